@@ -1,0 +1,52 @@
+"""Plain data shared by the parser, the categorizer, the feed and the ledger writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal, NamedTuple
+
+Direction = Literal["debit", "credit"]
+Channel = Literal["upi", "card", "neft", "imps", "atm", "other"]
+# What the account tail identifies: a bank account, a debit card drawing on one, or a credit card.
+Instrument = Literal["account", "debit_card", "credit_card"]
+
+# Reasons a bank message is not a transaction. "unrecognized" means the parser does not know the
+# shape: it is counted by the parse-coverage check so the owner learns their bank changed wording.
+NON_TRANSACTION_REASONS = (
+    "otp",
+    "promo",
+    "reminder",
+    "predebit",
+    "declined",
+    "failed",
+    "collect_request",
+    "mandate",
+    "balance_only",
+    "security",
+    "service",
+    "empty",
+)
+UNRECOGNIZED = "unrecognized"
+
+
+class Transaction(NamedTuple):
+    """One money movement as the alert states it. Field rules: reference/sms-dev.md."""
+
+    amount: Decimal
+    direction: Direction
+    counterparty: str | None
+    account_tail: str | None
+    balance: Decimal | None  # bank: available balance; credit card: available limit
+    reference: str | None
+    channel: Channel
+    date: dt.date | None  # from the body; None means "use the received time"
+    bank: str  # issuer id, e.g. "HDFC", "SBICARD"
+    instrument: Instrument
+
+
+class ParseResult(NamedTuple):
+    """Either a transaction, or the reason there is none (never both, never neither)."""
+
+    transaction: Transaction | None
+    reason: str | None  # one of NON_TRANSACTION_REASONS, UNRECOGNIZED, or None for a transaction

@@ -1,0 +1,1 @@
+"""HOW and WHEN homeclerk runs: settings, Definitions, schedules, sensors and the CLI."""
