@@ -1,0 +1,182 @@
+"""Read bank SMS from the macOS Messages database (chat.db), read-only and incrementally.
+
+Messages keeps chat.db in WAL mode and writes it while we read. `mode=ro` reads a consistent
+snapshot and never writes; `immutable=1` would be wrong here, because it tells SQLite the file
+cannot change and so ignores the live -wal file (new messages would be missed or misread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Collection, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import NamedTuple
+
+from assets.sms.attributed_body import decode_attributed_body
+from assets.sms.senders import sender_header
+
+APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+# Older macOS stored seconds, newer stores nanoseconds; 1e11 s is year 5170, 1e11 ns is 100 s.
+_NANOSECONDS_ABOVE = 100_000_000_000
+
+
+class ChatDbUnreadableError(RuntimeError):
+    """chat.db cannot be opened or read; the message names the file and the fix."""
+
+
+class RawMessage(NamedTuple):
+    rowid: int
+    guid: str
+    sender: str
+    received_at: dt.datetime  # aware, UTC
+    body: str | None
+    from_attributed_body: bool
+
+
+def apple_time_to_utc(value: int) -> dt.datetime:
+    """Messages' `date` (seconds or nanoseconds since 2001-01-01 UTC) as an aware UTC datetime."""
+    if value > _NANOSECONDS_ABOVE:
+        # Integer microseconds: float seconds would lose sub-millisecond precision.
+        return APPLE_EPOCH + dt.timedelta(microseconds=value // 1000)
+    return APPLE_EPOCH + dt.timedelta(seconds=value)
+
+
+def _fda_fix(path: Path) -> str:
+    return (
+        f"cannot read the Messages database {path}. On macOS this means the program reading it "
+        "lacks Full Disk Access: open System Settings → Privacy & Security → Full Disk Access, "
+        "add the binary launchd starts (the homeclerk launcher, see the launchd/ guide in the "
+        "README), switch it on, then restart the service. Elsewhere, check that the file is "
+        "readable by this user."
+    )
+
+
+def _missing_fix(path: Path) -> str:
+    return (
+        f"the Messages database {path} does not exist: check `[messages] chat_db` in "
+        "homeclerk.toml (on a Mac it is ~/Library/Messages/chat.db)."
+    )
+
+
+def open_chat_db_readonly(path: Path | str) -> sqlite3.Connection:
+    """A read-only connection to chat.db; never creates or modifies the file."""
+    path = Path(path).expanduser()
+    try:
+        os.stat(path)
+    except FileNotFoundError as exc:
+        raise ChatDbUnreadableError(_missing_fix(path)) from exc
+    except OSError as exc:  # macOS answers EPERM for a protected folder without Full Disk Access
+        raise ChatDbUnreadableError(_fda_fix(path)) from exc
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise ChatDbUnreadableError(f"{_fda_fix(path)} ({exc})") from exc
+    try:
+        # sqlite3 opens lazily: touch the schema now so an unreadable file fails here.
+        tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        con.close()
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            raise ChatDbUnreadableError(
+                f"{path} is not a readable Messages database ({text}): check `[messages] "
+                "chat_db` in homeclerk.toml"
+            ) from exc
+        raise ChatDbUnreadableError(f"{_fda_fix(path)} ({text})") from exc
+    if not {"message", "handle"} <= tables:
+        con.close()
+        raise ChatDbUnreadableError(
+            f"{path} has no `message`/`handle` tables, so it is not a Messages database: "
+            "check `[messages] chat_db` in homeclerk.toml"
+        )
+    return con
+
+
+def normalise_headers(headers: Collection[str]) -> frozenset[str]:
+    """Configured senders as six-letter headers, whether given as `HDFCBK` or `VM-HDFCBK-S`."""
+    return frozenset(sender_header(h) or h.strip().upper() for h in headers)
+
+
+def bank_handles(con: sqlite3.Connection, headers: Collection[str]) -> dict[int, str]:
+    """handle ROWID -> sender id for the handles whose DLT header is configured.
+
+    There are few handles (one per correspondent), so matching them in Python is cheap and lets
+    the message query be a plain `handle_id IN (...)`.
+    """
+    wanted = normalise_headers(headers)
+    return {
+        rowid: sender
+        for rowid, sender in con.execute("SELECT ROWID, id FROM handle")
+        if sender and sender_header(sender) in wanted
+    }
+
+
+def max_message_rowid(con: sqlite3.Connection) -> int:
+    return int(con.execute("SELECT COALESCE(MAX(ROWID), 0) FROM message").fetchone()[0])
+
+
+def iter_bank_messages(
+    con: sqlite3.Connection,
+    handles: dict[int, str],
+    since_rowid: int,
+    upto_rowid: int | None = None,
+) -> Iterator[RawMessage]:
+    """Incoming messages from `handles` with since_rowid < ROWID (<= upto_rowid), by ROWID."""
+    if not handles:
+        return
+    marks = ",".join("?" * len(handles))
+    upper = "" if upto_rowid is None else " AND ROWID <= ?"
+    # The blob is fetched only when text is NULL: most rows carry both, and blobs are large.
+    sql = (
+        "SELECT ROWID, guid, handle_id, date, text,"
+        " CASE WHEN text IS NULL THEN attributedBody END"
+        f" FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0 AND ROWID > ?{upper}"
+        " ORDER BY ROWID"
+    )
+    params: list[int] = [*handles, since_rowid]
+    if upto_rowid is not None:
+        params.append(upto_rowid)
+    epoch = APPLE_EPOCH
+    delta = dt.timedelta
+    for rowid, guid, handle_id, date, text, blob in con.execute(sql, params):
+        date = date or 0
+        received = (
+            epoch + delta(microseconds=date // 1000)
+            if date > _NANOSECONDS_ABOVE
+            else epoch + delta(seconds=date)
+        )
+        if text is None and blob is not None:
+            yield RawMessage(
+                rowid, guid, handles[handle_id], received, decode_attributed_body(blob), True
+            )
+        else:
+            yield RawMessage(rowid, guid, handles[handle_id], received, text, False)
+
+
+def read_bank_messages(
+    path: Path | str, headers: Collection[str], since_rowid: int
+) -> list[RawMessage]:
+    """Incoming messages from configured bank senders with ROWID > since_rowid, by ROWID."""
+    with closing(open_chat_db_readonly(path)) as con:
+        return list(iter_bank_messages(con, bank_handles(con, headers), since_rowid))
+
+
+def newest_bank_rowid(path: Path | str, headers: Collection[str]) -> int:
+    """ROWID of the newest incoming bank message (0 if none): the sensor's cheap news check."""
+    with closing(open_chat_db_readonly(path)) as con:
+        handles = bank_handles(con, headers)
+        if not handles:
+            return 0
+        marks = ",".join("?" * len(handles))
+        # Walks ROWIDs backwards and stops at the first match: bank SMS are frequent enough
+        # that this touches only the newest pages.
+        row = con.execute(
+            f"SELECT ROWID FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0"
+            " ORDER BY ROWID DESC LIMIT 1",
+            list(handles),
+        ).fetchone()
+        return int(row[0]) if row else 0

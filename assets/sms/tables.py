@@ -1,0 +1,74 @@
+"""The warehouse tables of the SMS pipeline: the one place their DDL lives."""
+
+from __future__ import annotations
+
+import duckdb
+
+SMS_MESSAGES_DDL = """
+CREATE TABLE IF NOT EXISTS sms_messages (
+    rowid BIGINT PRIMARY KEY,
+    guid VARCHAR UNIQUE,
+    sender VARCHAR,
+    received_at TIMESTAMPTZ,
+    body VARCHAR,
+    from_attributed_body BOOLEAN
+)
+"""
+
+INGEST_CURSOR_DDL = """
+CREATE TABLE IF NOT EXISTS ingest_cursor (
+    source VARCHAR PRIMARY KEY,
+    last_rowid BIGINT
+)
+"""
+
+# status: 'transaction' | 'ignored' (a known non-transaction, reason says which) |
+# 'unrecognized' (a bank message whose shape the parser does not know).
+TRANSACTIONS_DDL = """
+CREATE TABLE IF NOT EXISTS transactions (
+    message_guid VARCHAR PRIMARY KEY,
+    message_rowid BIGINT,
+    sender VARCHAR,
+    received_at TIMESTAMPTZ,
+    status VARCHAR,
+    reason VARCHAR,
+    amount DECIMAL(18,2),
+    direction VARCHAR,
+    counterparty VARCHAR,
+    account_tail VARCHAR,
+    balance DECIMAL(18,2),
+    reference VARCHAR,
+    channel VARCHAR,
+    txn_date DATE,
+    date_from_body BOOLEAN,
+    bank VARCHAR,
+    instrument VARCHAR,
+    category VARCHAR
+)
+"""
+
+TRANSACTION_COLUMNS = (
+    "message_guid",
+    "message_rowid",
+    "sender",
+    "received_at",
+    "status",
+    "reason",
+    "amount",
+    "direction",
+    "counterparty",
+    "account_tail",
+    "balance",
+    "reference",
+    "channel",
+    "txn_date",
+    "date_from_body",
+    "bank",
+    "instrument",
+    "category",
+)
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for ddl in (SMS_MESSAGES_DDL, INGEST_CURSOR_DDL, TRANSACTIONS_DDL):
+        con.execute(ddl)
