@@ -1,0 +1,165 @@
+"""The expenses feed (`feeds/expenses.json`) as a plain function over plain rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+SCHEMA = "homeclerk.expenses/1"
+RECENT_LIMIT = 25
+BREAKDOWN_DAYS = 30
+
+
+class FeedTransaction(NamedTuple):
+    guid: str
+    received_at: dt.datetime  # aware
+    txn_date: dt.date  # the body's date, else the received date in the owner's timezone
+    amount: Decimal
+    direction: str
+    counterparty: str | None
+    category: str
+    bank: str
+    account_tail: str | None
+    instrument: str
+    channel: str
+
+
+class BalanceRow(NamedTuple):
+    """The newest available balance (bank) or available limit (credit card) an alert stated."""
+
+    bank: str
+    account_tail: str | None
+    instrument: str
+    balance: Decimal
+    received_at: dt.datetime
+
+
+def window_start(now: dt.datetime, tz: ZoneInfo) -> dt.date:
+    """The earliest transaction date the feed needs: month start or 30 days back."""
+    today = now.astimezone(tz).date()
+    return min(today.replace(day=1), today - dt.timedelta(days=BREAKDOWN_DAYS - 1))
+
+
+def mask_tail(tail: str | None) -> str | None:
+    return f"XX{tail}" if tail else None
+
+
+def build_expenses_feed(
+    transactions: Iterable[FeedTransaction],
+    balances: Sequence[BalanceRow],
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    newest_message_at: dt.datetime | None,
+    total_transactions: int,
+) -> dict[str, Any]:
+    """Totals for today / this week (Mon–Sun) / this month, a 30-day category breakdown,
+    the latest balance per account and the recent transactions.
+
+    `status` is "no_data" when the warehouse holds no transaction at all, so a dashboard never
+    shows zeros that look like a frugal week.
+    """
+    today = now.astimezone(tz).date()
+    periods = {
+        "today": today,
+        "this_week": today - dt.timedelta(days=today.weekday()),
+        "this_month": today.replace(day=1),
+    }
+    breakdown_from = today - dt.timedelta(days=BREAKDOWN_DAYS - 1)
+    totals = {name: _Totals() for name in periods}
+    categories: dict[str, _Totals] = defaultdict(_Totals)
+    rows = sorted(transactions, key=lambda t: (t.received_at, t.guid), reverse=True)
+    for txn in rows:
+        if txn.txn_date > today:
+            continue  # a body date in the future is a bank typo; it still shows in "recent"
+        for name, start in periods.items():
+            if txn.txn_date >= start:
+                totals[name].add(txn)
+        if txn.txn_date >= breakdown_from:
+            categories[txn.category].add(txn)
+
+    breakdown = [
+        {"category": name, **tot.as_json()}
+        for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].debit, kv[0]))
+    ]
+    status = "ok" if total_transactions else "no_data"
+    return {
+        "schema": SCHEMA,
+        "generated_at": _iso(now),
+        "as_of": _iso(newest_message_at) if newest_message_at else None,
+        "status": status,
+        "message": None
+        if status == "ok"
+        else "No bank transaction has been read yet: check `homeclerk doctor`.",
+        "timezone": str(tz),
+        "currency": "INR",
+        "periods": {
+            name: {"from": start.isoformat(), "to": today.isoformat(), **totals[name].as_json()}
+            for name, start in periods.items()
+        },
+        "categories_30d": {
+            "from": breakdown_from.isoformat(),
+            "to": today.isoformat(),
+            "categories": breakdown,
+        },
+        "balances": [_balance_json(b, tz) for b in balances if b.instrument != "credit_card"],
+        "card_limits": [_balance_json(b, tz) for b in balances if b.instrument == "credit_card"],
+        "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
+    }
+
+
+class _Totals:
+    __slots__ = ("count", "credit", "debit")
+
+    def __init__(self) -> None:
+        self.debit = Decimal(0)
+        self.credit = Decimal(0)
+        self.count = 0
+
+    def add(self, txn: FeedTransaction) -> None:
+        if txn.direction == "debit":
+            self.debit += txn.amount
+        else:
+            self.credit += txn.amount
+        self.count += 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {"debit": _money(self.debit), "credit": _money(self.credit), "count": self.count}
+
+
+def _money(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.01")))
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+def _balance_json(row: BalanceRow, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "bank": row.bank,
+        "account": mask_tail(row.account_tail),
+        "instrument": row.instrument,
+        "amount": _money(row.balance),
+        "as_of": _iso(row.received_at.astimezone(tz)),
+    }
+
+
+def _txn_json(txn: FeedTransaction, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": txn.guid,
+        "date": txn.txn_date.isoformat(),
+        "received_at": _iso(txn.received_at.astimezone(tz)),
+        "amount": _money(txn.amount),
+        "direction": txn.direction,
+        "counterparty": txn.counterparty,
+        "category": txn.category,
+        "bank": txn.bank,
+        "account": mask_tail(txn.account_tail),
+        "instrument": txn.instrument,
+        "channel": txn.channel,
+    }

@@ -1,0 +1,77 @@
+"""Reads what the expenses feed needs from the warehouse's `transactions` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import NamedTuple
+
+import duckdb
+
+from .feed import BalanceRow, FeedTransaction
+
+
+class FeedInputs(NamedTuple):
+    transactions: list[FeedTransaction]
+    balances: list[BalanceRow]
+    newest_message_at: dt.datetime | None
+    total_transactions: int
+
+
+def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInputs:
+    if not _has_table(con, "transactions"):
+        return FeedInputs([], [], None, 0)
+    txns = [
+        FeedTransaction(
+            guid=row[0],
+            received_at=row[1],
+            txn_date=row[2],
+            amount=Decimal(row[3]),
+            direction=row[4],
+            counterparty=row[5],
+            category=row[6] or "Uncategorized",
+            bank=row[7],
+            account_tail=row[8],
+            instrument=row[9],
+            channel=row[10],
+        )
+        for row in con.execute(
+            """
+            SELECT message_guid, received_at, txn_date, amount, direction, counterparty,
+                   category, bank, account_tail, instrument, channel
+            FROM transactions
+            WHERE status = 'transaction' AND txn_date >= ?
+            """,
+            [since],
+        ).fetchall()
+    ]
+    # The newest stated balance per account: the last alert by the time the bank sent it.
+    balances = [
+        BalanceRow(bank=r[0], account_tail=r[1], instrument=r[2], balance=r[3], received_at=r[4])
+        for r in con.execute(
+            """
+            SELECT bank, account_tail,
+                   CASE WHEN instrument = 'credit_card' THEN 'credit_card' ELSE 'account' END,
+                   balance, received_at
+            FROM transactions
+            WHERE status = 'transaction' AND balance IS NOT NULL
+            QUALIFY row_number() OVER (
+                PARTITION BY bank, account_tail,
+                    CASE WHEN instrument = 'credit_card' THEN 'credit_card' ELSE 'account' END
+                ORDER BY received_at DESC, message_rowid DESC) = 1
+            ORDER BY bank, account_tail
+            """
+        ).fetchall()
+    ]
+    newest, total = con.execute(
+        "SELECT max(received_at), count(*) FILTER (WHERE status = 'transaction') FROM transactions"
+    ).fetchone()
+    return FeedInputs(txns, balances, newest, int(total or 0))
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()[0]
+    )

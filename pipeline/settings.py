@@ -1,0 +1,386 @@
+"""Settings: `homeclerk.toml` for everything that is not secret, `.env` for what is.
+
+The config is found at `$HOMECLERK_CONFIG`, else `./homeclerk.toml`; without either, every
+default applies (a fresh machine needs no file). Relative paths are relative to the config
+file's folder (or the current folder when there is no file). Every mistake is reported with the
+file, the key and an example of a right value, because a daemon that silently falls back to a
+default is how an empty feed starts to look like a frugal week.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+CONFIG_ENV = "HOMECLERK_CONFIG"
+ENV_FILE_ENV = "HOMECLERK_ENV_FILE"
+CONFIG_NAME = "homeclerk.toml"
+DEFAULT_CHAT_DB = "~/Library/Messages/chat.db"
+
+# The issuers homeclerk knows out of the box; the parser routes on the same six-letter headers.
+DEFAULT_BANK_SENDERS = (
+    "HDFCBK",
+    "ICICIB",
+    "ICICIT",
+    "SBIINB",
+    "SBIUPI",
+    "ATMSBI",
+    "SBICRD",
+    "AXISBK",
+    "KOTAKB",
+    "FEDBNK",
+    "PNBSMS",
+    "BOBSMS",
+    "BOBTXN",
+    "BOBCRD",
+    "IDFCFB",
+    "YESBNK",
+    "INDUSB",
+    "AUBANK",
+    "CANBNK",
+    "UNIONB",
+    "INDBNK",
+)
+
+_HEADER = re.compile(r"^[A-Z0-9]{6}$")
+_ACCOUNT = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the file, the key and a fix."""
+
+    def __init__(self, source: str, key: str, problem: str, example: str) -> None:
+        self.source, self.key, self.problem, self.example = source, key, problem, example
+        super().__init__(f"{source}: `{key}` {problem}. Example of a right value: {example}")
+
+
+@dataclass(frozen=True)
+class AccountMapping:
+    """One of the owner's accounts or cards, as alerts name it: bank + last digits."""
+
+    bank: str
+    tail: str
+    account: str
+
+
+@dataclass(frozen=True)
+class BrokerSettings:
+    adapter: str = "kite"
+    base_url: str = "https://api.kite.trade"
+    login_url: str = "https://kite.zerodha.com/connect/login"
+    csv_folder: Path = Path("broker-csv")
+    token_file: Path = Path("secrets/kite-token.json")
+    timeout_seconds: float = 10.0
+    callback_port: int = 5010
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_file: Path | None
+    base_dir: Path
+    timezone: str = "Asia/Kolkata"
+    data_dir: Path = Path("data")
+    books_dir: Path = Path("ledger")
+    chat_db: Path = Path(DEFAULT_CHAT_DB).expanduser()
+    bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
+    category_rules: tuple[Mapping[str, Any], ...] = ()
+    sms_formats: tuple[Mapping[str, Any], ...] = ()
+    accounts: tuple[AccountMapping, ...] = ()
+    broker: BrokerSettings = field(default_factory=BrokerSettings)
+    env_file: Path | None = None
+
+    @property
+    def feeds_dir(self) -> Path:
+        return self.data_dir / "feeds"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def find_config_file(cwd: Path | None = None) -> Path | None:
+    """`$HOMECLERK_CONFIG` wins (and must exist); else `homeclerk.toml` in the current folder."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise SettingsError(
+                f"${CONFIG_ENV}",
+                CONFIG_ENV,
+                f"points at {path}, which is not a file",
+                f"export {CONFIG_ENV}=$HOME/homeclerk/homeclerk.toml",
+            )
+        return path.resolve()
+    candidate = (cwd or Path.cwd()) / CONFIG_NAME
+    return candidate.resolve() if candidate.is_file() else None
+
+
+def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Read and validate the settings; raise SettingsError on the first thing that is wrong."""
+    path = config_file if config_file is not None else find_config_file(cwd)
+    if path is None:
+        base = (cwd or Path.cwd()).resolve()
+        return _from_table({}, "(defaults)", base)
+    path = Path(path).expanduser().resolve()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(
+            str(path), "(file)", "does not exist", "homeclerk.example.toml"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(
+            str(path), "(syntax)", f"is not valid TOML ({exc})", 'timezone = "Asia/Kolkata"'
+        ) from None
+    settings = _from_table(raw, str(path), path.parent)
+    return settings
+
+
+def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
+    reader = _Reader(raw, source, base)
+    timezone = reader.string("timezone", "Asia/Kolkata", example='"Asia/Kolkata"')
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            source, "timezone", f"is {timezone!r}, not an IANA time zone", '"Asia/Kolkata"'
+        ) from None
+
+    data_dir = reader.path("paths.data_dir", "data", example='"~/homeclerk-data"')
+    books_dir = reader.path("paths.books_dir", "ledger", example='"~/books"')
+    chat_db = reader.path("messages.chat_db", DEFAULT_CHAT_DB, example=f'"{DEFAULT_CHAT_DB}"')
+    senders = reader.string_list(
+        "messages.bank_senders", list(DEFAULT_BANK_SENDERS), example='["HDFCBK", "ICICIB"]'
+    )
+    for index, header in enumerate(senders):
+        if not _HEADER.match(header.upper()):
+            raise SettingsError(
+                source,
+                f"messages.bank_senders[{index}]",
+                f"is {header!r}: give the six-letter DLT header, without the VM-/AD- prefix "
+                "or -S suffix",
+                '"HDFCBK" (for VM-HDFCBK, AD-HDFCBK-S, …)',
+            )
+    rules = reader.table_list("categories.rules", example='{ match = "swiggy", category = "Food" }')
+    for index, rule in enumerate(rules):
+        for key in ("match", "category"):
+            if not isinstance(rule.get(key), str) or not rule[key]:
+                raise SettingsError(
+                    source,
+                    f"categories.rules[{index}].{key}",
+                    "is missing or not a string",
+                    '[[categories.rules]]\nmatch = "swiggy|zomato"\ncategory = "Food:Delivery"',
+                )
+    formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
+    accounts = tuple(
+        _account(source, index, row)
+        for index, row in enumerate(
+            reader.table_list(
+                "accounts", example='{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC" }'
+            )
+        )
+    )
+    broker = BrokerSettings(
+        adapter=reader.choice("broker.adapter", "kite", ("kite", "csv")),
+        base_url=reader.string(
+            "broker.base_url", BrokerSettings.base_url, '"https://api.kite.trade"'
+        ),
+        login_url=reader.string(
+            "broker.login_url", BrokerSettings.login_url, '"https://kite.zerodha.com/connect/login"'
+        ),
+        csv_folder=reader.path(
+            "broker.csv_folder", str(data_dir / "broker-csv"), example='"~/Downloads/holdings"'
+        ),
+        token_file=reader.path(
+            "broker.token_file",
+            str(data_dir / "secrets" / "kite-token.json"),
+            example='"~/.config/homeclerk/kite-token.json"',
+        ),
+        timeout_seconds=reader.number("broker.timeout_seconds", 10.0, example="10"),
+        callback_port=int(reader.number("broker.callback_port", 5010, example="5010")),
+    )
+    reader.reject_unknown()
+    return Settings(
+        config_file=Path(source) if source != "(defaults)" else None,
+        base_dir=base,
+        timezone=timezone,
+        data_dir=data_dir,
+        books_dir=books_dir,
+        chat_db=chat_db,
+        bank_senders=tuple(s.upper() for s in senders),
+        category_rules=tuple(rules),
+        sms_formats=tuple(formats),
+        accounts=accounts,
+        broker=broker,
+        env_file=find_env_file(base),
+    )
+
+
+def _account(source: str, index: int, row: Mapping[str, Any]) -> AccountMapping:
+    example = '[[accounts]]\nbank = "HDFC"\ntail = "1276"\naccount = "Assets:Bank:HDFC:Savings"'
+    for key in ("bank", "tail", "account"):
+        if not isinstance(row.get(key), str) or not row[key]:
+            raise SettingsError(
+                source, f"accounts[{index}].{key}", "is missing or not a string", example
+            )
+    tail = row["tail"]
+    if not (tail.isdigit() and 1 <= len(tail) <= 4):
+        raise SettingsError(
+            source, f"accounts[{index}].tail", f"is {tail!r}: give the last 1-4 digits", '"1276"'
+        )
+    if not _ACCOUNT.match(row["account"]):
+        raise SettingsError(
+            source,
+            f"accounts[{index}].account",
+            f"is {row['account']!r}, not a Beancount account name",
+            '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',
+        )
+    return AccountMapping(bank=row["bank"].upper(), tail=tail, account=row["account"])
+
+
+def find_env_file(base: Path) -> Path | None:
+    explicit = os.environ.get(ENV_FILE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    candidate = base / ".env"
+    return candidate if candidate.is_file() else None
+
+
+def load_env_file(settings: Settings) -> list[str]:
+    """Put `.env` values into the process environment (never overriding what is set already).
+
+    Returns the names loaded (never the values). Dagster's EnvVar reads them from there.
+    """
+    path = settings.env_file
+    if path is None:
+        return []
+    if not path.is_file():
+        raise SettingsError(
+            f"${ENV_FILE_ENV}",
+            ENV_FILE_ENV,
+            f"points at {path}, which is not a file",
+            "KITE_API_KEY=… in a file of mode 0600",
+        )
+    from dotenv import dotenv_values
+
+    loaded = []
+    for name, value in dotenv_values(path).items():
+        if value is not None and name not in os.environ:
+            os.environ[name] = value
+            loaded.append(name)
+    return loaded
+
+
+class _Reader:
+    """Typed access to the TOML table that remembers which keys were used."""
+
+    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker")
+
+    def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
+        self.raw, self.source, self.base = raw, source, base
+        self.used: set[str] = set()
+
+    def _get(self, dotted: str) -> Any:
+        self.used.add(dotted)
+        node: Any = self.raw
+        parts = dotted.split(".")
+        for i, part in enumerate(parts):
+            if not isinstance(node, Mapping):
+                raise SettingsError(
+                    self.source, ".".join(parts[:i]), "must be a table", f"[{parts[0]}]"
+                )
+            if part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def string(self, key: str, default: str, example: str) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(self.source, key, f"is {value!r}, not a non-empty string", example)
+        return value.strip()
+
+    def number(self, key: str, default: float, example: str) -> float:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise SettingsError(self.source, key, f"is {value!r}, not a positive number", example)
+        return float(value)
+
+    def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
+        value = self.string(key, default, example=f'"{options[0]}"')
+        if value not in options:
+            raise SettingsError(
+                self.source,
+                key,
+                f"is {value!r}, not one of {', '.join(options)}",
+                f'"{options[0]}"',
+            )
+        return value
+
+    def path(self, key: str, default: str, example: str) -> Path:
+        text = self.string(key, default, example)
+        path = Path(text).expanduser()
+        return path if path.is_absolute() else (self.base / path)
+
+    def string_list(self, key: str, default: list[str], example: str) -> list[str]:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise SettingsError(self.source, key, "must be a list of strings", example)
+        return value
+
+    def table_list(self, key: str, example: str) -> list[dict[str, Any]]:
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise SettingsError(
+                self.source, key, f"must be an array of tables ([[{key}]])", example
+            )
+        return [dict(v) for v in value]
+
+    def reject_unknown(self) -> None:
+        # A misspelt key silently ignored is a setting the owner thinks is in force.
+        known_leaves = {k for k in self.used}
+        known_tables = {k.split(".")[0] for k in self.used}
+        for key, value in self.raw.items():
+            if isinstance(value, dict) and key in known_tables:
+                for sub in value:
+                    dotted = f"{key}.{sub}"
+                    if dotted not in known_leaves:
+                        raise SettingsError(
+                            self.source,
+                            dotted,
+                            "is not a known setting",
+                            _closest(dotted, known_leaves),
+                        )
+            elif key not in known_leaves and key not in known_tables:
+                raise SettingsError(
+                    self.source, key, "is not a known setting", _closest(key, known_leaves)
+                )
+
+
+def _closest(key: str, known: set[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(key, sorted(known), n=1)
+    return f"did you mean `{match[0]}`?" if match else "see homeclerk.example.toml"
