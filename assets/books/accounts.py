@@ -1,0 +1,152 @@
+"""Account and commodity names: the owner's mapping, category accounts, valid currency names.
+
+Rules (also in ledger/README.md):
+- An alert's own account comes only from the owner's mapping (bank + tail); nothing is guessed.
+- Counter-account from the category: a debit goes to `Expenses:<category>`, a credit comes from
+  `Income:<category>`; no category means `Expenses:Uncategorized` / `Income:Uncategorized`.
+- A category whose first component is `Transfer`/`Transfers` (a credit-card payment, a move
+  between own accounts) goes to the clearing account `Assets:Transfers:Clearing`: both legs of a
+  transfer post there with opposite signs, so its balance is the sum of transfers whose other leg
+  has not been seen (a missed SMS shows up as a non-zero clearing balance).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from beancount.core import account as bc_account
+
+from assets.books.errors import InvalidAccountMappingError
+
+TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
+UNCATEGORIZED = "Uncategorized"
+_TRANSFER_ROOTS = frozenset({"Transfer", "Transfers"})
+# Debit cards draw on a bank account, so their balances are that account's.
+BANK_INSTRUMENTS = frozenset({"account", "debit_card"})
+
+
+class AccountRef(NamedTuple):
+    bank: str
+    tail: str
+    account: str
+
+
+class AccountMapping(NamedTuple):
+    """bank + last digits → Beancount account, from `[books] account_mapping` (homeclerk.toml)."""
+
+    refs: tuple[AccountRef, ...]
+
+    def lookup(self, bank: str, tail: str | None) -> str | None:
+        if not tail:
+            return None
+        return _index(self.refs).get((bank.upper(), _norm_tail(tail)))
+
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(sorted({r.account for r in self.refs}))
+
+
+@functools.lru_cache(maxsize=64)
+def _index(refs: tuple[AccountRef, ...]) -> dict[tuple[str, str], str]:
+    return {(r.bank.upper(), _norm_tail(r.tail)): r.account for r in refs}
+
+
+def _norm_tail(tail: str) -> str:
+    # Alerts show "at most 4" trailing digits (XX123 → 123); the mapping keys on the same digits.
+    return tail.strip()[-4:]
+
+
+def parse_account_mapping(items: Iterable[Mapping[str, object]]) -> AccountMapping:
+    """Validate the TOML list; a malformed entry stops the run instead of misfiling money."""
+    refs: list[AccountRef] = []
+    seen: dict[tuple[str, str], str] = {}
+    for item in items:
+        bank, tail, account = item.get("bank"), item.get("tail"), item.get("account")
+        if not isinstance(bank, str) or not bank.strip():
+            raise InvalidAccountMappingError(item, '`bank` must be an issuer id such as "HDFC"')
+        if not isinstance(tail, str) or not re.fullmatch(r"\d{1,4}", tail.strip()):
+            raise InvalidAccountMappingError(item, "`tail` must be 1-4 digits, as a string")
+        if not isinstance(account, str) or not bc_account.is_valid(account):
+            raise InvalidAccountMappingError(item, "`account` is not a valid Beancount account")
+        if not account.startswith(("Assets:", "Liabilities:")):
+            raise InvalidAccountMappingError(item, "`account` must be under Assets or Liabilities")
+        key = (bank.strip().upper(), _norm_tail(tail))
+        if key in seen and seen[key] != account:
+            raise InvalidAccountMappingError(item, f"{key} is already mapped to {seen[key]}")
+        seen[key] = account
+        refs.append(AccountRef(key[0], key[1], account))
+    return AccountMapping(tuple(sorted(set(refs))))
+
+
+def suggested_account(bank: str, instrument: str) -> str:
+    """The account a TOML hint proposes for an unmapped source; the owner decides."""
+    issuer = sanitize_component(bank.title()) or "Bank"
+    if instrument == "credit_card":
+        return f"Liabilities:CreditCard:{issuer}"
+    return f"Assets:Bank:{issuer}:Savings"
+
+
+def toml_line(bank: str, tail: str | None, instrument: str) -> str:
+    tail_text = tail or "????"
+    account = suggested_account(bank, instrument)
+    return f'{{ bank = "{bank}", tail = "{tail_text}", account = "{account}" }},'
+
+
+def sanitize_component(text: str) -> str:
+    """One valid account component: letters/digits/dashes, starting with a capital or digit."""
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    if not cleaned:
+        return ""
+    return cleaned[0].upper() + cleaned[1:]
+
+
+@functools.lru_cache(maxsize=4096)  # few distinct categories, many alerts
+def category_tail(category: str | None) -> str:
+    if not category:
+        return UNCATEGORIZED
+    parts = [sanitize_component(p) for p in category.split(":")]
+    parts = [p for p in parts if p]
+    return ":".join(parts) or UNCATEGORIZED
+
+
+@functools.lru_cache(maxsize=4096)
+def counter_account(direction: str, category: str | None) -> str:
+    tail = category_tail(category)
+    if tail.split(":", 1)[0] in _TRANSFER_ROOTS:
+        return TRANSFER_ACCOUNT
+    root = "Expenses" if direction == "debit" else "Income"
+    return f"{root}:{tail}"
+
+
+# --- commodities -------------------------------------------------------------------------------
+
+_CURRENCY_OK = re.compile(r"[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]")
+_MAX_CURRENCY = 24
+
+
+def commodity_name(symbol: str, exchange: str = "", isin: str | None = None) -> str:
+    """A valid Beancount currency for a broker instrument, the same every time.
+
+    Equities keep their trading symbol, upper-cased, with `&` spelled `-AND-` ("M&M" → "M-AND-M")
+    and any other character outside [A-Z0-9'._-] turned into `-` ("BAJAJ-AUTO" stays). A name
+    that would start with a digit gets an `X` in front; one longer than 24 characters is cut and
+    given a short hash so two long names never collide. Mutual funds (exchange "MF") are named by
+    their ISIN, which is already a valid currency ("INF179K01BB8").
+    """
+    is_fund = exchange.upper() == "MF"
+    base = (isin or symbol if is_fund else symbol).strip().upper()
+    name = base.replace("&", "-AND-")
+    name = re.sub(r"[^A-Z0-9'._-]", "-", name)
+    name = re.sub(r"-{2,}", "-", name).strip("-'._")
+    if not name:
+        name = "X" + hashlib.sha1(base.encode()).hexdigest()[:8].upper()
+    if not name[0].isalpha():
+        name = "X" + name
+    if len(name) > _MAX_CURRENCY:
+        digest = hashlib.sha1(base.encode()).hexdigest()[:4].upper()
+        name = name[: _MAX_CURRENCY - 5].rstrip("-'._") + "-" + digest
+    assert _CURRENCY_OK.fullmatch(name), name
+    return name

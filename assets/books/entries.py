@@ -1,0 +1,242 @@
+"""Bank alerts → Beancount transactions and next-day balance assertions (plain functions).
+
+Stable identity: every generated entry carries `sms_guid` (the message GUID) and, where the alert
+has one, `bank_ref`; output is sorted by (date, guid), so the same alerts give the same entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from assets.books.accounts import (
+    BANK_INSTRUMENTS,
+    UNCATEGORIZED,
+    AccountMapping,
+    category_tail,
+    counter_account,
+    toml_line,
+)
+from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
+from assets.books.rows import AlertRow, UnmappedAccount
+
+CURRENCY = "INR"
+GENERATED_SOURCE = "<homeclerk>"
+_ONE_DAY = dt.timedelta(days=1)
+_CHANNEL_LABEL = {
+    "upi": "UPI",
+    "card": "Card",
+    "neft": "NEFT",
+    "imps": "IMPS",
+    "atm": "ATM",
+    "other": "Bank",
+}
+
+
+class LedgerBuild(NamedTuple):
+    transactions: tuple[data.Transaction, ...]
+    balances: tuple[data.Balance, ...]
+    opens: tuple[data.Open, ...]  # accounts the entries use that the owner does not open
+    unmapped: tuple[UnmappedAccount, ...]
+    hand_kept_duplicates: tuple[str, ...]  # message GUIDs the owner already keyed in
+
+
+def alert_date(alert: AlertRow, tz: ZoneInfo) -> dt.date:
+    return alert.txn_date or alert.received_at.astimezone(tz).date()
+
+
+def _meta(alert: AlertRow) -> data.Meta:
+    meta: data.Meta = data.new_metadata(GENERATED_SOURCE, 0)
+    meta["sms_guid"] = alert.message_guid
+    if alert.reference:
+        meta["bank_ref"] = alert.reference
+    return meta
+
+
+def _signed(alert: AlertRow) -> Decimal:
+    # Money out of an asset, or more owed on a card, is negative for the alert's own account.
+    return -alert.amount if alert.direction == "debit" else alert.amount
+
+
+def transaction_for(alert: AlertRow, own_account: str, date: dt.date) -> data.Transaction:
+    amount = _signed(alert)
+    counter = counter_account(alert.direction, alert.category)
+    label = _CHANNEL_LABEL.get(alert.channel, alert.channel.title())
+    # "!" marks what the owner should look at: money with no category yet.
+    flag = "!" if category_tail(alert.category) == UNCATEGORIZED else "*"
+    postings = [
+        data.Posting(own_account, Amount(amount, CURRENCY), None, None, None, None),
+        data.Posting(counter, Amount(-amount, CURRENCY), None, None, None, None),
+    ]
+    return data.Transaction(
+        _meta(alert),
+        date,
+        flag,
+        alert.counterparty or None,
+        f"{label} {alert.direction}",
+        frozenset({"sms"}),
+        data.EMPTY_SET,
+        postings,
+    )
+
+
+class _Event(NamedTuple):
+    received_at: dt.datetime
+    rowid: int
+    date: dt.date
+    balance: Decimal | None
+    guid: str
+
+
+class _Matcher:
+    """Pairs alerts with hand-keyed postings; each hand posting absorbs at most one alert."""
+
+    def __init__(self, hand: HandKept) -> None:
+        self._guids = hand.sms_guids
+        self._by_key: dict[tuple[str, Decimal], list[HandPosting]] = defaultdict(list)
+        for posting in hand.postings:
+            if posting.currency == CURRENCY and posting.sms_guid is None:
+                self._by_key[(posting.account, posting.amount)].append(posting)
+        self._used: set[int] = set()
+
+    def match(self, alert: AlertRow, account: str, date: dt.date) -> HandPosting | bool | None:
+        """True for a moved generated entry, the hand posting for a match, None otherwise."""
+        if alert.message_guid in self._guids:
+            return True
+        best: tuple[tuple[int, int], int, HandPosting] | None = None
+        for posting in self._by_key.get((account, _signed(alert)), ()):
+            if id(posting) in self._used or abs((posting.date - date).days) > 1:
+                continue
+            if alert.reference and posting.bank_ref and posting.bank_ref != alert.reference:
+                continue
+            # Prefer the same reference, then the nearest date.
+            rank = (0 if posting.bank_ref else 1, abs((posting.date - date).days))
+            if best is None or rank < best[0]:
+                best = (rank, id(posting), posting)
+        if best is None:
+            return None
+        self._used.add(best[1])
+        return best[2]
+
+
+def build_ledger(
+    alerts: Iterable[AlertRow],
+    mapping: AccountMapping,
+    *,
+    tz: ZoneInfo,
+    today: dt.date,
+    hand: HandKept = EMPTY_HAND_KEPT,
+) -> LedgerBuild:
+    """Transactions, balance assertions and opens for every mapped alert; the rest reported."""
+    ordered = sorted(alerts, key=lambda a: (alert_date(a, tz), a.message_guid))
+    matcher = _Matcher(hand)
+    transactions: list[data.Transaction] = []
+    duplicates: list[str] = []
+    unmapped: dict[tuple[str, str | None, str], list[dt.date]] = defaultdict(list)
+    # Per bank account: (received_at, rowid, date, balance) of every alert that reaches the books.
+    timeline: dict[str, list[_Event]] = defaultdict(list)
+    unsafe_days: dict[str, set[dt.date]] = defaultdict(set)
+    first_use: dict[str, dt.date] = {}
+
+    for alert in ordered:
+        date = alert_date(alert, tz)
+        account = mapping.lookup(alert.bank, alert.account_tail)
+        if account is None:
+            unmapped[(alert.bank, alert.account_tail, alert.instrument)].append(date)
+            continue
+        is_bank = alert.instrument in BANK_INSTRUMENTS and account.startswith("Assets:")
+        if is_bank:
+            timeline[account].append(
+                _Event(
+                    alert.received_at, alert.message_rowid, date, alert.balance, alert.message_guid
+                )
+            )
+        match = matcher.match(alert, account, date)
+        if match is not None:
+            duplicates.append(alert.message_guid)
+            if isinstance(match, HandPosting) and match.date != date and is_bank:
+                # The owner's entry sits on another day: that day's balance is not the alert's.
+                lo, hi = sorted((match.date, date))
+                unsafe_days[account].update(lo + _ONE_DAY * i for i in range((hi - lo).days))
+            continue
+        txn = transaction_for(alert, account, date)
+        transactions.append(txn)
+        for posting in txn.postings:
+            first_use.setdefault(posting.account, date)
+
+    balances = _balances(timeline, unsafe_days, today)
+    for balance in balances:
+        first_use.setdefault(balance.account, balance.date)
+    opens = tuple(
+        data.Open(data.new_metadata(GENERATED_SOURCE, 0), first_use[acc], acc, None, None)
+        for acc in sorted(first_use)
+        if acc not in hand.opened
+    )
+    return LedgerBuild(
+        tuple(transactions),
+        balances,
+        opens,
+        tuple(
+            UnmappedAccount(
+                bank, tail, inst, len(ds), min(ds), max(ds), toml_line(bank, tail, inst)
+            )
+            for (bank, tail, inst), ds in sorted(unmapped.items(), key=lambda kv: str(kv[0]))
+        ),
+        tuple(duplicates),
+    )
+
+
+def _balances(
+    timeline: dict[str, list[_Event]],
+    unsafe_days: dict[str, set[dt.date]],
+    today: dt.date,
+) -> tuple[data.Balance, ...]:
+    """One assertion per bank account per complete day, dated the next day.
+
+    The day's figure is the available balance of the last alert the bank sent (received_at
+    order) dated that day. It is used only when it covers exactly the entries dated up to that
+    day: every alert sent before it is dated no later, every alert sent after it is dated later.
+    Otherwise (a late alert for an earlier day, a last alert without a balance) there is no
+    assertion for that day rather than a wrong one.
+    """
+    out: list[data.Balance] = []
+    for account in sorted(timeline):
+        events = sorted(timeline[account], key=lambda e: (e[0], e[1]))
+        n = len(events)
+        prefix_max: list[dt.date] = []
+        running = dt.date.min
+        for event in events:
+            running = max(running, event[2])
+            prefix_max.append(running)
+        suffix_min: list[dt.date] = [dt.date.max] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            suffix_min[i] = min(suffix_min[i + 1], events[i][2])
+        last_of_day: dict[dt.date, int] = {}
+        for i, event in enumerate(events):
+            last_of_day[event[2]] = i
+        for day, i in sorted(last_of_day.items()):
+            balance = events[i][3]
+            if balance is None or day >= today or day in unsafe_days.get(account, ()):
+                continue
+            if prefix_max[i] > day or suffix_min[i + 1] <= day:
+                continue
+            meta = data.new_metadata(GENERATED_SOURCE, 0)
+            meta["sms_guid"] = events[i][4]
+            out.append(
+                data.Balance(meta, day + _ONE_DAY, account, Amount(balance, CURRENCY), None, None)
+            )
+    return tuple(sorted(out, key=lambda b: (b.date, b.account)))
+
+
+def group_by_month(entries: Sequence[data.Directive]) -> dict[str, list[data.Directive]]:
+    months: dict[str, list[data.Directive]] = defaultdict(list)
+    for entry in entries:
+        months[f"{entry.date:%Y-%m}"].append(entry)
+    return dict(months)

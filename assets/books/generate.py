@@ -1,0 +1,67 @@
+"""The two ledger writers end to end: rows in, files under `<books_dir>/generated/` out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from assets.books.accounts import AccountMapping
+from assets.books.entries import LedgerBuild, build_ledger
+from assets.books.handkept import read_hand_kept
+from assets.books.prices import PriceBuild, build_prices
+from assets.books.rows import AlertRow
+from assets.books.writer import (
+    BANK,
+    PRICES,
+    WriteReport,
+    generated_dir,
+    write_accounts,
+    write_monthly,
+)
+from assets.portfolio.model import HoldingsSnapshot
+
+MAIN_FILE = "main.beancount"
+
+
+class BankBooks(NamedTuple):
+    build: LedgerBuild
+    report: WriteReport
+    owner_errors: tuple[str, ...]  # parse errors in the owner's own files
+
+
+class PriceBooks(NamedTuple):
+    build: PriceBuild
+    report: WriteReport
+
+
+def write_bank_books(
+    books_dir: Path,
+    alerts: Iterable[AlertRow],
+    mapping: AccountMapping,
+    *,
+    tz: ZoneInfo,
+    today: dt.date,
+) -> BankBooks:
+    """Regenerate every bank month from all alerts: the same alerts give the same bytes."""
+    books_dir = Path(books_dir)
+    hand = read_hand_kept(books_dir / MAIN_FILE, generated_dir(books_dir))
+    build = build_ledger(alerts, mapping, tz=tz, today=today, hand=hand)
+    entries = sorted(
+        [*build.transactions, *build.balances],
+        # Balances are dated the morning after, so within a day they never interleave wrongly.
+        key=lambda e: (e.date, e.meta.get("sms_guid", ""), type(e).__name__),
+    )
+    write_accounts(books_dir, build.opens)
+    report = write_monthly(books_dir, BANK, "bank alerts", entries)
+    return BankBooks(build, report, hand.errors)
+
+
+def write_price_books(
+    books_dir: Path, snapshots: Iterable[HoldingsSnapshot], *, tz: ZoneInfo
+) -> PriceBooks:
+    build = build_prices(snapshots, tz)
+    report = write_monthly(Path(books_dir), PRICES, "broker prices", build.prices)
+    return PriceBooks(build, report)
