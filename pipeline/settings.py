@@ -48,6 +48,7 @@ DEFAULT_BANK_SENDERS = (
     "INDBNK",
 )
 
+_DEFAULT_CHAT_DB_PATH = Path(DEFAULT_CHAT_DB).expanduser()
 _HEADER = re.compile(r"^[A-Z0-9]{6}$")
 _ACCOUNT = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
 
@@ -87,7 +88,7 @@ class Settings:
     timezone: str = "Asia/Kolkata"
     data_dir: Path = Path("data")
     books_dir: Path = Path("ledger")
-    chat_db: Path = Path(DEFAULT_CHAT_DB).expanduser()
+    chat_db: Path = _DEFAULT_CHAT_DB_PATH
     bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
     category_rules: tuple[Mapping[str, Any], ...] = ()
     sms_formats: tuple[Mapping[str, Any], ...] = ()

@@ -1,0 +1,124 @@
+"""The `homeclerk` command."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .settings import CONFIG_ENV, SettingsError, load_settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as exc:
+        print(f"homeclerk: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="homeclerk",
+        description="The clerk of a home server: bank SMS, broker and battery into feeds and books.",
+    )
+    parser.add_argument(
+        "--config", type=Path, help=f"homeclerk.toml to use (default: ${CONFIG_ENV} or ./)"
+    )
+    sub = parser.add_subparsers(title="commands")
+
+    demo = sub.add_parser("demo", help="build a demo data set and materialize every asset")
+    demo.add_argument("--dir", type=Path, default=Path("demo"), help="demo folder (./demo)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--end-date", type=dt.date.fromisoformat, help="last day of the demo (default: today)"
+    )
+    demo.set_defaults(handler=_demo)
+
+    ui = sub.add_parser("ui", help="open the Dagster UI (and daemon) on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
+
+    sms = sub.add_parser("sms", help="bank SMS tools").add_subparsers(title="sms commands")
+    parse = sms.add_parser("parse", help='JSON lines {"id","sender","body"} on stdin → parsed')
+    parse.set_defaults(handler=_sms_parse)
+    dump = sms.add_parser("dump", help="the bank messages a chat.db holds, as JSON lines")
+    dump.add_argument("--chat-db", type=Path, required=True)
+    dump.add_argument("--since-rowid", type=int, default=0)
+    dump.set_defaults(handler=_sms_dump)
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    if args.config:
+        os.environ[CONFIG_ENV] = str(args.config.expanduser().resolve())
+    return load_settings()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo.run import run_demo
+
+    report = run_demo(args.dir, seed=args.seed, end=args.end_date)
+    print()
+    print("homeclerk demo " + ("finished" if report.success else "FAILED (see the log above)"))
+    print(f"  folder:   {report.folder}")
+    print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
+    for feed in report.feeds:
+        print(f"  feed:     {feed}")
+    print(f"  config:   {report.config}")
+    print("Open the Dagster UI on this demo:")
+    print(f"  homeclerk --config {report.config} ui    # then http://127.0.0.1:3000")
+    return 0 if report.success else 1
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from .instance import use_instance
+
+    settings = _settings(args)
+    home = use_instance(settings)
+    if settings.config_file:
+        os.environ[CONFIG_ENV] = str(settings.config_file)
+    cmd = [
+        sys.executable, "-m", "dagster", "dev", "-m", "pipeline.definitions",
+        "-h", "127.0.0.1", "-p", str(args.port),
+    ]
+    print(f"DAGSTER_HOME={home}", file=sys.stderr)
+    os.chdir(settings.base_dir)  # Dagster reads .env from its working directory
+    os.execv(sys.executable, cmd)
+    return 0  # not reached
+
+
+def _sms_parse(args: argparse.Namespace) -> int:
+    from assets.transactions.parsing.jsonl import parse_jsonl
+
+    for line in parse_jsonl(sys.stdin):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+def _sms_dump(args: argparse.Namespace) -> int:
+    from assets.sms.chatdb import ChatDbUnreadableError
+    from assets.sms.dump import dump_jsonl
+
+    settings = _settings(args)
+    try:
+        for line in dump_jsonl(args.chat_db, settings.bank_senders, args.since_rowid):
+            sys.stdout.write(line + "\n")
+    except ChatDbUnreadableError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
