@@ -1,0 +1,194 @@
+"""Declarative alert formats: a regex with named groups plus the fields the shape fixes.
+
+Named groups a pattern may use: `amount` (required), `counterparty`, `account_tail`, `balance`,
+`reference`, `date`, and `direction` / `channel` when the wording decides them (the word is mapped:
+"debited", "Dr", "spent" → debit; "credited", "Cr", "received" → credit; "UPI", "IMPS", "NEFT"…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from assets.sms.senders import sender_header
+from assets.transactions.model import Channel, Direction, Instrument, Transaction
+from assets.transactions.parsing import fields
+
+DIRECTIONS: tuple[Direction, ...] = ("debit", "credit")
+CHANNELS: tuple[Channel, ...] = ("upi", "card", "neft", "imps", "atm", "other")
+INSTRUMENTS: tuple[Instrument, ...] = ("account", "debit_card", "credit_card")
+GROUPS = frozenset(
+    {
+        "amount",
+        "counterparty",
+        "account_tail",
+        "balance",
+        "reference",
+        "date",
+        "direction",
+        "channel",
+    }
+)
+FLAGS = re.IGNORECASE | re.DOTALL
+
+# Building blocks for the built-in patterns (user patterns are plain regexes).
+CUR = r"(?:Rs\.?|INR|₹)\s*"
+AMT = r"(?P<amount>\d[\d,]*(?:\.\d+)?)"
+BAL = r"(?P<balance>\d[\d,]*(?:\.\d+)?)"
+TAIL = r"(?:[x*.]+\s?)?(?P<account_tail>\d+)"
+DATE = (
+    r"(?P<date>\d{4}[-:/]\d{2}[-:/]\d{2}"
+    r"|\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{2,4}"
+    r"|\d{1,2}[a-z]{3}\d{2,4}"
+    r"|[a-z]{3,9} \d{1,2}, \d{4})"
+)
+TIME = r"(?:[ ,:]+\d{1,2}:\d{2}(?::\d{2})?)?(?: IST)?"
+END = r"(?=\s|$)"  # a sentence's full stop, not a dot inside AMAZON.IN
+
+
+class Format(NamedTuple):
+    """One alert shape. `direction`/`channel` None means: read from the group of that name."""
+
+    name: str
+    regex: re.Pattern[str]
+    direction: Direction | None
+    channel: Channel | None
+    instrument: Instrument
+    keyword: str = ""  # lower-case text the body must contain before the regex is tried
+    header: str | None = None  # six-letter sender header this format is for; None = any
+    bank: str | None = None  # issuer id for the transaction; None = the sender's issuer
+
+
+def fmt(
+    name: str,
+    pattern: str,
+    direction: Direction | None,
+    channel: Channel | None,
+    instrument: Instrument = "account",
+    keyword: str = "",
+) -> Format:
+    """A built-in format (patterns use the CUR/AMT/TAIL/DATE blocks above)."""
+    return Format(name, re.compile(pattern, FLAGS), direction, channel, instrument, keyword.lower())
+
+
+_CREDIT_WORDS = ("cr", "credit", "receiv", "deposit", "refund", "revers", "cashback")
+
+
+def _direction(word: str) -> Direction | None:
+    word = word.lower()
+    if word.startswith(_CREDIT_WORDS):
+        return "credit"
+    if word.startswith(
+        ("dr", "debit", "spent", "sent", "paid", "withdraw", "transfer", "purchase")
+    ):
+        return "debit"
+    return None
+
+
+def _channel(word: str) -> Channel:
+    word = word.lower()
+    for channel in ("upi", "imps", "neft", "atm"):
+        if channel in word:
+            return channel
+    return "card" if ("card" in word or "pos" in word) else "other"
+
+
+def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
+    """The transaction `fmt_` reads from `body`, or None when the shape or a value does not fit."""
+    match = fmt_.regex.search(body)
+    if match is None:
+        return None
+    groups = match.groupdict()
+    amount = fields.parse_amount(groups["amount"])
+    if amount is None:
+        return None
+    direction = fmt_.direction or _direction(groups.get("direction") or "")
+    if direction is None:
+        return None
+    channel = fmt_.channel or _channel(groups.get("channel") or "")
+    balance_text = groups.get("balance")
+    date_text = groups.get("date")
+    reference = groups.get("reference")
+    return Transaction(
+        amount=amount,
+        direction=direction,
+        counterparty=fields.counterparty(groups.get("counterparty")),
+        account_tail=fields.account_tail(groups.get("account_tail")),
+        balance=fields.parse_amount(balance_text) if balance_text else None,
+        reference=reference.strip() or None if reference else None,
+        channel=channel,
+        date=fields.parse_date(date_text) if date_text else None,
+        bank=fmt_.bank or bank,
+        instrument=fmt_.instrument,
+    )
+
+
+class FormatConfigError(ValueError):
+    """A user-defined format that cannot work; the message names the entry and shows a fix."""
+
+
+_EXAMPLE = (
+    '{sender = "XYZBNK", pattern = "Rs\\\\.(?P<amount>[\\\\d,.]+) debited from A/c '
+    'XX(?P<account_tail>\\\\d+)", direction = "debit", channel = "upi", instrument = "account"}'
+)
+
+
+def formats_from_config(entries: Sequence[Mapping[str, Any]]) -> list[Format]:
+    """Formats from `[[sms.formats]]` tables; raises FormatConfigError on the first bad entry."""
+    return [_from_entry(index, entry) for index, entry in enumerate(entries, start=1)]
+
+
+def _from_entry(index: int, entry: Mapping[str, Any]) -> Format:
+    def fail(problem: str) -> FormatConfigError:
+        label = entry.get("name") if isinstance(entry, Mapping) else None
+        where = f"sms.formats entry {index}" + (f" ({label!r})" if label else "")
+        return FormatConfigError(f"{where}: {problem}. Example of a valid entry: {_EXAMPLE}")
+
+    if not isinstance(entry, Mapping):
+        raise fail(f"expected a table, got {type(entry).__name__}")
+    unknown = set(entry) - {
+        "name",
+        "sender",
+        "pattern",
+        "direction",
+        "channel",
+        "instrument",
+        "bank",
+    }
+    if unknown:
+        raise fail(f"unknown key(s) {sorted(unknown)}")
+    sender = entry.get("sender")
+    header = sender_header(sender) if isinstance(sender, str) else None
+    if header is None:
+        raise fail(
+            f'"sender" must be a DLT sender id such as "VM-XYZBNK" or "XYZBNK", got {sender!r}'
+        )
+    pattern = entry.get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        raise fail('"pattern" must be a non-empty regular expression string')
+    try:
+        regex = re.compile(pattern, FLAGS)
+    except re.error as error:
+        raise fail(f'"pattern" is not a valid regular expression: {error}') from None
+    names = set(regex.groupindex)
+    if "amount" not in names:
+        raise fail('"pattern" needs a named group (?P<amount>...) for the amount')
+    if names - GROUPS:
+        raise fail(f"unknown named group(s) {sorted(names - GROUPS)}; use {sorted(GROUPS)}")
+    direction = entry.get("direction")
+    if direction is None and "direction" not in names:
+        raise fail('"direction" must be "debit" or "credit" (or the pattern a (?P<direction>...))')
+    if direction is not None and direction not in DIRECTIONS:
+        raise fail(f'"direction" must be "debit" or "credit", got {direction!r}')
+    channel = entry.get("channel", None if "channel" in names else "other")
+    if channel is not None and channel not in CHANNELS:
+        raise fail(f'"channel" must be one of {list(CHANNELS)}, got {channel!r}')
+    instrument = entry.get("instrument", "account")
+    if instrument not in INSTRUMENTS:
+        raise fail(f'"instrument" must be one of {list(INSTRUMENTS)}, got {instrument!r}')
+    bank = entry.get("bank")
+    if bank is not None and (not isinstance(bank, str) or not bank.strip()):
+        raise fail(f'"bank" must be a non-empty issuer id such as "XYZ", got {bank!r}')
+    name = entry.get("name") or f"user-{index}"
+    return Format(str(name), regex, direction, channel, instrument, "", header, bank)

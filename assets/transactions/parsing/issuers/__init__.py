@@ -1,0 +1,53 @@
+"""The built-in issuers: one module each, holding its sender headers and ordered formats."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from assets.transactions.parsing.format import Format
+from assets.transactions.parsing.issuers import (
+    au,
+    axis,
+    bob,
+    canara,
+    federal,
+    generic,
+    hdfc,
+    icici,
+    idfc,
+    indianbank,
+    indusind,
+    kotak,
+    pnb,
+    sbi,
+    sbicard,
+    union,
+    yes,
+)
+
+_MODULES: tuple[ModuleType, ...] = (
+    hdfc,
+    icici,
+    sbi,
+    sbicard,
+    axis,
+    kotak,
+    idfc,
+    yes,
+    indusind,
+    federal,
+    pnb,
+    bob,
+    au,
+    canara,
+    union,
+    indianbank,
+)
+
+ISSUER_BY_HEADER: dict[str, str] = {
+    header: module.ISSUER for module in _MODULES for header in module.HEADERS
+}
+FORMATS_BY_ISSUER: dict[str, tuple[Format, ...]] = {
+    module.ISSUER: tuple(module.FORMATS) for module in _MODULES
+}
+GENERIC_FORMATS: tuple[Format, ...] = tuple(generic.FORMATS)

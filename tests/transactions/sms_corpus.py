@@ -1,0 +1,33 @@
+"""Loading the labelled SMS corpora kept under tests/data/sms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from assets.transactions.model import Transaction
+
+SMS_DATA = Path(__file__).resolve().parent.parent / "data" / "sms"
+CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl")
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    path = SMS_DATA / name
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def as_expected(txn: Transaction) -> dict[str, Any]:
+    """A transaction in the corpus' `expected` shape (floats and ISO dates, as in the JSON)."""
+    return {
+        "amount": float(txn.amount),
+        "direction": txn.direction,
+        "counterparty": txn.counterparty,
+        "account_tail": txn.account_tail,
+        "balance": None if txn.balance is None else float(txn.balance),
+        "reference": txn.reference,
+        "channel": txn.channel,
+        "date": None if txn.date is None else txn.date.isoformat(),
+    }
