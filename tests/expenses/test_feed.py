@@ -1,0 +1,107 @@
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from assets.expenses.feed import BalanceRow, FeedTransaction, build_expenses_feed
+
+IST = ZoneInfo("Asia/Kolkata")
+# Thursday 2026-11-19, 10:00 IST.
+NOW = dt.datetime(2026, 11, 19, 10, 0, tzinfo=IST)
+
+
+def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Food", n: int = 0):
+    received = dt.datetime.combine(day, dt.time(9, n % 60), tzinfo=IST)
+    return FeedTransaction(
+        guid=f"g-{day}-{amount}-{n}",
+        received_at=received,
+        txn_date=day,
+        amount=Decimal(amount),
+        direction=direction,
+        counterparty="SWIGGY",
+        category=category,
+        bank="HDFC",
+        account_tail="1276",
+        instrument="account",
+        channel="upi",
+    )
+
+
+def build(rows, balances=(), total=None):
+    return build_expenses_feed(
+        rows,
+        list(balances),
+        now=NOW,
+        tz=IST,
+        newest_message_at=max((r.received_at for r in rows), default=None),
+        total_transactions=len(rows) if total is None else total,
+    )
+
+
+def test_periods_split_today_week_month() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "100.50"),
+        txn(today, "1000", "credit"),
+        txn(dt.date(2026, 11, 16), "200"),  # Monday: this week
+        txn(dt.date(2026, 11, 15), "300"),  # Sunday before: this month only
+        txn(dt.date(2026, 10, 31), "400"),  # last month: only the 30-day breakdown
+    ]
+    feed = build(rows)
+    assert feed["status"] == "ok"
+    assert feed["periods"]["today"] == {
+        "from": "2026-11-19",
+        "to": "2026-11-19",
+        "debit": 100.5,
+        "credit": 1000.0,
+        "count": 2,
+    }
+    assert feed["periods"]["this_week"]["from"] == "2026-11-16"
+    assert feed["periods"]["this_week"]["debit"] == 300.5
+    assert feed["periods"]["this_month"]["debit"] == 600.5
+    breakdown = feed["categories_30d"]["categories"]
+    assert sum(c["debit"] for c in breakdown) == 1000.5
+    assert feed["recent"][0]["date"] == "2026-11-19"
+
+
+def test_breakdown_sorted_by_spend_and_uncategorized_kept() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "50", category="Uncategorized", n=1),
+        txn(today, "500", category="Groceries", n=2),
+        txn(today, "70", category="Uncategorized", n=3),
+    ]
+    names = [c["category"] for c in build(rows)["categories_30d"]["categories"]]
+    assert names == ["Groceries", "Uncategorized"]
+
+
+def test_empty_warehouse_is_no_data_not_a_frugal_week() -> None:
+    feed = build([], total=0)
+    assert feed["status"] == "no_data"
+    assert "doctor" in feed["message"]
+    assert feed["as_of"] is None
+
+
+def test_balances_are_masked_and_card_limits_kept_apart() -> None:
+    at = dt.datetime(2026, 11, 18, 20, 0, tzinfo=dt.UTC)
+    balances = [
+        BalanceRow("HDFC", "1276", "account", Decimal("84210.55"), at),
+        BalanceRow("ICICI", "3750", "credit_card", Decimal("120000"), at),
+    ]
+    feed = build([txn(NOW.date(), "1")], balances)
+    assert feed["balances"] == [
+        {
+            "bank": "HDFC",
+            "account": "XX1276",
+            "instrument": "account",
+            "amount": 84210.55,
+            "as_of": "2026-11-19T01:30:00+05:30",
+        }
+    ]
+    assert [c["account"] for c in feed["card_limits"]] == ["XX3750"]
+
+
+def test_future_dated_alert_does_not_count_as_today() -> None:
+    rows = [txn(NOW.date() + dt.timedelta(days=3), "999")]
+    feed = build(rows)
+    assert feed["periods"]["this_month"]["debit"] == 0.0
+    assert len(feed["recent"]) == 1
