@@ -37,7 +37,9 @@ _KEYWORD_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # A number the bank already partly masked ("XX205146", "**12345", "x123456").
-_MASKED_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?P<mask>[Xx*]+-?)(?P<digits>\d{5,})(?!\d)")
+_MASKED_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])(?P<mask>(?:[Xx]{2,}|\*{2,}) |[Xx*]+-?)(?P<digits>\d{5,})(?!\d)"
+)
 
 
 def mask_numbers(body: str) -> str:

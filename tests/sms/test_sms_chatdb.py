@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import AXIS_DEBIT, UPI_DEBIT, ChatDb, apple_ns
+
+from assets.sms.chatdb import (
+    ChatDbUnreadableError,
+    apple_time_to_utc,
+    newest_bank_rowid,
+    open_chat_db_readonly,
+    read_bank_messages,
+)
+
+
+def test_writer_links_handles_chats_and_messages_like_messages_does(chat_db: ChatDb) -> None:
+    rowids = chat_db.add(
+        [chat_db.message("VM-HDFCBK", "a"), chat_db.message("+919800000000", "hi")]
+    )
+    rowids += chat_db.add([chat_db.message("VM-HDFCBK", "b")])
+    assert rowids == [1, 2, 3]
+    con = sqlite3.connect(chat_db.path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    joined = con.execute(
+        "SELECT m.ROWID, h.id, c.chat_identifier FROM message m"
+        " JOIN handle h ON h.ROWID = m.handle_id"
+        " JOIN chat_message_join cmj ON cmj.message_id = m.ROWID"
+        " JOIN chat c ON c.ROWID = cmj.chat_id"
+        " JOIN chat_handle_join chj ON chj.chat_id = c.ROWID AND chj.handle_id = h.ROWID"
+        " ORDER BY m.ROWID"
+    ).fetchall()
+    assert joined == [
+        (1, "VM-HDFCBK", "VM-HDFCBK"),
+        (2, "+919800000000", "+919800000000"),
+        (3, "VM-HDFCBK", "VM-HDFCBK"),
+    ]
+    assert con.execute("SELECT COUNT(*) FROM handle").fetchone()[0] == 2
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, dt.datetime(2001, 1, 1, tzinfo=dt.UTC)),
+        (700_000_000, dt.datetime(2023, 3, 8, 20, 26, 40, tzinfo=dt.UTC)),
+        (700_000_000_123_456_789, dt.datetime(2023, 3, 8, 20, 26, 40, 123456, tzinfo=dt.UTC)),
+    ],
+)
+def test_apple_time_in_seconds_or_nanoseconds(value: int, expected: dt.datetime) -> None:
+    assert apple_time_to_utc(value) == expected
+
+
+def test_reads_only_incoming_configured_bank_senders_after_the_cursor(chat_db: ChatDb) -> None:
+    when = dt.datetime(2026, 3, 1, 4, 30, tzinfo=dt.UTC)
+    chat_db.add(
+        [
+            chat_db.message("VM-HDFCBK", UPI_DEBIT, when=when),  # 1
+            chat_db.message("+919800000000", "dinner?"),  # 2: a person
+            chat_db.message("AD-HDFCBK-S", AXIS_DEBIT, blob_only=True),  # 3: body only in blob
+            chat_db.message("VM-HDFCBK", "sent by me", is_from_me=1),  # 4
+            chat_db.message("JD-FLPKRT", "Your order shipped"),  # 5: not configured
+            chat_db.message("AX-ICICIB", None),  # 6: no text, no blob
+        ]
+    )
+    got = read_bank_messages(chat_db.path, ["HDFCBK", "VM-ICICIB"], since_rowid=0)
+    assert [(m.rowid, m.sender) for m in got] == [
+        (1, "VM-HDFCBK"),
+        (3, "AD-HDFCBK-S"),
+        (6, "AX-ICICIB"),
+    ]
+    assert got[0].received_at == when and got[0].received_at.tzinfo is not None
+    assert got[0].body == UPI_DEBIT and not got[0].from_attributed_body
+    assert got[1].body == AXIS_DEBIT and got[1].from_attributed_body
+    assert got[2].body is None
+    assert [m.rowid for m in read_bank_messages(chat_db.path, ["HDFCBK"], since_rowid=1)] == [3]
+    assert read_bank_messages(chat_db.path, ["KOTAKB"], since_rowid=0) == []
+
+
+def test_newest_bank_rowid(chat_db: ChatDb) -> None:
+    assert newest_bank_rowid(chat_db.path, ["HDFCBK"]) == 0
+    chat_db.add([chat_db.message("VM-HDFCBK", "x"), chat_db.message("+91980", "y")])
+    chat_db.add([chat_db.message("VM-HDFCBK", "me", is_from_me=1)])
+    assert newest_bank_rowid(chat_db.path, ["HDFCBK"]) == 1
+    assert newest_bank_rowid(chat_db.path, ["SBIINB"]) == 0
+
+
+def test_reader_sees_commits_of_a_live_wal_writer_and_never_writes(chat_db: ChatDb) -> None:
+    chat_db.add([chat_db.message("VM-HDFCBK", "first")])
+    writer = sqlite3.connect(chat_db.path)  # Messages: holds the database open in WAL mode
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute(
+        "INSERT INTO message (guid, text, handle_id, date, is_from_me)"
+        " VALUES ('live', 'second', 1, ?, 0)",
+        (apple_ns(dt.datetime(2026, 3, 2, tzinfo=dt.UTC)),),
+    )
+    writer.commit()
+    assert Path(f"{chat_db.path}-wal").stat().st_size > 0
+    wal = Path(f"{chat_db.path}-wal")
+    before = chat_db.path.read_bytes(), wal.read_bytes()
+    bodies = [m.body for m in read_bank_messages(chat_db.path, ["HDFCBK"], 0)]
+    assert bodies == ["first", "second"]
+    ro = open_chat_db_readonly(chat_db.path)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        ro.execute("DELETE FROM message")
+    ro.close()
+    assert (chat_db.path.read_bytes(), wal.read_bytes()) == before
+    writer.close()
+
+
+def test_missing_file_names_the_setting_and_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "chat.db"
+    with pytest.raises(ChatDbUnreadableError, match=r"\[messages\] chat_db") as info:
+        read_bank_messages(missing, ["HDFCBK"], 0)
+    assert str(missing) in str(info.value)
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_unopenable_file_explains_full_disk_access(tmp_path: Path) -> None:
+    # A directory where the file should be: SQLite answers "unable to open database file",
+    # the same error macOS gives a process without Full Disk Access.
+    (tmp_path / "chat.db").mkdir()
+    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as info:
+        open_chat_db_readonly(tmp_path / "chat.db")
+    assert "restart the service" in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_explains_full_disk_access(chat_db: ChatDb) -> None:
+    chat_db.path.chmod(0)
+    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access"):
+        open_chat_db_readonly(chat_db.path)
+
+
+def test_not_a_messages_database(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ChatDbUnreadableError, match="not a Messages database"):
+        open_chat_db_readonly(other)
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(ChatDbUnreadableError, match="chat_db"):
+        open_chat_db_readonly(garbage)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assets.sms.privacy import is_otp, mask_numbers
+
+OTPS = [
+    "385434 is OTP for txn of INR 7732.62 at GOIBIBO on HDFC Bank card ending 3235. "
+    "Valid till 14:00. Do not share OTP for security reasons",
+    "319325 is the OTP for transaction of INR 648.82 on your ICICI Bank Credit Card XX1998 at "
+    "WESTSIDE. OTPs are SECRET. DO NOT share OTP with anyone",
+    "OTP for online purchase of Rs. 2191.74 at TITAN EYE PLUS thru State Bank Debit Card ending "
+    "6724 is 839229. Do not share this with anyone.",
+    "OTP for transaction of INR 5753.32 at GOIBIBO on Axis Bank card XX4878 is 511207. "
+    "Valid for 5 mins. Never share your OTP - Axis Bank",
+    "680047 is OTP for your PNB ONE login. Valid for 5 min. Never share OTP with anyone. -PNB",
+    "Your verification code is 4821",
+    "123456 is your one time password for net banking",
+    "Use One-Time Password 99887766 to authorise the beneficiary",
+]
+
+NOT_OTPS = [
+    "Rs.1213.11 debited from a/c **1071 on 01-12-25 to VPA ritu.shar@oksbi(UPI Ref No "
+    "638560945993). Never share your OTP. Not you? Call on 18002586161 to report",
+    "Rs 500.00 spent on Card XX1234 at AMAZON on 02-03-26. Do not share OTP, PIN or CVV with "
+    "anyone. Ref 612345678901",
+    "INR 2,000.00 credited to A/c XX9876 on 05-03-26. Bank never asks for your OTP. Ref 123456",
+    "Dear Customer, your request for a cheque book has been registered.",
+    "",
+]
+
+
+@pytest.mark.parametrize("body", OTPS)
+def test_otp_messages_are_recognised(body: str) -> None:
+    assert is_otp(body)
+
+
+@pytest.mark.parametrize("body", NOT_OTPS)
+def test_alerts_that_only_warn_about_otps_are_kept(body: str) -> None:
+    assert not is_otp(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "masked"),
+    [
+        ("debited from A/c no. XX205146 on SHOPPERS", "debited from A/c no. XX5146 on SHOPPERS"),
+        ("A/c no. 1234567890 debited", "A/c no. XX7890 debited"),
+        ("Your A/C XXXXX75395 has a debit", "Your A/C XXXXX5395 has a debit"),
+        ("Card 4111 1111 1111 1234 used", "Card XXXX1234 used"),
+        ("card number 4111111111111234 blocked", "card number XXXX1234 blocked"),
+        ("Acct: 50100012345678 credited", "Acct: XX5678 credited"),
+        ("sent from **9876543", "sent from **6543"),
+        ("card x123456 was used", "card x3456 was used"),
+    ],
+)
+def test_long_account_and_card_numbers_keep_only_the_last_four(body: str, masked: str) -> None:
+    assert mask_numbers(body) == masked
+
+
+UNTOUCHED = [
+    "Rs 12345 debited from A/c XX1234 on 12-05-2025 Ref 123456789012 call 18002586161",
+    "Sent Rs.6443.28\nFrom HDFC Bank A/C *1276\nTo JOSEPH THOMAS\nOn 24/08/25\nRef 458167896224",
+    "INR 1,23,456.00 credited to a/c no(s) SBA2439 by NEFT UTR HDFCN52025030512345678",
+    "Rs.2553.91 debited to VPA 9443169606@axl(UPI Ref No 436271568166). SMS BLOCK to 7308080808",
+    "Card ending 3235 used for Rs 10000.00 on 2026-03-01",
+]
+
+
+@pytest.mark.parametrize("body", UNTOUCHED)
+def test_amounts_dates_references_and_helplines_are_untouched(body: str) -> None:
+    assert mask_numbers(body) == body
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="0123456789 .,:-/RsINR₹onrefUTRABDEFGHJKLMNOPQSVWYZ\n", max_size=120))
+def test_text_without_keywords_or_masks_is_never_changed(body: str) -> None:
+    assert mask_numbers(body) == body
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"(A/c|Acct|Account|Card|XX|\*\*) ?[0-9]{5,18}", fullmatch=True))
+def test_masked_output_never_shows_more_than_four_digits_of_the_number(body: str) -> None:
+    assert re.search(r"\d{5,}", mask_numbers(body)) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "tail"),
+    [
+        ("Your A/C XXXXX75395 has a debit by transfer of Rs 7200.62", "5395"),
+        ("INR 318.49 debited from A/c no. XX619266 on STAR BAZAAR", "9266"),
+        ("Rs 100 credited to Account 50100012345678 by UPI", "5678"),
+    ],
+)
+def test_account_tail_stays_readable_after_masking(body: str, tail: str) -> None:
+    assert re.search(rf"[X*]{tail}\b", mask_numbers(body))
