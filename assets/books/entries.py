@@ -228,7 +228,7 @@ def _balances(
             if prefix_max[i] > day or suffix_min[i + 1] <= day:
                 continue
             meta = data.new_metadata(GENERATED_SOURCE, 0)
-            meta["sms_guid"] = events[i][4]
+            meta["from_sms"] = events[i].guid  # the alert whose figure this is
             out.append(
                 data.Balance(meta, day + _ONE_DAY, account, Amount(balance, CURRENCY), None, None)
             )

@@ -52,7 +52,7 @@ def write_bank_books(
     entries = sorted(
         [*build.transactions, *build.balances],
         # Balances are dated the morning after, so within a day they never interleave wrongly.
-        key=lambda e: (e.date, e.meta.get("sms_guid", ""), type(e).__name__),
+        key=lambda e: (e.date, type(e).__name__, e.meta.get("sms_guid") or e.account),
     )
     write_accounts(books_dir, build.opens)
     report = write_monthly(books_dir, BANK, "bank alerts", entries)

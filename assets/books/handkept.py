@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from beancount.core import data
+from beancount.core.amount import Amount
 from beancount.parser import parser
 
 
@@ -106,9 +107,11 @@ def _resolved_postings(entry: data.Transaction) -> list[tuple[str, Decimal, str]
     currencies: set[str] = set()
     for posting in entry.postings:
         units = posting.units
-        if units is None or not isinstance(units.number, Decimal) or posting.cost is not None:
-            if units is None or units.number is None:
-                missing.append(posting.account)
+        if posting.cost is not None:
+            continue  # an investment lot, not a money movement an alert would show
+        # The parser leaves an elided amount as a MISSING sentinel (or None), not an Amount.
+        if not isinstance(units, Amount) or not isinstance(units.number, Decimal):
+            missing.append(posting.account)
             continue
         known.append((posting.account, units.number, units.currency))
         currencies.add(units.currency)
