@@ -25,6 +25,9 @@ class DemoMessage(NamedTuple):
     sent_at: dt.datetime  # aware
     is_bank_transaction: bool
     is_otp: bool
+    # The truth behind an alert, for checking what the pipeline made of it.
+    amount: Decimal | None = None
+    direction: str | None = None
 
 
 @dataclass
@@ -143,8 +146,8 @@ def generate_demo_messages(
             day, dt.time(hour, rng.randint(0, 59) if minute is None else minute, rng.randint(0, 59))
         ).replace(tzinfo=IST)
 
-    def alert(sender: str, body: str, when: dt.datetime) -> None:
-        out.append(DemoMessage(sender, body, when, True, False))
+    def alert(sender: str, body: str, when: dt.datetime, amount: Decimal, direction: str) -> None:
+        out.append(DemoMessage(sender, body, when, True, False, amount, direction))
 
     def noise(sender: str, body: str, when: dt.datetime, otp: bool = False) -> None:
         out.append(DemoMessage(sender, body, when, False, otp))
@@ -164,7 +167,7 @@ def generate_demo_messages(
     return out
 
 
-Alert = Callable[[str, str, dt.datetime], None]
+Alert = Callable[[str, str, dt.datetime, Decimal, str], None]
 Events = list[tuple[dt.datetime, Callable[[dt.datetime], None]]]
 
 
@@ -198,6 +201,8 @@ def _plan_day(
             f"{rng.randint(10**10, 10**11 - 1)}.Avl bal INR {_inr(hdfc.balance)}. Cheque "
             "deposits in A/C are subject to clearing",
             when,
+            amount,
+            "credit",
         )
 
     def hdfc_upi_sent(payee: str, amount: Decimal) -> Callable[[dt.datetime], None]:
@@ -209,6 +214,8 @@ def _plan_day(
                 f"{when.strftime('%d/%m/%y')}\nRef {_ref(rng)}\nNot You?\nCall 18002586161/SMS "
                 "BLOCK UPI to 7308080808",
                 when,
+                amount,
+                "debit",
             )
 
         return apply
@@ -221,6 +228,8 @@ def _plan_day(
                 f"Rs.{amount} debited from a/c **{hdfc.tail} on {d2} to VPA {vpa}"
                 f"(UPI Ref No {_ref(rng)}). Not you? Call on 18002586161 to report",
                 when,
+                amount,
+                "debit",
             )
 
         return apply
@@ -234,6 +243,8 @@ def _plan_day(
             f"Info: ACH D- BAJAJ FINANCE-{rng.randint(10**9, 10**10 - 1)}. Avl bal:INR "
             f"{_inr(hdfc.balance)}",
             when,
+            amount,
+            "debit",
         )
 
     def card_payment(when: dt.datetime) -> None:
@@ -248,6 +259,8 @@ def _plan_day(
             f"ENDING WITH {hdfc_cc.tail} FROM YOUR BANK ACCOUNT ON {day.strftime('%d/%m/%Y')}."
             f"YOUR AVAILABLE LIMIT IS Rs. {hdfc_cc.balance}",
             when + dt.timedelta(minutes=20),
+            due,
+            "credit",
         )
 
     def icici_credit(payer: str, amount: Decimal) -> Callable[[dt.datetime], None]:
@@ -258,6 +271,8 @@ def _plan_day(
                 f"Dear Customer, Acct XX{icici.tail} is credited with Rs {amount} on {mon} from "
                 f"{payer}. UPI:{_ref(rng)}-ICICI Bank.",
                 when,
+                amount,
+                "credit",
             )
 
         return apply
@@ -271,6 +286,8 @@ def _plan_day(
                 f"credited. UPI:{_ref(rng)}. Call 18002662 for dispute. SMS BLOCK {icici.tail} "
                 "to 9215676766.",
                 when,
+                amount,
+                "debit",
             )
 
         return apply
@@ -284,6 +301,8 @@ def _plan_day(
                 f"WDL*{d2}. Avb Bal Rs. {_lakh(icici.balance)}. To dispute Call 18002662 or SMS "
                 f"BLOCK {icici.tail} to 9215676766",
                 when,
+                amount,
+                "debit",
             )
 
         return apply
@@ -297,6 +316,8 @@ def _plan_day(
                 f"{when.strftime('%Y-%m-%d:%H:%M:%S')} Bal Rs.{hdfc.balance} Not You? Call "
                 f"18002586161/SMS BLOCK DC {HDFC_DEBIT_CARD_TAIL} to 7308080808",
                 when,
+                amount,
+                "debit",
             )
 
         return apply
@@ -335,7 +356,7 @@ def _plan_day(
                     when - dt.timedelta(minutes=1),
                     True,
                 )
-            alert(sender, body, when)
+            alert(sender, body, when, amount, "debit")
 
         return apply
 
