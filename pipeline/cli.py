@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="homeclerk",
-        description="The clerk of a home server: bank SMS, broker and battery into feeds and books.",
+        description="The clerk of a home server: bank SMS, broker, battery → feeds and books.",
     )
     parser.add_argument(
         "--config", type=Path, help=f"homeclerk.toml to use (default: ${CONFIG_ENV} or ./)"
@@ -66,9 +66,14 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .demo.build import DemoFolderError
     from .demo.run import run_demo
 
-    report = run_demo(args.dir, seed=args.seed, end=args.end_date)
+    try:
+        report = run_demo(args.dir, seed=args.seed, end=args.end_date)
+    except DemoFolderError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
     print()
     print("homeclerk demo " + ("finished" if report.success else "FAILED (see the log above)"))
     print(f"  folder:   {report.folder}")
@@ -89,8 +94,16 @@ def _ui(args: argparse.Namespace) -> int:
     if settings.config_file:
         os.environ[CONFIG_ENV] = str(settings.config_file)
     cmd = [
-        sys.executable, "-m", "dagster", "dev", "-m", "pipeline.definitions",
-        "-h", "127.0.0.1", "-p", str(args.port),
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "pipeline.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
     ]
     print(f"DAGSTER_HOME={home}", file=sys.stderr)
     os.chdir(settings.base_dir)  # Dagster reads .env from its working directory

@@ -77,5 +77,5 @@ def test_malformed_settings_name_file_key_and_example(
 
 def test_missing_config_named_by_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "nope.toml"))
-    with pytest.raises(SettingsError, match="nope.toml"):
+    with pytest.raises(SettingsError, match=r"nope\.toml"):
         load_settings()
