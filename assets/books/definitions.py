@@ -1,0 +1,192 @@
+"""Dagster wrappers for the books: thin, all logic lives in the plain modules beside this one."""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from assets.books.checks import (
+    compare_holdings,
+    diff_table,
+    latest_prices,
+    ledger_units,
+    load_books,
+    unmapped_text,
+)
+from assets.books.generate import write_bank_books, write_price_books
+from assets.books.reader import read_alerts, read_snapshots
+from assets.books.resources import BooksResource
+from assets.books.writer import ensure_generated
+from assets.common.warehouse import WAREHOUSE_POOL
+from assets.portfolio.history import latest_holdings
+from assets.sms.resources import Warehouse
+
+GROUP = "books"
+MAX_LISTED = 50  # metadata stays readable; the count says how many there are in all
+
+
+@asset(
+    deps=["transactions"],
+    pool=WAREHOUSE_POOL,
+    group_name=GROUP,
+    description="ledger/generated/bank/YYYY-MM.beancount: bank alerts as transactions, plus "
+    "next-day balance assertions from the alerts' available balance.",
+    check_specs=[
+        AssetCheckSpec(
+            "unmapped_accounts",
+            asset="ledger_entries",
+            description="Every account an alert names is in [books] account_mapping.",
+        )
+    ],
+)
+def ledger_entries(
+    context: AssetExecutionContext, warehouse: Warehouse, books: BooksResource
+) -> MaterializeResult:
+    alerts = read_alerts(warehouse.path)
+    result = write_bank_books(
+        books.folder, alerts, books.mapping(), tz=books.tz, today=books.today()
+    )
+    build, report = result.build, result.report
+    for line in result.owner_errors:
+        context.log.warning(f"your ledger has a syntax error: {line}")
+    unmapped = build.unmapped
+    check = AssetCheckResult(
+        check_name="unmapped_accounts",
+        passed=not unmapped,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(unmapped)} account(s) in bank alerts have no mapping; their alerts are not in "
+            "the books. Add these lines to homeclerk.toml (fix the account names):"
+            if unmapped
+            else "every alert's account is mapped"
+        ),
+        metadata={
+            "unmapped": len(unmapped),
+            "alerts_skipped": sum(u.alerts for u in unmapped),
+            "toml": MetadataValue.md(f"```toml\n{unmapped_text(unmapped)}\n```")
+            if unmapped
+            else MetadataValue.text(""),
+        },
+    )
+    return MaterializeResult(
+        metadata={
+            "folder": MetadataValue.path(str(books.folder / "generated" / "bank")),
+            "alerts": len(alerts),
+            "transactions": len(build.transactions),
+            "balance_assertions": len(build.balances),
+            "hand_kept_duplicates": len(build.hand_kept_duplicates),
+            "opened_accounts": len(build.opens),
+            "files_written": len(report.written),
+            "files_unchanged": len(report.unchanged),
+            "files_removed": len(report.removed),
+        },
+        check_results=[check],
+    )
+
+
+@asset(
+    deps=["broker_holdings"],
+    pool=WAREHOUSE_POOL,
+    group_name=GROUP,
+    description="ledger/generated/prices/YYYY-MM.beancount: a daily price for every held "
+    "instrument from the broker's snapshots (never zero).",
+)
+def ledger_prices(
+    context: AssetExecutionContext, warehouse: Warehouse, books: BooksResource
+) -> MaterializeResult:
+    result = write_price_books(books.folder, read_snapshots(warehouse.path), tz=books.tz)
+    if result.build.missing:
+        context.log.warning(
+            f"no usable price for {len(result.build.missing)} holding-day(s), left out: "
+            + ", ".join(result.build.missing[:MAX_LISTED])
+        )
+    return MaterializeResult(
+        metadata={
+            "folder": MetadataValue.path(str(books.folder / "generated" / "prices")),
+            "prices": len(result.build.prices),
+            "missing_prices": len(result.build.missing),
+            "files_written": len(result.report.written),
+        }
+    )
+
+
+@asset(
+    deps=[ledger_entries, ledger_prices],
+    pool=WAREHOUSE_POOL,
+    group_name=GROUP,
+    description="The whole ledger (main.beancount and everything it includes) loaded and checked.",
+    check_specs=[
+        AssetCheckSpec(
+            "ledger_loads_clean",
+            asset="books",
+            blocking=True,
+            description="The ledger loads with no errors: it balances, every balance assertion "
+            "holds, every account is open.",
+        ),
+        AssetCheckSpec(
+            "holdings_match_broker",
+            asset="books",
+            description="Units per instrument under Assets:Investments:Broker equal the broker's; "
+            "values agree within the tolerance.",
+        ),
+    ],
+)
+def books(warehouse: Warehouse, books: BooksResource) -> MaterializeResult:
+    ensure_generated(books.folder)
+    loaded = load_books(books.main_file)
+    errors = loaded.errors
+    listed = "\n".join(f"- `{e.filename}:{e.lineno}` {e.message}" for e in errors[:MAX_LISTED])
+    load_check = AssetCheckResult(
+        check_name="ledger_loads_clean",
+        passed=not errors,
+        severity=AssetCheckSeverity.ERROR,
+        description=f"{len(errors)} error(s) in the ledger" if errors else "no errors",
+        metadata={"errors": len(errors), "details": MetadataValue.md(listed or "none")},
+    )
+
+    snapshot = latest_holdings(warehouse.path)
+    units = ledger_units(loaded.entries)
+    if snapshot is None:
+        holdings_check = AssetCheckResult(
+            check_name="holdings_match_broker",
+            passed=not units,
+            severity=AssetCheckSeverity.WARN,
+            description="no broker snapshot stored yet; nothing to compare"
+            if not units
+            else "the ledger holds investments but no broker snapshot is stored",
+        )
+    else:
+        diffs = compare_holdings(
+            units, latest_prices(loaded.entries), snapshot.holdings, books.broker_value_tolerance
+        )
+        holdings_check = AssetCheckResult(
+            check_name="holdings_match_broker",
+            passed=not diffs,
+            severity=AssetCheckSeverity.ERROR,
+            description=f"{len(diffs)} instrument(s) differ from the broker"
+            if diffs
+            else f"{len(units)} instrument(s) match the broker",
+            metadata={
+                "broker_fetched_at": snapshot.fetched_at.isoformat(),
+                "differences": MetadataValue.md(diff_table(diffs) if diffs else "none"),
+            },
+        )
+    return MaterializeResult(
+        metadata={
+            "main_file": MetadataValue.path(str(books.main_file)),
+            "entries": len(loaded.entries),
+            "errors": len(errors),
+            "files": len(loaded.options.get("include", ())),
+        },
+        check_results=[load_check, holdings_check],
+    )
+
+
+BOOKS_ASSETS = [ledger_entries, ledger_prices, books]

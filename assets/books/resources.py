@@ -1,0 +1,40 @@
+"""The books' Dagster resource: where the books live and how alerts map to accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dagster import ConfigurableResource
+
+from assets.books.accounts import AccountMapping, parse_account_mapping
+from assets.books.generate import MAIN_FILE
+
+
+class BooksResource(ConfigurableResource):
+    """Settings from homeclerk.toml: `paths.books_dir`, `timezone`, `[books]` table."""
+
+    books_dir: str
+    # [{bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings"}, ...]
+    account_mapping: list[dict[str, str]]
+    timezone: str = "Asia/Kolkata"
+    broker_value_tolerance: float = 0.005  # 0.5 %: prices move between snapshot and check
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.books_dir).expanduser()
+
+    @property
+    def main_file(self) -> Path:
+        return self.folder / MAIN_FILE
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def mapping(self) -> AccountMapping:
+        return parse_account_mapping(self.account_mapping)
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.tz).date()
