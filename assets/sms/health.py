@@ -90,7 +90,7 @@ def unrecognized_messages(
     with connect(Path(warehouse_path), read_only=True) as con:
         total = con.execute(
             "SELECT COUNT(*) FROM transactions WHERE status = 'unrecognized'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         rows = con.execute(
             "SELECT t.message_guid, t.sender, left(coalesce(s.body, ''), 80)"
             " FROM transactions t LEFT JOIN sms_messages s ON s.guid = t.message_guid"

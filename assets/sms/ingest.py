@@ -37,8 +37,8 @@ class IngestStats(NamedTuple):
 
 
 def read_cursor(con: duckdb.DuckDBPyConnection, source: str = DEFAULT_SOURCE) -> int:
-    row = con.execute("SELECT last_rowid FROM ingest_cursor WHERE source = ?", [source]).fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT last_rowid FROM ingest_cursor WHERE source = ?", [source]).fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def ingest_new_messages(
@@ -89,7 +89,7 @@ def ingest_new_messages(
     cursor = max(since, upto)
     with connect(Path(warehouse_path)) as con:
         ensure_tables(con)
-        con.execute("BEGIN")
+        con.begin()
         try:
             before = _count(con)
             if rowids:
@@ -116,12 +116,13 @@ def ingest_new_messages(
                 " ON CONFLICT (source) DO UPDATE SET last_rowid = excluded.last_rowid",
                 [source, cursor],
             )
-            con.execute("COMMIT")
+            con.commit()
         except BaseException:
-            con.execute("ROLLBACK")
+            con.rollback()
             raise
     return IngestStats(len(messages), stored, dropped, since, cursor)
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT COUNT(*) FROM sms_messages").fetchone()[0])
+    # fetchall, not fetchone: DuckDB 2 refuses new work while a result is only partly fetched.
+    return int(con.execute("SELECT COUNT(*) FROM sms_messages").fetchall()[0][0])

@@ -8,7 +8,7 @@ the parser does not know, which the parse-coverage check reports).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from assets.common.warehouse import connect
 from assets.sms.tables import TRANSACTION_COLUMNS, ensure_tables
 from assets.transactions.categories import CategoryRule, categorize
 from assets.transactions.model import UNRECOGNIZED, ParseResult
-from assets.transactions.parsing import parse_message
+from assets.transactions.parsing import Format, parse_message
 
 STATUS_TRANSACTION = "transaction"
 STATUS_IGNORED = "ignored"
@@ -33,18 +33,18 @@ class DeriveStats(NamedTuple):
     unrecognized: int
 
 
-def _parser(formats: Sequence[Any] | None):  # type: ignore[no-untyped-def]
+def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
     """parse_message, with the owner's extra formats when there are any."""
     if not formats:
         return parse_message
-    return lambda sender, body: parse_message(sender, body, formats=formats)
+    return lambda sender, body: parse_message(sender, body, formats)
 
 
 def derive_rows(
     messages: Sequence[tuple[int, str, str, dt.datetime, str | None]],
     rules: Sequence[CategoryRule],
     tz: ZoneInfo,
-    formats: Sequence[Any] | None = None,
+    formats: Sequence[Format] | None = None,
 ) -> list[tuple[Any, ...]]:
     """(rowid, guid, sender, received_at, body) → rows in TRANSACTION_COLUMNS order."""
     parse = _parser(formats)
@@ -91,7 +91,7 @@ def derive_transactions(
     warehouse_path: Path | str,
     rules: Sequence[CategoryRule],
     tz: ZoneInfo,
-    formats: Sequence[Any] | None = None,
+    formats: Sequence[Format] | None = None,
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet."""
     with connect(Path(warehouse_path)) as con:

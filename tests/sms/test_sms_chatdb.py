@@ -6,7 +6,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import AXIS_DEBIT, UPI_DEBIT, ChatDb, apple_ns
 
 from assets.sms.chatdb import (
     ChatDbUnreadableError,
@@ -15,6 +14,8 @@ from assets.sms.chatdb import (
     open_chat_db_readonly,
     read_bank_messages,
 )
+
+from .helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb, apple_ns
 
 
 def test_writer_links_handles_chats_and_messages_like_messages_does(chat_db: ChatDb) -> None:

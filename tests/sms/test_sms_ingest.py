@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.sms.chatdb import ChatDbUnreadableError
+from assets.sms.ingest import ingest_new_messages
+
+from .helpers import AXIS_DEBIT, OTP, UPI_DEBIT, ChatDb
+
+HEADERS = ["HDFCBK", "AXISBK"]
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_ingest_stores_bank_sms_drops_otps_masks_and_advances_the_cursor(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add(
+        [
+            chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="6443.28")),  # 1
+            chat_db.message("AD-HDFCBK-S", OTP),  # 2: dropped
+            chat_db.message("+919800000000", "call me"),  # 3: not a bank
+            chat_db.message("VM-AXISBK", AXIS_DEBIT, blob_only=True),  # 4
+        ]
+    )
+    stats = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (stats.read, stats.stored, stats.otp_dropped, stats.cursor) == (3, 2, 1, 4)
+    stored = rows(
+        warehouse,
+        "SELECT rowid, guid, sender, body, from_attributed_body, received_at FROM sms_messages"
+        " ORDER BY rowid",
+    )
+    assert [r[:3] for r in stored] == [
+        (1, "GUID-000001", "VM-HDFCBK"),
+        (4, "GUID-000004", "VM-AXISBK"),
+    ]
+    assert stored[0][3] == UPI_DEBIT.format(amount="6443.28")
+    assert "A/c no. XX5146" in stored[1][3] and "205146" not in stored[1][3]
+    assert [r[4] for r in stored] == [False, True]
+    assert stored[0][5].utcoffset() is not None
+    assert not any("OTP for txn" in (r[3] or "") for r in stored)
+    assert rows(warehouse, "SELECT * FROM ingest_cursor") == [("messages", 4)]
+
+
+def test_ingest_is_incremental_and_idempotent(chat_db: ChatDb, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount=str(n))) for n in range(5)])
+    assert ingest_new_messages(chat_db.path, warehouse, HEADERS).stored == 5
+    again = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (again.read, again.stored, again.cursor_before, again.cursor) == (0, 0, 5, 5)
+    # Only OTPs and strangers since: the cursor still moves past them.
+    chat_db.add([chat_db.message("VM-HDFCBK", OTP), chat_db.message("+9198", "hello")])
+    skipped = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (skipped.stored, skipped.otp_dropped, skipped.cursor) == (0, 1, 7)
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
+    new = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (new.read, new.stored, new.cursor_before, new.cursor) == (1, 1, 7, 8)
+    assert rows(warehouse, "SELECT COUNT(*), COUNT(DISTINCT guid) FROM sms_messages") == [(6, 6)]
+
+
+def test_a_reset_cursor_does_not_duplicate_rows(chat_db: ChatDb, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="9.00")) for _ in range(3)])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE ingest_cursor SET last_rowid = 0")
+    con.close()
+    stats = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (stats.read, stats.stored) == (3, 0)
+    assert rows(warehouse, "SELECT COUNT(*) FROM sms_messages") == [(3,)]
+
+
+def test_unreadable_chat_db_raises_before_the_warehouse_is_touched(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with pytest.raises(ChatDbUnreadableError):
+        ingest_new_messages(tmp_path / "missing.db", warehouse, HEADERS)
+    assert not warehouse.exists()
+
+
+def test_senders_can_be_configured_as_full_sender_ids(chat_db: ChatDb, tmp_path: Path) -> None:
+    chat_db.add([chat_db.message("JD-AXISBK-S", AXIS_DEBIT)])
+    stats = ingest_new_messages(chat_db.path, tmp_path / "w.duckdb", ["VM-AXISBK"])
+    assert stats.stored == 1
