@@ -1,0 +1,83 @@
+"""The bank SMS sensor against a real chat.db and a real Dagster instance in a temp folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+
+from assets.sms.chatdb_writer import NewMessage, append_messages
+from pipeline.definitions import build_definitions
+from pipeline.demo.build import apple_ns, write_chat_db, write_demo_config
+from pipeline.demo.messages import generate_demo_messages
+from pipeline.instance import prepare_instance
+from pipeline.settings import load_settings
+
+
+@pytest.fixture
+def setup(tmp_path: Path):
+    messages = generate_demo_messages(dt.date(2026, 11, 19), seed=2, days=10)
+    write_chat_db(tmp_path / "chat.db", messages, seed=2)
+    settings = load_settings(write_demo_config(tmp_path, "http://127.0.0.1:9/x"))
+    home = prepare_instance(settings)
+    with DagsterInstance.from_config(str(home)) as instance:
+        yield settings, instance
+
+
+def evaluate(settings, instance, cursor):
+    defs = build_definitions(settings)
+    sensor = defs.get_sensor_def("bank_sms_sensor")
+    context = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    return sensor(context), context.cursor
+
+
+def sms(guid: str, sender: str, body: str) -> NewMessage:
+    return NewMessage(
+        guid=guid,
+        sender=sender,
+        text=body,
+        attributed_body=None,
+        date=apple_ns(dt.datetime.now(dt.UTC)),
+    )
+
+
+def test_runs_only_when_a_bank_sms_is_new(setup) -> None:
+    settings, instance = setup
+    first, cursor = evaluate(settings, instance, None)
+    assert isinstance(first, RunRequest)
+    assert cursor and int(cursor) > 0
+
+    again, same = evaluate(settings, instance, cursor)
+    assert isinstance(again, SkipReason)
+    assert again.skip_message.startswith("SKIPPED:")
+    assert same == cursor
+
+    append_messages(settings.chat_db, [sms("NOT-A-BANK", "+919800000000", "lunch?")])
+    quiet, _ = evaluate(settings, instance, cursor)
+    assert isinstance(quiet, SkipReason)
+
+    body = "Rs.10.00 debited from a/c **1276 on 19-11-26 to VPA a@b(UPI Ref No 612345678901)."
+    (new_rowid,) = append_messages(settings.chat_db, [sms("NEW-BANK", "VM-HDFCBK", body)])
+    news, newer = evaluate(settings, instance, cursor)
+    assert isinstance(news, RunRequest)
+    assert news.run_key == f"bank-sms-{new_rowid}"
+    assert int(newer) == new_rowid
+
+
+def test_missing_chat_db_fails_the_tick_with_the_fix(setup) -> None:
+    settings, instance = setup
+    settings.chat_db.unlink()
+    with pytest.raises(Exception, match=r"chat_db"):
+        evaluate(settings, instance, None)
+
+
+def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
+    settings, instance = setup
+    # A folder where the file should be: SQLite says "unable to open database file", which is
+    # what macOS gives a process without Full Disk Access.
+    settings.chat_db.unlink()
+    settings.chat_db.mkdir()
+    with pytest.raises(Exception, match="Full Disk Access"):
+        evaluate(settings, instance, None)
