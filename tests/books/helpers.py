@@ -85,3 +85,69 @@ def write_main(books: Path, extra: str = "", opening: str = "10000.00") -> Path:
         encoding="utf-8",
     )
     return main
+
+
+HOLDINGS = (
+    holding("INFY", "10", "1450.00", "1502.35"),
+    holding("M&M", "4", "2800.50", "2950.00"),
+    holding("BAJAJ-AUTO", "2", "8900.00", "9120.75"),
+    holding("INF179K01BB8", "123.456", "45.1234", "52.8812", exchange="MF"),
+)
+
+
+def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
+    """Demo-like books through the demo functions: opening balances, buys, alerts, prices."""
+    from assets.books.demo import demo_main_beancount, opening_balances_for
+    from assets.books.generate import write_bank_books, write_price_books
+
+    d1, d2 = today - dt.timedelta(days=3), today - dt.timedelta(days=2)
+    alerts = [
+        alert(1, d1, "250.00", balance="9750.00", counterparty="SWIGGY"),
+        alert(
+            2,
+            d1,
+            "1200.00",
+            "credit",
+            "10950.00",
+            hour=18,
+            counterparty="Karan Malhotra",
+            category="Gifts",
+            reference="607152602351",
+        ),
+        alert(
+            3,
+            d2,
+            "499.00",
+            balance="10451.00",
+            tail="4410",
+            instrument="debit_card",
+            counterparty="BIGBASKET",
+            category="Groceries",
+        ),
+        alert(
+            4,
+            d2,
+            "3000.00",
+            tail="9541",
+            instrument="credit_card",
+            balance="197000.00",
+            counterparty="AMAZON",
+            category=None,
+        ),
+    ]
+    books.mkdir(parents=True, exist_ok=True)
+    opening = opening_balances_for(alerts, mapping(), TZ)
+    (books / "main.beancount").write_text(
+        demo_main_beancount(
+            opening_balances=opening,
+            accounts=[SAVINGS],
+            holdings=HOLDINGS,
+            holdings_date=d1 - dt.timedelta(days=5),
+            open_date=d1 - dt.timedelta(days=30),
+        ),
+        encoding="utf-8",
+    )
+    write_bank_books(books, alerts, mapping(), tz=TZ, today=today)
+    snaps = [snapshot(dt.datetime.combine(d, dt.time(15, 30), TZ), *HOLDINGS) for d in (d1, d2)]
+    write_price_books(books, snaps, tz=TZ)
+    return alerts

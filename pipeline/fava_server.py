@@ -1,0 +1,48 @@
+"""Fava over the books, bound to the loopback interface by default (private by default)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+LOOPBACK = "127.0.0.1"
+
+
+class FavaLedgerMissingError(FileNotFoundError):
+    """The ledger Fava should show does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"ledger {path} does not exist: set [paths] books_dir in homeclerk.toml, or run "
+            "`homeclerk demo` to build demo books"
+        )
+
+
+def serve(ledger_file: str | Path, host: str = LOOPBACK, port: int = 5000) -> None:
+    """Run Fava on http://host:port until interrupted (Fava's own production server, cheroot)."""
+    from cheroot.wsgi import Server
+    from fava.application import create_app
+
+    path = Path(ledger_file).expanduser().resolve()
+    if not path.exists():
+        raise FavaLedgerMissingError(path)
+    app = create_app([path])
+    server = Server((host, port), app)
+    print(f"Fava on http://{host}:{port} for {path}", flush=True)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the books in Fava.")
+    parser.add_argument("ledger_file")
+    parser.add_argument("--host", default=LOOPBACK)
+    parser.add_argument("--port", type=int, default=5000)
+    args = parser.parse_args(argv)
+    serve(args.ledger_file, args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()
