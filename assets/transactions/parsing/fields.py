@@ -59,20 +59,16 @@ def _year(text: str) -> int:
     return 2000 + int(text) if len(text) == 2 else int(text)
 
 
-_GROUPING = re.compile(r"^\d{1,3}(?:,\d{2})*,\d{3}$|^\d{1,3}(?:,\d{3})+$|^\d+$")
-
-
 def parse_amount(text: str) -> Decimal | None:
-    """`1,23,456.00` / `123,456.00` / `9127` → Decimal; None for anything malformed or zero."""
-    whole, _, fraction = text.partition(".")
-    # A comma in the wrong place means the match straddled two numbers: refuse it.
-    if not _GROUPING.match(whole) or (fraction and not fraction.isdigit()):
-        return None
+    """`1,23,456.00` / `123,456.00` / `9127` → Decimal; None for anything malformed or zero.
+
+    Built-in patterns only capture well-grouped numbers; user patterns may capture anything.
+    """
     try:
-        value = Decimal(whole.replace(",", "") + ("." + fraction if fraction else ""))
+        value = Decimal(text.replace(",", "") if "," in text else text)
     except InvalidOperation:
         return None
-    return value if value > 0 else None
+    return value if value.is_finite() and value > 0 else None
 
 
 def account_tail(text: str | None) -> str | None:
@@ -93,10 +89,9 @@ _LABELS = re.compile(
 _MASKED = re.compile(r"(?:a/?c|acct|account)?\s*(?:no\.?)?\s*[x*]+\d*|[x*\d]+", re.I)
 
 
-def counterparty(text: str | None) -> str | None:
-    """The payee or payer as spelled, or None when the text names nobody."""
-    if text is None:
-        return None
+@lru_cache(maxsize=16384)
+def counterparty(text: str) -> str | None:
+    """The payee or payer as spelled, or None when the text names nobody (cached: names repeat)."""
     name = text.strip(" \t\r\n.,;:-")
     if not name or _LABELS.fullmatch(name) or _MASKED.fullmatch(name):
         return None

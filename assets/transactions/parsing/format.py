@@ -34,8 +34,9 @@ FLAGS = re.IGNORECASE | re.DOTALL
 
 # Building blocks for the built-in patterns (user patterns are plain regexes).
 CUR = r"(?:Rs\.?|INR|₹)\s*"
-AMT = r"(?P<amount>\d[\d,]*(?:\.\d+)?)"
-BAL = r"(?P<balance>\d[\d,]*(?:\.\d+)?)"
+# Digits with comma groups of 2-3 (Indian 1,23,456 or Western 123,456): never a stray comma.
+AMT = r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)"
+BAL = r"(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 TAIL = r"(?:[x*.]+\s?)?(?P<account_tail>\d+)"
 DATE = (
     r"(?P<date>\d{4}[-:/]\d{2}[-:/]\d{2}"
@@ -106,21 +107,22 @@ def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
     direction = fmt_.direction or _direction(groups.get("direction") or "")
     if direction is None:
         return None
-    channel = fmt_.channel or _channel(groups.get("channel") or "")
-    balance_text = groups.get("balance")
-    date_text = groups.get("date")
+    name = groups.get("counterparty")
+    tail = groups.get("account_tail")
+    balance = groups.get("balance")
     reference = groups.get("reference")
+    date = groups.get("date")
     return Transaction(
-        amount=amount,
-        direction=direction,
-        counterparty=fields.counterparty(groups.get("counterparty")),
-        account_tail=fields.account_tail(groups.get("account_tail")),
-        balance=fields.parse_amount(balance_text) if balance_text else None,
-        reference=reference.strip() or None if reference else None,
-        channel=channel,
-        date=fields.parse_date(date_text) if date_text else None,
-        bank=fmt_.bank or bank,
-        instrument=fmt_.instrument,
+        amount,
+        direction,
+        fields.counterparty(name) if name else None,
+        fields.account_tail(tail) if tail else None,
+        fields.parse_amount(balance) if balance else None,
+        reference.strip() or None if reference else None,
+        fmt_.channel or _channel(groups.get("channel") or ""),
+        fields.parse_date(date) if date else None,
+        fmt_.bank or bank,
+        fmt_.instrument,
     )
 
 

@@ -115,10 +115,37 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# A cheap gate before the regexes: every strong negative contains one of these words (as a
+# whitespace-separated token, possibly with punctuation around it) or one of the substrings.
+# A set lookup over the body's tokens costs far less than one regex scan per reason.
+_GATE_WORDS = (
+    "password", "code", "request", "requested", "requesting", "collect", "autopay",
+    "instruction", "si", "will", "shall", "due", "overdue", "sufficient", "upcoming",
+    "scheduled", "statement", "e-statement", "bill", "payable", "declined", "returned",
+    "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
+    "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
+    "offer", "offers", "congratulations", "need", "upgrade", "win",
+)  # fmt: skip
+_GATE = frozenset(
+    variant
+    for word in _GATE_WORDS
+    for variant in (word, "(" + word, *(word + mark for mark in ".,:;!?)-"))
+)
+_GATE_SUBSTRINGS = ("otp", "mandate")
+
+
+def _gated(low: str) -> bool:
+    if not _GATE.isdisjoint(low.split()):
+        return True
+    return any(substring in low for substring in _GATE_SUBSTRINGS)
+
+
 def before_formats(low: str, sender: str) -> str | None:
     """The reason a (lower-cased) body is no transaction, for shapes that quote amounts."""
-    if sender.rstrip().upper().endswith("-P"):
+    if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
+    if not _gated(low):
+        return None
     for reason, triggers, regex in _STRONG:
         for trigger in triggers:
             if trigger in low:
