@@ -12,7 +12,11 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from assets.portfolio.errors import HoldingsFileFormatError, HoldingsFileMissingError
+from assets.portfolio.errors import (
+    BrokerConfigError,
+    HoldingsFileFormatError,
+    HoldingsFileMissingError,
+)
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
 # Normalised header (lower case, letters and digits only, single spaces) → our field.
@@ -70,11 +74,15 @@ def newest_csv(folder: Path) -> Path:
 class CsvAdapter:
     """Reads the newest `*.csv` in `folder`; the snapshot time is the file's modification time."""
 
-    def __init__(self, folder: Path, exchange: str = "NSE") -> None:
-        self._folder = Path(folder)
+    def __init__(self, folder: Path | None, exchange: str = "NSE") -> None:
+        self._folder = Path(folder) if folder else None
         self._exchange = exchange  # the console export does not say; equity holdings are NSE
 
     def fetch_holdings(self) -> HoldingsSnapshot:
+        if self._folder is None:
+            raise BrokerConfigError(
+                "the csv broker adapter has no folder: set broker.csv_folder in homeclerk.toml"
+            )
         path = newest_csv(self._folder)
         # The file's own time: re-reading an unchanged file yields the same snapshot (idempotent).
         fetched_at = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)

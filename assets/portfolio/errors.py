@@ -16,6 +16,12 @@ class BrokerError(Exception):
     status = "source_error"
 
 
+class BrokerConfigError(BrokerError):
+    """A setting the adapter needs (API key, token file, CSV folder) is not set."""
+
+    status = "source_error"
+
+
 class TokenExpiredError(BrokerError):
     """The broker session is missing, expired or rejected (HTTP 403/401, TokenException)."""
 

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from assets.portfolio.errors import MalformedResponseError
+from assets.portfolio.errors import BrokerConfigError, MalformedResponseError
 from assets.portfolio.kite_client import DEFAULT_BASE_URL, KiteClient
 from assets.portfolio.model import Holding, HoldingsSnapshot
 from assets.portfolio.token_store import load_session
@@ -27,7 +27,7 @@ class KiteAdapter:
     def __init__(
         self,
         api_key: str,
-        token_file: Path,
+        token_file: Path | None,
         *,
         base_url: str = DEFAULT_BASE_URL,
         timeout_seconds: float = 10.0,
@@ -37,7 +37,7 @@ class KiteAdapter:
         now: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self._api_key = api_key
-        self._token_file = Path(token_file)
+        self._token_file = Path(token_file) if token_file else None
         self._base_url = base_url
         self._timeout = timeout_seconds
         self._include_mf = include_mf
@@ -49,6 +49,15 @@ class KiteAdapter:
         return f"KiteAdapter(base_url={self._base_url!r}, include_mf={self._include_mf})"
 
     def fetch_holdings(self) -> HoldingsSnapshot:
+        if not self._api_key:
+            raise BrokerConfigError(
+                "the broker API key is not set: add KITE_API_KEY to the .env file (or use the "
+                "csv adapter)"
+            )
+        if self._token_file is None:
+            raise BrokerConfigError(
+                "no broker token file is configured: set broker.token_file in homeclerk.toml"
+            )
         session = load_session(self._token_file, now=self._now())
         with KiteClient(
             self._api_key,

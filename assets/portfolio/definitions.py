@@ -1,0 +1,160 @@
+"""Dagster wrappers for the portfolio: `broker_holdings` → `portfolio_feed`, plus two checks.
+
+A failed fetch makes `broker_holdings` raise a `Failure` whose description is the plain-words
+cause and fix, after the status marker is written and with the feed untouched. We chose a red run
+over a green one with status metadata because a green materialization would claim fresh data that
+does not exist (DESIGN principle 4: a skip or failure must never look like success); the run
+failure, its description and the asset's "failed" badge are what the UI shows most prominently.
+`portfolio_feed` then does not run, so the last good feed stays byte for byte.
+"""
+
+# No `from __future__ import annotations` here: Dagster compares the `context` annotation by
+# identity, and a postponed (string) annotation fails that check.
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from assets.common.resources import Feeds
+from assets.common.warehouse import WAREHOUSE_POOL
+from assets.portfolio.errors import BrokerError
+from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
+from assets.portfolio.refresh import ingest, publish
+from assets.portfolio.resources import BrokerResource
+from assets.portfolio.trading_days import feed_due_since
+from assets.sms.resources import Warehouse
+
+EXCHANGE_TZ = ZoneInfo("Asia/Kolkata")
+# Three missed 15-minute ticks in market hours is stale.
+MARKET_HOURS_TOLERANCE = dt.timedelta(minutes=45)
+
+
+@asset(
+    pool=WAREHOUSE_POOL,
+    group_name="portfolio",
+    kinds={"duckdb"},
+    description="A snapshot of the broker's holdings, appended to broker_holdings_history.",
+)
+def broker_holdings(
+    context: AssetExecutionContext, broker: BrokerResource, warehouse: Warehouse, feeds: Feeds
+) -> MaterializeResult:
+    try:
+        result = ingest(
+            broker.build_adapter(),
+            feeds_dir=Path(feeds.folder),
+            warehouse_path=warehouse.file,
+            accept_empty=broker.accept_empty_holdings,
+        )
+    except BrokerError as error:
+        # The marker is written; the feed is untouched. Say it once, plainly, where people look.
+        context.log.error(f"portfolio not refreshed ({error.status}): {error}")
+        raise Failure(
+            description=f"{error.status}: {error}",
+            metadata={
+                "status": error.status,
+                "status_marker": MetadataValue.path(str(marker_path(Path(feeds.folder)))),
+            },
+            allow_retries=False,  # the next schedule tick is the retry; the client already tried
+        ) from None
+    snapshot = result.snapshot
+    return MaterializeResult(
+        metadata={
+            "source": snapshot.source,
+            "fetched_at": snapshot.fetched_at.isoformat(timespec="seconds"),
+            "holdings": len(snapshot.holdings),
+            "rows_added": result.rows_added,
+        }
+    )
+
+
+@asset(
+    deps=[broker_holdings],
+    pool=WAREHOUSE_POOL,
+    group_name="portfolio",
+    kinds={"json"},
+    description="feeds/portfolio.json: holdings, value, P&L, day change; stale on failure.",
+)
+def portfolio_feed(warehouse: Warehouse, feeds: Feeds) -> MaterializeResult:
+    feed = publish(Path(feeds.folder), warehouse.file)
+    totals = feed["totals"]
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(feed_path(Path(feeds.folder)))),
+            "as_of": feed["as_of"],
+            "holdings": len(feed["holdings"]),
+            "value": totals["value"],
+            "invested": totals["invested"],
+            "pnl": totals["pnl"],
+            "day_change": totals["day_change"],
+        }
+    )
+
+
+@asset_check(
+    asset=portfolio_feed,
+    description="The broker's last check worked; if not, why, and the fix (e.g. log in again).",
+)
+def portfolio_status(feeds: Feeds) -> AssetCheckResult:
+    marker = read_marker(Path(feeds.folder))
+    if marker is None:
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            description="the broker has not been checked yet: materialize broker_holdings",
+        )
+    metadata = {key: str(marker.get(key, "")) for key in ("status", "since", "checked_at")}
+    ok = marker.get("status") == STATUS_OK
+    return AssetCheckResult(
+        passed=ok,
+        severity=AssetCheckSeverity.WARN,
+        description=str(marker.get("message", "")),
+        metadata=metadata,
+    )
+
+
+@asset_check(
+    asset=portfolio_feed,
+    description="feeds/portfolio.json exists and is as new as the NSE calendar requires.",
+)
+def portfolio_feed_fresh(feeds: Feeds) -> AssetCheckResult:
+    path = feed_path(Path(feeds.folder))
+    try:
+        as_of = dt.datetime.fromisoformat(json.loads(path.read_text("utf-8"))["as_of"])
+    except FileNotFoundError:
+        return AssetCheckResult(
+            passed=False, description=f"{path} does not exist: materialize portfolio_feed"
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return AssetCheckResult(
+            passed=False, description=f"{path} is unreadable ({type(exc).__name__})"
+        )
+    now = dt.datetime.now(EXCHANGE_TZ)
+    due = feed_due_since(now, MARKET_HOURS_TOLERANCE)
+    fresh = as_of >= due
+    marker = read_marker(Path(feeds.folder)) or {}
+    why = "" if fresh or marker.get("status") in (None, STATUS_OK) else f": {marker.get('message')}"
+    return AssetCheckResult(
+        passed=fresh,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"portfolio as of {as_of.astimezone(EXCHANGE_TZ):%Y-%m-%d %H:%M} IST"
+            + ("" if fresh else f", older than required ({due:%Y-%m-%d %H:%M} IST){why}")
+        ),
+        metadata={"as_of": as_of.isoformat(), "due_since": due.isoformat()},
+    )
+
+
+PORTFOLIO_ASSETS = [broker_holdings, portfolio_feed]
+PORTFOLIO_CHECKS = [portfolio_status, portfolio_feed_fresh]

@@ -1,0 +1,48 @@
+"""The broker resource the portfolio assets take: which adapter, where, and with which key.
+
+The API key and secret arrive through Dagster `EnvVar`s, so they are resolved at run time and never
+appear in run config, the UI or logs. The folder for feeds and the warehouse come from the shared
+`Feeds` and `Warehouse` resources.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from dagster import ConfigurableResource
+
+from assets.portfolio.adapter import BrokerAdapter
+from assets.portfolio.csv_adapter import CsvAdapter
+from assets.portfolio.kite_adapter import KiteAdapter
+from assets.portfolio.kite_client import DEFAULT_BASE_URL
+from assets.portfolio.token_check import TokenStatus, check_token
+
+
+class BrokerResource(ConfigurableResource):
+    adapter: Literal["kite", "csv"] = "kite"
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str = ""  # pass EnvVar("KITE_API_KEY")
+    api_secret: str = ""  # pass EnvVar("KITE_API_SECRET"); only the login uses it
+    token_file: str = ""
+    csv_folder: str = ""
+    timeout_seconds: float = 10.0
+    include_mutual_funds: bool = True
+    # Set for one run when the owner really sold everything; otherwise an empty list after a
+    # non-empty one is treated as a broker glitch and not published.
+    accept_empty_holdings: bool = False
+
+    def build_adapter(self) -> BrokerAdapter:
+        # Missing settings surface from fetch_holdings as BrokerErrors, so they reach the marker.
+        if self.adapter == "csv":
+            return CsvAdapter(Path(self.csv_folder) if self.csv_folder else None)
+        return KiteAdapter(
+            self.api_key,
+            Path(self.token_file) if self.token_file else None,
+            base_url=self.base_url,
+            timeout_seconds=self.timeout_seconds,
+            include_mf=self.include_mutual_funds,
+        )
+
+    def token_status(self) -> TokenStatus:
+        return check_token(self.api_key, Path(self.token_file), self.base_url, self.timeout_seconds)
