@@ -1,0 +1,135 @@
+"""A beangulp importer for a copy of the Messages database (chat.db).
+
+For the `beangulp` CLI and Fava's import page: the same parser, account mapping and stable ids
+as the `ledger_entries` asset, so an imported entry carries the `sms_guid` the generator knows
+and is never generated again (and one already in the books is never imported again).
+
+    # import.py next to your ledger
+    from assets.books.importer import ChatDbImporter
+    from beangulp import Ingest
+    importers = [ChatDbImporter(account_mapping=[...], bank_senders=["HDFCBK", ...])]
+    if __name__ == "__main__":
+        Ingest(importers)()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
+from zoneinfo import ZoneInfo
+
+import beangulp
+from beancount.core import data
+
+from assets.books.accounts import parse_account_mapping
+from assets.books.entries import build_ledger
+from assets.books.handkept import hand_kept_from_entries
+from assets.books.rows import AlertRow
+from assets.transactions.model import Transaction
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Categorizer: a parsed transaction → a category tail such as "Food:Delivery", or None.
+Categorizer = Callable[[Transaction], str | None]
+
+
+def is_chat_db(filepath: str) -> bool:
+    """A SQLite file with Messages' `message` table (header checked first: cheap, no open)."""
+    try:
+        with open(filepath, "rb") as handle:
+            if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                return False
+        uri = f"file:{filepath}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as con:
+            columns = {row[1] for row in con.execute("PRAGMA table_info(message)")}
+    except (OSError, sqlite3.Error):
+        return False
+    return {"guid", "text", "handle_id", "date"} <= columns
+
+
+class ChatDbImporter(beangulp.Importer):
+    """Bank SMS in a chat.db copy → transactions and next-day balance assertions."""
+
+    def __init__(
+        self,
+        account_mapping: Sequence[Mapping[str, str]],
+        bank_senders: Sequence[str],
+        *,
+        timezone: str = "Asia/Kolkata",
+        categorize: Categorizer | None = None,
+        file_account: str = "Assets:Bank",
+        today: dt.date | None = None,
+    ) -> None:
+        self._mapping = parse_account_mapping(account_mapping)
+        self._senders = tuple(bank_senders)
+        self._tz = ZoneInfo(timezone)
+        self._categorize = categorize
+        self._file_account = file_account
+        self._today = today
+
+    @property
+    def name(self) -> str:
+        return "homeclerk.chatdb"
+
+    def identify(self, filepath: str) -> bool:
+        return is_chat_db(filepath)
+
+    def account(self, filepath: str) -> data.Account:
+        return self._file_account
+
+    def alerts(self, filepath: str) -> list[AlertRow]:
+        from assets.sms.chatdb import read_bank_messages
+        from assets.transactions.parsing import parse_message
+
+        out: list[AlertRow] = []
+        for msg in read_bank_messages(filepath, self._senders, 0):
+            txn = parse_message(msg.sender, msg.body or "").transaction
+            if txn is None:
+                continue
+            out.append(
+                AlertRow(
+                    message_guid=msg.guid,
+                    received_at=msg.received_at,
+                    amount=txn.amount,
+                    direction=txn.direction,
+                    counterparty=txn.counterparty,
+                    account_tail=txn.account_tail,
+                    balance=txn.balance,
+                    reference=txn.reference,
+                    channel=txn.channel,
+                    txn_date=txn.date,
+                    bank=txn.bank,
+                    instrument=txn.instrument,
+                    category=self._categorize(txn) if self._categorize else None,
+                    message_rowid=msg.rowid,
+                )
+            )
+        return out
+
+    def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
+        """New entries only: alerts already in the books (by sms_guid, or keyed in by hand:
+        same account, amount, date ±1 day, reference) are left out, as the generator does."""
+        today = self._today or dt.datetime.now(self._tz).date()
+        build = build_ledger(
+            self.alerts(filepath),
+            self._mapping,
+            tz=self._tz,
+            today=today,
+            hand=hand_kept_from_entries(existing or ()),
+        )
+        entries: list[data.Directive] = []
+        for index, entry in enumerate([*build.transactions, *build.balances]):
+            entry.meta["filename"], entry.meta["lineno"] = filepath, index
+            entries.append(entry)
+        return entries
+
+    def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
+        # Identity is the message GUID; extract() already applied the hand-keyed rules.
+        seen = hand_kept_from_entries(existing or ()).sms_guids
+        asserted = {(e.date, e.account) for e in existing or () if isinstance(e, data.Balance)}
+        for entry in entries:
+            if entry.meta.get("sms_guid") in seen or (
+                isinstance(entry, data.Balance) and (entry.date, entry.account) in asserted
+            ):
+                entry.meta["__duplicate__"] = True

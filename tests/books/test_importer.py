@@ -1,0 +1,77 @@
+"""The beangulp importer on a real chat.db written with the project's own writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from beancount.core import data
+
+from assets.books.importer import ChatDbImporter
+from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
+
+from .helpers import SAVINGS
+
+APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+UPI = (
+    "Sent Rs.6443.28\nFrom HDFC Bank A/C *1276\nTo JOSEPH THOMAS\nOn 24/08/25\n"
+    "Ref 458167896224\nNot You?\nCall 18002586161/SMS BLOCK UPI to 7308080808"
+)
+CARD = (
+    "Spent Rs.4594.59 From HDFC Bank Card x2949 At BARISTA On 2025-08-24:18:43:49 "
+    "Bal Rs.39299.41 Not You? Call 18002586161/SMS BLOCK DC 2949 to 7308080808"
+)
+OTP = "452118 is OTP for txn of INR 4996.37 at NATURE BASKET on HDFC Bank card ending 1240."
+
+
+def _chat_db(path: Path) -> Path:
+    create_chat_db(path)
+    start = dt.datetime(2025, 8, 24, 9, 0, tzinfo=dt.UTC)
+    messages = [
+        NewMessage(
+            f"SMS-{i}",
+            "VK-HDFCBK",
+            body,
+            None,
+            int((start + dt.timedelta(hours=i) - APPLE_EPOCH).total_seconds()) * 10**9,
+        )
+        for i, body in enumerate((UPI, CARD, OTP))
+    ]
+    append_messages(path, messages)
+    return path
+
+
+def _importer() -> ChatDbImporter:
+    mapping = [
+        {"bank": "HDFC", "tail": "1276", "account": SAVINGS},
+        {"bank": "HDFC", "tail": "2949", "account": SAVINGS},
+    ]
+    return ChatDbImporter(mapping, ["HDFCBK"], today=dt.date(2025, 9, 1))
+
+
+def test_identifies_a_chat_db_and_nothing_else(tmp_path: Path) -> None:
+    db = _chat_db(tmp_path / "chat.db")
+    other = tmp_path / "statement.csv"
+    other.write_text("date,amount\n")
+    assert _importer().identify(str(db))
+    assert not _importer().identify(str(other))
+
+
+def test_extract_gives_stable_ids_and_skips_what_the_books_hold(tmp_path: Path) -> None:
+    db = str(_chat_db(tmp_path / "chat.db"))
+    importer = _importer()
+    entries = importer.extract(db, [])
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    assert [t.meta["sms_guid"] for t in txns] == ["SMS-0", "SMS-1"]
+    assert txns[0].meta["bank_ref"] == "458167896224" and txns[0].payee == "JOSEPH THOMAS"
+    assert all(p.account in (SAVINGS, "Expenses:Uncategorized") for t in txns for p in t.postings)
+    balances = [e for e in entries if isinstance(e, data.Balance)]
+    assert [(b.date, str(b.amount.number)) for b in balances] == [
+        (dt.date(2025, 8, 25), "39299.41")
+    ]
+    assert importer.extract(db, []) == entries  # same file, same entries
+
+    again = importer.extract(db, [txns[0]])  # the books already hold SMS-0
+    assert [e.meta.get("sms_guid") for e in again if isinstance(e, data.Transaction)] == ["SMS-1"]
+    importer.deduplicate(entries, [txns[0], *balances])
+    assert [bool(e.meta.get("__duplicate__")) for e in entries] == [True, False, True]
