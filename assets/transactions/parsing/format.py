@@ -33,7 +33,7 @@ GROUPS = frozenset(
 FLAGS = re.IGNORECASE | re.DOTALL
 
 # Building blocks for the built-in patterns (user patterns are plain regexes).
-CUR = r"(?:Rs\.?|INR|₹)\s*"
+CUR = r"(?:Rs[.:]?\s*(?:INR\s*)?|INR\.?\s*|₹\s*)"
 # Digits with comma groups of 2-3 (Indian 1,23,456 or Western 123,456): never a stray comma.
 AMT = r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 BAL = r"(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
@@ -49,7 +49,8 @@ END = r"(?=\s|$)"  # a sentence's full stop, not a dot inside AMAZON.IN
 
 
 class Format(NamedTuple):
-    """One alert shape. `direction`/`channel` None means: read from the group of that name."""
+    """One alert shape. `direction` None: read from the group of that name. A `channel` group that
+    matched wins over the fixed `channel` (e.g. YES BANK card spends "@UPI_…" are UPI)."""
 
     name: str
     regex: re.Pattern[str]
@@ -119,7 +120,7 @@ def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
         fields.account_tail(tail) if tail else None,
         fields.parse_amount(balance) if balance else None,
         reference.strip() or None if reference else None,
-        fmt_.channel or _channel(groups.get("channel") or ""),
+        _channel(word) if (word := groups.get("channel")) else fmt_.channel or "other",
         fields.parse_date(date) if date else None,
         fmt_.bank or bank,
         fmt_.instrument,

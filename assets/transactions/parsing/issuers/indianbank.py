@@ -1,7 +1,40 @@
-"""Indian Bank (formats to come; until then the generic formats apply)."""
+"""Indian Bank: accounts, UPI, NEFT, ATM, cash deposits."""
 
-from assets.transactions.parsing.format import Format
+from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, TAIL, fmt
 
 ISSUER = "INDIANBANK"
-HEADERS = ("INDBNK",)
-FORMATS: tuple[Format, ...] = ()
+HEADERS = ("INDBNK", "INDIAN")
+
+FORMATS = (
+    fmt(
+        "upi-vpa",
+        rf"{CUR}{AMT} (?P<direction>credited|debited) (?:to|from) a/c {TAIL} on {DATE} "
+        r"(?:by|to) a/c linked to VPA (?P<counterparty>\S+?) \(UPI Ref no:? ?(?P<reference>\d+)\)",
+        None,
+        "upi",
+        keyword="linked to vpa",
+    ),
+    fmt(
+        "transfer-utr",
+        rf"{CUR}{AMT} (?P<direction>credited|debited) (?:to|from) A/c {TAIL} on {DATE}"
+        rf"(?: at [\d:]+)? UTR:? ?(?P<reference>\w+)/(?P<channel>NEFT|IMPS|RTGS)/"
+        rf"(?P<counterparty>[^/]+?)\s*/(?:\s*Avl Bal-? ?{CUR}{BAL})?",
+        None,
+        None,
+        keyword="utr",
+    ),
+    fmt(
+        "atm",
+        rf"{CUR}{AMT} withdrawn from ATM at .+? on {DATE}",
+        "debit",
+        "atm",
+        keyword="withdrawn from atm",
+    ),
+    fmt(
+        "deposit",
+        rf"{CUR}{AMT} deposited to a/c {TAIL} on {DATE}",
+        "credit",
+        "other",
+        keyword="deposited to",
+    ),
+)

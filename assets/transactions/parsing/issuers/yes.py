@@ -1,7 +1,18 @@
-"""YES BANK (formats to come; until then the generic formats apply)."""
+"""YES BANK: credit cards (incl. RuPay credit card spends over UPI) and accounts."""
 
-from assets.transactions.parsing.format import Format
+from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, TAIL, TIME, fmt
 
-ISSUER = "YESBNK"
-HEADERS = ("YESBNK",)
-FORMATS: tuple[Format, ...] = ()
+ISSUER = "YES"
+HEADERS = ("YESBNK", "YESBCC")
+
+FORMATS = (
+    fmt(
+        "card-spend",
+        rf"{CUR}{AMT} spent on YES BANK Card {TAIL} @(?:(?P<channel>UPI)_)?(?P<counterparty>.+?) "
+        rf"{DATE}{TIME}(?: [ap]m)?\.?(?:\s*Avl Lmt:? {CUR}{BAL})?",
+        "debit",
+        "card",
+        "credit_card",
+        keyword="yes bank card",
+    ),
+)
