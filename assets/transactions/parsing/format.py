@@ -37,7 +37,8 @@ CUR = r"(?:Rs[.:]?\s*(?:INR\s*)?|INR\.?\s*|₹\s*)"
 # Digits with comma groups of 2-3 (Indian 1,23,456 or Western 123,456): never a stray comma.
 AMT = r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 BAL = r"(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
-TAIL = r"(?:[x*.]+\s?)?(?P<account_tail>\d+)"
+# Masks seen: XX1234, *1234, **1234, ...1234, X1234, 20XXXXX1234, 201***123456.
+TAIL = r"(?:\d*[x*.]+\s?)?(?P<account_tail>\d+)"
 DATE = (
     r"(?P<date>\d{4}[-:/]\d{2}[-:/]\d{2}"
     r"|\d{1,2}[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{2,4}"

@@ -17,7 +17,9 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (
             "otp",
             ("otp", "one time password", "one-time password", "verification code"),
-            r"\botp\b|one[- ]time password|verification code",
+            # The code itself, not a "never share your OTP" footer on a real alert.
+            r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)|\botp (?:is|:)\s*\d|\botp \d{4,8}\b"
+            r"|\botp for\b|\byour otp\b|one[- ]time password|verification code",
         ),
         (
             "collect_request",
@@ -107,7 +109,7 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "service",
             r"\brequest\b|\bcheque ?book\b|\bdispatched\b|\bkyc\b|\bupdated\b|\blinked\b"
-            r"|\bdelivered\b"
+            r"|\bdelivered\b|\bfree (?:transactions|txns?)\b|\bcharges (?:are )?applicable\b"
             r"|\bregistered\b|\bactivated\b|\bnominee\b|\bservice\b|\bthank you\b|\bcomplaint\b"
             r"|\bemail\b|\bmobile (?:number|no)\b",
         ),

@@ -35,7 +35,7 @@ FORMATS = (
     fmt(
         "account",
         rf"{CUR}{AMT} has been (?P<direction>DEBITED|CREDITED) (?:to|from) your A/c {TAIL} on "
-        rf"{DATE}\.?(?:\s*(?:Total )?Avail?\.? ?Bal:? (?:is )?{CUR}{BAL})?",
+        rf"{DATE}(?: towards [^.]*)?\.?(?:\s*(?:Total )?Av(?:ai)?l\.? ?Bal:? (?:is )?{CUR}{BAL})?",
         None,
         "other",
         keyword="has been",
