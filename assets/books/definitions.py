@@ -1,6 +1,6 @@
 """Dagster wrappers for the books: thin, all logic lives in the plain modules beside this one."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: Dagster reads the context annotation at runtime.
 
 from dagster import (
     AssetCheckResult,
@@ -47,11 +47,15 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
     ],
 )
 def ledger_entries(
-    context: AssetExecutionContext, warehouse: Warehouse, books: BooksResource
+    context: AssetExecutionContext, warehouse: Warehouse, books_config: BooksResource
 ) -> MaterializeResult:
     alerts = read_alerts(warehouse.path)
     result = write_bank_books(
-        books.folder, alerts, books.mapping(), tz=books.tz, today=books.today()
+        books_config.folder,
+        alerts,
+        books_config.mapping(),
+        tz=books_config.tz,
+        today=books_config.today(),
     )
     build, report = result.build, result.report
     for line in result.owner_errors:
@@ -77,7 +81,7 @@ def ledger_entries(
     )
     return MaterializeResult(
         metadata={
-            "folder": MetadataValue.path(str(books.folder / "generated" / "bank")),
+            "folder": MetadataValue.path(str(books_config.folder / "generated" / "bank")),
             "alerts": len(alerts),
             "transactions": len(build.transactions),
             "balance_assertions": len(build.balances),
@@ -99,9 +103,11 @@ def ledger_entries(
     "instrument from the broker's snapshots (never zero).",
 )
 def ledger_prices(
-    context: AssetExecutionContext, warehouse: Warehouse, books: BooksResource
+    context: AssetExecutionContext, warehouse: Warehouse, books_config: BooksResource
 ) -> MaterializeResult:
-    result = write_price_books(books.folder, read_snapshots(warehouse.path), tz=books.tz)
+    result = write_price_books(
+        books_config.folder, read_snapshots(warehouse.path), tz=books_config.tz
+    )
     if result.build.missing:
         context.log.warning(
             f"no usable price for {len(result.build.missing)} holding-day(s), left out: "
@@ -109,7 +115,7 @@ def ledger_prices(
         )
     return MaterializeResult(
         metadata={
-            "folder": MetadataValue.path(str(books.folder / "generated" / "prices")),
+            "folder": MetadataValue.path(str(books_config.folder / "generated" / "prices")),
             "prices": len(result.build.prices),
             "missing_prices": len(result.build.missing),
             "files_written": len(result.report.written),
@@ -138,9 +144,9 @@ def ledger_prices(
         ),
     ],
 )
-def books(warehouse: Warehouse, books: BooksResource) -> MaterializeResult:
-    ensure_generated(books.folder)
-    loaded = load_books(books.main_file)
+def books(warehouse: Warehouse, books_config: BooksResource) -> MaterializeResult:
+    ensure_generated(books_config.folder)
+    loaded = load_books(books_config.main_file)
     errors = loaded.errors
     listed = "\n".join(f"- `{e.filename}:{e.lineno}` {e.message}" for e in errors[:MAX_LISTED])
     load_check = AssetCheckResult(
@@ -164,7 +170,10 @@ def books(warehouse: Warehouse, books: BooksResource) -> MaterializeResult:
         )
     else:
         diffs = compare_holdings(
-            units, latest_prices(loaded.entries), snapshot.holdings, books.broker_value_tolerance
+            units,
+            latest_prices(loaded.entries),
+            snapshot.holdings,
+            books_config.broker_value_tolerance,
         )
         holdings_check = AssetCheckResult(
             check_name="holdings_match_broker",
@@ -180,7 +189,7 @@ def books(warehouse: Warehouse, books: BooksResource) -> MaterializeResult:
         )
     return MaterializeResult(
         metadata={
-            "main_file": MetadataValue.path(str(books.main_file)),
+            "main_file": MetadataValue.path(str(books_config.main_file)),
             "entries": len(loaded.entries),
             "errors": len(errors),
             "files": len(loaded.options.get("include", ())),

@@ -1,0 +1,86 @@
+"""The Dagster assets over a real DuckDB warehouse: files written, checks evaluated."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import materialize
+
+from assets.books.definitions import BOOKS_ASSETS
+from assets.books.resources import BooksResource
+from assets.common.warehouse import connect
+from assets.portfolio.history import append_snapshot
+from assets.sms.resources import Warehouse
+from assets.sms.tables import ensure_tables
+
+from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot
+
+TODAY = dt.datetime.now(TZ).date()
+
+
+def _warehouse(path: Path) -> None:
+    d1 = TODAY - dt.timedelta(days=2)
+    alerts = [
+        alert(1, d1, "250.00", balance="9750.00"),
+        alert(2, d1, "80.00", tail="0042", bank="ICICI", balance="500.00"),
+    ]
+    with connect(path) as con:
+        ensure_tables(con)
+        for a in alerts:
+            con.execute(
+                "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
+                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?)",
+                [
+                    a.message_guid,
+                    a.message_rowid,
+                    a.received_at,
+                    a.amount,
+                    a.direction,
+                    a.counterparty,
+                    a.account_tail,
+                    a.balance,
+                    a.reference,
+                    a.channel,
+                    a.txn_date,
+                    a.bank,
+                    a.instrument,
+                    a.category,
+                ],
+            )
+    append_snapshot(path, snapshot(dt.datetime.combine(d1, dt.time(15, 30), TZ), *HOLDINGS))
+
+
+def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
+    books_dir, wh_path = tmp_path / "books", tmp_path / "warehouse.duckdb"
+    _warehouse(wh_path)
+    books_dir.mkdir()
+    (books_dir / "main.beancount").write_text(
+        'option "operating_currency" "INR"\ninclude "generated/index.beancount"\n'
+        f"2020-01-01 open {SAVINGS} INR\n2020-01-01 open Equity:Opening-Balances\n"
+        f'2020-01-01 * "Opening"\n  {SAVINGS}  10000.00 INR\n  Equity:Opening-Balances\n'
+    )
+    resources = {
+        "warehouse": Warehouse(path=str(wh_path)),
+        "books_config": BooksResource(
+            books_dir=str(books_dir),
+            account_mapping=[{"bank": "HDFC", "tail": "1276", "account": SAVINGS}],
+            timezone="Asia/Kolkata",
+            broker_value_tolerance=0.005,
+        ),
+    }
+    result = materialize(BOOKS_ASSETS, resources=resources, raise_on_error=False)
+    checks = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    assert checks["ledger_loads_clean"].passed
+    assert not checks["unmapped_accounts"].passed
+    toml = checks["unmapped_accounts"].metadata["toml"].value
+    assert '{ bank = "ICICI", tail = "0042"' in toml
+    # The owner holds no investments in the ledger, but the broker does: units differ.
+    assert not checks["holdings_match_broker"].passed
+    assert "| INFY | 0 | 10 |" in checks["holdings_match_broker"].metadata["differences"].value
+    assert list((books_dir / "generated" / "prices").glob("*.beancount"))
+    assert "SWIGGY" in next((books_dir / "generated" / "bank").glob("*.beancount")).read_text()
