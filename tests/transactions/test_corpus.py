@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sms_corpus import CORPORA, as_expected, load
 
 from assets.transactions.model import NON_TRANSACTION_REASONS, Transaction
 from assets.transactions.parsing import issuer_for_sender, parse_message
+from tests.transactions.sms_corpus import CORPORA, as_expected, load
 
 LINES = [pytest.param(line, id=line["id"]) for name in CORPORA for line in load(name)]
 

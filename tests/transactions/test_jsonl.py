@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from sms_corpus import load
-
 from assets.transactions.parsing.jsonl import parse_jsonl
+from tests.transactions.sms_corpus import load
 
 
 def test_every_dev_line_round_trips_with_the_expected_fields() -> None:

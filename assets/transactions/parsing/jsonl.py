@@ -26,7 +26,7 @@ def transaction_json(txn: Transaction) -> dict[str, Any]:
 
 
 def parse_jsonl(lines: Iterable[str], formats: Sequence[Format] | None = None) -> Iterator[str]:
-    """One output line per non-blank input line; a bad line yields an `error` line, never a crash."""
+    """One line out per non-blank line in; a bad line yields an `error` line, never a crash."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
