@@ -114,7 +114,9 @@ class RedirectCatcher:
                 "stop the program using that port or choose another (and register the new "
                 "redirect URL for the Kite Connect app)"
             ) from None
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def redirect_url(self) -> str:

@@ -8,7 +8,9 @@ demo. Nothing from a response body reaches an exception text unredacted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -30,6 +32,12 @@ from assets.portfolio.errors import (
 DEFAULT_BASE_URL = "https://api.kite.trade"
 KITE_VERSION = "3"
 _BROKER_TEXT_LIMIT = 200  # enough of the broker's own message to diagnose, never a whole body
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Built once per process: httpx would load the CA bundle for every client (~60 ms each).
+    return httpx.create_ssl_context(trust_env=False)
 
 
 class RateLimiter:
@@ -82,6 +90,7 @@ class KiteClient:
             headers=headers,
             timeout=httpx.Timeout(timeout_seconds),
             follow_redirects=False,
+            verify=_tls_context(),
             trust_env=False,  # a stray HTTPS_PROXY must not silently reroute a secret-bearing call
         )
 
