@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assets.books.accounts import BANK_INSTRUMENTS, AccountMapping, commodity_name
@@ -92,3 +94,20 @@ def demo_main_beancount(
         )
     parts.append(investment_entries_for(holdings, holdings_date))
     return "\n".join(parts) + "\n"
+
+
+def demo_holdings(responses_dir: Path) -> tuple[Holding, ...]:
+    """The demo broker's holdings (`holdings.json`, `mf_holdings.json` in Kite's response shape),
+    parsed by the broker adapter itself so the demo books hold exactly what the broker reports."""
+    from assets.portfolio.kite_adapter import parse_equity_holdings, parse_mf_holdings
+
+    out: list[Holding] = []
+    for name, parse in (
+        ("holdings.json", parse_equity_holdings),
+        ("mf_holdings.json", parse_mf_holdings),
+    ):
+        path = Path(responses_dir) / name
+        if path.exists():
+            payload = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+            out.extend(parse(payload["data"]))
+    return tuple(out)

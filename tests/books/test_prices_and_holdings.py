@@ -16,6 +16,8 @@ from assets.books.checks import (
     ledger_units,
     load_books,
 )
+from assets.books.demo import demo_holdings, demo_main_beancount
+from assets.books.generate import write_price_books
 from assets.books.prices import build_prices
 
 from .helpers import HOLDINGS, TZ, build_demo_books, holding, snapshot
@@ -83,3 +85,24 @@ def test_units_mismatch_and_value_mismatch_are_reported(tmp_path: Path) -> None:
     assert "INF179K01BB8" not in diffs
     table = diff_table(list(diffs.values()))
     assert "| INFY | 10 | 12 |" in table and "| M-AND-M |" in table
+
+
+def test_demo_broker_holdings_become_matching_books(tmp_path: Path) -> None:
+    responses = Path(__file__).parents[2] / "assets" / "portfolio" / "demo_responses"
+    holdings = demo_holdings(responses)
+    assert holdings, "the demo broker ships holdings"
+    day = dt.date(2025, 4, 1)
+    (tmp_path / "main.beancount").write_text(
+        demo_main_beancount(
+            opening_balances={}, accounts=[], holdings=holdings, holdings_date=day, open_date=day
+        )
+    )
+    write_price_books(
+        tmp_path, [snapshot(dt.datetime.combine(day, dt.time(16), TZ), *holdings)], tz=TZ
+    )
+    books = load_books(tmp_path / "main.beancount")
+    assert books.errors == ()
+    assert (
+        compare_holdings(ledger_units(books.entries), latest_prices(books.entries), holdings, 0.005)
+        == ()
+    )
