@@ -9,6 +9,7 @@ from beancount.core import data
 
 from assets.books.checks import load_books
 from assets.books.generate import write_bank_books
+from assets.books.writer import ensure_generated
 
 from .helpers import CARD, SAVINGS, TZ, alert, mapping, write_main
 
@@ -185,3 +186,10 @@ def test_late_alert_for_an_earlier_day_suppresses_an_unsafe_assertion(tmp_path: 
     # D2's last alert (the late one) is dated D1: the figure after it covers D1 and D2, so the
     # assertion on D2 (entries up to D1) would be wrong and is left out.
     assert (D2, SAVINGS) not in {(b.date, b.account) for b in built.balances}
+
+
+def test_starter_main_loads_clean_with_an_empty_generated_folder(tmp_path: Path) -> None:
+    starter = Path(__file__).parents[2] / "ledger" / "main.beancount"
+    (tmp_path / "main.beancount").write_text(starter.read_text())
+    ensure_generated(tmp_path)
+    assert load_books(tmp_path / "main.beancount").errors == ()
