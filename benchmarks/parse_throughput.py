@@ -1,0 +1,38 @@
+"""Parse throughput on one core: the labelled corpora repeated to N messages, shuffled.
+
+Usage: python benchmarks/parse_throughput.py [N]   (default 100000)
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+from assets.transactions.parsing import parse_message
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sms"
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    corpus = [
+        (record["sender"], record["body"])
+        for name in ("sms-dev.jsonl", "sms-extra.jsonl")
+        for record in map(json.loads, (DATA / name).read_text(encoding="utf-8").splitlines())
+    ]
+    messages = [corpus[i % len(corpus)] for i in range(count)]
+    random.Random(7).shuffle(messages)
+    start = time.perf_counter()
+    transactions = sum(parse_message(s, b).transaction is not None for s, b in messages)
+    elapsed = time.perf_counter() - start
+    print(
+        f"{count} messages ({transactions} transactions) in {elapsed:.3f} s: "
+        f"{count / elapsed:,.0f} msgs/s on one core"
+    )
+
+
+if __name__ == "__main__":
+    main()
