@@ -48,6 +48,12 @@ def is_chat_db(filepath: str) -> bool:
     return {"guid", "text", "handle_id", "date"} <= columns
 
 
+def _default_categorizer() -> Categorizer:
+    from assets.transactions.categories import DEFAULT_RULES, categorize
+
+    return lambda txn: categorize(txn, DEFAULT_RULES)
+
+
 class ChatDbImporter(beangulp.Importer):
     """Bank SMS in a chat.db copy → transactions and next-day balance assertions."""
 
@@ -64,7 +70,8 @@ class ChatDbImporter(beangulp.Importer):
         self._mapping = parse_account_mapping(account_mapping)
         self._senders = tuple(bank_senders)
         self._tz = ZoneInfo(timezone)
-        self._categorize = categorize
+        # Default: the pipeline's own built-in rules, so imports and generated books agree.
+        self._categorize = categorize or _default_categorizer()
         self._file_account = file_account
         self._today = today
 
@@ -101,7 +108,7 @@ class ChatDbImporter(beangulp.Importer):
                     txn_date=txn.date,
                     bank=txn.bank,
                     instrument=txn.instrument,
-                    category=self._categorize(txn) if self._categorize else None,
+                    category=self._categorize(txn),
                     message_rowid=msg.rowid,
                 )
             )
