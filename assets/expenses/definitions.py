@@ -1,7 +1,5 @@
 """Dagster wrapper for the expenses feed: read the warehouse, write `feeds/expenses.json`."""
 
-from __future__ import annotations
-
 import datetime as dt
 import json
 
