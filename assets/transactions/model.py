@@ -31,7 +31,7 @@ UNRECOGNIZED = "unrecognized"
 
 
 class Transaction(NamedTuple):
-    """One money movement as the alert states it. Field rules: reference/sms-dev.md."""
+    """One money movement as the alert states it. Field rules: docs/parser.md."""
 
     amount: Decimal
     direction: Direction
