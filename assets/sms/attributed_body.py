@@ -17,7 +17,6 @@ _TAG_INT32 = 0x82
 _TAG_NEW = 0x84
 _TAG_END = 0x86
 
-_STRING_CLASSES = (b"NSMutableString", b"NSString")
 _BYTES_TAG = b"\x01+"
 # How far after the class name the "+" tag may sit (class version, superclass reference...).
 _TAG_WINDOW = 48
@@ -65,7 +64,9 @@ def _decode(blob: bytes) -> str | None:
 
 def _payload_start(blob: bytes) -> int | None:
     """Index of the length field of the first NSString/NSMutableString payload."""
-    for name in _STRING_CLASSES:
+    # NSMutableString's superclass NSString is named too, so one search finds both kinds;
+    # NSMutableString alone is a fallback for a blob that names only the subclass.
+    for name in (b"NSString", b"NSMutableString"):
         at = blob.find(name)
         while at != -1:
             after = at + len(name)

@@ -19,6 +19,7 @@ from assets.sms.attributed_body import decode_attributed_body
 from assets.sms.senders import sender_header
 
 APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Older macOS stored seconds, newer stores nanoseconds; 1e11 s is year 5170, 1e11 ns is 100 s.
 _NANOSECONDS_ABOVE = 100_000_000_000
 
@@ -119,20 +120,34 @@ def max_message_rowid(con: sqlite3.Connection) -> int:
     return int(con.execute("SELECT COALESCE(MAX(ROWID), 0) FROM message").fetchone()[0])
 
 
-def iter_bank_messages(
+# Apple time → Unix microseconds, computed by SQLite so Python never loops over it.
+_UNIX_MICROS = (
+    f"CASE WHEN COALESCE(date, 0) > {_NANOSECONDS_ABOVE} THEN date / 1000"
+    " ELSE COALESCE(date, 0) * 1000000 END"
+    f" + {int((APPLE_EPOCH - UNIX_EPOCH).total_seconds()) * 1_000_000}"
+)
+
+BankRow = tuple[int, str, int, int, str | None, bytes | None]
+"""(ROWID, guid, handle ROWID, received at in Unix microseconds, text, attributedBody or None)."""
+
+
+def iter_bank_rows(
     con: sqlite3.Connection,
-    handles: dict[int, str],
+    handles: Collection[int],
     since_rowid: int,
     upto_rowid: int | None = None,
-) -> Iterator[RawMessage]:
-    """Incoming messages from `handles` with since_rowid < ROWID (<= upto_rowid), by ROWID."""
+) -> Iterator[BankRow]:
+    """Raw incoming rows from `handles` with since_rowid < ROWID (<= upto_rowid), by ROWID.
+
+    The ROWID range keeps the cost proportional to what is new. The blob is fetched only when
+    text is NULL: most rows carry both, and blobs are large.
+    """
     if not handles:
-        return
+        return iter(())
     marks = ",".join("?" * len(handles))
     upper = "" if upto_rowid is None else " AND ROWID <= ?"
-    # The blob is fetched only when text is NULL: most rows carry both, and blobs are large.
     sql = (
-        "SELECT ROWID, guid, handle_id, date, text,"
+        f"SELECT ROWID, guid, handle_id, {_UNIX_MICROS}, text,"
         " CASE WHEN text IS NULL THEN attributedBody END"
         f" FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0 AND ROWID > ?{upper}"
         " ORDER BY ROWID"
@@ -140,19 +155,23 @@ def iter_bank_messages(
     params: list[int] = [*handles, since_rowid]
     if upto_rowid is not None:
         params.append(upto_rowid)
-    epoch = APPLE_EPOCH
-    delta = dt.timedelta
-    for rowid, guid, handle_id, date, text, blob in con.execute(sql, params):
-        date = date or 0
-        received = (
-            epoch + delta(microseconds=date // 1000)
-            if date > _NANOSECONDS_ABOVE
-            else epoch + delta(seconds=date)
-        )
+    return iter(con.execute(sql, params))
+
+
+def iter_bank_messages(
+    con: sqlite3.Connection,
+    handles: dict[int, str],
+    since_rowid: int,
+    upto_rowid: int | None = None,
+) -> Iterator[RawMessage]:
+    """Incoming messages from `handles` with since_rowid < ROWID (<= upto_rowid), by ROWID."""
+    for rowid, guid, handle_id, micros, text, blob in iter_bank_rows(
+        con, handles, since_rowid, upto_rowid
+    ):
+        received = UNIX_EPOCH + dt.timedelta(microseconds=micros)
         if text is None and blob is not None:
-            yield RawMessage(
-                rowid, guid, handles[handle_id], received, decode_attributed_body(blob), True
-            )
+            body = decode_attributed_body(blob)
+            yield RawMessage(rowid, guid, handles[handle_id], received, body, True)
         else:
             yield RawMessage(rowid, guid, handles[handle_id], received, text, False)
 

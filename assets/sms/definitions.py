@@ -1,0 +1,173 @@
+"""Dagster wrappers for bank SMS: assets `sms_messages` and `transactions` and their checks.
+
+Thin on purpose: each body calls a plain function and turns its result into metadata. Everything
+that opens the warehouse declares the `warehouse` pool (one slot: DuckDB allows one writer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import closing
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from assets.common.warehouse import WAREHOUSE_POOL
+from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
+from assets.sms.health import quiet_verdict, read_receive_times, unrecognized_messages
+from assets.sms.ingest import ingest_new_messages
+from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
+from assets.transactions.categories import rules_from_config
+from assets.transactions.derive import derive_transactions
+from assets.transactions.parsing import formats_from_config
+
+GROUP = "bank_sms"
+
+
+@asset(
+    pool=WAREHOUSE_POOL,
+    group_name=GROUP,
+    kinds={"sqlite", "duckdb"},
+    description=(
+        "Bank-sender SMS from chat.db since the last ROWID cursor (OTPs dropped, account "
+        "numbers masked) → warehouse table sms_messages."
+    ),
+)
+def sms_messages(
+    context: AssetExecutionContext, messages: MessagesSource, warehouse: Warehouse
+) -> MaterializeResult:
+    try:
+        stats = ingest_new_messages(messages.chat_db, warehouse.path, messages.bank_headers)
+    except ChatDbUnreadableError as exc:
+        # Nothing was written: the warehouse and every feed keep their last good state.
+        raise Failure(description=str(exc), allow_retries=False) from exc
+    context.log.info(
+        f"{stats.stored} new bank SMS stored, {stats.otp_dropped} OTPs dropped, "
+        f"cursor {stats.cursor_before} → {stats.cursor}"
+    )
+    return MaterializeResult(
+        metadata={
+            "new_messages": stats.stored,
+            "bank_messages_read": stats.read,
+            "otp_dropped": stats.otp_dropped,
+            "cursor": stats.cursor,
+        }
+    )
+
+
+@asset(
+    deps=[sms_messages],
+    pool=WAREHOUSE_POOL,
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description=(
+        "Each bank SMS parsed (amount, direction, counterparty, account tail, balance, "
+        "reference, channel, date) and categorized; unparsed ones kept with a reason."
+    ),
+)
+def transactions(
+    context: AssetExecutionContext, warehouse: Warehouse, parsing: ParsingConfig
+) -> MaterializeResult:
+    stats = derive_transactions(
+        warehouse.path,
+        rules_from_config(parsing.category_rules),
+        parsing.tz,
+        formats_from_config(parsing.formats),
+    )
+    if stats.unrecognized:
+        context.log.warning(
+            f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"
+        )
+    return MaterializeResult(
+        metadata={
+            "messages_considered": stats.considered,
+            "transactions": stats.transactions,
+            "ignored": stats.ignored,
+            "unrecognized": stats.unrecognized,
+        }
+    )
+
+
+@asset_check(
+    asset=sms_messages,
+    description="chat.db opens read-only (on macOS this needs Full Disk Access).",
+)
+def chat_db_readable(messages: MessagesSource) -> AssetCheckResult:
+    try:
+        with closing(open_chat_db_readonly(messages.chat_db)):
+            pass
+    except ChatDbUnreadableError as exc:
+        return AssetCheckResult(passed=False, description=str(exc))
+    return AssetCheckResult(passed=True, metadata={"chat_db": MetadataValue.path(messages.chat_db)})
+
+
+@asset_check(
+    asset=sms_messages,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns when no bank SMS arrived for far longer than usual: more than "
+        "max(3 days, 10 × the 95th-percentile gap of the last 180 days)."
+    ),
+)
+def source_not_quiet(warehouse: Warehouse) -> AssetCheckResult:
+    times = read_receive_times(warehouse.path) if warehouse.file.exists() else []
+    verdict = quiet_verdict(times, dt.datetime.now(dt.UTC))
+    metadata: dict[str, object] = {
+        "threshold_hours": round(verdict.threshold.total_seconds() / 3600, 1),
+        "gaps_in_history": verdict.gaps,
+    }
+    if verdict.silence is not None:
+        metadata["hours_since_newest"] = round(verdict.silence.total_seconds() / 3600, 1)
+    return AssetCheckResult(
+        passed=not verdict.quiet,
+        severity=AssetCheckSeverity.WARN,
+        description=verdict.describe(),
+        metadata=metadata,
+    )
+
+
+@asset_check(
+    asset=transactions,
+    pool=WAREHOUSE_POOL,
+    description="Warns when bank SMS were not recognised by the parser (a bank changed wording).",
+)
+def parse_coverage(warehouse: Warehouse) -> AssetCheckResult:
+    if not warehouse.file.exists():
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            description=f"warehouse {warehouse.path} does not exist: materialize transactions",
+        )
+    total, examples = unrecognized_messages(warehouse.path)
+    listing = "\n".join(f"| {u.guid} | {u.sender} | {_cell(u.body)} |" for u in examples)
+    return AssetCheckResult(
+        passed=total == 0,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{total} bank SMS not recognised" if total else "every bank SMS was recognised"
+        ),
+        metadata={
+            "unrecognized": total,
+            "examples": MetadataValue.md(
+                "| guid | sender | body (masked, 80 chars) |\n| --- | --- | --- |\n" + listing
+            )
+            if examples
+            else MetadataValue.md("none"),
+        },
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+SMS_ASSETS = [sms_messages, transactions]
+SMS_CHECKS = [chat_db_readable, source_not_quiet, parse_coverage]

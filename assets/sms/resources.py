@@ -1,0 +1,40 @@
+"""Resources the SMS and transaction assets take: where chat.db and the warehouse are, and how
+to parse. Plain configuration; the logic lives in the plain-function modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+
+class MessagesSource(ConfigurableResource):
+    """The Messages database and the bank senders (DLT headers such as "HDFCBK") to read."""
+
+    chat_db: str
+    bank_headers: list[str]
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB warehouse file; open it with `assets.common.warehouse.connect`."""
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+
+class ParsingConfig(ConfigurableResource):
+    """The owner's category rules ({match, category}), extra SMS formats and timezone."""
+
+    category_rules: list[dict[str, Any]] = Field(default_factory=list)
+    formats: list[dict[str, Any]] = Field(default_factory=list)
+    timezone: str = "Asia/Kolkata"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
