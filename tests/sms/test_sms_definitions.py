@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, materialize
+
+from assets.sms.definitions import (
+    chat_db_readable,
+    parse_coverage,
+    sms_messages,
+    source_not_quiet,
+    transactions,
+)
+from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
+
+from .helpers import OTP, UPI_DEBIT, ChatDb
+
+ALL = [sms_messages, transactions, chat_db_readable, source_not_quiet, parse_coverage]
+
+
+def resources(chat_db: Path, warehouse: Path) -> dict[str, object]:
+    return {
+        "messages": MessagesSource(chat_db=str(chat_db), bank_headers=["HDFCBK"]),
+        "warehouse": Warehouse(path=str(warehouse)),
+        "parsing": ParsingConfig(
+            category_rules=[{"pattern": "joseph", "category": "Gifts", "direction": "debit"}],
+            formats=[],
+            timezone="Asia/Kolkata",
+        ),
+    }
+
+
+def test_materialize_stores_messages_transactions_and_reports_checks(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    chat_db.add(
+        [
+            chat_db.message(
+                "VK-HDFCBK", UPI_DEBIT.format(amount="5.00"), when=now - dt.timedelta(hours=h)
+            )
+            for h in range(12, 0, -1)
+        ]
+        + [
+            chat_db.message("VM-HDFCBK", OTP, when=now),
+            chat_db.message("VM-HDFCBK", "Dear customer, something new | happened", when=now),
+        ]
+    )
+    warehouse = tmp_path / "w.duckdb"
+    result = materialize(
+        ALL, resources=resources(chat_db.path, warehouse), instance=DagsterInstance.ephemeral()
+    )
+    assert result.success
+    meta = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
+    assert meta["sms_messages"]["new_messages"].value == 13
+    assert meta["sms_messages"]["otp_dropped"].value == 1
+    assert meta["sms_messages"]["cursor"].value == 14
+    assert meta["transactions"]["transactions"].value == 12
+    assert meta["transactions"]["unrecognized"].value == 1
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["chat_db_readable"].passed
+    assert checks["source_not_quiet"].passed
+    coverage = checks["parse_coverage"]
+    assert not coverage.passed and coverage.severity == AssetCheckSeverity.WARN
+    assert coverage.metadata["unrecognized"].value == 1
+    assert "something new \\| happened" in coverage.metadata["examples"].value
+
+
+def test_unreadable_chat_db_fails_the_run_with_the_fix_and_touches_nothing(
+    tmp_path: Path,
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    missing = tmp_path / "Library" / "Messages" / "chat.db"
+    result = materialize(
+        [sms_messages, chat_db_readable],
+        resources=resources(missing, warehouse),
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert failures
+    message = failures[0].step_failure_data.error.message
+    assert "[messages] chat_db" in message and str(missing) in message
+    assert not warehouse.exists()
+
+
+def test_readable_check_explains_full_disk_access(tmp_path: Path) -> None:
+    (tmp_path / "chat.db").mkdir()  # opens like a file macOS hides without Full Disk Access
+    result = materialize(
+        [sms_messages, chat_db_readable],
+        selection=AssetSelection.checks(chat_db_readable),
+        resources=resources(tmp_path / "chat.db", tmp_path / "w.duckdb"),
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert not checks["chat_db_readable"].passed
+    assert "Full Disk Access" in checks["chat_db_readable"].description
+
+
+def test_quiet_source_warns(chat_db: ChatDb, tmp_path: Path) -> None:
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"), when=long_ago)])
+    result = materialize(
+        [sms_messages, source_not_quiet],
+        resources=resources(chat_db.path, tmp_path / "w.duckdb"),
+        instance=DagsterInstance.ephemeral(),
+    )
+    check = {c.check_name: c for c in result.get_asset_check_evaluations()}["source_not_quiet"]
+    assert not check.passed and check.severity == AssetCheckSeverity.WARN
+    assert "ago" in check.description

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from assets.sms.ingest import ingest_new_messages
+from assets.transactions.categories import DEFAULT_RULES, CategoryRule
+from assets.transactions.derive import derive_rows, derive_transactions
+
+from .helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
+
+TZ = ZoneInfo("Asia/Kolkata")
+HEADERS = ["HDFCBK", "AXISBK", "ICICIB"]
+NO_DATE = "Rs.250.00 debited from a/c **4321 to VPA cafe.coffee@okaxis (UPI Ref No 612345678901)."
+GIBBERISH = "Dear customer, your ref 123 is being processed by the new system."
+BALANCE = (
+    "Avl bal in HDFC Bank A/c XX1476 as on 21-Dec-25 is INR 39,429.80. Cheques are subject to "
+    "clearing. For details call 18002586161"
+)
+
+
+def table(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_transactions_unparsed_and_ignored_rows(chat_db: ChatDb, tmp_path: Path) -> None:
+    late_evening = dt.datetime(2026, 3, 4, 20, 0, tzinfo=dt.UTC)  # 5 March 01:30 in India
+    chat_db.add(
+        [
+            chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="6443.28")),
+            chat_db.message("VM-AXISBK", AXIS_DEBIT, blob_only=True),
+            chat_db.message("AD-HDFCBK-S", NO_DATE, when=late_evening),
+            chat_db.message("AD-ICICIB", GIBBERISH),
+            chat_db.message("VM-HDFCBK", BALANCE),
+        ]
+    )
+    warehouse = tmp_path / "w.duckdb"
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    stats = derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    assert (stats.considered, stats.transactions, stats.ignored, stats.unrecognized) == (5, 3, 1, 1)
+    rows = {
+        r[0]: r[1:]
+        for r in table(
+            warehouse,
+            "SELECT message_rowid, status, reason, amount, direction, counterparty, account_tail,"
+            " balance, reference, channel, txn_date, date_from_body, bank, received_at"
+            " FROM transactions",
+        )
+    }
+    assert rows[1][:9] == (
+        "transaction", None, Decimal("6443.28"), "debit", "JOSEPH THOMAS", "1276", None,
+        "458167896224", "upi",
+    )  # fmt: skip
+    assert rows[1][9:11] == (dt.date(2025, 8, 24), True)
+    assert rows[2][0] == "transaction" and rows[2][5] == "5146"  # masked, tail intact
+    assert rows[2][6] == Decimal("10110.65")
+    assert rows[3][9:11] == (dt.date(2026, 3, 5), False)  # received date in the owner's zone
+    assert rows[3][12] == late_evening
+    assert rows[4][:2] == ("unrecognized", "unrecognized")
+    assert rows[5][0] == "ignored" and rows[5][1] == "balance_only" and rows[5][2] is None
+    assert rows[5][9] is None and rows[5][10] is None
+
+
+def test_derive_is_incremental_and_idempotent(chat_db: ChatDb, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="10.00"))])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).transactions == 1
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).considered == 0
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="20.00"))])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).considered == 1
+    assert table(warehouse, "SELECT COUNT(*), SUM(amount) FROM transactions") == [
+        (2, Decimal("30.00"))
+    ]
+
+
+def test_categories_follow_rules_and_are_memoised_per_merchant() -> None:
+    rules = [CategoryRule("joseph", "Gifts", "debit"), *DEFAULT_RULES]
+    messages = [(f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")) for n in range(1, 4)]
+    rows = derive_rows(messages, rules)
+    assert [r[-1] for r in rows] == ["Gifts", "Gifts", "Gifts"]
+    assert [r[3] for r in rows] == ["1.00", "2.00", "3.00"]
+
+
+def test_big_batches_parse_in_two_processes_with_the_same_result() -> None:
+    from assets.transactions import derive
+
+    messages = [
+        (f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.{n % 100:02d}"))
+        for n in range(derive.PARALLEL_MIN + 1)
+    ]
+    assert derive._derive_rows_parallel(messages, DEFAULT_RULES, None) == derive_rows(
+        messages, DEFAULT_RULES
+    )
