@@ -75,11 +75,14 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     print()
-    print("homeclerk demo " + ("finished" if report.success else "FAILED (see the log above)"))
+    if report.success:
+        print("homeclerk demo finished: every asset materialized, every check passed")
+    else:
+        print("homeclerk demo FAILED: " + ", ".join(report.failed_steps) + " (see the log above)")
     print(f"  folder:   {report.folder}")
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
-    for feed in report.feeds:
-        print(f"  feed:     {feed}")
+    for path in report.outputs:
+        print(f"  output:   {path}")
     print(f"  config:   {report.config}")
     print("Open the Dagster UI on this demo:")
     print(f"  homeclerk --config {report.config} ui    # then http://127.0.0.1:3000")

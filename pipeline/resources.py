@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from dagster import EnvVar
+
+from assets.books.resources import BooksResource
 from assets.common.resources import Feeds
+from assets.portfolio.resources import BrokerResource
 from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
 
 from .settings import Settings
@@ -22,4 +26,32 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             timezone=settings.timezone,
         ),
         "feeds": Feeds(folder=str(settings.feeds_dir), timezone=settings.timezone),
+        "broker": _broker(settings),
+        "books_config": BooksResource(
+            books_dir=str(settings.books_dir),
+            account_mapping=[
+                {"bank": a.bank, "tail": a.tail, "account": a.account} for a in settings.accounts
+            ],
+            timezone=settings.timezone,
+            broker_value_tolerance=settings.broker.value_tolerance,
+        ),
     }
+
+
+def _broker(settings: Settings) -> BrokerResource:
+    broker = settings.broker
+    common: dict[str, Any] = {
+        "adapter": broker.adapter,
+        "base_url": broker.base_url,
+        "token_file": str(broker.token_file),
+        "csv_folder": str(broker.csv_folder),
+        "timeout_seconds": broker.timeout_seconds,
+        "include_mutual_funds": broker.include_mutual_funds,
+        "accept_empty_holdings": broker.accept_empty_holdings,
+    }
+    if broker.adapter == "kite":
+        # Secrets are resolved by Dagster at run time: never in run config, the UI or logs.
+        return BrokerResource(
+            api_key=EnvVar("KITE_API_KEY"), api_secret=EnvVar("KITE_API_SECRET"), **common
+        )
+    return BrokerResource(**common)

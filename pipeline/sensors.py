@@ -1,15 +1,13 @@
 """The sensor that replaces "run the expenses script every 60 s": a run only when there is news."""
 
-from __future__ import annotations
+from typing import Any
 
 from dagster import (
     DefaultSensorStatus,
-    JobDefinition,
     RunRequest,
     SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
-    UnresolvedAssetJobDefinition,
     sensor,
 )
 
@@ -22,9 +20,7 @@ from .settings import Settings
 SMS_SENSOR_INTERVAL_SECONDS = 5
 
 
-def build_bank_sms_sensor(
-    settings: Settings, job: JobDefinition | UnresolvedAssetJobDefinition
-) -> SensorDefinition:
+def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
     chat_db = settings.chat_db
     headers = settings.bank_senders
 
@@ -42,6 +38,8 @@ def build_bank_sms_sensor(
         if newest <= seen:
             return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")
         context.update_cursor(str(newest))
-        return RunRequest(run_key=f"bank-sms-{newest}", tags={"homeclerk/newest_rowid": str(newest)})
+        return RunRequest(
+            run_key=f"bank-sms-{newest}", tags={"homeclerk/newest_rowid": str(newest)}
+        )
 
     return bank_sms_sensor

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from assets.transactions.categories import CategoryConfigError, rules_from_config
+from assets.transactions.parsing import FormatConfigError, formats_from_config
 
 CONFIG_ENV = "HOMECLERK_CONFIG"
 ENV_FILE_ENV = "HOMECLERK_ENV_FILE"
@@ -79,6 +82,12 @@ class BrokerSettings:
     token_file: Path = Path("secrets/kite-token.json")
     timeout_seconds: float = 10.0
     callback_port: int = 5010
+    include_mutual_funds: bool = True
+    # Set for one run when you really sold everything; otherwise an empty holdings list after
+    # a non-empty one is treated as a broker glitch and not published.
+    accept_empty_holdings: bool = False
+    # Ledger value vs the broker's: prices move between the snapshot and the check.
+    value_tolerance: float = 0.005
 
 
 @dataclass(frozen=True)
@@ -176,17 +185,12 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
                 "or -S suffix",
                 '"HDFCBK" (for VM-HDFCBK, AD-HDFCBK-S, …)',
             )
-    rules = reader.table_list("categories.rules", example='{ match = "swiggy", category = "Food" }')
-    for index, rule in enumerate(rules):
-        for key in ("match", "category"):
-            if not isinstance(rule.get(key), str) or not rule[key]:
-                raise SettingsError(
-                    source,
-                    f"categories.rules[{index}].{key}",
-                    "is missing or not a string",
-                    '[[categories.rules]]\nmatch = "swiggy|zomato"\ncategory = "Food:Delivery"',
-                )
+    rules = reader.table_list(
+        "categories.rules", example='{ pattern = "swiggy", category = "Food:Delivery" }'
+    )
+    _validate_with(source, "categories.rules", lambda: rules_from_config(rules))
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
+    _validate_with(source, "sms.formats", lambda: formats_from_config(formats))
     accounts = tuple(
         _account(source, index, row)
         for index, row in enumerate(
@@ -213,6 +217,9 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         ),
         timeout_seconds=reader.number("broker.timeout_seconds", 10.0, example="10"),
         callback_port=int(reader.number("broker.callback_port", 5010, example="5010")),
+        include_mutual_funds=reader.boolean("broker.include_mutual_funds", True),
+        accept_empty_holdings=reader.boolean("broker.accept_empty_holdings", False),
+        value_tolerance=reader.number("broker.value_tolerance", 0.005, example="0.005"),
     )
     reader.reject_unknown()
     return Settings(
@@ -229,6 +236,16 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         broker=broker,
         env_file=find_env_file(base),
     )
+
+
+def _validate_with(source: str, key: str, build: Callable[[], object]) -> None:
+    """The domain's own validation, reported against this file (it names entry and example)."""
+    try:
+        build()
+    except (CategoryConfigError, FormatConfigError) as exc:
+        text = str(exc)
+        problem, _, example = text.partition(". Example: ")
+        raise SettingsError(source, key, f"has a problem: {problem}", example or text) from None
 
 
 def _account(source: str, index: int, row: Mapping[str, Any]) -> AccountMapping:
@@ -324,6 +341,14 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise SettingsError(self.source, key, f"is {value!r}, not a positive number", example)
         return float(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise SettingsError(self.source, key, f"is {value!r}, not true or false", "true")
+        return value
 
     def choice(self, key: str, default: str, options: tuple[str, ...]) -> str:
         value = self.string(key, default, example=f'"{options[0]}"')

@@ -38,6 +38,11 @@ class BalanceRow(NamedTuple):
     received_at: dt.datetime
 
 
+def is_transfer(category: str) -> bool:
+    """Money moving between the owner's own accounts: neither spent nor earned."""
+    return category == "Transfers" or category.startswith("Transfers:")
+
+
 def window_start(now: dt.datetime, tz: ZoneInfo) -> dt.date:
     """The earliest transaction date the feed needs: month start or 30 days back."""
     today = now.astimezone(tz).date()
@@ -57,7 +62,8 @@ def build_expenses_feed(
     newest_message_at: dt.datetime | None,
     total_transactions: int,
 ) -> dict[str, Any]:
-    """Totals for today / this week (Mon–Sun) / this month, a 30-day category breakdown,
+    """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
+    accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
     the latest balance per account and the recent transactions.
 
     `status` is "no_data" when the warehouse holds no transaction at all, so a dashboard never
@@ -71,6 +77,7 @@ def build_expenses_feed(
     }
     breakdown_from = today - dt.timedelta(days=BREAKDOWN_DAYS - 1)
     totals = {name: _Totals() for name in periods}
+    transfers = {name: _Totals() for name in periods}
     categories: dict[str, _Totals] = defaultdict(_Totals)
     rows = sorted(transactions, key=lambda t: (t.received_at, t.guid), reverse=True)
     for txn in rows:
@@ -78,7 +85,7 @@ def build_expenses_feed(
             continue  # a body date in the future is a bank typo; it still shows in "recent"
         for name, start in periods.items():
             if txn.txn_date >= start:
-                totals[name].add(txn)
+                (transfers if is_transfer(txn.category) else totals)[name].add(txn)
         if txn.txn_date >= breakdown_from:
             categories[txn.category].add(txn)
 
@@ -98,7 +105,12 @@ def build_expenses_feed(
         "timezone": str(tz),
         "currency": "INR",
         "periods": {
-            name: {"from": start.isoformat(), "to": today.isoformat(), **totals[name].as_json()}
+            name: {
+                "from": start.isoformat(),
+                "to": today.isoformat(),
+                **totals[name].as_json(),
+                "transfers": transfers[name].as_json(),
+            }
             for name, start in periods.items()
         },
         "categories_30d": {

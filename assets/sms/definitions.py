@@ -4,8 +4,6 @@ Thin on purpose: each body calls a plain function and turns its result into meta
 that opens the warehouse declares the `warehouse` pool (one slot: DuckDB allows one writer).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from contextlib import closing
 

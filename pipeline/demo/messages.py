@@ -60,12 +60,18 @@ def demo_account_mapping() -> list[dict[str, str]]:
     return rows
 
 
+def demo_opening_balances(day: dt.date) -> dict[str, tuple[dt.date, Decimal]]:
+    """What the owner keys in by hand: the bank balances before the first alert (cards owe 0)."""
+    return {a.account: (day, a.opening) for a in (HDFC_SAVINGS, ICICI_SAVINGS)}
+
+
 def demo_category_rules() -> list[dict[str, str]]:
     """The owner's own rules, on top of the defaults: the employer and the landlord."""
     return [
-        {"match": "NIMBUS SOFTLABS", "category": "Salary", "direction": "credit"},
-        {"match": "MEERA IYER", "category": "Housing:Rent", "direction": "debit"},
-        {"match": "CREDIT CARD", "category": "Transfers:CreditCardPayment"},
+        {"pattern": "NIMBUS SOFTLABS", "category": "Salary", "direction": "credit"},
+        {"pattern": "MEERA IYER", "category": "Housing:Rent", "direction": "debit"},
+        {"pattern": "CREDIT CARD", "category": "Transfers:CreditCardPayment"},
+        {"pattern": r"owner\.savings@icici|OWNER HDFC", "category": "Transfers:OwnAccounts"},
     ]
 
 

@@ -8,13 +8,24 @@ import sys
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from dagster import AssetSelection, DagsterInstance, materialize
+from dagster import DagsterInstance
+
+from assets.books.demo import demo_holdings, demo_main_beancount
+from assets.books.writer import ensure_generated
+from assets.common.atomic import write_text_atomic
+from assets.portfolio.demo_server import (
+    DEMO_API_KEY,
+    DEMO_API_SECRET,
+    DEMO_RESPONSES,
+    serve_broker,
+    write_demo_session,
+)
 
 from ..definitions import build_definitions
 from ..instance import use_instance
-from ..settings import CONFIG_ENV, load_settings
+from ..settings import CONFIG_ENV, load_env_file, load_settings
 from .build import prepare_demo_folder, write_chat_db, write_demo_config
-from .messages import IST, generate_demo_messages
+from .messages import IST, demo_opening_balances, generate_demo_messages
 
 
 class DemoReport(NamedTuple):
@@ -22,8 +33,12 @@ class DemoReport(NamedTuple):
     config: Path
     messages: int
     bank_alerts: int
-    feeds: list[Path]
-    success: bool
+    outputs: list[Path]
+    failed_steps: list[str]
+
+    @property
+    def success(self) -> bool:
+        return not self.failed_steps
 
 
 def run_demo(
@@ -45,23 +60,54 @@ def run_demo(
     count = write_chat_db(folder / "chat.db", messages, seed)
     alerts = sum(m.is_bank_transaction for m in messages)
     step(f"wrote chat.db: {count} messages, {alerts} bank transaction alerts")
-    config = write_demo_config(folder, broker_base_url="http://127.0.0.1:9/demo-broker")
 
-    os.environ[CONFIG_ENV] = str(config)
-    settings = load_settings(config)
-    home = use_instance(settings)
-    step(f"Dagster instance: {home}")
-    defs = build_definitions(settings)
-    graph = defs.resolve_asset_graph()
-    assets = [a for a in graph.assets_defs]
-    step(f"materializing {len(graph.get_all_asset_keys())} assets (in process)")
-    result = materialize(
-        assets,
-        instance=DagsterInstance.get(),
-        resources=defs.resources,
-        selection=AssetSelection.all(include_sources=False),
-        raise_on_error=False,
-        tags={"homeclerk/demo": "true"},
+    # The broker is the recorded one, served on 127.0.0.1 for the length of the demo and
+    # reached through the same Kite adapter as the real API.
+    with serve_broker(DEMO_RESPONSES) as broker_url:
+        config = write_demo_config(folder, broker_base_url=broker_url)
+        write_text_atomic(
+            folder / ".env",
+            f"KITE_API_KEY={DEMO_API_KEY}\nKITE_API_SECRET={DEMO_API_SECRET}\n",
+            mode=0o600,
+        )
+        os.environ[CONFIG_ENV] = str(config)
+        settings = load_settings(config)
+        load_env_file(settings)
+        write_demo_session(settings.broker.token_file)
+        start = messages[0].sent_at.astimezone(IST).date()
+        _write_demo_books(settings.books_dir, start)
+        step(f"broker: recorded responses at {broker_url}; books: {settings.books_dir}")
+
+        home = use_instance(settings)
+        step(f"Dagster instance: {home}")
+        defs = build_definitions(settings)
+        graph = defs.resolve_asset_graph()
+        step(f"materializing {len(graph.get_all_asset_keys())} assets with their checks")
+        result = defs.resolve_job_def("everything_job").execute_in_process(
+            instance=DagsterInstance.get(),
+            raise_on_error=False,
+            tags={"homeclerk/demo": "true"},
+        )
+    failed = [event.step_key or "?" for event in result.all_events if event.is_step_failure]
+    failed += [
+        f"check {e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+    ]
+    outputs = [*sorted(settings.feeds_dir.glob("*.json")), settings.books_dir / "main.beancount"]
+    return DemoReport(folder, config, count, alerts, outputs, failed)
+
+
+def _write_demo_books(books_dir: Path, start: dt.date) -> None:
+    """The owner's hand-kept main.beancount: opening balances and the broker positions."""
+    opening = demo_opening_balances(start - dt.timedelta(days=1))
+    text = demo_main_beancount(
+        opening_balances=opening,
+        accounts=sorted(opening),
+        holdings=demo_holdings(DEMO_RESPONSES),
+        holdings_date=start - dt.timedelta(days=1),
+        open_date=start - dt.timedelta(days=2),
     )
-    feeds = sorted(settings.feeds_dir.glob("*.json"))
-    return DemoReport(folder, config, count, alerts, feeds, result.success)
+    write_text_atomic(books_dir / "main.beancount", text)
+    ensure_generated(books_dir)

@@ -105,3 +105,16 @@ def test_future_dated_alert_does_not_count_as_today() -> None:
     feed = build(rows)
     assert feed["periods"]["this_month"]["debit"] == 0.0
     assert len(feed["recent"]) == 1
+
+
+def test_transfers_between_own_accounts_are_not_spending() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "5000", category="Transfers:CreditCardPayment", n=1),
+        txn(today, "5000", "credit", category="Transfers:CreditCardPayment", n=2),
+        txn(today, "300", category="Shopping", n=3),
+    ]
+    today_totals = build(rows)["periods"]["today"]
+    assert today_totals["debit"] == 300.0
+    assert today_totals["credit"] == 0.0
+    assert today_totals["transfers"] == {"debit": 5000.0, "credit": 5000.0, "count": 2}
