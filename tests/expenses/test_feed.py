@@ -54,6 +54,7 @@ def test_periods_split_today_week_month() -> None:
         "debit": 100.5,
         "credit": 1000.0,
         "count": 2,
+        "transfers": {"debit": 0.0, "credit": 0.0, "count": 0},
     }
     assert feed["periods"]["this_week"]["from"] == "2026-11-16"
     assert feed["periods"]["this_week"]["debit"] == 300.5
