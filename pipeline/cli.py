@@ -49,6 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
 
+    fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
+    fava.add_argument("--port", type=int, default=5000)
+    fava.set_defaults(handler=_fava)
+
+    broker = sub.add_parser("broker", help="broker session").add_subparsers(title="broker commands")
+    login = broker.add_parser("login", help="sign in to Kite and cache today's session token")
+    login.add_argument("--no-browser", action="store_true", help="only print the link")
+    login.add_argument("--wait", type=float, default=300, help="seconds to wait for the sign-in")
+    login.set_defaults(handler=_broker_login)
+    status = broker.add_parser("status", help="is the cached broker session still valid?")
+    status.set_defaults(handler=_broker_status)
+
     sms = sub.add_parser("sms", help="bank SMS tools").add_subparsers(title="sms commands")
     parse = sms.add_parser("parse", help='JSON lines {"id","sender","body"} on stdin → parsed')
     parse.set_defaults(handler=_sms_parse)
@@ -112,6 +124,67 @@ def _ui(args: argparse.Namespace) -> int:
     os.chdir(settings.base_dir)  # Dagster reads .env from its working directory
     os.execv(sys.executable, cmd)
     return 0  # not reached
+
+
+def _fava(args: argparse.Namespace) -> int:
+    from assets.books.writer import ensure_generated
+
+    from .fava_server import serve
+
+    settings = _settings(args)
+    main_file = settings.books_dir / "main.beancount"
+    if not main_file.is_file():
+        print(
+            f"homeclerk: {main_file} does not exist: copy the starter ledger/main.beancount "
+            "there, or set [paths] books_dir in homeclerk.toml",
+            file=sys.stderr,
+        )
+        return 2
+    ensure_generated(settings.books_dir)  # main.beancount includes generated/index.beancount
+    serve(main_file, port=args.port)
+    return 0
+
+
+def _broker_login(args: argparse.Namespace) -> int:
+    from assets.portfolio.errors import BrokerError, LoginError
+
+    from .broker_login import run_login
+    from .settings import load_env_file
+
+    settings = _settings(args)
+    load_env_file(settings)
+    try:
+        run_login(
+            os.environ.get("KITE_API_KEY", ""),
+            os.environ.get("KITE_API_SECRET", ""),
+            settings.broker.token_file,
+            base_url=settings.broker.base_url,
+            login_url=settings.broker.login_url,
+            open_browser=not args.no_browser,
+            port=settings.broker.callback_port,
+            wait_seconds=args.wait,
+        )
+    except (BrokerError, LoginError) as exc:
+        print(f"homeclerk: broker login failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _broker_status(args: argparse.Namespace) -> int:
+    from assets.portfolio.token_check import check_token
+
+    from .settings import load_env_file
+
+    settings = _settings(args)
+    load_env_file(settings)
+    result = check_token(
+        os.environ.get("KITE_API_KEY", ""),
+        settings.broker.token_file,
+        settings.broker.base_url,
+        settings.broker.timeout_seconds,
+    )
+    print(f"{result.status}: {result.message}")
+    return 0 if result.status == "ok" else 1
 
 
 def _sms_parse(args: argparse.Namespace) -> int:
