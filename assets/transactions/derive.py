@@ -7,6 +7,7 @@ the parser does not know, which the parse-coverage check reports).
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import sys
@@ -56,7 +57,8 @@ PARSED_COLUMNS = (
     "balance",
     "reference",
     "channel",
-    "body_date",
+    "txn_date",
+    "date_from_body",
     "bank",
     "instrument",
     "category",
@@ -64,17 +66,21 @@ PARSED_COLUMNS = (
 
 
 def derive_rows(
-    messages: Sequence[tuple[str, str, str | None]],
+    messages: Sequence[tuple[str, str, str | None, int]],
     rules: Sequence[CategoryRule],
+    tz: ZoneInfo,
     formats: Sequence[Format] | None = None,
 ) -> list[tuple[str | None, ...]]:
-    """(guid, sender, body) → rows in PARSED_COLUMNS order (amounts and dates as text)."""
+    """(guid, sender, body, received at in Unix µs) → rows in PARSED_COLUMNS order, all text.
+
+    `txn_date` is the date the body states, else the received date in `tz`.
+    """
     parse = _parser(formats)
     rules = tuple(rules)
     # The category depends only on these four fields, and merchants repeat: memoise it.
     categories: dict[tuple[str | None, str, str, str], str] = {}
     rows: list[tuple[str | None, ...]] = []
-    for guid, sender, body in messages:
+    for guid, sender, body, received_us in messages:
         result = parse(sender, body or "")
         txn = result.transaction
         if txn is None:
@@ -97,7 +103,8 @@ def derive_rows(
                 None if txn.balance is None else str(txn.balance),
                 txn.reference,
                 txn.channel,
-                None if txn.date is None else txn.date.isoformat(),
+                (txn.date or _local_date(received_us, tz)).isoformat(),
+                "false" if txn.date is None else "true",
                 txn.bank,
                 txn.instrument,
                 category,
@@ -107,30 +114,37 @@ def derive_rows(
 
 
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
+_UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _local_date(received_us: int, tz: ZoneInfo) -> dt.date:
+    return (_UNIX_EPOCH + dt.timedelta(microseconds=received_us)).astimezone(tz).date()
+
 
 # Below this many messages a second process costs more than it saves (a tick brings a handful).
 PARALLEL_MIN = 20_000
 
 
 def _derive_rows_parallel(
-    messages: list[tuple[str, str, str | None]],
+    messages: list[tuple[str, str, str | None, int]],
     rules: Sequence[CategoryRule],
+    tz: ZoneInfo,
     formats: Sequence[Format] | None,
 ) -> list[tuple[str | None, ...]]:
     """Half the messages in one worker process, half here: parsing is pure CPU and two cores
     halve a first ingest. Falls back to one process where none can be started."""
     if len(messages) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-        return derive_rows(messages, rules, formats)
+        return derive_rows(messages, rules, tz, formats)
     # fork is cheap and needs no re-import, but is unsafe on macOS: spawn there.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     half = len(messages) // 2
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
     except (OSError, ValueError):
-        return derive_rows(messages, rules, formats)
+        return derive_rows(messages, rules, tz, formats)
     with pool:
-        later = pool.submit(derive_rows, messages[half:], tuple(rules), formats)
-        first = derive_rows(messages[:half], rules, formats)
+        later = pool.submit(derive_rows, messages[half:], tuple(rules), tz, formats)
+        first = derive_rows(messages[:half], rules, tz, formats)
         return first + later.result()
 
 
@@ -146,22 +160,24 @@ def derive_transactions(
     """
     with connect(Path(warehouse_path)) as con:
         ensure_tables(con)
+        # Anti-join on the integer rowid: cheaper than on the GUID, and rowid is unique too.
+        # Every underived row is found, including rows whose transactions row was deleted
+        # so that a newer parser sees them again.
         pending = con.execute(
-            "SELECT s.guid, s.sender, s.body FROM sms_messages s"
-            " ANTI JOIN transactions t ON t.message_guid = s.guid"
+            "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
+            " ANTI JOIN transactions t ON t.message_rowid = s.rowid"
             " ORDER BY s.rowid"
         ).fetchall()
-    if not pending:
-        return DeriveStats(0, 0, 0, 0)
-    # Parsing runs with the warehouse closed: the connection is held only to read and to write.
-    rows = _derive_rows_parallel(pending, rules, formats)
-    frame = _frame(rows)
-    statuses = frame["status"].value_counts()
-    with connect(Path(warehouse_path)) as con:
-        ensure_tables(con)
+        if not pending:
+            return DeriveStats(0, 0, 0, 0)
+        # One connection for read and write: an open costs tens of milliseconds, which is most
+        # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
+        rows = _derive_rows_parallel(pending, rules, tz, formats)
+        frame = _frame(rows)
         con.register("new_txn", frame)
-        con.execute(_INSERT, [tz.key])
+        con.execute(_INSERT)
         con.unregister("new_txn")
+    statuses = frame["status"].value_counts()
     return DeriveStats(
         considered=len(pending),
         transactions=int(statuses.get(STATUS_TRANSACTION, 0)),
@@ -171,15 +187,12 @@ def derive_transactions(
 
 
 _INSERT = """
-INSERT OR IGNORE INTO transactions
+INSERT INTO transactions
 SELECT
     n.message_guid, s.rowid, s.sender, s.received_at, n.status, n.reason,
     CAST(n.amount AS DECIMAL(18,2)), n.direction, n.counterparty, n.account_tail,
     CAST(n.balance AS DECIMAL(18,2)), n.reference, n.channel,
-    CASE WHEN n.status = 'transaction'
-         THEN COALESCE(CAST(n.body_date AS DATE), CAST(timezone($1, s.received_at) AS DATE))
-    END,
-    CASE WHEN n.status = 'transaction' THEN n.body_date IS NOT NULL END,
+    CAST(n.txn_date AS DATE), CAST(n.date_from_body AS BOOLEAN),
     n.bank, n.instrument, n.category
 FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
 """

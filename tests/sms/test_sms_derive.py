@@ -85,8 +85,8 @@ def test_derive_is_incremental_and_idempotent(chat_db: ChatDb, tmp_path: Path) -
 
 def test_categories_follow_rules_and_are_memoised_per_merchant() -> None:
     rules = [CategoryRule("joseph", "Gifts", "debit"), *DEFAULT_RULES]
-    messages = [(f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")) for n in range(1, 4)]
-    rows = derive_rows(messages, rules)
+    messages = [(f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00"), 0) for n in range(1, 4)]
+    rows = derive_rows(messages, rules, TZ)
     assert [r[-1] for r in rows] == ["Gifts", "Gifts", "Gifts"]
     assert [r[3] for r in rows] == ["1.00", "2.00", "3.00"]
 
@@ -95,9 +95,8 @@ def test_big_batches_parse_in_two_processes_with_the_same_result() -> None:
     from assets.transactions import derive
 
     messages = [
-        (f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.{n % 100:02d}"))
+        (f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.{n % 100:02d}"), n * 10**6)
         for n in range(derive.PARALLEL_MIN + 1)
     ]
-    assert derive._derive_rows_parallel(messages, DEFAULT_RULES, None) == derive_rows(
-        messages, DEFAULT_RULES
-    )
+    parallel = derive._derive_rows_parallel(messages, DEFAULT_RULES, TZ, None)
+    assert parallel == derive_rows(messages, DEFAULT_RULES, TZ)
