@@ -8,11 +8,7 @@ the parser does not know, which the parse-coverage check reports).
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -20,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from assets.common.warehouse import connect
+from assets.sms.parallel import can_split, run_halves
 from assets.sms.tables import ensure_tables
 from assets.transactions.categories import CategoryRule, categorize
 from assets.transactions.model import UNRECOGNIZED, ParseResult
@@ -131,21 +128,15 @@ def _derive_rows_parallel(
     tz: ZoneInfo,
     formats: Sequence[Format] | None,
 ) -> list[tuple[str | None, ...]]:
-    """Half the messages in one worker process, half here: parsing is pure CPU and two cores
-    halve a first ingest. Falls back to one process where none can be started."""
-    if len(messages) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+    """derive_rows, split over two processes for big batches: parsing is pure CPU."""
+    if len(messages) < PARALLEL_MIN or not can_split():
         return derive_rows(messages, rules, tz, formats)
-    # fork is cheap and needs no re-import, but is unsafe on macOS: spawn there.
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
     half = len(messages) // 2
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(method))
-    except (OSError, ValueError):
-        return derive_rows(messages, rules, tz, formats)
-    with pool:
-        later = pool.submit(derive_rows, messages[half:], tuple(rules), tz, formats)
-        first = derive_rows(messages[:half], rules, tz, formats)
-        return first + later.result()
+    rules = tuple(rules)
+    first, second = run_halves(
+        derive_rows, (messages[:half], rules, tz, formats), (messages[half:], rules, tz, formats)
+    )
+    return first + second
 
 
 def derive_transactions(
@@ -199,11 +190,6 @@ FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
 
 
 def _frame(rows: list[tuple[str | None, ...]]) -> pd.DataFrame:
-    """Text columns only (typed as strings), so DuckDB never guesses a type from a sample."""
-    columns = zip(*rows, strict=True)
-    return pd.DataFrame(
-        {
-            name: pd.array(values, dtype="string")
-            for name, values in zip(PARSED_COLUMNS, columns, strict=True)
-        }
-    )
+    """Text columns (pandas infers strings; a column of only None arrives as NULL and the
+    INSERT casts it), built in one C-level pass over the rows."""
+    return pd.DataFrame.from_records(rows, columns=list(PARSED_COLUMNS))

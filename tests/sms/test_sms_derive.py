@@ -100,3 +100,14 @@ def test_big_batches_parse_in_two_processes_with_the_same_result() -> None:
     ]
     parallel = derive._derive_rows_parallel(messages, DEFAULT_RULES, TZ, None)
     assert parallel == derive_rows(messages, DEFAULT_RULES, TZ)
+
+
+def test_a_batch_of_only_non_transactions_stores_nulls(chat_db: ChatDb, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    chat_db.add([chat_db.message("VM-HDFCBK", BALANCE), chat_db.message("VM-HDFCBK", None)])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    stats = derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    assert (stats.transactions, stats.ignored) == (0, 2)
+    assert table(
+        warehouse, "SELECT status, reason, amount, txn_date FROM transactions ORDER BY 1, 2"
+    ) == [("ignored", "balance_only", None, None), ("ignored", "empty", None, None)]
