@@ -91,3 +91,27 @@ def test_senders_can_be_configured_as_full_sender_ids(chat_db: ChatDb, tmp_path:
     chat_db.add([chat_db.message("JD-AXISBK-S", AXIS_DEBIT)])
     stats = ingest_new_messages(chat_db.path, tmp_path / "w.duckdb", ["VM-AXISBK"])
     assert stats.stored == 1
+
+
+def test_big_spans_read_in_two_processes_give_the_same_rows(
+    chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assets.sms import ingest
+
+    chat_db.add(
+        [
+            chat_db.message(sender, body, blob_only=n % 3 == 0)
+            for n in range(60)
+            for sender, body in [
+                ("VM-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")),
+                ("+919800000000", "hi"),
+                ("VM-AXISBK", OTP if n % 7 == 0 else AXIS_DEBIT),
+            ]
+        ]
+    )
+    serial = ingest_new_messages(chat_db.path, tmp_path / "serial.duckdb", HEADERS)
+    monkeypatch.setattr(ingest, "PARALLEL_SPAN", 10)
+    split = ingest_new_messages(chat_db.path, tmp_path / "split.duckdb", HEADERS)
+    assert split == serial and serial.stored == 111
+    query = "SELECT * FROM sms_messages ORDER BY rowid"
+    assert rows(tmp_path / "split.duckdb", query) == rows(tmp_path / "serial.duckdb", query)
