@@ -157,8 +157,7 @@ def derive_transactions(
         pending = con.execute(
             "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
             " ANTI JOIN transactions t ON t.message_rowid = s.rowid"
-            " ORDER BY s.rowid"
-        ).fetchall()
+        ).fetchall()  # no ORDER BY: rows are independent, and sorting 100,000 costs ~50 ms
         if not pending:
             return DeriveStats(0, 0, 0, 0)
         # One connection for read and write: an open costs tens of milliseconds, which is most
