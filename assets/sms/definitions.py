@@ -23,9 +23,9 @@ from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
 from assets.sms.health import quiet_verdict, read_receive_times, unrecognized_messages
 from assets.sms.ingest import ingest_new_messages
 from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
-from assets.transactions.categories import rules_from_config
+from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.derive import derive_transactions
-from assets.transactions.parsing import formats_from_config
+from assets.transactions.parsing import FormatConfigError, formats_from_config
 
 GROUP = "bank_sms"
 
@@ -74,12 +74,13 @@ def sms_messages(
 def transactions(
     context: AssetExecutionContext, warehouse: Warehouse, parsing: ParsingConfig
 ) -> MaterializeResult:
-    stats = derive_transactions(
-        warehouse.path,
-        rules_from_config(parsing.category_rules),
-        parsing.tz,
-        formats_from_config(parsing.formats),
-    )
+    try:
+        rules = rules_from_config(parsing.category_rules)
+        formats = formats_from_config(parsing.formats)
+    except (CategoryConfigError, FormatConfigError) as exc:
+        # The message names the bad homeclerk.toml entry and shows a valid one.
+        raise Failure(description=str(exc), allow_retries=False) from exc
+    stats = derive_transactions(warehouse.path, rules, parsing.tz, formats)
     if stats.unrecognized:
         context.log.warning(
             f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"

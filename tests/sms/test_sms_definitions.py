@@ -115,3 +115,21 @@ def test_quiet_source_warns(chat_db: ChatDb, tmp_path: Path) -> None:
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["source_not_quiet"]
     assert not check.passed and check.severity == AssetCheckSeverity.WARN
     assert "ago" in check.description
+
+
+def test_a_bad_category_rule_fails_transactions_with_the_entry_named(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
+    res = resources(chat_db.path, tmp_path / "w.duckdb")
+    res["parsing"] = ParsingConfig(category_rules=[{"pattern": "x", "category": "lower case"}])
+    result = materialize(
+        [sms_messages, transactions],
+        resources=res,
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "transactions"
+    assert "category rule 1" in failure.step_failure_data.error.message
