@@ -47,6 +47,13 @@ def sms_messages(
     except ChatDbUnreadableError as exc:
         # Nothing was written: the warehouse and every feed keep their last good state.
         raise Failure(description=str(exc), allow_retries=False) from exc
+    if stats.chat_db_replaced:
+        context.log.warning(
+            f"chat.db's newest ROWID {stats.newest_rowid} is below the cursor "
+            f"{stats.cursor_before}: the Messages database was replaced (restore or new Mac), so "
+            "its messages are not read. Point `[messages] chat_db` at the old file, or start a "
+            "new warehouse for the new database."
+        )
     context.log.info(
         f"{stats.stored} new bank SMS stored, {stats.otp_dropped} OTPs dropped, "
         f"cursor {stats.cursor_before} → {stats.cursor}"
@@ -57,6 +64,7 @@ def sms_messages(
             "bank_messages_read": stats.read,
             "otp_dropped": stats.otp_dropped,
             "cursor": stats.cursor,
+            "chat_db_replaced": stats.chat_db_replaced,
         }
     )
 

@@ -39,6 +39,13 @@ class IngestStats(NamedTuple):
     otp_dropped: int
     cursor_before: int
     cursor: int  # chat.db ROWID the next run starts after
+    newest_rowid: int = 0  # chat.db's highest ROWID; below cursor_before = a replaced chat.db
+
+    @property
+    def chat_db_replaced(self) -> bool:
+        """chat.db holds fewer ROWIDs than already read: a restore or a new Mac. New messages
+        would sit below the cursor and never be read; the owner has to decide what to do."""
+        return self.newest_rowid < self.cursor_before
 
 
 def read_cursor(con: duckdb.DuckDBPyConnection, source: str = DEFAULT_SOURCE) -> int:
@@ -104,7 +111,7 @@ def ingest_new_messages(
         except BaseException:
             con.rollback()
             raise
-    return IngestStats(read, stored, dropped, since, cursor)
+    return IngestStats(read, stored, dropped, since, cursor, upto)
 
 
 def _read_range(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -115,3 +116,15 @@ def test_big_spans_read_in_two_processes_give_the_same_rows(
     assert split == serial and serial.stored == 111
     query = "SELECT * FROM sms_messages ORDER BY rowid"
     assert rows(tmp_path / "split.duckdb", query) == rows(tmp_path / "serial.duckdb", query)
+
+
+def test_a_replaced_chat_db_is_reported(
+    make_chat_db: Callable[[str], ChatDb], tmp_path: Path
+) -> None:
+    old, new = make_chat_db("old"), make_chat_db("new")
+    old.add([old.message("VM-HDFCBK", UPI_DEBIT.format(amount="1.00")) for _ in range(5)])
+    new.add([new.message("VM-HDFCBK", UPI_DEBIT.format(amount="2.00"))])
+    warehouse = tmp_path / "w.duckdb"
+    assert not ingest_new_messages(old.path, warehouse, HEADERS).chat_db_replaced
+    stats = ingest_new_messages(new.path, warehouse, HEADERS)
+    assert stats.chat_db_replaced and (stats.newest_rowid, stats.cursor) == (1, 5)
