@@ -13,6 +13,7 @@ from dagster import (
     asset_check,
 )
 
+from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
 from assets.common.resources import Feeds
@@ -34,7 +35,10 @@ FRESHNESS_LIMIT = dt.timedelta(hours=26)
     description="feeds/expenses.json: totals, 30-day categories, balances, recent transactions.",
 )
 def expenses_feed(
-    context: AssetExecutionContext, warehouse: Warehouse, feeds: Feeds
+    context: AssetExecutionContext,
+    warehouse: Warehouse,
+    feeds: Feeds,
+    books_config: BooksResource,
 ) -> MaterializeResult:
     now = dt.datetime.now(dt.UTC)
     with wh.connect(warehouse.path, read_only=True) as con:
@@ -46,6 +50,7 @@ def expenses_feed(
         tz=feeds.tz,
         newest_message_at=inputs.newest_message_at,
         total_transactions=inputs.total_transactions,
+        account_names={(a["bank"], a["tail"]): a["account"] for a in books_config.account_mapping},
     )
     path = feeds.path(FEED_NAME)
     write_json_atomic(path, feed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -61,10 +61,15 @@ def build_expenses_feed(
     tz: ZoneInfo,
     newest_message_at: dt.datetime | None,
     total_transactions: int,
+    account_names: Mapping[tuple[str, str], str] | None = None,
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
     the latest balance per account and the recent transactions.
+
+    `account_names` maps (bank, tail) to the owner's ledger account, so a debit card's alerts
+    (which state the balance of the account behind the card) and the account's own alerts give
+    one balance, the newest.
 
     `status` is "no_data" when the warehouse holds no transaction at all, so a dashboard never
     shows zeros that look like a frugal week.
@@ -94,6 +99,7 @@ def build_expenses_feed(
         for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].debit, kv[0]))
     ]
     status = "ok" if total_transactions else "no_data"
+    names = account_names or {}
     return {
         "schema": SCHEMA,
         "generated_at": _iso(now),
@@ -118,8 +124,16 @@ def build_expenses_feed(
             "to": today.isoformat(),
             "categories": breakdown,
         },
-        "balances": [_balance_json(b, tz) for b in balances if b.instrument != "credit_card"],
-        "card_limits": [_balance_json(b, tz) for b in balances if b.instrument == "credit_card"],
+        "balances": [
+            _balance_json(b, tz, names)
+            for b in _newest_per_account(balances, names)
+            if b.instrument != "credit_card"
+        ],
+        "card_limits": [
+            _balance_json(b, tz, names)
+            for b in _newest_per_account(balances, names)
+            if b.instrument == "credit_card"
+        ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
     }
 
@@ -151,10 +165,34 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def _balance_json(row: BalanceRow, tz: ZoneInfo) -> dict[str, Any]:
+def _newest_per_account(
+    balances: Sequence[BalanceRow], names: Mapping[tuple[str, str], str]
+) -> list[BalanceRow]:
+    """One row per account: the newest figure, shown under the account's own number when an
+    alert ever named it (a debit card's number otherwise)."""
+    groups: dict[tuple[str, ...], list[BalanceRow]] = {}
+    for row in balances:
+        kind = "credit_card" if row.instrument == "credit_card" else "account"
+        name = names.get((row.bank, row.account_tail or ""))
+        key = (kind, name) if name else (kind, row.bank, row.account_tail or "")
+        groups.setdefault(key, []).append(row)
+    merged = []
+    for rows in groups.values():
+        newest = max(rows, key=lambda r: r.received_at)
+        own = [r for r in rows if r.instrument != "debit_card"]
+        tail = (own[0] if own else newest).account_tail
+        instrument = "credit_card" if newest.instrument == "credit_card" else "account"
+        merged.append(newest._replace(account_tail=tail, instrument=instrument))
+    return sorted(merged, key=lambda r: (r.bank, r.account_tail or ""))
+
+
+def _balance_json(
+    row: BalanceRow, tz: ZoneInfo, names: Mapping[tuple[str, str], str]
+) -> dict[str, Any]:
     return {
         "bank": row.bank,
         "account": mask_tail(row.account_tail),
+        "ledger_account": names.get((row.bank, row.account_tail or "")),
         "instrument": row.instrument,
         "amount": _money(row.balance),
         "as_of": _iso(row.received_at.astimezone(tz)),

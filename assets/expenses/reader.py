@@ -50,14 +50,11 @@ def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInpu
         BalanceRow(bank=r[0], account_tail=r[1], instrument=r[2], balance=r[3], received_at=r[4])
         for r in con.execute(
             """
-            SELECT bank, account_tail,
-                   CASE WHEN instrument = 'credit_card' THEN 'credit_card' ELSE 'account' END,
-                   balance, received_at
+            SELECT bank, account_tail, instrument, balance, received_at
             FROM transactions
             WHERE status = 'transaction' AND balance IS NOT NULL
             QUALIFY row_number() OVER (
-                PARTITION BY bank, account_tail,
-                    CASE WHEN instrument = 'credit_card' THEN 'credit_card' ELSE 'account' END
+                PARTITION BY bank, account_tail, instrument
                 ORDER BY received_at DESC, message_rowid DESC) = 1
             ORDER BY bank, account_tail
             """

@@ -93,6 +93,7 @@ def test_balances_are_masked_and_card_limits_kept_apart() -> None:
         {
             "bank": "HDFC",
             "account": "XX1276",
+            "ledger_account": None,
             "instrument": "account",
             "amount": 84210.55,
             "as_of": "2026-11-19T01:30:00+05:30",
@@ -119,3 +120,27 @@ def test_transfers_between_own_accounts_are_not_spending() -> None:
     assert today_totals["debit"] == 300.0
     assert today_totals["credit"] == 0.0
     assert today_totals["transfers"] == {"debit": 5000.0, "credit": 5000.0, "count": 2}
+
+
+def test_debit_card_and_account_alerts_give_one_balance() -> None:
+    early = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
+    late = dt.datetime(2026, 11, 18, 18, 0, tzinfo=dt.UTC)
+    balances = [
+        BalanceRow("HDFC", "1276", "account", Decimal("900"), early),
+        BalanceRow("HDFC", "2949", "debit_card", Decimal("700"), late),
+    ]
+    names = {("HDFC", "1276"): "Assets:Bank:HDFC", ("HDFC", "2949"): "Assets:Bank:HDFC"}
+    merged = build_expenses_feed(
+        [txn(NOW.date(), "1")],
+        balances,
+        now=NOW,
+        tz=IST,
+        newest_message_at=late,
+        total_transactions=1,
+        account_names=names,
+    )["balances"]
+    assert [(b["account"], b["amount"], b["ledger_account"]) for b in merged] == [
+        ("XX1276", 700.0, "Assets:Bank:HDFC")
+    ]
+    unmapped = build([txn(NOW.date(), "1")], balances)["balances"]
+    assert len(unmapped) == 2

@@ -1,0 +1,102 @@
+"""Latency: a new bank SMS in chat.db → `feeds/expenses.json`, with the Dagster daemon running.
+
+Starts `homeclerk ui` (Dagster webserver + daemon, our dagster.yaml) on a small demo folder,
+appends bank SMS one at a time and times how long each takes to show up in the feed.
+Target: ≤ 15 s. Usage: python benchmarks/latency_bench.py [--samples 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assets.sms.chatdb_writer import NewMessage, append_messages  # noqa: E402
+from pipeline.demo.build import apple_ns, write_chat_db, write_demo_config  # noqa: E402
+from pipeline.demo.messages import generate_demo_messages  # noqa: E402
+
+
+def newest_amount(feed: Path) -> float | None:
+    try:
+        recent = json.loads(feed.read_text())["recent"]
+    except (FileNotFoundError, ValueError, KeyError):
+        return None
+    return recent[0]["amount"] if recent else None
+
+
+def wait(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=3)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="homeclerk-latency-"))
+    today = dt.date.today()
+    write_chat_db(folder / "chat.db", generate_demo_messages(today, seed=3, days=5), seed=3)
+    config = write_demo_config(folder, broker_base_url="http://127.0.0.1:9/none")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    env["HOMECLERK_CONFIG"] = str(config)
+    log = (folder / "ui.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "ui", "--port", "3123"],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    feed = folder / "data" / "feeds" / "expenses.json"
+    try:
+        started = time.monotonic()
+        wait(feed.exists, 300, "the first sensor-started run")
+        print(f"service up and first feed written after {time.monotonic() - started:.1f} s")
+        results = []
+        for i in range(args.samples):
+            amount = f"{4321 + i}.{17 + i:02d}"
+            body = (
+                f"Rs.{amount} debited from a/c **1276 on {today:%d-%m-%y} to VPA "
+                f"latency.probe@ybl(UPI Ref No {600000000000 + i}). Not you? Call 18002586161"
+            )
+            message = NewMessage(
+                guid=f"LATENCY-{time.time_ns()}",
+                sender="VM-HDFCBK",
+                text=body,
+                attributed_body=None,
+                date=apple_ns(dt.datetime.now(dt.UTC)),
+            )
+            t0 = time.monotonic()
+            append_messages(folder / "chat.db", [message])
+            wait(lambda a=float(amount): newest_amount(feed) == a, 120, f"SMS {i} in the feed")
+            latency = time.monotonic() - t0
+            results.append(latency)
+            print(f"sample {i + 1}: SMS → feed in {latency:.1f} s")
+        print(
+            f"latency over {len(results)} samples: min {min(results):.1f} s, "
+            f"max {max(results):.1f} s (target ≤ 15 s)"
+        )
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        log.close()
+
+
+if __name__ == "__main__":
+    main()
