@@ -195,10 +195,12 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         _account(source, index, row)
         for index, row in enumerate(
             reader.table_list(
-                "accounts", example='{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC" }'
+                "books.account_mapping",
+                example='[{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }]',
             )
         )
     )
+    value_tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
     broker = BrokerSettings(
         adapter=reader.choice("broker.adapter", "kite", ("kite", "csv")),
         base_url=reader.string(
@@ -219,7 +221,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         callback_port=int(reader.number("broker.callback_port", 5010, example="5010")),
         include_mutual_funds=reader.boolean("broker.include_mutual_funds", True),
         accept_empty_holdings=reader.boolean("broker.accept_empty_holdings", False),
-        value_tolerance=reader.number("broker.value_tolerance", 0.005, example="0.005"),
+        value_tolerance=value_tolerance,
     )
     reader.reject_unknown()
     return Settings(
@@ -249,21 +251,27 @@ def _validate_with(source: str, key: str, build: Callable[[], object]) -> None:
 
 
 def _account(source: str, index: int, row: Mapping[str, Any]) -> AccountMapping:
-    example = '[[accounts]]\nbank = "HDFC"\ntail = "1276"\naccount = "Assets:Bank:HDFC:Savings"'
+    example = '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }'
     for key in ("bank", "tail", "account"):
         if not isinstance(row.get(key), str) or not row[key]:
             raise SettingsError(
-                source, f"accounts[{index}].{key}", "is missing or not a string", example
+                source,
+                f"books.account_mapping[{index}].{key}",
+                "is missing or not a string",
+                example,
             )
     tail = row["tail"]
     if not (tail.isdigit() and 1 <= len(tail) <= 4):
         raise SettingsError(
-            source, f"accounts[{index}].tail", f"is {tail!r}: give the last 1-4 digits", '"1276"'
+            source,
+            f"books.account_mapping[{index}].tail",
+            f"is {tail!r}: give the last 1-4 digits",
+            '"1276"',
         )
     if not _ACCOUNT.match(row["account"]):
         raise SettingsError(
             source,
-            f"accounts[{index}].account",
+            f"books.account_mapping[{index}].account",
             f"is {row['account']!r}, not a Beancount account name",
             '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',
         )
@@ -306,7 +314,7 @@ def load_env_file(settings: Settings) -> list[str]:
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
-    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker")
+    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books")
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
         self.raw, self.source, self.base = raw, source, base

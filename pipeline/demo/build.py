@@ -88,10 +88,11 @@ def write_demo_config(folder: Path, broker_base_url: str, broker_adapter: str = 
         lines.append("[[categories.rules]]")
         lines.extend(f"{key} = {json.dumps(value)}" for key, value in rule.items())
         lines.append("")
+    lines += ["[books]", "account_mapping = ["]
     for row in demo_account_mapping():
-        lines.append("[[accounts]]")
-        lines.extend(f"{key} = {json.dumps(value)}" for key, value in row.items())
-        lines.append("")
+        cells = ", ".join(f"{key} = {json.dumps(value)}" for key, value in row.items())
+        lines.append(f"  {{ {cells} }},")
+    lines += ["]", ""]
     path = folder / "homeclerk.toml"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -25,7 +25,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         '[paths]\ndata_dir = "d"\n[messages]\nchat_db = "x/chat.db"\nbank_senders = ["hdfcbk"]\n'
-        '[[accounts]]\nbank = "hdfc"\ntail = "1276"\naccount = "Assets:Bank:HDFC:Savings"\n',
+        "[books]\naccount_mapping = [\n"
+        '{ bank = "hdfc", tail = "1276", account = "Assets:Bank:HDFC:Savings" }]\n',
     )
     settings = load_settings(path)
     assert settings.data_dir == tmp_path / "d"
@@ -48,13 +49,13 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ('[messages]\nbank_senders = ["VM-HDFCBK"]\n', "messages.bank_senders[0]", "HDFCBK"),
         ("[messages]\nbank_senders = 3\n", "messages.bank_senders", '["HDFCBK"'),
         (
-            '[[accounts]]\nbank = "HDFC"\ntail = "12345"\naccount = "Assets:X"\n',
-            "accounts[0].tail",
+            '[books]\naccount_mapping = [{ bank = "HDFC", tail = "12345", account = "A" }]\n',
+            "books.account_mapping[0].tail",
             '"1276"',
         ),
         (
-            '[[accounts]]\nbank = "HDFC"\ntail = "1276"\naccount = "Bank"\n',
-            "accounts[0].account",
+            '[books]\naccount_mapping = [{ bank = "HDFC", tail = "1276", account = "Bank" }]\n',
+            "books.account_mapping[0].account",
             "Assets:Bank",
         ),
         ('[[categories.rules]]\npattern = "x"\n', "categories.rules", "Food:Delivery"),
