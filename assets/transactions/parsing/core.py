@@ -19,6 +19,7 @@ KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
+_new = tuple.__new__  # NamedTuple construction without its Python-level __new__ (hot path)
 
 
 def issuer_for_sender(sender: str) -> str | None:
@@ -59,12 +60,12 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
             if user_format.header == header:
                 txn = apply(user_format, body, bank or header)
                 if txn is not None:
-                    return ParseResult(txn, None)
+                    return _new(ParseResult, (txn, None))
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
         txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]  # bank set when builtin
         if txn is not None:
-            return ParseResult(txn, None)
+            return _new(ParseResult, (txn, None))
     reason = negatives.after_formats(low)
     return ParseResult(None, reason) if reason else _UNRECOGNIZED
