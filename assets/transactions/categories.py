@@ -301,23 +301,58 @@ class CategoryConfigError(ValueError):
 _EXAMPLE = '{pattern = "(?i)swiggy|zomato", category = "Food:Delivery", direction = "debit"}'
 
 
+# For one (direction, channel): the rules that can apply, in order, as (regex or None, category),
+# cut after the first rule without a pattern (nothing after it is ever reached).
+_Plan = tuple[tuple[re.Pattern[str] | None, str], ...]
+
+
+class _Index:
+    """A rule set compiled once and split by (direction, channel), so a call scans only the
+    rules that can match instead of re-checking (and re-hashing) every rule."""
+
+    def __init__(self, rules: tuple[CategoryRule, ...]) -> None:
+        self.rules = rules
+        self.compiled = tuple(
+            (re.compile(r.pattern, re.IGNORECASE) if r.pattern else None, r) for r in rules
+        )
+        self.plans: dict[tuple[str, str], _Plan] = {}
+
+    def plan(self, direction: str, channel: str) -> _Plan:
+        plan = self.plans.get((direction, channel))
+        if plan is None:
+            steps: list[tuple[re.Pattern[str] | None, str]] = []
+            for regex, rule in self.compiled:
+                if rule.direction is not None and rule.direction != direction:
+                    continue
+                if rule.channel is not None and rule.channel != channel:
+                    continue
+                steps.append((regex, rule.category))
+                if regex is None:
+                    break
+            plan = self.plans[(direction, channel)] = tuple(steps)
+        return plan
+
+
 @lru_cache(maxsize=64)
-def _compiled(
-    rules: tuple[CategoryRule, ...],
-) -> tuple[tuple[re.Pattern[str] | None, CategoryRule], ...]:
-    return tuple((re.compile(r.pattern, re.IGNORECASE) if r.pattern else None, r) for r in rules)
+def _indexed(rules: tuple[CategoryRule, ...]) -> _Index:
+    return _Index(rules)
+
+
+# The last index used: callers pass the same tuple call after call, and an identity test is
+# cheaper than hashing ~30 rules. Only tuples: a list could be changed between calls.
+_last: _Index = _indexed(DEFAULT_RULES)
 
 
 def categorize(txn: Transaction, rules: Sequence[CategoryRule] = DEFAULT_RULES) -> str:
     """The category of the first rule that matches, or exactly "Uncategorized"."""
-    party = txn.counterparty or ""
-    for regex, rule in _compiled(tuple(rules)):
-        if rule.direction is not None and rule.direction != txn.direction:
-            continue
-        if rule.channel is not None and rule.channel != txn.channel:
-            continue
+    global _last
+    index = _last
+    if rules is not index.rules:
+        index = _last = _indexed(rules if isinstance(rules, tuple) else tuple(rules))
+    party = txn.counterparty
+    for regex, category in index.plan(txn.direction, txn.channel):
         if regex is None or (party and regex.search(party)):
-            return rule.category
+            return category
     # A credit-card payment received names nobody: it is a transfer, not income.
     if txn.instrument == "credit_card" and txn.direction == "credit" and txn.channel == "other":
         return "Transfers:CreditCardPayment"
