@@ -23,15 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 from assets.sms.chatdb_writer import NewMessage, append_messages  # noqa: E402
 from pipeline.demo.build import apple_ns, write_chat_db, write_demo_config  # noqa: E402
-from pipeline.demo.messages import generate_demo_messages  # noqa: E402
+from pipeline.demo.messages import IST, generate_demo_messages  # noqa: E402
 
 
-def newest_amount(feed: Path) -> float | None:
+def feed_has(feed: Path, guid: str) -> bool:
     try:
         recent = json.loads(feed.read_text())["recent"]
     except (FileNotFoundError, ValueError, KeyError):
-        return None
-    return recent[0]["amount"] if recent else None
+        return False
+    return any(row["id"] == guid for row in recent)
 
 
 def wait(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -49,8 +49,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=3)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="homeclerk-latency-"))
-    today = dt.date.today()
-    write_chat_db(folder / "chat.db", generate_demo_messages(today, seed=3, days=5), seed=3)
+    now = dt.datetime.now(IST)
+    history = generate_demo_messages(now.date(), seed=3, days=5, until=now)
+    write_chat_db(folder / "chat.db", history, seed=3)
     config = write_demo_config(folder, broker_base_url="http://127.0.0.1:9/none")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
     env["HOMECLERK_CONFIG"] = str(config)
@@ -72,11 +73,12 @@ def main() -> None:
         for i in range(args.samples):
             amount = f"{4321 + i}.{17 + i:02d}"
             body = (
-                f"Rs.{amount} debited from a/c **1276 on {today:%d-%m-%y} to VPA "
+                f"Rs.{amount} debited from a/c **1276 on {now:%d-%m-%y} to VPA "
                 f"latency.probe@ybl(UPI Ref No {600000000000 + i}). Not you? Call 18002586161"
             )
+            guid = f"LATENCY-{time.time_ns()}"
             message = NewMessage(
-                guid=f"LATENCY-{time.time_ns()}",
+                guid=guid,
                 sender="VM-HDFCBK",
                 text=body,
                 attributed_body=None,
@@ -84,7 +86,7 @@ def main() -> None:
             )
             t0 = time.monotonic()
             append_messages(folder / "chat.db", [message])
-            wait(lambda a=float(amount): newest_amount(feed) == a, 120, f"SMS {i} in the feed")
+            wait(lambda g=guid: feed_has(feed, g), 120, f"SMS {i} in the feed")
             latency = time.monotonic() - t0
             results.append(latency)
             print(f"sample {i + 1}: SMS → feed in {latency:.1f} s")
