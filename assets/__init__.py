@@ -1,1 +1,1 @@
-"""WHAT homeclerk computes: one subpackage per domain, plain functions plus thin Dagster wrappers."""
+"""WHAT homeclerk computes: one package per domain, plain functions plus thin Dagster wrappers."""

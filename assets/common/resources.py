@@ -1,6 +1,5 @@
 """Resources shared by several domains: where feeds go and the owner's timezone."""
 
-
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
