@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from pathlib import Path
 
@@ -127,13 +126,6 @@ def test_unopenable_file_explains_full_disk_access(tmp_path: Path) -> None:
     with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as info:
         open_chat_db_readonly(tmp_path / "chat.db")
     assert "restart the service" in str(info.value)
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file_explains_full_disk_access(chat_db: ChatDb) -> None:
-    chat_db.path.chmod(0)
-    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access"):
-        open_chat_db_readonly(chat_db.path)
 
 
 def test_not_a_messages_database(tmp_path: Path) -> None:
