@@ -7,10 +7,9 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from assets.books.rows import AlertRow
-from assets.common.warehouse import connect
+from assets.common.warehouse import connect, has_table
+from assets.portfolio.history import holding_from_row
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
 
@@ -21,13 +20,6 @@ class MissingTableError(RuntimeError):
         super().__init__(f"warehouse has no `{table}` table yet: materialize `{asset}` first")
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
@@ -36,7 +28,7 @@ def read_alerts(warehouse_path: Path) -> list[AlertRow]:
     """Every parsed transaction alert, in a stable order."""
     with connect(Path(warehouse_path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
-        if not _has_table(con, "transactions"):
+        if not has_table(con, "transactions"):
             raise MissingTableError("transactions", "transactions")
         rows = con.execute(
             """
@@ -69,20 +61,11 @@ def read_alerts(warehouse_path: Path) -> list[AlertRow]:
     ]
 
 
-def _trim(value: Decimal) -> Decimal:
-    # DECIMAL(18,4) comes back as 1450.0000; the books print what the broker meant.
-    return (
-        value.normalize()
-        if value == value.to_integral()
-        else value.quantize(Decimal("0.0001")).normalize()
-    )
-
-
 def read_snapshots(warehouse_path: Path) -> list[HoldingsSnapshot]:
     """All stored broker snapshots (the price history), oldest first."""
     with connect(Path(warehouse_path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
-        if not _has_table(con, "broker_holdings_history"):
+        if not has_table(con, "broker_holdings_history"):
             raise MissingTableError("broker_holdings_history", "broker_holdings")
         rows = con.execute(
             """
@@ -94,18 +77,7 @@ def read_snapshots(warehouse_path: Path) -> list[HoldingsSnapshot]:
         ).fetchall()
     grouped: dict[tuple[dt.datetime, str], list[Holding]] = defaultdict(list)
     for r in rows:
-        grouped[(_aware(r[0]), r[1])].append(
-            Holding(
-                symbol=r[2],
-                exchange=r[3],
-                isin=r[4],
-                quantity=_trim(r[5]),
-                average_price=_trim(r[6]),
-                last_price=_trim(r[7]),
-                close_price=None if r[8] is None else _trim(r[8]),
-                day_change=None if r[9] is None else _trim(r[9]),
-            )
-        )
+        grouped[(_aware(r[0]), r[1])].append(holding_from_row(r))
     return [HoldingsSnapshot(at, source, tuple(hs)) for (at, source), hs in sorted(grouped.items())]
 
 

@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from assets.common.warehouse import has_table
+
 from .feed import BalanceRow, FeedTransaction
 
 
@@ -19,7 +21,7 @@ class FeedInputs(NamedTuple):
 
 
 def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInputs:
-    if not _has_table(con, "transactions"):
+    if not has_table(con, "transactions"):
         return FeedInputs([], [], None, 0)
     txns = [
         FeedTransaction(
@@ -64,11 +66,3 @@ def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInpu
         "SELECT max(received_at), count(*) FILTER (WHERE status = 'transaction') FROM transactions"
     ).fetchone()
     return FeedInputs(txns, balances, newest, int(total or 0))
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()[0]
-    )

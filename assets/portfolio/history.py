@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.common.warehouse import connect
+from assets.common.warehouse import connect, has_table
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
 TABLE = "broker_holdings_history"
@@ -81,7 +81,7 @@ def latest_holdings(warehouse_path: Path) -> HoldingsSnapshot | None:
         return None
     with connect(path, read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
-        if not _table_exists(con, SNAPSHOTS_TABLE):
+        if not has_table(con, SNAPSHOTS_TABLE):
             return None
         latest = con.execute(
             f"SELECT fetched_at, source FROM {SNAPSHOTS_TABLE} ORDER BY fetched_at DESC LIMIT 1"
@@ -98,19 +98,7 @@ def latest_holdings(warehouse_path: Path) -> HoldingsSnapshot | None:
             """,
             [latest[0]],
         ).fetchall()
-    holdings = tuple(
-        Holding(
-            symbol=r[2],
-            exchange=r[3],
-            isin=r[4],
-            quantity=_trim(r[5]),
-            average_price=_trim(r[6]),
-            last_price=_trim(r[7]),
-            close_price=None if r[8] is None else _trim(r[8]),
-            day_change=None if r[9] is None else _trim(r[9]),
-        )
-        for r in rows
-    )
+    holdings = tuple(holding_from_row(r) for r in rows)
     return HoldingsSnapshot(fetched_at=_utc(latest[0]), source=latest[1], holdings=holdings)
 
 
@@ -127,7 +115,7 @@ def daily_closing_prices(
         return []
     with connect(path, read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
-        if not _table_exists(con, TABLE):
+        if not has_table(con, TABLE):
             return []
         rows = con.execute(
             f"""
@@ -153,11 +141,25 @@ def _count(con: duckdb.DuckDBPyConnection) -> int:
     return int(found[0]) if found else 0
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    return bool(found and found[0])
+# The columns holding_from_row expects, in this order, for any query on the history table.
+HISTORY_COLUMNS = (
+    "fetched_at, source, symbol, exchange, isin, quantity, average_price, last_price, "
+    "close_price, day_change"
+)
+
+
+def holding_from_row(r: tuple) -> Holding:  # type: ignore[type-arg]
+    """A Holding from a history row selected as HISTORY_COLUMNS."""
+    return Holding(
+        symbol=r[2],
+        exchange=r[3],
+        isin=r[4],
+        quantity=_trim(r[5]),
+        average_price=_trim(r[6]),
+        last_price=_trim(r[7]),
+        close_price=None if r[8] is None else _trim(r[8]),
+        day_change=None if r[9] is None else _trim(r[9]),
+    )
 
 
 def _trim(value: Decimal) -> Decimal:

@@ -4,38 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.support import CHROMIUM_ARGS, chromium_path, free_port, http_ok, wait_for
 
 from .helpers import build_demo_books
 
 DEADLINE_S = 30
-# The system Chromium; tests never download a browser.
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str, str]:
@@ -57,7 +40,7 @@ class Fava:
 @pytest.fixture
 def fava(tmp_path: Path) -> Iterator[Fava]:
     build_demo_books(tmp_path, dt.date.today())
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -72,16 +55,9 @@ def fava(tmp_path: Path) -> Iterator[Fava]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + DEADLINE_S
-        while True:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            try:
-                _status, url, _body = _get(base + "/")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)  # poll interval, not synchronisation: the loop checks readiness
+        wait_for(lambda: proc.poll() is None and http_ok(base + "/"), DEADLINE_S, "Fava to answer")
+        assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+        _status, url, _body = _get(base + "/")
         # "/" redirects to "/<ledger slug>/income_statement/".
         slug = url.removeprefix(base + "/").split("/", 1)[0]
         yield Fava(base, slug)
@@ -97,11 +73,8 @@ def test_fava_serves_the_books_with_no_errors(fava: Fava) -> None:
 
 @pytest.mark.ui
 def test_journal_page_shows_a_generated_payee(fava: Fava) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("no system chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.goto(f"{fava.base}/{fava.slug}/journal/")
