@@ -1,0 +1,85 @@
+"""The `homeclerk` commands as a script runs them: subprocesses, stdin/stdout, exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipeline.demo.build import write_chat_db
+from pipeline.demo.messages import generate_demo_messages
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "sms" / "sms-dev.jsonl"
+
+
+def homeclerk(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def test_sms_parse_answers_each_line_in_order() -> None:
+    cases = [json.loads(line) for line in CORPUS.read_text().splitlines()]
+    stdin = "".join(
+        json.dumps({"id": c["id"], "sender": c["sender"], "body": c["body"]}) + "\n" for c in cases
+    )
+    result = homeclerk("sms", "parse", stdin=stdin + "not json\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("id") for line in lines[:-1]] == [c["id"] for c in cases]
+    for case, line in zip(cases, lines, strict=False):
+        assert line["transaction"] == case["expected"], case["id"]
+    assert "error" in lines[-1] and "line" in lines[-1]["error"]
+
+
+def test_sms_dump_lists_bank_messages_with_offsets(tmp_path: Path) -> None:
+    messages = generate_demo_messages(dt.date(2026, 11, 19), seed=4, days=3)
+    write_chat_db(tmp_path / "chat.db", messages, seed=4)
+    result = homeclerk("sms", "dump", "--chat-db", str(tmp_path / "chat.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    expected = [m for m in messages if not m.sender.startswith("+") and not m.is_otp]
+    bank = [
+        m for m in expected if m.sender.split("-")[1] in {"HDFCBK", "ICICIB", "ICICIT", "AXISBK"}
+    ]
+    assert len(rows) == len(bank)
+    assert set(rows[0]) == {"rowid", "guid", "sender", "received_at", "body"}
+    assert dt.datetime.fromisoformat(rows[0]["received_at"]).utcoffset() is not None
+    assert [r["rowid"] for r in rows] == sorted(r["rowid"] for r in rows)
+
+    later = homeclerk(
+        "sms",
+        "dump",
+        "--chat-db",
+        str(tmp_path / "chat.db"),
+        "--since-rowid",
+        str(rows[-2]["rowid"]),
+        cwd=tmp_path,
+    )
+    assert [json.loads(line)["rowid"] for line in later.stdout.splitlines()] == [rows[-1]["rowid"]]
+
+
+def test_sms_dump_of_a_missing_chat_db_says_what_to_fix(tmp_path: Path) -> None:
+    result = homeclerk("sms", "dump", "--chat-db", str(tmp_path / "nope.db"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "nope.db" in result.stderr and "chat_db" in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    result = homeclerk("sms", "dump", "--chat-db", "x.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "configuration error" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "messages.bank_senders[0]" in result.stderr
