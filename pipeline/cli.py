@@ -188,9 +188,12 @@ def _broker_status(args: argparse.Namespace) -> int:
 
 
 def _sms_parse(args: argparse.Namespace) -> int:
+    from assets.transactions.parsing import formats_from_config
     from assets.transactions.parsing.jsonl import parse_jsonl
 
-    for line in parse_jsonl(sys.stdin):
+    # The owner's own [[sms.formats]] apply here too, so a new format can be tried on samples.
+    formats = formats_from_config(_settings(args).sms_formats)
+    for line in parse_jsonl(sys.stdin, formats=formats):
         sys.stdout.write(line + "\n")
     return 0
 

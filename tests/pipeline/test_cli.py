@@ -83,3 +83,27 @@ def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     assert "configuration error" in result.stderr
     assert "Traceback" not in result.stderr
     assert "messages.bank_senders[0]" in result.stderr
+
+
+def test_sms_parse_applies_the_owners_own_formats(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text(
+        "[[sms.formats]]\n"
+        'sender = "XYZBNK"\n'
+        "pattern = 'Rs\\.(?P<amount>[\\d,]+\\.\\d\\d) paid from A/c XX(?P<account_tail>\\d+) "
+        "to (?P<counterparty>[A-Z ]+)\\.'\n"
+        'direction = "debit"\n'
+        'channel = "upi"\n'
+    )
+    line = {"id": "x1", "sender": "VM-XYZBNK", "body": "Rs.1,250.00 paid from A/c XX4321 to ASHA."}
+    result = homeclerk("sms", "parse", stdin=json.dumps(line) + "\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    txn = json.loads(result.stdout)["transaction"]
+    assert (txn["amount"], txn["direction"], txn["counterparty"], txn["account_tail"]) == (
+        1250.0,
+        "debit",
+        "ASHA",
+        "4321",
+    )
+    (tmp_path / "plain").mkdir()
+    without = homeclerk("sms", "parse", stdin=json.dumps(line) + "\n", cwd=tmp_path / "plain")
+    assert json.loads(without.stdout)["transaction"] is None
