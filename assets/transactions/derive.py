@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pandas as pd
 
 from assets.common.warehouse import connect
@@ -151,13 +152,7 @@ def derive_transactions(
     """
     with connect(Path(warehouse_path)) as con:
         ensure_tables(con)
-        # Anti-join on the integer rowid: cheaper than on the GUID, and rowid is unique too.
-        # Every underived row is found, including rows whose transactions row was deleted
-        # so that a newer parser sees them again.
-        pending = con.execute(
-            "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
-            " ANTI JOIN transactions t ON t.message_rowid = s.rowid"
-        ).fetchall()  # no ORDER BY: rows are independent, and sorting 100,000 costs ~50 ms
+        pending, after = _pending(con)
         if not pending:
             return DeriveStats(0, 0, 0, 0)
         # One connection for read and write: an open costs tens of milliseconds, which is most
@@ -165,7 +160,7 @@ def derive_transactions(
         rows = _derive_rows_parallel(pending, rules, tz, formats)
         frame = _frame(rows)
         con.register("new_txn", frame)
-        con.execute(_INSERT)
+        con.execute(_INSERT, [after])
         con.unregister("new_txn")
     statuses = frame["status"].value_counts()
     return DeriveStats(
@@ -174,6 +169,37 @@ def derive_transactions(
         ignored=int(statuses.get(STATUS_IGNORED, 0)),
         unrecognized=int(statuses.get(STATUS_UNRECOGNIZED, 0)),
     )
+
+
+_PENDING = (
+    "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
+    " WHERE s.rowid > ?"
+)  # no ORDER BY: rows are independent, and sorting 100,000 costs ~50 ms
+
+
+def _pending(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[list[tuple[str, str, str | None, int]], int]:
+    """(messages with no transactions row yet, a ROWID all of them are above).
+
+    A tick reads only what is above the highest derived ROWID (~2 ms; the anti-join of every
+    message against every transaction cost ~30 ms at 100,000 rows). Whole-table counts are
+    metadata in DuckDB, so checking that everything below that ROWID is derived is nearly
+    free; when it is not (a transactions row deleted so that a newer parser sees the message
+    again, or a replaced chat.db whose ROWIDs restarted lower), the anti-join finds them all.
+    """
+    done, derived, messages = con.execute(
+        "SELECT coalesce(max(message_rowid), 0), count(*),"
+        " (SELECT count(*) FROM sms_messages) FROM transactions"
+    ).fetchall()[0]
+    pending = con.execute(_PENDING, [done]).fetchall()
+    if derived + len(pending) == messages:
+        return pending, int(done)
+    everything = con.execute(
+        "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
+        " ANTI JOIN transactions t ON t.message_rowid = s.rowid"
+    ).fetchall()
+    return everything, 0
 
 
 _INSERT = """
@@ -185,6 +211,8 @@ SELECT
     CAST(n.txn_date AS DATE), CAST(n.date_from_body AS BOOLEAN),
     n.bank, n.instrument, n.category
 FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
+-- Every pending row is above this ROWID: row-group zone maps skip the older ones.
+WHERE s.rowid > ?
 """
 
 

@@ -111,3 +111,21 @@ def test_a_batch_of_only_non_transactions_stores_nulls(chat_db: ChatDb, tmp_path
     assert table(
         warehouse, "SELECT status, reason, amount, txn_date FROM transactions ORDER BY 1, 2"
     ) == [("ignored", "balance_only", None, None), ("ignored", "empty", None, None)]
+
+
+def test_a_deleted_transactions_row_is_derived_again(chat_db: ChatDb, tmp_path: Path) -> None:
+    # Ticks read only above the highest derived ROWID; a hole below it must still be found.
+    warehouse = tmp_path / "w.duckdb"
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")) for n in (1, 2)])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).transactions == 2
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("DELETE FROM transactions WHERE message_rowid = 1")
+    finally:
+        con.close()
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).considered == 1
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).considered == 0
+    assert table(warehouse, "SELECT COUNT(*), SUM(amount) FROM transactions") == [
+        (2, Decimal("3.00"))
+    ]
