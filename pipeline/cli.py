@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
+import subprocess
 import sys
-from collections.abc import Sequence
+import urllib.parse
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .settings import CONFIG_ENV, SettingsError, load_settings
+from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace) -> Settings:
     if args.config:
         os.environ[CONFIG_ENV] = str(args.config.expanduser().resolve())
     return load_settings()
@@ -121,9 +124,32 @@ def _ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     print(f"DAGSTER_HOME={home}", file=sys.stderr)
-    os.chdir(settings.base_dir)  # Dagster reads .env from its working directory
-    os.execv(sys.executable, cmd)
-    return 0  # not reached
+    with _demo_broker(settings):
+        # Dagster reads .env from its working directory.
+        dev = subprocess.Popen(cmd, cwd=settings.base_dir)
+        try:
+            return dev.wait()
+        except KeyboardInterrupt:
+            # Ctrl-C reached `dagster dev` too: let it shut its daemon and webserver down.
+            return dev.wait()
+
+
+@contextlib.contextmanager
+def _demo_broker(settings: Settings) -> Iterator[None]:
+    """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
+    the portfolio assets can be materialized from the UI without any account."""
+    from .demo.build import MARKER
+
+    url = urllib.parse.urlsplit(settings.broker.base_url)
+    if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
+        yield
+        return
+    from assets.portfolio.demo_server import FakeKiteServer, write_demo_session
+
+    write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
+    with FakeKiteServer(port=url.port):
+        print(f"demo broker (recorded responses) on {settings.broker.base_url}", file=sys.stderr)
+        yield
 
 
 def _fava(args: argparse.Namespace) -> int:

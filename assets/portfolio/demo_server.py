@@ -73,6 +73,7 @@ class FakeKiteServer:
         access_tokens: tuple[str, ...] = (DEMO_ACCESS_TOKEN,),
         redirect_url: str | None = None,
         slow_seconds: float = 2.0,
+        port: int = 0,
     ) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS)}")
@@ -88,7 +89,7 @@ class FakeKiteServer:
         self._rate_limited_once = False
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(
