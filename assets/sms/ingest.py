@@ -2,7 +2,8 @@
 
 The cursor is the highest chat.db ROWID already looked at (bank or not, OTP or not), so every run
 reads only what arrived since the last one. Rows and cursor are written in one DuckDB
-transaction, and rows are inserted with `INSERT OR IGNORE`, so a re-run never duplicates.
+transaction, and rows already stored (same ROWID or GUID) are skipped, so a re-run never
+duplicates.
 """
 
 from __future__ import annotations
@@ -88,25 +89,24 @@ def ingest_new_messages(
         cursor = max(since, upto)
         con.begin()
         try:
-            before = _count(con)
+            stored = 0
             if columns["rowid"]:
-                con.register("new_sms", _frame(columns))
-                # Explicit anti-joins instead of INSERT OR IGNORE: same result (a re-run or a
-                # reset cursor inserts nothing twice) at a fraction of the cost per tick.
-                con.execute(
-                    "INSERT INTO sms_messages"
-                    " SELECT n.rowid, n.guid, n.sender, n.received_at, n.body,"
-                    " n.from_attributed_body FROM new_sms n"
-                    " ANTI JOIN sms_messages r ON r.rowid = n.rowid"
-                    " ANTI JOIN sms_messages g ON g.guid = n.guid"
-                )
+                frame = _frame(columns)
+                con.register("new_sms", frame)
+                try:
+                    stored = _insert(con, _INSERT_NEW)
+                except duckdb.ConstraintException:
+                    # Some rows are stored already (a re-run, a reset cursor): the anti-joins
+                    # insert the others, so nothing is stored twice. The rollback also undoes
+                    # the registration.
+                    con.rollback()
+                    con.begin()
+                    con.register("new_sms", frame)
+                    stored = _insert(con, _INSERT_MISSING)
                 con.unregister("new_sms")
-            stored = _count(con) - before
-            con.execute(
-                "INSERT INTO ingest_cursor VALUES (?, ?)"
-                " ON CONFLICT (source) DO UPDATE SET last_rowid = excluded.last_rowid",
-                [source, cursor],
-            )
+            # UPDATE, then INSERT only on the very first run: an upsert costs ~5 ms a tick.
+            if not _insert(con, _UPDATE_CURSOR, [cursor, source]):
+                con.execute("INSERT INTO ingest_cursor VALUES (?, ?)", [source, cursor])
             con.commit()
         except BaseException:
             con.rollback()
@@ -183,6 +183,23 @@ def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
     )
 
 
-def _count(con: duckdb.DuckDBPyConnection) -> int:
+# A tick's rows are above the cursor, so they are new: a plain INSERT, with the primary key and
+# the unique GUID as the guard, costs a third of the anti-joins (~5 ms against ~15 ms a tick).
+_INSERT_NEW = (
+    "INSERT INTO sms_messages SELECT rowid, guid, sender, received_at, body,"
+    " from_attributed_body FROM new_sms"
+)
+_INSERT_MISSING = (
+    "INSERT INTO sms_messages"
+    " SELECT n.rowid, n.guid, n.sender, n.received_at, n.body,"
+    " n.from_attributed_body FROM new_sms n"
+    " ANTI JOIN sms_messages r ON r.rowid = n.rowid"
+    " ANTI JOIN sms_messages g ON g.guid = n.guid"
+)
+_UPDATE_CURSOR = "UPDATE ingest_cursor SET last_rowid = ? WHERE source = ?"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    """Rows an INSERT or UPDATE wrote (DuckDB returns the count as its result)."""
     # fetchall, not fetchone: DuckDB 2 refuses new work while a result is only partly fetched.
-    return int(con.execute("SELECT COUNT(*) FROM sms_messages").fetchall()[0][0])
+    return int(con.execute(sql, params).fetchall()[0][0])

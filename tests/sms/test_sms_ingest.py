@@ -128,3 +128,20 @@ def test_a_replaced_chat_db_is_reported(
     assert not ingest_new_messages(old.path, warehouse, HEADERS).chat_db_replaced
     stats = ingest_new_messages(new.path, warehouse, HEADERS)
     assert stats.chat_db_replaced and (stats.newest_rowid, stats.cursor) == (1, 5)
+
+
+def test_a_reset_cursor_stores_only_the_rows_not_yet_stored(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    # The plain INSERT fails on the stored rows; the fallback must still store the new one.
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="9.00")) for _ in range(2)])
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    con = duckdb.connect(str(warehouse))
+    con.execute("UPDATE ingest_cursor SET last_rowid = 0")
+    con.close()
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="7.00"))])
+    stats = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (stats.read, stats.stored, stats.cursor) == (3, 1, 3)
+    assert rows(warehouse, "SELECT rowid FROM sms_messages ORDER BY rowid") == [(1,), (2,), (3,)]
+    assert rows(warehouse, "SELECT * FROM ingest_cursor") == [("messages", 3)]
