@@ -32,6 +32,8 @@ from assets.sms.tables import ensure_tables
 DEFAULT_SOURCE = "messages"
 # chat.db ROWIDs to look at before a second process pays off (a tick sees a few dozen).
 PARALLEL_SPAN = 200_000
+# Stored rows from which the checkpoint skips DICT_FSST (see _checkpoint_bulk): a first ingest.
+BULK_ROWS = 20_000
 
 
 class IngestStats(NamedTuple):
@@ -111,7 +113,24 @@ def ingest_new_messages(
         except BaseException:
             con.rollback()
             raise
+        if stored >= BULK_ROWS:
+            _checkpoint_bulk(con)
     return IngestStats(read, stored, dropped, since, cursor, upto)
+
+
+def _checkpoint_bulk(con: duckdb.DuckDBPyConnection) -> None:
+    """Write a first ingest to the file without DICT_FSST string compression.
+
+    Analysing 100,000 bodies for DICT_FSST costs ~0.25 s of a ~0.35 s checkpoint; without it the
+    table takes ~24 MB instead of ~15 MB. Done here, scoped, rather than by the close: the
+    setting is global to the database instance, so it is reset at once and ticks keep the
+    default.
+    """
+    con.execute("SET disabled_compression_methods = 'dict_fsst'")
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.execute("RESET disabled_compression_methods")
 
 
 def _read_range(
