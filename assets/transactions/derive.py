@@ -77,34 +77,43 @@ def derive_rows(
     rules = tuple(rules)
     # The category depends only on these four fields, and merchants repeat: memoise it.
     categories: dict[tuple[str | None, str, str, str], str] = {}
+    # Dates repeat too (a few hundred distinct in 100,000 alerts): isoformat each once.
+    iso_dates: dict[dt.date, str] = {}
     rows: list[tuple[str | None, ...]] = []
+    append = rows.append
     for guid, sender, body, received_us in messages:
         result = parse(sender, body or "")
         txn = result.transaction
         if txn is None:
             status = STATUS_UNRECOGNIZED if result.reason == UNRECOGNIZED else STATUS_IGNORED
-            rows.append((guid, status, result.reason, *_NO_TRANSACTION))
+            append((guid, status, result.reason, *_NO_TRANSACTION))
             continue
-        key = (txn.counterparty, txn.direction, txn.channel, txn.instrument)
+        # One unpacking instead of ten NamedTuple attribute look-ups, 100,000 times a first run.
+        amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn
+        key = (counterparty, direction, channel, instrument)
         category = categories.get(key)
         if category is None:
             category = categories[key] = categorize(txn, rules)
-        rows.append(
+        day = date or _local_date(received_us, tz)
+        iso = iso_dates.get(day)
+        if iso is None:
+            iso = iso_dates[day] = day.isoformat()
+        append(
             (
                 guid,
                 STATUS_TRANSACTION,
                 None,
-                str(txn.amount),
-                txn.direction,
-                txn.counterparty,
-                txn.account_tail,
-                None if txn.balance is None else str(txn.balance),
-                txn.reference,
-                txn.channel,
-                (txn.date or _local_date(received_us, tz)).isoformat(),
-                "false" if txn.date is None else "true",
-                txn.bank,
-                txn.instrument,
+                str(amount),
+                direction,
+                counterparty,
+                tail,
+                None if balance is None else str(balance),
+                ref,
+                channel,
+                iso,
+                "false" if date is None else "true",
+                bank,
+                instrument,
                 category,
             )
         )
