@@ -145,3 +145,23 @@ def test_a_reset_cursor_stores_only_the_rows_not_yet_stored(
     assert (stats.read, stats.stored, stats.cursor) == (3, 1, 3)
     assert rows(warehouse, "SELECT rowid FROM sms_messages ORDER BY rowid") == [(1,), (2,), (3,)]
     assert rows(warehouse, "SELECT * FROM ingest_cursor") == [("messages", 3)]
+
+
+def test_a_bulk_ingest_checkpoints_and_resets_the_compression_setting(
+    chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assets.sms import ingest
+
+    monkeypatch.setattr(ingest, "BULK_ROWS", 2)
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")) for n in (1, 2)])
+    assert ingest_new_messages(chat_db.path, warehouse, HEADERS).stored == 2
+    assert rows(warehouse, "SELECT COUNT(*) FROM sms_messages") == [(2,)]
+    # The setting is global to the database instance: it must not outlive the checkpoint.
+    con = duckdb.connect(str(warehouse))
+    try:
+        ingest._checkpoint_bulk(con)
+        setting = "SELECT current_setting('disabled_compression_methods')"
+        assert con.execute(setting).fetchall() == [("",)]
+    finally:
+        con.close()
