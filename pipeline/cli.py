@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
 
+    doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
+    doctor.set_defaults(handler=_doctor)
+
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
     fava.add_argument("--port", type=int, default=5000)
     fava.set_defaults(handler=_fava)
@@ -150,6 +153,14 @@ def _demo_broker(settings: Settings) -> Iterator[None]:
     with FakeKiteServer(port=url.port):
         print(f"demo broker (recorded responses) on {settings.broker.base_url}", file=sys.stderr)
         yield
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import doctor_exit_code, render, run_checks
+
+    findings = run_checks(_settings(args))
+    print(render(findings))
+    return doctor_exit_code(findings)
 
 
 def _fava(args: argparse.Namespace) -> int:

@@ -1,0 +1,214 @@
+"""`homeclerk doctor`: every reason the pipeline could be quietly wrong, checked, with the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import stat
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+from assets.common.warehouse import WarehouseLockedError, connect, has_table
+from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
+
+from .settings import Settings
+
+# Older than this, a feed is stale: the sensor refreshes expenses on news, portfolio every 15
+# minutes in market hours, and everything at least daily.
+FEED_MAX_AGE = dt.timedelta(hours=26)
+ASSETS = (
+    "sms_messages",
+    "transactions",
+    "expenses_feed",
+    "broker_holdings",
+    "portfolio_feed",
+    "ledger_entries",
+    "ledger_prices",
+    "books",
+)
+
+
+class Finding(NamedTuple):
+    check: str
+    ok: bool
+    detail: str
+    fix: str | None = None
+
+
+def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Finding]:
+    now = now or dt.datetime.now(dt.UTC)
+    checks: list[Callable[[], Iterator[Finding]]] = [
+        lambda: _config(settings),
+        lambda: _secrets(settings),
+        lambda: _chat_db(settings),
+        lambda: _warehouse(settings),
+        lambda: _feeds(settings, now),
+        lambda: _runs(settings, now),
+    ]
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check())
+    return findings
+
+
+def _config(settings: Settings) -> Iterator[Finding]:
+    source = settings.config_file or "(no homeclerk.toml: defaults)"
+    yield Finding("settings", True, f"{source}; data in {settings.data_dir}")
+
+
+def _secrets(settings: Settings) -> Iterator[Finding]:
+    path = settings.env_file
+    if path is None:
+        needed = settings.broker.adapter == "kite"
+        yield Finding(
+            ".env",
+            not needed,
+            "no .env file" + (" (the kite adapter needs KITE_API_KEY/SECRET)" if needed else ""),
+            f"create {settings.base_dir / '.env'} (mode 0600) with KITE_API_KEY and "
+            'KITE_API_SECRET, or set [broker] adapter = "csv"'
+            if needed
+            else None,
+        )
+        return
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    yield Finding(
+        ".env",
+        mode & 0o077 == 0,
+        f"{path} mode {mode:04o}",
+        f"chmod 600 {path}" if mode & 0o077 else None,
+    )
+
+
+def _chat_db(settings: Settings) -> Iterator[Finding]:
+    try:
+        newest = newest_bank_rowid(settings.chat_db, settings.bank_senders)
+    except ChatDbUnreadableError as exc:
+        yield Finding("chat.db", False, str(exc).split(". ")[0], str(exc))
+        return
+    yield Finding(
+        "chat.db",
+        newest > 0,
+        f"{settings.chat_db}: newest bank SMS ROWID {newest}",
+        None
+        if newest
+        else "no message from a configured bank sender: check [messages] bank_senders",
+    )
+
+
+def _warehouse(settings: Settings) -> Iterator[Finding]:
+    path = settings.warehouse
+    if not path.exists():
+        yield Finding("warehouse", False, f"{path} does not exist yet", "materialize sms_messages")
+        return
+    try:
+        with connect(path, read_only=True) as con:
+            if not has_table(con, "transactions"):
+                yield Finding(
+                    "warehouse", False, "no transactions table", "materialize transactions"
+                )
+                return
+            total, unrecognized = con.execute(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'unrecognized') FROM transactions"
+            ).fetchone()
+    except WarehouseLockedError as exc:
+        yield Finding("warehouse", True, f"busy: a run is writing it ({exc.__class__.__name__})")
+        return
+    yield Finding("warehouse", True, f"{path}: {total} bank messages derived")
+    yield Finding(
+        "parse coverage",
+        unrecognized == 0,
+        f"{unrecognized} bank messages of a shape the parser does not know",
+        None
+        if unrecognized == 0
+        else "see the parse_coverage check in the Dagster UI; add [[sms.formats]] (docs/parser.md)",
+    )
+
+
+def _feeds(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
+    for name in ("expenses.json", "portfolio.json"):
+        path = settings.feeds_dir / name
+        try:
+            feed = json.loads(path.read_text("utf-8"))
+            generated = dt.datetime.fromisoformat(feed["generated_at"])
+        except FileNotFoundError:
+            yield Finding(name, False, f"{path} does not exist", "materialize its asset")
+            continue
+        except (ValueError, KeyError) as exc:
+            yield Finding(name, False, f"{path} is unreadable ({exc})", "materialize its asset")
+            continue
+        age = now - generated
+        fresh = age <= FEED_MAX_AGE
+        status = feed.get("status")
+        yield Finding(
+            name,
+            fresh and status == "ok",
+            f"status {status}, written {_ago(age)}",
+            None if fresh else "is the daemon running? (`homeclerk ui`, or the service)",
+        )
+    marker = settings.feeds_dir / "portfolio.status.json"
+    if marker.exists():
+        data = json.loads(marker.read_text("utf-8"))
+        ok = data.get("status") == "ok"
+        yield Finding(
+            "broker", ok, f"{data.get('status')} since {data.get('since')}", data.get("message")
+        )
+
+
+def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
+    home = settings.dagster_home
+    if not (home / "dagster.yaml").exists():
+        yield Finding("dagster", False, f"no instance in {home}", "run `homeclerk ui` once")
+        return
+    from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        for name in ASSETS:
+            event = instance.get_latest_materialization_event(AssetKey(name))
+            if event is None:
+                yield Finding(name, False, "never materialized", "materialize it in the UI")
+                continue
+            when = dt.datetime.fromtimestamp(event.timestamp, dt.UTC)
+            yield Finding(name, True, f"last materialized {_ago(now - when)}")
+        failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]), limit=5)
+        recent = [
+            r
+            for r in failed
+            if (stats := instance.get_run_stats(r.run_id)).end_time
+            and now - dt.datetime.fromtimestamp(stats.end_time, dt.UTC) < dt.timedelta(days=1)
+        ]
+        yield Finding(
+            "failed runs (24 h)",
+            not recent,
+            ", ".join(f"{r.job_name} {r.run_id[:8]}" for r in recent) or "none",
+            "open the run in the Dagster UI for the step that failed and its message"
+            if recent
+            else None,
+        )
+
+
+def _ago(delta: dt.timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s ago"
+    if seconds < 7200:
+        return f"{seconds // 60} min ago"
+    if seconds < 172800:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def render(findings: list[Finding]) -> str:
+    lines = []
+    for f in findings:
+        lines.append(f"{'ok  ' if f.ok else 'FAIL'}  {f.check:<20} {f.detail}")
+        if not f.ok and f.fix:
+            lines.append(f"      {'':<20} fix: {f.fix}")
+    bad = sum(not f.ok for f in findings)
+    lines.append("")
+    lines.append("all good" if not bad else f"{bad} problem(s) found")
+    return "\n".join(lines)
+
+
+def doctor_exit_code(findings: list[Finding]) -> int:
+    return 0 if all(f.ok for f in findings) else 1

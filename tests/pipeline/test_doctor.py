@@ -1,0 +1,48 @@
+"""`homeclerk doctor` on a real folder: what is fine says so, what is wrong says the fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from dagster import DagsterInstance
+
+from pipeline.definitions import build_definitions
+from pipeline.demo.build import write_chat_db, write_demo_config
+from pipeline.demo.messages import generate_demo_messages
+from pipeline.doctor import doctor_exit_code, render, run_checks
+from pipeline.instance import prepare_instance
+from pipeline.settings import load_settings
+
+
+def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
+    messages = generate_demo_messages(dt.date(2026, 11, 19), seed=8, days=15)
+    write_chat_db(tmp_path / "chat.db", messages, seed=8)
+    settings = load_settings(write_demo_config(tmp_path, "http://127.0.0.1:9/none"))
+    (tmp_path / ".env").write_text("KITE_API_KEY=k\nKITE_API_SECRET=s\n")
+    os.chmod(tmp_path / ".env", 0o644)
+    settings = load_settings(settings.config_file)
+    with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        job = build_definitions(settings).resolve_job_def("bank_sms_job")
+        assert job.execute_in_process(instance=instance).success
+
+    findings = {f.check: f for f in run_checks(settings)}
+    assert findings["chat.db"].ok
+    assert findings["warehouse"].ok
+    assert findings["expenses.json"].ok
+    assert findings["sms_messages"].ok and "last materialized" in findings["sms_messages"].detail
+    assert not findings["portfolio.json"].ok  # never fetched in this folder
+    assert not findings["broker_holdings"].ok
+    assert not findings[".env"].ok and findings[".env"].fix == f"chmod 600 {tmp_path / '.env'}"
+    assert doctor_exit_code(list(findings.values())) == 1
+
+    # A chat.db that cannot be opened: the fix names Full Disk Access.
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"chat.db{suffix}").unlink(missing_ok=True)
+    (tmp_path / "chat.db").mkdir()
+    broken = {f.check: f for f in run_checks(settings)}
+    assert not broken["chat.db"].ok
+    assert "Full Disk Access" in (broken["chat.db"].fix or "")
+    text = render(list(broken.values()))
+    assert "FAIL  chat.db" in text and "fix:" in text
