@@ -104,6 +104,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  config:   {report.config}")
     print("Open the Dagster UI on this demo:")
     print(f"  homeclerk --config {report.config} ui    # then http://127.0.0.1:3000")
+    print("Read the books in Fava:")
+    print(f"  homeclerk --config {report.config} fava  # then http://127.0.0.1:5000")
     return 0 if report.success else 1
 
 

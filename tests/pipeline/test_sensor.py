@@ -28,7 +28,7 @@ def setup(tmp_path: Path):
 
 def evaluate(settings, instance, cursor):
     defs = build_definitions(settings)
-    sensor = defs.get_sensor_def("bank_sms_sensor")
+    sensor = defs.resolve_sensor_def("bank_sms_sensor")
     context = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
     return sensor(context), context.cursor
 
