@@ -18,7 +18,7 @@ import pandas as pd
 
 from assets.common.warehouse import connect
 from assets.sms.parallel import can_split, run_halves
-from assets.sms.tables import ensure_tables
+from assets.sms.tables import TRANSACTION_COLUMNS, ensure_tables
 from assets.transactions.categories import CategoryRule, categorize
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
@@ -44,22 +44,8 @@ def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResul
 
 # Columns derive_rows produces; the rest of a transactions row (rowid, sender, received_at, the
 # received date in the owner's timezone) is joined from sms_messages inside DuckDB.
-PARSED_COLUMNS = (
-    "message_guid",
-    "status",
-    "reason",
-    "amount",
-    "direction",
-    "counterparty",
-    "account_tail",
-    "balance",
-    "reference",
-    "channel",
-    "txn_date",
-    "date_from_body",
-    "bank",
-    "instrument",
-    "category",
+PARSED_COLUMNS = tuple(
+    c for c in TRANSACTION_COLUMNS if c not in ("message_rowid", "sender", "received_at")
 )
 
 
