@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assets.transactions.model import Transaction
+from assets.transactions.parsing.jsonl import transaction_json
 
 SMS_DATA = Path(__file__).resolve().parent.parent / "data" / "sms"
 CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl")
@@ -20,14 +21,5 @@ def load(name: str) -> list[dict[str, Any]]:
 
 
 def as_expected(txn: Transaction) -> dict[str, Any]:
-    """A transaction in the corpus' `expected` shape (floats and ISO dates, as in the JSON)."""
-    return {
-        "amount": float(txn.amount),
-        "direction": txn.direction,
-        "counterparty": txn.counterparty,
-        "account_tail": txn.account_tail,
-        "balance": None if txn.balance is None else float(txn.balance),
-        "reference": txn.reference,
-        "channel": txn.channel,
-        "date": None if txn.date is None else txn.date.isoformat(),
-    }
+    """A transaction in the corpus' `expected` shape: the same shape `homeclerk sms parse` emits."""
+    return transaction_json(txn)
