@@ -84,6 +84,8 @@ def run_demo(
         graph = defs.resolve_asset_graph()
         step(f"materializing {len(graph.get_all_asset_keys())} assets with their checks")
         result = defs.resolve_job_def("everything_job").execute_in_process(
+            # INFO: each asset's own summary lines, without Dagster's engine chatter.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             instance=DagsterInstance.get(),
             raise_on_error=False,
             tags={"homeclerk/demo": "true"},
