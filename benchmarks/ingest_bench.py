@@ -26,12 +26,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assets.sms.attributed_body import encode_attributed_body
+from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
 
-APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 TZ = ZoneInfo("Asia/Kolkata")
 HEADERS = ["HDFCBK", "ICICIB", "ICICIT", "SBIINB", "AXISBK", "KOTAKB", "FEDBNK", "SBICRD"]
 
@@ -88,11 +88,6 @@ def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def apple_ns(when: dt.datetime) -> int:
-    delta = when - APPLE_EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000
-
-
 def bank_body(rng: random.Random, when: dt.datetime) -> tuple[str, str]:
     pool = NEGATIVES if rng.random() < 0.1 else TEMPLATES
     sender, template = pool[rng.randrange(len(pool))]
@@ -135,7 +130,7 @@ def generate(
                 sender=sender,
                 text=None if blob_only else body,
                 attributed_body=encode_attributed_body(body) if blob_only else None,
-                date=apple_ns(when),
+                date=utc_to_apple_ns(when),
             )
         else:
             yield NewMessage(
@@ -143,7 +138,7 @@ def generate(
                 sender=f"+9198{rng.randrange(300):08d}",
                 text=rng.choice(CHATTER),
                 attributed_body=None,
-                date=apple_ns(when),
+                date=utc_to_apple_ns(when),
                 is_from_me=rng.random() < 0.4,
             )
 

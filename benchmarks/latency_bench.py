@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assets.sms.chatdb import utc_to_apple_ns  # noqa: E402
 from assets.sms.chatdb_writer import NewMessage, append_messages  # noqa: E402
-from pipeline.demo.build import apple_ns, write_chat_db, write_demo_config  # noqa: E402
+from pipeline.demo.build import write_chat_db, write_demo_config  # noqa: E402
 from pipeline.demo.messages import IST, generate_demo_messages  # noqa: E402
 
 
@@ -82,7 +83,7 @@ def main() -> None:
                 sender="VM-HDFCBK",
                 text=body,
                 attributed_body=None,
-                date=apple_ns(dt.datetime.now(dt.UTC)),
+                date=utc_to_apple_ns(dt.datetime.now(dt.UTC)),
             )
             t0 = time.monotonic()
             append_messages(folder / "chat.db", [message])

@@ -45,6 +45,12 @@ def apple_time_to_utc(value: int) -> dt.datetime:
     return APPLE_EPOCH + dt.timedelta(seconds=value)
 
 
+def utc_to_apple_ns(moment: dt.datetime) -> int:
+    """The inverse, as macOS 10.13+ stores it: integer nanoseconds since 2001-01-01 UTC."""
+    delta = moment.astimezone(dt.UTC) - APPLE_EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
 def _fda_fix(path: Path) -> str:
     return (
         f"cannot read the Messages database {path}. On macOS this means the program reading it "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import shutil
@@ -10,12 +9,12 @@ import uuid
 from pathlib import Path
 
 from assets.sms.attributed_body import encode_attributed_body
+from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 from .messages import DemoMessage, demo_account_mapping, demo_category_rules
 
 MARKER = ".homeclerk-demo"
-APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 
 
 class DemoFolderError(RuntimeError):
@@ -40,11 +39,6 @@ def prepare_demo_folder(folder: Path) -> None:
     marker.write_text("made by `homeclerk demo`; safe to delete\n", encoding="utf-8")
 
 
-def apple_ns(moment: dt.datetime) -> int:
-    delta = moment.astimezone(dt.UTC) - APPLE_EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
-
-
 def write_chat_db(path: Path, messages: list[DemoMessage], seed: int) -> int:
     """A chat.db like Messages keeps: about a third of bodies only in `attributedBody`."""
     rng = random.Random(seed * 7919)
@@ -58,7 +52,7 @@ def write_chat_db(path: Path, messages: list[DemoMessage], seed: int) -> int:
                 sender=msg.sender,
                 text=None if only_blob else msg.body,
                 attributed_body=encode_attributed_body(msg.body),
-                date=apple_ns(msg.sent_at),
+                date=utc_to_apple_ns(msg.sent_at),
             )
         )
     append_messages(path, rows)

@@ -8,11 +8,11 @@ from pathlib import Path
 from beancount.core import data
 
 from assets.books.importer import ChatDbImporter
+from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 from .helpers import SAVINGS
 
-APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 UPI = (
     "Sent Rs.6443.28\nFrom HDFC Bank A/C *1276\nTo JOSEPH THOMAS\nOn 24/08/25\n"
     "Ref 458167896224\nNot You?\nCall 18002586161/SMS BLOCK UPI to 7308080808"
@@ -33,7 +33,7 @@ def _chat_db(path: Path) -> Path:
             "VK-HDFCBK",
             body,
             None,
-            int((start + dt.timedelta(hours=i) - APPLE_EPOCH).total_seconds()) * 10**9,
+            utc_to_apple_ns(start + dt.timedelta(hours=i)),
         )
         for i, body in enumerate((UPI, CARD, OTP))
     ]

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
+from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages
 from pipeline.definitions import build_definitions
-from pipeline.demo.build import apple_ns, write_chat_db, write_demo_config
+from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
 from pipeline.instance import prepare_instance
 from pipeline.settings import load_settings
@@ -39,7 +40,7 @@ def sms(guid: str, sender: str, body: str) -> NewMessage:
         sender=sender,
         text=body,
         attributed_body=None,
-        date=apple_ns(dt.datetime.now(dt.UTC)),
+        date=utc_to_apple_ns(dt.datetime.now(dt.UTC)),
     )
 
 

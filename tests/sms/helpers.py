@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from assets.sms.attributed_body import encode_attributed_body
+from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 
-APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 BANKS = ("HDFCBK", "ICICIB", "SBIINB")
 
 UPI_DEBIT = (
@@ -24,11 +24,6 @@ OTP = (
     "452118 is OTP for txn of INR 4996.37 at NATURE BASKET on HDFC Bank card ending 1240. "
     "Valid till 03:46. Do not share OTP for security reasons"
 )
-
-
-def apple_ns(when: dt.datetime) -> int:
-    delta = when - APPLE_EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 class ChatDb:
@@ -56,7 +51,7 @@ class ChatDb:
             sender=sender,
             text=None if blob_only else body,
             attributed_body=None if body is None else encode_attributed_body(body),
-            date=apple_ns(when),
+            date=utc_to_apple_ns(when),
             is_from_me=is_from_me,
         )
 

@@ -12,9 +12,10 @@ from assets.sms.chatdb import (
     newest_bank_rowid,
     open_chat_db_readonly,
     read_bank_messages,
+    utc_to_apple_ns,
 )
 
-from .helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb, apple_ns
+from .helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
 
 
 def test_writer_links_handles_chats_and_messages_like_messages_does(chat_db: ChatDb) -> None:
@@ -95,7 +96,7 @@ def test_reader_sees_commits_of_a_live_wal_writer_and_never_writes(chat_db: Chat
     writer.execute(
         "INSERT INTO message (guid, text, handle_id, date, is_from_me)"
         " VALUES ('live', 'second', 1, ?, 0)",
-        (apple_ns(dt.datetime(2026, 3, 2, tzinfo=dt.UTC)),),
+        (utc_to_apple_ns(dt.datetime(2026, 3, 2, tzinfo=dt.UTC)),),
     )
     writer.commit()
     assert Path(f"{chat_db.path}-wal").stat().st_size > 0
@@ -137,3 +138,8 @@ def test_not_a_messages_database(tmp_path: Path) -> None:
     garbage.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(ChatDbUnreadableError, match="chat_db"):
         open_chat_db_readonly(garbage)
+
+
+def test_apple_nanoseconds_round_trip() -> None:
+    moment = dt.datetime(2026, 11, 19, 8, 42, 7, 123456, tzinfo=dt.UTC)
+    assert apple_time_to_utc(utc_to_apple_ns(moment)) == moment
