@@ -7,9 +7,9 @@ from typing import Any
 from dagster import EnvVar
 
 from assets.books.resources import BooksResource
-from assets.common.resources import Feeds
+from assets.common.resources import Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
-from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
+from assets.sms.resources import MessagesSource, ParsingConfig
 
 from .settings import Settings
 

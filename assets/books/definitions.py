@@ -24,9 +24,9 @@ from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
 from assets.books.writer import ensure_generated
+from assets.common.resources import Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.history import latest_holdings
-from assets.sms.resources import Warehouse
 
 GROUP = "books"
 MAX_LISTED = 50  # metadata stays readable; the count says how many there are in all

@@ -1,9 +1,19 @@
-"""Resources shared by several domains: where feeds go and the owner's timezone."""
+"""Resources shared by several domains: the warehouse, where feeds go, the owner's timezone."""
 
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
+
+
+class Warehouse(ConfigurableResource):
+    """The DuckDB warehouse file; open it with `assets.common.warehouse.connect`."""
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
 
 
 class Feeds(ConfigurableResource):

@@ -16,8 +16,7 @@ from dagster import (
 from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
-from assets.common.resources import Feeds
-from assets.sms.resources import Warehouse
+from assets.common.resources import Feeds, Warehouse
 
 from .feed import build_expenses_feed, window_start
 from .reader import read_feed_inputs

@@ -27,14 +27,13 @@ from dagster import (
     asset_check,
 )
 
-from assets.common.resources import Feeds
+from assets.common.resources import Feeds, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.errors import BrokerError
 from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
 from assets.portfolio.refresh import ingest, publish
 from assets.portfolio.resources import BrokerResource
 from assets.portfolio.trading_days import feed_due_since
-from assets.sms.resources import Warehouse
 
 EXCHANGE_TZ = ZoneInfo("Asia/Kolkata")
 # Three missed 15-minute ticks in market hours is stale.

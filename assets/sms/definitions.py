@@ -18,11 +18,12 @@ from dagster import (
     asset_check,
 )
 
+from assets.common.resources import Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
 from assets.sms.health import quiet_verdict, read_receive_times, unrecognized_messages
 from assets.sms.ingest import ingest_new_messages
-from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
+from assets.sms.resources import MessagesSource, ParsingConfig
 from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.derive import derive_transactions
 from assets.transactions.parsing import FormatConfigError, formats_from_config

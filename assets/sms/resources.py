@@ -1,9 +1,9 @@
-"""Resources the SMS and transaction assets take: where chat.db and the warehouse are, and how
-to parse. Plain configuration; the logic lives in the plain-function modules."""
+"""Resources the SMS and transaction assets take: where chat.db is and how to parse. Plain
+configuration; the logic lives in the plain-function modules. The warehouse resource is shared:
+`assets.common.resources.Warehouse`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,18 +18,8 @@ class MessagesSource(ConfigurableResource):
     bank_headers: list[str]
 
 
-class Warehouse(ConfigurableResource):
-    """The DuckDB warehouse file; open it with `assets.common.warehouse.connect`."""
-
-    path: str
-
-    @property
-    def file(self) -> Path:
-        return Path(self.path)
-
-
 class ParsingConfig(ConfigurableResource):
-    """The owner's category rules ({match, category}), extra SMS formats and timezone."""
+    """The owner's category rules ({pattern, category}), extra SMS formats and timezone."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[dict[str, Any]] = Field(default_factory=list)

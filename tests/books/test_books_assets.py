@@ -9,9 +9,9 @@ from dagster import materialize
 
 from assets.books.definitions import BOOKS_ASSETS
 from assets.books.resources import BooksResource
+from assets.common.resources import Warehouse
 from assets.common.warehouse import connect
 from assets.portfolio.history import append_snapshot
-from assets.sms.resources import Warehouse
 from assets.sms.tables import ensure_tables
 
 from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot

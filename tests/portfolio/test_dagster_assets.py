@@ -7,7 +7,7 @@ import json
 import pytest
 from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, EnvVar, materialize
 
-from assets.common.resources import Feeds
+from assets.common.resources import Feeds, Warehouse
 from assets.portfolio.definitions import (
     broker_holdings,
     portfolio_feed,
@@ -15,7 +15,6 @@ from assets.portfolio.definitions import (
     portfolio_status,
 )
 from assets.portfolio.resources import BrokerResource
-from assets.sms.resources import Warehouse
 
 from .helpers import API_KEY, API_SECRET, Paths, assert_no_secrets
 

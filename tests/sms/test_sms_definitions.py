@@ -5,6 +5,7 @@ from pathlib import Path
 
 from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, materialize
 
+from assets.common.resources import Warehouse
 from assets.sms.definitions import (
     chat_db_readable,
     parse_coverage,
@@ -12,7 +13,7 @@ from assets.sms.definitions import (
     source_not_quiet,
     transactions,
 )
-from assets.sms.resources import MessagesSource, ParsingConfig, Warehouse
+from assets.sms.resources import MessagesSource, ParsingConfig
 
 from .helpers import OTP, UPI_DEBIT, ChatDb
 
