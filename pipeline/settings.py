@@ -19,37 +19,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assets.transactions.categories import CategoryConfigError, rules_from_config
-from assets.transactions.parsing import FormatConfigError, formats_from_config
+from assets.transactions.parsing import (
+    KNOWN_BANK_HEADERS,
+    FormatConfigError,
+    formats_from_config,
+)
 
 CONFIG_ENV = "HOMECLERK_CONFIG"
 ENV_FILE_ENV = "HOMECLERK_ENV_FILE"
 CONFIG_NAME = "homeclerk.toml"
 DEFAULT_CHAT_DB = "~/Library/Messages/chat.db"
 
-# The issuers homeclerk knows out of the box; the parser routes on the same six-letter headers.
-DEFAULT_BANK_SENDERS = (
-    "HDFCBK",
-    "ICICIB",
-    "ICICIT",
-    "SBIINB",
-    "SBIUPI",
-    "ATMSBI",
-    "SBICRD",
-    "AXISBK",
-    "KOTAKB",
-    "FEDBNK",
-    "PNBSMS",
-    "BOBSMS",
-    "BOBTXN",
-    "BOBCRD",
-    "IDFCFB",
-    "YESBNK",
-    "INDUSB",
-    "AUBANK",
-    "CANBNK",
-    "UNIONB",
-    "INDBNK",
-)
+# Every sender header the parser routes: a bank it knows is read without configuration.
+DEFAULT_BANK_SENDERS = tuple(sorted(KNOWN_BANK_HEADERS))
 
 _DEFAULT_CHAT_DB_PATH = Path(DEFAULT_CHAT_DB).expanduser()
 _HEADER = re.compile(r"^[A-Z0-9]{6}$")

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from assets.transactions.parsing import KNOWN_BANK_HEADERS
 from pipeline.settings import CONFIG_ENV, DEFAULT_BANK_SENDERS, SettingsError, load_settings
 
 
@@ -18,6 +19,8 @@ def test_defaults_work_without_a_file(tmp_path: Path, monkeypatch: pytest.Monkey
     assert settings.data_dir == tmp_path.resolve() / "data"
     assert settings.warehouse == tmp_path.resolve() / "data" / "warehouse.duckdb"
     assert settings.bank_senders == DEFAULT_BANK_SENDERS
+    # Every bank the parser knows is read by default (a stale list silently drops alerts).
+    assert set(settings.bank_senders) == KNOWN_BANK_HEADERS
     assert str(settings.tz) == "Asia/Kolkata"
 
 
