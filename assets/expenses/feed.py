@@ -100,6 +100,7 @@ def build_expenses_feed(
     ]
     status = "ok" if total_transactions else "no_data"
     names = account_names or {}
+    merged = _newest_per_account(balances, names)
     return {
         "schema": SCHEMA,
         "generated_at": _iso(now),
@@ -124,15 +125,9 @@ def build_expenses_feed(
             "to": today.isoformat(),
             "categories": breakdown,
         },
-        "balances": [
-            _balance_json(b, tz, names)
-            for b in _newest_per_account(balances, names)
-            if b.instrument != "credit_card"
-        ],
+        "balances": [_balance_json(b, tz, names) for b in merged if b.instrument != "credit_card"],
         "card_limits": [
-            _balance_json(b, tz, names)
-            for b in _newest_per_account(balances, names)
-            if b.instrument == "credit_card"
+            _balance_json(b, tz, names) for b in merged if b.instrument == "credit_card"
         ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
     }
