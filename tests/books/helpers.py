@@ -95,12 +95,9 @@ HOLDINGS = (
 )
 
 
-def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
-    """Demo-like books through the demo functions: opening balances, buys, alerts, prices."""
-    from assets.books.demo import demo_main_beancount, opening_balances_for
-    from assets.books.generate import write_bank_books, write_price_books
-
-    d1, d2 = today - dt.timedelta(days=3), today - dt.timedelta(days=2)
+def sample_alerts(d1: dt.date, d2: dt.date, d3: dt.date | None = None) -> list[AlertRow]:
+    """Savings, its debit card and a credit card over two or three days; opening 10000.00 and
+    each bank balance following from the one before."""
     alerts = [
         alert(1, d1, "250.00", balance="9750.00", counterparty="SWIGGY"),
         alert(
@@ -135,6 +132,22 @@ def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
             category=None,
         ),
     ]
+    if d3 is not None:
+        alerts.append(
+            alert(
+                5, d3, "51.00", balance="10400.00", counterparty="CHAI POINT", category="Food:Cafe"
+            )
+        )
+    return alerts
+
+
+def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
+    """Demo-like books through the demo functions: opening balances, buys, alerts, prices."""
+    from assets.books.demo import demo_main_beancount, opening_balances_for
+    from assets.books.generate import write_bank_books, write_price_books
+
+    d1, d2 = today - dt.timedelta(days=3), today - dt.timedelta(days=2)
+    alerts = sample_alerts(d1, d2)
     books.mkdir(parents=True, exist_ok=True)
     opening = opening_balances_for(alerts, mapping(), TZ)
     (books / "main.beancount").write_text(

@@ -11,49 +11,14 @@ from assets.books.checks import load_books
 from assets.books.generate import write_bank_books
 from assets.books.writer import ensure_generated
 
-from .helpers import CARD, SAVINGS, TZ, alert, mapping, write_main
+from .helpers import CARD, SAVINGS, TZ, alert, mapping, sample_alerts, write_main
 
 D1, D2, D3 = dt.date(2025, 3, 30), dt.date(2025, 3, 31), dt.date(2025, 4, 1)
 TODAY = dt.date(2025, 4, 10)
 
 
 def _alerts() -> list:
-    # Opening 10000.00; each alert's balance follows from the previous one.
-    return [
-        alert(1, D1, "250.00", balance="9750.00", counterparty="SWIGGY"),
-        alert(
-            2,
-            D1,
-            "1200.00",
-            "credit",
-            "10950.00",
-            hour=18,
-            counterparty="Karan Malhotra",
-            category="Gifts",
-            reference="607152602351",
-        ),
-        alert(
-            3,
-            D2,
-            "499.00",
-            balance="10451.00",
-            tail="4410",
-            instrument="debit_card",
-            counterparty="BIGBASKET",
-            category="Groceries",
-        ),
-        alert(
-            4,
-            D2,
-            "3000.00",
-            tail="9541",
-            instrument="credit_card",
-            balance="197000.00",
-            counterparty="AMAZON",
-            category=None,
-        ),
-        alert(5, D3, "51.00", balance="10400.00", counterparty="CHAI POINT", category="Food:Cafe"),
-    ]
+    return sample_alerts(D1, D2, D3)
 
 
 def _snapshot(books: Path) -> dict[str, bytes]:
