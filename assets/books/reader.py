@@ -79,7 +79,3 @@ def read_snapshots(warehouse_path: Path) -> list[HoldingsSnapshot]:
     for r in rows:
         grouped[(_aware(r[0]), r[1])].append(holding_from_row(r))
     return [HoldingsSnapshot(at, source, tuple(hs)) for (at, source), hs in sorted(grouped.items())]
-
-
-def latest_snapshot(snapshots: list[HoldingsSnapshot]) -> HoldingsSnapshot | None:
-    return max(snapshots, key=lambda s: s.fetched_at, default=None)

@@ -16,8 +16,3 @@ def sender_header(sender: str) -> str | None:
     """The six-letter header of a DLT sender id, or None for phone numbers, e-mail and the like."""
     match = _DLT.match(sender.strip().upper())
     return match.group(1) if match else None
-
-
-def is_promotional(sender: str) -> bool:
-    """`-P` marks a promotional header: never a transaction alert."""
-    return sender.strip().upper().endswith("-P")
