@@ -59,17 +59,31 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
         inputs = read_feed_inputs(con, dt.date(2026, 5, 21))
     finally:
         con.close()
-    balances = {(b.bank, b.account_tail): (b.balance, b.received_at) for b in inputs.balances}
-    assert balances == {
-        ("AXIS", "5146"): (Decimal("7000.00"), T0 + dt.timedelta(hours=48)),
-        ("AXIS", "0011"): (Decimal("425.00"), T0 + dt.timedelta(hours=72)),
-    }
+    # One row per account, ordered by bank and account.
+    assert [tuple(b) for b in inputs.balances] == [
+        ("AXIS", "0011", "account", Decimal("425.00"), T0 + dt.timedelta(hours=72)),
+        ("AXIS", "5146", "account", Decimal("7000.00"), T0 + dt.timedelta(hours=48)),
+    ]
     # Transactions from `since` on (by the date in the SMS), every transaction counted.
     assert sorted((t.txn_date, t.amount) for t in inputs.transactions) == [
         (dt.date(2026, 5, 21), Decimal("1000.00")),
         (dt.date(2026, 5, 22), Decimal("1000.00")),
         (dt.date(2026, 5, 23), Decimal("25.00")),
     ]
+    newest = max(inputs.transactions, key=lambda t: t.received_at)
+    assert newest._asdict() == {
+        "guid": "GUID-000005",
+        "received_at": T0 + dt.timedelta(hours=72),
+        "txn_date": dt.date(2026, 5, 23),
+        "amount": Decimal("25.00"),
+        "direction": "debit",
+        "counterparty": "SHOPPERS STOP",
+        "category": "Shopping",  # the default rules' match for SHOPPERS STOP
+        "bank": "AXIS",
+        "account_tail": "0011",
+        "instrument": "account",
+        "channel": "card",
+    }
     assert inputs.total_transactions == 5
     assert inputs.newest_message_at == T0 + dt.timedelta(hours=72)
 
