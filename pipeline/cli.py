@@ -227,12 +227,16 @@ def _broker_status(args: argparse.Namespace) -> int:
 
 
 def _sms_parse(args: argparse.Namespace) -> int:
+    from assets.transactions.categories import rules_from_config
     from assets.transactions.parsing import formats_from_config
     from assets.transactions.parsing.jsonl import parse_jsonl
 
-    # The owner's own [[sms.formats]] apply here too, so a new format can be tried on samples.
-    formats = formats_from_config(_settings(args).sms_formats)
-    for line in parse_jsonl(sys.stdin, formats=formats):
+    # The owner's own [[sms.formats]] and category rules apply here too, so a new format or
+    # rule can be tried on samples.
+    settings = _settings(args)
+    formats = formats_from_config(settings.sms_formats)
+    rules = rules_from_config(settings.category_rules)
+    for line in parse_jsonl(sys.stdin, formats=formats, rules=rules):
         sys.stdout.write(line + "\n")
     return 0
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from assets.transactions.categories import DEFAULT_RULES, CategoryRule, categorize
 from assets.transactions.model import Transaction
 from assets.transactions.parsing.core import parse_message
 from assets.transactions.parsing.format import Format
@@ -25,8 +26,17 @@ def transaction_json(txn: Transaction) -> dict[str, Any]:
     }
 
 
-def parse_jsonl(lines: Iterable[str], formats: Sequence[Format] | None = None) -> Iterator[str]:
-    """One line out per non-blank line in; a bad line yields an `error` line, never a crash."""
+def parse_jsonl(
+    lines: Iterable[str],
+    formats: Sequence[Format] | None = None,
+    rules: Sequence[CategoryRule] = DEFAULT_RULES,
+) -> Iterator[str]:
+    """One line out per non-blank line in; a bad line yields an `error` line, never a crash.
+
+    Each line is `{"id", "transaction", "reason"}`: the transaction (with its issuer `bank` and
+    its `category` under `rules`) and a null reason, or a null transaction and the reason there
+    is none (otp, promo, declined, …, unrecognized).
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -43,8 +53,14 @@ def parse_jsonl(lines: Iterable[str], formats: Sequence[Format] | None = None) -
         if not isinstance(sender, str) or not isinstance(body, str):
             yield _error(record_id, f'line {number}: "sender" and "body" must be strings')
             continue
-        txn = parse_message(sender, body, formats).transaction
-        out = {"id": record_id, "transaction": None if txn is None else transaction_json(txn)}
+        txn, reason = parse_message(sender, body, formats)
+        out: dict[str, Any] = {"id": record_id, "transaction": None, "reason": reason}
+        if txn is not None:
+            out["transaction"] = {
+                **transaction_json(txn),
+                "bank": txn.bank,
+                "category": categorize(txn, rules),
+            }
         yield json.dumps(out, ensure_ascii=False)
 
 

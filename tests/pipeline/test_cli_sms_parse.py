@@ -1,0 +1,45 @@
+"""`homeclerk sms parse` says why a message gave no transaction, and names bank and category."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.pipeline.test_cli import homeclerk
+
+SPEND = (
+    "Sent Rs.450.00\nFrom HDFC Bank A/C *1276\nTo MEERA IYER\nOn 24/08/25\n"
+    "Ref 458167896224\nNot You?\nCall 18002586161/SMS BLOCK UPI to 7308080808"
+)
+DECLINED = (
+    "Your transaction of Rs.2,000.00 at AMAZON on HDFC Bank Card x4410 was declined due to "
+    "insufficient balance."
+)
+
+
+def _parse(cwd: Path, *records: dict) -> list[dict]:
+    stdin = "".join(json.dumps(r) + "\n" for r in records)
+    result = homeclerk("sms", "parse", stdin=stdin, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_sms_parse_gives_bank_category_from_the_owners_rules_and_reasons(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text(
+        '[[categories.rules]]\npattern = "MEERA IYER"\ncategory = "Housing:Rent"\n'
+    )
+    spend, declined = _parse(
+        tmp_path,
+        {"id": 1, "sender": "VK-HDFCBK", "body": SPEND},
+        {"id": 2, "sender": "VM-HDFCBK", "body": DECLINED},
+    )
+    assert spend["reason"] is None
+    assert (spend["transaction"]["bank"], spend["transaction"]["category"]) == (
+        "HDFC",
+        "Housing:Rent",
+    )
+    assert (declined["transaction"], declined["reason"]) == (None, "declined")
+
+    (tmp_path / "plain").mkdir()  # no settings file: the default rules
+    (plain,) = _parse(tmp_path / "plain", {"id": 1, "sender": "VK-HDFCBK", "body": SPEND})
+    assert plain["transaction"]["category"] != "Housing:Rent"
