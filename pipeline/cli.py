@@ -54,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
     doctor.set_defaults(handler=_doctor)
 
+    mat = sub.add_parser(
+        "materialize",
+        help="materialize assets from a shell, waiting for the warehouse instead of failing",
+    )
+    mat.add_argument("selection", help="asset selection: sms_messages+, *expenses_feed, key:books")
+    mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
+    mat.set_defaults(handler=_materialize)
+
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
     fava.add_argument("--port", type=int, default=5000)
     fava.set_defaults(handler=_fava)
@@ -183,6 +191,23 @@ def _doctor(args: argparse.Namespace) -> int:
     findings = run_checks(_settings(args))
     print(render(findings))
     return doctor_exit_code(findings)
+
+
+def _materialize(args: argparse.Namespace) -> int:
+    from .instance import use_instance
+    from .materialize import SelectionError, materialize
+    from .settings import load_env_file
+
+    settings = _settings(args)
+    load_env_file(settings)
+    use_instance(settings)
+    try:
+        return materialize(
+            settings, args.selection, args.partition, out=lambda line: print(line, flush=True)
+        )
+    except SelectionError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
 
 
 def _fava(args: argparse.Namespace) -> int:

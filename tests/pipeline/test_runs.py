@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
@@ -92,3 +96,84 @@ def test_a_run_whose_worker_was_killed_is_failed_and_frees_the_pool(
         assert run.status == DagsterRunStatus.FAILURE
         assert warehouse_holders(instance) == []  # the warehouse pool is free again
     assert {f.check: f for f in run_checks(settings)}["stuck runs"].ok
+
+
+def test_materialize_from_a_shell_waits_for_the_warehouse_then_succeeds(
+    tmp_path: Path, holder_factory
+) -> None:
+    settings = demo_like(tmp_path)
+    holder, holder_run = holder_factory(settings)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # What a daemon run does to the warehouse: holds DuckDB's single-writer lock.
+    writer = duckdb.connect(str(settings.warehouse))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "--config",
+            str(settings.config_file),
+            "materialize",
+            "sms_messages+",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    seen: list[str] = []
+
+    def saw(text: str) -> bool:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                seen.append(lines.get_nowait())
+        return any(text in line for line in seen)
+
+    try:
+        poll(lambda: saw(f"waiting for the warehouse: run bank_sms_job {holder_run[:8]}"), 120, "")
+        assert proc.poll() is None  # waiting, not failed
+
+        writer.close()
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert proc.wait(timeout=180) == 0, "".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    poll(lambda: saw("succeeded"), 10, "the result line")
+    output = "".join(seen)
+    assert "WarehouseLockedError" not in output
+    assert "materializing sms_messages, transactions" in output
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM transactions").fetchone()[0] > 0
+
+
+def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
+    tmp_path: Path,
+) -> None:
+    settings = demo_like(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=180,
+        )
+
+    empty = run("materialize", "key:no_such_asset")
+    assert empty.returncode == 2 and "matches no asset" in empty.stderr
+    assert "sms_messages" in empty.stderr  # the assets it could have been
+
+    (tmp_path / "chat.db").unlink()
+    (tmp_path / "chat.db").mkdir()  # unreadable: the step fails with the Full Disk Access fix
+    failed = run("materialize", "sms_messages")
+    assert failed.returncode == 1
+    assert "FAILED sms_messages" in failed.stdout and "Full Disk Access" in failed.stdout
