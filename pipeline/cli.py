@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import datetime as dt
 import os
-import subprocess
 import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -54,6 +53,14 @@ def _parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
     doctor.set_defaults(handler=_doctor)
+
+    mat = sub.add_parser(
+        "materialize",
+        help="materialize assets from a shell, waiting for the warehouse instead of failing",
+    )
+    mat.add_argument("selection", help="asset selection: sms_messages+, *expenses_feed, key:books")
+    mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
+    mat.set_defaults(handler=_materialize)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
     fava.add_argument("--port", type=int, default=5000)
@@ -110,7 +117,19 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _ui(args: argparse.Namespace) -> int:
+    from dagster import DagsterInstance
+
+    from assets.portfolio.demo_server import BrokerPortBusyError
+
     from .instance import use_instance
+    from .processes import run_until_stopped
+    from .runs import RunReaper
+    from .single_instance import (
+        AlreadyRunningError,
+        PortBusyError,
+        ensure_port_free,
+        single_instance,
+    )
 
     settings = _settings(args)
     home = use_instance(settings)
@@ -128,15 +147,24 @@ def _ui(args: argparse.Namespace) -> int:
         "-p",
         str(args.port),
     ]
-    print(f"DAGSTER_HOME={home}", file=sys.stderr)
-    with _demo_broker(settings):
-        # Dagster reads .env from its working directory.
-        dev = subprocess.Popen(cmd, cwd=settings.base_dir)
-        try:
-            return dev.wait()
-        except KeyboardInterrupt:
-            # Ctrl-C reached `dagster dev` too: let it shut its daemon and webserver down.
-            return dev.wait()
+    try:
+        # One UI (and so one daemon) per instance: two daemons would both run every sensor.
+        with single_instance(home / "homeclerk-ui.lock", args.port):
+            ensure_port_free(args.port, "the Dagster UI")
+            print(f"DAGSTER_HOME={home}", file=sys.stderr)
+            with (
+                _demo_broker(settings),
+                DagsterInstance.from_config(str(home)) as instance,
+                RunReaper(instance),  # fails runs whose worker died (a killed earlier session)
+            ):
+                # Dagster reads .env from its working directory.
+                return run_until_stopped(cmd, cwd=settings.base_dir)
+    except AlreadyRunningError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
+    except (PortBusyError, BrokerPortBusyError) as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
 
 
 @contextlib.contextmanager
@@ -165,10 +193,28 @@ def _doctor(args: argparse.Namespace) -> int:
     return doctor_exit_code(findings)
 
 
+def _materialize(args: argparse.Namespace) -> int:
+    from .instance import use_instance
+    from .materialize import SelectionError, materialize
+    from .settings import load_env_file
+
+    settings = _settings(args)
+    load_env_file(settings)
+    use_instance(settings)
+    try:
+        return materialize(
+            settings, args.selection, args.partition, out=lambda line: print(line, flush=True)
+        )
+    except SelectionError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
+
+
 def _fava(args: argparse.Namespace) -> int:
     from assets.books.writer import ensure_generated
 
     from .fava_server import serve
+    from .single_instance import AlreadyRunningError, PortBusyError, single_instance
 
     settings = _settings(args)
     main_file = settings.books_dir / "main.beancount"
@@ -179,8 +225,14 @@ def _fava(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    ensure_generated(settings.books_dir)  # main.beancount includes generated/index.beancount
-    serve(main_file, port=args.port)
+    try:
+        # One Fava per data folder (and so per books folder): its own lock, beside the UI's.
+        with single_instance(settings.dagster_home / "homeclerk-fava.lock", args.port):
+            ensure_generated(settings.books_dir)  # main.beancount includes generated/index
+            serve(main_file, port=args.port)
+    except (AlreadyRunningError, PortBusyError) as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -7,12 +7,15 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import WarehouseLockedError, connect, has_table
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 # Older than this, a feed is stale: the sensor refreshes expenses on news, portfolio every 15
 # minutes in market hours, and everything at least daily.
@@ -185,6 +188,57 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
             if recent
             else None,
         )
+        yield from _unfinished_runs(instance, now)
+
+
+# A run in progress this long is stuck even with a live worker (runs here take seconds); a run
+# queued this long means no daemon is dequeuing, or the pool is held.
+RUN_STUCK_AFTER = dt.timedelta(minutes=30)
+RUN_QUEUED_TOO_LONG = dt.timedelta(minutes=5)
+
+
+def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Finding]:
+    from .runs import unfinished_runs
+
+    states = unfinished_runs(instance)
+    stuck = [
+        s
+        for s in states
+        if s.status in ("STARTING", "STARTED", "CANCELING")
+        and (s.worker_alive is False or (s.since and now - s.since > RUN_STUCK_AFTER))
+    ]
+    yield Finding(
+        "stuck runs",
+        not stuck,
+        ", ".join(
+            f"{s.job_name} {s.run_id[:8]} {s.status.lower()} "
+            + (f"(worker pid {s.pid} is gone)" if s.worker_alive is False else "")
+            + (f"since {_ago(now - s.since)}" if s.worker_alive is not False and s.since else "")
+            for s in stuck
+        )
+        or "none",
+        "start `homeclerk ui` (or the service): it fails runs whose worker is gone within a "
+        "minute, which frees the warehouse pool; a run with a live worker: terminate it in the "
+        "Dagster UI (Runs → the run → Terminate)"
+        if stuck
+        else None,
+    )
+    queued = [
+        s
+        for s in states
+        if s.status in ("QUEUED", "NOT_STARTED") and s.since and now - s.since > RUN_QUEUED_TOO_LONG
+    ]
+    yield Finding(
+        "queued runs",
+        not queued,
+        ", ".join(f"{s.job_name} {s.run_id[:8]} queued {_ago(now - s.since)}" for s in queued)
+        if queued
+        else "none waiting long",
+        "is the daemon running? start `homeclerk ui` (or the service); a run waiting for the "
+        'warehouse pool waits for the run that holds it (see "stuck runs")'
+        if queued
+        else None,
+    )
 
 
 def _ago(delta: dt.timedelta) -> str:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
+from types import FrameType
 
 LOOPBACK = "127.0.0.1"
 
@@ -26,13 +28,24 @@ def serve(ledger_file: str | Path, host: str = LOOPBACK, port: int = 5000) -> No
     path = Path(ledger_file).expanduser().resolve()
     if not path.exists():
         raise FavaLedgerMissingError(path)
+    from .single_instance import ensure_port_free
+
+    ensure_port_free(port, "Fava", host)  # a clear line, not cheroot's traceback
     app = create_app([path])
     server = Server((host, port), app)
     print(f"Fava on http://{host}:{port} for {path}", flush=True)
+    # What a service manager sends: stop as on Ctrl-C, closing the socket.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.start()
     except KeyboardInterrupt:
         server.stop()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import secrets
@@ -53,6 +54,17 @@ _RESPONSE_FILES = {
 }
 
 
+class BrokerPortBusyError(OSError):
+    """The fake broker's port is taken by another program."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(
+            f"the demo broker cannot listen on 127.0.0.1:{port}: the port is in use (is another "
+            f"`homeclerk ui` running on this demo? see `lsof -i :{port}`); stop it, or change "
+            "[broker] base_url in the demo's homeclerk.toml"
+        )
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -89,7 +101,12 @@ class FakeKiteServer:
         self._rate_limited_once = False
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        try:
+            self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise BrokerPortBusyError(port) from None
+            raise
         self._httpd.daemon_threads = True
         self._httpd.fake = self  # type: ignore[attr-defined]
         self._thread = threading.Thread(

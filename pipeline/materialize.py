@@ -1,0 +1,130 @@
+"""`homeclerk materialize SELECTION`: a run from a shell that waits for the warehouse, not fails.
+
+`dagster asset materialize` opens the DuckDB warehouse beside a daemon run and fails with
+WarehouseLockedError. This runs the selection in this process, on homeclerk's own instance, as
+a run the queued coordinator sees: while it is in progress the daemon keeps every other
+`warehouse` run queued (run-granularity pools count in-progress runs). Before it starts it waits
+until no run in progress holds the pool, and a run that still lost the race to the lock (a run
+the daemon launched in the same second) is retried with backoff. No daemon is needed, so it
+also works when nothing else is running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .settings import Settings
+
+LOCKED = "WarehouseLockedError"
+
+
+class SelectionError(ValueError):
+    """The asset selection matches nothing or does not parse."""
+
+
+def materialize(
+    settings: Settings,
+    selection: str,
+    partition: str | None = None,
+    *,
+    out: Callable[[str], None] = print,
+    wait_seconds: float = 3600.0,
+    max_backoff: float = 10.0,
+) -> int:
+    """Materialize `selection` once the warehouse is free; 0 on success, 1 with the failing step's
+    message otherwise, 3 when the warehouse stayed busy for `wait_seconds`."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from .definitions import build_definitions
+    from .instance import prepare_instance
+    from .runs import fail_dead_runs, warehouse_holders
+
+    defs = build_definitions(settings)
+    try:
+        keys = AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())
+    except Exception as exc:  # Dagster raises several types for a bad selection string
+        raise SelectionError(
+            f"asset selection {selection!r} does not parse ({exc}); examples: "
+            "'sms_messages+', '*expenses_feed', 'key:books'"
+        ) from None
+    if not keys:
+        raise SelectionError(
+            f"asset selection {selection!r} matches no asset; the assets are: "
+            + ", ".join(
+                sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
+            )
+        )
+    names = ", ".join(sorted(k.to_user_string() for k in keys))
+    job = defs.resolve_implicit_global_asset_job_def()
+    home = prepare_instance(settings)
+    deadline = time.monotonic() + wait_seconds
+    backoff = 1.0
+    with DagsterInstance.from_config(str(home)) as instance, _cli_turn(home, out):
+        said = None
+        while True:
+            fail_dead_runs(instance)  # a killed run must not keep us waiting for an hour
+            holders = warehouse_holders(instance)
+            if holders:
+                what = ", ".join(f"{h.job_name} {h.run_id[:8]}" for h in holders)
+                if what != said:
+                    out(f"waiting for the warehouse: run {what} holds it")
+                    said = what
+            else:
+                out(f"materializing {names}" + (f" (partition {partition})" if partition else ""))
+                result = job.execute_in_process(
+                    instance=instance,
+                    asset_selection=list(keys),
+                    partition_key=partition,
+                    raise_on_error=False,
+                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                    tags={"homeclerk/source": "cli"},
+                )
+                failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+                if result.success:
+                    out(f"materialized {names}: run {result.run_id} succeeded")
+                    return 0
+                if not any(LOCKED in _error_text(e) for e in failures):
+                    for event in failures:
+                        out(f"FAILED {event.step_key}: {_error_text(event)}")
+                    out(f"run {result.run_id} failed (open it in the Dagster UI for the log)")
+                    return 1
+                out("the warehouse was taken in the same moment: trying again")
+                said = None
+            if time.monotonic() + backoff > deadline:
+                out(f"gave up: the warehouse stayed busy for {int(wait_seconds)} s")
+                return 3
+            time.sleep(backoff)  # waiting on another process, not synchronising a test
+            backoff = min(backoff * 2, max_backoff)
+
+
+def _error_text(event: object) -> str:
+    data = getattr(event, "event_specific_data", None)
+    error = getattr(data, "error", None)
+    if error is None:
+        return getattr(event, "message", "") or ""
+    parts = []
+    while error is not None:
+        parts.append(f"{error.cls_name}: {error.message.strip()}")
+        error = error.cause
+    return " <- ".join(parts)
+
+
+@contextmanager
+def _cli_turn(home: Path, out: Callable[[str], None]) -> Iterator[None]:
+    """One shell materialize at a time (they would both see the warehouse free)."""
+    fd = os.open(home / "homeclerk-materialize.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            out(f"waiting for another `homeclerk materialize` ({dt.datetime.now():%H:%M:%S})")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

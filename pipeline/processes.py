@@ -1,0 +1,111 @@
+"""Child servers that stop with their parent: SIGTERM/SIGINT/SIGHUP stop the whole tree.
+
+A service manager sends SIGTERM to `homeclerk ui`; `dagster dev` has children of its own
+(webserver, daemon, code server) that would otherwise be orphaned and keep the port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class StopRequested(Exception):
+    """A stop signal arrived."""
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid` right now (children, grandchildren, …), from `ps`."""
+    out = subprocess.run(
+        ["ps", "-A", "-o", "pid=,ppid="], capture_output=True, text=True, check=False
+    ).stdout
+    children: dict[int, list[int]] = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+            children.setdefault(int(parts[1]), []).append(int(parts[0]))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` exists and is not a zombie."""
+    from .runs import pid_alive
+
+    return pid_alive(pid)
+
+
+def run_until_stopped(
+    cmd: Sequence[str], cwd: Path, grace_seconds: float = 20.0, env: dict[str, str] | None = None
+) -> int:
+    """Run `cmd` in its own process group until it exits or this process is told to stop.
+
+    On SIGTERM, SIGINT or SIGHUP: SIGINT to the child's group (what Ctrl-C in a terminal does,
+    which `dagster dev` shuts down cleanly on), then SIGKILL to whatever of the tree is still
+    there after `grace_seconds`. Returns the child's exit code (128 + signal when stopped).
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise StopRequested(signum)
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
+    child = subprocess.Popen(list(cmd), cwd=cwd, env=env, start_new_session=True)
+    try:
+        try:
+            return child.wait()
+        except StopRequested as exc:
+            signum = int(exc.args[0])
+            # Further signals must not interrupt the shutdown itself.
+            for s in STOP_SIGNALS:
+                signal.signal(s, signal.SIG_IGN)
+            stop_tree(child, grace_seconds)
+            return 128 + signum
+    finally:
+        if child.poll() is None:
+            stop_tree(child, grace_seconds)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def stop_tree(child: subprocess.Popen, grace_seconds: float) -> None:
+    """SIGINT the child's process group, wait, then SIGKILL every process left of its tree."""
+    tree = descendants(child.pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGINT)
+    start = time.monotonic()
+    deadline = start + grace_seconds
+    termed = False
+    while time.monotonic() < deadline:
+        if not termed and time.monotonic() > start + grace_seconds / 2:
+            # Half the grace gone: ask what is left (e.g. children in their own sessions) directly.
+            termed = True
+            for pid in tree:
+                _signal(pid, signal.SIGTERM)
+        if child.poll() is None:
+            tree |= descendants(child.pid)  # children started while shutting down
+        tree = {p for p in tree if alive(p)}
+        if child.poll() is not None and not tree:
+            return
+        time.sleep(0.2)
+    for pid in tree | ({child.pid} if child.poll() is None else set()):
+        _signal(pid, signal.SIGKILL)
+    child.wait()
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)

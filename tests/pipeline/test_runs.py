@@ -1,0 +1,179 @@
+"""Runs never get stuck: a run whose worker was killed is failed and frees the warehouse pool."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, DagsterRunStatus
+
+from pipeline.demo.build import write_chat_db, write_demo_config
+from pipeline.demo.messages import generate_demo_messages
+from pipeline.doctor import run_checks
+from pipeline.instance import prepare_instance
+from pipeline.runs import RunReaper, fail_dead_runs, warehouse_holders
+from pipeline.settings import Settings, load_settings
+
+HOLDER = Path(__file__).with_name("run_holder.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def demo_like(folder: Path) -> Settings:
+    """A demo-like folder: a real chat.db with a few days of alerts and its homeclerk.toml."""
+    write_chat_db(
+        folder / "chat.db", generate_demo_messages(dt.date(2026, 11, 19), seed=3, days=3), 3
+    )
+    return load_settings(write_demo_config(folder, "http://127.0.0.1:9/none"))
+
+
+def poll(predicate: Callable[[], object], timeout: float, what: str) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+@pytest.fixture
+def holder_factory(tmp_path: Path) -> Iterator:
+    started: list[subprocess.Popen] = []
+
+    def start(settings: Settings) -> tuple[subprocess.Popen, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+        proc = subprocess.Popen(
+            [sys.executable, str(HOLDER), str(settings.config_file)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env={**env, "PYTHONPATH": str(ROOT)},
+        )
+        started.append(proc)
+        run_id = proc.stdout.readline().strip()
+        assert run_id, "the holder process did not start its run"
+        return proc, run_id
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def test_a_run_whose_worker_was_killed_is_failed_and_frees_the_pool(
+    tmp_path: Path, holder_factory
+) -> None:
+    settings = demo_like(tmp_path)
+    proc, run_id = holder_factory(settings)
+    with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        assert [h.run_id for h in warehouse_holders(instance)] == [run_id]
+        assert fail_dead_runs(instance) == []  # alive: left alone
+        assert instance.get_run_by_id(run_id).status == DagsterRunStatus.STARTED
+
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        # Doctor sees it before anything fails it: stuck, with the fix.
+        stuck = {f.check: f for f in run_checks(settings)}["stuck runs"]
+        assert not stuck.ok and run_id[:8] in stuck.detail and "homeclerk ui" in (stuck.fix or "")
+
+        # What `homeclerk ui` runs in the background, with a poll interval a test can lower.
+        with RunReaper(instance, interval=0.5) as reaper:
+            poll(lambda: run_id in reaper.reaped, 30, "the dead run is failed")
+        run = instance.get_run_by_id(run_id)
+        assert run.status == DagsterRunStatus.FAILURE
+        assert warehouse_holders(instance) == []  # the warehouse pool is free again
+    assert {f.check: f for f in run_checks(settings)}["stuck runs"].ok
+
+
+def test_materialize_from_a_shell_waits_for_the_warehouse_then_succeeds(
+    tmp_path: Path, holder_factory
+) -> None:
+    settings = demo_like(tmp_path)
+    holder, holder_run = holder_factory(settings)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # What a daemon run does to the warehouse: holds DuckDB's single-writer lock.
+    writer = duckdb.connect(str(settings.warehouse))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "--config",
+            str(settings.config_file),
+            "materialize",
+            "sms_messages+",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    seen: list[str] = []
+
+    def saw(text: str) -> bool:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                seen.append(lines.get_nowait())
+        return any(text in line for line in seen)
+
+    try:
+        poll(lambda: saw(f"waiting for the warehouse: run bank_sms_job {holder_run[:8]}"), 120, "")
+        assert proc.poll() is None  # waiting, not failed
+
+        writer.close()
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert proc.wait(timeout=180) == 0, "".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    poll(lambda: saw("succeeded"), 10, "the result line")
+    output = "".join(seen)
+    assert "WarehouseLockedError" not in output
+    assert "materializing sms_messages, transactions" in output
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM transactions").fetchone()[0] > 0
+
+
+def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
+    tmp_path: Path,
+) -> None:
+    settings = demo_like(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=180,
+        )
+
+    empty = run("materialize", "key:no_such_asset")
+    assert empty.returncode == 2 and "matches no asset" in empty.stderr
+    assert "sms_messages" in empty.stderr  # the assets it could have been
+
+    (tmp_path / "chat.db").unlink()
+    (tmp_path / "chat.db").mkdir()  # unreadable: the step fails with the Full Disk Access fix
+    failed = run("materialize", "sms_messages")
+    assert failed.returncode == 1
+    assert "FAILED sms_messages" in failed.stdout and "Full Disk Access" in failed.stdout
