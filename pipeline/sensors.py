@@ -1,5 +1,7 @@
 """The sensor that replaces "run the expenses script every 60 s": a run only when there is news."""
 
+import os
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -11,7 +13,7 @@ from dagster import (
     sensor,
 )
 
-from assets.sms.chatdb import newest_bank_rowid
+from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
 from .settings import Settings
 
@@ -33,8 +35,16 @@ def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
         description=f"Starts {job.name} when {chat_db} has a bank SMS newer than the last run's.",
     )
     def bank_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
-        # An unreadable chat.db raises: a failed tick is red in the UI, a skip would look calm.
-        newest = newest_bank_rowid(chat_db, headers)
+        skip = missing_chat_db_reason(chat_db)
+        if skip is not None:
+            return skip
+        # There but unreadable raises: a failed tick is red in the UI, a skip would look calm.
+        # Re-raised without the chained SQLite/OS error, so each failed tick logs one short
+        # message rather than two stack traces.
+        try:
+            newest = newest_bank_rowid(chat_db, headers)
+        except ChatDbUnreadableError as exc:
+            raise ChatDbUnreadableError(str(exc)) from None
         seen = int(context.cursor or 0)
         if newest <= seen:
             return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")
@@ -44,3 +54,21 @@ def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
         )
 
     return bank_sms_sensor
+
+
+def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:
+    """A skip, with the fix, when chat.db is not there at all (not configured on this machine).
+
+    Not being there is a setup state, not an outage: a calm skip every tick instead of a failed
+    tick with a traceback every 5 s. A file that is there but unreadable is not covered here.
+    """
+    try:
+        os.stat(chat_db)
+    except FileNotFoundError:
+        return SkipReason(
+            f"SKIPPED: chat.db not found at {chat_db} (fix: set `[messages] chat_db` in "
+            "homeclerk.toml to the Messages database; on a Mac it is ~/Library/Messages/chat.db)"
+        )
+    except OSError:
+        return None  # there, but not ours to read: the reader raises the Full Disk Access fix
+    return None
