@@ -313,7 +313,7 @@ def not_configured(settings: Settings) -> list[str]:
     notes = []
     if settings.config_file is None:
         notes.append(
-            f"no {CONFIG_NAME} in {settings.base_dir}: every default applies (data in "
+            f"no {CONFIG_NAME} in {settings.base_dir}: defaults in use (data in "
             f"{settings.data_dir}); copy homeclerk.example.toml there to change them"
         )
     if not settings.chat_db.exists():
