@@ -31,7 +31,7 @@ def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def demo_folder(bare: Path):  # type: ignore[no-untyped-def]
-    """The demo's chat.db and homeclerk.toml, but no .env: the SMS path is set up, the broker not."""
+    """The demo's chat.db and homeclerk.toml but no .env: SMS path set up, broker not."""
     messages = generate_demo_messages(dt.date(2026, 11, 19), seed=5, days=12)
     write_chat_db(bare / "chat.db", messages, seed=5)
     settings = load_settings(write_demo_config(bare, "http://127.0.0.1:9/none"))

@@ -67,11 +67,15 @@ def test_runs_only_when_a_bank_sms_is_new(setup) -> None:
     assert int(newer) == new_rowid
 
 
-def test_missing_chat_db_fails_the_tick_with_the_fix(setup) -> None:
+def test_missing_chat_db_is_a_skip_with_the_fix_and_keeps_the_cursor(setup) -> None:
     settings, instance = setup
+    _, cursor = evaluate(settings, instance, None)
     settings.chat_db.unlink()
-    with pytest.raises(Exception, match=r"chat_db"):
-        evaluate(settings, instance, None)
+    # Not there is "not set up on this machine": a calm skip each tick, not a traceback.
+    result, kept = evaluate(settings, instance, cursor)
+    assert isinstance(result, SkipReason)
+    assert f"chat.db not found at {settings.chat_db} (fix:" in (result.skip_message or "")
+    assert kept == cursor
 
 
 def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
