@@ -1,6 +1,8 @@
 """The sensor that replaces "run the expenses script every 60 s": a run only when there is news."""
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +25,24 @@ from .settings import Settings
 SMS_SENSOR_INTERVAL_SECONDS = 4
 
 
-def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
+# A chat.db that is there but unreadable (no Full Disk Access) fails a tick, red in the UI, with
+# the fix; the same failure again within this long is a skip that points at it, so the daemon's
+# log carries one stack trace per interval instead of one every 5 s (~40 lines each).
+UNREADABLE_REPEAT = dt.timedelta(minutes=10)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def build_bank_sms_sensor(
+    settings: Settings, job: Any, now: Callable[[], dt.datetime] = _utc_now
+) -> SensorDefinition:
+    """The sensor on chat.db's newest bank ROWID; `now` is the clock for the failure throttle."""
     chat_db = settings.chat_db
     headers = settings.bank_senders
+    # The code server keeps one Definitions for its life, so this outlives a tick.
+    last_failure: dict[str, dt.datetime] = {}
 
     @sensor(
         name="bank_sms_sensor",
@@ -38,13 +55,21 @@ def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
         skip = missing_chat_db_reason(chat_db)
         if skip is not None:
             return skip
-        # There but unreadable raises: a failed tick is red in the UI, a skip would look calm.
-        # Re-raised without the chained SQLite/OS error, so each failed tick logs one short
-        # message rather than two stack traces.
         try:
             newest = newest_bank_rowid(chat_db, headers)
         except ChatDbUnreadableError as exc:
-            raise ChatDbUnreadableError(str(exc)) from None
+            message, moment = str(exc), now()
+            since = last_failure.get(message)
+            if since is not None and moment - since < UNREADABLE_REPEAT:
+                return SkipReason(
+                    f"SKIPPED: chat.db still unreadable; the failed tick at "
+                    f"{since:%Y-%m-%d %H:%M} UTC has the fix: {message}"
+                )
+            last_failure.clear()
+            last_failure[message] = moment
+            # Unchained: the tick's error is our message, not a second SQLite/OS stack.
+            raise ChatDbUnreadableError(message) from None
+        last_failure.clear()
         seen = int(context.cursor or 0)
         if newest <= seen:
             return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from assets.sms.chatdb import utc_to_apple_ns
+from assets.sms.chatdb import ChatDbUnreadableError, utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
 from pipeline.instance import prepare_instance
+from pipeline.sensors import UNREADABLE_REPEAT, build_bank_sms_sensor
 from pipeline.settings import load_settings
 
 
@@ -86,3 +87,29 @@ def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
     settings.chat_db.mkdir()
     with pytest.raises(Exception, match="Full Disk Access"):
         evaluate(settings, instance, None)
+
+
+def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> None:
+    settings, instance = setup
+    for suffix in ("", "-wal", "-shm"):
+        settings.chat_db.with_name("chat.db" + suffix).unlink(missing_ok=True)
+    settings.chat_db.mkdir()  # there, but SQLite cannot open it
+    clock = [dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)]
+    defs = build_definitions(settings)
+    sensor = build_bank_sms_sensor(settings, defs.resolve_job_def("bank_sms_job"), lambda: clock[0])
+
+    def tick():  # type: ignore[no-untyped-def]
+        return sensor(build_sensor_context(instance=instance, definitions=defs))
+
+    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as first:
+        tick()
+    assert first.value.__cause__ is None and first.value.__suppress_context__
+    clock[0] += dt.timedelta(minutes=5)
+    repeat = tick()
+    assert isinstance(repeat, SkipReason)
+    assert "still unreadable" in (repeat.skip_message or "") and "09:00 UTC" in (
+        repeat.skip_message or ""
+    )
+    clock[0] += UNREADABLE_REPEAT
+    with pytest.raises(ChatDbUnreadableError):
+        tick()
