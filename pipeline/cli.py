@@ -81,14 +81,14 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (and daemon) on 127.0.0.1")
-    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(handler=_ui)
 
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
     doctor.set_defaults(handler=_doctor)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
-    fava.add_argument("--port", type=int, default=5000)
+    fava.add_argument("--port", type=_port, default=5000)
     fava.set_defaults(handler=_fava)
 
     broker = sub.add_parser("broker", help="broker session").add_subparsers(title="broker commands")
@@ -107,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
     dump.add_argument("--since-rowid", type=int, default=0)
     dump.set_defaults(handler=_sms_dump)
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port for argparse: 1-65535, or a usage error naming the option."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (a whole number 1-65535)")
+    return port
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -159,3 +159,11 @@ def test_config_error_in_the_code_location_is_the_settings_message(tmp_path: Pat
     assert "`[pahts]` is not a known section; did you mean `[paths]`?" in output
     # One frame (the line that raises it), not the settings reader's internals.
     assert "settings.py" not in output and "reject_unknown" not in output
+
+
+def test_out_of_range_ports_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    for args in (("ui", "--port", "99999"), ("fava", "--port", "0"), ("ui", "--port", "nan")):
+        result = homeclerk(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "--port" in result.stderr and "1-65535" in result.stderr
+        assert not (tmp_path / "data").exists()  # nothing was prepared or started
