@@ -10,8 +10,9 @@ import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
-from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
+from .settings import CONFIG_ENV, Settings, SettingsError, load_settings, not_configured
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,13 +30,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _global_options(suppress: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name (`homeclerk doctor --config x`).
+
+    On the subcommands the default is SUPPRESS, so a value given before the subcommand is not
+    overwritten by the subparser's default.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS if suppress else None,
+        help=f"homeclerk.toml to use (default: ${CONFIG_ENV} or ./homeclerk.toml)",
+    )
+    return options
+
+
+class _SubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subparsers that all accept the global options too."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("parents", [_global_options(suppress=True)])
+        return super().add_parser(name, **kwargs)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Subcommands at every level (`broker status`) get the global options: argparse makes
+    them with the parent's class, so registering here reaches them all."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _SubParsers)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="homeclerk",
         description="The clerk of a home server: bank SMS, broker, battery → feeds and books.",
-    )
-    parser.add_argument(
-        "--config", type=Path, help=f"homeclerk.toml to use (default: ${CONFIG_ENV} or ./)"
+        parents=[_global_options(suppress=False)],
     )
     sub = parser.add_subparsers(title="commands")
 
@@ -48,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (and daemon) on 127.0.0.1")
-    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(handler=_ui)
 
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
@@ -63,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     mat.set_defaults(handler=_materialize)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
-    fava.add_argument("--port", type=int, default=5000)
+    fava.add_argument("--port", type=_port, default=5000)
     fava.set_defaults(handler=_fava)
 
     broker = sub.add_parser("broker", help="broker session").add_subparsers(title="broker commands")
@@ -84,10 +116,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    """A TCP port for argparse: 1-65535, or a usage error naming the option."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (a whole number 1-65535)")
+    return port
+
+
 def _settings(args: argparse.Namespace) -> Settings:
-    if args.config:
-        os.environ[CONFIG_ENV] = str(args.config.expanduser().resolve())
-    return load_settings()
+    config = getattr(args, "config", None)
+    if not config:
+        return load_settings()
+    path = config.expanduser().resolve()
+    if not path.is_file():
+        # Name the option the owner typed, not the environment variable it is passed on as.
+        raise SettingsError(
+            "command line",
+            "--config",
+            f"is {config}, which is not a file",
+            "homeclerk --config ~/homeclerk/homeclerk.toml doctor",
+        )
+    settings = load_settings(path)
+    # Child processes (the Dagster code location) find the same file through the environment.
+    os.environ[CONFIG_ENV] = str(path)
+    return settings
+
+
+def _say_what_is_not_configured(settings: Settings) -> None:
+    for note in not_configured(settings):
+        print(f"not configured: {note}", file=sys.stderr)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -132,6 +193,7 @@ def _ui(args: argparse.Namespace) -> int:
     )
 
     settings = _settings(args)
+    _say_what_is_not_configured(settings)
     home = use_instance(settings)
     if settings.config_file:
         os.environ[CONFIG_ENV] = str(settings.config_file)
@@ -268,6 +330,12 @@ def _broker_status(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     load_env_file(settings)
+    if not settings.broker.token_file.exists():
+        print(
+            "not logged in: run `homeclerk broker login` "
+            f"(no session at {settings.broker.token_file})"
+        )
+        return 1
     result = check_token(
         os.environ.get("KITE_API_KEY", ""),
         settings.broker.token_file,
@@ -298,11 +366,21 @@ def _sms_dump(args: argparse.Namespace) -> int:
     from assets.sms.dump import dump_jsonl
 
     settings = _settings(args)
+    chat_db = args.chat_db.expanduser()
+    if not chat_db.exists():
+        print(
+            f"homeclerk: --chat-db {chat_db} does not exist: give the path of a Messages "
+            "database (on a Mac ~/Library/Messages/chat.db)",
+            file=sys.stderr,
+        )
+        return 1
     try:
-        for line in dump_jsonl(args.chat_db, settings.bank_senders, args.since_rowid):
+        for line in dump_jsonl(chat_db, settings.bank_senders, args.since_rowid):
             sys.stdout.write(line + "\n")
     except ChatDbUnreadableError as exc:
-        print(f"homeclerk: {exc}", file=sys.stderr)
+        # The reader's text points at homeclerk.toml; here the path came from the flag.
+        text = str(exc).replace("`[messages] chat_db` in homeclerk.toml", "--chat-db")
+        print(f"homeclerk: {text}", file=sys.stderr)
         return 1
     return 0
 

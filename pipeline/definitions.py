@@ -19,7 +19,7 @@ from assets.sms.definitions import SMS_ASSETS, SMS_CHECKS
 from .portfolio_schedules import portfolio_schedules
 from .resources import build_resources
 from .sensors import build_bank_sms_sensor
-from .settings import Settings, load_env_file, load_settings
+from .settings import Settings, SettingsError, load_env_file, load_settings
 
 BANK_SMS_ASSETS = ("sms_messages", "transactions", "expenses_feed")
 PORTFOLIO_ASSET_KEYS = ("broker_holdings", "portfolio_feed")
@@ -72,10 +72,19 @@ def build_definitions(settings: Settings) -> Definitions:
     )
 
 
+class HomeclerkConfigError(Exception):
+    """homeclerk.toml (or .env) is wrong; the message is the settings message, with the fix."""
+
+
 def _load() -> Definitions:
     settings = load_settings()
     load_env_file(settings)
     return build_definitions(settings)
 
 
-defs = _load()
+try:
+    defs = _load()
+except SettingsError as exc:
+    # Raised here, unchained: the UI shows the settings message and this one line, not the
+    # settings reader's internals (the same words `homeclerk` prints on the command line).
+    raise HomeclerkConfigError(f"configuration error: {exc}") from None

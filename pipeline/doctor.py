@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Older than this, a feed is stale: the sensor refreshes expenses on news, portfolio every 15
 # minutes in market hours, and everything at least daily.
 FEED_MAX_AGE = dt.timedelta(hours=26)
+CHECK_PREFIX = "check "
 ASSETS = (
     "sms_messages",
     "transactions",
@@ -37,6 +38,9 @@ class Finding(NamedTuple):
     ok: bool
     detail: str
     fix: str | None = None
+    # A problem that does not stop the pipeline (an asset check of severity WARN): still
+    # reported, never "all good".
+    warning: bool = False
 
 
 def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Finding]:
@@ -48,6 +52,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         lambda: _warehouse(settings),
         lambda: _feeds(settings, now),
         lambda: _runs(settings, now),
+        lambda: _asset_checks(settings),
     ]
     findings: list[Finding] = []
     for check in checks:
@@ -84,10 +89,20 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
 
 
 def _chat_db(settings: Settings) -> Iterator[Finding]:
+    if not os.path.lexists(settings.chat_db):
+        yield Finding(
+            "chat.db",
+            False,
+            f"{settings.chat_db} does not exist (the bank SMS sensor skips until it does)",
+            "set `[messages] chat_db` in homeclerk.toml (on a Mac ~/Library/Messages/chat.db)",
+        )
+        return
     try:
         newest = newest_bank_rowid(settings.chat_db, settings.bank_senders)
     except ChatDbUnreadableError as exc:
-        yield Finding("chat.db", False, str(exc).split(". ")[0], str(exc))
+        # "<what is wrong>. <the fix>": each said once.
+        detail, _, fix = str(exc).partition(". ")
+        yield Finding("chat.db", False, detail, fix or None)
         return
     yield Finding(
         "chat.db",
@@ -241,6 +256,43 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
     )
 
 
+def _asset_checks(settings: Settings) -> Iterator[Finding]:
+    """The latest evaluation of every asset check that did not pass, failing or warning.
+
+    The checks know things the files do not (a source quiet for days, a feed older than the
+    market calendar allows): a doctor that ignores them says "all good" beside a red badge.
+    """
+    home = settings.dagster_home
+    if not (home / "dagster.yaml").exists():
+        return  # _runs already says there is no instance
+    from dagster import AssetCheckSeverity, DagsterInstance
+
+    from .definitions import build_definitions
+
+    keys = sorted(
+        build_definitions(settings).resolve_asset_graph().asset_check_keys,
+        key=lambda k: (k.asset_key.to_user_string(), k.name),
+    )
+    with DagsterInstance.from_config(str(home)) as instance:
+        latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    for key in keys:
+        record = latest.get(key)
+        event = record.event if record else None
+        evaluation = (
+            event.dagster_event.event_specific_data if event and event.dagster_event else None
+        )
+        if evaluation is None or not hasattr(evaluation, "passed") or evaluation.passed:
+            continue  # never evaluated (the asset's own finding says so), planned, or passed
+        warning = evaluation.severity == AssetCheckSeverity.WARN
+        yield Finding(
+            f"{CHECK_PREFIX}{key.name}",
+            False,
+            f"{key.asset_key.to_user_string()}: {'warning' if warning else 'failed'}",
+            evaluation.description or "open the asset's Checks tab in the Dagster UI",
+            warning=warning,
+        )
+
+
 def _ago(delta: dt.timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -252,11 +304,33 @@ def _ago(delta: dt.timedelta) -> str:
     return f"{seconds // 86400} days ago"
 
 
+def unique_problems(findings: list[Finding]) -> list[Finding]:
+    """The findings with each problem once.
+
+    A problem in the same words as an earlier one is dropped, and so is an asset check whose
+    description is a fix already given (portfolio_status restates the broker marker).
+    """
+    seen: set[tuple[str, str | None]] = set()
+    fixes: set[str] = set()
+    kept = []
+    for f in findings:
+        if not f.ok:
+            if (f.detail, f.fix) in seen or (f.check.startswith(CHECK_PREFIX) and f.fix in fixes):
+                continue
+            seen.add((f.detail, f.fix))
+            fixes.add(f.fix or "")
+        kept.append(f)
+    return kept
+
+
 def render(findings: list[Finding]) -> str:
+    """The report: one line per finding, each problem once with its fix under it."""
+    findings = unique_problems(findings)
     lines = []
     for f in findings:
-        lines.append(f"{'ok  ' if f.ok else 'FAIL'}  {f.check:<20} {f.detail}")
-        if not f.ok and f.fix:
+        label = "ok  " if f.ok else ("WARN" if f.warning else "FAIL")
+        lines.append(f"{label}  {f.check:<20} {f.detail}")
+        if not f.ok and f.fix and f.fix != f.detail:
             lines.append(f"      {'':<20} fix: {f.fix}")
     bad = sum(not f.ok for f in findings)
     lines.append("")

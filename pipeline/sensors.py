@@ -1,5 +1,9 @@
 """The sensor that replaces "run the expenses script every 60 s": a run only when there is news."""
 
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -11,7 +15,7 @@ from dagster import (
     sensor,
 )
 
-from assets.sms.chatdb import newest_bank_rowid
+from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
 from .settings import Settings
 
@@ -21,9 +25,24 @@ from .settings import Settings
 SMS_SENSOR_INTERVAL_SECONDS = 4
 
 
-def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
+# A chat.db that is there but unreadable (no Full Disk Access) fails a tick, red in the UI, with
+# the fix; the same failure again within this long is a skip that points at it, so the daemon's
+# log carries one stack trace per interval instead of one every 5 s (~40 lines each).
+UNREADABLE_REPEAT = dt.timedelta(minutes=10)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def build_bank_sms_sensor(
+    settings: Settings, job: Any, now: Callable[[], dt.datetime] = _utc_now
+) -> SensorDefinition:
+    """The sensor on chat.db's newest bank ROWID; `now` is the clock for the failure throttle."""
     chat_db = settings.chat_db
     headers = settings.bank_senders
+    # The code server keeps one Definitions for its life, so this outlives a tick.
+    last_failure: dict[str, dt.datetime] = {}
 
     @sensor(
         name="bank_sms_sensor",
@@ -33,8 +52,24 @@ def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
         description=f"Starts {job.name} when {chat_db} has a bank SMS newer than the last run's.",
     )
     def bank_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
-        # An unreadable chat.db raises: a failed tick is red in the UI, a skip would look calm.
-        newest = newest_bank_rowid(chat_db, headers)
+        skip = missing_chat_db_reason(chat_db)
+        if skip is not None:
+            return skip
+        try:
+            newest = newest_bank_rowid(chat_db, headers)
+        except ChatDbUnreadableError as exc:
+            message, moment = str(exc), now()
+            since = last_failure.get(message)
+            if since is not None and moment - since < UNREADABLE_REPEAT:
+                return SkipReason(
+                    f"SKIPPED: chat.db still unreadable; the failed tick at "
+                    f"{since:%Y-%m-%d %H:%M} UTC has the fix: {message}"
+                )
+            last_failure.clear()
+            last_failure[message] = moment
+            # Unchained: the tick's error is our message, not a second SQLite/OS stack.
+            raise ChatDbUnreadableError(message) from None
+        last_failure.clear()
         seen = int(context.cursor or 0)
         if newest <= seen:
             return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")
@@ -44,3 +79,21 @@ def build_bank_sms_sensor(settings: Settings, job: Any) -> SensorDefinition:
         )
 
     return bank_sms_sensor
+
+
+def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:
+    """A skip, with the fix, when chat.db is not there at all (not configured on this machine).
+
+    Not being there is a setup state, not an outage: a calm skip every tick instead of a failed
+    tick with a traceback every 5 s. A file that is there but unreadable is not covered here.
+    """
+    try:
+        os.stat(chat_db)
+    except FileNotFoundError:
+        return SkipReason(
+            f"SKIPPED: chat.db not found at {chat_db} (fix: set `[messages] chat_db` in "
+            "homeclerk.toml to the Messages database; on a Mac it is ~/Library/Messages/chat.db)"
+        )
+    except OSError:
+        return None  # there, but not ours to read: the reader raises the Full Disk Access fix
+    return None

@@ -9,6 +9,7 @@ default is how an empty feed starts to look like a frugal week.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -39,11 +40,19 @@ _ACCOUNT = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A
 
 
 class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the file, the key and a fix."""
+    """A setting is missing or malformed; the message names the file, the key and a fix.
 
-    def __init__(self, source: str, key: str, problem: str, example: str) -> None:
+    `example` is a right value; `hint` replaces it when an example would not help (a TOML
+    syntax error, a misspelt name: "did you mean …").
+    """
+
+    def __init__(
+        self, source: str, key: str, problem: str, example: str | None = None, hint: str = ""
+    ) -> None:
         self.source, self.key, self.problem, self.example = source, key, problem, example
-        super().__init__(f"{source}: `{key}` {problem}. Example of a right value: {example}")
+        tail = f". Example of a right value: {example}" if example is not None else ""
+        tail += f"; {hint}" if hint else ""
+        super().__init__(f"{source}: `{key}` {problem}{tail}")
 
 
 @dataclass(frozen=True)
@@ -135,9 +144,8 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
             str(path), "(file)", "does not exist", "homeclerk.example.toml"
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(
-            str(path), "(syntax)", f"is not valid TOML ({exc})", 'timezone = "Asia/Kolkata"'
-        ) from None
+        # tomllib's message carries "(at line L, column C)": that is the whole fix.
+        raise SettingsError(str(path), "(syntax)", f"is not valid TOML: {exc}") from None
     settings = _from_table(raw, str(path), path.parent)
     return settings
 
@@ -200,7 +208,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
             example='"~/.config/homeclerk/kite-token.json"',
         ),
         timeout_seconds=reader.number("broker.timeout_seconds", 10.0, example="10"),
-        callback_port=int(reader.number("broker.callback_port", 5010, example="5010")),
+        callback_port=reader.port("broker.callback_port", 5010),
         include_mutual_funds=reader.boolean("broker.include_mutual_funds", True),
         accept_empty_holdings=reader.boolean("broker.accept_empty_holdings", False),
         value_tolerance=value_tolerance,
@@ -293,6 +301,48 @@ def load_env_file(settings: Settings) -> list[str]:
     return loaded
 
 
+BROKER_KEYS = ("KITE_API_KEY", "KITE_API_SECRET")
+
+
+def not_configured(settings: Settings) -> list[str]:
+    """What this machine has not set up yet, one plain line each with its consequence and fix.
+
+    For `homeclerk ui` to say at start, so a first run explains itself instead of failing
+    later in a log nobody reads. Empty when everything is in place.
+    """
+    notes = []
+    if settings.config_file is None:
+        notes.append(
+            f"no {CONFIG_NAME} in {settings.base_dir}: defaults in use (data in "
+            f"{settings.data_dir}); copy homeclerk.example.toml there to change them"
+        )
+    if not settings.chat_db.exists():
+        notes.append(
+            f"no chat.db at {settings.chat_db}: the bank SMS sensor skips until it is there "
+            "(fix: set `[messages] chat_db` in homeclerk.toml)"
+        )
+    if settings.broker.adapter == "kite":
+        present = set(os.environ)
+        if settings.env_file is not None and settings.env_file.is_file():
+            from dotenv import dotenv_values
+
+            present |= {k for k, v in dotenv_values(settings.env_file).items() if v}
+        missing = [key for key in BROKER_KEYS if key not in present]
+        if missing:
+            where = settings.env_file or settings.base_dir / ".env"
+            notes.append(
+                f"{', '.join(missing)} not set (no {where}?): broker_holdings and portfolio_feed "
+                "will fail until you add them there (mode 0600) and run `homeclerk broker "
+                'login`, or set `adapter = "csv"` under [broker]'
+            )
+    elif not settings.broker.csv_folder.is_dir():
+        notes.append(
+            f"no broker CSV folder at {settings.broker.csv_folder}: broker_holdings will fail "
+            "until a holdings CSV is there (or set `[broker] csv_folder`)"
+        )
+    return notes
+
+
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
@@ -328,9 +378,30 @@ class _Reader:
         value = self._get(key)
         if value is None:
             return default
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise SettingsError(self.source, key, f"is {value!r}, not a positive number", example)
+        # TOML allows inf and nan, which pass `> 0` or every comparison: neither is a setting.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise SettingsError(
+                self.source, key, f"is {value!r}, not a positive finite number", example
+            )
         return float(value)
+
+    def port(self, key: str, default: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            raise SettingsError(
+                self.source,
+                key,
+                f"is {value!r}, not a TCP port (a whole number 1-65535)",
+                str(default),
+            )
+        return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key)
@@ -387,16 +458,30 @@ class _Reader:
                             self.source,
                             dotted,
                             "is not a known setting",
-                            _closest(dotted, known_leaves),
+                            hint=_closest(dotted, known_leaves),
                         )
-            elif key not in known_leaves and key not in known_tables:
+            elif isinstance(value, dict):
+                # A misspelt section: compare it with the sections, not with dotted keys.
                 raise SettingsError(
-                    self.source, key, "is not a known setting", _closest(key, known_leaves)
+                    self.source,
+                    f"[{key}]",
+                    "is not a known section",
+                    hint=_closest(key, set(self._KNOWN_TABLES), "[{}]"),
+                )
+            elif key not in known_leaves and key not in known_tables:
+                top_level = {k for k in known_leaves if "." not in k}
+                raise SettingsError(
+                    self.source,
+                    key,
+                    "is not a known setting",
+                    hint=_closest(key, top_level | known_leaves),
                 )
 
 
-def _closest(key: str, known: set[str]) -> str:
+def _closest(key: str, known: set[str], shape: str = "{}") -> str:
     import difflib
 
     match = difflib.get_close_matches(key, sorted(known), n=1)
-    return f"did you mean `{match[0]}`?" if match else "see homeclerk.example.toml"
+    if match:
+        return f"did you mean `{shape.format(match[0])}`?"
+    return "see homeclerk.example.toml for every setting"

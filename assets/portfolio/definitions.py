@@ -58,9 +58,10 @@ def broker_holdings(
         )
     except BrokerError as error:
         # The marker is written; the feed is untouched. Say it once, plainly, where people look.
-        context.log.error(f"portfolio not refreshed ({error.status}): {error}")
+        description = broker.not_configured() or f"{error.status}: {error}"
+        context.log.error(f"portfolio not refreshed: {description}")
         raise Failure(
-            description=f"{error.status}: {error}",
+            description=description,
             metadata={
                 "status": error.status,
                 "status_marker": MetadataValue.path(str(marker_path(Path(feeds.folder)))),

@@ -32,6 +32,16 @@ class BrokerResource(ConfigurableResource):
     # non-empty one is treated as a broker glitch and not published.
     accept_empty_holdings: bool = False
 
+    def not_configured(self) -> str | None:
+        """Plain words when the adapter cannot work at all on this machine, else None."""
+        if self.adapter == "kite" and not self.api_key:
+            return (
+                "broker not configured: KITE_API_KEY is not set (no .env?): put KITE_API_KEY "
+                "and KITE_API_SECRET in .env (mode 0600) and run `homeclerk broker login`, or "
+                'set `adapter = "csv"` under [broker] in homeclerk.toml'
+            )
+        return None
+
     def build_adapter(self) -> BrokerAdapter:
         # Missing settings surface from fetch_holdings as BrokerErrors, so they reach the marker.
         if self.adapter == "csv":

@@ -76,8 +76,15 @@ def test_sms_dump_lists_bank_messages_with_offsets(tmp_path: Path) -> None:
 def test_sms_dump_of_a_missing_chat_db_says_what_to_fix(tmp_path: Path) -> None:
     result = homeclerk("sms", "dump", "--chat-db", str(tmp_path / "nope.db"), cwd=tmp_path)
     assert result.returncode == 1
-    assert "nope.db" in result.stderr and "chat_db" in result.stderr
+    # The path came from the flag: the error names the flag, not homeclerk.toml.
+    assert "nope.db" in result.stderr and "--chat-db" in result.stderr
+    assert "homeclerk.toml" not in result.stderr
     assert result.stdout == ""
+    # There but not a Messages database: the same.
+    (tmp_path / "junk.db").write_text("not sqlite at all, just text " * 50)
+    junk = homeclerk("sms", "dump", "--chat-db", str(tmp_path / "junk.db"), cwd=tmp_path)
+    assert junk.returncode == 1
+    assert "--chat-db" in junk.stderr and "homeclerk.toml" not in junk.stderr
 
 
 def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
@@ -111,3 +118,56 @@ def test_sms_parse_applies_the_owners_own_formats(tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     without = homeclerk("sms", "parse", stdin=json.dumps(line) + "\n", cwd=tmp_path / "plain")
     assert json.loads(without.stdout)["transaction"] is None
+
+
+def test_global_options_are_accepted_after_the_subcommand(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    config = tmp_path / "conf" / "homeclerk.toml"
+    config.write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    before = homeclerk("--config", str(config), "doctor", cwd=tmp_path)
+    after = homeclerk("doctor", "--config", str(config), cwd=tmp_path)
+    nested = homeclerk("broker", "status", "--config", str(config), cwd=tmp_path)
+    for result in (before, after, nested):
+        assert result.returncode == 2, result.stderr
+        assert "messages.bank_senders[0]" in result.stderr and str(config) in result.stderr
+
+
+def test_a_missing_config_names_the_option_not_the_environment(tmp_path: Path) -> None:
+    for args in (("--config", "nope.toml", "doctor"), ("doctor", "--config", "nope.toml")):
+        result = homeclerk(*args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "--config" in result.stderr and "nope.toml" in result.stderr
+        assert "HOMECLERK_CONFIG" not in result.stderr
+
+
+def test_broker_status_without_a_session_says_not_logged_in(tmp_path: Path) -> None:
+    result = homeclerk("broker", "status", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("not logged in: run `homeclerk broker login`")
+    assert "Traceback" not in result.stderr
+
+
+def test_config_error_in_the_code_location_is_the_settings_message(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text('[pahts]\ndata_dir = "x"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "pipeline.definitions"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=env,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "`[pahts]` is not a known section; did you mean `[paths]`?" in output
+    # One frame (the line that raises it), not the settings reader's internals.
+    assert "settings.py" not in output and "reject_unknown" not in output
+
+
+def test_out_of_range_ports_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    for args in (("ui", "--port", "99999"), ("fava", "--port", "0"), ("ui", "--port", "nan")):
+        result = homeclerk(*args, cwd=tmp_path)
+        assert result.returncode == 2, args
+        assert "--port" in result.stderr and "1-65535" in result.stderr
+        assert not (tmp_path / "data").exists()  # nothing was prepared or started

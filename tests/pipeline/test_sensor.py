@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-from assets.sms.chatdb import utc_to_apple_ns
+from assets.sms.chatdb import ChatDbUnreadableError, utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
 from pipeline.instance import prepare_instance
+from pipeline.sensors import UNREADABLE_REPEAT, build_bank_sms_sensor
 from pipeline.settings import load_settings
 
 
@@ -67,11 +68,15 @@ def test_runs_only_when_a_bank_sms_is_new(setup) -> None:
     assert int(newer) == new_rowid
 
 
-def test_missing_chat_db_fails_the_tick_with_the_fix(setup) -> None:
+def test_missing_chat_db_is_a_skip_with_the_fix_and_keeps_the_cursor(setup) -> None:
     settings, instance = setup
+    _, cursor = evaluate(settings, instance, None)
     settings.chat_db.unlink()
-    with pytest.raises(Exception, match=r"chat_db"):
-        evaluate(settings, instance, None)
+    # Not there is "not set up on this machine": a calm skip each tick, not a traceback.
+    result, kept = evaluate(settings, instance, cursor)
+    assert isinstance(result, SkipReason)
+    assert f"chat.db not found at {settings.chat_db} (fix:" in (result.skip_message or "")
+    assert kept == cursor
 
 
 def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
@@ -82,3 +87,29 @@ def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
     settings.chat_db.mkdir()
     with pytest.raises(Exception, match="Full Disk Access"):
         evaluate(settings, instance, None)
+
+
+def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> None:
+    settings, instance = setup
+    for suffix in ("", "-wal", "-shm"):
+        settings.chat_db.with_name("chat.db" + suffix).unlink(missing_ok=True)
+    settings.chat_db.mkdir()  # there, but SQLite cannot open it
+    clock = [dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)]
+    defs = build_definitions(settings)
+    sensor = build_bank_sms_sensor(settings, defs.resolve_job_def("bank_sms_job"), lambda: clock[0])
+
+    def tick():  # type: ignore[no-untyped-def]
+        return sensor(build_sensor_context(instance=instance, definitions=defs))
+
+    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as first:
+        tick()
+    assert first.value.__cause__ is None and first.value.__suppress_context__
+    clock[0] += dt.timedelta(minutes=5)
+    repeat = tick()
+    assert isinstance(repeat, SkipReason)
+    assert "still unreadable" in (repeat.skip_message or "") and "09:00 UTC" in (
+        repeat.skip_message or ""
+    )
+    clock[0] += UNREADABLE_REPEAT
+    with pytest.raises(ChatDbUnreadableError):
+        tick()

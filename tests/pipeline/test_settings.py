@@ -70,7 +70,17 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ('[[sms.formats]]\nsender = "XYZBNK"\n', "sms.formats", "XYZBNK"),
         ('[paths]\ndata_dri = "x"\n', "paths.data_dri", "paths.data_dir"),
         ('[broker]\nadapter = "ftp"\n', "broker.adapter", '"kite"'),
-        ("timezone = \n", "(syntax)", "timezone"),
+        ("timezone = \n", "(syntax)", "at line 1, column 12"),
+        ("[broker]\ntimeout_seconds = inf\n", "broker.timeout_seconds", "10"),
+        ("[broker]\ntimeout_seconds = nan\n", "broker.timeout_seconds", "10"),
+        ("[books]\nbroker_value_tolerance = inf\n", "books.broker_value_tolerance", "0.005"),
+        ("[broker]\ncallback_port = 0\n", "broker.callback_port", "5010"),
+        ("[broker]\ncallback_port = 70000\n", "broker.callback_port", "5010"),
+        ("[broker]\ncallback_port = 5010.5\n", "broker.callback_port", "5010"),
+        ("[broker]\ncallback_port = inf\n", "broker.callback_port", "5010"),
+        ('[pahts]\ndata_dir = "x"\n', "[pahts]", "did you mean `[paths]`?"),
+        ('[brokr]\nadapter = "csv"\n', "[brokr]", "did you mean `[broker]`?"),
+        ('timezon = "Asia/Kolkata"\n', "timezon", "did you mean `timezone`?"),
     ],
 )
 def test_malformed_settings_name_file_key_and_example(
@@ -89,3 +99,19 @@ def test_missing_config_named_by_env_var(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "nope.toml"))
     with pytest.raises(SettingsError, match=r"nope\.toml"):
         load_settings()
+
+
+def test_syntax_error_gives_line_and_column_and_no_unrelated_example(tmp_path: Path) -> None:
+    path = write(tmp_path, '[paths]\ndata_dir = "d"\nbooks_dir = \n')
+    with pytest.raises(SettingsError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert "is not valid TOML" in message and "line 3, column" in message
+    assert "Example" not in message and "timezone" not in message
+
+
+def test_a_right_port_and_finite_numbers_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "[broker]\ncallback_port = 65535\ntimeout_seconds = 2.5\n")
+    settings = load_settings(path)
+    assert settings.broker.callback_port == 65535
+    assert settings.broker.timeout_seconds == 2.5
