@@ -74,11 +74,9 @@ def test_missing_chat_db_fails_the_tick_with_the_fix(setup) -> None:
         evaluate(settings, instance, None)
 
 
-def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
+def test_unopenable_chat_db_names_the_cause(setup) -> None:
     settings, instance = setup
-    # A folder where the file should be: SQLite says "unable to open database file", which is
-    # what macOS gives a process without Full Disk Access.
     settings.chat_db.unlink()
     settings.chat_db.mkdir()
-    with pytest.raises(Exception, match="Full Disk Access"):
+    with pytest.raises(Exception, match="is a folder"):
         evaluate(settings, instance, None)
