@@ -8,6 +8,7 @@ cannot change and so ignores the live -wal file (new messages would be missed or
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import sqlite3
 from collections.abc import Collection, Iterator
@@ -53,11 +54,11 @@ def utc_to_apple_ns(moment: dt.datetime) -> int:
 
 def _fda_fix(path: Path) -> str:
     return (
-        f"cannot read the Messages database {path}. On macOS this means the program reading it "
-        "lacks Full Disk Access: open System Settings → Privacy & Security → Full Disk Access, "
-        "add the binary launchd starts (the homeclerk launcher, see the launchd/ guide in the "
-        "README), switch it on, then restart the service. Elsewhere, check that the file is "
-        "readable by this user."
+        f"cannot read the Messages database {path}: permission denied. On macOS this means the "
+        "program reading it lacks Full Disk Access: open System Settings → Privacy & Security → "
+        "Full Disk Access, add the binary launchd starts (the homeclerk launcher, see the "
+        "launchd/ guide in the README), switch it on, then restart the service. Elsewhere, "
+        "check that the file is readable by this user."
     )
 
 
@@ -68,32 +69,95 @@ def _missing_fix(path: Path) -> str:
     )
 
 
-def open_chat_db_readonly(path: Path | str) -> sqlite3.Connection:
-    """A read-only connection to chat.db; never creates or modifies the file."""
+def _long_path_fix(path: Path) -> str:
+    return (
+        f"the path of the Messages database is {len(str(path))} characters long, more than "
+        f"SQLite opens ({SQLITE_MAX_PATH}) or the system allows: {str(path)[:80]}… Point "
+        "`[messages] chat_db` in homeclerk.toml at a shorter path (a copy or a symlink to it)."
+    )
+
+
+# SQLite refuses longer database paths ("unable to open database file").
+SQLITE_MAX_PATH = 512
+
+
+def describe_os_error(path: Path, exc: OSError) -> str:
+    """The message for an OSError met while opening chat.db: each cause with its own fix."""
+    if isinstance(exc, FileNotFoundError):
+        return _missing_fix(path)
+    if isinstance(exc, PermissionError):  # macOS answers EPERM without Full Disk Access
+        return _fda_fix(path)
+    if exc.errno == errno.ENAMETOOLONG:
+        return _long_path_fix(path)
+    return (
+        f"cannot read the Messages database {path} ({exc.strerror or exc}): check "
+        "`[messages] chat_db` in homeclerk.toml and the disk it is on."
+    )
+
+
+def describe_sqlite_error(path: Path, exc: sqlite3.Error) -> str:
+    """The message for an SQLite error on chat.db: corrupt, locked, too long a path, or other.
+
+    SQLite's error text never carries row data (unlike a decoding error, which is why bodies are
+    read as bytes), so it is safe to quote.
+    """
+    text = str(exc)
+    name = getattr(exc, "sqlite_errorname", "")
+    if "malformed" in text or "corrupt" in text or name.startswith("SQLITE_CORRUPT"):
+        return (
+            f"the Messages database {path} is damaged ({text}). Nothing was stored from it. Quit "
+            "and reopen Messages (it repairs its database on start) or restore chat.db from a "
+            "backup; the next run continues where this one stopped."
+        )
+    if "not a database" in text or name == "SQLITE_NOTADB":
+        return (
+            f"{path} is not a readable Messages database ({text}): check `[messages] chat_db` in "
+            "homeclerk.toml"
+        )
+    if "locked" in text or name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (
+            f"the Messages database {path} is locked by another program ({text}). Nothing was "
+            "stored; the next run retries. If it persists, quit the program holding it (a backup "
+            "or a copy tool) or restart the Mac."
+        )
+    if len(str(path)) > SQLITE_MAX_PATH:
+        return _long_path_fix(path)
+    if path.is_dir():
+        return (
+            f"{path} is a folder, not the Messages database: check `[messages] chat_db` in "
+            "homeclerk.toml (on a Mac it is ~/Library/Messages/chat.db)."
+        )
+    return (
+        f"cannot read the Messages database {path} ({text}): check `[messages] chat_db` in "
+        "homeclerk.toml and that the file is a Messages database."
+    )
+
+
+def open_chat_db_readonly(path: Path | str, timeout: float = 5.0) -> sqlite3.Connection:
+    """A read-only connection to chat.db; never creates or modifies the file.
+
+    `timeout` is how long to wait for a lock another program holds before giving up.
+    """
     path = Path(path).expanduser()
     try:
         os.stat(path)
-    except FileNotFoundError as exc:
-        raise ChatDbUnreadableError(_missing_fix(path)) from exc
-    except OSError as exc:  # macOS answers EPERM for a protected folder without Full Disk Access
-        raise ChatDbUnreadableError(_fda_fix(path)) from exc
+        if not os.path.isdir(path):
+            # Opening tells a permission problem from the others (SQLite only says "unable to
+            # open"): only that one gets the Full Disk Access advice.
+            os.close(os.open(path, os.O_RDONLY))
+    except OSError as exc:
+        raise ChatDbUnreadableError(describe_os_error(path, exc)) from exc
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        con = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=timeout)
     except sqlite3.Error as exc:
-        raise ChatDbUnreadableError(f"{_fda_fix(path)} ({exc})") from exc
+        raise ChatDbUnreadableError(describe_sqlite_error(path, exc)) from exc
     try:
         # sqlite3 opens lazily: touch the schema now so an unreadable file fails here.
         tables = {row[0] for row in con.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         con.close()
-        text = str(exc)
-        if "not a database" in text or "malformed" in text:
-            raise ChatDbUnreadableError(
-                f"{path} is not a readable Messages database ({text}): check `[messages] "
-                "chat_db` in homeclerk.toml"
-            ) from exc
-        raise ChatDbUnreadableError(f"{_fda_fix(path)} ({text})") from exc
+        raise ChatDbUnreadableError(describe_sqlite_error(path, exc)) from exc
     if not {"message", "handle"} <= tables:
         con.close()
         raise ChatDbUnreadableError(
@@ -133,8 +197,9 @@ _UNIX_MICROS = (
     f" + {int((APPLE_EPOCH - UNIX_EPOCH).total_seconds()) * 1_000_000}"
 )
 
-BankRow = tuple[int, str, int, int, str | None, bytes | None]
-"""(ROWID, guid, handle ROWID, received at in Unix microseconds, text, attributedBody or None)."""
+BankRow = tuple[int, str, int, int, bytes | None, bytes | None]
+"""(ROWID, guid, handle ROWID, received at in Unix microseconds, text as UTF-8 bytes,
+attributedBody or None)."""
 
 
 def iter_bank_rows(
@@ -146,14 +211,16 @@ def iter_bank_rows(
     """Raw incoming rows from `handles` with since_rowid < ROWID (<= upto_rowid), by ROWID.
 
     The ROWID range keeps the cost proportional to what is new. The blob is fetched only when
-    text is NULL: most rows carry both, and blobs are large.
+    text is NULL: most rows carry both, and blobs are large. `text` comes as bytes: one message
+    that is not valid UTF-8 would otherwise stop the whole read (and sqlite3's error quotes the
+    raw body); decode it with `decode_text`.
     """
     if not handles:
         return iter(())
     marks = ",".join("?" * len(handles))
     upper = "" if upto_rowid is None else " AND ROWID <= ?"
     sql = (
-        f"SELECT ROWID, guid, handle_id, {_UNIX_MICROS}, text,"
+        f"SELECT ROWID, guid, handle_id, {_UNIX_MICROS}, CAST(text AS BLOB),"
         " CASE WHEN text IS NULL THEN attributedBody END"
         f" FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0 AND ROWID > ?{upper}"
         " ORDER BY ROWID"
@@ -179,7 +246,16 @@ def iter_bank_messages(
             body = decode_attributed_body(blob)
             yield RawMessage(rowid, guid, handles[handle_id], received, body, True)
         else:
-            yield RawMessage(rowid, guid, handles[handle_id], received, text, False)
+            body = None if text is None else decode_text(text)[0]
+            yield RawMessage(rowid, guid, handles[handle_id], received, body, False)
+
+
+def decode_text(raw: bytes) -> tuple[str, bool]:
+    """(text, whether it was valid UTF-8): invalid bytes become U+FFFD instead of failing."""
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), False
 
 
 def read_bank_messages(

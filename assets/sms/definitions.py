@@ -21,7 +21,12 @@ from dagster import (
 from assets.common.resources import Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
-from assets.sms.health import quiet_verdict, read_receive_times, unrecognized_messages
+from assets.sms.health import (
+    problem_messages,
+    quiet_verdict,
+    read_receive_times,
+    unrecognized_messages,
+)
 from assets.sms.ingest import ingest_new_messages
 from assets.sms.resources import MessagesSource, ParsingConfig
 from assets.transactions.categories import CategoryConfigError, rules_from_config
@@ -37,7 +42,8 @@ GROUP = "bank_sms"
     kinds={"sqlite", "duckdb"},
     description=(
         "Bank-sender SMS from chat.db since the last ROWID cursor (OTPs dropped, account "
-        "numbers masked) → warehouse table sms_messages."
+        "numbers masked; a replaced chat.db is read again by GUID) → warehouse table "
+        "sms_messages."
     ),
 )
 def sms_messages(
@@ -50,10 +56,15 @@ def sms_messages(
         raise Failure(description=str(exc), allow_retries=False) from exc
     if stats.chat_db_replaced:
         context.log.warning(
-            f"chat.db's newest ROWID {stats.newest_rowid} is below the cursor "
-            f"{stats.cursor_before}: the Messages database was replaced (restore or new Mac), so "
-            "its messages are not read. Point `[messages] chat_db` at the old file, or start a "
-            "new warehouse for the new database."
+            f"chat.db no longer holds the message read at ROWID {stats.cursor_before} (newest "
+            f"ROWID now {stats.newest_rowid}): the Messages database was replaced (restore or new "
+            "Mac) or that message deleted. It was read again in full; "
+            f"{stats.stored} messages not yet stored (by GUID) were added."
+        )
+    if stats.undecodable:
+        context.log.warning(
+            f"{stats.undecodable} bank SMS could not be read as UTF-8 text or processed: stored "
+            "with a problem, see check messages_decodable"
         )
     context.log.info(
         f"{stats.stored} new bank SMS stored, {stats.otp_dropped} OTPs dropped, "
@@ -66,6 +77,7 @@ def sms_messages(
             "otp_dropped": stats.otp_dropped,
             "cursor": stats.cursor,
             "chat_db_replaced": stats.chat_db_replaced,
+            "undecodable": stats.undecodable,
         }
     )
 
@@ -143,6 +155,28 @@ def source_not_quiet(warehouse: Warehouse) -> AssetCheckResult:
 
 
 @asset_check(
+    asset=sms_messages,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns when bank SMS were stored with a problem: text that is not valid UTF-8 (kept with "
+        "U+FFFD for the bad bytes) or a message that could not be processed (kept without body)."
+    ),
+)
+def messages_decodable(warehouse: Warehouse) -> AssetCheckResult:
+    total, guids = problem_messages(warehouse.path) if warehouse.file.exists() else (0, [])
+    return AssetCheckResult(
+        passed=total == 0,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{total} bank SMS stored with a problem (GUIDs in metadata; open them in Messages)"
+            if total
+            else "every bank SMS was read as text"
+        ),
+        metadata={"with_problem": total, "guids": MetadataValue.md("\n".join(guids) or "none")},
+    )
+
+
+@asset_check(
     asset=transactions,
     pool=WAREHOUSE_POOL,
     description="Warns when bank SMS were not recognised by the parser (a bank changed wording).",
@@ -165,7 +199,8 @@ def parse_coverage(warehouse: Warehouse) -> AssetCheckResult:
         metadata={
             "unrecognized": total,
             "examples": MetadataValue.md(
-                "| guid | sender | body (masked, 80 chars) |\n| --- | --- | --- |\n" + listing
+                "| guid | sender | body (masked, 80 chars, 4-8 digit numbers hidden) |\n"
+                "| --- | --- | --- |\n" + listing
             )
             if examples
             else MetadataValue.md("none"),
@@ -178,4 +213,4 @@ def _cell(text: str) -> str:
 
 
 SMS_ASSETS = [sms_messages, transactions]
-SMS_CHECKS = [chat_db_readable, source_not_quiet, parse_coverage]
+SMS_CHECKS = [chat_db_readable, source_not_quiet, messages_decodable, parse_coverage]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from assets.common.warehouse import connect
+from assets.sms.privacy import hide_codes
 
 QUIET_FLOOR = dt.timedelta(days=3)
 QUIET_FACTOR = 10
@@ -80,7 +81,7 @@ def read_receive_times(warehouse_path: Path | str) -> list[dt.datetime]:
 class Unrecognized(NamedTuple):
     guid: str
     sender: str
-    body: str  # already masked in storage; first 80 characters
+    body: str  # masked in storage; first 80 characters, with any 4-8 digit number hidden
 
 
 def unrecognized_messages(
@@ -92,12 +93,28 @@ def unrecognized_messages(
             "SELECT COUNT(*) FROM transactions WHERE status = 'unrecognized'"
         ).fetchall()[0][0]
         rows = con.execute(
-            "SELECT t.message_guid, t.sender, left(coalesce(s.body, ''), 80)"
+            "SELECT t.message_guid, t.sender, CASE WHEN s.problem IS NULL"
+            " THEN left(coalesce(s.body, ''), 80) ELSE '(' || s.problem || ': body not shown)' END"
             " FROM transactions t LEFT JOIN sms_messages s ON s.guid = t.message_guid"
             " WHERE t.status = 'unrecognized' ORDER BY t.message_rowid DESC LIMIT ?",
             [limit],
         ).fetchall()
-    return int(total), [Unrecognized(*row) for row in rows]
+    return int(total), [Unrecognized(guid, sender, hide_codes(body)) for guid, sender, body in rows]
+
+
+def problem_messages(warehouse_path: Path | str, limit: int = 50) -> tuple[int, list[str]]:
+    """How many stored messages have a `problem` (not valid UTF-8, or unprocessable), and the
+    GUIDs of the newest `limit`: never their bodies."""
+    with connect(Path(warehouse_path), read_only=True) as con:
+        total = con.execute(
+            "SELECT COUNT(*) FROM sms_messages WHERE problem IS NOT NULL"
+        ).fetchall()[0][0]
+        rows = con.execute(
+            "SELECT guid, problem FROM sms_messages WHERE problem IS NOT NULL"
+            " ORDER BY received_at DESC LIMIT ?",
+            [limit],
+        ).fetchall()
+    return int(total), [f"{guid} ({problem})" for guid, problem in rows]
 
 
 def _human(delta: dt.timedelta | None) -> str:

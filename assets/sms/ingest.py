@@ -2,12 +2,17 @@
 
 The cursor is the highest chat.db ROWID already looked at (bank or not, OTP or not), so every run
 reads only what arrived since the last one. Rows and cursor are written in one DuckDB
-transaction, and rows already stored (same ROWID or GUID) are skipped, so a re-run never
-duplicates.
+transaction, and rows already stored (same GUID) are skipped, so a re-run never duplicates.
+
+A replaced chat.db (a restore, a new Mac) numbers its messages afresh, so new ones can sit below
+the cursor. The cursor therefore remembers the GUID of the message at its ROWID; when chat.db no
+longer holds that message there, the whole file is read again and only GUIDs not yet stored are
+added. A tick pays one primary-key look-up for this.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterable
 from contextlib import closing
 from pathlib import Path
@@ -20,7 +25,9 @@ from assets.common.warehouse import connect
 from assets.sms.attributed_body import decode_attributed_body
 from assets.sms.chatdb import (
     BankRow,
+    ChatDbUnreadableError,
     bank_handles,
+    describe_sqlite_error,
     iter_bank_rows,
     max_message_rowid,
     open_chat_db_readonly,
@@ -42,18 +49,50 @@ class IngestStats(NamedTuple):
     otp_dropped: int
     cursor_before: int
     cursor: int  # chat.db ROWID the next run starts after
-    newest_rowid: int = 0  # chat.db's highest ROWID; below cursor_before = a replaced chat.db
-
-    @property
-    def chat_db_replaced(self) -> bool:
-        """chat.db holds fewer ROWIDs than already read: a restore or a new Mac. New messages
-        would sit below the cursor and never be read; the owner has to decide what to do."""
-        return self.newest_rowid < self.cursor_before
+    newest_rowid: int = 0  # chat.db's highest ROWID
+    # chat.db no longer held the message at the cursor (replaced, or that message deleted), so
+    # it was read again in full by GUID.
+    chat_db_replaced: bool = False
+    undecodable: int = 0  # stored with a `problem` (see tables.py)
 
 
 def read_cursor(con: duckdb.DuckDBPyConnection, source: str = DEFAULT_SOURCE) -> int:
-    rows = con.execute("SELECT last_rowid FROM ingest_cursor WHERE source = ?", [source]).fetchall()
-    return int(rows[0][0]) if rows else 0
+    """The chat.db ROWID the next run starts after (0 before the first run)."""
+    return _read_cursor(con, source)[0]
+
+
+def _read_cursor(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, str | None]:
+    rows = con.execute(
+        "SELECT last_rowid, anchor_guid FROM ingest_cursor WHERE source = ?", [source]
+    ).fetchall()
+    return (int(rows[0][0]), rows[0][1]) if rows else (0, None)
+
+
+def _replaced(
+    chat: sqlite3.Connection,
+    con: duckdb.DuckDBPyConnection,
+    since: int,
+    anchor: str | None,
+    upto: int,
+) -> bool:
+    """Whether chat.db is no longer the file the cursor was read from."""
+    if since == 0:
+        return False
+    if upto < since:
+        return True
+    if anchor is None:
+        # A cursor written before anchors existed: the newest stored message stands in.
+        row = con.execute(
+            "SELECT rowid, guid FROM sms_messages WHERE rowid <= ? ORDER BY rowid DESC LIMIT 1",
+            [since],
+        ).fetchall()
+        if not row:
+            return False
+        at, anchor = row[0]
+    else:
+        at = since
+    found = chat.execute("SELECT guid FROM message WHERE ROWID = ?", [at]).fetchone()
+    return found is None or found[0] != anchor
 
 
 def ingest_new_messages(
@@ -68,27 +107,38 @@ def ingest_new_messages(
     """
     with closing(open_chat_db_readonly(chat_db)) as chat, connect(Path(warehouse_path)) as con:
         ensure_tables(con)
-        since = read_cursor(con, source)
+        since, anchor = _read_cursor(con, source)
         # One read transaction: the ROWID ceiling and the rows come from the same snapshot, so a
         # message Messages commits meanwhile is left for the next run, never skipped.
-        chat.execute("BEGIN")
         try:
-            upto = max_message_rowid(chat)
-            handles = bank_handles(chat, headers)
-            if upto - since >= PARALLEL_SPAN and can_split():
-                # A first ingest: two processes each read, decode and clean half the ROWIDs.
-                middle = since + (upto - since) // 2
-                first, second = run_halves(
-                    _read_range, (chat_db, handles, since, middle), (chat_db, handles, middle, upto)
-                )
-                columns = {name: first[0][name] + second[0][name] for name in first[0]}
-                read, dropped = first[1] + second[1], first[2] + second[2]
-            else:
-                rows = iter_bank_rows(chat, handles, since, upto)
-                columns, read, dropped = _collect(rows, handles)
-        finally:
-            chat.execute("COMMIT")
-        cursor = max(since, upto)
+            chat.execute("BEGIN")
+            try:
+                upto = max_message_rowid(chat)
+                replaced = _replaced(chat, con, since, anchor, upto)
+                start = 0 if replaced else since
+                handles = bank_handles(chat, headers)
+                if upto - start >= PARALLEL_SPAN and can_split():
+                    # A first ingest: two processes each read, decode and clean half the ROWIDs.
+                    middle = start + (upto - start) // 2
+                    first, second = run_halves(
+                        _read_range,
+                        (chat_db, handles, start, middle),
+                        (chat_db, handles, middle, upto),
+                    )
+                    columns = {name: first[0][name] + second[0][name] for name in first[0]}
+                    read, dropped = first[1] + second[1], first[2] + second[2]
+                else:
+                    rows = iter_bank_rows(chat, handles, start, upto)
+                    columns, read, dropped = _collect(rows, handles)
+                found = chat.execute("SELECT guid FROM message WHERE ROWID = ?", [upto]).fetchone()
+                new_anchor = found[0] if found else None
+            finally:
+                chat.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # Corrupt pages or a lock met while reading: nothing is written, the cursor stays.
+            raise ChatDbUnreadableError(describe_sqlite_error(Path(chat_db), exc)) from exc
+        cursor = upto
+        undecodable = sum(p is not None for p in columns["problem"])
         con.begin()
         try:
             stored = 0
@@ -96,7 +146,8 @@ def ingest_new_messages(
                 frame = _frame(columns)
                 con.register("new_sms", frame)
                 try:
-                    stored = _insert(con, _INSERT_NEW)
+                    # A re-read holds mostly stored messages: straight to the anti-join.
+                    stored = _insert(con, _INSERT_MISSING if replaced else _INSERT_NEW)
                 except duckdb.ConstraintException:
                     # Some rows are stored already (a re-run, a reset cursor): the anti-joins
                     # insert the others, so nothing is stored twice. The rollback also undoes
@@ -107,15 +158,17 @@ def ingest_new_messages(
                     stored = _insert(con, _INSERT_MISSING)
                 con.unregister("new_sms")
             # UPDATE, then INSERT only on the very first run: an upsert costs ~5 ms a tick.
-            if not _insert(con, _UPDATE_CURSOR, [cursor, source]):
-                con.execute("INSERT INTO ingest_cursor VALUES (?, ?)", [source, cursor])
+            if not _insert(con, _UPDATE_CURSOR, [cursor, new_anchor, source]):
+                con.execute(
+                    "INSERT INTO ingest_cursor VALUES (?, ?, ?)", [source, cursor, new_anchor]
+                )
             con.commit()
         except BaseException:
             con.rollback()
             raise
         if stored >= BULK_ROWS:
             _checkpoint_bulk(con)
-    return IngestStats(read, stored, dropped, since, cursor, upto)
+    return IngestStats(read, stored, dropped, since, cursor, upto, replaced, undecodable)
 
 
 def _checkpoint_bulk(con: duckdb.DuckDBPyConnection) -> None:
@@ -147,7 +200,9 @@ def _collect(
     """Decode, drop OTPs and mask, into columns; returns (columns, rows read, OTPs dropped).
 
     Works on raw tuples with local names: this loop runs once per bank SMS, 100,000 times on a
-    first ingest, so per-row objects and attribute look-ups are kept out of it.
+    first ingest, so per-row objects and attribute look-ups are kept out of it. A row that cannot
+    be processed is stored with body NULL and a `problem`, so it never blocks the rows after it;
+    its body and the exception (which could quote it) go nowhere.
     """
     rowids: list[int] = []
     guids: list[str] = []
@@ -155,25 +210,35 @@ def _collect(
     micros: list[int] = []
     bodies: list[str | None] = []
     from_blob: list[bool] = []
+    problems: list[str | None] = []
     decode, otp, mask = decode_attributed_body, is_otp, mask_numbers
     read = dropped = 0
-    for rowid, guid, handle_id, received_us, text, blob in rows:
+    for rowid, guid, handle_id, received_us, raw, blob in rows:
         read += 1
-        if text is None and blob is not None:
-            body, decoded = decode(blob), True
-        else:
-            body, decoded = text, False
-        if body is not None:
-            if otp(body):
-                dropped += 1
-                continue
-            body = mask(body)
+        problem = None
+        try:
+            if raw is None:
+                body, decoded = (None, False) if blob is None else (decode(blob), True)
+            else:
+                decoded = False
+                try:
+                    body = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    body, problem = raw.decode("utf-8", "replace"), "undecodable"
+            if body is not None:
+                if otp(body):
+                    dropped += 1
+                    continue
+                body = mask(body)
+        except Exception:  # whatever failed: keep the row, drop the body
+            body, problem = None, "unreadable"
         rowids.append(rowid)
         guids.append(guid)
         senders.append(handles[handle_id])
         micros.append(received_us)
         bodies.append(body)
         from_blob.append(decoded)
+        problems.append(problem)
     columns = {
         "rowid": rowids,
         "guid": guids,
@@ -181,6 +246,7 @@ def _collect(
         "received_us": micros,
         "body": bodies,
         "from_attributed_body": from_blob,
+        "problem": problems,
     }
     return columns, read, dropped
 
@@ -198,6 +264,7 @@ def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
             "received_at": received,
             "body": pd.array(columns["body"], dtype=object),
             "from_attributed_body": pd.array(columns["from_attributed_body"], dtype=bool),
+            "problem": pd.array(columns["problem"], dtype=object),
         }
     )
 
@@ -206,16 +273,15 @@ def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
 # the unique GUID as the guard, costs a third of the anti-joins (~5 ms against ~15 ms a tick).
 _INSERT_NEW = (
     "INSERT INTO sms_messages SELECT rowid, guid, sender, received_at, body,"
-    " from_attributed_body FROM new_sms"
+    " from_attributed_body, problem FROM new_sms"
 )
 _INSERT_MISSING = (
     "INSERT INTO sms_messages"
     " SELECT n.rowid, n.guid, n.sender, n.received_at, n.body,"
-    " n.from_attributed_body FROM new_sms n"
-    " ANTI JOIN sms_messages r ON r.rowid = n.rowid"
+    " n.from_attributed_body, n.problem FROM new_sms n"
     " ANTI JOIN sms_messages g ON g.guid = n.guid"
 )
-_UPDATE_CURSOR = "UPDATE ingest_cursor SET last_rowid = ? WHERE source = ?"
+_UPDATE_CURSOR = "UPDATE ingest_cursor SET last_rowid = ?, anchor_guid = ? WHERE source = ?"
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:

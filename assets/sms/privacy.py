@@ -4,33 +4,67 @@ from __future__ import annotations
 
 import re
 
-# Warnings that transaction alerts carry ("Never share your OTP", "Bank never asks for your OTP").
-# They are cut out first, so that what remains mentions an OTP only if the message is one.
-_WARNING = re.compile(
-    r"\b(?:never|not|don'?t|dont|nor)\b[^.!\n]{0,40}?"
-    r"\b(?:share|sharing|disclose|reveal|tell|give|ask|asks|request|call)\b[^.!\n]*"
-    r"|\bOTPs?\s+(?:is|are)\s+(?:secret|confidential|private)\b",
-    re.IGNORECASE,
-)
+# OTP rule, decided on the whole body (cutting a "never share" sentence out first once kept
+# "Do not share this OTP 815274 with anyone"): a standalone 4-8 digit code together with any
+# code/PIN/passcode/verification/approval wording or a "do not share" warning is an OTP, unless
+# the body is positively a completed transaction alert. A doubtful message is dropped: losing an
+# odd alert is better than storing a code.
+
+# Cheap substrings, one of which every OTP wording below contains ("one-time password/PIN/code"
+# contains "pass"/"pin"/"code"); most alerts have none, and the regexes are the slow part.
+_OTP_GATE = (
+    "otp", "pin", "pass", "code", "verif", "auth", "approv", "confirm", "share", "disclose",
+)  # fmt: skip
 _OTP_WORDS = re.compile(
-    r"\b(?:OTP|one[\s-]?time[\s-]?pass(?:word|code)?|verification\s+code|security\s+code"
-    r"|auth(?:entication|orization)?\s+code|login\s+code|passcode)\b",
-    re.IGNORECASE,
+    r"\b(?:otp|m?pin|pass(?:word|code|key|wd)|\w*code|verif\w*|authenti\w*|authori[sz]\w*"
+    r"|approv\w*|confirm\w*"
+    r"|(?:do\s+not|don'?t|dont|never|not\s+to|nor)\s+(?:\w+\s+){0,2}?(?:share|disclose))\b"
 )
-# The code itself: 4 to 8 digits standing alone (amounts have a decimal point or a currency).
-_CODE = re.compile(r"(?<![\d.,])\d{4,8}(?![\d.,]\d)")
+# The code: 4 to 8 digits standing alone. Not part of an amount ("Rs.1234", "1,234.50"), a date
+# or time ("2026-03-01", "24/08/2026"), an account tail ("XX1234", "*1276") or a longer number.
+_CODE = re.compile(r"(?<![\w.,/:*#@₹$-])(?<!\d[.,/:-])\d{4,8}(?![\w@])(?![.,/:-]\d)")
+# Positively a completed transaction: money moved (past tense) and an amount is named.
+_MONEY_MOVED = re.compile(
+    r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited"
+    r"|refunded|reversed|dr\.?|cr\.?)\b"
+)
+_AMOUNT = re.compile(r"(?:\brs\.?|\binr|₹)\s*\d")
+# ...and nothing that presents the code as something to use: "123456 is your OTP", "OTP: 1234",
+# "use/enter 1234", "valid for 5 min", "to approve", "will be debited".
+_PRESENTS_CODE = re.compile(
+    r"\b\d{4,8}\s*(?:is|as|=)\s+(?:\w+\s+){0,3}?(?:otp|code|pin|password|passcode|token)\b"
+    r"|\b(?:otp|code|pin|password|passcode|token)\b\s*(?:is|:|-|=|no\.?)?\s*\d{4,8}\b"
+    r"|\b(?:use|enter|quote|type|provide|submit)\b"
+    r"|\bvalid\s+(?:for|till|until|upto|up\s+to|only)\b|\bexpir"
+    r"|\bto\s+(?:complete|confirm|approve|authenti\w*|authori[sz]e|verify|validate|proceed"
+    r"|log\s?in|sign\s?in|register|activate|reset|change|add|generate|set)\b"
+    r"|\b(?:will|shall|to)\s+be\s+(?:debited|credited|charged|paid|sent|transferred)\b"
+    r"|\bone[\s-]?time\b|\bverification\b|\bpasscode\b"
+)
 
 
 def is_otp(body: str | None) -> bool:
     """True for one-time-password / verification-code messages, which must never be stored."""
-    if not body:
+    return bool(body) and is_otp_lower(body.lower())  # type: ignore[union-attr]
+
+
+def is_otp_lower(low: str) -> bool:
+    """is_otp for a body already lower-cased (the parser has one at hand)."""
+    for needle in _OTP_GATE:
+        if needle in low:
+            break
+    else:
         return False
-    low = body.lower()
-    # Cheap gate: most alerts mention none of these, and the regexes below are the slow part.
-    if "otp" not in low and "pass" not in low and "code" not in low:
+    if _CODE.search(low) is None or _OTP_WORDS.search(low) is None:
         return False
-    rest = _WARNING.sub(" ", body)
-    return bool(_OTP_WORDS.search(rest)) and bool(_CODE.search(rest))
+    completed = _MONEY_MOVED.search(low) and _AMOUNT.search(low)
+    return not completed or _PRESENTS_CODE.search(low) is not None
+
+
+def hide_codes(text: str) -> str:
+    """Every standalone 4-8 digit number as '#'s: for text shown outside the warehouse (check
+    examples), so that a code in a message stored by mistake goes no further."""
+    return _CODE.sub(lambda m: "#" * len(m.group()), text)
 
 
 # Masking looks only where a mask character or an account/card keyword stands, found with

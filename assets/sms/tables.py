@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import duckdb
 
+# Keyed on the GUID, which survives a restore of chat.db; the ROWID does not (a restored or new
+# chat.db numbers its messages afresh), so two stored messages may share one.
+# problem: NULL, or why the body is not the message as sent: 'undecodable' (text not valid
+# UTF-8, stored with U+FFFD in place of the bad bytes) or 'unreadable' (could not be processed;
+# body NULL, never logged).
 SMS_MESSAGES_DDL = """
 CREATE TABLE IF NOT EXISTS sms_messages (
-    rowid BIGINT PRIMARY KEY,
-    guid VARCHAR UNIQUE,
+    rowid BIGINT,
+    guid VARCHAR PRIMARY KEY,
     sender VARCHAR,
     received_at TIMESTAMPTZ,
     body VARCHAR,
-    from_attributed_body BOOLEAN
+    from_attributed_body BOOLEAN,
+    problem VARCHAR
 )
 """
 
+# anchor_guid: the GUID of the message at last_rowid when it was read. If chat.db no longer has
+# it there, the file was replaced (or that message deleted) and is read again in full.
 INGEST_CURSOR_DDL = """
 CREATE TABLE IF NOT EXISTS ingest_cursor (
     source VARCHAR PRIMARY KEY,
-    last_rowid BIGINT
+    last_rowid BIGINT,
+    anchor_guid VARCHAR
 )
 """
 
@@ -70,5 +79,32 @@ TRANSACTION_COLUMNS = (
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, or bring a warehouse of an older layout up to this one."""
     for ddl in (SMS_MESSAGES_DDL, INGEST_CURSOR_DDL, TRANSACTIONS_DDL):
         con.execute(ddl)
+    # One cheap catalogue look-up a run: the `problem` column marks the current layout.
+    current = con.execute(
+        "SELECT count(*) FROM duckdb_columns()"
+        " WHERE table_name = 'sms_messages' AND column_name = 'problem'"
+    ).fetchall()[0][0]
+    if not current:
+        _migrate(con)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """sms_messages keyed on ROWID → keyed on GUID with a `problem` column; the cursor gets
+    its anchor. DuckDB cannot drop a primary key, so the table is copied, in one transaction."""
+    con.begin()
+    try:
+        con.execute("ALTER TABLE sms_messages RENAME TO sms_messages_old")
+        con.execute(SMS_MESSAGES_DDL)
+        con.execute(
+            "INSERT INTO sms_messages SELECT rowid, guid, sender, received_at, body,"
+            " from_attributed_body, NULL FROM sms_messages_old"
+        )
+        con.execute("DROP TABLE sms_messages_old")
+        con.execute("ALTER TABLE ingest_cursor ADD COLUMN IF NOT EXISTS anchor_guid VARCHAR")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise

@@ -192,7 +192,7 @@ def _pending(
         return pending, int(done)
     everything = con.execute(
         "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
-        " ANTI JOIN transactions t ON t.message_rowid = s.rowid"
+        " ANTI JOIN transactions t ON t.message_guid = s.guid"
     ).fetchall()
     return everything, 0
 

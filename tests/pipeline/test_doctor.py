@@ -37,12 +37,12 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     assert not findings[".env"].ok and findings[".env"].fix == f"chmod 600 {tmp_path / '.env'}"
     assert doctor_exit_code(list(findings.values())) == 1
 
-    # A chat.db that cannot be opened: the fix names Full Disk Access.
+    # A folder where chat.db should be: the fix says so (Full Disk Access is for EPERM only).
     for suffix in ("", "-wal", "-shm"):
         (tmp_path / f"chat.db{suffix}").unlink(missing_ok=True)
     (tmp_path / "chat.db").mkdir()
     broken = {f.check: f for f in run_checks(settings)}
     assert not broken["chat.db"].ok
-    assert "Full Disk Access" in (broken["chat.db"].fix or "")
+    assert "is a folder" in (broken["chat.db"].fix or "")
     text = render(list(broken.values()))
     assert "FAIL  chat.db" in text and "fix:" in text

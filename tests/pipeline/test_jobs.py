@@ -60,7 +60,7 @@ def test_unreadable_chat_db_fails_loudly_and_keeps_the_last_good_feed(env) -> No
     before = feed.read_bytes()
     assert json.loads(before)["status"] == "ok"
 
-    # What macOS does to a process without Full Disk Access: SQLite cannot open the file.
+    # A folder where chat.db should be: SQLite cannot open it, and the error says why.
     for suffix in ("", "-wal", "-shm"):
         settings.chat_db.with_name("chat.db" + suffix).unlink(missing_ok=True)
     settings.chat_db.mkdir()
@@ -71,5 +71,5 @@ def test_unreadable_chat_db_fails_loudly_and_keeps_the_last_good_feed(env) -> No
     data = failure.step_failure_data
     message = (data.user_failure_data.description or "") if data.user_failure_data else ""
     message += data.error.message if data.error else ""
-    assert "Full Disk Access" in message and str(settings.chat_db) in message
+    assert "is a folder" in message and str(settings.chat_db) in message
     assert feed.read_bytes() == before

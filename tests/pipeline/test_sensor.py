@@ -79,13 +79,11 @@ def test_missing_chat_db_is_a_skip_with_the_fix_and_keeps_the_cursor(setup) -> N
     assert kept == cursor
 
 
-def test_unopenable_chat_db_names_full_disk_access(setup) -> None:
+def test_unopenable_chat_db_names_the_cause(setup) -> None:
     settings, instance = setup
-    # A folder where the file should be: SQLite says "unable to open database file", which is
-    # what macOS gives a process without Full Disk Access.
     settings.chat_db.unlink()
     settings.chat_db.mkdir()
-    with pytest.raises(Exception, match="Full Disk Access"):
+    with pytest.raises(Exception, match="is a folder"):
         evaluate(settings, instance, None)
 
 

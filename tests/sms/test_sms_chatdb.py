@@ -1,14 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from assets.sms.chatdb import (
+    SQLITE_MAX_PATH,
     ChatDbUnreadableError,
     apple_time_to_utc,
+    describe_os_error,
     newest_bank_rowid,
     open_chat_db_readonly,
     read_bank_messages,
@@ -120,13 +123,51 @@ def test_missing_file_names_the_setting_and_is_not_created(tmp_path: Path) -> No
     assert not missing.exists() and not missing.parent.exists()
 
 
-def test_unopenable_file_explains_full_disk_access(tmp_path: Path) -> None:
-    # A directory where the file should be: SQLite answers "unable to open database file",
-    # the same error macOS gives a process without Full Disk Access.
+def test_only_a_permission_error_gets_the_full_disk_access_advice(tmp_path: Path) -> None:
+    path = tmp_path / "chat.db"
+    # macOS answers EPERM to a process without Full Disk Access (the suite runs as root here, for
+    # whom no file is unreadable, so the real OSError is built rather than provoked).
+    denied = describe_os_error(path, PermissionError(errno.EPERM, "Operation not permitted"))
+    assert "Full Disk Access" in denied and "restart the service" in denied
+    other = describe_os_error(path, OSError(errno.EIO, "Input/output error"))
+    assert "Full Disk Access" not in other and "Input/output error" in other
+
+
+def test_a_folder_in_place_of_the_file_is_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "chat.db").mkdir()
-    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as info:
+    with pytest.raises(ChatDbUnreadableError, match="is a folder") as info:
         open_chat_db_readonly(tmp_path / "chat.db")
-    assert "restart the service" in str(info.value)
+    assert "Full Disk Access" not in str(info.value)
+
+
+def test_an_over_long_path_says_so(tmp_path: Path) -> None:
+    folder = tmp_path
+    while len(str(folder)) <= SQLITE_MAX_PATH:
+        folder = folder / ("d" * 100)
+    folder.mkdir(parents=True)
+    db = ChatDb(tmp_path / "short.db")
+    db.add([db.message("VM-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
+    (tmp_path / "short.db").rename(folder / "chat.db")
+    with pytest.raises(ChatDbUnreadableError, match="characters long") as info:
+        read_bank_messages(folder / "chat.db", ["HDFCBK"], 0)
+    assert "shorter path" in str(info.value) and "Full Disk Access" not in str(info.value)
+
+
+def test_a_locked_database_says_so(chat_db: ChatDb) -> None:
+    chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
+    # A writer holding an exclusive lock outside WAL mode: readers get "database is locked".
+    writer = sqlite3.connect(chat_db.path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=DELETE")
+    writer.execute("PRAGMA locking_mode=EXCLUSIVE")
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(ChatDbUnreadableError, match="locked") as info:
+            open_chat_db_readonly(chat_db.path, timeout=0.05)
+        assert "next run retries" in str(info.value)
+        assert "Full Disk Access" not in str(info.value)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def test_not_a_messages_database(tmp_path: Path) -> None:

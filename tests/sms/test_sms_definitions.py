@@ -8,6 +8,7 @@ from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, materia
 from assets.common.resources import Warehouse
 from assets.sms.definitions import (
     chat_db_readable,
+    messages_decodable,
     parse_coverage,
     sms_messages,
     source_not_quiet,
@@ -17,7 +18,14 @@ from assets.sms.resources import MessagesSource, ParsingConfig
 
 from .helpers import OTP, UPI_DEBIT, ChatDb
 
-ALL = [sms_messages, transactions, chat_db_readable, source_not_quiet, parse_coverage]
+ALL = [
+    sms_messages,
+    transactions,
+    chat_db_readable,
+    source_not_quiet,
+    messages_decodable,
+    parse_coverage,
+]
 
 
 def resources(chat_db: Path, warehouse: Path) -> dict[str, object]:
@@ -91,8 +99,8 @@ def test_unreadable_chat_db_fails_the_run_with_the_fix_and_touches_nothing(
     assert not warehouse.exists()
 
 
-def test_readable_check_explains_full_disk_access(tmp_path: Path) -> None:
-    (tmp_path / "chat.db").mkdir()  # opens like a file macOS hides without Full Disk Access
+def test_readable_check_names_a_folder_without_full_disk_access_advice(tmp_path: Path) -> None:
+    (tmp_path / "chat.db").mkdir()
     result = materialize(
         [sms_messages, chat_db_readable],
         selection=AssetSelection.checks(chat_db_readable),
@@ -102,7 +110,8 @@ def test_readable_check_explains_full_disk_access(tmp_path: Path) -> None:
     )
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
     assert not checks["chat_db_readable"].passed
-    assert "Full Disk Access" in checks["chat_db_readable"].description
+    assert "is a folder" in checks["chat_db_readable"].description
+    assert "Full Disk Access" not in checks["chat_db_readable"].description
 
 
 def test_quiet_source_warns(chat_db: ChatDb, tmp_path: Path) -> None:
@@ -134,3 +143,44 @@ def test_a_bad_category_rule_fails_transactions_with_the_entry_named(
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "transactions"
     assert "category rule 1" in failure.step_failure_data.error.message
+
+
+def test_an_undecodable_body_is_stored_counted_and_never_logged(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    now = dt.datetime.now(dt.UTC)
+    chat_db.add(
+        [
+            chat_db.message("VK-HDFCBK", "placeholder", when=now),
+            chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="7.00"), when=now),
+        ]
+    )
+    raw = b"Rs 99.00 debited secret-marker-QZXJ \xff\xfe A/c 12345678"
+    with closing(sqlite3.connect(chat_db.path)) as con, con:
+        con.execute("UPDATE message SET text = CAST(? AS TEXT) WHERE ROWID = 1", [raw])
+    data = tmp_path / "data"
+    (data / "dagster").mkdir(parents=True)
+    with DagsterInstance.local_temp(tempdir=str(data / "dagster")) as instance:
+        result = materialize(
+            ALL, resources=resources(chat_db.path, data / "w.duckdb"), instance=instance
+        )
+        assert result.success
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    decodable = checks["messages_decodable"]
+    assert not decodable.passed and decodable.severity == AssetCheckSeverity.WARN
+    assert decodable.metadata["with_problem"].value == 1
+    assert "GUID-000001 (undecodable)" in decodable.metadata["guids"].value
+    # The message after it was stored and parsed; the raw body reached no log.
+    meta = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in result.get_asset_materialization_events()
+        for m in [m.event_specific_data.materialization]
+    }
+    assert meta["sms_messages"]["new_messages"].value == 2
+    assert meta["transactions"]["transactions"].value >= 1
+    for path in (data / "dagster").rglob("*"):
+        if path.is_file():
+            assert b"secret-marker-QZXJ" not in path.read_bytes(), path

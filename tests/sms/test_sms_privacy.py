@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assets.sms.privacy import is_otp, mask_numbers
+from assets.transactions.parsing import parse_message
 
 OTPS = [
     "385434 is OTP for txn of INR 7732.62 at GOIBIBO on HDFC Bank card ending 3235. "
@@ -21,6 +22,17 @@ OTPS = [
     "Your verification code is 4821",
     "123456 is your one time password for net banking",
     "Use One-Time Password 99887766 to authorise the beneficiary",
+    # A "do not share" sentence holding the code used to be cut out before the OTP test.
+    "Do not share this OTP 815274 with anyone. HDFC Bank will never call you for it.",
+    "Never share OTP 40921 given for your card ending 1234 with anyone",
+    # No OTP keyword at all.
+    "Your one-time PIN for the ICICI iMobile app is 5521. Do not share it.",
+    "Your secure code for the purchase at AMAZON is 660213",
+    "Secret code 8810 for your SBI Card request",
+    "Use 735291 to authenticate your Axis Mobile login",
+    "Enter 44120918 to approve the payment of Rs 500.00 to FLIPKART",
+    "Dear customer, 31337 is the code to confirm your new payee. Don't share it -Kotak",
+    "Rs 1,200.00 to be debited from A/c XX1234 for AMAZON: approve with 902114",
 ]
 
 NOT_OTPS = [
@@ -31,6 +43,13 @@ NOT_OTPS = [
     "INR 2,000.00 credited to A/c XX9876 on 05-03-26. Bank never asks for your OTP. Ref 123456",
     "Dear Customer, your request for a cheque book has been registered.",
     "",
+    # Completed alerts that end in the usual warning, with a reference or a helpline digit group.
+    "Rs 500.00 debited from A/c XX1234 on 02-03-26 to AMAZON. Ref 123456. Never share your "
+    "OTP/PIN with anyone",
+    "INR 2,500.00 credited to A/c XX9876 by NEFT ref 88123456. Do not share your OTP, PIN or "
+    "CVV with anyone - Axis Bank",
+    "Spent Rs.499.00 From HDFC Bank Card x2949 At SWIGGY On 2026-03-01:18:43:49 Not You? Call "
+    "18002586161/SMS BLOCK DC 2949 to 7308080808. Never share your card PIN",
 ]
 
 
@@ -97,3 +116,20 @@ def test_masked_output_never_shows_more_than_four_digits_of_the_number(body: str
 )
 def test_account_tail_stays_readable_after_masking(body: str, tail: str) -> None:
     assert re.search(rf"[X*]{tail}\b", mask_numbers(body))
+
+
+@pytest.mark.parametrize("body", OTPS)
+def test_the_parser_never_makes_a_transaction_of_an_otp(body: str) -> None:
+    assert parse_message("VM-HDFCBK", body).transaction is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Your secure code for the purchase at AMAZON is 660213",
+        "Secret code 8810 for your SBI Card request",
+        "Dear customer, 31337 is the code to confirm your new payee. Don't share it -Kotak",
+    ],
+)
+def test_the_parser_names_otps_in_any_wording(body: str) -> None:
+    assert parse_message("VM-HDFCBK", body).reason == "otp"
