@@ -12,7 +12,14 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .settings import CONFIG_ENV, Settings, SettingsError, load_settings, not_configured
+from .settings import (
+    CONFIG_ENV,
+    Settings,
+    SettingsError,
+    load_settings,
+    not_configured,
+    warn_exposed_secrets,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,7 +137,9 @@ def _port(text: str) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     config = getattr(args, "config", None)
     if not config:
-        return load_settings()
+        settings = load_settings()
+        warn_exposed_secrets(settings)
+        return settings
     path = config.expanduser().resolve()
     if not path.is_file():
         # Name the option the owner typed, not the environment variable it is passed on as.
@@ -141,6 +150,7 @@ def _settings(args: argparse.Namespace) -> Settings:
             "homeclerk --config ~/homeclerk/homeclerk.toml doctor",
         )
     settings = load_settings(path)
+    warn_exposed_secrets(settings)
     # Child processes (the Dagster code location) find the same file through the environment.
     os.environ[CONFIG_ENV] = str(path)
     return settings

@@ -19,7 +19,13 @@ from assets.sms.definitions import SMS_ASSETS, SMS_CHECKS
 from .portfolio_schedules import portfolio_schedules
 from .resources import build_resources
 from .sensors import build_bank_sms_sensor
-from .settings import Settings, SettingsError, load_env_file, load_settings
+from .settings import (
+    Settings,
+    SettingsError,
+    load_env_file,
+    load_settings,
+    warn_exposed_secrets,
+)
 
 BANK_SMS_ASSETS = ("sms_messages", "transactions", "expenses_feed")
 PORTFOLIO_ASSET_KEYS = ("broker_holdings", "portfolio_feed")
@@ -78,6 +84,7 @@ class HomeclerkConfigError(Exception):
 
 def _load() -> Definitions:
     settings = load_settings()
+    warn_exposed_secrets(settings)  # in the code server's log, at every (re)load
     load_env_file(settings)
     return build_definitions(settings)
 

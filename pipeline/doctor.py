@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import stat
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import WarehouseLockedError, connect, has_table
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
-from .settings import Settings
+from .settings import Settings, exposed_secret_files
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -79,13 +78,13 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
             else None,
         )
         return
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    yield Finding(
-        ".env",
-        mode & 0o077 == 0,
-        f"{path} mode {mode:04o}",
-        f"chmod 600 {path}" if mode & 0o077 else None,
-    )
+    exposed = dict(exposed_secret_files(settings))
+    for name, file in ((".env", path), ("broker token", settings.broker.token_file)):
+        if file in exposed:
+            detail = f"{file} mode {exposed[file]:04o}: readable by others"
+            yield Finding(name, False, detail, f"chmod 600 {file}")
+        elif file is path:
+            yield Finding(name, True, f"{file}: readable by you alone")
 
 
 def _chat_db(settings: Settings) -> Iterator[Finding]:

@@ -26,7 +26,11 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             formats=[dict(f) for f in settings.sms_formats],
             timezone=settings.timezone,
         ),
-        "feeds": Feeds(folder=str(settings.feeds_dir), timezone=settings.timezone),
+        "feeds": Feeds(
+            folder=str(settings.feeds_dir),
+            timezone=settings.timezone,
+            file_mode=settings.feeds_mode,
+        ),
         "broker": _broker(settings),
         "books_config": BooksResource(
             books_dir=str(settings.books_dir),

@@ -12,13 +12,16 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from assets.common.atomic import DEFAULT_FEED_MODE
 from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.parsing import (
     KNOWN_BANK_HEADERS,
@@ -95,6 +98,9 @@ class Settings:
     accounts: tuple[AccountMapping, ...] = ()
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     env_file: Path | None = None
+    # Feeds are read by a dashboard that often runs as another user (a container, a web
+    # server): readable by all by default; "0600" keeps them to the owner.
+    feeds_mode: int = DEFAULT_FEED_MODE
 
     @property
     def feeds_dir(self) -> Path:
@@ -213,6 +219,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         accept_empty_holdings=reader.boolean("broker.accept_empty_holdings", False),
         value_tolerance=value_tolerance,
     )
+    feeds_mode = reader.file_mode("feeds.mode", DEFAULT_FEED_MODE)
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -227,6 +234,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         accounts=accounts,
         broker=broker,
         env_file=find_env_file(base),
+        feeds_mode=feeds_mode,
     )
 
 
@@ -302,6 +310,31 @@ def load_env_file(settings: Settings) -> list[str]:
 
 
 BROKER_KEYS = ("KITE_API_KEY", "KITE_API_SECRET")
+
+
+def exposed_secret_files(settings: Settings) -> list[tuple[Path, int]]:
+    """Secrets files (`.env`, the broker token) that exist and are readable by others, with mode."""
+    exposed = []
+    for path in (settings.env_file, settings.broker.token_file):
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode) if path is not None else 0
+        except OSError:
+            continue
+        if mode & 0o077:
+            exposed.append((path, mode))
+    return exposed
+
+
+def warn_exposed_secrets(settings: Settings, out: TextIO | None = None) -> int:
+    """Say on stderr, at every start, which secrets files others can read, with the fix."""
+    exposed = exposed_secret_files(settings)
+    for path, mode in exposed:
+        print(
+            f"homeclerk: warning: {path} holds secrets but has mode {mode:04o} (readable by "
+            f"others): run `chmod 600 {path}`",
+            file=out or sys.stderr,
+        )
+    return len(exposed)
 
 
 def not_configured(settings: Settings) -> list[str]:
@@ -389,6 +422,26 @@ class _Reader:
                 self.source, key, f"is {value!r}, not a positive finite number", example
             )
         return float(value)
+
+    def file_mode(self, key: str, default: int) -> int:
+        """An octal mode as a string ("0644"): the owner reads and writes, no one else writes."""
+        value = self._get(key)
+        if value is None:
+            return default
+        example = f'"{default:04o}" (or "0600" to keep them to your user)'
+        if not isinstance(value, str) or not re.fullmatch(r"0?[0-7]{3}", value.strip()):
+            raise SettingsError(
+                self.source, key, f"is {value!r}, not an octal file mode in quotes", example
+            )
+        mode = int(value.strip(), 8)
+        if mode & 0o600 != 0o600 or mode & 0o022:
+            raise SettingsError(
+                self.source,
+                key,
+                f"is {value!r}: the owner must be able to read and write, and no one else to write",
+                example,
+            )
+        return mode
 
     def port(self, key: str, default: int) -> int:
         value = self._get(key)

@@ -10,6 +10,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Feeds are read by dashboards that often run as another user; `[feeds] mode` changes it.
+DEFAULT_FEED_MODE = 0o644
+
 # Our own temp files only: ".<target name>.<8 random chars from mkstemp>.tmp".
 _TEMP_NAME = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 # A temp file older than this belongs to a write that was killed, not to one in progress (a

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
 
+from assets.common.atomic import DEFAULT_FEED_MODE
+
 
 class Warehouse(ConfigurableResource):
     """The DuckDB warehouse file; open it with `assets.common.warehouse.connect`."""
@@ -21,6 +23,8 @@ class Feeds(ConfigurableResource):
 
     folder: str
     timezone: str = "Asia/Kolkata"
+    # Mode of the feed files (settings' `[feeds] mode`); secrets files never take it.
+    file_mode: int = DEFAULT_FEED_MODE
 
     def path(self, name: str) -> Path:
         return Path(self.folder) / name

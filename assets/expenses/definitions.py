@@ -52,7 +52,7 @@ def expenses_feed(
         account_names={(a["bank"], a["tail"]): a["account"] for a in books_config.account_mapping},
     )
     path = feeds.path(FEED_NAME)
-    write_json_atomic(path, feed)
+    write_json_atomic(path, feed, mode=feeds.file_mode)
     if feed["status"] != "ok":
         context.log.warning(f"expenses feed status {feed['status']}: {feed['message']}")
     return MaterializeResult(

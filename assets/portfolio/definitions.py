@@ -55,6 +55,7 @@ def broker_holdings(
             feeds_dir=Path(feeds.folder),
             warehouse_path=warehouse.file,
             accept_empty=broker.accept_empty_holdings,
+            mode=feeds.file_mode,
         )
     except BrokerError as error:
         # The marker is written; the feed is untouched. Say it once, plainly, where people look.
@@ -87,7 +88,7 @@ def broker_holdings(
     description="feeds/portfolio.json: holdings, value, P&L, day change; stale on failure.",
 )
 def portfolio_feed(warehouse: Warehouse, feeds: Feeds) -> MaterializeResult:
-    feed = publish(Path(feeds.folder), warehouse.file)
+    feed = publish(Path(feeds.folder), warehouse.file, mode=feeds.file_mode)
     totals = feed["totals"]
     return MaterializeResult(
         metadata={

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from assets.common.atomic import write_json_atomic
+from assets.common.atomic import DEFAULT_FEED_MODE, write_json_atomic
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
 SCHEMA = "homeclerk.portfolio/1"
@@ -82,9 +82,9 @@ def build_feed(snapshot: HoldingsSnapshot, generated_at: dt.datetime) -> dict[st
     }
 
 
-def write_feed(feeds_dir: Path, feed: dict[str, Any]) -> Path:
+def write_feed(feeds_dir: Path, feed: dict[str, Any], mode: int = DEFAULT_FEED_MODE) -> Path:
     path = feed_path(feeds_dir)
-    write_json_atomic(path, feed)
+    write_json_atomic(path, feed, mode=mode)
     return path
 
 
@@ -96,14 +96,20 @@ def read_marker(feeds_dir: Path) -> dict[str, Any] | None:
     return marker if isinstance(marker, dict) else None
 
 
-def write_marker(feeds_dir: Path, status: str, message: str, now: dt.datetime) -> dict[str, Any]:
+def write_marker(
+    feeds_dir: Path,
+    status: str,
+    message: str,
+    now: dt.datetime,
+    mode: int = DEFAULT_FEED_MODE,
+) -> dict[str, Any]:
     """Record the latest check; `since` is kept while the status stays the same."""
     previous = read_marker(feeds_dir)
     since = _iso(now)
     if previous and previous.get("status") == status and previous.get("since"):
         since = str(previous["since"])
     marker = {"status": status, "since": since, "checked_at": _iso(now), "message": message}
-    write_json_atomic(marker_path(feeds_dir), marker)
+    write_json_atomic(marker_path(feeds_dir), marker, mode=mode)
     return marker
 
 

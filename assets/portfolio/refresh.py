@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from assets.common.atomic import DEFAULT_FEED_MODE
 from assets.portfolio.adapter import BrokerAdapter
 from assets.portfolio.errors import BrokerError, EmptyHoldingsError, NoSnapshotError
 from assets.portfolio.feed import STATUS_OK, build_feed, ok_message, write_feed, write_marker
@@ -49,13 +50,14 @@ def ingest(
     warehouse_path: Path,
     now: dt.datetime | None = None,
     accept_empty: bool = False,
+    mode: int = DEFAULT_FEED_MODE,
 ) -> IngestResult:
     """Fetch and store one snapshot. On failure the marker records why, then the error is
     re-raised; the feed file is not touched."""
     try:
         snapshot = fetch_snapshot(adapter, warehouse_path, accept_empty=accept_empty)
     except BrokerError as error:
-        write_marker(feeds_dir, error.status, str(error), now or _utc_now())
+        write_marker(feeds_dir, error.status, str(error), now or _utc_now(), mode)
         raise
     except Exception as error:
         # A bug or an environment problem is still a failed fetch: record it, keep the feed. Its
@@ -64,13 +66,16 @@ def ingest(
             f"fetching holdings failed unexpectedly ({type(error).__name__}); the last good "
             "portfolio is kept; see the run's log for details"
         )
-        write_marker(feeds_dir, "source_error", message, now or _utc_now())
+        write_marker(feeds_dir, "source_error", message, now or _utc_now(), mode)
         raise
     return IngestResult(snapshot, append_snapshot(warehouse_path, snapshot))
 
 
 def publish(
-    feeds_dir: Path, warehouse_path: Path, now: dt.datetime | None = None
+    feeds_dir: Path,
+    warehouse_path: Path,
+    now: dt.datetime | None = None,
+    mode: int = DEFAULT_FEED_MODE,
 ) -> dict[str, Any]:
     """Write the feed from the newest stored snapshot and set the marker to ok."""
     now = now or _utc_now()
@@ -81,8 +86,8 @@ def publish(
             "materialize `broker_holdings` first"
         )
     feed = build_feed(snapshot, now)
-    write_feed(feeds_dir, feed)
-    write_marker(feeds_dir, STATUS_OK, ok_message(snapshot), now)
+    write_feed(feeds_dir, feed, mode)
+    write_marker(feeds_dir, STATUS_OK, ok_message(snapshot), now, mode)
     return feed
 
 
