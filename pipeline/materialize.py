@@ -91,7 +91,7 @@ def materialize(
                     return 0
                 if not any(LOCKED in _error_text(e) for e in failures):
                     for event in failures:
-                        out(f"FAILED {event.step_key}: {_error_text(event)}")
+                        out(f"FAILED {event.step_key}: {_failure_text(event)}")
                     out(f"run {result.run_id} failed (open it in the Dagster UI for the log)")
                     return 1
                 out("the warehouse was taken in the same moment: trying again")
@@ -113,6 +113,18 @@ def _error_text(event: object) -> str:
         parts.append(f"{error.cls_name}: {error.message.strip()}")
         error = error.cause
     return " <- ".join(parts)
+
+
+def _failure_text(event: object) -> str:
+    """What the owner needs: a Failure's own description (it names the fix), else the error."""
+    data = getattr(event, "event_specific_data", None)
+    description = getattr(getattr(data, "user_failure_data", None), "description", None)
+    if description:
+        return description
+    error = getattr(data, "error", None)
+    if error is None:
+        return getattr(event, "message", "") or ""
+    return f"{error.cls_name}: {error.message.strip().rpartition(error.cls_name + ': ')[2]}"
 
 
 @contextmanager

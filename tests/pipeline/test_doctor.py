@@ -43,6 +43,7 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "chat.db").mkdir()
     broken = {f.check: f for f in run_checks(settings)}
     assert not broken["chat.db"].ok
-    assert "is a folder" in (broken["chat.db"].fix or "")
+    chat_db = broken["chat.db"]
+    assert "is a folder" in chat_db.detail + (chat_db.fix or "")
     text = render(list(broken.values()))
     assert "FAIL  chat.db" in text and "fix:" in text

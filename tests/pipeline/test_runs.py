@@ -173,7 +173,9 @@ def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
     assert "sms_messages" in empty.stderr  # the assets it could have been
 
     (tmp_path / "chat.db").unlink()
-    (tmp_path / "chat.db").mkdir()  # unreadable: the step fails with the Full Disk Access fix
+    (tmp_path / "chat.db").mkdir()  # unreadable: the step fails with its own fix, said once
     failed = run("materialize", "sms_messages")
     assert failed.returncode == 1
-    assert "FAILED sms_messages" in failed.stdout and "Full Disk Access" in failed.stdout
+    line = next(x for x in failed.stdout.splitlines() if x.startswith("FAILED sms_messages: "))
+    assert "is a folder, not the Messages database" in line
+    assert "check `[messages] chat_db`" in line and "Error" not in line

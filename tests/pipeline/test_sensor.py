@@ -99,7 +99,7 @@ def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> 
     def tick():  # type: ignore[no-untyped-def]
         return sensor(build_sensor_context(instance=instance, definitions=defs))
 
-    with pytest.raises(ChatDbUnreadableError, match="Full Disk Access") as first:
+    with pytest.raises(ChatDbUnreadableError, match="is a folder") as first:
         tick()
     assert first.value.__cause__ is None and first.value.__suppress_context__
     clock[0] += dt.timedelta(minutes=5)

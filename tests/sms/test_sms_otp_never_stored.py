@@ -38,12 +38,15 @@ SUFFIXES = ["", " -HDFC Bank", " T&C apply."]
 REFERENCE = "458167896224"
 MARKER = "QZXJWV"
 CONTROL = f"Dear customer, something new {MARKER} happened"
+ALERT = UPI_DEBIT.format(amount="5.00")
+# A code that is also a number of the real alert (its account tail, say) is not a leak.
+ALERT_NUMBERS = frozenset(re.findall(r"\d+", ALERT))
 
 otp_message = st.tuples(
     st.sampled_from(WORDINGS),
     st.sampled_from(PREFIXES),
     st.sampled_from(SUFFIXES),
-    st.text("0123456789", min_size=4, max_size=8),
+    st.text("0123456789", min_size=4, max_size=8).filter(lambda c: c not in ALERT_NUMBERS),
     st.sampled_from(["VM-HDFCBK", "AD-HDFCBK-S", "JD-HDFCBK"]),
     st.booleans(),  # attributedBody only
 )
@@ -80,9 +83,8 @@ def test_otp_codes_appear_nowhere_under_the_data_folder(batch: list[tuple]) -> N
             at = body.index(code)
             needles += [body[max(0, at - 6) : at + len(code)], body[at : at + len(code) + 6]]
             codes.append(code)
-        alert = UPI_DEBIT.format(amount="5.00")
         messages += [
-            chat_db.message("VK-HDFCBK", alert, when=now),
+            chat_db.message("VK-HDFCBK", ALERT, when=now),
             chat_db.message("VM-HDFCBK", CONTROL, when=now),
         ]
         chat_db.add(messages)
