@@ -144,6 +144,7 @@ def test_closing_lines_work_pasted_where_homeclerk_is_not_on_path(demo: Demo) ->
     pasted = shlex.join([*command[:-1], "--help"])
     result = subprocess.run(
         ["/bin/sh", "-c", pasted],
+        cwd=demo.folder.parent,  # not the source tree: nothing importable by accident
         capture_output=True,
         text=True,
         timeout=120,
