@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import datetime as dt
 import os
+import shlex
 import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -171,20 +172,41 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     print()
-    if report.success:
-        print("homeclerk demo finished: every asset materialized, every check passed")
+    as_of = report.as_of.isoformat(timespec="seconds")
+    if not report.success:
+        print(f"homeclerk demo FAILED (data as of {as_of}):")
+        for line in report.failed_steps:
+            print(f"  failed:   {line}")
+    elif report.warnings:
+        print(f"homeclerk demo finished: every asset materialized (data as of {as_of}); warnings:")
     else:
-        print("homeclerk demo FAILED: " + ", ".join(report.failed_steps) + " (see the log above)")
+        print(
+            "homeclerk demo finished: every asset materialized, every check passed "
+            f"(data as of {as_of})"
+        )
+    for line in report.warnings:
+        print(f"  warning:  {line}")
     print(f"  folder:   {report.folder}")
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
         print(f"  output:   {path}")
     print(f"  config:   {report.config}")
+    command = f"{own_command()} --config {shlex.quote(str(report.config))}"
     print("Open the Dagster UI on this demo:")
-    print(f"  homeclerk --config {report.config} ui    # then http://127.0.0.1:3000")
+    print(f"  {command} ui    # then http://127.0.0.1:3000")
     print("Read the books in Fava:")
-    print(f"  homeclerk --config {report.config} fava  # then http://127.0.0.1:5000")
+    print(f"  {command} fava  # then http://127.0.0.1:5000")
     return 0 if report.success else 1
+
+
+def own_command(argv0: str | None = None, python: str | None = None) -> str:
+    """How to run this homeclerk again from any shell: the absolute path of the `homeclerk`
+    script that is running, else this Python with `-m pipeline.cli` (homeclerk may not be on
+    PATH, e.g. in a virtualenv that is not activated)."""
+    script = Path(argv0 if argv0 is not None else sys.argv[0])
+    if script.name == "homeclerk" and script.is_file():
+        return shlex.quote(str(script.absolute()))
+    return f"{shlex.quote(python or sys.executable)} -m pipeline.cli"
 
 
 def _ui(args: argparse.Namespace) -> int:

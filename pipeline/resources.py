@@ -8,7 +8,7 @@ from typing import Any
 from dagster import EnvVar
 
 from assets.books.resources import BooksResource
-from assets.common.resources import Feeds, Warehouse
+from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
 from assets.sms.resources import MessagesSource, ParsingConfig
 
@@ -17,6 +17,8 @@ from .settings import Settings
 
 def build_resources(settings: Settings) -> dict[str, Any]:
     return {
+        # The real time; a run pins it through run config (`homeclerk demo` does).
+        "clock": Clock(),
         "warehouse": Warehouse(path=str(settings.warehouse)),
         "messages": MessagesSource(
             chat_db=str(settings.chat_db), bank_headers=list(settings.bank_senders)

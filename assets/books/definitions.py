@@ -24,7 +24,7 @@ from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
 from assets.books.writer import ensure_generated
-from assets.common.resources import Warehouse
+from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.history import latest_holdings
 
@@ -47,7 +47,10 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
     ],
 )
 def ledger_entries(
-    context: AssetExecutionContext, warehouse: Warehouse, books_config: BooksResource
+    context: AssetExecutionContext,
+    warehouse: Warehouse,
+    books_config: BooksResource,
+    clock: Clock,
 ) -> MaterializeResult:
     alerts = read_alerts(warehouse.path)
     result = write_bank_books(
@@ -55,7 +58,7 @@ def ledger_entries(
         alerts,
         books_config.mapping(),
         tz=books_config.tz,
-        today=books_config.today(),
+        today=books_config.today(clock.now()),
     )
     build, report = result.build, result.report
     for line in result.owner_errors:

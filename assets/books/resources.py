@@ -36,5 +36,6 @@ class BooksResource(ConfigurableResource):
     def mapping(self) -> AccountMapping:
         return parse_account_mapping(self.account_mapping)
 
-    def today(self) -> dt.date:
-        return dt.datetime.now(self.tz).date()
+    def today(self, now: dt.datetime) -> dt.date:
+        """The owner's date at the instant `now` (from the `Clock` resource)."""
+        return now.astimezone(self.tz).date()

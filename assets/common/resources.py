@@ -1,11 +1,14 @@
-"""Resources shared by several domains: the warehouse, where feeds go, the owner's timezone."""
+"""Resources shared by several domains: the warehouse, where feeds go, the owner's timezone,
+the clock."""
 
+import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
 
 from assets.common.atomic import DEFAULT_FEED_MODE
+from assets.common.clock import now_utc
 
 
 class Warehouse(ConfigurableResource):
@@ -32,3 +35,14 @@ class Feeds(ConfigurableResource):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+class Clock(ConfigurableResource):
+    """Where every asset and check reads "now": the real time, or `frozen_at` (an ISO 8601
+    instant with its offset) when a run must see a fixed moment (the demo, tests)."""
+
+    frozen_at: str | None = None
+
+    def now(self) -> dt.datetime:
+        """The current instant (aware, UTC)."""
+        return now_utc(self.frozen_at)

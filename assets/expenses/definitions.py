@@ -16,7 +16,8 @@ from dagster import (
 from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
-from assets.common.resources import Feeds, Warehouse
+from assets.common.resources import Clock, Feeds, Warehouse
+from assets.sms.health import quiet_verdict, read_receive_times
 
 from .feed import build_expenses_feed, window_start
 from .reader import read_feed_inputs
@@ -38,10 +39,13 @@ def expenses_feed(
     warehouse: Warehouse,
     feeds: Feeds,
     books_config: BooksResource,
+    clock: Clock,
 ) -> MaterializeResult:
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     with wh.connect(warehouse.path, read_only=True) as con:
         inputs = read_feed_inputs(con, window_start(now, feeds.tz))
+    # Transactions exist only where bank SMS were stored, so the SMS table is there to read.
+    times = read_receive_times(warehouse.path) if inputs.total_transactions else []
     feed = build_expenses_feed(
         inputs.transactions,
         inputs.balances,
@@ -50,6 +54,7 @@ def expenses_feed(
         newest_message_at=inputs.newest_message_at,
         total_transactions=inputs.total_transactions,
         account_names={(a["bank"], a["tail"]): a["account"] for a in books_config.account_mapping},
+        quiet=quiet_verdict(times, now),
     )
     path = feeds.path(FEED_NAME)
     write_json_atomic(path, feed, mode=feeds.file_mode)
@@ -68,7 +73,7 @@ def expenses_feed(
 
 
 @asset_check(asset=expenses_feed, description="The feed file exists, parses and is recent.")
-def expenses_feed_fresh(feeds: Feeds) -> AssetCheckResult:
+def expenses_feed_fresh(feeds: Feeds, clock: Clock) -> AssetCheckResult:
     path = feeds.path(FEED_NAME)
     try:
         feed = json.loads(path.read_text("utf-8"))
@@ -79,12 +84,23 @@ def expenses_feed_fresh(feeds: Feeds) -> AssetCheckResult:
         )
     except (ValueError, KeyError) as exc:
         return AssetCheckResult(passed=False, description=f"{path} is unreadable: {exc}")
-    age = dt.datetime.now(dt.UTC) - generated
+    return feed_freshness(feed, generated, clock.now())
+
+
+def feed_freshness(
+    feed: dict[str, object], generated: dt.datetime, now: dt.datetime
+) -> AssetCheckResult:
+    """The check's verdict on a parsed feed: written within FRESHNESS_LIMIT of `now`, status ok."""
+    age = now - generated
+    status = feed.get("status")
+    problems = []
+    if age > FRESHNESS_LIMIT:
+        problems.append(f"feed is {age} old: is the daemon running? (`homeclerk doctor`)")
+    if status != "ok":
+        problems.append(f"feed status {status}: {feed.get('message')}")
     return AssetCheckResult(
-        passed=age <= FRESHNESS_LIMIT and feed.get("status") == "ok",
+        passed=not problems,
         severity=AssetCheckSeverity.WARN,
-        metadata={"age_hours": round(age.total_seconds() / 3600, 2), "status": feed.get("status")},
-        description=None
-        if age <= FRESHNESS_LIMIT
-        else f"feed is {age} old: is the daemon running? (`homeclerk doctor`)",
+        metadata={"age_hours": round(age.total_seconds() / 3600, 2), "status": str(status)},
+        description="; ".join(problems) if problems else f"written {age} ago, status ok",
     )

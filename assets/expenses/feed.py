@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.sms.health import QuietVerdict
+
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
 BREAKDOWN_DAYS = 30
@@ -62,6 +64,7 @@ def build_expenses_feed(
     newest_message_at: dt.datetime | None,
     total_transactions: int,
     account_names: Mapping[tuple[str, str], str] | None = None,
+    quiet: QuietVerdict | None = None,
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
@@ -71,8 +74,10 @@ def build_expenses_feed(
     (which state the balance of the account behind the card) and the account's own alerts give
     one balance, the newest.
 
-    `status` is "no_data" when the warehouse holds no transaction at all, so a dashboard never
-    shows zeros that look like a frugal week.
+    `status` is "no_data" when the warehouse holds no transaction at all, and "stale" when
+    `quiet` (the SMS source's quiet verdict as of `now`) says no bank SMS arrived for far longer
+    than usual, so a dashboard never shows zeros that look like a frugal week. `message` says
+    why in plain words; it is null when the status is "ok".
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -98,7 +103,7 @@ def build_expenses_feed(
         {"category": name, **tot.as_json()}
         for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].debit, kv[0]))
     ]
-    status = "ok" if total_transactions else "no_data"
+    status, message = _status(total_transactions, quiet, tz)
     names = account_names or {}
     merged = _newest_per_account(balances, names)
     return {
@@ -106,9 +111,7 @@ def build_expenses_feed(
         "generated_at": _iso(now),
         "as_of": _iso(newest_message_at) if newest_message_at else None,
         "status": status,
-        "message": None
-        if status == "ok"
-        else "No bank transaction has been read yet: check `homeclerk doctor`.",
+        "message": message,
         "timezone": str(tz),
         "currency": "INR",
         "periods": {
@@ -131,6 +134,24 @@ def build_expenses_feed(
         ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
     }
+
+
+def _status(
+    total_transactions: int, quiet: QuietVerdict | None, tz: ZoneInfo
+) -> tuple[str, str | None]:
+    if not total_transactions:
+        return "no_data", "No bank transaction has been read yet: check `homeclerk doctor`."
+    if quiet is None or not quiet.quiet or quiet.newest is None or quiet.silence is None:
+        return "ok", None
+    days = quiet.silence.total_seconds() / 86400
+    usual = quiet.threshold.total_seconds() / 86400
+    newest = quiet.newest.astimezone(tz)
+    return "stale", (
+        f"No bank SMS has arrived for {days:.1f} days (the newest is from "
+        f"{newest:%Y-%m-%d %H:%M}); more than {usual:.1f} days of silence is unusual for "
+        "this account, so these totals are probably missing spending, not a quiet week. "
+        "Check that this machine still receives and syncs Messages, then run `homeclerk doctor`."
+    )
 
 
 class _Totals:

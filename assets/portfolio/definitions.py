@@ -27,7 +27,7 @@ from dagster import (
     asset_check,
 )
 
-from assets.common.resources import Feeds, Warehouse
+from assets.common.resources import Clock, Feeds, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.errors import BrokerError
 from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
@@ -129,7 +129,7 @@ def portfolio_status(feeds: Feeds) -> AssetCheckResult:
     asset=portfolio_feed,
     description="feeds/portfolio.json exists and is as new as the NSE calendar requires.",
 )
-def portfolio_feed_fresh(feeds: Feeds) -> AssetCheckResult:
+def portfolio_feed_fresh(feeds: Feeds, clock: Clock) -> AssetCheckResult:
     path = feed_path(Path(feeds.folder))
     try:
         as_of = dt.datetime.fromisoformat(json.loads(path.read_text("utf-8"))["as_of"])
@@ -141,7 +141,7 @@ def portfolio_feed_fresh(feeds: Feeds) -> AssetCheckResult:
         return AssetCheckResult(
             passed=False, description=f"{path} is unreadable ({type(exc).__name__})"
         )
-    now = dt.datetime.now(EXCHANGE_TZ)
+    now = clock.now().astimezone(EXCHANGE_TZ)
     due = feed_due_since(now, MARKET_HOURS_TOLERANCE)
     fresh = as_of >= due
     marker = read_marker(Path(feeds.folder)) or {}

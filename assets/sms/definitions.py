@@ -4,7 +4,6 @@ Thin on purpose: each body calls a plain function and turns its result into meta
 that opens the warehouse declares the `warehouse` pool (one slot: DuckDB allows one writer).
 """
 
-import datetime as dt
 from contextlib import closing
 
 from dagster import (
@@ -18,7 +17,7 @@ from dagster import (
     asset_check,
 )
 
-from assets.common.resources import Warehouse
+from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
 from assets.sms.health import (
@@ -137,9 +136,9 @@ def chat_db_readable(messages: MessagesSource) -> AssetCheckResult:
         "max(3 days, 10 × the 95th-percentile gap of the last 180 days)."
     ),
 )
-def source_not_quiet(warehouse: Warehouse) -> AssetCheckResult:
+def source_not_quiet(warehouse: Warehouse, clock: Clock) -> AssetCheckResult:
     times = read_receive_times(warehouse.path) if warehouse.file.exists() else []
-    verdict = quiet_verdict(times, dt.datetime.now(dt.UTC))
+    verdict = quiet_verdict(times, clock.now())
     metadata: dict[str, object] = {
         "threshold_hours": round(verdict.threshold.total_seconds() / 3600, 1),
         "gaps_in_history": verdict.gaps,

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from dagster import DagsterInstance
+from dagster import AssetCheckSeverity, DagsterEvent, DagsterInstance
 
 from assets.books.demo import demo_holdings, demo_main_beancount
 from assets.books.writer import ensure_generated
+from assets.common import clock
 from assets.common.atomic import write_text_atomic
 from assets.portfolio.demo_server import (
     DEMO_API_KEY,
@@ -34,11 +36,21 @@ class DemoReport(NamedTuple):
     messages: int
     bank_alerts: int
     outputs: list[Path]
-    failed_steps: list[str]
+    failed_steps: list[str]  # "step/check name: its own explanation"
+    as_of: dt.datetime  # the instant the run's clock was pinned to
+    warnings: list[str]  # warning-severity checks that did not pass, explained
 
     @property
     def success(self) -> bool:
         return not self.failed_steps
+
+
+def demo_instant(end: dt.date, now: dt.datetime) -> dt.datetime:
+    """The moment the demo's data is judged at: the end of the end date (IST), or `now` when
+    the end date is today or later, so a demo of any past date sees its data as fresh."""
+    if end >= now.astimezone(IST).date():
+        return now
+    return dt.datetime.combine(end, dt.time(23, 59, 59), IST)
 
 
 def run_demo(
@@ -46,10 +58,14 @@ def run_demo(
     seed: int = 7,
     end: dt.date | None = None,
     out: TextIO = sys.stderr,
+    now: dt.datetime | None = None,
 ) -> DemoReport:
+    """Build the demo folder and materialize every asset with the clock pinned at
+    `demo_instant(end, now)`; `now` defaults to the real time."""
     folder = folder.expanduser().resolve()
-    now = dt.datetime.now(IST)
+    now = (now or clock.now_utc()).astimezone(IST)
     end = end or now.date()
+    as_of = demo_instant(end, now)
 
     def step(text: str) -> None:
         print(f"[demo] {text}", file=out, flush=True)
@@ -82,23 +98,51 @@ def run_demo(
         step(f"Dagster instance: {home}")
         defs = build_definitions(settings)
         graph = defs.resolve_asset_graph()
-        step(f"materializing {len(graph.get_all_asset_keys())} assets with their checks")
+        step(
+            f"materializing {len(graph.get_all_asset_keys())} assets with their checks, "
+            f"as of {as_of.isoformat(timespec='seconds')}"
+        )
         result = defs.resolve_job_def("everything_job").execute_in_process(
-            # INFO: each asset's own summary lines, without Dagster's engine chatter.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={
+                # INFO: each asset's own summary lines, without Dagster's engine chatter.
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                # Every asset and check judges the demo's data as of the demo's own end.
+                "resources": {"clock": {"config": {"frozen_at": as_of.isoformat()}}},
+            },
             instance=DagsterInstance.get(),
             raise_on_error=False,
             tags={"homeclerk/demo": "true"},
         )
-    failed = [event.step_key or "?" for event in result.all_events if event.is_step_failure]
-    failed += [
-        f"check {e.asset_check_evaluation_data.asset_check_key.to_user_string()}"
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not e.asset_check_evaluation_data.passed
-    ]
+    failed, warnings = judge_events(result.all_events)
     outputs = [*sorted(settings.feeds_dir.glob("*.json")), settings.books_dir / "main.beancount"]
-    return DemoReport(folder, config, count, alerts, outputs, failed)
+    return DemoReport(folder, config, count, alerts, outputs, failed, as_of, warnings)
+
+
+def judge_events(events: Iterable[DagsterEvent]) -> tuple[list[str], list[str]]:
+    """(failures, warnings) of a run, each with the step's or check's own explanation: failed
+    steps and failed error-severity checks fail the demo; failed warning-severity checks warn."""
+    failed: list[str] = []
+    warnings: list[str] = []
+    for event in events:
+        if event.is_step_failure:
+            data = event.step_failure_data
+            why = data.user_failure_data.description if data.user_failure_data else None
+            if not why and data.error is not None:
+                why = data.error.message.strip()
+            failed.append(f"step {event.step_key or '?'}: {why or 'failed without a message'}")
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            check = event.asset_check_evaluation_data
+            if check.passed:
+                continue
+            text = (
+                f"check {check.asset_check_key.to_user_string()}: "
+                f"{check.description or 'failed without a description'}"
+            )
+            if check.severity == AssetCheckSeverity.WARN:
+                warnings.append(text)
+            else:
+                failed.append(text)
+    return failed, warnings
 
 
 def _write_demo_books(books_dir: Path, start: dt.date) -> None:

@@ -9,14 +9,19 @@ from dagster import materialize
 
 from assets.books.definitions import BOOKS_ASSETS
 from assets.books.resources import BooksResource
-from assets.common.resources import Warehouse
+from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import connect
 from assets.portfolio.history import append_snapshot
 from assets.sms.tables import ensure_tables
 
 from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot
 
-TODAY = dt.datetime.now(TZ).date()
+# The books' "today" comes from the run's clock, never the wall clock.
+TODAY = dt.date(2026, 11, 19)
+
+
+def _clock(day: dt.date, hour: int = 12) -> Clock:
+    return Clock(frozen_at=dt.datetime.combine(day, dt.time(hour), TZ).isoformat())
 
 
 def _warehouse(path: Path) -> None:
@@ -51,7 +56,7 @@ def _warehouse(path: Path) -> None:
     append_snapshot(path, snapshot(dt.datetime.combine(d1, dt.time(15, 30), TZ), *HOLDINGS))
 
 
-def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
+def _books(tmp_path: Path, clock: Clock) -> tuple[Path, dict[str, object]]:
     books_dir, wh_path = tmp_path / "books", tmp_path / "warehouse.duckdb"
     _warehouse(wh_path)
     books_dir.mkdir()
@@ -61,6 +66,7 @@ def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
         f'2020-01-01 * "Opening"\n  {SAVINGS}  10000.00 INR\n  Equity:Opening-Balances\n'
     )
     resources = {
+        "clock": clock,
         "warehouse": Warehouse(path=str(wh_path)),
         "books_config": BooksResource(
             books_dir=str(books_dir),
@@ -69,6 +75,11 @@ def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
             broker_value_tolerance=0.005,
         ),
     }
+    return books_dir, resources
+
+
+def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
+    books_dir, resources = _books(tmp_path, _clock(TODAY))
     result = materialize(BOOKS_ASSETS, resources=resources, raise_on_error=False)
     checks = {
         e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
@@ -84,3 +95,17 @@ def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
     assert "| INFY | 0 | 10 |" in checks["holdings_match_broker"].metadata["differences"].value
     assert list((books_dir / "generated" / "prices").glob("*.beancount"))
     assert "SWIGGY" in next((books_dir / "generated" / "bank").glob("*.beancount")).read_text()
+
+
+def test_the_books_today_is_the_clocks(tmp_path: Path) -> None:
+    # Alerts on TODAY - 2 state a balance. A balance assertion needs the day complete: it
+    # appears (dated the next morning) only when the clock says that day is over.
+    alerts_day = TODAY - dt.timedelta(days=2)
+    assertion = f"{alerts_day + dt.timedelta(days=1)} balance {SAVINGS}"
+    for clock_day, expected in ((alerts_day, False), (alerts_day + dt.timedelta(days=1), True)):
+        folder = tmp_path / str(clock_day)
+        books_dir, resources = _books(folder, _clock(clock_day, hour=23))
+        assert materialize(BOOKS_ASSETS, resources=resources, raise_on_error=False)
+        text = "".join(p.read_text() for p in (books_dir / "generated" / "bank").glob("*"))
+        assert "SWIGGY" in text
+        assert (assertion in text) is expected, (clock_day, text)

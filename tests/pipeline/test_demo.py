@@ -4,22 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shlex
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    DagsterInstance,
+    Failure,
+    asset,
+    asset_check,
+    materialize,
+)
 
+from pipeline.cli import own_command
 from pipeline.demo.messages import IST, generate_demo_messages
+from pipeline.demo.run import demo_instant, judge_events
 
-END = dt.date(2026, 11, 19)
 SEED = 11
+# The demo judges its data as of its own end date, so any past date works: a fixed one, and
+# one relative to the day the suite runs (whatever the calendar says then).
+ENDS = [dt.date(2026, 1, 31), dt.date.today() - dt.timedelta(days=45)]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+class Demo(NamedTuple):
+    folder: Path
+    end: dt.date
+    stdout: str
+
+
+@pytest.fixture(scope="module", params=ENDS, ids=["2026-01-31", "45-days-ago"])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    end: dt.date = request.param
     folder = tmp_path_factory.mktemp("demo") / "demo"
     result = subprocess.run(
         [
@@ -32,7 +54,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--seed",
             str(SEED),
             "--end-date",
-            END.isoformat(),
+            end.isoformat(),
         ],
         capture_output=True,
         text=True,
@@ -41,8 +63,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "homeclerk demo finished" in result.stdout
+    assert f"data as of {end.isoformat()}T23:59:59+05:30" in result.stdout
     assert str(folder / "data" / "feeds" / "expenses.json") in result.stdout
-    return folder
+    return Demo(folder, end, result.stdout)
 
 
 def _clean_env() -> dict[str, str]:
@@ -51,12 +74,12 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
 
 
-def truth() -> list:
-    return [m for m in generate_demo_messages(END, seed=SEED) if m.is_bank_transaction]
+def truth(end: dt.date) -> list:
+    return [m for m in generate_demo_messages(end, seed=SEED) if m.is_bank_transaction]
 
 
-def test_every_alert_becomes_one_transaction(demo: Path) -> None:
-    with duckdb.connect(str(demo / "data" / "warehouse.duckdb"), read_only=True) as con:
+def test_every_alert_becomes_one_transaction(demo: Demo) -> None:
+    with duckdb.connect(str(demo.folder / "data" / "warehouse.duckdb"), read_only=True) as con:
         got = con.execute(
             "SELECT count(*), sum(amount) FILTER (WHERE direction = 'debit') "
             "FROM transactions WHERE status = 'transaction'"
@@ -65,28 +88,31 @@ def test_every_alert_becomes_one_transaction(demo: Path) -> None:
         unrecognized = con.execute(
             "SELECT count(*) FROM transactions WHERE status = 'unrecognized'"
         ).fetchone()
-    alerts = truth()
+    alerts = truth(demo.end)
     assert got[0] == len(alerts)
     assert got[1] == sum(m.amount for m in alerts if m.direction == "debit")
     assert otps[0] == 0  # dropped before storage
     assert unrecognized[0] == 0
 
 
-def test_expenses_feed_totals_match_the_alerts(demo: Path) -> None:
-    feed = json.loads((demo / "data" / "feeds" / "expenses.json").read_text())
+def test_expenses_feed_totals_match_the_alerts(demo: Demo) -> None:
+    feed = json.loads((demo.folder / "data" / "feeds" / "expenses.json").read_text())
     assert feed["schema"] == "homeclerk.expenses/1"
     assert feed["status"] == "ok"
-    # The feed's month is counted from the real "now"; whichever month that is, what the feed
-    # calls spending plus transfers must equal the demo's own debits in it.
-    month_from = dt.date.fromisoformat(feed["periods"]["this_month"]["from"])
-    month_to = dt.date.fromisoformat(feed["periods"]["this_month"]["to"])
-    in_month = [m for m in truth() if month_from <= m.sent_at.astimezone(IST).date() <= month_to]
+    # The feed is as of the demo's end date: its month is the end date's month, and what it
+    # calls spending plus transfers must equal the demo's own debits in that month.
+    assert feed["periods"]["today"]["from"] == demo.end.isoformat()
     month = feed["periods"]["this_month"]
+    assert month["from"] == demo.end.replace(day=1).isoformat()
+    assert month["to"] == demo.end.isoformat()
+    alerts = truth(demo.end)
+    in_month = [m for m in alerts if m.sent_at.astimezone(IST).date() >= demo.end.replace(day=1)]
+    assert in_month
     both = Decimal(str(month["debit"])) + Decimal(str(month["transfers"]["debit"]))
     assert both == sum((m.amount for m in in_month if m.direction == "debit"), Decimal(0))
-    newest = max(m.sent_at for m in truth())
+    newest = max(m.sent_at for m in alerts)
     assert dt.datetime.fromisoformat(feed["as_of"]) >= newest.replace(microsecond=0)
-    newest_alert = max(truth(), key=lambda m: m.sent_at)
+    newest_alert = max(alerts, key=lambda m: m.sent_at)
     assert Decimal(str(feed["recent"][0]["amount"])) == newest_alert.amount
     assert feed["recent"][0]["direction"] == newest_alert.direction
     accounts = {b["account"] for b in feed["balances"]}
@@ -106,3 +132,72 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "not made by `homeclerk demo`" in result.stderr
     assert (tmp_path / "precious.txt").read_text() == "mine"
+
+
+def test_closing_lines_work_pasted_where_homeclerk_is_not_on_path(demo: Demo) -> None:
+    lines = [ln.strip() for ln in demo.stdout.splitlines() if ln.rstrip().endswith("3000")]
+    (ui_line,) = lines
+    command = shlex.split(ui_line.split("#")[0])
+    assert command[-1] == "ui" and Path(command[0]).is_absolute()
+    # Pasted into a shell whose PATH has no homeclerk: the same words, asking for help instead
+    # of starting the UI.
+    pasted = shlex.join([*command[:-1], "--help"])
+    result = subprocess.run(
+        ["/bin/sh", "-c", pasted],
+        cwd=demo.folder.parent,  # not the source tree: nothing importable by accident
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**_clean_env(), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage: homeclerk" in result.stdout
+
+
+def test_own_command_is_the_running_script_else_python_m(tmp_path: Path) -> None:
+    script = tmp_path / "bin" / "homeclerk"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    assert own_command(str(script)) == str(script)
+    other = own_command(str(tmp_path / "pipeline" / "cli.py"), python="/opt/py 3/bin/python")
+    assert other == "'/opt/py 3/bin/python' -m pipeline.cli"
+
+
+def test_warning_checks_warn_and_failures_carry_their_own_explanation() -> None:
+    @asset
+    def fine() -> None:
+        return None
+
+    @asset_check(asset=fine)
+    def only_a_warning() -> AssetCheckResult:
+        return AssetCheckResult(
+            passed=False, severity=AssetCheckSeverity.WARN, description="source is quiet"
+        )
+
+    @asset_check(asset=fine)
+    def a_real_error() -> AssetCheckResult:
+        return AssetCheckResult(passed=False, description="books do not balance")
+
+    @asset(deps=[fine])
+    def broken() -> None:
+        raise Failure(description="chat.db unreadable: grant Full Disk Access")
+
+    result = materialize(
+        [fine, broken, only_a_warning, a_real_error],
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    failed, warnings = judge_events(result.all_events)
+    assert warnings == ["check fine:only_a_warning: source is quiet"]
+    assert sorted(failed) == [
+        "check fine:a_real_error: books do not balance",
+        "step broken: chat.db unreadable: grant Full Disk Access",
+    ]
+
+
+def test_demo_instant_is_the_end_of_a_past_end_date_else_now() -> None:
+    now = dt.datetime(2027, 12, 5, 10, 0, tzinfo=dt.UTC)
+    assert demo_instant(dt.date(2027, 10, 21), now) == dt.datetime(
+        2027, 10, 21, 23, 59, 59, tzinfo=IST
+    )
+    assert demo_instant(now.date(), now) == now

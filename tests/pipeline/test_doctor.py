@@ -10,14 +10,18 @@ from dagster import DagsterInstance
 
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
-from pipeline.demo.messages import generate_demo_messages
+from pipeline.demo.messages import IST, generate_demo_messages
 from pipeline.doctor import doctor_exit_code, render, run_checks
 from pipeline.instance import prepare_instance
 from pipeline.settings import load_settings
 
+END = dt.date(2026, 11, 19)
+# The run's and the doctor's clock: the evening of the data's last day, on any calendar date.
+AS_OF = dt.datetime.combine(END, dt.time(23, 0), IST)
+
 
 def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
-    messages = generate_demo_messages(dt.date(2026, 11, 19), seed=8, days=15)
+    messages = generate_demo_messages(END, seed=8, days=15)
     write_chat_db(tmp_path / "chat.db", messages, seed=8)
     settings = load_settings(write_demo_config(tmp_path, "http://127.0.0.1:9/none"))
     (tmp_path / ".env").write_text("KITE_API_KEY=k\nKITE_API_SECRET=s\n")
@@ -25,9 +29,12 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     settings = load_settings(settings.config_file)
     with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
         job = build_definitions(settings).resolve_job_def("bank_sms_job")
-        assert job.execute_in_process(instance=instance).success
+        assert job.execute_in_process(
+            run_config={"resources": {"clock": {"config": {"frozen_at": AS_OF.isoformat()}}}},
+            instance=instance,
+        ).success
 
-    findings = {f.check: f for f in run_checks(settings)}
+    findings = {f.check: f for f in run_checks(settings, now=AS_OF)}
     assert findings["chat.db"].ok
     assert findings["warehouse"].ok
     assert findings["expenses.json"].ok
@@ -41,7 +48,7 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         (tmp_path / f"chat.db{suffix}").unlink(missing_ok=True)
     (tmp_path / "chat.db").mkdir()
-    broken = {f.check: f for f in run_checks(settings)}
+    broken = {f.check: f for f in run_checks(settings, now=AS_OF)}
     assert not broken["chat.db"].ok
     chat_db = broken["chat.db"]
     assert "is a folder" in chat_db.detail + (chat_db.fix or "")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, EnvVar, materialize
 
-from assets.common.resources import Feeds, Warehouse
+from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.definitions import (
     broker_holdings,
     portfolio_feed,
@@ -26,8 +28,11 @@ def resources(paths: Paths, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     monkeypatch.setenv("KITE_API_KEY", API_KEY)
     monkeypatch.setenv("KITE_API_SECRET", API_SECRET)
 
-    def build(base_url: str) -> dict[str, object]:
+    # The fake broker stamps snapshots with the real time, so these end-to-end runs judge
+    # freshness by the real clock too; the freshness check alone is pinned below.
+    def build(base_url: str, clock: Clock | None = None) -> dict[str, object]:
         return {
+            "clock": clock or Clock(),
             "broker": BrokerResource(
                 adapter="kite",
                 base_url=base_url,
@@ -101,3 +106,33 @@ def test_token_expired_fails_the_run_keeps_the_feed_and_warns(
     assert evaluation.severity == AssetCheckSeverity.WARN
     assert "homeclerk broker login" in (evaluation.description or "")
     assert paths.feed.read_bytes() == before
+
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+@pytest.mark.parametrize(
+    ("now", "fresh"),
+    [
+        # Saturday: the last session closed Friday 15:30, after which the feed was taken.
+        (dt.datetime(2026, 11, 21, 10, 0, tzinfo=IST), True),
+        # Monday 11:00, in market hours: the feed must be under 45 minutes old.
+        (dt.datetime(2026, 11, 23, 11, 0, tzinfo=IST), False),
+    ],
+)
+def test_portfolio_freshness_is_judged_at_the_clock(
+    paths: Paths, resources, now: dt.datetime, fresh: bool
+) -> None:
+    paths.feeds.mkdir(parents=True)
+    as_of = dt.datetime(2026, 11, 20, 15, 40, tzinfo=IST)  # Friday, after the close
+    paths.feed.write_text(json.dumps({"as_of": as_of.isoformat()}))
+    result = materialize(
+        [portfolio_feed, portfolio_feed_fresh],
+        resources=resources("http://127.0.0.1:9", Clock(frozen_at=now.isoformat())),
+        instance=DagsterInstance.ephemeral(),
+        selection=AssetSelection.checks(portfolio_feed_fresh),
+        raise_on_error=False,
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed is fresh
+    assert ("older than required" in (evaluation.description or "")) is not fresh

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from dagster import AssetCheckSeverity, AssetSelection, DagsterInstance, materialize
 
-from assets.common.resources import Warehouse
+from assets.common.resources import Clock, Warehouse
 from assets.sms.definitions import (
     chat_db_readable,
     messages_decodable,
@@ -28,8 +28,13 @@ ALL = [
 ]
 
 
-def resources(chat_db: Path, warehouse: Path) -> dict[str, object]:
+# The runs' "now": tests never read the wall clock (the suite passes on any date).
+NOW = dt.datetime(2026, 11, 19, 4, 30, tzinfo=dt.UTC)
+
+
+def resources(chat_db: Path, warehouse: Path, now: dt.datetime = NOW) -> dict[str, object]:
     return {
+        "clock": Clock(frozen_at=now.isoformat()),
         "messages": MessagesSource(chat_db=str(chat_db), bank_headers=["HDFCBK"]),
         "warehouse": Warehouse(path=str(warehouse)),
         "parsing": ParsingConfig(
@@ -43,7 +48,7 @@ def resources(chat_db: Path, warehouse: Path) -> dict[str, object]:
 def test_materialize_stores_messages_transactions_and_reports_checks(
     chat_db: ChatDb, tmp_path: Path
 ) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = NOW
     chat_db.add(
         [
             chat_db.message(
@@ -115,7 +120,7 @@ def test_readable_check_names_a_folder_without_full_disk_access_advice(tmp_path:
 
 
 def test_quiet_source_warns(chat_db: ChatDb, tmp_path: Path) -> None:
-    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    long_ago = NOW - dt.timedelta(days=30)
     chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"), when=long_ago)])
     result = materialize(
         [sms_messages, source_not_quiet],
@@ -124,7 +129,30 @@ def test_quiet_source_warns(chat_db: ChatDb, tmp_path: Path) -> None:
     )
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["source_not_quiet"]
     assert not check.passed and check.severity == AssetCheckSeverity.WARN
-    assert "ago" in check.description
+    assert "30.0 days ago" in check.description
+
+
+def test_source_not_quiet_judges_the_data_at_the_clock_not_the_wall_clock(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    # One alert on 2026-03-01: quiet or not depends only on the run's clock.
+    sent = dt.datetime(2026, 3, 1, 4, 30, tzinfo=dt.UTC)
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"), when=sent)])
+    verdicts = {}
+    for days_later in (1, 4):
+        result = materialize(
+            [sms_messages, source_not_quiet],
+            resources=resources(
+                chat_db.path, tmp_path / "w.duckdb", now=sent + dt.timedelta(days=days_later)
+            ),
+            instance=DagsterInstance.ephemeral(),
+        )
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+        verdicts[days_later] = checks["source_not_quiet"]
+    assert verdicts[1].passed  # a day of silence is under the 3-day floor
+    assert verdicts[1].metadata["hours_since_newest"].value == 24.0
+    assert not verdicts[4].passed
+    assert verdicts[4].metadata["hours_since_newest"].value == 96.0
 
 
 def test_a_bad_category_rule_fails_transactions_with_the_entry_named(

@@ -1,0 +1,109 @@
+"""The expenses feed's Dagster asset and check over a real DuckDB warehouse, with the clock
+pinned: what "today" is and whether the source is quiet depend on the run's clock only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from dagster import AssetSelection, DagsterInstance, materialize
+
+from assets.books.resources import BooksResource
+from assets.common.resources import Clock, Feeds, Warehouse
+from assets.common.warehouse import connect
+from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
+from assets.sms.tables import ensure_tables
+
+IST = ZoneInfo("Asia/Kolkata")
+FIRST = dt.date(2026, 3, 1)
+LAST = dt.date(2026, 3, 20)  # one debit of (day of month × 10) rupees a day, 10:00 IST
+
+
+def _warehouse(path: Path) -> None:
+    with connect(path) as con:
+        ensure_tables(con)
+        for n in range((LAST - FIRST).days + 1):
+            day = FIRST + dt.timedelta(days=n)
+            at = dt.datetime.combine(day, dt.time(10, 0), IST)
+            guid = f"GUID-{n}"
+            con.execute(
+                "INSERT INTO sms_messages VALUES (?, ?, 'VM-HDFCBK', ?, 'body', FALSE)",
+                [n + 1, guid, at],
+            )
+            con.execute(
+                "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, "
+                "'debit', 'SWIGGY', '1276', NULL, NULL, 'upi', ?, TRUE, 'HDFC', 'account', "
+                "'Food')",
+                [guid, n + 1, at, day.day * 10, day],
+            )
+
+
+def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
+    return {
+        "clock": Clock(frozen_at=now.isoformat()),
+        "warehouse": Warehouse(path=str(tmp_path / "warehouse.duckdb")),
+        "feeds": Feeds(folder=str(tmp_path / "feeds")),
+        "books_config": BooksResource(books_dir=str(tmp_path / "books"), account_mapping=[]),
+    }
+
+
+def _run(tmp_path: Path, now: dt.datetime, checks_only: bool = False):  # type: ignore[no-untyped-def]
+    return materialize(
+        [expenses_feed, expenses_feed_fresh],
+        resources=_resources(tmp_path, now),
+        instance=DagsterInstance.ephemeral(),
+        selection=AssetSelection.checks(expenses_feed_fresh) if checks_only else None,
+        raise_on_error=False,
+    )
+
+
+def _feed(tmp_path: Path) -> dict:
+    return json.loads((tmp_path / "feeds" / "expenses.json").read_text())
+
+
+def test_the_feed_counts_today_at_the_clock(tmp_path: Path) -> None:
+    _warehouse(tmp_path / "warehouse.duckdb")
+    now = dt.datetime.combine(LAST, dt.time(18, 0), IST)
+    result = _run(tmp_path, now)
+    assert result.success
+    feed = _feed(tmp_path)
+    assert feed["status"] == "ok" and feed["message"] is None
+    assert feed["generated_at"] == now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    assert feed["periods"]["today"]["from"] == "2026-03-20"
+    assert feed["periods"]["today"]["debit"] == 200.0
+    assert feed["periods"]["this_month"]["debit"] == sum(d * 10 for d in range(1, 21))
+    (check,) = result.get_asset_check_evaluations()
+    assert check.passed
+
+
+def test_a_quiet_source_makes_the_feed_stale_not_ok_with_zeros(tmp_path: Path) -> None:
+    _warehouse(tmp_path / "warehouse.duckdb")
+    # 12 days after the last alert, in a new month: "this month" has no spending at all.
+    now = dt.datetime(2026, 4, 1, 10, 0, tzinfo=IST)
+    result = _run(tmp_path, now)
+    feed = _feed(tmp_path)
+    assert feed["periods"]["this_month"]["debit"] == 0.0
+    assert feed["status"] == "stale"
+    assert "No bank SMS has arrived for 12.0 days" in feed["message"]
+    assert "2026-03-20 10:00" in feed["message"] and "homeclerk doctor" in feed["message"]
+    (check,) = result.get_asset_check_evaluations()
+    assert not check.passed
+    assert "feed status stale: No bank SMS has arrived" in (check.description or "")
+
+
+def test_freshness_is_judged_at_the_clock(tmp_path: Path) -> None:
+    _warehouse(tmp_path / "warehouse.duckdb")
+    written = dt.datetime.combine(LAST, dt.time(18, 0), IST)
+    assert _run(tmp_path, written).success
+    verdicts = {
+        hours: _run(
+            tmp_path, written + dt.timedelta(hours=hours), checks_only=True
+        ).get_asset_check_evaluations()[0]
+        for hours in (25, 27)
+    }
+    assert verdicts[25].passed
+    assert not verdicts[27].passed
+    assert "old: is the daemon running?" in (verdicts[27].description or "")
+    assert verdicts[27].metadata["age_hours"].value == 27.0
