@@ -94,3 +94,29 @@ def test_an_empty_warehouse_gives_empty_inputs(tmp_path: Path) -> None:
         assert read_feed_inputs(con, dt.date(2026, 5, 1)) == ([], [], None, 0)
     finally:
         con.close()
+
+
+def test_a_warehouse_with_only_non_transaction_alerts_counts_zero_transactions(
+    tmp_path: Path,
+) -> None:
+    chat = ChatDb(tmp_path / "chat.db")
+    chat.add(
+        [
+            chat.message(
+                "VM-AXISBK",
+                "Dear Customer, your Axis Bank credit card statement is ready. Visit axisbank.com",
+                when=T0,
+            )
+        ]
+    )
+    warehouse = tmp_path / "w.duckdb"
+    ingest_new_messages(chat.path, warehouse, ["AXISBK"])
+    derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM transactions").fetchone()
+        inputs = read_feed_inputs(con, dt.date(2026, 5, 1))
+    finally:
+        con.close()
+    assert stored == (1,)  # the alert is in the table, just not as a transaction
+    assert inputs == ([], [], T0, 0)

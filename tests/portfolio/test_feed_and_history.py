@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,3 +102,68 @@ def test_daily_closing_prices_last_usable_per_exchange_day(tmp_path: Path) -> No
         (dt.date(2026, 11, 20), "INFY", D("1512.25")),
     ]
     assert daily_closing_prices(tmp_path / "absent.duckdb") == []
+
+
+@contextlib.contextmanager
+def _machine_timezone(name: str) -> Iterator[None]:
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def test_every_holding_field_comes_back_as_stored_and_in_utc(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    fetched = dt.datetime(2026, 11, 20, 10, 0, tzinfo=IST)
+    stored = (
+        _holding(
+            "INFY", "10", "1450.50", "1502.35", exchange="BSE", isin="INE009A01021",
+            close_price=D("1490.10"),
+        ),
+        _holding("M&M", "4", "100", "2950", day_change=D("-12.5")),
+        _holding("INF179K01BB8", "123.456", "45.1234", "52.8812", exchange="MF"),
+    )  # fmt: skip
+    append_snapshot(warehouse, HoldingsSnapshot(fetched, "kite", stored))
+    with _machine_timezone("Asia/Kolkata"):  # the result must not follow the machine's zone
+        latest = latest_holdings(warehouse)
+    assert latest is not None
+    assert latest.source == "kite"
+    assert latest.fetched_at == fetched and latest.fetched_at.utcoffset() == dt.timedelta(0)
+    assert latest.holdings == stored
+    # DECIMAL(18,4) padding is dropped without turning 100 into 1E+2.
+    assert [str(h.average_price) for h in latest.holdings] == ["1450.5", "100", "45.1234"]
+
+
+def test_history_can_be_read_while_another_process_reads_the_warehouse(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    append_snapshot(warehouse, _snap(dt.datetime(2026, 11, 20, 4, 0, tzinfo=dt.UTC), {"X": "2"}))
+    # Another reader (the expenses feed, a notebook) holds a read-only connection open.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb\n"
+            f"con = duckdb.connect({str(warehouse)!r}, read_only=True)\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        latest = latest_holdings(warehouse)
+        assert latest is not None and [h.symbol for h in latest.holdings] == ["X"]
+        assert daily_closing_prices(warehouse) == [(dt.date(2026, 11, 20), "X", D("2"))]
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
