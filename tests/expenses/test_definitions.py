@@ -29,8 +29,8 @@ def _warehouse(path: Path) -> None:
             at = dt.datetime.combine(day, dt.time(10, 0), IST)
             guid = f"GUID-{n}"
             con.execute(
-                "INSERT INTO sms_messages (rowid, guid, sender, received_at, body, from_attributed_body)"
-                " VALUES (?, ?, 'VM-HDFCBK', ?, 'body', FALSE)",
+                "INSERT INTO sms_messages (rowid, guid, sender, received_at, body,"
+                " from_attributed_body) VALUES (?, ?, 'VM-HDFCBK', ?, 'body', FALSE)",
                 [n + 1, guid, at],
             )
             con.execute(
