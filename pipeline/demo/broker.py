@@ -1,6 +1,6 @@
 """A stand-in Kite Connect server on 127.0.0.1, for `homeclerk demo` and the tests.
 
-It serves recorded responses (demo_responses/) through real HTTP, so the demo and the tests go
+It serves recorded responses (broker_responses/) through real HTTP, so the demo and the tests go
 through exactly the adapter code a real broker would. Scenarios script the failures a real broker
 produces: an expired session, rate limiting, 5xx, slow answers, broken or empty bodies.
 It also plays the browser login (`/connect/login` redirects with a request token) and the session
@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from assets.portfolio.token_store import IST, BrokerSession, expected_expiry, save_session
 
-DEMO_RESPONSES = Path(__file__).with_name("demo_responses")
+DEMO_RESPONSES = Path(__file__).with_name("broker_responses")
 # Demo-only credentials: they open nothing but this local fake.
 DEMO_API_KEY = "demo_api_key"
 DEMO_API_SECRET = "demo_api_secret"
