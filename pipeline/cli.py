@@ -331,8 +331,8 @@ def _fava(args: argparse.Namespace) -> int:
 
 def _broker_login(args: argparse.Namespace) -> int:
     from assets.portfolio.errors import BrokerError, LoginError
+    from assets.portfolio.login import run_login
 
-    from .broker_login import run_login
     from .settings import load_env_file
 
     settings = _settings(args)

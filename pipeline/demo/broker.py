@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import secrets
 import threading
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from assets.portfolio.login import session_checksum
 from assets.portfolio.token_store import IST, BrokerSession, expected_expiry, save_session
 
 DEMO_RESPONSES = Path(__file__).with_name("broker_responses")
@@ -236,9 +236,7 @@ class FakeKiteServer:
     def _session_token(self, handler: _Handler, request: RecordedRequest) -> None:
         form = {k: v[0] for k, v in request.form.items()}
         request_token = form.get("request_token", "")
-        expected = hashlib.sha256(
-            (self.api_key + request_token + self.api_secret).encode("utf-8")
-        ).hexdigest()
+        expected = session_checksum(self.api_key, request_token, self.api_secret)
         with self._lock:
             known = request_token in self._request_tokens
             valid = known and form.get("api_key") == self.api_key
