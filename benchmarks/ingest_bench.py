@@ -27,10 +27,10 @@ from zoneinfo import ZoneInfo
 
 from assets.sms.attributed_body import encode_attributed_body
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
+from pipeline.demo.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 TZ = ZoneInfo("Asia/Kolkata")
 HEADERS = ["HDFCBK", "ICICIB", "ICICIT", "SBIINB", "AXISBK", "KOTAKB", "FEDBNK", "SBICRD"]

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assets.sms.chatdb import utc_to_apple_ns  # noqa: E402
-from assets.sms.chatdb_writer import NewMessage, append_messages  # noqa: E402
 from pipeline.demo.build import write_chat_db, write_demo_config  # noqa: E402
+from pipeline.demo.chatdb_writer import NewMessage, append_messages  # noqa: E402
 from pipeline.demo.messages import IST, generate_demo_messages  # noqa: E402
 
 

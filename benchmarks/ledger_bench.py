@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from assets.books.accounts import parse_account_mapping
 from assets.books.checks import compare_holdings, latest_prices, ledger_units, load_books
-from assets.books.demo import demo_main_beancount
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.rows import AlertRow
 from assets.portfolio.model import Holding, HoldingsSnapshot
+from pipeline.demo.books import demo_main_beancount
 
 TZ = ZoneInfo("Asia/Kolkata")
 SAVINGS = "Assets:Bank:HDFC:Savings"

@@ -212,8 +212,7 @@ def own_command(argv0: str | None = None, python: str | None = None) -> str:
 def _ui(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
-    from assets.portfolio.demo_server import BrokerPortBusyError
-
+    from .demo.broker import BrokerPortBusyError
     from .instance import use_instance
     from .processes import run_until_stopped
     from .runs import RunReaper
@@ -271,7 +270,7 @@ def _demo_broker(settings: Settings) -> Iterator[None]:
     if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
         yield
         return
-    from assets.portfolio.demo_server import FakeKiteServer, write_demo_session
+    from .demo.broker import FakeKiteServer, write_demo_session
 
     write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
     with FakeKiteServer(port=url.port):
@@ -332,8 +331,8 @@ def _fava(args: argparse.Namespace) -> int:
 
 def _broker_login(args: argparse.Namespace) -> int:
     from assets.portfolio.errors import BrokerError, LoginError
+    from assets.portfolio.login import run_login
 
-    from .broker_login import run_login
     from .settings import load_env_file
 
     settings = _settings(args)

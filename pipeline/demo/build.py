@@ -10,8 +10,8 @@ from pathlib import Path
 
 from assets.sms.attributed_body import encode_attributed_body
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
 
+from .chatdb_writer import NewMessage, append_messages, create_chat_db
 from .messages import DemoMessage, demo_account_mapping, demo_category_rules
 
 MARKER = ".homeclerk-demo"

@@ -143,7 +143,7 @@ def generate_demo_messages(
         DemoAccount(a.bank, a.tail, a.account, a.opening)
         for a in (HDFC_SAVINGS, ICICI_SAVINGS, HDFC_CARD, ICICI_CARD, AXIS_CARD)
     ]
-    hdfc, icici, hdfc_cc, icici_cc, axis_cc = accounts
+    owner = _Accounts(*accounts)
     out: list[DemoMessage] = []
     start = end - dt.timedelta(days=days)
 
@@ -160,8 +160,8 @@ def generate_demo_messages(
 
     day = start
     while day <= end:
-        events: list[tuple[dt.datetime, Callable[[dt.datetime], None]]] = []
-        _plan_day(rng, day, at, alert, noise, events, hdfc, icici, hdfc_cc, icici_cc, axis_cc)
+        events: Events = []
+        _plan_day(_Day(rng, day, at, alert, noise, owner), events)
         # Balances are stated as of each alert's own moment, so apply events in time order.
         for when, apply in sorted(events, key=lambda e: e[0]):
             apply(when)
@@ -174,232 +174,344 @@ def generate_demo_messages(
 
 
 Alert = Callable[[str, str, dt.datetime, Decimal, str], None]
-Events = list[tuple[dt.datetime, Callable[[dt.datetime], None]]]
+Apply = Callable[[dt.datetime], None]
+Events = list[tuple[dt.datetime, Apply]]
 
 
-def _plan_day(
-    rng: random.Random,
-    day: dt.date,
-    at: Callable[..., dt.datetime],
-    alert: Alert,
-    noise: Callable[..., None],
-    events: Events,
-    hdfc: DemoAccount,
-    icici: DemoAccount,
-    hdfc_cc: DemoAccount,
-    icici_cc: DemoAccount,
-    axis_cc: DemoAccount,
-) -> None:
+@dataclass(frozen=True)
+class _Accounts:
+    """The owner's accounts whose balances the alerts track."""
+
+    hdfc: DemoAccount
+    icici: DemoAccount
+    hdfc_cc: DemoAccount
+    icici_cc: DemoAccount
+    axis_cc: DemoAccount
+
+
+@dataclass(frozen=True)
+class _Day:
+    """One day being planned: its date, the shared randomness and clock, and where messages go.
+
+    Every draw from `rng` happens in a fixed order (planning first, then rendering in time
+    order), so the messages are the same for a seed and an end date.
+    """
+
+    rng: random.Random
+    date: dt.date
+    at: Callable[..., dt.datetime]
+    alert: Alert
+    noise: Callable[..., None]
+    accounts: _Accounts
+
+    @property
+    def d2(self) -> str:
+        return self.date.strftime("%d-%m-%y")
+
+    @property
+    def mon(self) -> str:
+        return self.date.strftime("%d-%b-%y")
+
+    def hdfc_sender(self) -> str:
+        return self.rng.choice(["VM-HDFCBK", "AD-HDFCBK-S", "JD-HDFCBK"])
+
+    def icici_sender(self) -> str:
+        return self.rng.choice(["AD-ICICIB", "JM-ICICIT-S", "VM-ICICIB-S"])
+
+
+def _plan_day(d: _Day, events: Events) -> None:
     """Schedule the day's money movements; each renders its alert when applied in time order."""
-    d2 = day.strftime("%d-%m-%y")
-    mon = day.strftime("%d-%b-%y")
-    upper_mon = mon.upper()
-    hdfc_s = lambda: rng.choice(["VM-HDFCBK", "AD-HDFCBK-S", "JD-HDFCBK"])  # noqa: E731
-    icici_s = lambda: rng.choice(["AD-ICICIB", "JM-ICICIT-S", "VM-ICICIB-S"])  # noqa: E731
+    _plan_monthly_bills_and_salary(d, events)
+    _plan_upi_spending(d, events)
+    _plan_debit_card_spending(d, events)
+    _plan_credit_card_spending(d, events)
+    _plan_friends_money(d, events)
+    _plan_cash_withdrawal(d, events)
 
-    def salary(when: dt.datetime) -> None:
+
+def _plan_monthly_bills_and_salary(d: _Day, events: Events) -> None:
+    """Fixed days of the month: salary, the move to savings, rent, the EMI, the card bill."""
+    day = d.date
+    if day.day == 1:
+        events.append((d.at(day, 9), _salary(d)))
+    if day.day == 2:
+        amount = Decimal("25000.00")
+        when = d.at(day, 12)
+        events.append((when, _hdfc_upi_vpa(d, "owner.savings@icici", amount)))
+        events.append((when + dt.timedelta(seconds=45), _icici_credit(d, "OWNER HDFC", amount)))
+    if day.day == 3:
+        events.append((d.at(day, 10), _hdfc_upi_sent(d, "MEERA IYER", Decimal("32000.00"))))
+    if day.day == 5:
+        events.append((d.at(day, 7), _emi(d)))
+    if day.day == 18:
+        events.append((d.at(day, 11), _card_payment(d)))
+
+
+def _plan_upi_spending(d: _Day, events: Events) -> None:
+    """Zero to three UPI payments to merchants from the HDFC account."""
+    rng = d.rng
+    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+        vpa, low, high = rng.choice(MERCHANTS_UPI)
+        events.append(
+            (d.at(d.date, rng.randint(8, 22)), _hdfc_upi_vpa(d, vpa, _amount(rng, low, high)))
+        )
+
+
+def _plan_debit_card_spending(d: _Day, events: Events) -> None:
+    """Sometimes a shop paid with the HDFC debit card."""
+    rng = d.rng
+    if rng.random() < 0.35:
+        name, low, high = rng.choice(MERCHANTS_POS)
+        events.append((d.at(d.date, rng.randint(9, 21)), _pos(d, name, _amount(rng, low, high))))
+
+
+def _plan_credit_card_spending(d: _Day, events: Events) -> None:
+    """Sometimes an online purchase on one of the three credit cards."""
+    rng = d.rng
+    if rng.random() < 0.3:
+        name, low, high = rng.choice(MERCHANTS_CARD)
+        a = d.accounts
+        card = rng.choice([a.hdfc_cc, a.icici_cc, a.axis_cc])
+        events.append(
+            (d.at(d.date, rng.randint(10, 23)), _card_spend(d, card, name, _amount(rng, low, high)))
+        )
+
+
+def _plan_friends_money(d: _Day, events: Events) -> None:
+    """Now and then a friend pays the owner back, or the owner pays a friend (ICICI UPI)."""
+    rng = d.rng
+    if rng.random() < 0.12:
+        friend = rng.choice(FRIENDS)
+        events.append(
+            (d.at(d.date, rng.randint(9, 22)), _icici_credit(d, friend, _amount(rng, 200, 3000)))
+        )
+    if rng.random() < 0.12:
+        friend = rng.choice(FRIENDS)
+        events.append(
+            (d.at(d.date, rng.randint(9, 22)), _icici_debit(d, friend, _amount(rng, 150, 2500)))
+        )
+
+
+def _plan_cash_withdrawal(d: _Day, events: Events) -> None:
+    """Rarely, cash from an ATM on the ICICI account."""
+    rng = d.rng
+    if rng.random() < 0.05:
+        amount = Decimal(rng.choice([1000, 2000, 3000, 5000])).quantize(CENT)
+        events.append((d.at(d.date, rng.randint(10, 20)), _icici_atm(d, amount)))
+
+
+# The alerts. Each returns what to do at the event's moment: move the balance, then write the
+# alert as the bank would, stating the balance after the move.
+
+
+def _salary(d: _Day) -> Apply:
+    hdfc = d.accounts.hdfc
+
+    def apply(when: dt.datetime) -> None:
         amount = Decimal("168450.00")
         hdfc.balance += amount
-        alert(
-            hdfc_s(),
-            f"Update! INR {_inr(amount)} deposited in HDFC Bank A/c XX{hdfc.tail} on {upper_mon} "
-            f"for NEFT Cr-CITI0000002-NIMBUS SOFTLABS PVT LTD-OWNER-CITIN"
-            f"{rng.randint(10**10, 10**11 - 1)}.Avl bal INR {_inr(hdfc.balance)}. Cheque "
+        d.alert(
+            d.hdfc_sender(),
+            f"Update! INR {_inr(amount)} deposited in HDFC Bank A/c XX{hdfc.tail} on "
+            f"{d.mon.upper()} for NEFT Cr-CITI0000002-NIMBUS SOFTLABS PVT LTD-OWNER-CITIN"
+            f"{d.rng.randint(10**10, 10**11 - 1)}.Avl bal INR {_inr(hdfc.balance)}. Cheque "
             "deposits in A/C are subject to clearing",
             when,
             amount,
             "credit",
         )
 
-    def hdfc_upi_sent(payee: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            hdfc.balance -= amount
-            alert(
-                hdfc_s(),
-                f"Sent Rs.{amount}\nFrom HDFC Bank A/C *{hdfc.tail}\nTo {payee}\nOn "
-                f"{when.strftime('%d/%m/%y')}\nRef {_ref(rng)}\nNot You?\nCall 18002586161/SMS "
-                "BLOCK UPI to 7308080808",
-                when,
-                amount,
-                "debit",
-            )
+    return apply
 
-        return apply
 
-    def hdfc_upi_vpa(vpa: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            hdfc.balance -= amount
-            alert(
-                hdfc_s(),
-                f"Rs.{amount} debited from a/c **{hdfc.tail} on {d2} to VPA {vpa}"
-                f"(UPI Ref No {_ref(rng)}). Not you? Call on 18002586161 to report",
-                when,
-                amount,
-                "debit",
-            )
+def _hdfc_upi_sent(d: _Day, payee: str, amount: Decimal) -> Apply:
+    hdfc = d.accounts.hdfc
 
-        return apply
-
-    def emi(when: dt.datetime) -> None:
-        amount = Decimal("7780.00")
+    def apply(when: dt.datetime) -> None:
         hdfc.balance -= amount
-        alert(
-            hdfc_s(),
-            f"Update! INR {_inr(amount)} debited from HDFC Bank XX{hdfc.tail} on {upper_mon}. "
-            f"Info: ACH D- BAJAJ FINANCE-{rng.randint(10**9, 10**10 - 1)}. Avl bal:INR "
-            f"{_inr(hdfc.balance)}",
+        d.alert(
+            d.hdfc_sender(),
+            f"Sent Rs.{amount}\nFrom HDFC Bank A/C *{hdfc.tail}\nTo {payee}\nOn "
+            f"{when.strftime('%d/%m/%y')}\nRef {_ref(d.rng)}\nNot You?\nCall 18002586161/SMS "
+            "BLOCK UPI to 7308080808",
             when,
             amount,
             "debit",
         )
 
-    def card_payment(when: dt.datetime) -> None:
+    return apply
+
+
+def _hdfc_upi_vpa(d: _Day, vpa: str, amount: Decimal) -> Apply:
+    hdfc = d.accounts.hdfc
+
+    def apply(when: dt.datetime) -> None:
+        hdfc.balance -= amount
+        d.alert(
+            d.hdfc_sender(),
+            f"Rs.{amount} debited from a/c **{hdfc.tail} on {d.d2} to VPA {vpa}"
+            f"(UPI Ref No {_ref(d.rng)}). Not you? Call on 18002586161 to report",
+            when,
+            amount,
+            "debit",
+        )
+
+    return apply
+
+
+def _emi(d: _Day) -> Apply:
+    hdfc = d.accounts.hdfc
+
+    def apply(when: dt.datetime) -> None:
+        amount = Decimal("7780.00")
+        hdfc.balance -= amount
+        d.alert(
+            d.hdfc_sender(),
+            f"Update! INR {_inr(amount)} debited from HDFC Bank XX{hdfc.tail} on "
+            f"{d.mon.upper()}. Info: ACH D- BAJAJ FINANCE-{d.rng.randint(10**9, 10**10 - 1)}. "
+            f"Avl bal:INR {_inr(hdfc.balance)}",
+            when,
+            amount,
+            "debit",
+        )
+
+    return apply
+
+
+def _card_payment(d: _Day) -> Apply:
+    """The HDFC card's whole due, paid from the HDFC account: two alerts, 20 minutes apart."""
+    hdfc_cc = d.accounts.hdfc_cc
+
+    def apply(when: dt.datetime) -> None:
         due = (hdfc_cc.opening - hdfc_cc.balance).quantize(CENT)
         if due <= 0:
             return
-        hdfc_upi_sent("HDFC BANK CREDIT CARD", due)(when)
+        _hdfc_upi_sent(d, "HDFC BANK CREDIT CARD", due)(when)
         hdfc_cc.balance += due
-        alert(
+        d.alert(
             "VM-HDFCBK",
             f"DEAR HDFCBANK CARDMEMBER, PAYMENT OF Rs. {due} RECEIVED TOWARDS YOUR CREDIT CARD "
-            f"ENDING WITH {hdfc_cc.tail} FROM YOUR BANK ACCOUNT ON {day.strftime('%d/%m/%Y')}."
+            f"ENDING WITH {hdfc_cc.tail} FROM YOUR BANK ACCOUNT ON {d.date.strftime('%d/%m/%Y')}."
             f"YOUR AVAILABLE LIMIT IS Rs. {hdfc_cc.balance}",
             when + dt.timedelta(minutes=20),
             due,
             "credit",
         )
 
-    def icici_credit(payer: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            icici.balance += amount
-            alert(
-                icici_s(),
-                f"Dear Customer, Acct XX{icici.tail} is credited with Rs {amount} on {mon} from "
-                f"{payer}. UPI:{_ref(rng)}-ICICI Bank.",
-                when,
-                amount,
-                "credit",
-            )
+    return apply
 
-        return apply
 
-    def icici_debit(payee: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            icici.balance -= amount
-            alert(
-                icici_s(),
-                f"ICICI Bank Acct XX{icici.tail} debited for Rs {amount} on {mon}; {payee} "
-                f"credited. UPI:{_ref(rng)}. Call 18002662 for dispute. SMS BLOCK {icici.tail} "
-                "to 9215676766.",
-                when,
-                amount,
-                "debit",
-            )
+def _icici_credit(d: _Day, payer: str, amount: Decimal) -> Apply:
+    icici = d.accounts.icici
 
-        return apply
-
-    def icici_atm(amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            icici.balance -= amount
-            alert(
-                icici_s(),
-                f"ICICI Bank Acc XX{icici.tail} debited Rs. {_inr(amount)} on {mon} NFS*CASH "
-                f"WDL*{d2}. Avb Bal Rs. {_lakh(icici.balance)}. To dispute Call 18002662 or SMS "
-                f"BLOCK {icici.tail} to 9215676766",
-                when,
-                amount,
-                "debit",
-            )
-
-        return apply
-
-    def pos(name: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            hdfc.balance -= amount
-            alert(
-                hdfc_s(),
-                f"Spent Rs.{amount} From HDFC Bank Card x{HDFC_DEBIT_CARD_TAIL} At {name} On "
-                f"{when.strftime('%Y-%m-%d:%H:%M:%S')} Bal Rs.{hdfc.balance} Not You? Call "
-                f"18002586161/SMS BLOCK DC {HDFC_DEBIT_CARD_TAIL} to 7308080808",
-                when,
-                amount,
-                "debit",
-            )
-
-        return apply
-
-    def card_spend(card: DemoAccount, name: str, amount: Decimal) -> Callable[[dt.datetime], None]:
-        def apply(when: dt.datetime) -> None:
-            card.balance -= amount
-            if card is hdfc_cc:
-                sender = hdfc_s()
-                body = (
-                    f"Spent Rs.{amount} On HDFC Bank Card {card.tail} At {name} On "
-                    f"{when.strftime('%Y-%m-%d:%H:%M:%S')}.Not You? To Block+Reissue Call "
-                    f"18002586161/SMS BLOCK CC {card.tail} to 7308080808"
-                )
-            elif card is icici_cc:
-                sender = icici_s()
-                body = (
-                    f"INR {_inr(amount)} spent using ICICI Bank Card XX{card.tail} on {mon} on "
-                    f"{name}. Avl Limit: INR {_lakh(card.balance)}. If not you, call 1800 2662/"
-                    f"SMS BLOCK {card.tail} to 9215676766"
-                )
-            else:
-                sender = rng.choice(["VM-AXISBK", "JD-AXISBK-S"])
-                body = (
-                    f"Spent INR {amount}\nAxis Bank Card no. XX{card.tail}\n"
-                    f"{when.strftime('%d-%m-%y %H:%M:%S')} IST\n{name}\nAvl Limit: INR "
-                    f"{card.balance}\nNot you? SMS BLOCK {card.tail} to 919951860002"
-                )
-            # An OTP precedes most online card payments: it must be dropped, never stored.
-            if rng.random() < 0.6:
-                noise(
-                    sender,
-                    f"{rng.randint(100000, 999999)} is OTP for txn of INR {amount} at {name} on "
-                    f"card ending {card.tail}. Valid till {when.strftime('%H:%M')}. Do not share "
-                    "OTP for security reasons",
-                    when - dt.timedelta(minutes=1),
-                    True,
-                )
-            alert(sender, body, when, amount, "debit")
-
-        return apply
-
-    if day.day == 1:
-        events.append((at(day, 9), salary))
-    if day.day == 2:
-        amount = Decimal("25000.00")
-        when = at(day, 12)
-        events.append((when, hdfc_upi_vpa("owner.savings@icici", amount)))
-        events.append((when + dt.timedelta(seconds=45), icici_credit("OWNER HDFC", amount)))
-    if day.day == 3:
-        events.append((at(day, 10), hdfc_upi_sent("MEERA IYER", Decimal("32000.00"))))
-    if day.day == 5:
-        events.append((at(day, 7), emi))
-    if day.day == 18:
-        events.append((at(day, 11), card_payment))
-    for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
-        vpa, low, high = rng.choice(MERCHANTS_UPI)
-        events.append((at(day, rng.randint(8, 22)), hdfc_upi_vpa(vpa, _amount(rng, low, high))))
-    if rng.random() < 0.35:
-        name, low, high = rng.choice(MERCHANTS_POS)
-        events.append((at(day, rng.randint(9, 21)), pos(name, _amount(rng, low, high))))
-    if rng.random() < 0.3:
-        name, low, high = rng.choice(MERCHANTS_CARD)
-        card = rng.choice([hdfc_cc, icici_cc, axis_cc])
-        events.append(
-            (at(day, rng.randint(10, 23)), card_spend(card, name, _amount(rng, low, high)))
+    def apply(when: dt.datetime) -> None:
+        icici.balance += amount
+        d.alert(
+            d.icici_sender(),
+            f"Dear Customer, Acct XX{icici.tail} is credited with Rs {amount} on {d.mon} from "
+            f"{payer}. UPI:{_ref(d.rng)}-ICICI Bank.",
+            when,
+            amount,
+            "credit",
         )
-    if rng.random() < 0.12:
-        friend = rng.choice(FRIENDS)
-        events.append((at(day, rng.randint(9, 22)), icici_credit(friend, _amount(rng, 200, 3000))))
-    if rng.random() < 0.12:
-        friend = rng.choice(FRIENDS)
-        events.append((at(day, rng.randint(9, 22)), icici_debit(friend, _amount(rng, 150, 2500))))
-    if rng.random() < 0.05:
-        amount = Decimal(rng.choice([1000, 2000, 3000, 5000])).quantize(CENT)
-        events.append((at(day, rng.randint(10, 20)), icici_atm(amount)))
+
+    return apply
+
+
+def _icici_debit(d: _Day, payee: str, amount: Decimal) -> Apply:
+    icici = d.accounts.icici
+
+    def apply(when: dt.datetime) -> None:
+        icici.balance -= amount
+        d.alert(
+            d.icici_sender(),
+            f"ICICI Bank Acct XX{icici.tail} debited for Rs {amount} on {d.mon}; {payee} "
+            f"credited. UPI:{_ref(d.rng)}. Call 18002662 for dispute. SMS BLOCK {icici.tail} "
+            "to 9215676766.",
+            when,
+            amount,
+            "debit",
+        )
+
+    return apply
+
+
+def _icici_atm(d: _Day, amount: Decimal) -> Apply:
+    icici = d.accounts.icici
+
+    def apply(when: dt.datetime) -> None:
+        icici.balance -= amount
+        d.alert(
+            d.icici_sender(),
+            f"ICICI Bank Acc XX{icici.tail} debited Rs. {_inr(amount)} on {d.mon} NFS*CASH "
+            f"WDL*{d.d2}. Avb Bal Rs. {_lakh(icici.balance)}. To dispute Call 18002662 or SMS "
+            f"BLOCK {icici.tail} to 9215676766",
+            when,
+            amount,
+            "debit",
+        )
+
+    return apply
+
+
+def _pos(d: _Day, name: str, amount: Decimal) -> Apply:
+    hdfc = d.accounts.hdfc
+
+    def apply(when: dt.datetime) -> None:
+        hdfc.balance -= amount
+        d.alert(
+            d.hdfc_sender(),
+            f"Spent Rs.{amount} From HDFC Bank Card x{HDFC_DEBIT_CARD_TAIL} At {name} On "
+            f"{when.strftime('%Y-%m-%d:%H:%M:%S')} Bal Rs.{hdfc.balance} Not You? Call "
+            f"18002586161/SMS BLOCK DC {HDFC_DEBIT_CARD_TAIL} to 7308080808",
+            when,
+            amount,
+            "debit",
+        )
+
+    return apply
+
+
+def _card_spend(d: _Day, card: DemoAccount, name: str, amount: Decimal) -> Apply:
+    """A credit-card purchase in the card's bank's own wording, most often after an OTP."""
+    rng = d.rng
+
+    def apply(when: dt.datetime) -> None:
+        card.balance -= amount
+        if card is d.accounts.hdfc_cc:
+            sender = d.hdfc_sender()
+            body = (
+                f"Spent Rs.{amount} On HDFC Bank Card {card.tail} At {name} On "
+                f"{when.strftime('%Y-%m-%d:%H:%M:%S')}.Not You? To Block+Reissue Call "
+                f"18002586161/SMS BLOCK CC {card.tail} to 7308080808"
+            )
+        elif card is d.accounts.icici_cc:
+            sender = d.icici_sender()
+            body = (
+                f"INR {_inr(amount)} spent using ICICI Bank Card XX{card.tail} on {d.mon} on "
+                f"{name}. Avl Limit: INR {_lakh(card.balance)}. If not you, call 1800 2662/"
+                f"SMS BLOCK {card.tail} to 9215676766"
+            )
+        else:
+            sender = rng.choice(["VM-AXISBK", "JD-AXISBK-S"])
+            body = (
+                f"Spent INR {amount}\nAxis Bank Card no. XX{card.tail}\n"
+                f"{when.strftime('%d-%m-%y %H:%M:%S')} IST\n{name}\nAvl Limit: INR "
+                f"{card.balance}\nNot you? SMS BLOCK {card.tail} to 919951860002"
+            )
+        # An OTP precedes most online card payments: it must be dropped, never stored.
+        if rng.random() < 0.6:
+            d.noise(
+                sender,
+                f"{rng.randint(100000, 999999)} is OTP for txn of INR {amount} at {name} on "
+                f"card ending {card.tail}. Valid till {when.strftime('%H:%M')}. Do not share "
+                "OTP for security reasons",
+                when - dt.timedelta(minutes=1),
+                True,
+            )
+        d.alert(sender, body, when, amount, "debit")
+
+    return apply
 
 
 def _add_noise(

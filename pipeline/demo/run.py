@@ -11,21 +11,21 @@ from typing import NamedTuple, TextIO
 
 from dagster import AssetCheckSeverity, DagsterEvent, DagsterInstance
 
-from assets.books.demo import demo_holdings, demo_main_beancount
 from assets.books.writer import ensure_generated
 from assets.common import clock
 from assets.common.atomic import write_text_atomic
-from assets.portfolio.demo_server import (
+
+from ..definitions import build_definitions
+from ..instance import use_instance
+from ..settings import CONFIG_ENV, load_env_file, load_settings
+from .books import demo_holdings, demo_main_beancount
+from .broker import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_RESPONSES,
     serve_broker,
     write_demo_session,
 )
-
-from ..definitions import build_definitions
-from ..instance import use_instance
-from ..settings import CONFIG_ENV, load_env_file, load_settings
 from .build import prepare_demo_folder, write_chat_db, write_demo_config
 from .messages import IST, demo_opening_balances, generate_demo_messages
 

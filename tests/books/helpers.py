@@ -143,8 +143,8 @@ def sample_alerts(d1: dt.date, d2: dt.date, d3: dt.date | None = None) -> list[A
 
 def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
     """Demo-like books through the demo functions: opening balances, buys, alerts, prices."""
-    from assets.books.demo import demo_main_beancount, opening_balances_for
     from assets.books.generate import write_bank_books, write_price_books
+    from pipeline.demo.books import demo_main_beancount, opening_balances_for
 
     d1, d2 = today - dt.timedelta(days=3), today - dt.timedelta(days=2)
     alerts = sample_alerts(d1, d2)

@@ -9,7 +9,7 @@ from beancount.core import data
 
 from assets.books.importer import ChatDbImporter
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
+from pipeline.demo.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 from .helpers import SAVINGS
 

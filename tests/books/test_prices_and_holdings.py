@@ -16,9 +16,10 @@ from assets.books.checks import (
     ledger_units,
     load_books,
 )
-from assets.books.demo import demo_holdings, demo_main_beancount
 from assets.books.generate import write_price_books
 from assets.books.prices import build_prices
+from pipeline.demo.books import demo_holdings, demo_main_beancount
+from pipeline.demo.broker import DEMO_RESPONSES
 
 from .helpers import HOLDINGS, TZ, build_demo_books, holding, snapshot
 
@@ -88,7 +89,7 @@ def test_units_mismatch_and_value_mismatch_are_reported(tmp_path: Path) -> None:
 
 
 def test_demo_broker_holdings_become_matching_books(tmp_path: Path) -> None:
-    responses = Path(__file__).parents[2] / "assets" / "portfolio" / "demo_responses"
+    responses = DEMO_RESPONSES
     holdings = demo_holdings(responses)
     assert holdings, "the demo broker ships holdings"
     day = dt.date(2025, 4, 1)

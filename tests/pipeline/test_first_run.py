@@ -9,9 +9,9 @@ import pytest
 from dagster import AssetKey, DagsterInstance, SkipReason, build_sensor_context
 
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
+from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
 from pipeline.doctor import Finding, doctor_exit_code, render, run_checks
 from pipeline.instance import prepare_instance

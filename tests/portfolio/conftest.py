@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assets.portfolio.demo_server import FakeKiteServer
 from assets.portfolio.kite_adapter import KiteAdapter
+from pipeline.demo.broker import FakeKiteServer
 
 from .helpers import ACCESS_TOKEN, API_KEY, API_SECRET, Paths, write_session
 

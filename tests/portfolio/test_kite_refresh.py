@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from assets.portfolio.demo_server import DEMO_RESPONSES
 from assets.portfolio.errors import (
     BrokerError,
     BrokerTimeoutError,
@@ -22,6 +21,7 @@ from assets.portfolio.errors import (
 )
 from assets.portfolio.history import latest_holdings
 from assets.portfolio.refresh import refresh_portfolio
+from pipeline.demo.broker import DEMO_RESPONSES
 
 from .helpers import ACCESS_TOKEN, API_KEY, Paths, assert_no_secrets, write_session
 

@@ -14,15 +14,15 @@ import httpx
 import pytest
 
 from assets.portfolio.errors import LoginError
-from assets.portfolio.token_check import check_token
-from assets.portfolio.token_store import IST, load_session
-from pipeline.broker_login import (
+from assets.portfolio.login import (
     RedirectCatcher,
     complete_login,
     login_link,
     run_login,
     session_checksum,
 )
+from assets.portfolio.token_check import check_token
+from assets.portfolio.token_store import IST, load_session
 
 from .helpers import API_KEY, API_SECRET, SECRETS, assert_no_secrets
 

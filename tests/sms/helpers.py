@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assets.sms.attributed_body import encode_attributed_body
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages, create_chat_db
+from pipeline.demo.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 BANKS = ("HDFCBK", "ICICIB", "SBIINB")
 

@@ -1,10 +1,11 @@
-"""`homeclerk broker login`: the daily Kite browser login, caught on 127.0.0.1 and cached.
+"""The Kite login protocol: the daily browser login, caught on 127.0.0.1 and cached.
 
 Kite has no refresh token for ordinary apps: every session ends at about 06:00 IST, and a new one
 needs a person to sign in through a browser. The browser is sent to Kite's login page; Kite
 redirects it to this app's registered redirect URL (http://127.0.0.1:PORT/) with a one-time
 request token, which is exchanged for an access token (`POST /session/token`, with a checksum
 that proves we hold the API secret). The session is cached in a 0600 token file.
+`homeclerk broker login` is the command around this.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from assets.portfolio.errors import BrokerError, LoginError
 from assets.portfolio.kite_client import DEFAULT_BASE_URL, KiteClient
-from assets.portfolio.token_check import TokenStatus, check_token
 from assets.portfolio.token_store import (
     IST,
     BrokerSession,
@@ -39,8 +39,6 @@ __all__ = [
     "DEFAULT_LOGIN_URL",
     "DEFAULT_PORT",
     "RedirectCatcher",
-    "TokenStatus",
-    "check_token",
     "complete_login",
     "exchange_request_token",
     "login_link",
@@ -51,10 +49,12 @@ __all__ = [
 
 
 def login_link(login_url: str, api_key: str) -> str:
+    """The Kite login page for this app, where the person signs in."""
     return f"{login_url}?{urlencode({'v': '3', 'api_key': api_key})}"
 
 
 def session_checksum(api_key: str, request_token: str, api_secret: str) -> str:
+    """SHA-256 of key + request token + secret: proves to Kite that we hold the API secret."""
     return hashlib.sha256((api_key + request_token + api_secret).encode("utf-8")).hexdigest()
 
 
@@ -152,6 +152,7 @@ def exchange_request_token(
     base_url: str = DEFAULT_BASE_URL,
     timeout_seconds: float = 10.0,
 ) -> BrokerSession:
+    """Trade a one-time request token for a session; LoginError if the broker refuses it."""
     form = {
         "api_key": api_key,
         "request_token": request_token,
@@ -185,6 +186,15 @@ def exchange_request_token(
     )
 
 
+def _open_session(
+    api_key: str, api_secret: str, token_file: Path, request_token: str, base_url: str
+) -> BrokerSession:
+    # The one tail both ways of signing in share: exchange the token, cache the session.
+    session = exchange_request_token(api_key, api_secret, request_token, base_url)
+    save_session(Path(token_file), session)
+    return session
+
+
 def complete_login(
     api_key: str,
     api_secret: str,
@@ -197,9 +207,7 @@ def complete_login(
     request_token = request_token_from_redirect(redirect)
     if request_token is None:
         raise LoginError("that is not the broker's redirect URL (it has no request_token)")
-    session = exchange_request_token(api_key, api_secret, request_token, base_url)
-    save_session(Path(token_file), session)
-    return session
+    return _open_session(api_key, api_secret, token_file, request_token, base_url)
 
 
 def run_login(
@@ -232,8 +240,7 @@ def run_login(
         if open_browser:
             browser(link)
         request_token = catcher.wait(wait_seconds)
-    session = exchange_request_token(api_key, api_secret, request_token, base_url)
-    save_session(Path(token_file), session)
+    session = _open_session(api_key, api_secret, token_file, request_token, base_url)
     out(
         f"Signed in as {session.user_id}; the session is cached in {token_file} and lasts "
         f"until about {session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST."

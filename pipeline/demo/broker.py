@@ -1,6 +1,6 @@
 """A stand-in Kite Connect server on 127.0.0.1, for `homeclerk demo` and the tests.
 
-It serves recorded responses (demo_responses/) through real HTTP, so the demo and the tests go
+It serves recorded responses (broker_responses/) through real HTTP, so the demo and the tests go
 through exactly the adapter code a real broker would. Scenarios script the failures a real broker
 produces: an expired session, rate limiting, 5xx, slow answers, broken or empty bodies.
 It also plays the browser login (`/connect/login` redirects with a request token) and the session
@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import secrets
 import threading
@@ -24,9 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from assets.portfolio.login import session_checksum
 from assets.portfolio.token_store import IST, BrokerSession, expected_expiry, save_session
 
-DEMO_RESPONSES = Path(__file__).with_name("demo_responses")
+DEMO_RESPONSES = Path(__file__).with_name("broker_responses")
 # Demo-only credentials: they open nothing but this local fake.
 DEMO_API_KEY = "demo_api_key"
 DEMO_API_SECRET = "demo_api_secret"
@@ -236,9 +236,7 @@ class FakeKiteServer:
     def _session_token(self, handler: _Handler, request: RecordedRequest) -> None:
         form = {k: v[0] for k, v in request.form.items()}
         request_token = form.get("request_token", "")
-        expected = hashlib.sha256(
-            (self.api_key + request_token + self.api_secret).encode("utf-8")
-        ).hexdigest()
+        expected = session_checksum(self.api_key, request_token, self.api_secret)
         with self._lock:
             known = request_token in self._request_tokens
             valid = known and form.get("api_key") == self.api_key
