@@ -21,10 +21,9 @@ from typing import NamedTuple
 from beancount.core import account as bc_account
 
 from assets.books.errors import InvalidAccountMappingError
+from assets.transactions.categories import UNCATEGORIZED, is_transfer
 
 TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
-UNCATEGORIZED = "Uncategorized"
-_TRANSFER_ROOTS = frozenset({"Transfer", "Transfers"})
 # Debit cards draw on a bank account, so their balances are that account's.
 BANK_INSTRUMENTS = frozenset({"account", "debit_card"})
 
@@ -115,7 +114,7 @@ def category_tail(category: str | None) -> str:
 @functools.lru_cache(maxsize=4096)
 def counter_account(direction: str, category: str | None) -> str:
     tail = category_tail(category)
-    if tail.split(":", 1)[0] in _TRANSFER_ROOTS:
+    if is_transfer(tail):
         return TRANSFER_ACCOUNT
     root = "Expenses" if direction == "debit" else "Income"
     return f"{root}:{tail}"

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from assets.sms.health import QuietVerdict
+from assets.transactions.categories import is_transfer
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
@@ -38,11 +39,6 @@ class BalanceRow(NamedTuple):
     instrument: str
     balance: Decimal
     received_at: dt.datetime
-
-
-def is_transfer(category: str) -> bool:
-    """Money moving between the owner's own accounts: neither spent nor earned."""
-    return category == "Transfers" or category.startswith("Transfers:")
 
 
 def window_start(now: dt.datetime, tz: ZoneInfo) -> dt.date:

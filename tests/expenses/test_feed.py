@@ -122,6 +122,15 @@ def test_transfers_between_own_accounts_are_not_spending() -> None:
     assert today_totals["transfers"] == {"debit": 5000.0, "credit": 5000.0, "count": 2}
 
 
+def test_singular_transfer_root_is_not_spending_either() -> None:
+    # The ledger clears `Transfer:Self` as a transfer; the feed must not count it as spending.
+    today = NOW.date()
+    rows = [txn(today, "700", category="Transfer:Self", n=1), txn(today, "40", n=2)]
+    today_totals = build(rows)["periods"]["today"]
+    assert today_totals["debit"] == 40.0
+    assert today_totals["transfers"] == {"debit": 700.0, "credit": 0.0, "count": 1}
+
+
 def test_debit_card_and_account_alerts_give_one_balance() -> None:
     early = dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.UTC)
     late = dt.datetime(2026, 11, 18, 18, 0, tzinfo=dt.UTC)
