@@ -27,6 +27,7 @@ from assets.books.accounts import parse_account_mapping
 from assets.books.entries import build_ledger
 from assets.books.handkept import hand_kept_from_entries
 from assets.books.rows import AlertRow
+from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.transactions.model import Transaction
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -62,7 +63,7 @@ class ChatDbImporter(beangulp.Importer):
         account_mapping: Sequence[Mapping[str, str]],
         bank_senders: Sequence[str],
         *,
-        timezone: str = "Asia/Kolkata",
+        timezone: str = DEFAULT_TIMEZONE,
         categorize: Categorizer | None = None,
         file_account: str = "Assets:Bank",
         today: dt.date | None = None,

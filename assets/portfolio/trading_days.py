@@ -18,6 +18,8 @@ from typing import NamedTuple
 MARKET_OPEN = dt.time(9, 15)
 MARKET_CLOSE = dt.time(15, 30)
 CALENDAR_CODE = "XBOM"
+# The exchange's own clock, whatever the owner's `timezone` is.
+EXCHANGE_TIMEZONE = "Asia/Kolkata"
 
 
 class HolidayList(NamedTuple):
