@@ -49,7 +49,7 @@ class LedgerBuild(NamedTuple):
 
 
 def alert_date(alert: AlertRow, tz: ZoneInfo) -> dt.date:
-    return alert.txn_date or alert.received_at.astimezone(tz).date()
+    return alert.local_date(tz)
 
 
 def _meta(alert: AlertRow) -> data.Meta:

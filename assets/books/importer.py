@@ -96,19 +96,10 @@ class ChatDbImporter(beangulp.Importer):
             if txn is None:
                 continue
             out.append(
-                AlertRow(
+                AlertRow.from_parsed(
+                    txn,
                     message_guid=msg.guid,
                     received_at=msg.received_at,
-                    amount=txn.amount,
-                    direction=txn.direction,
-                    counterparty=txn.counterparty,
-                    account_tail=txn.account_tail,
-                    balance=txn.balance,
-                    reference=txn.reference,
-                    channel=txn.channel,
-                    txn_date=txn.date,
-                    bank=txn.bank,
-                    instrument=txn.instrument,
                     category=self._categorize(txn),
                     message_rowid=msg.rowid,
                 )

@@ -2,7 +2,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from assets.expenses.feed import BalanceRow, FeedTransaction, build_expenses_feed
+from assets.expenses.feed import BalanceRow, build_expenses_feed
+from assets.transactions.stored import StoredTransaction
 
 IST = ZoneInfo("Asia/Kolkata")
 # Thursday 2026-11-19, 10:00 IST.
@@ -11,8 +12,8 @@ NOW = dt.datetime(2026, 11, 19, 10, 0, tzinfo=IST)
 
 def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Food", n: int = 0):
     received = dt.datetime.combine(day, dt.time(9, n % 60), tzinfo=IST)
-    return FeedTransaction(
-        guid=f"g-{day}-{amount}-{n}",
+    return StoredTransaction(
+        message_guid=f"g-{day}-{amount}-{n}",
         received_at=received,
         txn_date=day,
         amount=Decimal(amount),
@@ -23,6 +24,8 @@ def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Fo
         account_tail="1276",
         instrument="account",
         channel="upi",
+        balance=None,
+        reference=None,
     )
 
 
