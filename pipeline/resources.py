@@ -36,9 +36,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "broker": _broker(settings),
         "books_config": BooksResource(
             books_dir=str(settings.books_dir),
-            account_mapping=[
-                {"bank": a.bank, "tail": a.tail, "account": a.account} for a in settings.accounts
-            ],
+            account_mapping=settings.accounts.as_config(),
             timezone=settings.timezone,
             broker_value_tolerance=settings.broker.value_tolerance,
         ),

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from assets.books.accounts import AccountMapping, parse_account_mapping
+from assets.books.errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
 from assets.common.atomic import DEFAULT_FEED_MODE
+from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.parsing import (
     KNOWN_BANK_HEADERS,
@@ -39,7 +42,6 @@ DEFAULT_BANK_SENDERS = tuple(sorted(KNOWN_BANK_HEADERS))
 
 _DEFAULT_CHAT_DB_PATH = Path(DEFAULT_CHAT_DB).expanduser()
 _HEADER = re.compile(r"^[A-Z0-9]{6}$")
-_ACCOUNT = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
 
 
 class SettingsError(ValueError):
@@ -56,15 +58,6 @@ class SettingsError(ValueError):
         tail = f". Example of a right value: {example}" if example is not None else ""
         tail += f"; {hint}" if hint else ""
         super().__init__(f"{source}: `{key}` {problem}{tail}")
-
-
-@dataclass(frozen=True)
-class AccountMapping:
-    """One of the owner's accounts or cards, as alerts name it: bank + last digits."""
-
-    bank: str
-    tail: str
-    account: str
 
 
 @dataclass(frozen=True)
@@ -85,17 +78,18 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(HasTimezone):
     config_file: Path | None
     base_dir: Path
-    timezone: str = "Asia/Kolkata"
+    timezone: str = DEFAULT_TIMEZONE
     data_dir: Path = Path("data")
     books_dir: Path = Path("ledger")
     chat_db: Path = _DEFAULT_CHAT_DB_PATH
     bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
     category_rules: tuple[Mapping[str, Any], ...] = ()
     sms_formats: tuple[Mapping[str, Any], ...] = ()
-    accounts: tuple[AccountMapping, ...] = ()
+    # [books] account_mapping, validated by the books' own rules when the file is read.
+    accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     env_file: Path | None = None
     # Feeds are read by a dashboard that often runs as another user (a container, a web
@@ -113,10 +107,6 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster"
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 def find_config_file(cwd: Path | None = None) -> Path | None:
@@ -158,12 +148,12 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
 
 def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     reader = _Reader(raw, source, base)
-    timezone = reader.string("timezone", "Asia/Kolkata", example='"Asia/Kolkata"')
+    timezone = reader.string("timezone", DEFAULT_TIMEZONE, example=f'"{DEFAULT_TIMEZONE}"')
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
-            source, "timezone", f"is {timezone!r}, not an IANA time zone", '"Asia/Kolkata"'
+            source, "timezone", f"is {timezone!r}, not an IANA time zone", f'"{DEFAULT_TIMEZONE}"'
         ) from None
 
     data_dir = reader.path("paths.data_dir", "data", example='"~/homeclerk-data"')
@@ -187,14 +177,8 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     _validate_with(source, "categories.rules", lambda: rules_from_config(rules))
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
     _validate_with(source, "sms.formats", lambda: formats_from_config(formats))
-    accounts = tuple(
-        _account(source, index, row)
-        for index, row in enumerate(
-            reader.table_list(
-                "books.account_mapping",
-                example='[{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }]',
-            )
-        )
+    accounts = _account_mapping(
+        source, reader.table_list("books.account_mapping", example=f"[{ACCOUNT_MAPPING_EXAMPLE}]")
     )
     value_tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
     broker = BrokerSettings(
@@ -248,32 +232,18 @@ def _validate_with(source: str, key: str, build: Callable[[], object]) -> None:
         raise SettingsError(source, key, f"has a problem: {problem}", example or text) from None
 
 
-def _account(source: str, index: int, row: Mapping[str, Any]) -> AccountMapping:
-    example = '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }'
-    for key in ("bank", "tail", "account"):
-        if not isinstance(row.get(key), str) or not row[key]:
-            raise SettingsError(
-                source,
-                f"books.account_mapping[{index}].{key}",
-                "is missing or not a string",
-                example,
-            )
-    tail = row["tail"]
-    if not (tail.isdigit() and 1 <= len(tail) <= 4):
+def _account_mapping(source: str, rows: list[dict[str, Any]]) -> AccountMapping:
+    """The books' validation of `[books] account_mapping`, reported against this file."""
+    try:
+        return parse_account_mapping(rows)
+    except InvalidAccountMappingError as exc:
+        key = f"books.account_mapping[{exc.index}]"
+        if exc.field is None:
+            raise SettingsError(source, key, f"has a problem: {exc.why}", exc.example) from None
+        value = exc.entry.get(exc.field) if isinstance(exc.entry, Mapping) else None
         raise SettingsError(
-            source,
-            f"books.account_mapping[{index}].tail",
-            f"is {tail!r}: give the last 1-4 digits",
-            '"1276"',
-        )
-    if not _ACCOUNT.match(row["account"]):
-        raise SettingsError(
-            source,
-            f"books.account_mapping[{index}].account",
-            f"is {row['account']!r}, not a Beancount account name",
-            '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',
-        )
-    return AccountMapping(bank=row["bank"].upper(), tail=tail, account=row["account"])
+            source, f"{key}.{exc.field}", f"is {value!r}: {exc.why}", exc.example
+        ) from None
 
 
 def find_env_file(base: Path) -> Path | None:

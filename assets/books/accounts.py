@@ -21,10 +21,13 @@ from typing import NamedTuple
 from beancount.core import account as bc_account
 
 from assets.books.errors import InvalidAccountMappingError
+from assets.transactions.categories import UNCATEGORIZED, is_transfer
 
 TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
-UNCATEGORIZED = "Uncategorized"
-_TRANSFER_ROOTS = frozenset({"Transfer", "Transfers"})
+_ACCOUNT_FIELD = {
+    "field": "account",
+    "example": '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',
+}
 # Debit cards draw on a bank account, so their balances are that account's.
 BANK_INSTRUMENTS = frozenset({"account", "debit_card"})
 
@@ -48,6 +51,10 @@ class AccountMapping(NamedTuple):
     def accounts(self) -> tuple[str, ...]:
         return tuple(sorted({r.account for r in self.refs}))
 
+    def as_config(self) -> list[dict[str, str]]:
+        """The mapping as `[books] account_mapping` entries (what the books resource takes)."""
+        return [{"bank": r.bank, "tail": r.tail, "account": r.account} for r in self.refs]
+
 
 @functools.lru_cache(maxsize=64)
 def _index(refs: tuple[AccountRef, ...]) -> dict[tuple[str, str], str]:
@@ -60,22 +67,28 @@ def _norm_tail(tail: str) -> str:
 
 
 def parse_account_mapping(items: Iterable[Mapping[str, object]]) -> AccountMapping:
-    """Validate the TOML list; a malformed entry stops the run instead of misfiling money."""
+    """Validate the TOML list; a malformed entry stops the run instead of misfiling money.
+
+    The one validation of `[books] account_mapping`: the settings loader calls it when
+    homeclerk.toml is read, and reports an InvalidAccountMappingError against the file."""
     refs: list[AccountRef] = []
     seen: dict[tuple[str, str], str] = {}
-    for item in items:
+    for index, item in enumerate(items):
+        bad = functools.partial(InvalidAccountMappingError, item, index=index)
+        if not isinstance(item, Mapping):
+            raise bad("an entry must be a table")
         bank, tail, account = item.get("bank"), item.get("tail"), item.get("account")
         if not isinstance(bank, str) or not bank.strip():
-            raise InvalidAccountMappingError(item, '`bank` must be an issuer id such as "HDFC"')
+            raise bad('`bank` must be an issuer id such as "HDFC"', field="bank", example='"HDFC"')
         if not isinstance(tail, str) or not re.fullmatch(r"\d{1,4}", tail.strip()):
-            raise InvalidAccountMappingError(item, "`tail` must be 1-4 digits, as a string")
+            raise bad("`tail` must be 1-4 digits, as a string", field="tail", example='"1276"')
         if not isinstance(account, str) or not bc_account.is_valid(account):
-            raise InvalidAccountMappingError(item, "`account` is not a valid Beancount account")
+            raise bad("`account` is not a valid Beancount account", **_ACCOUNT_FIELD)
         if not account.startswith(("Assets:", "Liabilities:")):
-            raise InvalidAccountMappingError(item, "`account` must be under Assets or Liabilities")
+            raise bad("`account` must be under Assets or Liabilities", **_ACCOUNT_FIELD)
         key = (bank.strip().upper(), _norm_tail(tail))
         if key in seen and seen[key] != account:
-            raise InvalidAccountMappingError(item, f"{key} is already mapped to {seen[key]}")
+            raise bad(f"{key} is already mapped to {seen[key]}")
         seen[key] = account
         refs.append(AccountRef(key[0], key[1], account))
     return AccountMapping(tuple(sorted(set(refs))))
@@ -115,7 +128,7 @@ def category_tail(category: str | None) -> str:
 @functools.lru_cache(maxsize=4096)
 def counter_account(direction: str, category: str | None) -> str:
     tail = category_tail(category)
-    if tail.split(":", 1)[0] in _TRANSFER_ROOTS:
+    if is_transfer(tail):
         return TRANSFER_ACCOUNT
     root = "Expenses" if direction == "debit" else "Income"
     return f"{root}:{tail}"

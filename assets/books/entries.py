@@ -18,7 +18,6 @@ from beancount.core.amount import Amount
 
 from assets.books.accounts import (
     BANK_INSTRUMENTS,
-    UNCATEGORIZED,
     AccountMapping,
     category_tail,
     counter_account,
@@ -26,6 +25,7 @@ from assets.books.accounts import (
 )
 from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
 from assets.books.rows import AlertRow, UnmappedAccount
+from assets.transactions.categories import UNCATEGORIZED
 
 CURRENCY = "INR"
 GENERATED_SOURCE = "<homeclerk>"
@@ -49,7 +49,7 @@ class LedgerBuild(NamedTuple):
 
 
 def alert_date(alert: AlertRow, tz: ZoneInfo) -> dt.date:
-    return alert.txn_date or alert.received_at.astimezone(tz).date()
+    return alert.local_date(tz)
 
 
 def _meta(alert: AlertRow) -> data.Meta:

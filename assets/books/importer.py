@@ -27,6 +27,7 @@ from assets.books.accounts import parse_account_mapping
 from assets.books.entries import build_ledger
 from assets.books.handkept import hand_kept_from_entries
 from assets.books.rows import AlertRow
+from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.transactions.model import Transaction
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -62,7 +63,7 @@ class ChatDbImporter(beangulp.Importer):
         account_mapping: Sequence[Mapping[str, str]],
         bank_senders: Sequence[str],
         *,
-        timezone: str = "Asia/Kolkata",
+        timezone: str = DEFAULT_TIMEZONE,
         categorize: Categorizer | None = None,
         file_account: str = "Assets:Bank",
         today: dt.date | None = None,
@@ -95,19 +96,10 @@ class ChatDbImporter(beangulp.Importer):
             if txn is None:
                 continue
             out.append(
-                AlertRow(
+                AlertRow.from_parsed(
+                    txn,
                     message_guid=msg.guid,
                     received_at=msg.received_at,
-                    amount=txn.amount,
-                    direction=txn.direction,
-                    counterparty=txn.counterparty,
-                    account_tail=txn.account_tail,
-                    balance=txn.balance,
-                    reference=txn.reference,
-                    channel=txn.channel,
-                    txn_date=txn.date,
-                    bank=txn.bank,
-                    instrument=txn.instrument,
                     category=self._categorize(txn),
                     message_rowid=msg.rowid,
                 )

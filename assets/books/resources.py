@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
 from assets.books.generate import MAIN_FILE
+from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
-class BooksResource(ConfigurableResource):
+class BooksResource(HasTimezone, ConfigurableResource):
     """Settings from homeclerk.toml: `paths.books_dir`, `timezone`, `[books]` table."""
 
     books_dir: str
     # [{bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings"}, ...]
     account_mapping: list[dict[str, str]]
-    timezone: str = "Asia/Kolkata"
+    timezone: str = DEFAULT_TIMEZONE
     broker_value_tolerance: float = 0.005  # 0.5 %: prices move between snapshot and check
 
     @property
@@ -28,10 +28,6 @@ class BooksResource(ConfigurableResource):
     @property
     def main_file(self) -> Path:
         return self.folder / MAIN_FILE
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
     def mapping(self) -> AccountMapping:
         return parse_account_mapping(self.account_mapping)

@@ -1,4 +1,5 @@
-"""Plain rows the ledger writers take: one bank alert as the warehouse stores it.
+"""Plain rows the ledger writers take: a bank alert as the warehouse stores it (`AlertRow`,
+the transactions domain's StoredTransaction) and an unmapped account source.
 
 The writers never see DuckDB, so tests build these directly and the reader module fills them.
 """
@@ -6,27 +7,12 @@ The writers never see DuckDB, so tests build these directly and the reader modul
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import NamedTuple
 
+from assets.transactions.stored import StoredTransaction
 
-class AlertRow(NamedTuple):
-    """A parsed, categorized bank alert (a `transactions` row with status 'transaction')."""
-
-    message_guid: str
-    received_at: dt.datetime  # timezone-aware: the bank's own send time as Messages recorded it
-    amount: Decimal
-    direction: str  # "debit" | "credit"
-    counterparty: str | None
-    account_tail: str | None
-    balance: Decimal | None  # bank: available balance; credit card: available limit
-    reference: str | None
-    channel: str
-    txn_date: dt.date | None  # None: use the local date of received_at
-    bank: str
-    instrument: str  # "account" | "debit_card" | "credit_card"
-    category: str | None  # an account-name tail such as "Food:Delivery"; None = uncategorized
-    message_rowid: int = 0  # tie-breaker when two alerts share a timestamp
+# The books' name for a stored transaction: one type for the feed, the books and the importer.
+AlertRow = StoredTransaction
 
 
 class UnmappedAccount(NamedTuple):

@@ -3,12 +3,12 @@ the clock."""
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
 
 from assets.common.atomic import DEFAULT_FEED_MODE
 from assets.common.clock import now_utc
+from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
 class Warehouse(ConfigurableResource):
@@ -21,20 +21,16 @@ class Warehouse(ConfigurableResource):
         return Path(self.path)
 
 
-class Feeds(ConfigurableResource):
+class Feeds(HasTimezone, ConfigurableResource):
     """The folder the dashboard reads, and the timezone 'today' and 'this week' are counted in."""
 
     folder: str
-    timezone: str = "Asia/Kolkata"
+    timezone: str = DEFAULT_TIMEZONE
     # Mode of the feed files (settings' `[feeds] mode`); secrets files never take it.
     file_mode: int = DEFAULT_FEED_MODE
 
     def path(self, name: str) -> Path:
         return Path(self.folder) / name
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 class Clock(ConfigurableResource):

@@ -10,24 +10,12 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from assets.sms.health import QuietVerdict
+from assets.transactions.categories import UNCATEGORIZED, is_transfer
+from assets.transactions.stored import StoredTransaction
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
 BREAKDOWN_DAYS = 30
-
-
-class FeedTransaction(NamedTuple):
-    guid: str
-    received_at: dt.datetime  # aware
-    txn_date: dt.date  # the body's date, else the received date in the owner's timezone
-    amount: Decimal
-    direction: str
-    counterparty: str | None
-    category: str
-    bank: str
-    account_tail: str | None
-    instrument: str
-    channel: str
 
 
 class BalanceRow(NamedTuple):
@@ -38,11 +26,6 @@ class BalanceRow(NamedTuple):
     instrument: str
     balance: Decimal
     received_at: dt.datetime
-
-
-def is_transfer(category: str) -> bool:
-    """Money moving between the owner's own accounts: neither spent nor earned."""
-    return category == "Transfers" or category.startswith("Transfers:")
 
 
 def window_start(now: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -56,7 +39,7 @@ def mask_tail(tail: str | None) -> str | None:
 
 
 def build_expenses_feed(
-    transactions: Iterable[FeedTransaction],
+    transactions: Iterable[StoredTransaction],
     balances: Sequence[BalanceRow],
     *,
     now: dt.datetime,
@@ -89,15 +72,16 @@ def build_expenses_feed(
     totals = {name: _Totals() for name in periods}
     transfers = {name: _Totals() for name in periods}
     categories: dict[str, _Totals] = defaultdict(_Totals)
-    rows = sorted(transactions, key=lambda t: (t.received_at, t.guid), reverse=True)
+    rows = sorted(transactions, key=lambda t: (t.received_at, t.message_guid), reverse=True)
     for txn in rows:
-        if txn.txn_date > today:
+        day = txn.local_date(tz)
+        if day > today:
             continue  # a body date in the future is a bank typo; it still shows in "recent"
         for name, start in periods.items():
-            if txn.txn_date >= start:
+            if day >= start:
                 (transfers if is_transfer(txn.category) else totals)[name].add(txn)
-        if txn.txn_date >= breakdown_from:
-            categories[txn.category].add(txn)
+        if day >= breakdown_from:
+            categories[txn.category or UNCATEGORIZED].add(txn)
 
     breakdown = [
         {"category": name, **tot.as_json()}
@@ -162,7 +146,7 @@ class _Totals:
         self.credit = Decimal(0)
         self.count = 0
 
-    def add(self, txn: FeedTransaction) -> None:
+    def add(self, txn: StoredTransaction) -> None:
         if txn.direction == "debit":
             self.debit += txn.amount
         else:
@@ -215,15 +199,15 @@ def _balance_json(
     }
 
 
-def _txn_json(txn: FeedTransaction, tz: ZoneInfo) -> dict[str, Any]:
+def _txn_json(txn: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
     return {
-        "id": txn.guid,
-        "date": txn.txn_date.isoformat(),
+        "id": txn.message_guid,
+        "date": txn.local_date(tz).isoformat(),
         "received_at": _iso(txn.received_at.astimezone(tz)),
         "amount": _money(txn.amount),
         "direction": txn.direction,
         "counterparty": txn.counterparty,
-        "category": txn.category,
+        "category": txn.category or UNCATEGORIZED,
         "bank": txn.bank,
         "account": mask_tail(txn.account_tail),
         "instrument": txn.instrument,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import NamedTuple
 
 import duckdb
 
 from assets.common.warehouse import has_table
+from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
-from .feed import BalanceRow, FeedTransaction
+from .feed import BalanceRow
 
 
 class FeedInputs(NamedTuple):
-    transactions: list[FeedTransaction]
+    transactions: list[StoredTransaction]
     balances: list[BalanceRow]
     newest_message_at: dt.datetime | None
     total_transactions: int
@@ -23,30 +23,7 @@ class FeedInputs(NamedTuple):
 def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInputs:
     if not has_table(con, "transactions"):
         return FeedInputs([], [], None, 0)
-    txns = [
-        FeedTransaction(
-            guid=row[0],
-            received_at=row[1],
-            txn_date=row[2],
-            amount=Decimal(row[3]),
-            direction=row[4],
-            counterparty=row[5],
-            category=row[6] or "Uncategorized",
-            bank=row[7],
-            account_tail=row[8],
-            instrument=row[9],
-            channel=row[10],
-        )
-        for row in con.execute(
-            """
-            SELECT message_guid, received_at, txn_date, amount, direction, counterparty,
-                   category, bank, account_tail, instrument, channel
-            FROM transactions
-            WHERE status = 'transaction' AND txn_date >= ?
-            """,
-            [since],
-        ).fetchall()
-    ]
+    txns = read_stored_transactions(con, since=since)
     # The newest stated balance per account: the last alert by the time the bank sent it.
     balances = [
         BalanceRow(bank=r[0], account_tail=r[1], instrument=r[2], balance=r[3], received_at=r[4])

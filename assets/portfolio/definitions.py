@@ -33,9 +33,9 @@ from assets.portfolio.errors import BrokerError
 from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
 from assets.portfolio.refresh import ingest, publish
 from assets.portfolio.resources import BrokerResource
-from assets.portfolio.trading_days import feed_due_since
+from assets.portfolio.trading_days import EXCHANGE_TIMEZONE, feed_due_since
 
-EXCHANGE_TZ = ZoneInfo("Asia/Kolkata")
+EXCHANGE_TZ = ZoneInfo(EXCHANGE_TIMEZONE)
 # Three missed 15-minute ticks in market hours is stale.
 MARKET_HOURS_TOLERANCE = dt.timedelta(minutes=45)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.common.warehouse import connect, has_table
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
@@ -103,7 +104,7 @@ def latest_holdings(warehouse_path: Path) -> HoldingsSnapshot | None:
 
 
 def daily_closing_prices(
-    warehouse_path: Path, timezone: str = "Asia/Kolkata"
+    warehouse_path: Path, timezone: str = DEFAULT_TIMEZONE
 ) -> list[tuple[dt.date, str, Decimal]]:
     """(date, symbol, price) from each symbol's last snapshot of each day in `timezone`.
 

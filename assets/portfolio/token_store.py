@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from assets.common.atomic import write_json_atomic
 from assets.portfolio.errors import LOGIN_FIX, TokenExpiredError
+from assets.portfolio.trading_days import EXCHANGE_TIMEZONE
 
-IST = ZoneInfo("Asia/Kolkata")
+IST = ZoneInfo(EXCHANGE_TIMEZONE)
 SESSION_EXPIRY_HOUR_IST = 6
 TOKEN_FILE_MODE = 0o600
 

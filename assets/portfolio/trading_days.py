@@ -1,65 +1,66 @@
 """NSE trading days and market hours, as plain data and functions (the schedules decide with these).
 
-Holidays are the weekday closures of NSE's equity segment from its yearly circulars. 2027 is
-provisional: NSE publishes a year's list in December, so only dates fixed by law or by the
-calendar are in it yet. A missing holiday costs one harmless extra fetch (prices do not move); a
-wrongly listed one would skip a real trading day, which is worse, so nothing is guessed.
+Holidays come from the `exchange-calendars` package's XBOM calendar (BSE; NSE closes on the same
+days), which is kept up to date each year: upgrading the package is how a new year's list
+arrives. The list has dates, not names. Past its last year (and before its first) no holiday is
+known, so every weekday counts as a trading day and `calendar_note` says so: a missing holiday
+costs one harmless extra fetch (prices do not move), while a guessed one could skip a real
+trading day, which is worse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import warnings
+from typing import NamedTuple
 
 MARKET_OPEN = dt.time(9, 15)
 MARKET_CLOSE = dt.time(15, 30)
-
-NSE_HOLIDAYS: dict[dt.date, str] = {
-    # 2025
-    dt.date(2025, 2, 26): "Mahashivratri",
-    dt.date(2025, 3, 14): "Holi",
-    dt.date(2025, 3, 31): "Id-Ul-Fitr (Ramadan Eid)",
-    dt.date(2025, 4, 10): "Shri Mahavir Jayanti",
-    dt.date(2025, 4, 14): "Dr. Baba Saheb Ambedkar Jayanti",
-    dt.date(2025, 4, 18): "Good Friday",
-    dt.date(2025, 5, 1): "Maharashtra Day",
-    dt.date(2025, 8, 15): "Independence Day",
-    dt.date(2025, 8, 27): "Ganesh Chaturthi",
-    dt.date(2025, 10, 2): "Mahatma Gandhi Jayanti / Dussehra",
-    dt.date(2025, 10, 21): "Diwali Laxmi Pujan",
-    dt.date(2025, 10, 22): "Diwali Balipratipada",
-    dt.date(2025, 11, 5): "Prakash Gurpurb Sri Guru Nanak Dev",
-    dt.date(2025, 12, 25): "Christmas",
-    # 2026
-    dt.date(2026, 1, 26): "Republic Day",
-    dt.date(2026, 3, 3): "Holi",
-    dt.date(2026, 3, 26): "Shri Ram Navami",
-    dt.date(2026, 3, 31): "Shri Mahavir Jayanti",
-    dt.date(2026, 4, 3): "Good Friday",
-    dt.date(2026, 4, 14): "Dr. Baba Saheb Ambedkar Jayanti",
-    dt.date(2026, 5, 1): "Maharashtra Day",
-    dt.date(2026, 5, 28): "Bakri Id",
-    dt.date(2026, 6, 26): "Muharram",
-    dt.date(2026, 9, 14): "Ganesh Chaturthi",
-    dt.date(2026, 10, 2): "Mahatma Gandhi Jayanti",
-    dt.date(2026, 10, 20): "Dussehra",
-    dt.date(2026, 11, 10): "Diwali Balipratipada",
-    dt.date(2026, 11, 24): "Prakash Gurpurb Sri Guru Nanak Dev",
-    dt.date(2026, 12, 25): "Christmas",
-    # 2027 (provisional: fixed-date holidays on weekdays only, see the module note)
-    dt.date(2027, 1, 26): "Republic Day",
-    dt.date(2027, 3, 26): "Good Friday",
-    dt.date(2027, 4, 14): "Dr. Baba Saheb Ambedkar Jayanti",
-}
-PUBLISHED_YEARS = frozenset({2025, 2026})
-KNOWN_YEARS = frozenset({2025, 2026, 2027})
+CALENDAR_CODE = "XBOM"
+# The exchange's own clock, whatever the owner's `timezone` is.
+EXCHANGE_TIMEZONE = "Asia/Kolkata"
 
 
-def holiday_name(day: dt.date) -> str | None:
-    return NSE_HOLIDAYS.get(day)
+class HolidayList(NamedTuple):
+    """The exchange's weekday closures, and the years the package's list covers."""
+
+    dates: frozenset[dt.date]
+    first_year: int
+    last_year: int
+
+
+@functools.cache
+def nse_holidays() -> HolidayList:
+    """The XBOM calendar's holidays, read once per process.
+
+    Imported here, not at module load: exchange_calendars pulls pandas, and the code location
+    must stay light to load. The calendar is built over its whole bounded range (never "from
+    today"), so the answer does not depend on the wall clock.
+    """
+    import pandas as pd
+    from exchange_calendars.exchange_calendar_xbom import XBOMExchangeCalendar
+
+    with warnings.catch_warnings():
+        # The package still uses a pandas API pandas 3.1 deprecates; nothing for us to act on.
+        warnings.simplefilter("ignore", pd.errors.PandasDeprecationWarning)
+        first, last = XBOMExchangeCalendar.bound_min(), XBOMExchangeCalendar.bound_max()
+        calendar = XBOMExchangeCalendar(start=first, end=last)
+    days = {stamp.date() for stamp in pd.DatetimeIndex(calendar.adhoc_holidays)}
+    if calendar.regular_holidays is not None:
+        days |= {stamp.date() for stamp in calendar.regular_holidays.holidays(first, last)}
+    weekdays = frozenset(day for day in days if day.weekday() < 5)
+    return HolidayList(weekdays, min(day.year for day in weekdays), last.year)
+
+
+def is_holiday(day: dt.date) -> bool:
+    """The exchange is closed on `day`, a weekday (the package's list has no holiday names)."""
+    return day in nse_holidays().dates
 
 
 def is_trading_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in NSE_HOLIDAYS
+    """A weekday the exchange is open (outside the list's years: every weekday)."""
+    return day.weekday() < 5 and not is_holiday(day)
 
 
 def within_market_hours(moment: dt.datetime) -> bool:
@@ -69,27 +70,23 @@ def within_market_hours(moment: dt.datetime) -> bool:
 
 def non_trading_reason(day: dt.date) -> str | None:
     """Why `day` has no session, in words for a schedule's skip message; None on a trading day."""
-    name = holiday_name(day)
-    if name:
-        return f"NSE holiday {day.isoformat()} ({name})"
+    if is_holiday(day):
+        return f"NSE holiday {day.isoformat()}"
     if day.weekday() >= 5:
         return f"weekend {day.isoformat()} ({day:%A})"
     return None
 
 
 def calendar_note(day: dt.date) -> str | None:
-    """A warning when the holiday list cannot be trusted for `day`'s year."""
-    if day.year not in KNOWN_YEARS:
-        return (
-            f"no NSE holiday list for {day.year}: every weekday is treated as a trading day; "
-            "add the year's holidays to assets/portfolio/trading_days.py"
-        )
-    if day.year not in PUBLISHED_YEARS:
-        return (
-            f"the NSE holiday list for {day.year} is provisional; update "
-            "assets/portfolio/trading_days.py from NSE's circular"
-        )
-    return None
+    """A warning when the holiday list does not cover `day`'s year; None when it does."""
+    holidays = nse_holidays()
+    if holidays.first_year <= day.year <= holidays.last_year:
+        return None
+    return (
+        f"no NSE holiday list for {day.year} (exchange-calendars' {CALENDAR_CODE} list covers "
+        f"{holidays.first_year}-{holidays.last_year}): every weekday is treated as a trading "
+        "day; upgrade the exchange-calendars package"
+    )
 
 
 def previous_trading_day(day: dt.date) -> dt.date:

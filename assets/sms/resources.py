@@ -5,10 +5,11 @@ configuration; the logic lives in the plain-function modules. The warehouse reso
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dagster import ConfigurableResource
 from pydantic import Field
+
+from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
 class MessagesSource(ConfigurableResource):
@@ -18,13 +19,9 @@ class MessagesSource(ConfigurableResource):
     bank_headers: list[str]
 
 
-class ParsingConfig(ConfigurableResource):
+class ParsingConfig(HasTimezone, ConfigurableResource):
     """The owner's category rules ({pattern, category}), extra SMS formats and timezone."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[dict[str, Any]] = Field(default_factory=list)
-    timezone: str = "Asia/Kolkata"
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+    timezone: str = DEFAULT_TIMEZONE

@@ -10,6 +10,9 @@ from typing import Any, NamedTuple
 from assets.transactions.model import Transaction
 
 UNCATEGORIZED = "Uncategorized"
+# Roots of a category that moves money between the owner's own accounts. Both spellings count:
+# a transfer the ledger clears must never show as spending (or income) in the feed.
+TRANSFER_ROOTS = frozenset({"Transfer", "Transfers"})
 # Beancount account-name segments: capital letter first, no spaces; ':' separates segments.
 _CATEGORY = re.compile(r"[A-Z][A-Za-z0-9-]*(?::[A-Z][A-Za-z0-9-]*)*")
 
@@ -357,6 +360,13 @@ def categorize(txn: Transaction, rules: Sequence[CategoryRule] = DEFAULT_RULES) 
     if txn.instrument == "credit_card" and txn.direction == "credit" and txn.channel == "other":
         return "Transfers:CreditCardPayment"
     return UNCATEGORIZED
+
+
+def is_transfer(category: str | None) -> bool:
+    """Money moving between the owner's own accounts (a card bill, a move to savings): neither
+    spent nor earned. True when the category's first component is `Transfer` or `Transfers`
+    ("Transfers:CreditCardPayment", "Transfer:Self", "Transfers"); None is not a transfer."""
+    return category is not None and category.split(":", 1)[0] in TRANSFER_ROOTS
 
 
 def rules_from_config(entries: Sequence[Mapping[str, Any]]) -> list[CategoryRule]:

@@ -8,6 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.sms.attributed_body import encode_attributed_body
 from assets.sms.chatdb import utc_to_apple_ns
 
@@ -63,7 +64,7 @@ def write_demo_config(folder: Path, broker_base_url: str, broker_adapter: str = 
     """The demo's homeclerk.toml: every path inside the demo folder, nothing of the owner's."""
     lines = [
         "# Written by `homeclerk demo`. Everything it points at lives in this folder.",
-        'timezone = "Asia/Kolkata"',
+        f'timezone = "{DEFAULT_TIMEZONE}"',
         "",
         "[paths]",
         'data_dir = "data"',

@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-IST = ZoneInfo("Asia/Kolkata")
+from assets.common.timezone import DEFAULT_TIMEZONE
+
+IST = ZoneInfo(DEFAULT_TIMEZONE)
 CENT = Decimal("0.01")
 
 

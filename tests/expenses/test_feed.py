@@ -2,7 +2,8 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from assets.expenses.feed import BalanceRow, FeedTransaction, build_expenses_feed
+from assets.expenses.feed import BalanceRow, build_expenses_feed
+from assets.transactions.stored import StoredTransaction
 
 IST = ZoneInfo("Asia/Kolkata")
 # Thursday 2026-11-19, 10:00 IST.
@@ -11,8 +12,8 @@ NOW = dt.datetime(2026, 11, 19, 10, 0, tzinfo=IST)
 
 def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Food", n: int = 0):
     received = dt.datetime.combine(day, dt.time(9, n % 60), tzinfo=IST)
-    return FeedTransaction(
-        guid=f"g-{day}-{amount}-{n}",
+    return StoredTransaction(
+        message_guid=f"g-{day}-{amount}-{n}",
         received_at=received,
         txn_date=day,
         amount=Decimal(amount),
@@ -23,6 +24,8 @@ def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Fo
         account_tail="1276",
         instrument="account",
         channel="upi",
+        balance=None,
+        reference=None,
     )
 
 
@@ -120,6 +123,15 @@ def test_transfers_between_own_accounts_are_not_spending() -> None:
     assert today_totals["debit"] == 300.0
     assert today_totals["credit"] == 0.0
     assert today_totals["transfers"] == {"debit": 5000.0, "credit": 5000.0, "count": 2}
+
+
+def test_singular_transfer_root_is_not_spending_either() -> None:
+    # The ledger clears `Transfer:Self` as a transfer; the feed must not count it as spending.
+    today = NOW.date()
+    rows = [txn(today, "700", category="Transfer:Self", n=1), txn(today, "40", n=2)]
+    today_totals = build(rows)["periods"]["today"]
+    assert today_totals["debit"] == 40.0
+    assert today_totals["transfers"] == {"debit": 700.0, "credit": 0.0, "count": 1}
 
 
 def test_debit_card_and_account_alerts_give_one_balance() -> None:

@@ -72,7 +72,7 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
     ]
     newest = max(inputs.transactions, key=lambda t: t.received_at)
     assert newest._asdict() == {
-        "guid": "GUID-000005",
+        "message_guid": "GUID-000005",
         "received_at": T0 + dt.timedelta(hours=72),
         "txn_date": dt.date(2026, 5, 23),
         "amount": Decimal("25.00"),
@@ -83,6 +83,9 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
         "account_tail": "0011",
         "instrument": "account",
         "channel": "card",
+        "balance": Decimal("425.00"),
+        "reference": None,
+        "message_rowid": 5,
     }
     assert inputs.total_transactions == 5
     assert inputs.newest_message_at == T0 + dt.timedelta(hours=72)

@@ -35,8 +35,8 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert settings.data_dir == tmp_path / "d"
     assert settings.chat_db == tmp_path / "x" / "chat.db"
     assert settings.bank_senders == ("HDFCBK",)
-    assert settings.accounts[0].bank == "HDFC"
-    assert settings.accounts[0].account == "Assets:Bank:HDFC:Savings"
+    assert settings.accounts.lookup("hdfc", "XX1276") == "Assets:Bank:HDFC:Savings"
+    assert settings.accounts.refs[0].bank == "HDFC"
 
 
 def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -60,6 +60,24 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             '[books]\naccount_mapping = [{ bank = "HDFC", tail = "1276", account = "Bank" }]\n',
             "books.account_mapping[0].account",
             "Assets:Bank",
+        ),
+        (  # the books reject a spending account as the owner's own: so does the file's loader
+            "[books]\naccount_mapping = [\n"
+            '{ bank = "HDFC", tail = "1276", account = "Expenses:Food" }]\n',
+            "books.account_mapping[0].account",
+            "Liabilities:CreditCard:HDFC",
+        ),
+        (
+            "[books]\naccount_mapping = [\n"
+            '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" },\n'
+            '{ bank = "hdfc", tail = "1276", account = "Assets:Bank:HDFC:Current" }]\n',
+            "books.account_mapping[1]",
+            '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }',
+        ),
+        (
+            '[books]\naccount_mapping = [{ tail = "1276", account = "Assets:X" }]\n',
+            "books.account_mapping[0].bank",
+            '"HDFC"',
         ),
         ('[[categories.rules]]\npattern = "x"\n', "categories.rules", "Food:Delivery"),
         (

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +16,7 @@ from assets.portfolio.trading_days import (
     feed_due_since,
     is_trading_day,
     non_trading_reason,
+    nse_holidays,
     previous_trading_day,
     within_market_hours,
 )
@@ -30,9 +34,7 @@ def test_trading_days_weekends_and_holidays() -> None:
     assert not is_trading_day(dt.date(2026, 11, 22))  # Sunday
     assert not is_trading_day(dt.date(2026, 11, 24))  # Guru Nanak Jayanti, a Tuesday
     assert not is_trading_day(dt.date(2025, 10, 21))  # Diwali
-    assert non_trading_reason(dt.date(2026, 11, 24)) == (
-        "NSE holiday 2026-11-24 (Prakash Gurpurb Sri Guru Nanak Dev)"
-    )
+    assert non_trading_reason(dt.date(2026, 11, 24)) == "NSE holiday 2026-11-24"
     assert non_trading_reason(dt.date(2026, 11, 21)) == "weekend 2026-11-21 (Saturday)"
     assert non_trading_reason(dt.date(2026, 11, 23)) is None
     assert previous_trading_day(dt.date(2026, 11, 25)) == dt.date(2026, 11, 23)
@@ -46,10 +48,39 @@ def test_market_hours_inclusive() -> None:
     assert not within_market_hours(at(2026, 11, 24, 11, 0))  # holiday
 
 
-def test_calendar_notes_for_unpublished_years() -> None:
+def test_holidays_come_from_the_maintained_calendar() -> None:
+    # A closure the old hand-kept list lacked; the maintained list has it.
+    assert not is_trading_day(dt.date(2026, 1, 15))
+    assert non_trading_reason(dt.date(2026, 1, 15)) == "NSE holiday 2026-01-15"
+    assert previous_trading_day(dt.date(2026, 1, 16)) == dt.date(2026, 1, 14)
+
+
+def test_calendar_notes_for_years_the_list_does_not_cover() -> None:
     assert calendar_note(dt.date(2026, 5, 4)) is None
-    assert "provisional" in (calendar_note(dt.date(2027, 5, 4)) or "")
-    assert "no NSE holiday list for 2028" in (calendar_note(dt.date(2028, 5, 4)) or "")
+    assert calendar_note(dt.date(2025, 5, 4)) is None
+    note = calendar_note(dt.date(2028, 5, 4)) or ""
+    assert "no NSE holiday list for 2028" in note
+    assert "upgrade the exchange-calendars package" in note
+
+
+def test_a_year_past_the_list_does_not_raise() -> None:
+    # XBOM's list ends with 2026: a 2027 weekday is a trading day (with a note), never an error.
+    republic_day = dt.date(2027, 1, 26)
+    assert nse_holidays().last_year == 2026  # pinned exchange-calendars==4.13.2
+    assert is_trading_day(republic_day)
+    assert non_trading_reason(republic_day) is None
+    assert "no NSE holiday list for 2027" in (calendar_note(republic_day) or "")
+    assert within_market_hours(at(2027, 1, 26, 10, 0))
+    assert previous_trading_day(dt.date(2027, 1, 4)) == dt.date(2027, 1, 1)
+    assert feed_due_since(at(2027, 1, 2, 12, 0), TOLERANCE) == at(2027, 1, 1, 15, 30)
+
+
+def test_importing_the_module_does_not_load_pandas() -> None:
+    code = (
+        "import sys, assets.portfolio.trading_days; "
+        "assert 'pandas' not in sys.modules and 'exchange_calendars' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
 TOLERANCE = dt.timedelta(minutes=45)

@@ -13,6 +13,7 @@ from assets.transactions.categories import (
     UNCATEGORIZED,
     CategoryConfigError,
     categorize,
+    is_transfer,
     rules_from_config,
 )
 from assets.transactions.model import Transaction
@@ -105,3 +106,30 @@ def test_every_category_is_a_beancount_account_tail_and_every_corpus_txn_gets_on
             if parsed is not None:
                 category = categorize(parsed, DEFAULT_RULES)
                 assert category == UNCATEGORIZED or tail.fullmatch(category)
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [
+        ("Transfers", True),
+        ("Transfers:CreditCardPayment", True),
+        ("Transfer", True),
+        ("Transfer:Self", True),  # the singular root: a clearing transfer in the ledger too
+        ("TransfersOut", False),
+        ("Food:Transfers", False),
+        ("Uncategorized", False),
+        (None, False),
+        ("", False),
+    ],
+)
+def test_is_transfer_reads_the_first_component(category: str | None, expected: bool) -> None:
+    assert is_transfer(category) is expected
+
+
+def test_feed_and_books_share_the_transfer_rule() -> None:
+    from assets.books.accounts import TRANSFER_ACCOUNT, counter_account
+
+    for direction in ("debit", "credit"):
+        assert counter_account(direction, "Transfer:Self") == TRANSFER_ACCOUNT
+        assert counter_account(direction, "Transfers:OwnAccounts") == TRANSFER_ACCOUNT
+    assert counter_account("debit", "TransfersOut") == "Expenses:TransfersOut"
