@@ -1,8 +1,8 @@
 """The merged Definitions' wiring against a checked-in snapshot, so a move cannot drop any of it.
 
 The snapshot holds the asset graph (keys, deps, groups, pools), checks, jobs and the assets they
-select, schedules, sensors and resource keys: what a refactoring must keep. Regenerate it, after a
-change you mean, with `HOMECLERK_UPDATE_SNAPSHOT=1 .venv/bin/pytest tests/test_definitions_snapshot.py`
+select, schedules, sensors and resource keys: what a refactoring must keep. After a change you mean,
+regenerate it with `HOMECLERK_UPDATE_SNAPSHOT=1 .venv/bin/pytest tests/test_definitions_snapshot.py`
 and review the diff of `tests/snapshots/definitions.json`.
 """
 
