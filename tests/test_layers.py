@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import ast
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,4 +136,5 @@ def test_every_domain_with_definitions_is_in_the_root() -> None:
     with_definitions = {p.parent.name for p in ASSETS.glob("*/definitions.py")}
     listed = {module.__name__.split(".")[1] for module in DOMAINS}
     assert listed == with_definitions
-    assert len(DOMAINS) == len(set(itertools.chain(DOMAINS)))
+    assert len(DOMAINS) == len(set(DOMAINS))
+    assert all(callable(getattr(module, "build_defs", None)) for module in DOMAINS)
