@@ -20,16 +20,6 @@ if TYPE_CHECKING:
 # minutes in market hours, and everything at least daily.
 FEED_MAX_AGE = dt.timedelta(hours=26)
 CHECK_PREFIX = "check "
-ASSETS = (
-    "sms_messages",
-    "transactions",
-    "expenses_feed",
-    "broker_holdings",
-    "portfolio_feed",
-    "ledger_entries",
-    "ledger_prices",
-    "books",
-)
 
 
 class Finding(NamedTuple):
@@ -179,8 +169,10 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
         return
     from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 
+    from .definitions import asset_names, build_definitions
+
     with DagsterInstance.from_config(str(home)) as instance:
-        for name in ASSETS:
+        for name in asset_names(build_definitions(settings)):
             event = instance.get_latest_materialization_event(AssetKey(name))
             if event is None:
                 yield Finding(name, False, "never materialized", "materialize it in the UI")

@@ -10,7 +10,8 @@ from dagster import EnvVar
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
-from assets.sms.resources import MessagesSource, ParsingConfig
+from assets.sms.resources import MessagesSource
+from assets.transactions.resources import ParsingConfig
 
 from .settings import Settings
 

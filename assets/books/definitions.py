@@ -2,14 +2,20 @@
 
 # No `from __future__ import annotations`: Dagster reads the context annotation at runtime.
 
+from collections.abc import Mapping
+from typing import Any
+
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    AssetSelection,
+    Definitions,
     MaterializeResult,
     MetadataValue,
     asset,
+    define_asset_job,
 )
 
 from assets.books.checks import (
@@ -23,6 +29,7 @@ from assets.books.checks import (
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
+from assets.books.schedules import books_nightly
 from assets.books.writer import ensure_generated
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
@@ -202,3 +209,18 @@ def books(warehouse: Warehouse, books_config: BooksResource) -> MaterializeResul
 
 
 BOOKS_ASSETS = [ledger_entries, ledger_prices, books]
+
+
+def build_defs(resources: Mapping[str, Any]) -> Definitions:
+    """The books slice: its assets (checks are specs on them), `books_job` and the nightly run
+    in the owner's zone (from the `books_config` resource)."""
+    books_job = define_asset_job(
+        "books_job",
+        selection=AssetSelection.assets(*BOOKS_ASSETS),
+        description="Transactions and broker snapshots → generated ledger files → checked books.",
+    )
+    return Definitions(
+        assets=BOOKS_ASSETS,
+        jobs=[books_job],
+        schedules=[books_nightly(books_job, resources["books_config"].timezone)],
+    )

@@ -2,15 +2,20 @@
 
 import datetime as dt
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    AssetSelection,
+    Definitions,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
+    define_asset_job,
 )
 
 from assets.books.resources import BooksResource
@@ -18,6 +23,7 @@ from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.sms.health import quiet_verdict, read_receive_times
+from assets.sms.sensors import build_bank_sms_sensor
 
 from .feed import build_expenses_feed, window_start
 from .reader import read_feed_inputs
@@ -103,4 +109,25 @@ def feed_freshness(
         severity=AssetCheckSeverity.WARN,
         metadata={"age_hours": round(age.total_seconds() / 3600, 2), "status": str(status)},
         description="; ".join(problems) if problems else f"written {age} ago, status ok",
+    )
+
+
+def build_defs(resources: Mapping[str, Any]) -> Definitions:
+    """The expenses slice: the feed, its check, and the bank-SMS path that ends in it.
+
+    `bank_sms_job` is everything upstream of the feed (sms_messages → transactions →
+    expenses_feed); the SMS source's sensor starts it on news, so a new alert reaches
+    `expenses.json` in seconds. It lives here because this feed is what the path is for.
+    """
+    del resources  # nothing here depends on the configured values
+    bank_sms_job = define_asset_job(
+        "bank_sms_job",
+        selection=AssetSelection.assets(expenses_feed).upstream(),
+        description="New bank SMS → warehouse → transactions → feeds/expenses.json.",
+    )
+    return Definitions(
+        assets=[expenses_feed],
+        asset_checks=[expenses_feed_fresh],
+        jobs=[bank_sms_job],
+        sensors=[build_bank_sms_sensor(bank_sms_job)],
     )

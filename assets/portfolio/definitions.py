@@ -13,18 +13,23 @@ failure, its description and the asset's "failed" badge are what the UI shows mo
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    AssetSelection,
+    Definitions,
     Failure,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
+    define_asset_job,
 )
 
 from assets.common.resources import Clock, Feeds, Warehouse
@@ -33,6 +38,7 @@ from assets.portfolio.errors import BrokerError
 from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
 from assets.portfolio.refresh import ingest, publish
 from assets.portfolio.resources import BrokerResource
+from assets.portfolio.schedules import portfolio_schedules
 from assets.portfolio.trading_days import EXCHANGE_TIMEZONE, feed_due_since
 
 EXCHANGE_TZ = ZoneInfo(EXCHANGE_TIMEZONE)
@@ -159,3 +165,22 @@ def portfolio_feed_fresh(feeds: Feeds, clock: Clock) -> AssetCheckResult:
 
 PORTFOLIO_ASSETS = [broker_holdings, portfolio_feed]
 PORTFOLIO_CHECKS = [portfolio_status, portfolio_feed_fresh]
+
+
+def build_defs(resources: Mapping[str, Any]) -> Definitions:
+    """The portfolio slice: its assets, checks, `portfolio_job` and the four schedules.
+
+    The once-a-day schedule runs in the owner's zone, read from the `feeds` resource (the
+    market-bound ones keep the exchange's clock).
+    """
+    portfolio_job = define_asset_job(
+        "portfolio_job",
+        selection=AssetSelection.assets(*PORTFOLIO_ASSETS),
+        description="Broker holdings → warehouse history → feeds/portfolio.json.",
+    )
+    return Definitions(
+        assets=PORTFOLIO_ASSETS,
+        asset_checks=PORTFOLIO_CHECKS,
+        jobs=[portfolio_job],
+        schedules=portfolio_schedules(portfolio_job, timezone=resources["feeds"].timezone),
+    )

@@ -16,8 +16,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
+from assets.common.senders import sender_header
 from assets.sms.attributed_body import decode_attributed_body
-from assets.sms.senders import sender_header
 
 APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

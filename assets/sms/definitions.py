@@ -1,15 +1,18 @@
-"""Dagster wrappers for bank SMS: assets `sms_messages` and `transactions` and their checks.
+"""Dagster wrappers for bank SMS: the asset `sms_messages` and its checks.
 
 Thin on purpose: each body calls a plain function and turns its result into metadata. Everything
 that opens the warehouse declares the `warehouse` pool (one slot: DuckDB allows one writer).
 """
 
+from collections.abc import Mapping
 from contextlib import closing
+from typing import Any
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetExecutionContext,
+    Definitions,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -20,17 +23,9 @@ from dagster import (
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
-from assets.sms.health import (
-    problem_messages,
-    quiet_verdict,
-    read_receive_times,
-    unrecognized_messages,
-)
+from assets.sms.health import problem_messages, quiet_verdict, read_receive_times
 from assets.sms.ingest import ingest_new_messages
-from assets.sms.resources import MessagesSource, ParsingConfig
-from assets.transactions.categories import CategoryConfigError, rules_from_config
-from assets.transactions.derive import derive_transactions
-from assets.transactions.parsing import FormatConfigError, formats_from_config
+from assets.sms.resources import MessagesSource
 
 GROUP = "bank_sms"
 
@@ -77,40 +72,6 @@ def sms_messages(
             "cursor": stats.cursor,
             "chat_db_replaced": stats.chat_db_replaced,
             "undecodable": stats.undecodable,
-        }
-    )
-
-
-@asset(
-    deps=[sms_messages],
-    pool=WAREHOUSE_POOL,
-    group_name=GROUP,
-    kinds={"duckdb"},
-    description=(
-        "Each bank SMS parsed (amount, direction, counterparty, account tail, balance, "
-        "reference, channel, date) and categorized; unparsed ones kept with a reason."
-    ),
-)
-def transactions(
-    context: AssetExecutionContext, warehouse: Warehouse, parsing: ParsingConfig
-) -> MaterializeResult:
-    try:
-        rules = rules_from_config(parsing.category_rules)
-        formats = formats_from_config(parsing.formats)
-    except (CategoryConfigError, FormatConfigError) as exc:
-        # The message names the bad homeclerk.toml entry and shows a valid one.
-        raise Failure(description=str(exc), allow_retries=False) from exc
-    stats = derive_transactions(warehouse.path, rules, parsing.tz, formats)
-    if stats.unrecognized:
-        context.log.warning(
-            f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"
-        )
-    return MaterializeResult(
-        metadata={
-            "messages_considered": stats.considered,
-            "transactions": stats.transactions,
-            "ignored": stats.ignored,
-            "unrecognized": stats.unrecognized,
         }
     )
 
@@ -175,41 +136,11 @@ def messages_decodable(warehouse: Warehouse) -> AssetCheckResult:
     )
 
 
-@asset_check(
-    asset=transactions,
-    pool=WAREHOUSE_POOL,
-    description="Warns when bank SMS were not recognised by the parser (a bank changed wording).",
-)
-def parse_coverage(warehouse: Warehouse) -> AssetCheckResult:
-    if not warehouse.file.exists():
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            description=f"warehouse {warehouse.path} does not exist: materialize transactions",
-        )
-    total, examples = unrecognized_messages(warehouse.path)
-    listing = "\n".join(f"| {u.guid} | {u.sender} | {_cell(u.body)} |" for u in examples)
-    return AssetCheckResult(
-        passed=total == 0,
-        severity=AssetCheckSeverity.WARN,
-        description=(
-            f"{total} bank SMS not recognised" if total else "every bank SMS was recognised"
-        ),
-        metadata={
-            "unrecognized": total,
-            "examples": MetadataValue.md(
-                "| guid | sender | body (masked, 80 chars, 4-8 digit numbers hidden) |\n"
-                "| --- | --- | --- |\n" + listing
-            )
-            if examples
-            else MetadataValue.md("none"),
-        },
+def build_defs(resources: Mapping[str, Any]) -> Definitions:
+    """The SMS source's slice: `sms_messages` and its checks. The sensor that watches chat.db
+    (`assets.sms.sensors`) is wired by the domain whose job it starts."""
+    del resources  # nothing here depends on the configured values
+    return Definitions(
+        assets=[sms_messages],
+        asset_checks=[chat_db_readable, source_not_quiet, messages_decodable],
     )
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-SMS_ASSETS = [sms_messages, transactions]
-SMS_CHECKS = [chat_db_readable, source_not_quiet, messages_decodable, parse_coverage]

@@ -10,8 +10,8 @@ from collections.abc import Collection, Iterator
 from contextlib import closing
 from pathlib import Path
 
+from assets.common.privacy import is_otp, mask_numbers
 from assets.sms.chatdb import bank_handles, iter_bank_messages, open_chat_db_readonly
-from assets.sms.privacy import is_otp, mask_numbers
 
 
 def dump_jsonl(

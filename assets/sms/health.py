@@ -1,4 +1,4 @@
-"""Health of the SMS source, as plain computations: is it suspiciously quiet, what is unparsed.
+"""Health of the SMS source, as plain computations: is it suspiciously quiet, what was unreadable.
 
 Quiet rule: the source is quiet when the time since the newest bank SMS exceeds
 max(3 days, 10 × the 95th-percentile gap between consecutive bank SMS of the last 180 days).
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from assets.common.warehouse import connect
-from assets.sms.privacy import hide_codes
 
 QUIET_FLOOR = dt.timedelta(days=3)
 QUIET_FACTOR = 10
@@ -76,30 +75,6 @@ def read_receive_times(warehouse_path: Path | str) -> list[dt.datetime]:
             [HISTORY],
         ).fetchall()
     return [row[0] for row in rows]
-
-
-class Unrecognized(NamedTuple):
-    guid: str
-    sender: str
-    body: str  # masked in storage; first 80 characters, with any 4-8 digit number hidden
-
-
-def unrecognized_messages(
-    warehouse_path: Path | str, limit: int = 50
-) -> tuple[int, list[Unrecognized]]:
-    """How many bank messages the parser did not recognise, and the newest `limit` of them."""
-    with connect(Path(warehouse_path), read_only=True) as con:
-        total = con.execute(
-            "SELECT COUNT(*) FROM transactions WHERE status = 'unrecognized'"
-        ).fetchall()[0][0]
-        rows = con.execute(
-            "SELECT t.message_guid, t.sender, CASE WHEN s.problem IS NULL"
-            " THEN left(coalesce(s.body, ''), 80) ELSE '(' || s.problem || ': body not shown)' END"
-            " FROM transactions t LEFT JOIN sms_messages s ON s.guid = t.message_guid"
-            " WHERE t.status = 'unrecognized' ORDER BY t.message_rowid DESC LIMIT ?",
-            [limit],
-        ).fetchall()
-    return int(total), [Unrecognized(guid, sender, hide_codes(body)) for guid, sender, body in rows]
 
 
 def problem_messages(warehouse_path: Path | str, limit: int = 50) -> tuple[int, list[str]]:

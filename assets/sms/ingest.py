@@ -21,6 +21,8 @@ from typing import Any, NamedTuple
 import duckdb
 import pandas as pd
 
+from assets.common.parallel import can_split, run_halves
+from assets.common.privacy import is_otp, mask_numbers
 from assets.common.warehouse import connect
 from assets.sms.attributed_body import decode_attributed_body
 from assets.sms.chatdb import (
@@ -32,8 +34,6 @@ from assets.sms.chatdb import (
     max_message_rowid,
     open_chat_db_readonly,
 )
-from assets.sms.parallel import can_split, run_halves
-from assets.sms.privacy import is_otp, mask_numbers
 from assets.sms.tables import ensure_tables
 
 DEFAULT_SOURCE = "messages"

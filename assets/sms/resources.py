@@ -1,15 +1,10 @@
-"""Resources the SMS and transaction assets take: where chat.db is and how to parse. Plain
+"""The resource the SMS assets take: where chat.db is and which senders are banks. Plain
 configuration; the logic lives in the plain-function modules. The warehouse resource is shared:
 `assets.common.resources.Warehouse`."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from dagster import ConfigurableResource
-from pydantic import Field
-
-from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
 class MessagesSource(ConfigurableResource):
@@ -17,11 +12,3 @@ class MessagesSource(ConfigurableResource):
 
     chat_db: str
     bank_headers: list[str]
-
-
-class ParsingConfig(HasTimezone, ConfigurableResource):
-    """The owner's category rules ({pattern, category}), extra SMS formats and timezone."""
-
-    category_rules: list[dict[str, Any]] = Field(default_factory=list)
-    formats: list[dict[str, Any]] = Field(default_factory=list)
-    timezone: str = DEFAULT_TIMEZONE

@@ -1,4 +1,5 @@
-"""The warehouse tables of the SMS pipeline: the one place their DDL lives."""
+"""The warehouse tables of the SMS source (`sms_messages`, `ingest_cursor`): the one place their
+DDL lives. Each downstream domain keeps the DDL of its own tables."""
 
 from __future__ import annotations
 
@@ -31,56 +32,10 @@ CREATE TABLE IF NOT EXISTS ingest_cursor (
 )
 """
 
-# status: 'transaction' | 'ignored' (a known non-transaction, reason says which) |
-# 'unrecognized' (a bank message whose shape the parser does not know).
-TRANSACTIONS_DDL = """
-CREATE TABLE IF NOT EXISTS transactions (
-    message_guid VARCHAR PRIMARY KEY,
-    message_rowid BIGINT,
-    sender VARCHAR,
-    received_at TIMESTAMPTZ,
-    status VARCHAR,
-    reason VARCHAR,
-    amount DECIMAL(18,2),
-    direction VARCHAR,
-    counterparty VARCHAR,
-    account_tail VARCHAR,
-    balance DECIMAL(18,2),
-    reference VARCHAR,
-    channel VARCHAR,
-    txn_date DATE,
-    date_from_body BOOLEAN,
-    bank VARCHAR,
-    instrument VARCHAR,
-    category VARCHAR
-)
-"""
-
-TRANSACTION_COLUMNS = (
-    "message_guid",
-    "message_rowid",
-    "sender",
-    "received_at",
-    "status",
-    "reason",
-    "amount",
-    "direction",
-    "counterparty",
-    "account_tail",
-    "balance",
-    "reference",
-    "channel",
-    "txn_date",
-    "date_from_body",
-    "bank",
-    "instrument",
-    "category",
-)
-
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables, or bring a warehouse of an older layout up to this one."""
-    for ddl in (SMS_MESSAGES_DDL, INGEST_CURSOR_DDL, TRANSACTIONS_DDL):
+    for ddl in (SMS_MESSAGES_DDL, INGEST_CURSOR_DDL):
         con.execute(ddl)
     # One cheap catalogue look-up a run: the `problem` column marks the current layout.
     current = con.execute(

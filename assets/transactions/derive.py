@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from assets.common.warehouse import connect
-from assets.sms.parallel import can_split, run_halves
-from assets.sms.tables import TRANSACTION_COLUMNS, ensure_tables
+from assets.common.parallel import can_split, run_halves
+from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
+from assets.transactions.tables import TRANSACTION_COLUMNS, ensure_transactions_table
 
 STATUS_TRANSACTION = "transaction"
 STATUS_IGNORED = "ignored"
@@ -146,7 +146,10 @@ def derive_transactions(
     `txn_date` is the date the body states, else the received date in `tz`.
     """
     with connect(Path(warehouse_path)) as con:
-        ensure_tables(con)
+        ensure_transactions_table(con)
+        if not has_table(con, "sms_messages"):
+            # The SMS source has not run yet (it creates its own table): nothing to derive.
+            return DeriveStats(0, 0, 0, 0)
         pending, after = _pending(con)
         if not pending:
             return DeriveStats(0, 0, 0, 0)

@@ -13,6 +13,7 @@ from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import connect
 from assets.portfolio.history import append_snapshot
 from assets.sms.tables import ensure_tables
+from assets.transactions.tables import ensure_transactions_table
 
 from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot
 
@@ -32,6 +33,7 @@ def _warehouse(path: Path) -> None:
     ]
     with connect(path) as con:
         ensure_tables(con)
+        ensure_transactions_table(con)
         for a in alerts:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "

@@ -15,6 +15,7 @@ from assets.common.resources import Clock, Feeds, Warehouse
 from assets.common.warehouse import connect
 from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 from assets.sms.tables import ensure_tables
+from assets.transactions.tables import ensure_transactions_table
 
 IST = ZoneInfo("Asia/Kolkata")
 FIRST = dt.date(2026, 3, 1)
@@ -24,6 +25,7 @@ LAST = dt.date(2026, 3, 20)  # one debit of (day of month × 10) rupees a day, 1
 def _warehouse(path: Path) -> None:
     with connect(path) as con:
         ensure_tables(con)
+        ensure_transactions_table(con)
         for n in range((LAST - FIRST).days + 1):
             day = FIRST + dt.timedelta(days=n)
             at = dt.datetime.combine(day, dt.time(10, 0), IST)

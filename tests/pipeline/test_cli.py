@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assets.sms.senders import sender_header
+from assets.common.senders import sender_header
 from assets.transactions.parsing import KNOWN_BANK_HEADERS
 from pipeline.demo.build import write_chat_db
 from pipeline.demo.messages import generate_demo_messages

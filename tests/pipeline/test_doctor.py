@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
-from pipeline.definitions import build_definitions
+from pipeline.definitions import asset_names, build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import IST, generate_demo_messages
 from pipeline.doctor import doctor_exit_code, render, run_checks
@@ -41,6 +41,14 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     assert findings["sms_messages"].ok and "last materialized" in findings["sms_messages"].detail
     assert not findings["portfolio.json"].ok  # never fetched in this folder
     assert not findings["broker_holdings"].ok
+    # One finding per asset, found from the merged definitions (no list of names to keep).
+    names = asset_names(build_definitions(settings))
+    assert names[:3] == ["sms_messages", "transactions", "expenses_feed"]
+    assert set(names) == {
+        k.to_user_string()
+        for k in build_definitions(settings).resolve_asset_graph().get_all_asset_keys()
+    }
+    assert [f.check for f in run_checks(settings, now=AS_OF) if f.check in names] == names
     assert not findings[".env"].ok and findings[".env"].fix == f"chmod 600 {tmp_path / '.env'}"
     assert doctor_exit_code(list(findings.values())) == 1
 

@@ -44,7 +44,9 @@ def test_sensor_skips_with_the_fix_when_chat_db_is_not_there(bare: Path) -> None
     assert not settings.chat_db.exists()
     defs = build_definitions(settings)
     with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
-        context = build_sensor_context(instance=instance, definitions=defs)
+        context = build_sensor_context(
+            instance=instance, definitions=defs, resources=defs.resources
+        )
         result = defs.resolve_sensor_def("bank_sms_sensor")(context)
     assert isinstance(result, SkipReason)
     message = result.skip_message or ""

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from assets.sms.senders import sender_header
+from assets.common.senders import sender_header
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import IST, generate_demo_messages

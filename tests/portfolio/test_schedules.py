@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import build_schedule_context, define_asset_job
 
+from assets.portfolio.schedules import portfolio_schedules
 from assets.portfolio.trading_days import (
     calendar_note,
     feed_due_since,
@@ -20,7 +21,6 @@ from assets.portfolio.trading_days import (
     previous_trading_day,
     within_market_hours,
 )
-from pipeline.portfolio_schedules import portfolio_schedules
 
 IST = ZoneInfo("Asia/Kolkata")
 

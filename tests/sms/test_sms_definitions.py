@@ -9,12 +9,12 @@ from assets.common.resources import Clock, Warehouse
 from assets.sms.definitions import (
     chat_db_readable,
     messages_decodable,
-    parse_coverage,
     sms_messages,
     source_not_quiet,
-    transactions,
 )
-from assets.sms.resources import MessagesSource, ParsingConfig
+from assets.sms.resources import MessagesSource
+from assets.transactions.definitions import parse_coverage, transactions
+from assets.transactions.resources import ParsingConfig
 
 from .helpers import OTP, UPI_DEBIT, ChatDb
 
@@ -153,24 +153,6 @@ def test_source_not_quiet_judges_the_data_at_the_clock_not_the_wall_clock(
     assert verdicts[1].metadata["hours_since_newest"].value == 24.0
     assert not verdicts[4].passed
     assert verdicts[4].metadata["hours_since_newest"].value == 96.0
-
-
-def test_a_bad_category_rule_fails_transactions_with_the_entry_named(
-    chat_db: ChatDb, tmp_path: Path
-) -> None:
-    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
-    res = resources(chat_db.path, tmp_path / "w.duckdb")
-    res["parsing"] = ParsingConfig(category_rules=[{"pattern": "x", "category": "lower case"}])
-    result = materialize(
-        [sms_messages, transactions],
-        resources=res,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert failure.step_key == "transactions"
-    assert "category rule 1" in failure.step_failure_data.error.message
 
 
 def test_an_undecodable_body_is_stored_counted_and_never_logged(

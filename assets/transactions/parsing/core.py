@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from assets.sms.senders import sender_header
+from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import negatives
 from assets.transactions.parsing.format import Format, apply

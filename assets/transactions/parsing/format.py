@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from assets.sms.senders import sender_header
+from assets.common.senders import sender_header
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 

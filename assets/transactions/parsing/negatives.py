@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from assets.sms.privacy import is_otp_lower
+from assets.common.privacy import is_otp_lower
 
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
 _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(

@@ -10,8 +10,7 @@ import duckdb
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES, CategoryRule
 from assets.transactions.derive import derive_rows, derive_transactions
-
-from .helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
+from tests.sms.helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
 
 TZ = ZoneInfo("Asia/Kolkata")
 HEADERS = ["HDFCBK", "AXISBK", "ICICIB"]

@@ -9,12 +9,12 @@ import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from assets.sms.chatdb import ChatDbUnreadableError, utc_to_apple_ns
+from assets.sms.sensors import UNREADABLE_REPEAT, build_bank_sms_sensor
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
 from pipeline.instance import prepare_instance
-from pipeline.sensors import UNREADABLE_REPEAT, build_bank_sms_sensor
 from pipeline.settings import load_settings
 
 
@@ -31,7 +31,9 @@ def setup(tmp_path: Path):
 def evaluate(settings, instance, cursor):
     defs = build_definitions(settings)
     sensor = defs.resolve_sensor_def("bank_sms_sensor")
-    context = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+    context = build_sensor_context(
+        instance=instance, cursor=cursor, definitions=defs, resources=defs.resources
+    )
     return sensor(context), context.cursor
 
 
@@ -94,10 +96,12 @@ def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> 
     settings.chat_db.mkdir()  # there, but SQLite cannot open it
     clock = [dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)]
     defs = build_definitions(settings)
-    sensor = build_bank_sms_sensor(settings, defs.resolve_job_def("bank_sms_job"), lambda: clock[0])
+    sensor = build_bank_sms_sensor(defs.resolve_job_def("bank_sms_job"), lambda: clock[0])
 
     def tick():  # type: ignore[no-untyped-def]
-        return sensor(build_sensor_context(instance=instance, definitions=defs))
+        return sensor(
+            build_sensor_context(instance=instance, definitions=defs, resources=defs.resources)
+        )
 
     with pytest.raises(ChatDbUnreadableError, match="is a folder") as first:
         tick()

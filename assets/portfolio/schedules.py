@@ -21,9 +21,12 @@ from dagster import (
     SkipReason,
 )
 
-from assets.portfolio.trading_days import calendar_note, is_trading_day, non_trading_reason
-
-EXCHANGE_TIMEZONE = "Asia/Kolkata"
+from assets.portfolio.trading_days import (
+    EXCHANGE_TIMEZONE,
+    calendar_note,
+    is_trading_day,
+    non_trading_reason,
+)
 
 # 09:15, 09:30 … 15:30 IST: three cron lines because the window starts and ends off the hour.
 MARKET_HOURS_CRON = ["15,30,45 9 * * 1-5", "*/15 10-14 * * 1-5", "0,15,30 15 * * 1-5"]

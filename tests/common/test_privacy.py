@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.sms.privacy import is_otp, mask_numbers
+from assets.common.privacy import is_otp, mask_numbers
 from assets.transactions.parsing import parse_message
 
 OTPS = [

@@ -16,8 +16,7 @@ from dagster import (
 )
 
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
-
-from .settings import Settings
+from assets.sms.resources import MessagesSource
 
 # The sensor daemon loops every 5 s; asking for ≥ 4 s makes every loop tick (asking for 5 s
 # skips every other loop whose evaluation ran a little late, i.e. 10 s). One tick is a single
@@ -35,12 +34,12 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def build_bank_sms_sensor(
-    settings: Settings, job: Any, now: Callable[[], dt.datetime] = _utc_now
-) -> SensorDefinition:
-    """The sensor on chat.db's newest bank ROWID; `now` is the clock for the failure throttle."""
-    chat_db = settings.chat_db
-    headers = settings.bank_senders
+def build_bank_sms_sensor(job: Any, now: Callable[[], dt.datetime] = _utc_now) -> SensorDefinition:
+    """The sensor on chat.db's newest bank ROWID, starting `job` on news.
+
+    chat.db and the bank senders come from the `messages` resource at each tick; `now` is the clock
+    for the failure throttle. The job is the caller's: the domain that owns it wires this sensor.
+    """
     # The code server keeps one Definitions for its life, so this outlives a tick.
     last_failure: dict[str, dt.datetime] = {}
 
@@ -49,9 +48,12 @@ def build_bank_sms_sensor(
         job=job,
         minimum_interval_seconds=SMS_SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
-        description=f"Starts {job.name} when {chat_db} has a bank SMS newer than the last run's.",
+        description=f"Starts {job.name} when chat.db has a bank SMS newer than the last run's.",
     )
-    def bank_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+    def bank_sms_sensor(
+        context: SensorEvaluationContext, messages: MessagesSource
+    ) -> RunRequest | SkipReason:
+        chat_db, headers = Path(messages.chat_db), messages.bank_headers
         skip = missing_chat_db_reason(chat_db)
         if skip is not None:
             return skip

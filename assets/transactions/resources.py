@@ -1,0 +1,19 @@
+"""The resource the transactions asset takes: how to parse and categorize. Plain configuration;
+the logic lives in the plain-function modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
+
+
+class ParsingConfig(HasTimezone, ConfigurableResource):
+    """The owner's category rules ({pattern, category}), extra SMS formats and timezone."""
+
+    category_rules: list[dict[str, Any]] = Field(default_factory=list)
+    formats: list[dict[str, Any]] = Field(default_factory=list)
+    timezone: str = DEFAULT_TIMEZONE

@@ -1,0 +1,140 @@
+"""The import rules between layers and domains, read from the source with `ast` (nothing imported).
+
+- No cycle between the domain packages under `assets/` (a domain may use another, not both ways).
+- `assets/` never imports `pipeline/` (the domains do not know how homeclerk runs as a program).
+- Only the domains' Dagster wrapper modules import Dagster; the rest is plain functions.
+- The SMS source knows chat.db and nothing downstream; parsing knows text, not chat.db.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+# The modules that wrap a domain for Dagster; everything else under assets/ is plain Python.
+DAGSTER_WRAPPERS = {"definitions.py", "resources.py", "schedules.py", "sensors.py"}
+# Downstream of the SMS source: sms must not import them.
+DOWNSTREAM_OF_SMS = {"transactions", "expenses", "books"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> Iterator[str]:
+    """Every module `path` imports (absolute names; relative imports resolved), at any depth."""
+    tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+    package = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        package.pop()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                yield ".".join([*base, node.module] if node.module else base)
+            else:
+                yield node.module or ""
+
+
+def _asset_modules() -> list[Path]:
+    return sorted(ASSETS.rglob("*.py"))
+
+
+def _domain(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "assets" else None
+
+
+def _domain_graph() -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in _asset_modules():
+        source = _domain(_module_name(path))
+        if source is None:
+            continue
+        targets = graph.setdefault(source, set())
+        for imported in _imports(path):
+            target = _domain(imported)
+            if target is not None and target != source:
+                targets.add(target)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every domain that can reach itself, with one path that shows how."""
+    found = []
+    for start in sorted(graph):
+        stack = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(graph.get(node, ())):
+                if nxt == start:
+                    found.append([*path, start])
+                    stack.clear()
+                    break
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+    return found
+
+
+def test_the_checker_sees_relative_and_nested_imports(tmp_path: Path) -> None:
+    # The rules below are only as good as the import reader; pin its two tricky cases.
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph)[0] == ["a", "b", "c", "a"]
+    assert not _cycles({"a": {"b"}, "b": set()})
+    module = ASSETS / "expenses" / "definitions.py"
+    assert "assets.expenses.feed" in set(_imports(module))
+
+
+def test_no_import_cycle_between_domains() -> None:
+    graph = _domain_graph()
+    assert {"sms", "transactions", "common"} <= set(graph)
+    assert _cycles(graph) == [], f"domain imports form a cycle: {graph}"
+
+
+def test_assets_never_import_pipeline() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in _asset_modules()
+        for name in _imports(path)
+        if name == "pipeline" or name.startswith("pipeline.")
+    ]
+    assert offenders == []
+
+
+def test_only_the_wrapper_modules_import_dagster() -> None:
+    users = {
+        path.relative_to(ROOT)
+        for path in _asset_modules()
+        for name in _imports(path)
+        if name.split(".")[0] == "dagster"
+    }
+    assert users, "the reader found no Dagster import at all"
+    assert sorted(str(p) for p in users if p.name not in DAGSTER_WRAPPERS) == []
+
+
+def test_sms_knows_nothing_downstream_and_transactions_nothing_of_sms() -> None:
+    graph = _domain_graph()
+    assert graph["sms"] & DOWNSTREAM_OF_SMS == set()
+    assert "sms" not in graph["transactions"]
+
+
+def test_every_domain_with_definitions_is_in_the_root() -> None:
+    # Adding a domain is one folder plus one line in the root's tuple; a folder left out of the
+    # tuple would silently not run.
+    from pipeline.definitions import DOMAINS
+
+    with_definitions = {p.parent.name for p in ASSETS.glob("*/definitions.py")}
+    listed = {module.__name__.split(".")[1] for module in DOMAINS}
+    assert listed == with_definitions
+    assert len(DOMAINS) == len(set(DOMAINS))
+    assert all(callable(getattr(module, "build_defs", None)) for module in DOMAINS)

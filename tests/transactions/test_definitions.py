@@ -1,0 +1,31 @@
+"""The `transactions` asset as Dagster runs it, on a real chat.db and a real DuckDB warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import DagsterInstance, materialize
+
+from assets.sms.definitions import sms_messages
+from assets.transactions.definitions import transactions
+from assets.transactions.resources import ParsingConfig
+from tests.sms.helpers import UPI_DEBIT, ChatDb
+from tests.sms.test_sms_definitions import resources
+
+
+def test_a_bad_category_rule_fails_transactions_with_the_entry_named(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="1.00"))])
+    res = resources(chat_db.path, tmp_path / "w.duckdb")
+    res["parsing"] = ParsingConfig(category_rules=[{"pattern": "x", "category": "lower case"}])
+    result = materialize(
+        [sms_messages, transactions],
+        resources=res,
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "transactions"
+    assert "category rule 1" in failure.step_failure_data.error.message
