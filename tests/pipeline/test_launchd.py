@@ -286,3 +286,18 @@ def test_build_launcher_command_targets_the_given_script(
     done = subprocess.run([built, "x"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f'["{target}", "x"]'
     assert "Full Disk Access" in capsys.readouterr().out
+
+
+def test_launcher_sets_argv0_to_its_target(tmp_path: Path) -> None:
+    # A script never sees argv[0] (the kernel passes the script's path to its interpreter), so
+    # the target here is a compiled program that prints its own argv[0].
+    source = tmp_path / "argv0.c"
+    source.write_text("#include <stdio.h>\nint main(int c, char **v) { puts(v[0]); return c; }\n")
+    target = tmp_path / "argv0"
+    subprocess.run(["cc", "-o", str(target), str(source)], check=True)
+    launcher = launchd.build_launcher(target, tmp_path / "homeclerk-launcher")
+    done = subprocess.run(
+        ["whatever", "one", "two"], executable=launcher, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == str(target)
+    assert done.returncode == 3  # argc came through: argv[0] plus both arguments
