@@ -231,3 +231,19 @@ def test_doctor_reports_ticks_and_a_schedule_that_did_not_fire(
     assert by_check[f"sensor {sensor.name}"]["ok"] is True
     assert by_check["service"]["warning"] is True  # not installed in this temp folder
     assert set(by_check["free disk"]) == {"check", "ok", "detail", "fix", "warning"}
+
+
+def test_service_settings_are_read_and_checked(tmp_path: Path) -> None:
+    from pipeline.settings import SettingsError, load_settings
+
+    settings = service_settings(tmp_path)
+    assert settings.service_label == "io.homeclerk.test"
+    assert settings.launch_agents_dir == tmp_path / "agents"
+    assert settings.systemd_user_dir == tmp_path / "units"
+    config = tmp_path / "bad.toml"
+    config.write_text('[service]\nlabel = "io.homeclerk serve"\n')
+    with pytest.raises(SettingsError, match=r"service\.label"):
+        load_settings(config)
+    config.write_text('[service]\nlaunch_agent_dir = "x"\n')
+    with pytest.raises(SettingsError, match="launch_agents_dir"):
+        load_settings(config)
