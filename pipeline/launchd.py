@@ -12,6 +12,7 @@ import plistlib
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -333,14 +334,19 @@ def build_launcher(
     if not source.is_file():
         raise LaunchdError(f"{source} is missing: run this from a homeclerk source checkout")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.build")
+    # Built under its final name (the linker's ad-hoc signature on macOS takes its identifier
+    # from the file name), in a scratch folder beside it, then renamed over the old one.
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
+    tmp = scratch / out.name
     cmd = [compiler, "-O2", "-Wall", "-Wextra", f"-DTARGET={c_string(str(target))}"]
-    done = subprocess.run(
-        [*cmd, "-o", str(tmp), str(source)], capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        tmp.unlink(missing_ok=True)
-        raise LaunchdError(f"{compiler} failed to build the launcher:\n{done.stderr.strip()}")
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, out)
+    try:
+        done = subprocess.run(
+            [*cmd, "-o", str(tmp), str(source)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise LaunchdError(f"{compiler} failed to build the launcher:\n{done.stderr.strip()}")
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return out
