@@ -42,6 +42,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         lambda: _feeds(settings, now),
         lambda: _runs(settings, now),
         lambda: _asset_checks(settings),
+        lambda: _service(settings, now),
     ]
     findings: list[Finding] = []
     for check in checks:
@@ -284,6 +285,13 @@ def _asset_checks(settings: Settings) -> Iterator[Finding]:
         )
 
 
+def _service(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
+    # Its own module: the service job, ports, keep-awake, disk, instance size, ticks.
+    from .service_checks import service_findings
+
+    yield from service_findings(settings, now)
+
+
 def _ago(delta: dt.timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -327,6 +335,11 @@ def render(findings: list[Finding]) -> str:
     lines.append("")
     lines.append("all good" if not bad else f"{bad} problem(s) found")
     return "\n".join(lines)
+
+
+def render_json(findings: list[Finding]) -> str:
+    """`doctor --json`: the findings (each problem once) as a JSON list of objects."""
+    return json.dumps([f._asdict() for f in unique_problems(findings)], indent=2)
 
 
 def doctor_exit_code(findings: list[Finding]) -> int:

@@ -95,6 +95,10 @@ class Settings(HasTimezone):
     # Feeds are read by a dashboard that often runs as another user (a container, a web
     # server): readable by all by default; "0600" keeps them to the owner.
     feeds_mode: int = DEFAULT_FEED_MODE
+    # The always-on service's job name and where its launchd plist / systemd unit is written.
+    service_label: str = "io.homeclerk.serve"
+    launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
+    systemd_user_dir: Path = Path("~/.config/systemd/user")
 
     @property
     def feeds_dir(self) -> Path:
@@ -204,6 +208,20 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         value_tolerance=value_tolerance,
     )
     feeds_mode = reader.file_mode("feeds.mode", DEFAULT_FEED_MODE)
+    service_label = reader.string("service.label", "io.homeclerk.serve", '"io.homeclerk.serve"')
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", service_label):
+        raise SettingsError(
+            source,
+            "service.label",
+            f"is {service_label!r}: letters, digits, . _ - only",
+            '"io.homeclerk.serve"',
+        )
+    launch_agents_dir = reader.path(
+        "service.launch_agents_dir", "~/Library/LaunchAgents", '"~/Library/LaunchAgents"'
+    )
+    systemd_user_dir = reader.path(
+        "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
+    )
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -219,6 +237,9 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         broker=broker,
         env_file=find_env_file(base),
         feeds_mode=feeds_mode,
+        service_label=service_label,
+        launch_agents_dir=launch_agents_dir,
+        systemd_user_dir=systemd_user_dir,
     )
 
 
@@ -349,7 +370,7 @@ def not_configured(settings: Settings) -> list[str]:
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
-    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books")
+    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books", "service")
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
         self.raw, self.source, self.base = raw, source, base
