@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import plistlib
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -286,6 +287,39 @@ def test_build_launcher_command_targets_the_given_script(
     done = subprocess.run([built, "x"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f'["{target}", "x"]'
     assert "Full Disk Access" in capsys.readouterr().out
+
+
+SIGNAL_TARGET = """#!/bin/sh
+trap 'echo "got TERM" > "$1"; exit 7' TERM
+echo ready
+while :; do sleep 0.05; done
+"""
+
+
+def test_launcher_stays_the_parent_forwards_sigterm_and_exits_as_its_child(
+    tmp_path: Path,
+) -> None:
+    # The target runs as a child (so macOS keeps attributing file access to the launcher):
+    # SIGTERM to the launcher must reach it, and the launcher must exit with its code.
+    target = tmp_path / "homeclerk"
+    target.write_text(SIGNAL_TARGET)
+    target.chmod(0o755)
+    launcher = launchd.build_launcher(target, tmp_path / "homeclerk-launcher")
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([launcher, str(marker)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        # Still the launcher's own image (an exec would have made this process the shell)...
+        assert os.readlink(f"/proc/{proc.pid}/exe") == str(launcher)
+        # ...with the script running as its child.
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert len(children) == 1
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 7
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert marker.read_text().strip() == "got TERM"
 
 
 def test_launcher_sets_argv0_to_its_target(tmp_path: Path) -> None:
