@@ -53,11 +53,16 @@ MARKET_HOURS_TOLERANCE = dt.timedelta(minutes=45)
     description="A snapshot of the broker's holdings, appended to broker_holdings_history.",
 )
 def broker_holdings(
-    context: AssetExecutionContext, broker: BrokerResource, warehouse: Warehouse, feeds: Feeds
+    context: AssetExecutionContext,
+    broker: BrokerResource,
+    warehouse: Warehouse,
+    feeds: Feeds,
+    clock: Clock,
 ) -> MaterializeResult:
     try:
         result = ingest(
-            broker.build_adapter(),
+            broker.build_adapter(now=clock.now),
+            now=clock.now(),
             feeds_dir=Path(feeds.folder),
             warehouse_path=warehouse.file,
             accept_empty=broker.accept_empty_holdings,
@@ -93,8 +98,8 @@ def broker_holdings(
     kinds={"json"},
     description="feeds/portfolio.json: holdings, value, P&L, day change; stale on failure.",
 )
-def portfolio_feed(warehouse: Warehouse, feeds: Feeds) -> MaterializeResult:
-    feed = publish(Path(feeds.folder), warehouse.file, mode=feeds.file_mode)
+def portfolio_feed(warehouse: Warehouse, feeds: Feeds, clock: Clock) -> MaterializeResult:
+    feed = publish(Path(feeds.folder), warehouse.file, now=clock.now(), mode=feeds.file_mode)
     totals = feed["totals"]
     return MaterializeResult(
         metadata={

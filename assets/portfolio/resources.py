@@ -7,6 +7,8 @@ appear in run config, the UI or logs. The folder for feeds and the warehouse com
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -42,7 +44,8 @@ class BrokerResource(ConfigurableResource):
             )
         return None
 
-    def build_adapter(self) -> BrokerAdapter:
+    def build_adapter(self, now: Callable[[], dt.datetime] | None = None) -> BrokerAdapter:
+        """The configured adapter; `now` (the run's clock) stamps what it fetches."""
         # Missing settings surface from fetch_holdings as BrokerErrors, so they reach the marker.
         if self.adapter == "csv":
             return CsvAdapter(Path(self.csv_folder) if self.csv_folder else None)
@@ -52,6 +55,7 @@ class BrokerResource(ConfigurableResource):
             base_url=self.base_url,
             timeout_seconds=self.timeout_seconds,
             include_mf=self.include_mutual_funds,
+            **({"now": now} if now is not None else {}),
         )
 
     def token_status(self) -> TokenStatus:

@@ -201,3 +201,20 @@ def test_demo_instant_is_the_end_of_a_past_end_date_else_now() -> None:
         2027, 10, 21, 23, 59, 59, tzinfo=IST
     )
     assert demo_instant(now.date(), now) == now
+
+
+def test_every_output_is_stamped_with_the_demos_own_instant(demo: Demo) -> None:
+    # A fixed seed and end date give the same bytes on any day: nothing reads the wall clock,
+    # the broker's fetch included (its time comes from the run's clock).
+    instant = dt.datetime.combine(demo.end, dt.time(23, 59, 59), IST).astimezone(dt.UTC)
+    feeds = demo.folder / "data" / "feeds"
+    expenses = json.loads((feeds / "expenses.json").read_text(encoding="utf-8"))
+    portfolio = json.loads((feeds / "portfolio.json").read_text(encoding="utf-8"))
+    status = json.loads((feeds / "portfolio.status.json").read_text(encoding="utf-8"))
+    assert dt.datetime.fromisoformat(expenses["generated_at"]) == instant
+    assert dt.datetime.fromisoformat(portfolio["as_of"]) == instant
+    assert dt.datetime.fromisoformat(portfolio["generated_at"]) == instant
+    assert dt.datetime.fromisoformat(status["checked_at"]) == instant
+    prices = sorted((demo.folder / "ledger" / "generated" / "prices").glob("*.beancount"))
+    assert prices and prices[-1].stem == demo.end.strftime("%Y-%m")
+    assert f"{demo.end.isoformat()} price" in prices[-1].read_text(encoding="utf-8")
