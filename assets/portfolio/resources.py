@@ -20,6 +20,8 @@ from assets.portfolio.token_check import TokenStatus, check_token
 
 
 class BrokerResource(ConfigurableResource):
+    """Where holdings come from (Kite API or CSV folder) and the broker's settings."""
+
     adapter: Literal["kite", "csv"] = "kite"
     base_url: str = DEFAULT_BASE_URL
     api_key: str = ""  # pass EnvVar("KITE_API_KEY")
@@ -43,6 +45,7 @@ class BrokerResource(ConfigurableResource):
         return None
 
     def build_adapter(self) -> BrokerAdapter:
+        """The adapter the settings select."""
         # Missing settings surface from fetch_holdings as BrokerErrors, so they reach the marker.
         if self.adapter == "csv":
             return CsvAdapter(Path(self.csv_folder) if self.csv_folder else None)
@@ -55,4 +58,5 @@ class BrokerResource(ConfigurableResource):
         )
 
     def token_status(self) -> TokenStatus:
+        """Whether the saved broker session works, asked from the broker."""
         return check_token(self.api_key, Path(self.token_file), self.base_url, self.timeout_seconds)
