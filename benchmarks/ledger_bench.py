@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from assets.books.accounts import parse_account_mapping
 from assets.books.checks import compare_holdings, latest_prices, ledger_units, load_books
 from assets.books.generate import write_bank_books, write_price_books
-from assets.books.rows import AlertRow
 from assets.portfolio.model import Holding, HoldingsSnapshot
+from assets.transactions.stored import StoredTransaction
 from pipeline.demo.books import demo_main_beancount
 
 TZ = ZoneInfo("Asia/Kolkata")
@@ -28,11 +28,11 @@ CATEGORIES = ("Food:Delivery", "Groceries", "Transport", "Shopping", "Utilities"
 PAYEES = ("SWIGGY", "ZOMATO", "BIGBASKET", "UBER", "AMAZON", "BESCOM", "Karan Malhotra")
 
 
-def make_alerts(count: int, start: dt.date) -> list[AlertRow]:
+def make_alerts(count: int, start: dt.date) -> list[StoredTransaction]:
     """A consistent stream: each alert's available balance follows from the one before."""
     rng = random.Random(7)
     balance = Decimal("500000.00")
-    alerts: list[AlertRow] = []
+    alerts: list[StoredTransaction] = []
     when = dt.datetime.combine(start, dt.time(8, 0), TZ)
     for n in range(count):
         when += dt.timedelta(minutes=rng.randint(5, 60))
@@ -42,7 +42,7 @@ def make_alerts(count: int, start: dt.date) -> list[AlertRow]:
         if not card:
             balance += amount if credit else -amount
         alerts.append(
-            AlertRow(
+            StoredTransaction(
                 message_guid=f"BENCH-{n:06d}",
                 received_at=when,
                 amount=amount,

@@ -47,6 +47,17 @@ class LaunchdError(RuntimeError):
     """A launchctl step failed: the message says which, launchd's words, and the fix."""
 
 
+class LaunchctlFailedError(LaunchdError):
+    """`launchctl ARGS` exited with `returncode`; `said` is its own output, if worth quoting."""
+
+    def __init__(self, args: Sequence[str], returncode: int, said: str = "") -> None:
+        self.command, self.returncode, self.said = tuple(args), returncode, said
+        super().__init__(
+            f"launchctl {' '.join(args)} failed: {returncode}: {explain(returncode)}"
+            + (f" (launchctl said: {said})" if said else "")
+        )
+
+
 def run_launchctl(args: Sequence[str]) -> Result:
     """Run `launchctl ARGS` (found on PATH) and capture what it says."""
     exe = shutil.which("launchctl")
@@ -205,10 +216,7 @@ def status(agents_dir: Path, label: str, uid: int, run: Runner = run_launchctl) 
             result.stdout + result.stderr
         ):
             return JobStatus(installed=installed, loaded=False)
-        raise LaunchdError(
-            f"launchctl print gui/{uid}/{label} failed: {result.returncode}: "
-            f"{explain(result.returncode)}"
-        )
+        raise LaunchctlFailedError(["print", f"gui/{uid}/{label}"], result.returncode)
     fields = parse_print(result.stdout)
     return JobStatus(
         installed=installed,
@@ -231,10 +239,7 @@ def _bootout(uid: int, label: str, run: Runner) -> str:
     if result.returncode in (3, 5, NOT_LOADED_CODE) and _is_unloaded(uid, label, run):
         return "was not loaded"
     said = (result.stderr or result.stdout).strip()
-    raise LaunchdError(
-        f"launchctl bootout gui/{uid}/{label} failed: {result.returncode}: "
-        f"{explain(result.returncode)}" + (f" (launchctl said: {said})" if said else "")
-    )
+    raise LaunchctlFailedError(["bootout", f"gui/{uid}/{label}"], result.returncode, said)
 
 
 def _is_unloaded(uid: int, label: str, run: Runner) -> bool:
@@ -278,16 +283,12 @@ def install(
     result = run(["bootstrap", f"gui/{uid}", str(path)])
     if result.returncode != 0:
         said = (result.stderr or result.stdout).strip()
-        raise LaunchdError(
-            f"launchctl bootstrap gui/{uid} {path} failed: {result.returncode}: "
-            f"{explain(result.returncode)}" + (f" (launchctl said: {said})" if said else "")
-        )
+        raise LaunchctlFailedError(["bootstrap", f"gui/{uid}", str(path)], result.returncode, said)
     done.append(f"bootstrap gui/{uid} {path}: loaded")
     result = run(["kickstart", "-k", f"gui/{uid}/{spec.label}"])
     if result.returncode != 0:
-        raise LaunchdError(
-            f"launchctl kickstart -k gui/{uid}/{spec.label} failed: {result.returncode}: "
-            f"{explain(result.returncode)}"
+        raise LaunchctlFailedError(
+            ["kickstart", "-k", f"gui/{uid}/{spec.label}"], result.returncode
         )
     done.append(f"kickstart -k gui/{uid}/{spec.label}: started")
     return done

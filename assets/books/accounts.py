@@ -33,6 +33,8 @@ BANK_INSTRUMENTS = frozenset({"account", "debit_card"})
 
 
 class AccountRef(NamedTuple):
+    """One `[books] account_mapping` entry: issuer id, last digits, Beancount account."""
+
     bank: str
     tail: str
     account: str
@@ -44,11 +46,13 @@ class AccountMapping(NamedTuple):
     refs: tuple[AccountRef, ...]
 
     def lookup(self, bank: str, tail: str | None) -> str | None:
+        """The account mapped to `bank` + `tail` (by the last 4 digits of the tail), or None."""
         if not tail:
             return None
         return _index(self.refs).get((bank.upper(), _norm_tail(tail)))
 
     def accounts(self) -> tuple[str, ...]:
+        """Every mapped Beancount account, sorted, each once."""
         return tuple(sorted({r.account for r in self.refs}))
 
     def as_config(self) -> list[dict[str, str]]:
@@ -103,6 +107,7 @@ def suggested_account(bank: str, instrument: str) -> str:
 
 
 def toml_line(bank: str, tail: str | None, instrument: str) -> str:
+    """An `account_mapping` entry to paste into homeclerk.toml for an unmapped account."""
     tail_text = tail or "????"
     account = suggested_account(bank, instrument)
     return f'{{ bank = "{bank}", tail = "{tail_text}", account = "{account}" }},'
@@ -118,6 +123,7 @@ def sanitize_component(text: str) -> str:
 
 @functools.lru_cache(maxsize=4096)  # few distinct categories, many alerts
 def category_tail(category: str | None) -> str:
+    """`category` as valid account components (`Uncategorized` when there is none)."""
     if not category:
         return UNCATEGORIZED
     parts = [sanitize_component(p) for p in category.split(":")]
@@ -127,6 +133,7 @@ def category_tail(category: str | None) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def counter_account(direction: str, category: str | None) -> str:
+    """The other leg of an alert: Expenses/Income by direction + category, or transfers."""
     tail = category_tail(category)
     if is_transfer(tail):
         return TRANSFER_ACCOUNT

@@ -23,6 +23,8 @@ BROKER_ACCOUNT = "Assets:Investments:Broker"
 
 
 class LedgerError(NamedTuple):
+    """One Beancount load error, where it is and what it says."""
+
     filename: str
     lineno: int
     message: str
@@ -32,6 +34,8 @@ class LedgerError(NamedTuple):
 
 
 class LoadedBooks(NamedTuple):
+    """The ledger as Beancount loaded it: entries, errors and options."""
+
     entries: list[data.Directive]
     errors: tuple[LedgerError, ...]
     options: dict[str, Any]
@@ -79,6 +83,7 @@ def ledger_units(
 
 
 def latest_prices(entries: Iterable[data.Directive], quote: str = CURRENCY) -> dict[str, Decimal]:
+    """The newest price in `quote` of each commodity, by price date."""
     prices: dict[str, tuple[Any, Decimal]] = {}
     for entry in entries:
         if isinstance(entry, data.Price) and entry.amount.currency == quote:
@@ -89,6 +94,8 @@ def latest_prices(entries: Iterable[data.Directive], quote: str = CURRENCY) -> d
 
 
 class HoldingDiff(NamedTuple):
+    """One instrument on which the ledger and the broker disagree, and how."""
+
     commodity: str
     ledger_units: Decimal
     broker_units: Decimal
@@ -142,6 +149,7 @@ def _cell(value: Decimal | None) -> str:
 
 
 def diff_table(diffs: Sequence[HoldingDiff]) -> str:
+    """The differences as a Markdown table (for the check's description)."""
     lines = [
         "| commodity | ledger units | broker units | ledger value | broker value | problem |",
         "| --- | ---: | ---: | ---: | ---: | --- |",

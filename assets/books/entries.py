@@ -24,8 +24,9 @@ from assets.books.accounts import (
     toml_line,
 )
 from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
-from assets.books.rows import AlertRow, UnmappedAccount
+from assets.books.rows import UnmappedAccount
 from assets.transactions.categories import UNCATEGORIZED
+from assets.transactions.stored import StoredTransaction
 
 CURRENCY = "INR"
 GENERATED_SOURCE = "<homeclerk>"
@@ -41,6 +42,8 @@ _CHANNEL_LABEL = {
 
 
 class LedgerBuild(NamedTuple):
+    """What the bank alerts became: entries to write, and what the owner must map or open."""
+
     transactions: tuple[data.Transaction, ...]
     balances: tuple[data.Balance, ...]
     opens: tuple[data.Open, ...]  # accounts the entries use that the owner does not open
@@ -48,11 +51,12 @@ class LedgerBuild(NamedTuple):
     hand_kept_duplicates: tuple[str, ...]  # message GUIDs the owner already keyed in
 
 
-def alert_date(alert: AlertRow, tz: ZoneInfo) -> dt.date:
+def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
+    """The alert's date in the books' timezone (the entry's date)."""
     return alert.local_date(tz)
 
 
-def _meta(alert: AlertRow) -> data.Meta:
+def _meta(alert: StoredTransaction) -> data.Meta:
     meta: data.Meta = data.new_metadata(GENERATED_SOURCE, 0)
     meta["sms_guid"] = alert.message_guid
     if alert.reference:
@@ -60,12 +64,13 @@ def _meta(alert: AlertRow) -> data.Meta:
     return meta
 
 
-def _signed(alert: AlertRow) -> Decimal:
+def _signed(alert: StoredTransaction) -> Decimal:
     # Money out of an asset, or more owed on a card, is negative for the alert's own account.
     return -alert.amount if alert.direction == "debit" else alert.amount
 
 
-def transaction_for(alert: AlertRow, own_account: str, date: dt.date) -> data.Transaction:
+def transaction_for(alert: StoredTransaction, own_account: str, date: dt.date) -> data.Transaction:
+    """The Beancount transaction for one alert, posted to `own_account` on `date`."""
     amount = _signed(alert)
     counter = counter_account(alert.direction, alert.category)
     label = _CHANNEL_LABEL.get(alert.channel, alert.channel.title())
@@ -106,7 +111,9 @@ class _Matcher:
                 self._by_key[(posting.account, posting.amount)].append(posting)
         self._used: set[int] = set()
 
-    def match(self, alert: AlertRow, account: str, date: dt.date) -> HandPosting | bool | None:
+    def match(
+        self, alert: StoredTransaction, account: str, date: dt.date
+    ) -> HandPosting | bool | None:
         """True for a moved generated entry, the hand posting for a match, None otherwise."""
         if alert.message_guid in self._guids:
             return True
@@ -127,7 +134,7 @@ class _Matcher:
 
 
 def build_ledger(
-    alerts: Iterable[AlertRow],
+    alerts: Iterable[StoredTransaction],
     mapping: AccountMapping,
     *,
     tz: ZoneInfo,
@@ -236,6 +243,7 @@ def _balances(
 
 
 def group_by_month(entries: Sequence[data.Directive]) -> dict[str, list[data.Directive]]:
+    """The entries by their date's month (`YYYY-MM`), one list per monthly file."""
     months: dict[str, list[data.Directive]] = defaultdict(list)
     for entry in entries:
         months[f"{entry.date:%Y-%m}"].append(entry)

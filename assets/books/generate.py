@@ -12,7 +12,6 @@ from assets.books.accounts import AccountMapping
 from assets.books.entries import LedgerBuild, build_ledger
 from assets.books.handkept import read_hand_kept
 from assets.books.prices import PriceBuild, build_prices
-from assets.books.rows import AlertRow
 from assets.books.writer import (
     BANK,
     PRICES,
@@ -22,24 +21,29 @@ from assets.books.writer import (
     write_monthly,
 )
 from assets.portfolio.model import HoldingsSnapshot
+from assets.transactions.stored import StoredTransaction
 
 MAIN_FILE = "main.beancount"
 
 
 class BankBooks(NamedTuple):
+    """What write_bank_books built and wrote, and the parse errors in the owner's files."""
+
     build: LedgerBuild
     report: WriteReport
     owner_errors: tuple[str, ...]  # parse errors in the owner's own files
 
 
 class PriceBooks(NamedTuple):
+    """What write_price_books built and wrote."""
+
     build: PriceBuild
     report: WriteReport
 
 
 def write_bank_books(
     books_dir: Path,
-    alerts: Iterable[AlertRow],
+    alerts: Iterable[StoredTransaction],
     mapping: AccountMapping,
     *,
     tz: ZoneInfo,
@@ -62,6 +66,7 @@ def write_bank_books(
 def write_price_books(
     books_dir: Path, snapshots: Iterable[HoldingsSnapshot], *, tz: ZoneInfo
 ) -> PriceBooks:
+    """Daily price entries from the holdings snapshots, written as monthly files."""
     build = build_prices(snapshots, tz)
     report = write_monthly(Path(books_dir), PRICES, "broker prices", build.prices)
     return PriceBooks(build, report)

@@ -32,6 +32,8 @@ class HandPosting(NamedTuple):
 
 
 class HandKept(NamedTuple):
+    """What the owner keeps by hand, which the generated books must not repeat."""
+
     opened: frozenset[str]  # accounts the owner's files open (never opened again by us)
     postings: tuple[HandPosting, ...]
     sms_guids: frozenset[str]  # generated entries the owner moved into their own files
@@ -59,6 +61,7 @@ def owner_files(main_file: Path, generated_dir: Path) -> list[Path]:
 
 
 def read_hand_kept(main_file: Path, generated_dir: Path) -> HandKept:
+    """HandKept from the owner's files (not the generated ones); empty without a ledger."""
     if not main_file.exists():
         return EMPTY_HAND_KEPT
     entries: list[data.Directive] = []
@@ -75,6 +78,7 @@ def read_hand_kept(main_file: Path, generated_dir: Path) -> HandKept:
 def hand_kept_from_entries(
     entries: Iterable[data.Directive], errors: Iterable[str] = ()
 ) -> HandKept:
+    """HandKept from already parsed entries (and their parse errors)."""
     opened: set[str] = set()
     postings: list[HandPosting] = []
     guids: set[str] = set()

@@ -26,9 +26,9 @@ from beancount.core import data
 from assets.books.accounts import parse_account_mapping
 from assets.books.entries import build_ledger
 from assets.books.handkept import hand_kept_from_entries
-from assets.books.rows import AlertRow
 from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.transactions.model import Transaction
+from assets.transactions.stored import StoredTransaction
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Categorizer: a parsed transaction → a category tail such as "Food:Delivery", or None.
@@ -78,25 +78,29 @@ class ChatDbImporter(beangulp.Importer):
 
     @property
     def name(self) -> str:
+        """The importer's name, as beangulp lists it."""
         return "homeclerk.chatdb"
 
     def identify(self, filepath: str) -> bool:
+        """Whether `filepath` is a Messages database this importer reads."""
         return is_chat_db(filepath)
 
     def account(self, filepath: str) -> data.Account:
+        """The account beangulp files the chat.db under."""
         return self._file_account
 
-    def alerts(self, filepath: str) -> list[AlertRow]:
+    def alerts(self, filepath: str) -> list[StoredTransaction]:
+        """The parsed, categorised bank alerts in the chat.db at `filepath`."""
         from assets.sms.chatdb import read_bank_messages
         from assets.transactions.parsing import parse_message
 
-        out: list[AlertRow] = []
+        out: list[StoredTransaction] = []
         for msg in read_bank_messages(filepath, self._senders, 0):
             txn = parse_message(msg.sender, msg.body or "").transaction
             if txn is None:
                 continue
             out.append(
-                AlertRow.from_parsed(
+                StoredTransaction.from_parsed(
                     txn,
                     message_guid=msg.guid,
                     received_at=msg.received_at,
@@ -124,6 +128,7 @@ class ChatDbImporter(beangulp.Importer):
         return entries
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
+        """Mark as duplicates the entries the owner already keyed in or asserted."""
         # Identity is the message GUID; extract() already applied the hand-keyed rules.
         seen = hand_kept_from_entries(existing or ()).sms_guids
         asserted = {(e.date, e.account) for e in existing or () if isinstance(e, data.Balance)}

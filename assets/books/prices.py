@@ -22,11 +22,14 @@ from assets.portfolio.model import Holding, HoldingsSnapshot
 
 
 class PriceBuild(NamedTuple):
+    """The price entries built, and the held instruments that had no usable price."""
+
     prices: tuple[data.Price, ...]
     missing: tuple[str, ...]  # "YYYY-MM-DD SYMBOL": held, but no usable price that day
 
 
 def holding_price(holding: Holding) -> Decimal | None:
+    """The holding's last price, else its previous close; None when neither is positive."""
     for value in (holding.last_price, holding.close_price):
         if value is not None and value > 0:
             return value
@@ -36,6 +39,7 @@ def holding_price(holding: Holding) -> Decimal | None:
 def last_snapshot_per_day(
     snapshots: Iterable[HoldingsSnapshot], tz: ZoneInfo
 ) -> dict[dt.date, HoldingsSnapshot]:
+    """The last snapshot of each local day (in `tz`)."""
     days: dict[dt.date, HoldingsSnapshot] = {}
     for snap in sorted(snapshots, key=lambda s: (s.fetched_at, s.source)):
         days[snap.fetched_at.astimezone(tz).date()] = snap
@@ -43,6 +47,7 @@ def last_snapshot_per_day(
 
 
 def build_prices(snapshots: Iterable[HoldingsSnapshot], tz: ZoneInfo) -> PriceBuild:
+    """One price entry per held commodity per day, from that day's last snapshot."""
     prices: list[data.Price] = []
     missing: list[str] = []
     for day, snap in sorted(last_snapshot_per_day(snapshots, tz).items()):

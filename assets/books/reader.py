@@ -6,14 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from assets.books.rows import AlertRow
+from assets.books.errors import BooksError
 from assets.common.warehouse import connect, has_table
 from assets.portfolio.history import holding_from_row
 from assets.portfolio.model import Holding, HoldingsSnapshot
-from assets.transactions.stored import read_stored_transactions
+from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 
-class MissingTableError(RuntimeError):
+class MissingTableError(BooksError, RuntimeError):
     """The warehouse lacks a table the books are built from."""
 
     def __init__(self, table: str, asset: str) -> None:
@@ -24,7 +24,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def read_alerts(warehouse_path: Path) -> list[AlertRow]:
+def read_alerts(warehouse_path: Path) -> list[StoredTransaction]:
     """Every parsed transaction alert, in a stable order (by message GUID)."""
     with connect(Path(warehouse_path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")

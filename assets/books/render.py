@@ -40,6 +40,7 @@ def _meta_lines(meta: data.Meta) -> list[str]:
 
 
 def render_entry(entry: data.Directive) -> str:
+    """One directive as Beancount text, in a stable order and format."""
     if isinstance(entry, data.Transaction):
         head = f"{entry.date} {entry.flag}"
         if entry.payee:
@@ -70,10 +71,12 @@ def render_entry(entry: data.Directive) -> str:
 
 
 def render_file(what: str, entries: Iterable[data.Directive]) -> str:
+    """A generated file: the header naming `what` it holds, then the entries."""
     body = "\n".join(render_entry(e) for e in entries)
     return HEADER.format(what=what) + ("\n" + body if body else "")
 
 
 def render_includes(paths: Sequence[str]) -> str:
+    """The generated index file: an include line per generated file."""
     lines = [f'include "{p}"' for p in paths]
     return HEADER.format(what="index of generated files") + "\n" + "\n".join(lines) + "\n"

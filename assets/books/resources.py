@@ -23,13 +23,16 @@ class BooksResource(HasTimezone, ConfigurableResource):
 
     @property
     def folder(self) -> Path:
+        """The books folder, with `~` expanded."""
         return Path(self.books_dir).expanduser()
 
     @property
     def main_file(self) -> Path:
+        """The owner's main ledger file in the books folder."""
         return self.folder / MAIN_FILE
 
     def mapping(self) -> AccountMapping:
+        """The parsed `account_mapping` (raises InvalidAccountMappingError)."""
         return parse_account_mapping(self.account_mapping)
 
     def today(self, now: dt.datetime) -> dt.date:

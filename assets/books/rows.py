@@ -1,5 +1,5 @@
-"""Plain rows the ledger writers take: a bank alert as the warehouse stores it (`AlertRow`,
-the transactions domain's StoredTransaction) and an unmapped account source.
+"""Plain rows the ledger writers take besides the transactions domain's StoredTransaction (a
+bank alert as the warehouse stores it): an unmapped account source.
 
 The writers never see DuckDB, so tests build these directly and the reader module fills them.
 """
@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import NamedTuple
-
-from assets.transactions.stored import StoredTransaction
-
-# The books' name for a stored transaction: one type for the feed, the books and the importer.
-AlertRow = StoredTransaction
 
 
 class UnmappedAccount(NamedTuple):

@@ -27,12 +27,15 @@ PRICES = "prices"
 
 
 class WriteReport(NamedTuple):
+    """Which generated files a write changed, left alone, or removed."""
+
     written: tuple[str, ...]  # paths relative to the generated folder
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
 
 
 def generated_dir(books_dir: Path) -> Path:
+    """The folder of generated files inside `books_dir`."""
     return Path(books_dir) / GENERATED
 
 
@@ -69,6 +72,7 @@ def write_monthly(
 
 
 def write_accounts(books_dir: Path, opens: Sequence[data.Open]) -> bool:
+    """Write the generated accounts file and the index; True if the file changed."""
     path = generated_dir(books_dir) / ACCOUNTS
     changed = _write_if_changed(path, render_file("accounts the generated entries use", opens))
     write_index(books_dir)
@@ -84,6 +88,7 @@ def ensure_generated(books_dir: Path) -> None:
 
 
 def write_index(books_dir: Path) -> bool:
+    """Write the include index of every generated file; True if it changed."""
     gen = generated_dir(books_dir)
     if not (gen / ACCOUNTS).exists():
         write_text_atomic(gen / ACCOUNTS, render_file("accounts the generated entries use", ()))

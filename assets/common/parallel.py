@@ -21,6 +21,7 @@ _inherited: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
 
 
 def can_split() -> bool:
+    """Whether the machine has at least two CPUs, so splitting work can pay off."""
     return (os.cpu_count() or 1) >= 2
 
 

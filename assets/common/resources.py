@@ -18,6 +18,7 @@ class Warehouse(ConfigurableResource):
 
     @property
     def file(self) -> Path:
+        """The warehouse file's path."""
         return Path(self.path)
 
 
@@ -30,6 +31,7 @@ class Feeds(HasTimezone, ConfigurableResource):
     file_mode: int = DEFAULT_FEED_MODE
 
     def path(self, name: str) -> Path:
+        """The path of the feed file `name` in the feeds folder."""
         return Path(self.folder) / name
 
 

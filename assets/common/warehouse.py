@@ -21,6 +21,7 @@ class WarehouseLockedError(RuntimeError):
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection to the warehouse, closed on exit (WarehouseLockedError if held)."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(

@@ -35,6 +35,7 @@ def window_start(now: dt.datetime, tz: ZoneInfo) -> dt.date:
 
 
 def mask_tail(tail: str | None) -> str | None:
+    """The account's last digits as shown in the feed (`XX1234`), or None."""
     return f"XX{tail}" if tail else None
 
 

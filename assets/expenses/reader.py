@@ -14,6 +14,8 @@ from .feed import BalanceRow
 
 
 class FeedInputs(NamedTuple):
+    """What the expenses feed is built from, read from the warehouse in one go."""
+
     transactions: list[StoredTransaction]
     balances: list[BalanceRow]
     newest_message_at: dt.datetime | None
@@ -21,6 +23,7 @@ class FeedInputs(NamedTuple):
 
 
 def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInputs:
+    """Transactions since `since`, each account's newest balance and the totals."""
     if not has_table(con, "transactions"):
         return FeedInputs([], [], None, 0)
     txns = read_stored_transactions(con, since=since)

@@ -8,6 +8,8 @@ from assets.portfolio.model import HoldingsSnapshot
 
 
 class BrokerAdapter(Protocol):
+    """A source of holdings (the Kite API, a CSV folder)."""
+
     def fetch_holdings(self) -> HoldingsSnapshot:
         """The broker's current holdings; raises a BrokerError subclass (errors.py) on failure."""
         ...

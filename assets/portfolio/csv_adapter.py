@@ -16,6 +16,7 @@ from assets.portfolio.errors import (
     BrokerConfigError,
     HoldingsFileFormatError,
     HoldingsFileMissingError,
+    HoldingsFileUnreadableError,
 )
 from assets.portfolio.model import Holding, HoldingsSnapshot
 
@@ -49,11 +50,13 @@ _PRICE_PLACES = Decimal("0.0001")
 
 
 def normalise_header(text: str) -> str:
+    """A CSV column header lower-cased, with punctuation and spacing folded."""
     text = text.strip().lstrip("\ufeff").lower().replace("%", " % ")
     return " ".join(re.sub(r"[^a-z0-9%]+", " ", text).split())
 
 
 def newest_csv(folder: Path) -> Path:
+    """The most recently modified holdings CSV in `folder` (HoldingsFileMissingError if none)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise HoldingsFileMissingError(
@@ -79,6 +82,7 @@ class CsvAdapter:
         self._exchange = exchange  # the console export does not say; equity holdings are NSE
 
     def fetch_holdings(self) -> HoldingsSnapshot:
+        """The holdings in the newest CSV, timed by the file's modification time."""
         if self._folder is None:
             raise BrokerConfigError(
                 "the csv broker adapter has no folder: set broker.csv_folder in homeclerk.toml"
@@ -91,16 +95,15 @@ class CsvAdapter:
 
 
 def parse_holdings_csv(path: Path, exchange: str = "NSE") -> tuple[Holding, ...]:
+    """The holdings in a broker console CSV export (HoldingsFileFormatError if bad)."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise HoldingsFileFormatError(
-            f"cannot read holdings CSV {path.name} ({type(exc).__name__})"
-        ) from None
+        raise HoldingsFileUnreadableError(path.name, type(exc).__name__) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     if header is None:
-        raise HoldingsFileFormatError(f"holdings CSV {path.name} is empty (no header row)")
+        raise HoldingsFileFormatError(path.name, "is empty (no header row)")
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         field = _HEADER_ALIASES.get(normalise_header(name))
@@ -109,9 +112,10 @@ def parse_holdings_csv(path: Path, exchange: str = "NSE") -> tuple[Holding, ...]
     missing = [label for field, label in _REQUIRED.items() if field not in columns]
     if missing:
         raise HoldingsFileFormatError(
-            f"holdings CSV {path.name} has no {', '.join(repr(m) for m in missing)} column "
+            path.name,
+            f"has no {', '.join(repr(m) for m in missing)} column "
             f"(found: {', '.join(h.strip() for h in header)}); export the holdings again from "
-            "the broker's console"
+            "the broker's console",
         )
 
     holdings = []
@@ -164,6 +168,6 @@ def _number(file_name: str, line_no: int, column: str, text: str) -> Decimal:
         value = None
     if value is None or not value.is_finite():
         raise HoldingsFileFormatError(
-            f"holdings CSV {file_name} line {line_no}: {column!r} is {text.strip()!r}, not a number"
+            file_name, f"line {line_no}: {column!r} is {text.strip()!r}, not a number"
         )
     return value

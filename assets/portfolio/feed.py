@@ -30,14 +30,17 @@ _UNITS = Decimal("0.0001")
 
 
 def feed_path(feeds_dir: Path) -> Path:
+    """Where the portfolio feed is written in `feeds_dir`."""
     return Path(feeds_dir) / FEED_FILE
 
 
 def marker_path(feeds_dir: Path) -> Path:
+    """Where the status marker of the last broker check is written in `feeds_dir`."""
     return Path(feeds_dir) / MARKER_FILE
 
 
 def build_feed(snapshot: HoldingsSnapshot, generated_at: dt.datetime) -> dict[str, Any]:
+    """The portfolio feed: each holding's value and P&L, and the totals."""
     rows = []
     invested_total = value_total = day_change_total = Decimal(0)
     for holding in snapshot.holdings:
@@ -83,12 +86,14 @@ def build_feed(snapshot: HoldingsSnapshot, generated_at: dt.datetime) -> dict[st
 
 
 def write_feed(feeds_dir: Path, feed: dict[str, Any], mode: int = DEFAULT_FEED_MODE) -> Path:
+    """Write the feed atomically; returns its path."""
     path = feed_path(feeds_dir)
     write_json_atomic(path, feed, mode=mode)
     return path
 
 
 def read_marker(feeds_dir: Path) -> dict[str, Any] | None:
+    """The last status marker, or None when it is missing or unreadable."""
     try:
         marker = json.loads(marker_path(feeds_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -114,6 +119,7 @@ def write_marker(
 
 
 def ok_message(snapshot: HoldingsSnapshot) -> str:
+    """The marker's text for a successful fetch of `snapshot`."""
     return (
         f"portfolio refreshed: {len(snapshot.holdings)} holdings from {snapshot.source} "
         f"as of {_iso(snapshot.fetched_at)}"

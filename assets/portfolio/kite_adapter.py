@@ -8,7 +8,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from assets.portfolio.errors import BrokerConfigError, MalformedResponseError
+from assets.portfolio.errors import (
+    BrokerConfigError,
+    MalformedResponseError,
+    MissingFieldError,
+    NotANumberError,
+)
 from assets.portfolio.kite_client import DEFAULT_BASE_URL, KiteClient
 from assets.portfolio.model import Holding, HoldingsSnapshot
 from assets.portfolio.token_store import load_session
@@ -22,6 +27,8 @@ def _utc_now() -> dt.datetime:
 
 
 class KiteAdapter:
+    """Holdings from the Kite Connect API, with the session from the token file."""
+
     source = "kite"
 
     def __init__(
@@ -49,6 +56,7 @@ class KiteAdapter:
         return f"KiteAdapter(base_url={self._base_url!r}, include_mf={self._include_mf})"
 
     def fetch_holdings(self) -> HoldingsSnapshot:
+        """Equity (and, if enabled, mutual fund) holdings; BrokerError on failure."""
         if not self._api_key:
             raise BrokerConfigError(
                 "the broker API key is not set: add KITE_API_KEY to the .env file (or use the "
@@ -75,6 +83,7 @@ class KiteAdapter:
 
 
 def parse_equity_holdings(data: Any) -> tuple[Holding, ...]:
+    """Holdings from the `/portfolio/holdings` data (MalformedResponseError if bad)."""
     rows = _rows(data, HOLDINGS_PATH)
     holdings = []
     for index, row in enumerate(rows):
@@ -105,6 +114,7 @@ def parse_equity_holdings(data: Any) -> tuple[Holding, ...]:
 
 
 def parse_mf_holdings(data: Any) -> tuple[Holding, ...]:
+    """Holdings from the `/mf/holdings` data (MalformedResponseError if bad)."""
     rows = _rows(data, MF_HOLDINGS_PATH)
     holdings = []
     for index, row in enumerate(rows):
@@ -139,7 +149,7 @@ def _rows(data: Any, path: str) -> list[Mapping[str, Any]]:
 def _text(row: Mapping[str, Any], key: str, where: str) -> str:
     value = row.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise MalformedResponseError(f"{where} has no `{key}`; the last good portfolio is kept")
+        raise MissingFieldError(where, key)
     return value.strip()
 
 
@@ -150,14 +160,14 @@ def _number(row: Mapping[str, Any], key: str, where: str, default: Any = _MISSIN
     value = row.get(key)
     if value is None:
         if default is _MISSING:
-            raise MalformedResponseError(f"{where} has no `{key}`; the last good portfolio is kept")
+            raise MissingFieldError(where, key)
         return default
     if isinstance(value, bool) or not isinstance(value, int | Decimal | float | str):
-        raise MalformedResponseError(f"{where} `{key}` is not a number")
+        raise NotANumberError(where, key)
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise MalformedResponseError(f"{where} `{key}` is not a number") from None
+        raise NotANumberError(where, key) from None
     if not number.is_finite():
-        raise MalformedResponseError(f"{where} `{key}` is not a finite number")
+        raise NotANumberError(where, key, finite=True)
     return number

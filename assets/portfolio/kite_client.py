@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 
 from assets.portfolio.errors import (
-    LOGIN_FIX,
     BrokerError,
     BrokerTimeoutError,
     BrokerUnavailableError,
@@ -49,6 +48,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def wait(self) -> None:
+        """Block until the next request may start."""
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next_start)
@@ -104,6 +104,7 @@ class KiteClient:
         self.close()
 
     def close(self) -> None:
+        """Close the HTTP connections."""
         self._http.close()
 
     def get(self, path: str) -> Any:
@@ -183,9 +184,7 @@ class KiteClient:
             payload = json.loads(response.content, parse_float=Decimal)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             if status in (401, 403):
-                raise TokenExpiredError(
-                    f"the broker refused {what} (HTTP {status}); {LOGIN_FIX}"
-                ) from None
+                raise TokenExpiredError(f"the broker refused {what} (HTTP {status})") from None
             position = f" at line {exc.lineno} column {exc.colno}" if hasattr(exc, "lineno") else ""
             raise MalformedResponseError(
                 f"the broker's answer to {what} (HTTP {status}, {len(response.content)} bytes) is "
@@ -212,7 +211,7 @@ class KiteClient:
         if error_type == "TokenException" or (status in (401, 403) and not error_type):
             return TokenExpiredError(
                 f"the broker session is no longer valid ({what}: HTTP {status}, "
-                f"{error_type or 'no error type'}: {said}); {LOGIN_FIX}"
+                f"{error_type or 'no error type'}: {said})"
             )
         if status in (401, 403):
             return BrokerUnavailableError(

@@ -120,6 +120,7 @@ class RedirectCatcher:
 
     @property
     def redirect_url(self) -> str:
+        """The URL the broker must redirect to (this server's address)."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/"
 
@@ -133,6 +134,7 @@ class RedirectCatcher:
         self._thread.join()
 
     def wait(self, timeout_seconds: float) -> str:
+        """The request token from the broker's redirect; LoginError if none arrives in time."""
         try:
             result = self._results.get(timeout=timeout_seconds)
         except queue.Empty:

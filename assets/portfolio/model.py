@@ -21,6 +21,8 @@ class Holding(NamedTuple):
 
 
 class HoldingsSnapshot(NamedTuple):
+    """Every holding as one fetch saw it, with when and where from."""
+
     fetched_at: dt.datetime  # timezone-aware
     source: str  # "kite" or "csv:<file name>"
     holdings: tuple[Holding, ...]

@@ -19,6 +19,8 @@ from assets.portfolio.model import HoldingsSnapshot
 
 
 class IngestResult(NamedTuple):
+    """The snapshot fetched, and how many history rows it added."""
+
     snapshot: HoldingsSnapshot
     rows_added: int
 

@@ -22,6 +22,8 @@ from assets.portfolio.token_check import TokenStatus, check_token
 
 
 class BrokerResource(ConfigurableResource):
+    """Where holdings come from (Kite API or CSV folder) and the broker's settings."""
+
     adapter: Literal["kite", "csv"] = "kite"
     base_url: str = DEFAULT_BASE_URL
     api_key: str = ""  # pass EnvVar("KITE_API_KEY")
@@ -59,4 +61,5 @@ class BrokerResource(ConfigurableResource):
         )
 
     def token_status(self) -> TokenStatus:
+        """Whether the saved broker session works, asked from the broker."""
         return check_token(self.api_key, Path(self.token_file), self.base_url, self.timeout_seconds)

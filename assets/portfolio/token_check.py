@@ -14,6 +14,8 @@ PROFILE_PATH = "/user/profile"
 
 
 class TokenStatus(NamedTuple):
+    """The broker session's state, in words, with the fix when it is not ok."""
+
     status: str  # "ok", or a BrokerError status such as "token_expired"
     message: str  # plain words, with the fix when not ok
     user_id: str | None = None

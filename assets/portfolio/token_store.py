@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assets.common.atomic import write_json_atomic
-from assets.portfolio.errors import LOGIN_FIX, TokenExpiredError
+from assets.portfolio.errors import TokenExpiredError
 from assets.portfolio.trading_days import EXCHANGE_TIMEZONE
 
 IST = ZoneInfo(EXCHANGE_TIMEZONE)
@@ -23,6 +23,8 @@ TOKEN_FILE_MODE = 0o600
 
 @dataclass(frozen=True)
 class BrokerSession:
+    """A Kite session: the access token, whose it is, and when it ends."""
+
     # repr=False: a session printed in a log or traceback must not show the token.
     access_token: str = field(repr=False)
     user_id: str
@@ -46,6 +48,7 @@ def parse_kite_time(text: str) -> dt.datetime:
 
 
 def save_session(token_file: Path, session: BrokerSession) -> None:
+    """Write the session to `token_file` atomically, readable by the owner only."""
     payload = {
         "access_token": session.access_token,
         "user_id": session.user_id,
@@ -68,17 +71,17 @@ def load_session(token_file: Path, now: dt.datetime | None = None) -> BrokerSess
         )
     except FileNotFoundError:
         raise TokenExpiredError(
-            f"there is no broker session yet (no token file at {token_file}); {LOGIN_FIX}"
+            f"there is no broker session yet (no token file at {token_file})"
         ) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise TokenExpiredError(
-            f"the broker token file {token_file} is unreadable ({type(exc).__name__}); {LOGIN_FIX}"
+            f"the broker token file {token_file} is unreadable ({type(exc).__name__})"
         ) from None
     now = now or dt.datetime.now(dt.UTC)
     if session.expires_at <= now:
         raise TokenExpiredError(
             f"the broker session from {session.login_time.astimezone(IST):%Y-%m-%d %H:%M} IST "
             f"expired at {session.expires_at.astimezone(IST):%Y-%m-%d %H:%M} IST (Kite sessions "
-            f"end at about 06:00 IST every day); {LOGIN_FIX}"
+            "end at about 06:00 IST every day)"
         )
     return session

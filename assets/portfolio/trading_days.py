@@ -90,6 +90,7 @@ def calendar_note(day: dt.date) -> str | None:
 
 
 def previous_trading_day(day: dt.date) -> dt.date:
+    """The last NSE trading day before `day`."""
     day -= dt.timedelta(days=1)
     while not is_trading_day(day):
         day -= dt.timedelta(days=1)

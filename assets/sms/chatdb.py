@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from assets.common.senders import sender_header
 from assets.sms.attributed_body import decode_attributed_body
+from assets.sms.errors import SmsError
 
 APPLE_EPOCH = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
 UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -25,11 +26,13 @@ UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NANOSECONDS_ABOVE = 100_000_000_000
 
 
-class ChatDbUnreadableError(RuntimeError):
+class ChatDbUnreadableError(SmsError, RuntimeError):
     """chat.db cannot be opened or read; the message names the file and the fix."""
 
 
 class RawMessage(NamedTuple):
+    """One message as read from chat.db, its text decoded."""
+
     rowid: int
     guid: str
     sender: str
@@ -187,6 +190,7 @@ def bank_handles(con: sqlite3.Connection, headers: Collection[str]) -> dict[int,
 
 
 def max_message_rowid(con: sqlite3.Connection) -> int:
+    """The highest message ROWID in chat.db (0 when there are none)."""
     return int(con.execute("SELECT COALESCE(MAX(ROWID), 0) FROM message").fetchone()[0])
 
 

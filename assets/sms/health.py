@@ -25,6 +25,8 @@ MIN_GAPS = 10
 
 
 class QuietVerdict(NamedTuple):
+    """Whether the bank SMS have gone quiet for longer than usual, with the figures."""
+
     quiet: bool
     newest: dt.datetime | None
     silence: dt.timedelta | None  # now - newest
@@ -33,6 +35,7 @@ class QuietVerdict(NamedTuple):
     gaps: int
 
     def describe(self) -> str:
+        """The verdict in words, for the check's description."""
         if self.newest is None:
             return "no bank SMS has been ingested yet: check `[messages] bank_senders`"
         usual = f"95th-percentile gap {_human(self.p95_gap)}" if self.p95_gap else "no history"
@@ -67,6 +70,7 @@ def quiet_verdict(received: Sequence[dt.datetime], now: dt.datetime) -> QuietVer
 
 
 def read_receive_times(warehouse_path: Path | str) -> list[dt.datetime]:
+    """When the recent bank SMS arrived, oldest first (the window quiet_verdict needs)."""
     with connect(Path(warehouse_path), read_only=True) as con:
         rows = con.execute(
             "SELECT received_at FROM sms_messages"

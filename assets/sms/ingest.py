@@ -44,6 +44,8 @@ BULK_ROWS = 20_000
 
 
 class IngestStats(NamedTuple):
+    """What one ingest run read, stored and dropped, and where its cursor moved."""
+
     read: int  # bank messages read from chat.db this run
     stored: int  # rows newly inserted into sms_messages
     otp_dropped: int

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from assets.transactions.errors import TransactionsError
 from assets.transactions.model import Transaction
 
 UNCATEGORIZED = "Uncategorized"
@@ -297,8 +298,14 @@ DEFAULT_RULES: tuple[CategoryRule, ...] = (
 )
 
 
-class CategoryConfigError(ValueError):
-    """A user category rule that cannot work; the message names the entry and shows a fix."""
+class CategoryConfigError(TransactionsError, ValueError):
+    """A user category rule that cannot work; the message names the entry and shows a fix.
+
+    `index` is the rule's position (from 1) in `[[categories.rules]]`, `problem` what is wrong."""
+
+    def __init__(self, index: int, problem: str) -> None:
+        self.index, self.problem = index, problem
+        super().__init__(f"category rule {index}: {problem}. Example: {_EXAMPLE}")
 
 
 _EXAMPLE = '{pattern = "(?i)swiggy|zomato", category = "Food:Delivery", direction = "debit"}'
@@ -377,7 +384,7 @@ def rules_from_config(entries: Sequence[Mapping[str, Any]]) -> list[CategoryRule
 
 def _rule(index: int, entry: Mapping[str, Any]) -> CategoryRule:
     def fail(problem: str) -> CategoryConfigError:
-        return CategoryConfigError(f"category rule {index}: {problem}. Example: {_EXAMPLE}")
+        return CategoryConfigError(index, problem)
 
     if not isinstance(entry, Mapping):
         raise fail(f"expected a table, got {type(entry).__name__}")

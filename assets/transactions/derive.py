@@ -29,6 +29,8 @@ STATUS_UNRECOGNIZED = "unrecognized"
 
 
 class DeriveStats(NamedTuple):
+    """What one derive run considered and what became of the messages."""
+
     considered: int  # messages without a transactions row before this run
     transactions: int
     ignored: int

@@ -10,6 +10,8 @@ from assets.common.warehouse import connect
 
 
 class Unrecognized(NamedTuple):
+    """A bank SMS the parser did not recognise, masked for display."""
+
     guid: str
     sender: str
     body: str  # masked in storage; first 80 characters, with any 4-8 digit number hidden

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from assets.books.accounts import BANK_INSTRUMENTS, AccountMapping, commodity_name
 from assets.books.checks import BROKER_ACCOUNT
 from assets.books.entries import CURRENCY, alert_date
-from assets.books.rows import AlertRow
 from assets.portfolio.model import Holding
+from assets.transactions.stored import StoredTransaction
 
 OPENING_EQUITY = "Equity:Opening-Balances"
 
@@ -44,11 +44,11 @@ def investment_entries_for(
 
 
 def opening_balances_for(
-    alerts: Iterable[AlertRow], mapping: AccountMapping, tz: ZoneInfo
+    alerts: Iterable[StoredTransaction], mapping: AccountMapping, tz: ZoneInfo
 ) -> dict[str, tuple[dt.date, Decimal]]:
     """Per bank account: (day before its first alert, balance before it) from the alerts' own
     available-balance figures, so the demo's balance assertions pass."""
-    by_account: dict[str, list[AlertRow]] = defaultdict(list)
+    by_account: dict[str, list[StoredTransaction]] = defaultdict(list)
     for alert in alerts:
         account = mapping.lookup(alert.bank, alert.account_tail)
         if account and alert.instrument in BANK_INSTRUMENTS and account.startswith("Assets:"):

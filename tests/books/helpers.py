@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
-from assets.books.rows import AlertRow
 from assets.portfolio.model import Holding, HoldingsSnapshot
+from assets.transactions.stored import StoredTransaction
 
 TZ = ZoneInfo("Asia/Kolkata")
 SAVINGS = "Assets:Bank:HDFC:Savings"
@@ -40,9 +40,9 @@ def alert(
     reference: str | None = None,
     category: str | None = "Food:Delivery",
     bank: str = "HDFC",
-) -> AlertRow:
+) -> StoredTransaction:
     received = dt.datetime(day.year, day.month, day.day, hour, n % 60, tzinfo=TZ)
-    return AlertRow(
+    return StoredTransaction(
         message_guid=f"GUID-{n:04d}",
         received_at=received,
         amount=Decimal(amount),
@@ -95,7 +95,7 @@ HOLDINGS = (
 )
 
 
-def sample_alerts(d1: dt.date, d2: dt.date, d3: dt.date | None = None) -> list[AlertRow]:
+def sample_alerts(d1: dt.date, d2: dt.date, d3: dt.date | None = None) -> list[StoredTransaction]:
     """Savings, its debit card and a credit card over two or three days; opening 10000.00 and
     each bank balance following from the one before."""
     alerts = [
@@ -141,7 +141,7 @@ def sample_alerts(d1: dt.date, d2: dt.date, d3: dt.date | None = None) -> list[A
     return alerts
 
 
-def build_demo_books(books: Path, today: dt.date) -> list[AlertRow]:
+def build_demo_books(books: Path, today: dt.date) -> list[StoredTransaction]:
     """Demo-like books through the demo functions: opening balances, buys, alerts, prices."""
     from assets.books.generate import write_bank_books, write_price_books
     from pipeline.demo.books import demo_main_beancount, opening_balances_for

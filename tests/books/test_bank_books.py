@@ -20,8 +20,8 @@ from assets.books.checks import load_books
 from assets.books.entries import build_ledger
 from assets.books.generate import write_bank_books
 from assets.books.handkept import HandKept, hand_kept_from_entries
-from assets.books.rows import AlertRow
 from assets.books.writer import ensure_generated
+from assets.transactions.stored import StoredTransaction
 
 from .helpers import CARD, SAVINGS, TZ, alert, mapping, sample_alerts, write_main
 
@@ -338,7 +338,7 @@ def test_an_account_whose_alerts_were_all_moved_is_opened_before_its_assertion()
     assert opened["Assets:Bank:SBI"] <= D2
 
 
-def _bank_timeline(seed: int) -> list[AlertRow]:
+def _bank_timeline(seed: int) -> list[StoredTransaction]:
     """Savings alerts as a bank sends them: balances follow the send order (received_at, then
     the Messages ROWID within one second); some are late for an earlier day, some state no
     balance; ROWIDs (delivery order) and GUIDs are otherwise in no particular order."""

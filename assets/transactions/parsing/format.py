@@ -13,6 +13,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from assets.common.senders import sender_header
+from assets.transactions.errors import TransactionsError
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 
@@ -150,8 +151,16 @@ def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
     )
 
 
-class FormatConfigError(ValueError):
-    """A user-defined format that cannot work; the message names the entry and shows a fix."""
+class FormatConfigError(TransactionsError, ValueError):
+    """A user-defined format that cannot work; the message names the entry and shows a fix.
+
+    `index` is the entry's position (from 1) in `[[sms.formats]]`, `label` its name if it has
+    one, `problem` what is wrong."""
+
+    def __init__(self, index: int, problem: str, label: object = None) -> None:
+        self.index, self.problem, self.label = index, problem, label
+        where = f"sms.formats entry {index}" + (f" ({label!r})" if label else "")
+        super().__init__(f"{where}: {problem}. Example of a valid entry: {_EXAMPLE}")
 
 
 _EXAMPLE = (
@@ -168,8 +177,7 @@ def formats_from_config(entries: Sequence[Mapping[str, Any]]) -> list[Format]:
 def _from_entry(index: int, entry: Mapping[str, Any]) -> Format:
     def fail(problem: str) -> FormatConfigError:
         label = entry.get("name") if isinstance(entry, Mapping) else None
-        where = f"sms.formats entry {index}" + (f" ({label!r})" if label else "")
-        return FormatConfigError(f"{where}: {problem}. Example of a valid entry: {_EXAMPLE}")
+        return FormatConfigError(index, problem, label)
 
     if not isinstance(entry, Mapping):
         raise fail(f"expected a table, got {type(entry).__name__}")
