@@ -291,7 +291,9 @@ def _backup(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
     from assets.backup.freshness import freshness
 
     ok, detail = freshness(settings.backup.dir, now)
-    yield Finding("backup", ok, detail, None if ok else "run `homeclerk backup`", warning=True)
+    yield Finding(
+        "backup snapshot", ok, detail, None if ok else "run `homeclerk backup`", warning=True
+    )
 
 
 def _service(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
