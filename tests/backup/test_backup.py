@@ -21,6 +21,7 @@ from assets.backup.retention import Retention, prune
 from assets.backup.snapshot import (
     BackupError,
     BackupSources,
+    SnapshotResult,
     list_snapshots,
     snapshot_name,
     take_snapshot,
@@ -137,53 +138,57 @@ def test_restore_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-# Another process appending BATCH rows per transaction, reopening each time like runs do (and
-# waiting for the lock like a queued run); it touches `started` after its first commit.
+# Another process appending BATCH rows per transaction, ten transactions per connection (so
+# committed rows sit in DuckDB's write-ahead log, not yet in the file, as in a real run), waiting
+# for the lock like a queued run. After each commit it records the committed row count.
 WRITER = """
-import sys, time, duckdb, pathlib
-path, started = sys.argv[1], pathlib.Path(sys.argv[2])
+import os, sys, time, duckdb, pathlib
+path, progress = sys.argv[1], pathlib.Path(sys.argv[2])
 batches, size = int(sys.argv[3]), int(sys.argv[4])
 def connect():
-    while True:  # the backup holds the lock for a moment: wait, like a queued run
+    while True:
         try:
             return duckdb.connect(path)
         except duckdb.IOException:
             time.sleep(0.01)
-for n in range(batches):
+n = 0
+while n < batches:
     with connect() as con:
-        con.execute("BEGIN")
-        con.execute(f"INSERT INTO t SELECT range + {10_000 + n * size} FROM range({size})")
-        con.execute("COMMIT")
-    started.touch()
+        for _ in range(10):
+            con.execute(f"INSERT INTO t SELECT range + {10_000 + n * size} FROM range({size})")
+            n += 1
+            tmp = progress.with_suffix(".tmp")
+            tmp.write_text(str(1000 + n * size))
+            os.replace(tmp, progress)
 """
 
 
 def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> None:
     sources = _folder(tmp_path / "home")
-    started = tmp_path / "started"
+    progress = tmp_path / "committed"
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(sources.warehouse), str(started), "300", str(BATCH)]
+        [sys.executable, "-c", WRITER, str(sources.warehouse), str(progress), "600", str(BATCH)]
     )
+    seen: list[tuple[int, SnapshotResult]] = []
     try:
-        wait_for(lambda: started.exists() or None, 60, "the writer's first commit")
-        results = [
-            take_snapshot(sources, tmp_path / "backups", NOW + dt.timedelta(hours=i))
-            for i in range(3)
-        ]
+        wait_for(lambda: progress.exists() or None, 60, "the writer's first commit")
+        for i in range(3):
+            committed_before = int(progress.read_text())
+            result = take_snapshot(sources, tmp_path / "backups", NOW + dt.timedelta(hours=i))
+            seen.append((committed_before, result))
         running_during_backup = proc.poll() is None
     finally:
         assert proc.wait(120) == 0
     assert running_during_backup, "the writer finished before the backups: make it write longer"
-    counts = set()
-    for i, result in enumerate(results):
+    for i, (committed_before, result) in enumerate(seen):
         out = restore_snapshot(result.path, tmp_path / f"r{i}")
         with duckdb.connect(str(out.data_dir / "warehouse.duckdb"), read_only=True) as con:
             (count,) = con.execute("SELECT count(*) FROM t").fetchone()
-        # Whole transactions only, and the count the manifest recorded under the same lock.
+        # Whole transactions only, every one committed before the backup began, and the count
+        # the manifest recorded under the same lock.
         assert (count - 1000) % BATCH == 0
+        assert count >= committed_before > 1000
         assert count == result.warehouse_tables["t"]
-        counts.add(count)
-    assert counts != {1000}, "no snapshot saw the writer's rows"
 
 
 def _fake_snapshot(backup_dir: Path, when: dt.datetime) -> Path:
