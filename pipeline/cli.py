@@ -104,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
     mat.set_defaults(handler=_materialize)
 
+    _backup_parsers(sub)
+
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
     fava.add_argument("--port", type=_port, default=5000)
     fava.set_defaults(handler=_fava)
@@ -424,6 +426,68 @@ def _materialize(args: argparse.Namespace) -> int:
     except SelectionError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
+
+
+def _backup_parsers(sub: Any) -> None:
+    """`homeclerk backup [--to DIR]` and `homeclerk restore SNAPSHOT --to DIR`."""
+    backup = sub.add_parser("backup", help="take a snapshot now (warehouse, instance, books …)")
+    backup.add_argument("--to", type=Path, help="backup folder (default: [backup] dir)")
+    backup.set_defaults(handler=_backup)
+    restore = sub.add_parser("restore", help="rebuild a data + books folder from a snapshot")
+    restore.add_argument("snapshot", type=Path, help="a snapshot folder (…/20260101T033000Z)")
+    restore.add_argument("--to", type=Path, required=True, help="a new or empty folder")
+    restore.set_defaults(handler=_restore)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from assets.backup.remote import push
+    from assets.backup.retention import Retention, prune
+    from assets.backup.snapshot import BackupError, take_snapshot
+
+    from .resources import build_resources
+
+    settings = _settings(args)
+    config = build_resources(settings)["backup_config"]
+    folder = args.to if args.to else settings.backup.dir
+    try:
+        result = take_snapshot(config.sources(), folder, dt.datetime.now(dt.UTC))
+    except BackupError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"snapshot {result.path}: {result.files} files, {result.bytes} bytes, "
+        f"{result.seconds:.2f} s"
+    )
+    if not args.to:  # an explicit folder is the owner's to prune
+        rule = Retention(
+            settings.backup.keep_daily, settings.backup.keep_weekly, settings.backup.keep_monthly
+        )
+        for path in prune(folder, rule, settings.timezone):
+            print(f"pruned {path}")
+    if settings.backup.remote:
+        pushed = push(result.path, settings.backup.remote, settings.backup.remote_tool)
+        print(
+            pushed.message if pushed.ok else f"homeclerk: warning: {pushed.message}",
+            file=sys.stdout if pushed.ok else sys.stderr,
+        )
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from assets.backup.restore import restore_snapshot
+    from assets.backup.snapshot import BackupError
+
+    try:
+        result = restore_snapshot(args.snapshot, args.to)
+    except BackupError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {result.files} files into {result.folder}")
+    print(f"  data:   {result.data_dir}")
+    print(f"  books:  {result.books_dir}")
+    print(f"  config: {result.config}")
+    print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
+    return 0
 
 
 def _fava(args: argparse.Namespace) -> int:

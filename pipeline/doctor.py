@@ -42,6 +42,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         lambda: _feeds(settings, now),
         lambda: _runs(settings, now),
         lambda: _asset_checks(settings),
+        lambda: _backup(settings, now),
         lambda: _service(settings, now),
     ]
     findings: list[Finding] = []
@@ -283,6 +284,16 @@ def _asset_checks(settings: Settings) -> Iterator[Finding]:
             evaluation.description or "open the asset's Checks tab in the Dagster UI",
             warning=warning,
         )
+
+
+def _backup(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
+    """The `backup_fresh` rule read from the backup folder itself (the check may never have run)."""
+    from assets.backup.freshness import freshness
+
+    ok, detail = freshness(settings.backup.dir, now)
+    yield Finding(
+        "backup snapshot", ok, detail, None if ok else "run `homeclerk backup`", warning=True
+    )
 
 
 def _service(settings: Settings, now: dt.datetime) -> Iterator[Finding]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from dagster import EnvVar
 
+from assets.backup.resources import BackupResource
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
@@ -41,7 +42,28 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             timezone=settings.timezone,
             broker_value_tolerance=settings.broker.value_tolerance,
         ),
+        "backup_config": _backup(settings),
     }
+
+
+def _backup(settings: Settings) -> BackupResource:
+    """Paths only: the secrets files are named so they can be left out (or in), never read here."""
+    backup = settings.backup
+    return BackupResource(
+        backup_dir=str(backup.dir),
+        data_dir=str(settings.data_dir),
+        books_dir=str(settings.books_dir),
+        config_file=str(settings.config_file) if settings.config_file else None,
+        env_file=str(settings.env_file) if settings.env_file else None,
+        token_file=str(settings.broker.token_file),
+        include_secrets=backup.include_secrets,
+        keep_daily=backup.keep_daily,
+        keep_weekly=backup.keep_weekly,
+        keep_monthly=backup.keep_monthly,
+        remote=backup.remote,
+        remote_tool=backup.remote_tool,
+        timezone=settings.timezone,
+    )
 
 
 def _broker(settings: Settings) -> BrokerResource:

@@ -78,6 +78,19 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """`[backup]`: where nightly snapshots go, how many are kept, the optional off-box copy."""
+
+    dir: Path = Path("backups")
+    keep_daily: int = 7
+    keep_weekly: int = 4
+    keep_monthly: int = 12
+    remote: str = ""  # an rsync destination (or restic repository); empty: no off-box copy
+    remote_tool: str = "rsync"
+    include_secrets: bool = False  # `.env` and the broker token stay out unless true
+
+
+@dataclass(frozen=True)
 class Settings(HasTimezone):
     config_file: Path | None
     base_dir: Path
@@ -99,6 +112,7 @@ class Settings(HasTimezone):
     service_label: str = "io.homeclerk.serve"
     launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
     systemd_user_dir: Path = Path("~/.config/systemd/user")
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     @property
     def feeds_dir(self) -> Path:
@@ -222,6 +236,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     systemd_user_dir = reader.path(
         "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
     )
+    backup = _backup_settings(reader)
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -240,6 +255,37 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         service_label=service_label,
         launch_agents_dir=launch_agents_dir,
         systemd_user_dir=systemd_user_dir,
+        backup=backup,
+    )
+
+
+def _backup_settings(reader: _Reader) -> BackupSettings:
+    def count(key: str, default: int) -> int:
+        value = reader._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SettingsError(
+                reader.source, key, f"is {value!r}, not a whole number 0 or more", str(default)
+            )
+        return value
+
+    remote = reader._get("backup.remote")
+    if remote is not None and not isinstance(remote, str):
+        raise SettingsError(
+            reader.source,
+            "backup.remote",
+            f"is {remote!r}, not a string",
+            '"nas:/backups/homeclerk"',
+        )
+    return BackupSettings(
+        dir=reader.path("backup.dir", "backups", example='"~/homeclerk-backups"'),
+        keep_daily=count("backup.keep_daily", 7),
+        keep_weekly=count("backup.keep_weekly", 4),
+        keep_monthly=count("backup.keep_monthly", 12),
+        remote=(remote or "").strip(),
+        remote_tool=reader.choice("backup.remote_tool", "rsync", ("rsync", "restic")),
+        include_secrets=reader.boolean("backup.include_secrets", False),
     )
 
 
@@ -370,7 +416,16 @@ def not_configured(settings: Settings) -> list[str]:
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
-    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books", "service")
+    _KNOWN_TABLES = (
+        "paths",
+        "messages",
+        "categories",
+        "sms",
+        "broker",
+        "books",
+        "service",
+        "backup",
+    )
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
         self.raw, self.source, self.base = raw, source, base

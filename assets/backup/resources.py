@@ -1,0 +1,45 @@
+"""The `backup` resource: where snapshots go, what they include, how many are kept, the remote."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource
+
+from assets.backup.retention import Retention
+from assets.backup.snapshot import BackupSources
+from assets.common.timezone import DEFAULT_TIMEZONE
+
+
+class BackupResource(ConfigurableResource):
+    """Settings' `[backup]` table plus the paths to back up (no secret values, only paths)."""
+
+    backup_dir: str
+    data_dir: str
+    books_dir: str
+    config_file: str | None = None
+    env_file: str | None = None
+    token_file: str | None = None
+    include_secrets: bool = False
+    keep_daily: int = 7
+    keep_weekly: int = 4
+    keep_monthly: int = 12
+    remote: str = ""
+    remote_tool: str = "rsync"
+    timezone: str = DEFAULT_TIMEZONE
+
+    def sources(self) -> BackupSources:
+        def opt(value: str | None) -> Path | None:
+            return Path(value) if value else None
+
+        return BackupSources(
+            data_dir=Path(self.data_dir),
+            books_dir=Path(self.books_dir),
+            config_file=opt(self.config_file),
+            env_file=opt(self.env_file),
+            token_file=opt(self.token_file),
+            include_secrets=self.include_secrets,
+        )
+
+    def retention(self) -> Retention:
+        return Retention(self.keep_daily, self.keep_weekly, self.keep_monthly)

@@ -1,0 +1,164 @@
+"""Rebuild a working folder from a snapshot: `<to>/data`, `<to>/ledger` and `<to>/homeclerk.toml`.
+
+The restored `homeclerk.toml` is the snapshot's, with `[paths]` pointing at the restored data and
+books folders (relative, so the folder can be moved), and every other relative path made absolute
+against the original config's folder (chat.db is Apple's, not ours: it is never in a snapshot).
+The verbatim original is kept beside it as `homeclerk.snapshot.toml`. `homeclerk --config
+<to>/homeclerk.toml materialize …` then works on the restored data unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assets.backup.snapshot import BackupError, read_manifest, verify_snapshot
+from assets.common.atomic import write_text_atomic
+
+# Settings that hold a path, besides [paths] (rewritten to the restored folders).
+_PATH_KEYS = (
+    ("messages", "chat_db"),
+    ("broker", "csv_folder"),
+    ("broker", "token_file"),
+    ("service", "launch_agents_dir"),
+    ("service", "systemd_user_dir"),
+)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    folder: Path
+    data_dir: Path
+    books_dir: Path
+    config: Path
+    files: int
+
+
+def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
+    """Verify `snapshot` against its manifest, then rebuild it into the empty folder `to`."""
+    snapshot, to = Path(snapshot), Path(to)
+    if not snapshot.is_dir():
+        raise BackupError(f"{snapshot} is not a snapshot folder: give one from the backup folder")
+    if to.exists() and (not to.is_dir() or any(to.iterdir())):
+        raise BackupError(
+            f"{to} is not empty: restore never overwrites; give a new or empty folder"
+        )
+    manifest = read_manifest(snapshot)
+    problems = verify_snapshot(snapshot)
+    if problems:
+        shown = "; ".join(problems[:5]) + (
+            f"; … {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise BackupError(
+            f"{snapshot} does not match its manifest, nothing restored: {shown}. Restore an "
+            "older snapshot (or the off-box copy)"
+        )
+    to.mkdir(parents=True, exist_ok=True)
+    data_dir, books_dir = to / "data", to / "ledger"
+    count = 0
+    for entry in manifest["files"]:  # type: ignore[union-attr]
+        rel = Path(str(entry["path"]))
+        top, rest = rel.parts[0], Path(*rel.parts[1:])
+        target = {"data": data_dir, "books": books_dir, "config": to, "secrets": to}.get(top)
+        if target is None:
+            continue
+        if top == "config":
+            rest = Path("homeclerk.snapshot.toml")
+        dest = target / rest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(snapshot / rel, dest)
+        if top == "secrets":
+            os.chmod(dest, 0o600)
+        count += 1
+    data_dir.mkdir(exist_ok=True)
+    books_dir.mkdir(exist_ok=True)
+    original = to / "homeclerk.snapshot.toml"
+    raw = tomllib.loads(original.read_text("utf-8")) if original.is_file() else {}
+    sources: dict[str, Any] = manifest.get("sources") or {}  # type: ignore[assignment]
+    config = to / "homeclerk.toml"
+    write_text_atomic(config, restored_config(raw, sources), mode=0o644)
+    return RestoreResult(to, data_dir, books_dir, config, count)
+
+
+def restored_config(raw: dict[str, Any], sources: dict[str, Any]) -> str:
+    """The snapshot's settings with `[paths]` re-pointed and other relative paths absolute."""
+    base = Path(str(sources["config_file"])).parent if sources.get("config_file") else None
+    old_data = Path(str(sources.get("data_dir", "")))
+    table = json.loads(json.dumps(raw))  # a deep copy of plain TOML data
+    for section, key in _PATH_KEYS:
+        value = table.get(section, {}).get(key)
+        if not isinstance(value, str):
+            continue
+        if value.startswith("~"):
+            continue  # the owner's home, the same after a restore
+        path = Path(value)
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        if path.is_relative_to(old_data):
+            # Inside the old data folder: it was restored into data/ with the rest.
+            table[section][key] = (Path("data") / path.relative_to(old_data)).as_posix()
+        else:
+            table[section][key] = str(path)
+    paths = table.setdefault("paths", {})
+    paths["data_dir"], paths["books_dir"] = "data", "ledger"
+    header = (
+        "# Written by `homeclerk restore`; the snapshot's own file is homeclerk.snapshot.toml.\n"
+    )
+    return header + dump_toml(table)
+
+
+def dump_toml(table: dict[str, Any]) -> str:
+    """TOML text for plain settings data (strings, numbers, booleans, lists, tables)."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and not _is_tables(v)}
+    for key, value in scalars.items():
+        lines.append(f"{_key(key)} = {_value(value)}")
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _dump_table(lines, [key], value)
+        elif _is_tables(value):
+            for item in value:
+                lines += ["", f"[[{_key(key)}]]"]
+                lines += [f"{_key(k)} = {_value(v)}" for k, v in item.items()]
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _dump_table(lines: list[str], path: list[str], table: dict[str, Any]) -> None:
+    lines += ["", f"[{'.'.join(_key(p) for p in path)}]"]
+    for key, value in table.items():
+        if not isinstance(value, dict) and not _is_tables(value):
+            lines.append(f"{_key(key)} = {_value(value)}")
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _dump_table(lines, [*path, key], value)
+        elif _is_tables(value):
+            for item in value:
+                lines += ["", f"[[{'.'.join(_key(p) for p in [*path, key])}]]"]
+                lines += [f"{_key(k)} = {_value(v)}" for k, v in item.items()]
+
+
+def _is_tables(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")

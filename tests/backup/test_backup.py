@@ -1,0 +1,253 @@
+"""Snapshots that restore: a consistent warehouse under a writer, the instance's SQLite files,
+the manifest catching corruption, restore refusing to overwrite, retention over a year, remote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from assets.backup.freshness import freshness
+from assets.backup.remote import push
+from assets.backup.restore import restore_snapshot
+from assets.backup.retention import Retention, prune
+from assets.backup.snapshot import (
+    BackupError,
+    BackupSources,
+    SnapshotResult,
+    list_snapshots,
+    snapshot_name,
+    take_snapshot,
+    verify_snapshot,
+)
+from tests.support import wait_for
+
+NOW = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+BATCH = 500
+
+
+def _sources(root: Path, **kw: object) -> BackupSources:
+    return BackupSources(
+        data_dir=root / "data",
+        books_dir=root / "ledger",
+        config_file=root / "homeclerk.toml",
+        env_file=root / ".env",
+        token_file=root / "data" / "secrets" / "kite-token.json",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _folder(root: Path) -> BackupSources:
+    data = root / "data"
+    (data / "feeds").mkdir(parents=True)
+    (data / "feeds" / "expenses.json").write_text('{"total": 12}\n')
+    (data / "secrets").mkdir()
+    (data / "secrets" / "kite-token.json").write_text('{"access_token": "tok-SECRET"}')
+    (root / "ledger").mkdir()
+    (root / "ledger" / "main.beancount").write_text('include "generated/*.beancount"\n')
+    (root / ".env").write_text("KITE_API_SECRET=env-SECRET\n")
+    (root / "homeclerk.toml").write_text(
+        '[paths]\ndata_dir = "data"\nbooks_dir = "ledger"\n\n[messages]\nchat_db = "chat.db"\n'
+    )
+    with duckdb.connect(str(data / "warehouse.duckdb")) as con:
+        con.execute("CREATE TABLE t AS SELECT range AS i FROM range(1000)")
+    home = data / "dagster" / "history"
+    home.mkdir(parents=True)
+    with sqlite3.connect(home / "runs.db") as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE runs (id INTEGER)")
+        db.executemany("INSERT INTO runs VALUES (?)", [(i,) for i in range(50)])
+    return _sources(root)
+
+
+def test_snapshot_holds_everything_but_secrets_and_restores_it(tmp_path: Path) -> None:
+    sources = _folder(tmp_path / "home")
+    # A live WAL reader/writer keeps the newest rows in runs.db-wal: a raw copy would lose them.
+    live = sqlite3.connect(sources.dagster_home / "history" / "runs.db")
+    live.execute("PRAGMA wal_autocheckpoint=0")
+    live.execute("INSERT INTO runs VALUES (999)")
+    live.commit()
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    live.close()
+    assert result.path.name == snapshot_name(NOW)
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    paths = {e["path"] for e in manifest["files"]}
+    assert {
+        "data/warehouse.duckdb",
+        "data/feeds/expenses.json",
+        "data/dagster/history/runs.db",
+        "books/main.beancount",
+        "config/homeclerk.toml",
+    } <= paths
+    assert not any("secret" in p or p.endswith(".env") or p.endswith("-wal") for p in paths)
+    assert manifest["warehouse_tables"] == {"t": 1000}
+    assert verify_snapshot(result.path) == []
+
+    restored = restore_snapshot(result.path, tmp_path / "restored")
+    with duckdb.connect(str(restored.data_dir / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*), sum(i) FROM t").fetchone() == (1000, 499500)
+    with sqlite3.connect(restored.data_dir / "dagster" / "history" / "runs.db") as db:
+        assert db.execute("SELECT count(*), max(id) FROM runs").fetchone() == (51, 999)
+    assert (restored.books_dir / "main.beancount").read_text().startswith("include")
+    config = restored.config.read_text()
+    assert 'data_dir = "data"' in config and 'books_dir = "ledger"' in config
+    # The chat.db is the Messages app's: the restored config points at the original one.
+    assert json.dumps(str(tmp_path / "home" / "chat.db")) in config
+    assert not (tmp_path / "restored" / ".env").exists()
+
+
+def test_include_secrets_takes_env_and_token(tmp_path: Path) -> None:
+    _folder(tmp_path / "home")
+    sources = _sources(tmp_path / "home", include_secrets=True)
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    paths = {e["path"] for e in json.loads((result.path / "manifest.json").read_text())["files"]}
+    assert {"secrets/.env", "data/secrets/kite-token.json"} <= paths
+    restore_snapshot(result.path, tmp_path / "r")
+    assert (tmp_path / "r" / ".env").stat().st_mode & 0o077 == 0
+
+
+def test_corrupted_file_is_caught_and_nothing_restored(tmp_path: Path) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    target = result.path / "data" / "warehouse.duckdb"
+    blob = bytearray(target.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF  # one flipped byte, same size
+    target.write_bytes(bytes(blob))
+    problems = verify_snapshot(result.path)
+    assert problems == [
+        "data/warehouse.duckdb: SHA-256 differs from the manifest (the file is corrupted)"
+    ]
+    with pytest.raises(BackupError, match="does not match its manifest"):
+        restore_snapshot(result.path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_restore_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(BackupError, match="not empty"):
+        restore_snapshot(result.path, out)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+# Another process appending BATCH rows per transaction, ten transactions per connection (so
+# committed rows sit in DuckDB's write-ahead log, not yet in the file, as in a real run), waiting
+# for the lock like a queued run. After each commit it records the committed row count.
+WRITER = """
+import os, sys, time, duckdb, pathlib
+path, progress = sys.argv[1], pathlib.Path(sys.argv[2])
+batches, size = int(sys.argv[3]), int(sys.argv[4])
+def connect():
+    while True:
+        try:
+            return duckdb.connect(path)
+        except duckdb.IOException:
+            time.sleep(0.01)
+n = 0
+while n < batches:
+    with connect() as con:
+        for _ in range(10):
+            con.execute(f"INSERT INTO t SELECT range + {10_000 + n * size} FROM range({size})")
+            n += 1
+            tmp = progress.with_suffix(".tmp")
+            tmp.write_text(str(1000 + n * size))
+            os.replace(tmp, progress)
+"""
+
+
+def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> None:
+    sources = _folder(tmp_path / "home")
+    progress = tmp_path / "committed"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(sources.warehouse), str(progress), "600", str(BATCH)]
+    )
+    seen: list[tuple[int, SnapshotResult]] = []
+    try:
+        wait_for(lambda: progress.exists() or None, 60, "the writer's first commit")
+        for i in range(3):
+            committed_before = int(progress.read_text())
+            result = take_snapshot(sources, tmp_path / "backups", NOW + dt.timedelta(hours=i))
+            seen.append((committed_before, result))
+        running_during_backup = proc.poll() is None
+    finally:
+        assert proc.wait(120) == 0
+    assert running_during_backup, "the writer finished before the backups: make it write longer"
+    for i, (committed_before, result) in enumerate(seen):
+        out = restore_snapshot(result.path, tmp_path / f"r{i}")
+        with duckdb.connect(str(out.data_dir / "warehouse.duckdb"), read_only=True) as con:
+            (count,) = con.execute("SELECT count(*) FROM t").fetchone()
+        # Whole transactions only, every one committed before the backup began, and the count
+        # the manifest recorded under the same lock.
+        assert (count - 1000) % BATCH == 0
+        assert count >= committed_before > 1000
+        assert count == result.warehouse_tables["t"]
+
+
+def _fake_snapshot(backup_dir: Path, when: dt.datetime) -> Path:
+    path = backup_dir / snapshot_name(when)
+    path.mkdir(parents=True)
+    (path / "manifest.json").write_text(json.dumps({"format": 1, "files": []}))
+    return path
+
+
+def test_retention_over_a_simulated_year(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    ist = ZoneInfo("Asia/Kolkata")
+    day = dt.date(2026, 1, 1)
+    while day <= dt.date(2026, 12, 31):
+        # 03:30 in Kolkata each night, then prune, as the nightly asset does.
+        _fake_snapshot(backups, dt.datetime(day.year, day.month, day.day, 3, 30, tzinfo=ist))
+        prune(backups, Retention(), "Asia/Kolkata", now=0)
+        day += dt.timedelta(days=1)
+    kept = [s.taken_at.astimezone(ist).date() for s in list_snapshots(backups)]
+    daily = {dt.date(2026, 12, d) for d in range(25, 32)}
+    # 2026-12-31 is a Thursday: the newest of the three ISO weeks before its own are Sundays.
+    weekly = {dt.date(2026, 12, 27), dt.date(2026, 12, 20), dt.date(2026, 12, 13)}
+    monthly = {dt.date(2026, m + 1, 1) - dt.timedelta(days=1) for m in range(1, 12)}
+    monthly.add(dt.date(2026, 12, 31))
+    assert sorted(kept) == sorted(daily | weekly | monthly)
+    # Dec 31 is daily, weekly and monthly at once; Dec 27 daily and weekly.
+    assert len(kept) == 7 + 2 + 11
+
+
+def test_pruning_never_deletes_the_newest_good_snapshot(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    good = _fake_snapshot(backups, NOW)
+    bad = backups / snapshot_name(NOW + dt.timedelta(days=1))
+    bad.mkdir()  # no manifest: not good, and left alone for the owner
+    older = _fake_snapshot(backups, NOW - dt.timedelta(days=3))
+    removed = prune(backups, Retention(daily=0, weekly=0, monthly=0), "UTC", now=0)
+    assert removed == [older]
+    assert good.is_dir() and bad.is_dir()
+
+
+def test_freshness_warns_after_36_hours(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    ok, text = freshness(backups, NOW)
+    assert not ok and "no good snapshot" in text
+    _fake_snapshot(backups, NOW)
+    assert freshness(backups, NOW + dt.timedelta(hours=35))[0]
+    ok, text = freshness(backups, NOW + dt.timedelta(hours=37))
+    assert not ok and "37 h old" in text
+
+
+def test_remote_rsync_to_a_local_folder_and_a_failure_in_plain_words(tmp_path: Path) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    pushed = push(result.path, str(remote))
+    assert pushed.ok, pushed.message
+    assert verify_snapshot(remote / result.path.name) == []
+    failed = push(result.path, str(tmp_path / "no" / "such" / "deep" / "place"))
+    assert not failed.ok
+    assert "failed" in failed.message and "local snapshot" in failed.message
+    missing = push(result.path, str(remote), tool="restic")
+    assert missing.ok or "not installed" in missing.message
