@@ -1,4 +1,4 @@
-"""Is there a recent good snapshot? (the `backup_fresh` check and `homeclerk doctor`)"""
+"""Is there a recent good snapshot? Asked by the `backup_fresh` check and `homeclerk doctor`."""
 
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ REMOTE_TIMEOUT_S = 3600.0
 
 @dataclass(frozen=True)
 class RemoteResult:
+    """How the off-box copy went, in plain words."""
+
     ok: bool
     message: str
 

@@ -29,6 +29,8 @@ class BackupResource(ConfigurableResource):
     timezone: str = DEFAULT_TIMEZONE
 
     def sources(self) -> BackupSources:
+        """The folders and files a snapshot takes."""
+
         def opt(value: str | None) -> Path | None:
             return Path(value) if value else None
 
@@ -42,4 +44,5 @@ class BackupResource(ConfigurableResource):
         )
 
     def retention(self) -> Retention:
+        """How many daily, weekly and monthly snapshots to keep."""
         return Retention(self.keep_daily, self.keep_weekly, self.keep_monthly)

@@ -32,6 +32,8 @@ _PATH_KEYS = (
 
 @dataclass(frozen=True)
 class RestoreResult:
+    """Where a restore put the data folder, the books and the settings."""
+
     folder: Path
     data_dir: Path
     books_dir: Path

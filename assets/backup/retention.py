@@ -18,6 +18,8 @@ STALE_PARTIAL_S = 6 * 3600.0
 
 @dataclass(frozen=True)
 class Retention:
+    """How many snapshots to keep: the newest of each of the last N days, weeks and months."""
+
     daily: int = 7
     weekly: int = 4
     monthly: int = 12

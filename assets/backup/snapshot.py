@@ -59,15 +59,19 @@ class BackupSources:
 
     @property
     def warehouse(self) -> Path:
+        """The DuckDB warehouse file."""
         return self.data_dir / "warehouse.duckdb"
 
     @property
     def dagster_home(self) -> Path:
+        """The Dagster instance folder."""
         return self.data_dir / "dagster"
 
 
 @dataclass
 class SnapshotResult:
+    """A snapshot just written: where, how many files and bytes."""
+
     path: Path
     files: int
     bytes: int
@@ -260,6 +264,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's SHA-256, hex, read in chunks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -322,6 +327,8 @@ def verify_snapshot(snapshot: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class SnapshotInfo:
+    """A snapshot found on disk, with when it was taken."""
+
     path: Path
     taken_at: dt.datetime
     good: bool
