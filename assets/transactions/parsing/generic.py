@@ -54,6 +54,7 @@ _REFERENCE = re.compile(
     _I,
 )
 _DATE = re.compile(DATE, _I)
+_FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
 _NAME = r"(?P<name>[A-Za-z][\w&.'@ -]{0,40}?)"
 # Where a counterparty is marked unambiguously, most specific first.
 _PAYEE = tuple(
@@ -94,6 +95,8 @@ def parse(body: str, bank: str) -> Transaction | None:
         return None
     if body[money.end() : money.end() + 2] in ("", "."):
         return None  # the amount ends the text: the alert may be cut inside it
+    if body[max(0, verb.start() - 8) : verb.start()].lower().endswith(_FUTURE):
+        return None  # "to be debited", "will be credited": announced, not done
     amount = fields.parse_amount(money["amount"] or money["bare"])
     if amount is None:
         return None
