@@ -77,7 +77,14 @@ def derive_rows(
             append((guid, status, result.reason, *_NO_TRANSACTION))
             continue
         # One unpacking instead of ten NamedTuple attribute look-ups, 100,000 times a first run.
-        amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn
+        amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn[
+            :10
+        ]
+        if txn.currency != "INR":
+            # The warehouse, feeds and ledger keep rupees only: a foreign-currency spend is set
+            # aside under its own reason (never added to INR totals) until they carry currency.
+            append((guid, STATUS_IGNORED, FOREIGN_CURRENCY, *_NO_TRANSACTION))
+            continue
         key = (counterparty, direction, channel, instrument)
         category = categories.get(key)
         if category is None:
@@ -108,6 +115,7 @@ def derive_rows(
     return rows
 
 
+FOREIGN_CURRENCY = "foreign_currency"
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 

@@ -11,6 +11,32 @@ Channel = Literal["upi", "card", "neft", "imps", "atm", "other"]
 # What the account tail identifies: a bank account, a debit card drawing on one, or a credit card.
 Instrument = Literal["account", "debit_card", "credit_card"]
 
+# What a movement is. Refunds/reversals and cashback are credits that are not income.
+Kind = Literal[
+    "purchase",
+    "transfer",
+    "bill",
+    "refund",
+    "cashback",
+    "interest",
+    "salary",
+    "cash_deposit",
+    "atm_withdrawal",
+    "fee",
+]
+KINDS: tuple[Kind, ...] = (
+    "purchase",
+    "transfer",
+    "bill",
+    "refund",
+    "cashback",
+    "interest",
+    "salary",
+    "cash_deposit",
+    "atm_withdrawal",
+    "fee",
+)
+
 # Reasons a bank message is not a transaction. "unrecognized" means the parser does not know the
 # shape: it is counted by the parse-coverage check so the owner learns their bank changed wording.
 NON_TRANSACTION_REASONS = (
@@ -43,6 +69,8 @@ class Transaction(NamedTuple):
     date: dt.date | None  # from the body; None means "use the received time"
     bank: str  # issuer id, e.g. "HDFC", "SBICARD"
     instrument: Instrument
+    currency: str = "INR"  # ISO code; a foreign-currency card spend keeps its own currency
+    kind: Kind = "transfer"  # what the movement is (docs/parser.md), set by the parser
 
 
 class ParseResult(NamedTuple):

@@ -21,5 +21,10 @@ def load(name: str) -> list[dict[str, Any]]:
 
 
 def as_expected(txn: Transaction) -> dict[str, Any]:
-    """A transaction in the corpus' `expected` shape: the same shape `homeclerk sms parse` emits."""
-    return transaction_json(txn)
+    """A transaction in the corpus' `expected` shape: what `homeclerk sms parse` emits, without
+    `kind` (labelled beside `expected`) and with `currency` only when it is not rupees."""
+    out = transaction_json(txn)
+    del out["kind"]
+    if out["currency"] == "INR":
+        del out["currency"]
+    return out

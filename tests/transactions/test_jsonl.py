@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from assets.transactions.categories import CategoryRule
-from assets.transactions.model import NON_TRANSACTION_REASONS
+from assets.transactions.model import KINDS, NON_TRANSACTION_REASONS
 from assets.transactions.parsing import issuer_for_sender
 from assets.transactions.parsing.jsonl import parse_jsonl
 from tests.transactions.sms_corpus import load
@@ -29,9 +29,10 @@ def test_every_dev_line_round_trips_with_the_expected_fields() -> None:
                 assert record["reason"] == REASON_OF_KIND[case["kind"]], case["id"]
         else:
             assert record["reason"] is None
-            assert {k: v for k, v in txn.items() if k not in ("bank", "category")} == (
-                case["expected"]
-            )
+            assert txn["currency"] == case["expected"].get("currency", "INR"), case["id"]
+            assert txn["kind"] in KINDS, case["id"]
+            dropped = ("bank", "category", "kind", *(("currency",) * (txn["currency"] == "INR")))
+            assert {k: v for k, v in txn.items() if k not in dropped} == case["expected"]
             assert txn["bank"] == issuer_for_sender(case["sender"]), case["id"]
             assert isinstance(txn["category"], str) and txn["category"]
 

@@ -1,4 +1,4 @@
-"""parse_message: sender → issuer → negatives → the issuer's formats → generic formats."""
+"""parse_message: sender → issuer → negatives → issuer formats → generic layer → generic formats."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from assets.common.senders import sender_header
-from assets.transactions.model import UNRECOGNIZED, ParseResult
-from assets.transactions.parsing import negatives
+from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
+from assets.transactions.parsing import generic, negatives
 from assets.transactions.parsing.format import Format, apply
 from assets.transactions.parsing.issuers import (
     FORMATS_BY_ISSUER,
     GENERIC_FORMATS,
     ISSUER_BY_HEADER,
 )
+from assets.transactions.parsing.kinds import kind_of
 
 KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 
@@ -28,18 +29,37 @@ def issuer_for_sender(sender: str) -> str | None:
     return ISSUER_BY_HEADER.get(header) if header else None
 
 
+# Issuers whose own formats are switched off (leave-one-issuer-out evaluation only).
+_DISABLED: set[str] = set()
+
+
+def disable_issuer_formats(issuers: Sequence[str]) -> None:
+    """Parse as if these issuers had no formats of their own (for benchmarks/parse_eval.py)."""
+    _DISABLED.clear()
+    _DISABLED.update(issuers)
+    _route.cache_clear()
+
+
 @lru_cache(maxsize=4096)
-def _route(sender: str) -> tuple[str | None, str | None, tuple[Format, ...]]:
-    """(header, bank id, built-in formats to try) for a sender; cached, senders repeat."""
+def _route(sender: str) -> tuple[str | None, str | None, tuple[Format, ...], bool]:
+    """(header, bank id, built-in formats to try, known issuer) for a sender; cached."""
     header = sender_header(sender)
     if header is None:
         # Phone numbers and e-mail addresses are not bank alert senders; a look-alike alert
         # from one is more likely phishing than a transaction.
-        return None, None, ()
+        return None, None, (), False
     issuer = ISSUER_BY_HEADER.get(header)
     if issuer is None:
-        return header, header, GENERIC_FORMATS
-    return header, issuer, FORMATS_BY_ISSUER[issuer] + GENERIC_FORMATS
+        return header, header, (), False
+    if issuer in _DISABLED:
+        return header, issuer, (), True
+    return header, issuer, FORMATS_BY_ISSUER[issuer], True
+
+
+def _with_kind(txn: Transaction, low: str) -> Transaction:
+    kind = kind_of(low, txn[1], txn[6], txn[2] is not None)
+    # Rebuilt with tuple.__new__: NamedTuple._replace costs more than the parse itself here.
+    return txn if kind == txn[11] else _new(Transaction, (*txn[:11], kind))
 
 
 def parse_message(sender: str, body: str, formats: Sequence[Format] | None = None) -> ParseResult:
@@ -50,7 +70,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     """
     if not body or body.isspace():
         return _EMPTY
-    header, bank, builtin = _route(sender)
+    header, bank, builtin, known = _route(sender)
     low = body.lower()
     reason = negatives.before_formats(low, sender)
     if reason is not None:
@@ -60,12 +80,24 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
             if user_format.header == header:
                 txn = apply(user_format, body, bank or header)
                 if txn is not None:
-                    return _new(ParseResult, (txn, None))
+                    return _new(ParseResult, (_with_kind(txn, low), None))
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
         txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]  # bank set when builtin
         if txn is not None:
-            return _new(ParseResult, (txn, None))
+            return _new(ParseResult, (_with_kind(txn, low), None))
+    if header is not None and (known or generic.looks_like_bank(header, low)):
+        # The generic layer names counterparties; the generic formats are its safety net.
+        txn = generic.parse(body, bank)  # type: ignore[arg-type]  # bank set with a header
+        if txn is not None:
+            return _new(ParseResult, (_with_kind(txn, low), None))
+    if header is not None:
+        for builtin_format in GENERIC_FORMATS:
+            if builtin_format.keyword not in low:
+                continue
+            txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]
+            if txn is not None:
+                return _new(ParseResult, (_with_kind(txn, low), None))
     reason = negatives.after_formats(low)
     return ParseResult(None, reason) if reason else _UNRECOGNIZED

@@ -93,6 +93,8 @@ _MASKED = re.compile(r"(?:a/?c|acct|account)?\s*(?:no\.?)?\s*[x*]+\d*|[x*\d]+", 
 def counterparty(text: str) -> str | None:
     """The payee or payer as spelled, or None when the text names nobody (cached: names repeat)."""
     name = text.strip(" \t\r\n.,;:-")
+    if name[:4].lower() == "vpa ":  # "to VPA x@y": the label is not part of the name
+        name = name[4:].lstrip()
     if not name or _LABELS.fullmatch(name) or _MASKED.fullmatch(name):
         return None
     return name

@@ -147,6 +147,8 @@ def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
             fields.parse_date(date) if date else None,
             fmt_.bank or bank,
             fmt_.instrument,
+            "INR",
+            "transfer",  # the kind is set by parse_message, which has the whole body
         ),
     )
 

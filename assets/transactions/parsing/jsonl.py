@@ -23,6 +23,8 @@ def transaction_json(txn: Transaction) -> dict[str, Any]:
         "reference": txn.reference,
         "channel": txn.channel,
         "date": None if txn.date is None else txn.date.isoformat(),
+        "currency": txn.currency,
+        "kind": txn.kind,
     }
 
 

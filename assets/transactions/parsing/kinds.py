@@ -1,0 +1,62 @@
+"""What a parsed movement is (`kind`), from its direction, channel and the words of the alert."""
+
+from __future__ import annotations
+
+import re
+
+from assets.transactions.model import Channel, Direction, Kind
+
+# Checked in order; the first word found decides. Lower-case substrings of the body.
+_CREDIT_WORDS: tuple[tuple[str, Kind], ...] = (
+    ("refund", "refund"),
+    ("revers", "refund"),
+    ("cashback", "cashback"),
+    ("cash back", "cashback"),
+    ("interest", "interest"),
+    ("salary", "salary"),
+    ("sal for", "salary"),
+    ("cash deposit", "cash_deposit"),
+    ("deposited in cash", "cash_deposit"),
+    ("cash dep", "cash_deposit"),
+    ("by cash", "cash_deposit"),
+)
+_DEBIT_WORDS: tuple[tuple[str, Kind], ...] = (
+    ("charges", "fee"),
+    (" fee", "fee"),
+    ("penalty", "fee"),
+    (" emi", "bill"),
+    ("nach", "bill"),
+    ("ach d-", "bill"),
+    ("autopay", "bill"),
+    ("mandate", "bill"),
+    ("si ", "bill"),
+    ("bill", "bill"),
+    ("premium", "bill"),
+    ("recharge", "bill"),
+)
+
+# One C-level search per message instead of a Python loop over the words (hot path). The
+# leftmost word found decides; the lists rarely meet in one alert.
+_CREDIT = re.compile("|".join(re.escape(w) for w, _ in _CREDIT_WORDS))
+_DEBIT = re.compile("|".join(re.escape(w) for w, _ in _DEBIT_WORDS))
+_CREDIT_KIND = dict(_CREDIT_WORDS)
+_DEBIT_KIND = dict(_DEBIT_WORDS)
+
+
+def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -> Kind:
+    """The kind of a movement, given the lower-cased body it was read from."""
+    if channel == "atm":
+        return "atm_withdrawal" if direction == "debit" else "cash_deposit"
+    if direction == "credit":
+        if match := _CREDIT.search(low):
+            return _CREDIT_KIND[match[0]]
+        if "payment" in low and "card" in low and "received" in low:
+            return "bill"  # a credit-card bill payment arriving on the card
+        return "transfer"
+    if match := _DEBIT.search(low):
+        return _DEBIT_KIND[match[0]]
+    if channel == "card" or "spent" in low or "purchase" in low:
+        return "purchase"
+    if channel == "upi" and has_payee and ("@" not in low or "p2m" in low or "merchant" in low):
+        return "transfer" if "p2a" in low else "purchase"
+    return "transfer"
