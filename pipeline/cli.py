@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(handler=_ui)
 
+    serve = sub.add_parser(
+        "serve",
+        help="the always-on service: code server, daemon, UI, Fava and feeds, supervised",
+    )
+    serve.set_defaults(handler=_serve)
+
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
     doctor.set_defaults(handler=_doctor)
 
@@ -261,6 +267,24 @@ def _ui(args: argparse.Namespace) -> int:
         return 2
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from assets.portfolio.demo_server import BrokerPortBusyError
+
+    from .instance import use_instance
+    from .serve import run_service
+    from .single_instance import AlreadyRunningError, PortBusyError
+
+    settings = _settings(args)
+    _say_what_is_not_configured(settings)
+    home = use_instance(settings)
+    try:
+        with _demo_broker(settings):
+            return run_service(settings, home)
+    except (AlreadyRunningError, PortBusyError, BrokerPortBusyError) as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
+
+
 @contextlib.contextmanager
 def _demo_broker(settings: Settings) -> Iterator[None]:
     """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
@@ -323,7 +347,7 @@ def _fava(args: argparse.Namespace) -> int:
         # One Fava per data folder (and so per books folder): its own lock, beside the UI's.
         with single_instance(settings.dagster_home / "homeclerk-fava.lock", args.port):
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
-            serve(main_file, port=args.port)
+            serve(main_file, port=args.port, extra_hosts=settings.service.allowed_hosts)
     except (AlreadyRunningError, PortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2

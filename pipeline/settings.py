@@ -39,6 +39,10 @@ DEFAULT_BANK_SENDERS = tuple(sorted(KNOWN_BANK_HEADERS))
 
 _DEFAULT_CHAT_DB_PATH = Path(DEFAULT_CHAT_DB).expanduser()
 _HEADER = re.compile(r"^[A-Z0-9]{6}$")
+# A Host header value: a name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+_HOST_NAME = re.compile(
+    r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$"
+)
 _ACCOUNT = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
 
 
@@ -85,6 +89,21 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """`[service]`: what `homeclerk serve` listens on and keeps."""
+
+    ui_port: int = 3000
+    fava_port: int = 5000
+    feeds_port: int = 5080
+    # macOS only: `caffeinate -i` as a supervised child, so the Mac does not idle-sleep.
+    keep_awake: bool = False
+    # Extra Host names the UIs answer to (a `tailscale serve` name, a reverse proxy's name).
+    allowed_hosts: tuple[str, ...] = ()
+    # Runs older than this are deleted by the daily maintenance job.
+    run_retention_days: int = 30
+
+
+@dataclass(frozen=True)
 class Settings:
     config_file: Path | None
     base_dir: Path
@@ -101,6 +120,7 @@ class Settings:
     # Feeds are read by a dashboard that often runs as another user (a container, a web
     # server): readable by all by default; "0600" keeps them to the owner.
     feeds_mode: int = DEFAULT_FEED_MODE
+    service: ServiceSettings = field(default_factory=ServiceSettings)
 
     @property
     def feeds_dir(self) -> Path:
@@ -220,6 +240,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         value_tolerance=value_tolerance,
     )
     feeds_mode = reader.file_mode("feeds.mode", DEFAULT_FEED_MODE)
+    service = _service(reader)
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -235,6 +256,36 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         broker=broker,
         env_file=find_env_file(base),
         feeds_mode=feeds_mode,
+        service=service,
+    )
+
+
+def _service(reader: _Reader) -> ServiceSettings:
+    retention = reader.number("service.run_retention_days", 30, example="30")
+    if retention < 1 or retention != int(retention):
+        raise SettingsError(
+            reader.source,
+            "service.run_retention_days",
+            f"is {retention!r}: give a whole number of days, at least 1",
+            "30",
+        )
+    hosts = reader.string_list("service.allowed_hosts", [], example='["homeserver.tailnet.ts.net"]')
+    for index, host in enumerate(hosts):
+        if not _HOST_NAME.match(host):
+            raise SettingsError(
+                reader.source,
+                f"service.allowed_hosts[{index}]",
+                f"is {host!r}: give a host name or address, optionally with :port, "
+                "without scheme or path",
+                '"homeserver.tailnet.ts.net"',
+            )
+    return ServiceSettings(
+        ui_port=reader.port("service.ui_port", 3000),
+        fava_port=reader.port("service.fava_port", 5000),
+        feeds_port=reader.port("service.feeds_port", 5080),
+        keep_awake=reader.boolean("service.keep_awake", False),
+        allowed_hosts=tuple(h.lower() for h in hosts),
+        run_retention_days=int(retention),
     )
 
 
@@ -379,7 +430,7 @@ def not_configured(settings: Settings) -> list[str]:
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
-    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books")
+    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books", "service")
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
         self.raw, self.source, self.base = raw, source, base
