@@ -278,8 +278,7 @@ def _serve(args: argparse.Namespace) -> int:
     _say_what_is_not_configured(settings)
     home = use_instance(settings)
     try:
-        with _demo_broker(settings):
-            return run_service(settings, home)
+        return run_service(settings, home, alongside=lambda: _demo_broker(settings))
     except (AlreadyRunningError, PortBusyError, BrokerPortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2

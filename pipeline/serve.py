@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
@@ -15,6 +17,11 @@ from .settings import CONFIG_ENV, Settings
 
 LOCATION_NAME = "homeclerk"
 WORKSPACE_FILE = "serve-workspace.yaml"
+
+
+def log_dir(settings: Settings) -> Path:
+    """Where the service log and each child's log are written (rotated by size)."""
+    return settings.data_dir / "logs"
 
 
 def free_loopback_port() -> int:
@@ -96,8 +103,16 @@ def child_specs(
     return specs
 
 
-def run_service(settings: Settings, home: Path) -> int:
-    """Hold the instance lock, check the ports, then supervise every child until stopped."""
+def run_service(
+    settings: Settings,
+    home: Path,
+    alongside: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
+) -> int:
+    """Hold the instance lock, check the ports, then supervise every child until stopped.
+
+    `alongside` (the demo's broker) runs while the children do, entered only once the lock is
+    held: a second `serve` must say "already running", not trip over the first one's ports.
+    """
     from dagster import DagsterInstance
 
     from assets.books.writer import ensure_generated
@@ -118,13 +133,15 @@ def run_service(settings: Settings, home: Path) -> int:
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         grpc_port = free_loopback_port()
         write_workspace(home, grpc_port)
-        supervisor = Supervisor(child_specs(settings, home, grpc_port), home / "logs")
+        # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
+        supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
         supervisor.handle_signals()
         supervisor.say(
             f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "
             f"http://127.0.0.1:{service.fava_port}, feeds http://127.0.0.1:{service.feeds_port}/"
         )
         with (
+            alongside(),
             DagsterInstance.from_config(str(home)) as instance,
             RunReaper(instance),  # fails runs whose worker died; the daemon retries them once
         ):
