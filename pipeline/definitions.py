@@ -16,6 +16,7 @@ from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 from assets.portfolio.definitions import PORTFOLIO_ASSETS, PORTFOLIO_CHECKS
 from assets.sms.definitions import SMS_ASSETS, SMS_CHECKS
 
+from .maintenance import build_maintenance
 from .portfolio_schedules import portfolio_schedules
 from .resources import build_resources
 from .sensors import build_bank_sms_sensor
@@ -86,7 +87,7 @@ def _load() -> Definitions:
     settings = load_settings()
     warn_exposed_secrets(settings)  # in the code server's log, at every (re)load
     load_env_file(settings)
-    return build_definitions(settings)
+    return Definitions.merge(build_definitions(settings), build_maintenance(settings))
 
 
 try:
