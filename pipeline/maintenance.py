@@ -1,4 +1,4 @@
-"""Upkeep: a daily job that deletes old runs, so the instance of a home server does not grow forever.
+"""Upkeep: a daily job deleting old runs, so a home server's instance does not grow forever.
 
 Dagster never deletes runs by itself. `prune_runs` deletes finished runs older than
 `[service] run_retention_days`, except a run that holds some asset's latest materialization

@@ -90,7 +90,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 
 def backoff_seconds(failures: int, first: float, most: float) -> float:
-    """Delay before the next start after `failures` consecutive short runs: first, 2×, 4×, … most."""
+    """Delay before a restart after `failures` consecutive short runs: first, 2×, 4×, … most."""
     if failures <= 0:
         return 0.0
     return min(first * 2 ** (failures - 1), most)
