@@ -64,6 +64,9 @@ class _Child:
     restarts: int = 0
     next_start: float = 0.0
     pump: threading.Thread | None = None
+    # Processes that left the child's group (found at stop time with `ps`). No polling while
+    # idle: Dagster's run workers stay in the code server's group, which killpg reaches even
+    # after the code server itself died.
     tree: set[int] = field(default_factory=set)
     out: logging.Logger | None = None  # one rotating log file per child, kept across restarts
 
@@ -190,10 +193,6 @@ class Supervisor:
                     f"{child.spec.name} (pid {proc.pid}) exited: {_describe(proc.returncode)} "
                     f"after {ran:.0f} s; restarting in {delay:.0f} s"
                 )
-            elif proc is not None:
-                # Remember the tree while the child lives: after it dies its orphans are
-                # re-parented and can no longer be found from its PID.
-                child.tree |= descendants(proc.pid) if _cheap_tick(now) else set()
             if child.proc is None and now >= child.next_start and not self.stopping.is_set():
                 child.restarts += 1
                 self._start(child)
@@ -251,11 +250,6 @@ class Supervisor:
 
         for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(s, stop)
-
-
-def _cheap_tick(now: float) -> bool:
-    # Listing processes costs a `ps`: once every 10 s is enough to know a tree.
-    return int(now) % 10 == 0
 
 
 def _alive(pid: int) -> bool:

@@ -138,3 +138,24 @@ def test_stop_signal_is_sent_to_the_group(tmp_path: Path) -> None:
     wait_for(ready.exists, 10, "the child to install its SIGINT handler")
     sup.stop_all()
     assert marker.exists()
+
+
+def test_when_a_child_dies_its_group_goes_with_it(tmp_path: Path) -> None:
+    # A code server that crashes leaves its run workers behind; the new one must not meet them.
+    pid_file = tmp_path / "worker.pid"
+    code = (
+        "import subprocess, sys\n"
+        "w = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(w.pid))\n"
+    )
+    now = [0.0]
+    sup = Supervisor([_spec("server", code, tmp_path)], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    worker = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 10, "worker pid"))
+    proc = sup.children[0].proc
+    assert proc is not None
+    proc.wait()
+    assert pid_alive(worker)
+    sup.check()
+    wait_for(lambda: not pid_alive(worker), 5, "the orphaned worker to be killed")
+    sup.stop_all()
