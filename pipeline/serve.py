@@ -123,6 +123,11 @@ def run_service(
     service = settings.service
     # `serve` and `ui` share one lock: two daemons on one instance would run every sensor twice.
     with single_instance(home / "homeclerk-ui.lock", service.ui_port):
+        grpc_port = free_loopback_port()
+        # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
+        supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
+        # First, what a service killed outright left running: it holds our ports.
+        supervisor.stop_leftovers()
         for port, what in (
             (service.ui_port, "the Dagster UI ([service] ui_port)"),
             (service.fava_port, "Fava ([service] fava_port)"),
@@ -131,10 +136,7 @@ def run_service(
             ensure_port_free(port, what)
         if (settings.books_dir / "main.beancount").is_file():
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
-        grpc_port = free_loopback_port()
         write_workspace(home, grpc_port)
-        # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
-        supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
         supervisor.handle_signals()
         supervisor.say(
             f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "

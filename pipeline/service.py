@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from assets.common.atomic import write_text_atomic
+
 from .processes import descendants
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
@@ -120,6 +122,10 @@ class Supervisor:
         self.clock = clock
         self.log = rotating_logger("service", log_dir / "serve.log", "%(asctime)s %(message)s")
         self.stopping = threading.Event()
+        # The process groups of our children, so a service killed outright (SIGKILL, a crash)
+        # can find and stop them when it starts again: they run in sessions of their own,
+        # which neither launchd nor a terminal stops with us.
+        self.groups_file = log_dir / "children.pids"
 
     def say(self, message: str) -> None:
         """One line in the service log and on stderr (launchd's StandardErrorPath)."""
@@ -173,6 +179,38 @@ class Supervisor:
         )
         child.pump.start()
         self.say(f"started {spec.name} (pid {proc.pid})")
+        self._record_groups()
+
+    def _record_groups(self) -> None:
+        pids = [str(c.proc.pid) for c in self.children if c.proc is not None]
+        write_text_atomic(self.groups_file, "\n".join(pids) + "\n")
+
+    def stop_leftovers(self) -> list[int]:
+        """Kill the process groups a previous service killed outright left running.
+
+        Only groups whose leader still exists and still leads its own group (a reused PID
+        would not) are killed. Returns the group ids killed.
+        """
+        try:
+            recorded = [int(w) for w in self.groups_file.read_text().split() if w.isdigit()]
+        except FileNotFoundError:
+            return []
+        killed = []
+        for pgid in recorded:
+            try:
+                if pgid == os.getpgid(0) or os.getpgid(pgid) != pgid:
+                    continue
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                continue
+            killed.append(pgid)
+            self.say(f"killed process group {pgid} left running by a service that was killed")
+        if killed:
+            deadline = self.clock() + 5
+            while any(_alive(p) for p in killed) and self.clock() < deadline:
+                time.sleep(0.1)
+        self.groups_file.unlink(missing_ok=True)
+        return killed
 
     def _delay(self, child: _Child) -> float:
         return backoff_seconds(child.failures, self.backoff_first, self.backoff_max)
@@ -207,6 +245,7 @@ class Supervisor:
     def run(self, interval: float = 1.0) -> None:
         """Supervise until `stopping` is set, then stop everything."""
         try:
+            self.stop_leftovers()  # in case the caller did not
             self.start_all()
             while not self.stopping.wait(interval):
                 self.check()
@@ -239,6 +278,7 @@ class Supervisor:
                 child.proc.wait(timeout=5)
             if child.pump is not None:
                 child.pump.join(timeout=2)
+        self.groups_file.unlink(missing_ok=True)
         self.say("stopped")
 
     def handle_signals(self) -> None:

@@ -19,7 +19,7 @@ from assets.sms.chatdb import utc_to_apple_ns
 from assets.sms.chatdb_writer import NewMessage, append_messages
 from pipeline.processes import descendants
 from pipeline.runs import pid_alive
-from pipeline.service import port_open
+from pipeline.service import Supervisor, port_open
 from tests.support import free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -94,6 +94,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if served.proc is not None and served.proc.poll() is None:
             os.killpg(served.proc.pid, signal.SIGKILL)
             served.proc.wait()
+        # Whatever a failed test left of the children (each in its own session).
+        Supervisor([], folder / "data" / "logs").stop_leftovers()
 
 
 def _bank_sms(guid: str) -> NewMessage:
@@ -155,3 +157,72 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert proc.wait(timeout=20) == 0
     wait_for(lambda: not any(pid_alive(p) for p in tree), 5, "every child to be gone")
     assert not any(port_open(p) for p in served.ports.values())
+
+
+def _started_run(home: Path) -> tuple[str, int] | None:
+    """A bank_sms_job run in progress whose worker recorded its PID."""
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    from pipeline.runs import worker_pid
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+            pid = worker_pid(instance, run.run_id)
+            if pid is not None and pid_alive(pid):
+                return run.run_id, pid
+    return None
+
+
+def _retried(home: Path, run_id: str) -> tuple[str, str] | None:
+    """(status of the interrupted run, status of its automatic retry) once the retry finished."""
+    from dagster import DagsterInstance, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        original = instance.get_run_by_id(run_id)
+        retries = instance.get_runs(RunsFilter(tags={"dagster/parent_run_id": run_id}))
+        if original is None or not retries or not retries[0].is_finished:
+            return None
+        return original.status.value, retries[0].status.value
+
+
+def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served) -> None:
+    import duckdb
+
+    home = served.folder / "data" / "dagster"
+    proc = served.start()
+    wait_for(served.up, UP_S, "the service to answer")
+    guid = f"SERVE-{os.getpid()}-2"
+    append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    run_id, worker = wait_for(lambda: _started_run(home), SMS_S, "a run to start")
+
+    # The service and the run's worker die at once (a crash; the OOM killer); the other children
+    # are orphaned, as under launchd, which only stops the job's own process group.
+    orphans = descendants(proc.pid) - {worker}
+    os.kill(worker, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert any(pid_alive(p) for p in orphans)
+
+    proc = served.start()
+    wait_for(
+        lambda: "left running by a service that was killed" in served.log.read_text(),
+        30,
+        "the new service to stop what the killed one left",
+    )
+    assert not any(pid_alive(p) for p in orphans), "the killed service's children were left"
+    wait_for(served.up, UP_S, "the restarted service to answer")
+    assert wait_for(lambda: _retried(home, run_id), 120, "the run's retry") == (
+        "FAILURE",
+        "SUCCESS",
+    )
+    wait_for(lambda: guid in _feed_ids(served), SMS_S, "the SMS in the feed")
+    _status, body = served.get("feeds", "/expenses.json")
+    assert [row["id"] for row in json.loads(body)["recent"]].count(guid) == 1
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    with duckdb.connect(str(served.folder / "data" / "warehouse.duckdb"), read_only=True) as db:
+        count = db.execute(
+            "SELECT count(*) FROM transactions WHERE message_guid = ?", [guid]
+        ).fetchone()
+    assert count == (1,)

@@ -159,3 +159,22 @@ def test_when_a_child_dies_its_group_goes_with_it(tmp_path: Path) -> None:
     sup.check()
     wait_for(lambda: not pid_alive(worker), 5, "the orphaned worker to be killed")
     sup.stop_all()
+
+
+def test_a_new_service_stops_the_children_a_killed_one_left(tmp_path: Path) -> None:
+    pid_file = tmp_path / "worker.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "w = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(w.pid))\n"
+        "time.sleep(600)\n"
+    )
+    first = Supervisor([_spec("server", code, tmp_path)], tmp_path / "logs")
+    first.start_all()
+    worker = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 10, "worker pid"))
+    server = first.pids()["server"]
+    # `first` is never stopped: as if the service had been killed with SIGKILL.
+    second = Supervisor([], tmp_path / "logs")
+    assert second.stop_leftovers() == [server]
+    wait_for(lambda: not pid_alive(server) and not pid_alive(worker), 5, "the leftovers to go")
+    assert second.stop_leftovers() == []  # nothing recorded any more
