@@ -67,7 +67,7 @@ def child_specs(
     specs = [
         ChildSpec(
             "code-server",
-            (python, "-m", "dagster", "api", "grpc", "-m", "pipeline.definitions",
+            (python, "-m", "pipeline.code_server", "-m", "pipeline.definitions",
              "-h", "127.0.0.1", "-p", str(grpc_port), "--location-name", LOCATION_NAME,
              # A settings error then shows in the UI instead of a crash loop.
              "--lazy-load-user-code"),
@@ -113,11 +113,8 @@ def run_service(
     `alongside` (the demo's broker) runs while the children do, entered only once the lock is
     held: a second `serve` must say "already running", not trip over the first one's ports.
     """
-    from dagster import DagsterInstance
-
     from assets.books.writer import ensure_generated
 
-    from .runs import RunReaper
     from .single_instance import ensure_port_free, single_instance
 
     service = settings.service
@@ -142,10 +139,8 @@ def run_service(
             f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "
             f"http://127.0.0.1:{service.fava_port}, feeds http://127.0.0.1:{service.feeds_port}/"
         )
-        with (
-            alongside(),
-            DagsterInstance.from_config(str(home)) as instance,
-            RunReaper(instance),  # fails runs whose worker died; the daemon retries them once
-        ):
+        # The run reaper (fails runs whose worker died; the daemon retries them once) runs in
+        # the code server: this process stays free of Dagster's imports.
+        with alongside():
             supervisor.run()
     return 0
