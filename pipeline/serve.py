@@ -7,12 +7,13 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
 
-from .service import ChildSpec, Supervisor
+from .service import ChildSpec, Supervisor, port_open
 from .settings import CONFIG_ENV, Settings
 
 LOCATION_NAME = "homeclerk"
@@ -124,7 +125,12 @@ def run_service(
         # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
         supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
         # First, what a service killed outright left running: it holds our ports.
-        supervisor.stop_leftovers()
+        if supervisor.stop_leftovers():
+            # Their sockets close as the kernel tears the processes down: give it a moment.
+            deadline = time.monotonic() + 10
+            ports = (service.ui_port, service.fava_port, service.feeds_port)
+            while any(port_open(p) for p in ports) and time.monotonic() < deadline:
+                time.sleep(0.2)
         for port, what in (
             (service.ui_port, "the Dagster UI ([service] ui_port)"),
             (service.fava_port, "Fava ([service] fava_port)"),
