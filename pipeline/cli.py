@@ -91,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=_port, default=3000)
     ui.set_defaults(handler=_ui)
 
+    serve = sub.add_parser(
+        "serve",
+        help="the always-on service: code server, daemon, UI, Fava and feeds, supervised",
+    )
+    serve.set_defaults(handler=_serve)
+
     doctor = sub.add_parser("doctor", help="check every reason the pipeline could be quietly wrong")
     doctor.add_argument("--json", action="store_true", help="the findings as a JSON list")
     doctor.set_defaults(handler=_doctor)
@@ -264,6 +270,23 @@ def _ui(args: argparse.Namespace) -> int:
         return 2
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from assets.portfolio.demo_server import BrokerPortBusyError
+
+    from .instance import use_instance
+    from .serve import run_service
+    from .single_instance import AlreadyRunningError, PortBusyError
+
+    settings = _settings(args)
+    _say_what_is_not_configured(settings)
+    home = use_instance(settings)
+    try:
+        return run_service(settings, home, alongside=lambda: _demo_broker(settings))
+    except (AlreadyRunningError, PortBusyError, BrokerPortBusyError) as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
+
+
 @contextlib.contextmanager
 def _demo_broker(settings: Settings) -> Iterator[None]:
     """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
@@ -338,16 +361,16 @@ def _launchd(args: argparse.Namespace) -> int:
             if args.verb == "render":
                 sys.stdout.write(launchd.plist_bytes(spec).decode("utf-8"))
                 return 0
-            done = launchd.install(spec, settings.launch_agents_dir, launchd.current_uid())
+            done = launchd.install(spec, settings.service.launch_agents_dir, launchd.current_uid())
         elif args.verb == "status":
             job = launchd.status(
-                settings.launch_agents_dir, settings.service_label, launchd.current_uid()
+                settings.service.launch_agents_dir, settings.service.label, launchd.current_uid()
             )
             print("\n".join(job.lines()))
             return 0 if job.running else 1
         else:
             done = launchd.uninstall(
-                settings.launch_agents_dir, settings.service_label, launchd.current_uid()
+                settings.service.launch_agents_dir, settings.service.label, launchd.current_uid()
             )
     except launchd.LaunchdError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
@@ -397,13 +420,13 @@ def _systemd(args: argparse.Namespace) -> int:
             sys.stdout.write(systemd.render_unit(service_spec(settings)))
             return 0
         if args.verb == "install":
-            done = systemd.install(service_spec(settings), settings.systemd_user_dir)
+            done = systemd.install(service_spec(settings), settings.service.systemd_user_dir)
         elif args.verb == "status":
-            unit = systemd.status(settings.systemd_user_dir)
+            unit = systemd.status(settings.service.systemd_user_dir)
             print("\n".join(unit.lines()))
             return 0 if unit.running else 1
         else:
-            done = systemd.uninstall(settings.systemd_user_dir)
+            done = systemd.uninstall(settings.service.systemd_user_dir)
     except systemd.SystemdError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 1
@@ -509,7 +532,7 @@ def _fava(args: argparse.Namespace) -> int:
         # One Fava per data folder (and so per books folder): its own lock, beside the UI's.
         with single_instance(settings.dagster_home / "homeclerk-fava.lock", args.port):
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
-            serve(main_file, port=args.port)
+            serve(main_file, port=args.port, extra_hosts=settings.service.allowed_hosts)
     except (AlreadyRunningError, PortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ from assets.portfolio import definitions as portfolio
 from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
 
+from .maintenance import build_maintenance
 from .resources import build_resources
 from .settings import (
     Settings,
@@ -36,6 +37,7 @@ def build_definitions(settings: Settings) -> Definitions:
     )
     return Definitions.merge(
         *(domain.build_defs(resources) for domain in DOMAINS),
+        build_maintenance(settings),
         Definitions(
             resources=resources,
             jobs=[everything_job],

@@ -20,8 +20,17 @@ class FavaLedgerMissingError(FileNotFoundError):
         )
 
 
-def serve(ledger_file: str | Path, host: str = LOOPBACK, port: int = 5000) -> None:
-    """Run Fava on http://host:port until interrupted (Fava's own production server, cheroot)."""
+def serve(
+    ledger_file: str | Path,
+    host: str = LOOPBACK,
+    port: int = 5000,
+    extra_hosts: tuple[str, ...] = (),
+) -> None:
+    """Run Fava on http://host:port until interrupted (Fava's own production server, cheroot).
+
+    Requests whose `Host` is not a loopback name with this port (or one of `extra_hosts`) get
+    421: DNS rebinding must not reach the books.
+    """
     from cheroot.wsgi import Server
     from fava.application import create_app
 
@@ -31,7 +40,9 @@ def serve(ledger_file: str | Path, host: str = LOOPBACK, port: int = 5000) -> No
     from .single_instance import ensure_port_free
 
     ensure_port_free(port, "Fava", host)  # a clear line, not cheroot's traceback
-    app = create_app([path])
+    from .hostcheck import HostCheckWSGI, allowed_hosts
+
+    app = HostCheckWSGI(create_app([path]), allowed_hosts(port, extra_hosts))
     server = Server((host, port), app)
     print(f"Fava on http://{host}:{port} for {path}", flush=True)
     # What a service manager sends: stop as on Ctrl-C, closing the socket.
@@ -53,8 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("ledger_file")
     parser.add_argument("--host", default=LOOPBACK)
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--allow-host", action="append", default=[])
     args = parser.parse_args(argv)
-    serve(args.ledger_file, args.host, args.port)
+    serve(args.ledger_file, args.host, args.port, tuple(args.allow_host))
 
 
 if __name__ == "__main__":

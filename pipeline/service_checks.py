@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from dagster import DagsterInstance
 
 # The service's listening ports when no setting says otherwise: the Dagster UI and Fava.
-DEFAULT_PORTS = {3000: "Dagster UI", 5000: "Fava"}
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 MIN_FREE_BYTES = 1 << 30  # below 1 GiB free, a DuckDB checkpoint or a log rotation can fail
 MIN_FREE_FRACTION = 0.05
@@ -51,7 +50,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
     if platform == "darwin":
         from . import launchd
 
-        plist = launchd.plist_path(settings.launch_agents_dir, settings.service_label)
+        plist = launchd.plist_path(settings.service.launch_agents_dir, settings.service.label)
         if not plist.is_file():
             yield _not_installed(
                 f"no {plist}", "homeclerk launchd build-launcher && homeclerk launchd install"
@@ -59,7 +58,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
             return
         try:
             job = launchd.status(
-                settings.launch_agents_dir, settings.service_label, launchd.current_uid()
+                settings.service.launch_agents_dir, settings.service.label, launchd.current_uid()
             )
         except launchd.LaunchdError as exc:
             yield Finding("service", False, str(exc), "homeclerk launchd status")
@@ -76,12 +75,12 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
         return
     from . import systemd
 
-    unit = systemd.unit_path(settings.systemd_user_dir)
+    unit = systemd.unit_path(settings.service.systemd_user_dir)
     if not unit.is_file():
         yield _not_installed(f"no {unit}", "homeclerk systemd install")
         return
     try:
-        status = systemd.status(settings.systemd_user_dir)
+        status = systemd.status(settings.service.systemd_user_dir)
     except systemd.SystemdError as exc:
         yield Finding("service", False, str(exc), "homeclerk systemd status")
         return
@@ -160,15 +159,9 @@ def listeners(platform: str = sys.platform, proc: Path = Path("/proc/net")) -> l
 
 
 def service_ports(settings: Settings) -> dict[int, str]:
-    """The ports the service listens on: `[service] *_port` settings when present, else the
-    defaults."""
-    ports = dict(DEFAULT_PORTS)
-    service = getattr(settings, "service", None)
-    for name in dir(service) if service is not None else ():
-        value = getattr(service, name, None)
-        if name.endswith("_port") and isinstance(value, int):
-            ports[value] = name.removesuffix("_port")
-    return ports
+    """The ports the service listens on (`[service] *_port`), each with what listens there."""
+    service = settings.service
+    return {service.ui_port: "ui", service.fava_port: "fava", service.feeds_port: "feeds"}
 
 
 def exposed(found: Iterable[Listener], ports: dict[int, str]) -> list[Listener]:
@@ -209,7 +202,7 @@ def held_awake(pmset_output: str) -> list[str]:
 
 def keep_awake(settings: Settings, pmset_output: str | None = None) -> Iterator[Finding]:
     """Whether caffeinate (or anything) holds the Mac awake, and whether the settings ask for it."""
-    wanted = bool(getattr(getattr(settings, "service", None), "keep_awake", False))
+    wanted = settings.service.keep_awake
     if pmset_output is None:
         pmset = shutil.which("pmset")
         if pmset is None:

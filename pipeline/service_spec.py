@@ -61,7 +61,7 @@ def service_spec(
         env[CONFIG_ENV] = str(settings.config_file.absolute())
     logs = log_dir(settings)
     return ServiceSpec(
-        label=settings.service_label,
+        label=settings.service.label,
         program_arguments=(str(program), "serve"),
         working_dir=settings.base_dir.absolute(),
         environment=env,

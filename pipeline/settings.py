@@ -42,6 +42,10 @@ DEFAULT_BANK_SENDERS = tuple(sorted(KNOWN_BANK_HEADERS))
 
 _DEFAULT_CHAT_DB_PATH = Path(DEFAULT_CHAT_DB).expanduser()
 _HEADER = re.compile(r"^[A-Z0-9]{6}$")
+# A Host header value: a name or IPv4 address, or a bracketed IPv6 address, with an optional port.
+_HOST_NAME = re.compile(
+    r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$"
+)
 
 
 class SettingsError(ValueError):
@@ -91,6 +95,25 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class ServiceSettings:
+    """`[service]`: what `homeclerk serve` listens on and keeps."""
+
+    ui_port: int = 3000
+    fava_port: int = 5000
+    feeds_port: int = 5080
+    # macOS only: `caffeinate -i` as a supervised child, so the Mac does not idle-sleep.
+    keep_awake: bool = False
+    # Extra Host names the UIs answer to (a `tailscale serve` name, a reverse proxy's name).
+    allowed_hosts: tuple[str, ...] = ()
+    # Runs older than this are deleted by the daily maintenance job.
+    run_retention_days: int = 30
+    # The service's launchd label, and where its plist / systemd user unit is written.
+    label: str = "io.homeclerk.serve"
+    launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
+    systemd_user_dir: Path = Path("~/.config/systemd/user")
+
+
+@dataclass(frozen=True)
 class Settings(HasTimezone):
     config_file: Path | None
     base_dir: Path
@@ -108,10 +131,7 @@ class Settings(HasTimezone):
     # Feeds are read by a dashboard that often runs as another user (a container, a web
     # server): readable by all by default; "0600" keeps them to the owner.
     feeds_mode: int = DEFAULT_FEED_MODE
-    # The always-on service's job name and where its launchd plist / systemd unit is written.
-    service_label: str = "io.homeclerk.serve"
-    launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
-    systemd_user_dir: Path = Path("~/.config/systemd/user")
+    service: ServiceSettings = field(default_factory=ServiceSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
 
     @property
@@ -222,20 +242,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         value_tolerance=value_tolerance,
     )
     feeds_mode = reader.file_mode("feeds.mode", DEFAULT_FEED_MODE)
-    service_label = reader.string("service.label", "io.homeclerk.serve", '"io.homeclerk.serve"')
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", service_label):
-        raise SettingsError(
-            source,
-            "service.label",
-            f"is {service_label!r}: letters, digits, . _ - only",
-            '"io.homeclerk.serve"',
-        )
-    launch_agents_dir = reader.path(
-        "service.launch_agents_dir", "~/Library/LaunchAgents", '"~/Library/LaunchAgents"'
-    )
-    systemd_user_dir = reader.path(
-        "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
-    )
+    service = _service(reader)
     backup = _backup_settings(reader)
     reader.reject_unknown()
     return Settings(
@@ -252,9 +259,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         broker=broker,
         env_file=find_env_file(base),
         feeds_mode=feeds_mode,
-        service_label=service_label,
-        launch_agents_dir=launch_agents_dir,
-        systemd_user_dir=systemd_user_dir,
+        service=service,
         backup=backup,
     )
 
@@ -286,6 +291,50 @@ def _backup_settings(reader: _Reader) -> BackupSettings:
         remote=(remote or "").strip(),
         remote_tool=reader.choice("backup.remote_tool", "rsync", ("rsync", "restic")),
         include_secrets=reader.boolean("backup.include_secrets", False),
+    )
+
+
+def _service(reader: _Reader) -> ServiceSettings:
+    retention = reader.number("service.run_retention_days", 30, example="30")
+    if retention < 1 or retention != int(retention):
+        raise SettingsError(
+            reader.source,
+            "service.run_retention_days",
+            f"is {retention!r}: give a whole number of days, at least 1",
+            "30",
+        )
+    hosts = reader.string_list("service.allowed_hosts", [], example='["homeserver.tailnet.ts.net"]')
+    for index, host in enumerate(hosts):
+        if not _HOST_NAME.match(host):
+            raise SettingsError(
+                reader.source,
+                f"service.allowed_hosts[{index}]",
+                f"is {host!r}: give a host name or address, optionally with :port, "
+                "without scheme or path",
+                '"homeserver.tailnet.ts.net"',
+            )
+    label = reader.string("service.label", "io.homeclerk.serve", '"io.homeclerk.serve"')
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", label):
+        raise SettingsError(
+            reader.source,
+            "service.label",
+            f"is {label!r}: letters, digits, . _ - only",
+            '"io.homeclerk.serve"',
+        )
+    return ServiceSettings(
+        label=label,
+        launch_agents_dir=reader.path(
+            "service.launch_agents_dir", "~/Library/LaunchAgents", '"~/Library/LaunchAgents"'
+        ),
+        systemd_user_dir=reader.path(
+            "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
+        ),
+        ui_port=reader.port("service.ui_port", 3000),
+        fava_port=reader.port("service.fava_port", 5000),
+        feeds_port=reader.port("service.feeds_port", 5080),
+        keep_awake=reader.boolean("service.keep_awake", False),
+        allowed_hosts=tuple(h.lower() for h in hosts),
+        run_retention_days=int(retention),
     )
 
 
@@ -423,6 +472,7 @@ class _Reader:
         "sms",
         "broker",
         "books",
+        "feeds",
         "service",
         "backup",
     )

@@ -150,7 +150,7 @@ def test_launchctl_failure_message(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     (tmp_path / "homeclerk").write_text("#!/bin/sh\nexit 0\n")
     (tmp_path / "homeclerk").chmod(0o755)
     with pytest.raises(launchd.LaunchdError) as error:
-        launchd.install(spec, settings.launch_agents_dir, UID)
+        launchd.install(spec, settings.service.launch_agents_dir, UID)
     assert str(error.value) == (
         f"launchctl bootout gui/{UID}/io.homeclerk.test failed: 1: {launchd.explain(1)} "
         "(launchctl said: Boot-out failed: 1: Operation not permitted)"

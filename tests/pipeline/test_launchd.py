@@ -91,7 +91,7 @@ def test_install_writes_0644_and_runs_bootout_bootstrap_kickstart(
     standin.canned("bootout", rc=3, err="Boot-out failed: 3: No such process\n")
     standin.canned("print", rc=113, out=NOT_FOUND)
     spec = service_spec(settings, script=_target_script(tmp_path))
-    done = launchd.install(spec, settings.launch_agents_dir, UID)
+    done = launchd.install(spec, settings.service.launch_agents_dir, UID)
     plist = tmp_path / "agents" / "io.homeclerk.test.plist"
     assert plist.stat().st_mode & 0o777 == 0o644
     assert plistlib.loads(plist.read_bytes())["Label"] == "io.homeclerk.test"
@@ -113,7 +113,7 @@ def test_install_waits_for_a_booted_out_job_to_drain(
     standin.canned("print", rc=113, out=NOT_FOUND)
     standin.canned_nth("print", 1, 0)  # still loaded on the first look, gone on the second
     spec = service_spec(settings, script=_target_script(tmp_path))
-    launchd.install(spec, settings.launch_agents_dir, UID)
+    launchd.install(spec, settings.service.launch_agents_dir, UID)
     assert [c.split()[0] for c in standin.calls()] == [
         "bootout",
         "print",
@@ -131,7 +131,7 @@ def test_bootout_not_permitted_is_not_ignored(
     standin.canned("bootout", rc=1, err="Boot-out failed: 1: Operation not permitted\n")
     spec = service_spec(settings, script=_target_script(tmp_path))
     with pytest.raises(launchd.LaunchdError, match="Operation not permitted") as error:
-        launchd.install(spec, settings.launch_agents_dir, UID)
+        launchd.install(spec, settings.service.launch_agents_dir, UID)
     assert "bootout" in str(error.value)
     assert not any(c.startswith("bootstrap") for c in standin.calls())
 
@@ -167,7 +167,7 @@ def test_install_refuses_a_plist_whose_program_is_missing(
     standin = StandIn(tmp_path, "launchctl", monkeypatch)
     spec = service_spec(settings, launcher=tmp_path / "data" / "bin" / "homeclerk-launcher")
     with pytest.raises(launchd.LaunchdError, match="build-launcher"):
-        launchd.install(spec, settings.launch_agents_dir, UID)
+        launchd.install(spec, settings.service.launch_agents_dir, UID)
     assert standin.calls() == []
 
 

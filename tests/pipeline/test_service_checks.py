@@ -95,7 +95,7 @@ def test_lsof_output_is_parsed() -> None:
         sc.Listener("::1", 5000),
         sc.Listener("*", 5000),
     ]
-    assert sc.exposed(found, sc.DEFAULT_PORTS) == [sc.Listener("*", 5000)]
+    assert sc.exposed(found, {3000: "ui", 5000: "fava"}) == [sc.Listener("*", 5000)]
 
 
 def test_keep_awake_assertion_held_by_caffeinate(tmp_path: Path) -> None:
@@ -238,9 +238,9 @@ def test_service_settings_are_read_and_checked(tmp_path: Path) -> None:
     from pipeline.settings import SettingsError, load_settings
 
     settings = service_settings(tmp_path)
-    assert settings.service_label == "io.homeclerk.test"
-    assert settings.launch_agents_dir == tmp_path / "agents"
-    assert settings.systemd_user_dir == tmp_path / "units"
+    assert settings.service.label == "io.homeclerk.test"
+    assert settings.service.launch_agents_dir == tmp_path / "agents"
+    assert settings.service.systemd_user_dir == tmp_path / "units"
     config = tmp_path / "bad.toml"
     config.write_text('[service]\nlabel = "io.homeclerk serve"\n')
     with pytest.raises(SettingsError, match=r"service\.label"):

@@ -1,0 +1,152 @@
+"""What `homeclerk serve` runs: the children, their workspace file, the lock and the run reaper."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from assets.common.atomic import write_text_atomic
+
+from .service import ChildSpec, Supervisor, port_open
+from .settings import CONFIG_ENV, Settings
+
+LOCATION_NAME = "homeclerk"
+WORKSPACE_FILE = "serve-workspace.yaml"
+
+
+def log_dir(settings: Settings) -> Path:
+    """Where the service log and each child's log are written (rotated by size)."""
+    return settings.data_dir / "logs"
+
+
+def free_loopback_port() -> int:
+    """A TCP port nothing listens on right now (for the code server, which only we talk to)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_workspace(home: Path, grpc_port: int) -> Path:
+    """The workspace file the daemon and the UI share: one standalone code server."""
+    text = (
+        "# Written by `homeclerk serve` at each start; the code server's port changes.\n"
+        "load_from:\n"
+        "  - grpc_server:\n"
+        "      host: 127.0.0.1\n"
+        f"      port: {grpc_port}\n"
+        f"      location_name: {LOCATION_NAME}\n"
+    )
+    path = home / WORKSPACE_FILE
+    write_text_atomic(path, text)
+    return path
+
+
+def child_specs(
+    settings: Settings,
+    home: Path,
+    grpc_port: int,
+    *,
+    python: str = sys.executable,
+    platform: str = sys.platform,
+) -> list[ChildSpec]:
+    """Every child of the service, in start order (the code server first: the others use it)."""
+    service = settings.service
+    workspace = home / WORKSPACE_FILE
+    env = dict(os.environ)
+    env["DAGSTER_HOME"] = str(home)
+    if settings.config_file:
+        env[CONFIG_ENV] = str(settings.config_file)
+    # Dagster reads .env from its working directory: the folder of homeclerk.toml.
+    cwd = settings.base_dir
+    allow = [a for host in service.allowed_hosts for a in ("--allow-host", host)]
+    specs = [
+        ChildSpec(
+            "code-server",
+            (python, "-m", "pipeline.code_server", "-m", "pipeline.definitions",
+             "-h", "127.0.0.1", "-p", str(grpc_port), "--location-name", LOCATION_NAME,
+             # A settings error then shows in the UI instead of a crash loop.
+             "--lazy-load-user-code"),
+            cwd, env, port=grpc_port, stop_signal=signal.SIGINT,
+        ),
+        ChildSpec(
+            "daemon",
+            (python, "-m", "dagster._daemon", "run", "-w", str(workspace)),
+            cwd, env, stop_signal=signal.SIGINT,
+        ),
+        ChildSpec(
+            "webserver",
+            (python, "-m", "pipeline.webserver", "-w", str(workspace),
+             "-p", str(service.ui_port), *allow),
+            cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
+        ),
+        ChildSpec(
+            "fava",
+            (python, "-m", "pipeline.fava_server", str(settings.books_dir / "main.beancount"),
+             "--port", str(service.fava_port), *allow),
+            cwd, env,
+        ),
+        ChildSpec(
+            "feeds",
+            (python, "-m", "pipeline.feed_server", str(settings.feeds_dir),
+             "--port", str(service.feeds_port), *allow),
+            cwd, env,
+        ),
+    ]  # fmt: skip
+    if service.keep_awake and platform == "darwin":
+        # -i: no idle sleep while the service runs; tracked here, not a stray terminal.
+        specs.append(ChildSpec("caffeinate", ("/usr/bin/caffeinate", "-i"), cwd, env))
+    return specs
+
+
+def run_service(
+    settings: Settings,
+    home: Path,
+    alongside: Callable[[], contextlib.AbstractContextManager[object]] = contextlib.nullcontext,
+) -> int:
+    """Hold the instance lock, check the ports, then supervise every child until stopped.
+
+    `alongside` (the demo's broker) runs while the children do, entered only once the lock is
+    held: a second `serve` must say "already running", not trip over the first one's ports.
+    """
+    from assets.books.writer import ensure_generated
+
+    from .single_instance import ensure_port_free, single_instance
+
+    service = settings.service
+    # `serve` and `ui` share one lock: two daemons on one instance would run every sensor twice.
+    with single_instance(home / "homeclerk-ui.lock", service.ui_port):
+        grpc_port = free_loopback_port()
+        # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
+        supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
+        # First, what a service killed outright left running: it holds our ports.
+        if supervisor.stop_leftovers():
+            # Their sockets close as the kernel tears the processes down: give it a moment.
+            deadline = time.monotonic() + 10
+            ports = (service.ui_port, service.fava_port, service.feeds_port)
+            while any(port_open(p) for p in ports) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        for port, what in (
+            (service.ui_port, "the Dagster UI ([service] ui_port)"),
+            (service.fava_port, "Fava ([service] fava_port)"),
+            (service.feeds_port, "the feed server ([service] feeds_port)"),
+        ):
+            ensure_port_free(port, what)
+        if (settings.books_dir / "main.beancount").is_file():
+            ensure_generated(settings.books_dir)  # main.beancount includes generated/index
+        write_workspace(home, grpc_port)
+        supervisor.handle_signals()
+        supervisor.say(
+            f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "
+            f"http://127.0.0.1:{service.fava_port}, feeds http://127.0.0.1:{service.feeds_port}/"
+        )
+        # The run reaper (fails runs whose worker died; the daemon retries them once) runs in
+        # the code server: this process stays free of Dagster's imports.
+        with alongside():
+            supervisor.run()
+    return 0

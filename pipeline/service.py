@@ -1,0 +1,316 @@
+"""`homeclerk serve`: the whole always-on system as one supervised process tree.
+
+Why our own supervisor and not `supervisor`/`circus`: both are daemons of their own (a config
+file, a control socket, an XML-RPC or ZeroMQ server) that would need a Host check and a lock of
+their own, and add 20-40 MB resident to an idle budget of 500 MB; what the service needs (start
+in order, restart with backoff, log why, rotate, stop a process group within a deadline) is one
+small loop over `subprocess.Popen`, tested here with real processes.
+
+Each child runs in its own process group (`start_new_session`), so a stop reaches its own
+children too (the code server's run workers); its output is copied line by line into a rotating
+log file of its own; the service's own log (every start, exit and restart, with the reason) is a
+`RotatingFileHandler` too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import logging.handlers
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from assets.common.atomic import write_text_atomic
+
+from .processes import descendants
+
+LOG_MAX_BYTES = 5 * 1024 * 1024
+LOG_BACKUPS = 3
+# launchd's ExitTimeOut is 20 s by default: stop everything well within it.
+STOP_GRACE_SECONDS = 15.0
+BACKOFF_FIRST_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 60.0
+# A child that ran this long before dying starts its backoff from the beginning again.
+STABLE_AFTER_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """One supervised program."""
+
+    name: str
+    argv: tuple[str, ...]
+    cwd: Path
+    env: Mapping[str, str] | None = None
+    # A loopback port the child listens on: later children wait for it before they start.
+    port: int | None = None
+    # Dagster's processes shut down cleanly on SIGINT (what Ctrl-C sends).
+    stop_signal: int = signal.SIGTERM
+
+
+@dataclass
+class _Child:
+    spec: ChildSpec
+    proc: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0  # consecutive short-lived runs, for the backoff
+    restarts: int = 0
+    next_start: float = 0.0
+    pump: threading.Thread | None = None
+    # Processes that left the child's group (found at stop time with `ps`). No polling while
+    # idle: Dagster's run workers stay in the code server's group, which killpg reaches even
+    # after the code server itself died.
+    tree: set[int] = field(default_factory=set)
+    out: logging.Logger | None = None  # one rotating log file per child, kept across restarts
+
+
+def rotating_logger(name: str, path: Path, fmt: str) -> logging.Logger:
+    """A logger writing only to `path`, rotated by size (LOG_MAX_BYTES, LOG_BACKUPS kept)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Not registered with logging's manager: Dagster's `dictConfig` calls disable every
+    # registered logger that exists when they run.
+    logger = logging.Logger(f"homeclerk.serve.{name}", logging.INFO)
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(fmt))
+    logger.addHandler(handler)
+    return logger
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts TCP connections on host:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def backoff_seconds(failures: int, first: float, most: float) -> float:
+    """Delay before a restart after `failures` consecutive short runs: first, 2×, 4×, … most."""
+    if failures <= 0:
+        return 0.0
+    return min(first * 2 ** (failures - 1), most)
+
+
+class Supervisor:
+    """Starts children in order, restarts the ones that die, stops them all on request."""
+
+    def __init__(
+        self,
+        specs: Sequence[ChildSpec],
+        log_dir: Path,
+        *,
+        backoff_first: float = BACKOFF_FIRST_SECONDS,
+        backoff_max: float = BACKOFF_MAX_SECONDS,
+        stable_after: float = STABLE_AFTER_SECONDS,
+        stop_grace: float = STOP_GRACE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.children = [_Child(spec) for spec in specs]
+        self.log_dir = log_dir
+        self.backoff_first, self.backoff_max = backoff_first, backoff_max
+        self.stable_after, self.stop_grace = stable_after, stop_grace
+        self.clock = clock
+        self.log = rotating_logger("service", log_dir / "serve.log", "%(asctime)s %(message)s")
+        self.stopping = threading.Event()
+        # The process groups of our children, so a service killed outright (SIGKILL, a crash)
+        # can find and stop them when it starts again: they run in sessions of their own,
+        # which neither launchd nor a terminal stops with us.
+        self.groups_file = log_dir / "children.pids"
+
+    def say(self, message: str) -> None:
+        """One line in the service log and on stderr (launchd's StandardErrorPath)."""
+        self.log.info(message)
+        print(f"homeclerk serve: {message}", file=sys.stderr, flush=True)
+
+    def pids(self) -> dict[str, int]:
+        """The PID of each running child, by name."""
+        return {c.spec.name: c.proc.pid for c in self.children if c.proc and c.proc.poll() is None}
+
+    def start_all(self, ready_timeout: float = 180.0) -> None:
+        """Start each child; a child after one with a port waits until that port answers."""
+        for child in self.children:
+            if self.stopping.is_set():
+                return
+            self._start(child)
+            if child.spec.port is not None:
+                deadline = self.clock() + ready_timeout
+                while not port_open(child.spec.port) and self.clock() < deadline:
+                    if child.proc is None or child.proc.poll() is not None:
+                        break  # died: the loop restarts it; do not hold up the others
+                    if self.stopping.wait(0.2):
+                        return
+                if port_open(child.spec.port):
+                    self.say(f"{child.spec.name} is listening on 127.0.0.1:{child.spec.port}")
+
+    def _start(self, child: _Child) -> None:
+        spec = child.spec
+        if child.out is None:
+            child.out = rotating_logger(spec.name, self.log_dir / f"{spec.name}.log", "%(message)s")
+        out = child.out
+        try:
+            proc = subprocess.Popen(
+                list(spec.argv),
+                cwd=spec.cwd,
+                env=dict(spec.env) if spec.env is not None else None,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            child.proc = None
+            child.failures += 1
+            child.next_start = self.clock() + self._delay(child)
+            self.say(f"{spec.name} could not start ({exc}); next try in {self._delay(child):.0f} s")
+            return
+        child.proc, child.started_at, child.tree = proc, self.clock(), set()
+        child.pump = threading.Thread(
+            target=_pump, args=(proc, out), name=f"log-{spec.name}", daemon=True
+        )
+        child.pump.start()
+        self.say(f"started {spec.name} (pid {proc.pid})")
+        self._record_groups()
+
+    def _record_groups(self) -> None:
+        pids = [str(c.proc.pid) for c in self.children if c.proc is not None]
+        write_text_atomic(self.groups_file, "\n".join(pids) + "\n")
+
+    def stop_leftovers(self) -> list[int]:
+        """Kill the process groups a previous service killed outright left running.
+
+        Only groups whose leader still exists and still leads its own group (a reused PID
+        would not) are killed. Returns the group ids killed.
+        """
+        try:
+            recorded = [int(w) for w in self.groups_file.read_text().split() if w.isdigit()]
+        except FileNotFoundError:
+            return []
+        killed = []
+        for pgid in recorded:
+            try:
+                if pgid == os.getpgid(0) or os.getpgid(pgid) != pgid:
+                    continue
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                continue
+            killed.append(pgid)
+            self.say(f"killed process group {pgid} left running by a service that was killed")
+        if killed:
+            deadline = self.clock() + 5
+            while any(_alive(p) for p in killed) and self.clock() < deadline:
+                time.sleep(0.1)
+        self.groups_file.unlink(missing_ok=True)
+        return killed
+
+    def _delay(self, child: _Child) -> float:
+        return backoff_seconds(child.failures, self.backoff_first, self.backoff_max)
+
+    def check(self) -> None:
+        """Notice children that exited, and start again the ones whose backoff is over."""
+        now = self.clock()
+        for child in self.children:
+            proc = child.proc
+            if proc is not None and proc.poll() is not None:
+                ran = now - child.started_at
+                child.failures = 1 if ran >= self.stable_after else child.failures + 1
+                delay = self._delay(child)
+                child.next_start = now + delay
+                child.proc = None
+                self._kill_leftovers(proc.pid, child.tree)
+                self.say(
+                    f"{child.spec.name} (pid {proc.pid}) exited: {_describe(proc.returncode)} "
+                    f"after {ran:.0f} s; restarting in {delay:.0f} s"
+                )
+            if child.proc is None and now >= child.next_start and not self.stopping.is_set():
+                child.restarts += 1
+                self._start(child)
+
+    def _kill_leftovers(self, pid: int, tree: set[int]) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        for orphan in tree:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(orphan, signal.SIGKILL)
+
+    def run(self, interval: float = 1.0) -> None:
+        """Supervise until `stopping` is set, then stop everything."""
+        try:
+            self.stop_leftovers()  # in case the caller did not
+            self.start_all()
+            while not self.stopping.wait(interval):
+                self.check()
+        finally:
+            self.stop_all()
+
+    def stop_all(self) -> None:
+        """Ask every child's process group to stop; SIGKILL what is left after the grace."""
+        running = [c for c in self.children if c.proc is not None and c.proc.poll() is None]
+        trees: dict[int, set[int]] = {}
+        for child in running:
+            assert child.proc is not None
+            trees[child.proc.pid] = descendants(child.proc.pid) | child.tree
+            self.say(f"stopping {child.spec.name} (pid {child.proc.pid})")
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.proc.pid, child.spec.stop_signal)
+        deadline = self.clock() + self.stop_grace
+        while self.clock() < deadline:
+            if all(c.proc is None or c.proc.poll() is not None for c in running) and not any(
+                _alive(p) for tree in trees.values() for p in tree
+            ):
+                break
+            time.sleep(0.1)
+        for child in running:
+            assert child.proc is not None
+            if child.proc.poll() is None:
+                self.say(f"{child.spec.name} did not stop in {self.stop_grace:.0f} s: killed")
+            self._kill_leftovers(child.proc.pid, trees[child.proc.pid])
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.proc.wait(timeout=5)
+            if child.pump is not None:
+                child.pump.join(timeout=2)
+        self.groups_file.unlink(missing_ok=True)
+        self.say("stopped")
+
+    def handle_signals(self) -> None:
+        """SIGTERM, SIGINT and SIGHUP end `run` (and so stop every child)."""
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.say(f"received {signal.Signals(signum).name}: stopping")
+            self.stopping.set()
+
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(s, stop)
+
+
+def _alive(pid: int) -> bool:
+    from .runs import pid_alive
+
+    return pid_alive(pid)
+
+
+def _pump(proc: subprocess.Popen[bytes], out: logging.Logger) -> None:
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        out.info(raw.decode("utf-8", "replace").rstrip("\n"))
+    proc.stdout.close()
+
+
+def _describe(returncode: int | None) -> str:
+    if returncode is None:
+        return "still running"
+    if returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"

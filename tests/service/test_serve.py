@@ -1,0 +1,228 @@
+"""End to end: `homeclerk serve` on a demo folder, with real processes, ports and HTTP requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assets.sms.chatdb import utc_to_apple_ns
+from assets.sms.chatdb_writer import NewMessage, append_messages
+from pipeline.processes import descendants
+from pipeline.runs import pid_alive
+from pipeline.service import Supervisor, port_open
+from tests.support import free_port, wait_for
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+UP_S = 150  # the code server imports the definitions; three Dagster processes start
+SMS_S = 60
+
+
+class Served:
+    def __init__(self, folder: Path, ports: dict[str, int], env: dict[str, str]) -> None:
+        self.folder, self.ports, self.env = folder, ports, env
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = folder / "data" / "logs" / "serve.log"
+
+    def start(self) -> subprocess.Popen[bytes]:
+        out = (self.folder / "serve.out").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "serve"],
+            cwd=self.folder,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self.proc
+
+    def get(self, name: str, path: str, host: str | None = None) -> tuple[int, bytes]:
+        port = self.ports[name]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", path, headers={"Host": host or f"127.0.0.1:{port}"})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def up(self) -> bool:
+        assert self.proc is not None
+        assert self.proc.poll() is None, (self.folder / "serve.out").read_text()
+        return all(port_open(p) for p in self.ports.values()) and self.get("ui", "/")[0] == 200
+
+    def started_pids(self, child: str) -> list[int]:
+        text = self.log.read_text() if self.log.exists() else ""
+        return [int(p) for p in re.findall(rf"started {child} \(pid (\d+)\)", text)]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    folder = tmp_path / "demo"
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(folder)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    ports = {"ui": free_port(), "fava": free_port(), "feeds": free_port()}
+    config = folder / "homeclerk.toml"
+    with config.open("a") as f:
+        f.write(
+            f"\n[service]\nui_port = {ports['ui']}\nfava_port = {ports['fava']}\n"
+            f"feeds_port = {ports['feeds']}\n"
+        )
+    env["HOMECLERK_CONFIG"] = str(config)
+    env["PYTHONPATH"] = str(ROOT)
+    served = Served(folder, ports, env)
+    try:
+        yield served
+    finally:
+        if served.proc is not None and served.proc.poll() is None:
+            os.killpg(served.proc.pid, signal.SIGKILL)
+            served.proc.wait()
+        # Whatever a failed test left of the children (each in its own session).
+        Supervisor([], folder / "data" / "logs").stop_leftovers()
+
+
+def _bank_sms(guid: str) -> NewMessage:
+    now = dt.datetime.now(dt.UTC)
+    body = (
+        f"Rs.4321.17 debited from a/c **1276 on {now:%d-%m-%y} to VPA serve.probe@ybl"
+        "(UPI Ref No 600000000123). Not you? Call 18002586161"
+    )
+    return NewMessage(
+        guid=guid, sender="VM-HDFCBK", text=body, attributed_body=None, date=utc_to_apple_ns(now)
+    )
+
+
+def _feed_ids(served: Served) -> set[str]:
+    status, body = served.get("feeds", "/expenses.json")
+    if status != 200:
+        return set()
+    return {row["id"] for row in json.loads(body)["recent"]}
+
+
+def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
+    proc = served.start()
+    wait_for(served.up, UP_S, "the UI, Fava and the feed server to answer")
+
+    # Every server answers only to its loopback name (DNS rebinding).
+    for name in ("ui", "fava", "feeds"):
+        assert served.get(name, "/", host="evil.example.com")[0] == 421, name
+    assert served.get("ui", "/graphql", host="evil.example.com")[0] == 421
+    assert served.get("fava", "/", host=f"localhost:{served.ports['fava']}")[0] in (200, 302)
+
+    # One service per instance.
+    second = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "serve"],
+        cwd=served.folder,
+        env=served.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert "already running" in second.stderr
+
+    # A bank SMS reaches the feed through the sensor, the daemon and the code server.
+    guid = f"SERVE-{os.getpid()}-1"
+    append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    wait_for(lambda: guid in _feed_ids(served), SMS_S, "the new SMS in feeds/expenses.json")
+
+    # A child that dies is started again, and the service log says why.
+    [fava_pid] = served.started_pids("fava")
+    os.killpg(fava_pid, signal.SIGKILL)
+    wait_for(lambda: len(served.started_pids("fava")) == 2, 30, "Fava to be restarted")
+    assert f"fava (pid {fava_pid}) exited: killed by SIGKILL" in served.log.read_text()
+    wait_for(lambda: served.get("fava", "/")[0] in (200, 302), 30, "the new Fava to answer")
+
+    # SIGTERM stops every process of the tree, in time, and frees every port.
+    tree = descendants(proc.pid)
+    assert len(tree) >= 5
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    wait_for(lambda: not any(pid_alive(p) for p in tree), 5, "every child to be gone")
+    assert not any(port_open(p) for p in served.ports.values())
+
+
+def _started_run(home: Path) -> tuple[str, int] | None:
+    """A bank_sms_job run in progress whose worker recorded its PID."""
+    from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+    from pipeline.runs import worker_pid
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+            pid = worker_pid(instance, run.run_id)
+            if pid is not None and pid_alive(pid):
+                return run.run_id, pid
+    return None
+
+
+def _retried(home: Path, run_id: str) -> tuple[str, str] | None:
+    """(status of the interrupted run, status of its automatic retry) once the retry finished."""
+    from dagster import DagsterInstance, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        original = instance.get_run_by_id(run_id)
+        retries = instance.get_runs(RunsFilter(tags={"dagster/parent_run_id": run_id}))
+        if original is None or not retries or not retries[0].is_finished:
+            return None
+        return original.status.value, retries[0].status.value
+
+
+def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served) -> None:
+    import duckdb
+
+    home = served.folder / "data" / "dagster"
+    proc = served.start()
+    wait_for(served.up, UP_S, "the service to answer")
+    guid = f"SERVE-{os.getpid()}-2"
+    append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    run_id, worker = wait_for(lambda: _started_run(home), SMS_S, "a run to start")
+
+    # The service and the run's worker die at once (a crash; the OOM killer); the other children
+    # are orphaned, as under launchd, which only stops the job's own process group.
+    orphans = descendants(proc.pid) - {worker}
+    os.kill(worker, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert any(pid_alive(p) for p in orphans)
+
+    proc = served.start()
+    wait_for(
+        lambda: "left running by a service that was killed" in served.log.read_text(),
+        30,
+        "the new service to stop what the killed one left",
+    )
+    assert not any(pid_alive(p) for p in orphans), "the killed service's children were left"
+    wait_for(served.up, UP_S, "the restarted service to answer")
+    assert wait_for(lambda: _retried(home, run_id), 120, "the run's retry") == (
+        "FAILURE",
+        "SUCCESS",
+    )
+    wait_for(lambda: guid in _feed_ids(served), SMS_S, "the SMS in the feed")
+    _status, body = served.get("feeds", "/expenses.json")
+    assert [row["id"] for row in json.loads(body)["recent"]].count(guid) == 1
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    with duckdb.connect(str(served.folder / "data" / "warehouse.duckdb"), read_only=True) as db:
+        count = db.execute(
+            "SELECT count(*) FROM transactions WHERE message_guid = ?", [guid]
+        ).fetchone()
+    assert count == (1,)

@@ -1,0 +1,180 @@
+"""The supervisor with real processes: restart with backoff, logs, rotation, stopping a tree."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from pipeline.runs import pid_alive
+from pipeline.service import ChildSpec, Supervisor, backoff_seconds, rotating_logger
+from tests.support import wait_for
+
+PY = sys.executable
+
+
+def _spec(name: str, code: str, tmp_path: Path, **kw: object) -> ChildSpec:
+    return ChildSpec(name, (PY, "-c", code), tmp_path, **kw)  # type: ignore[arg-type]
+
+
+def test_backoff_doubles_up_to_the_most() -> None:
+    assert [backoff_seconds(n, 1.0, 10.0) for n in range(6)] == [0.0, 1.0, 2.0, 4.0, 8.0, 10.0]
+
+
+def test_a_dying_child_is_restarted_with_backoff_and_each_exit_is_logged(tmp_path: Path) -> None:
+    crash = _spec("crasher", "print('about to fail', flush=True); raise SystemExit(3)", tmp_path)
+    now = [0.0]
+    sup = Supervisor([crash], tmp_path / "logs", backoff_first=2.0, clock=lambda: now[0])
+    sup.start_all()
+    child = sup.children[0]
+    assert child.proc is not None
+    child.proc.wait()
+    sup.check()  # noticed: first failure, restart in 2 s
+    assert child.proc is None and child.next_start == 2.0
+    sup.check()
+    assert child.proc is None, "restarted before its backoff was over"
+    now[0] = 2.0
+    sup.check()
+    assert child.proc is not None and child.restarts == 1
+    child.proc.wait()
+    now[0] = 3.0
+    sup.check()  # second short run in a row: 4 s
+    assert child.next_start == 3.0 + 4.0
+    sup.stop_all()
+    log = (tmp_path / "logs" / "serve.log").read_text()
+    assert log.count("started crasher (pid") == 2
+    assert "exited: exit code 3 after 0 s; restarting in 2 s" in log
+    assert "restarting in 4 s" in log
+    wait_for(
+        lambda: (tmp_path / "logs" / "crasher.log").read_text().count("about to fail") == 2,
+        5,
+        "the child's output in its own log",
+    )
+
+
+def test_a_child_that_ran_long_starts_its_backoff_again(tmp_path: Path) -> None:
+    now = [0.0]
+    sup = Supervisor(
+        [_spec("short", "pass", tmp_path)], tmp_path / "logs", stable_after=60, clock=lambda: now[0]
+    )
+    sup.start_all()
+    child = sup.children[0]
+    child.failures = 5
+    assert child.proc is not None
+    child.proc.wait()
+    now[0] = 100.0
+    sup.check()
+    assert child.failures == 1 and child.next_start == 101.0
+    sup.stop_all()
+
+
+def test_stop_reaches_grandchildren_and_kills_what_ignores_the_signal(tmp_path: Path) -> None:
+    pid_file = tmp_path / "grandchild.pid"
+    # A child that starts a grandchild ignoring SIGTERM, then waits.
+    code = (
+        "import subprocess, sys, time\n"
+        "g = subprocess.Popen([sys.executable, '-c', "
+        "'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(g.pid))\n"
+        "time.sleep(600)\n"
+    )
+    sup = Supervisor([_spec("parent", code, tmp_path)], tmp_path / "logs", stop_grace=1.0)
+    sup.start_all()
+    grandchild = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 10, "pid"))
+    parent = sup.children[0].proc
+    assert parent is not None
+    sup.stop_all()
+    assert parent.poll() is not None
+    wait_for(lambda: not pid_alive(grandchild), 5, "the grandchild to be killed")
+    assert "stopping parent" in (tmp_path / "logs" / "serve.log").read_text()
+
+
+def test_run_stops_on_request_and_leaves_nothing(tmp_path: Path) -> None:
+    sup = Supervisor([_spec("sleeper", "import time; time.sleep(600)", tmp_path)], tmp_path / "l")
+    thread = threading.Thread(target=sup.run, kwargs={"interval": 0.1})
+    thread.start()
+    pid = wait_for(lambda: sup.pids().get("sleeper"), 10, "the sleeper")
+    sup.stopping.set()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert not pid_alive(pid)
+
+
+def test_a_program_that_cannot_start_is_retried_not_fatal(tmp_path: Path) -> None:
+    missing = ChildSpec("missing", (str(tmp_path / "no-such-program"),), tmp_path)
+    sup = Supervisor([missing], tmp_path / "logs", clock=lambda: 0.0)
+    sup.start_all()
+    assert sup.children[0].proc is None and sup.children[0].next_start == 1.0
+    assert "missing could not start" in (tmp_path / "logs" / "serve.log").read_text()
+
+
+def test_logs_rotate_by_size(tmp_path: Path, monkeypatch: object) -> None:
+    import pipeline.service as service
+
+    monkeypatch.setattr(service, "LOG_MAX_BYTES", 1000)  # type: ignore[attr-defined]
+    log = rotating_logger("x", tmp_path / "x.log", "%(message)s")
+    for i in range(100):
+        log.info("line %03d %s", i, "." * 40)
+    assert (tmp_path / "x.log.1").exists()
+    assert (tmp_path / "x.log").stat().st_size <= 1000
+    assert "line 099" in (tmp_path / "x.log").read_text()
+    assert not (tmp_path / f"x.log.{service.LOG_BACKUPS + 1}").exists()
+
+
+def test_stop_signal_is_sent_to_the_group(tmp_path: Path) -> None:
+    marker, ready = tmp_path / "got-int", tmp_path / "ready"
+    code = (
+        "import signal, time, pathlib\n"
+        f"signal.signal(signal.SIGINT, lambda *a: (pathlib.Path({str(marker)!r}).write_text('x'),"
+        " exit(0)))\n"
+        f"pathlib.Path({str(ready)!r}).write_text('ready')\n"
+        "time.sleep(600)\n"
+    )
+    sup = Supervisor(
+        [_spec("dagsterish", code, tmp_path, stop_signal=signal.SIGINT)], tmp_path / "logs"
+    )
+    sup.start_all()
+    wait_for(ready.exists, 10, "the child to install its SIGINT handler")
+    sup.stop_all()
+    assert marker.exists()
+
+
+def test_when_a_child_dies_its_group_goes_with_it(tmp_path: Path) -> None:
+    # A code server that crashes leaves its run workers behind; the new one must not meet them.
+    pid_file = tmp_path / "worker.pid"
+    code = (
+        "import subprocess, sys\n"
+        "w = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(w.pid))\n"
+    )
+    now = [0.0]
+    sup = Supervisor([_spec("server", code, tmp_path)], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    worker = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 10, "worker pid"))
+    proc = sup.children[0].proc
+    assert proc is not None
+    proc.wait()
+    assert pid_alive(worker)
+    sup.check()
+    wait_for(lambda: not pid_alive(worker), 5, "the orphaned worker to be killed")
+    sup.stop_all()
+
+
+def test_a_new_service_stops_the_children_a_killed_one_left(tmp_path: Path) -> None:
+    pid_file = tmp_path / "worker.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "w = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(w.pid))\n"
+        "time.sleep(600)\n"
+    )
+    first = Supervisor([_spec("server", code, tmp_path)], tmp_path / "logs")
+    first.start_all()
+    worker = int(wait_for(lambda: pid_file.exists() and pid_file.read_text(), 10, "worker pid"))
+    server = first.pids()["server"]
+    # `first` is never stopped: as if the service had been killed with SIGKILL.
+    second = Supervisor([], tmp_path / "logs")
+    assert second.stop_leftovers() == [server]
+    wait_for(lambda: not pid_alive(server) and not pid_alive(worker), 5, "the leftovers to go")
+    assert second.stop_leftovers() == []  # nothing recorded any more
