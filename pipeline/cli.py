@@ -271,8 +271,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from assets.portfolio.demo_server import BrokerPortBusyError
-
+    from .demo.broker import BrokerPortBusyError
     from .instance import use_instance
     from .serve import run_service
     from .single_instance import AlreadyRunningError, PortBusyError

@@ -109,8 +109,12 @@ class ServiceSettings:
     run_retention_days: int = 30
     # The service's launchd label, and where its plist / systemd user unit is written.
     label: str = "io.homeclerk.serve"
-    launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
-    systemd_user_dir: Path = Path("~/.config/systemd/user")
+    launch_agents_dir: Path = field(
+        default_factory=lambda: Path("~/Library/LaunchAgents").expanduser()
+    )
+    systemd_user_dir: Path = field(
+        default_factory=lambda: Path("~/.config/systemd/user").expanduser()
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assets.sms.chatdb import utc_to_apple_ns
-from assets.sms.chatdb_writer import NewMessage, append_messages
+from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.processes import descendants
 from pipeline.runs import pid_alive
 from pipeline.service import Supervisor, port_open
