@@ -242,7 +242,8 @@ def uncategorized_section(
     if no_data:
         return {"title": "Uncategorized", "note": no_data}
     loose = sorted(
-        (t for t in in_week if not t.category),
+        # The parser stores "Uncategorized" when no rule matched; older rows may hold NULL.
+        (t for t in in_week if _cat(t) == UNCATEGORIZED),
         key=lambda t: (t.received_at, t.message_guid),
     )
     if not loose:

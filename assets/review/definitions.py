@@ -142,9 +142,7 @@ def pipeline_health(
     return PipelineHealth(failed, _skipped_ticks(instance, start, end), unrecognized)
 
 
-def _skipped_ticks(
-    instance: DagsterInstance, start: dt.datetime, end: dt.datetime
-) -> int | None:
+def _skipped_ticks(instance: DagsterInstance, start: dt.datetime, end: dt.datetime) -> int | None:
     """Skipped schedule and sensor ticks in the week; None when the instance keeps no ticks."""
     from dagster._core.scheduler.instigation import TickStatus  # no public path for it
 

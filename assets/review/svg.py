@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-WIDTH = 640
+WIDTH = 480
 BAR = 18
 GAP = 8
-LABEL = 170
+LABEL = 120
 INK = "#1f2937"
 BAR_FILL = "#2563eb"
 AVG_INK = "#f59e0b"
