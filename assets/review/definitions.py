@@ -15,6 +15,7 @@ from dagster import (
     BackfillPolicy,
     DagsterInstance,
     DagsterRunStatus,
+    DefaultScheduleStatus,
     Definitions,
     MaterializeResult,
     MetadataValue,
@@ -169,6 +170,7 @@ def review_schedule(job: Any, timezone: str) -> Any:
         job=job,
         cron_schedule=["0 20 * * 0", "30 5 * * 1"],
         execution_timezone=timezone,
+        default_status=DefaultScheduleStatus.RUNNING,  # the review appears with no setup
         description="The week's review on Sunday evening; the finished week early on Monday.",
     )
     def weekly_review_schedule(context: ScheduleEvaluationContext) -> RunRequest:
