@@ -199,6 +199,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
         print(f"  output:   {path}")
+    if report.latest_review:
+        print(f"  review:   {report.latest_review} (and its .md; earlier weeks beside it)")
     print(f"  config:   {report.config}")
     command = f"{own_command()} --config {shlex.quote(str(report.config))}"
     print("Open the Dagster UI on this demo:")

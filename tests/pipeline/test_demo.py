@@ -201,3 +201,21 @@ def test_demo_instant_is_the_end_of_a_past_end_date_else_now() -> None:
         2027, 10, 21, 23, 59, 59, tzinfo=IST
     )
     assert demo_instant(now.date(), now) == now
+
+
+def test_the_demo_writes_its_last_8_weekly_reviews_and_says_where(demo: Demo) -> None:
+    from assets.review.week import week_containing
+
+    reviews = demo.folder / "data" / "reviews"
+    last = week_containing(demo.end)
+    expected = [last.shifted(-n).iso for n in range(7, -1, -1)]
+    assert sorted(p.stem for p in reviews.glob("*.html")) == expected
+    assert sorted(p.stem for p in reviews.glob("*.md")) == expected
+    assert f"review:   {reviews / (last.iso + '.html')}" in demo.stdout
+    markdown = (reviews / f"{last.iso}.md").read_text()
+    assert markdown.startswith(f"# Week {last.iso}: {last.start.isoformat()} to ")
+    summary = json.loads((demo.folder / "data" / "feeds" / "review.json").read_text())
+    assert summary["week"] == last.iso
+    assert summary["spending"] is not None or summary["note"]  # a figure, or why there is none
+    week_before = (reviews / f"{expected[-2]}.md").read_text()
+    assert "Spent **" in week_before  # a whole demo week has spending
