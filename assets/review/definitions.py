@@ -68,7 +68,7 @@ def _weekly_review_asset(timezone: str) -> Any:
         deps=["transactions", "broker_holdings", "books"],
         pool=wh.WAREHOUSE_POOL,
         group_name="review",
-        description="reviews/<ISO week>.md and .html (Monday to Sunday), feeds/review.json.",
+        description="reviews/YYYY-Www.md and .html, Monday to Sunday; feeds/review.json.",
     )
     def weekly_review(
         context: AssetExecutionContext,
