@@ -67,6 +67,8 @@ class PipelineHealth(NamedTuple):
     failed_runs: tuple[FailedRun, ...] = ()
     skipped_ticks: int | None = None  # None: not known (no instance to ask)
     unrecognized_messages: int = 0
+    # Feed freshness checks that failed during the week: (feed check, how many times).
+    stale_feeds: tuple[tuple[str, int], ...] = ()
 
 
 class ReviewInputs(NamedTuple):
@@ -356,7 +358,7 @@ def books_section(checks: Sequence[CheckOutcome] | None) -> dict[str, Any]:
 
 
 def health_section(health: PipelineHealth, tz: ZoneInfo) -> dict[str, Any]:
-    """Failed runs, skipped ticks and unrecognized bank SMS during the week."""
+    """Failed runs, stale feeds, skipped ticks and unrecognized bank SMS during the week."""
     return {
         "title": "Pipeline health",
         "failed_runs": [
@@ -365,6 +367,7 @@ def health_section(health: PipelineHealth, tz: ZoneInfo) -> dict[str, Any]:
         ],
         "skipped_ticks": health.skipped_ticks,
         "unrecognized_messages": health.unrecognized_messages,
+        "stale_feeds": [{"check": c, "failures": n} for c, n in sorted(health.stale_feeds)],
     }
 
 

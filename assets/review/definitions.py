@@ -41,6 +41,11 @@ from .week import Week, week_containing, week_of_key
 # The first week a review can exist for (a Monday); earlier weeks have no partition.
 FIRST_WEEK = "2020-01-06"
 BOOKS_CHECKS = ("ledger_loads_clean", "holdings_match_broker")
+# The feeds' freshness checks: a failure during the week means a dashboard showed old data.
+FRESHNESS_CHECKS = (
+    ("expenses_feed", "expenses_feed_fresh"),
+    ("portfolio_feed", "portfolio_feed_fresh"),
+)
 ASSET_NAME = "weekly_review"
 
 
@@ -133,14 +138,41 @@ def books_outcomes(instance: DagsterInstance, before: dt.datetime) -> list[Check
 def pipeline_health(
     instance: DagsterInstance, start: dt.datetime, end: dt.datetime, unrecognized: int
 ) -> PipelineHealth:
-    """Failed runs created during the week, skipped schedule/sensor ticks during it."""
+    """Failed runs created during the week, skipped schedule/sensor ticks and failed feed
+    freshness checks during it."""
     records = instance.get_run_records(
         RunsFilter(statuses=[DagsterRunStatus.FAILURE], created_after=start, created_before=end)
     )
     failed = tuple(
         FailedRun(r.dagster_run.job_name, r.dagster_run.run_id, r.create_timestamp) for r in records
     )
-    return PipelineHealth(failed, _skipped_ticks(instance, start, end), unrecognized)
+    return PipelineHealth(
+        failed,
+        _skipped_ticks(instance, start, end),
+        unrecognized,
+        _stale_feeds(instance, start, end),
+    )
+
+
+def _stale_feeds(
+    instance: DagsterInstance, start: dt.datetime, end: dt.datetime
+) -> tuple[tuple[str, int], ...]:
+    """Freshness checks that failed during the week, with how many times."""
+    stale = []
+    for asset_name, check in FRESHNESS_CHECKS:
+        records = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(AssetKey(asset_name), check), limit=1000
+        )
+        failures = sum(
+            1
+            for r in records
+            if r.evaluation is not None
+            and not r.evaluation.passed
+            and start.timestamp() <= r.create_timestamp < end.timestamp()
+        )
+        if failures:
+            stale.append((check, failures))
+    return tuple(stale)
 
 
 def _skipped_ticks(instance: DagsterInstance, start: dt.datetime, end: dt.datetime) -> int | None:

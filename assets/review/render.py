@@ -117,6 +117,9 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         ticks = s["skipped_ticks"]
         lines.append(f"- skipped schedule ticks: {'not known' if ticks is None else ticks}")
         lines.append(f"- unrecognized bank SMS: {s['unrecognized_messages']}")
+        stale = s["stale_feeds"]
+        lines.append(f"- stale feeds: {len(stale)}")
+        lines += [f"  - `{f['check']}` failed {f['failures']} time(s)" for f in stale]
     else:  # a section another domain fills (power): its fields as a list
         lines += [f"- {k}: {v}" for k, v in s.items() if k not in ("title", "note")]
     if "note" in s:
@@ -274,6 +277,8 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         items += [f"{r['at']} {r['job']} ({r['run_id']})" for r in runs]
         items.append(f"skipped schedule ticks: {'not known' if ticks is None else ticks}")
         items.append(f"unrecognized bank SMS: {s['unrecognized_messages']}")
+        items.append(f"stale feeds: {len(s['stale_feeds'])}")
+        items += [f"{f['check']} failed {f['failures']} time(s)" for f in s["stale_feeds"]]
         parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
     else:
         parts.append(

@@ -100,14 +100,34 @@ def test_a_late_materialization_writes_the_same_bytes(tmp_path: Path) -> None:
     assert b"generated" not in before[0] and b"generated" not in before[1]
 
 
-def test_a_failed_run_in_the_week_shows_in_pipeline_health(tmp_path: Path) -> None:
-    from dagster import DagsterRunStatus
+def test_a_failed_run_and_a_stale_feed_in_the_week_show_in_pipeline_health(
+    tmp_path: Path,
+) -> None:
+    from dagster import AssetSelection, DagsterRunStatus
     from dagster._core.test_utils import create_run_for_test
+
+    from assets.books.resources import BooksResource
+    from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 
     build_warehouse(tmp_path / "warehouse.duckdb")
     asset = build_weekly_review("Asia/Kolkata")
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
         create_run_for_test(instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE)
+        # The freshness check with no feed written: it fails (a dashboard would read nothing).
+        check_run = materialize(
+            [expenses_feed, expenses_feed_fresh],
+            selection=AssetSelection.checks(expenses_feed_fresh),
+            resources={
+                **_resources(tmp_path, dt.datetime.now(IST)),
+                "books_config": BooksResource(
+                    books_dir=str(tmp_path / "books"), account_mapping=[]
+                ),
+            },
+            instance=instance,
+            raise_on_error=False,
+        )
+        (evaluation,) = check_run.get_asset_check_evaluations()
+        assert not evaluation.passed
         # The run was created now (the wall clock); review the week it falls in.
         week = parse_iso_week(dt.datetime.now(IST).strftime("%G-W%V"))
         now = dt.datetime.combine(week.end, dt.time(20), IST)
@@ -126,7 +146,9 @@ def test_a_failed_run_in_the_week_shows_in_pipeline_health(tmp_path: Path) -> No
         ).success
     text = (tmp_path / "reviews" / f"{week.iso}.md").read_text()
     assert "- failed runs: 1" in text and "bank_sms_job" in text
-    assert "- failed runs: 0" in (tmp_path / "reviews" / f"{earlier.iso}.md").read_text()
+    assert "- stale feeds: 1\n  - `expenses_feed_fresh` failed 1 time(s)" in text
+    before = (tmp_path / "reviews" / f"{earlier.iso}.md").read_text()
+    assert "- failed runs: 0" in before and "- stale feeds: 0" in before
     # The dashboard summary keeps the latest week even after an earlier one ran.
     assert json.loads((tmp_path / "feeds" / "review.json").read_text())["week"] == week.iso
 
