@@ -110,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
     mat.set_defaults(handler=_materialize)
 
+    review = sub.add_parser("review", help="write (or backfill) weekly reviews, one run")
+    which = review.add_mutually_exclusive_group(required=True)
+    which.add_argument("--week", help="one ISO week, e.g. 2026-W45")
+    which.add_argument("--from", dest="first", help="first ISO week of a range (with --to)")
+    review.add_argument("--to", dest="last", help="last ISO week of the range")
+    review.set_defaults(handler=_review)
     _backup_parsers(sub)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
@@ -200,6 +206,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
         print(f"  output:   {path}")
+    if report.latest_review:
+        print(f"  review:   {report.latest_review} (and its .md; earlier weeks beside it)")
     print(f"  config:   {report.config}")
     command = f"{own_command()} --config {shlex.quote(str(report.config))}"
     print("Open the Dagster UI on this demo:")
@@ -510,6 +518,36 @@ def _restore(args: argparse.Namespace) -> int:
     print(f"  config: {result.config}")
     print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
     return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from assets.review.week import parse_iso_week, weeks_between
+
+    from .instance import use_instance
+    from .materialize import materialize
+    from .settings import load_env_file
+
+    try:
+        if args.week:
+            if args.last:
+                raise ValueError("--to goes with --from, not with --week")
+            weeks = [parse_iso_week(args.week)]
+        else:
+            if not args.last:
+                raise ValueError("--from needs --to (the last week of the range)")
+            weeks = weeks_between(parse_iso_week(args.first), parse_iso_week(args.last))
+    except ValueError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    load_env_file(settings)
+    use_instance(settings)
+    say = lambda line: print(line, flush=True)  # noqa: E731
+    if len(weeks) == 1:
+        return materialize(settings, "weekly_review", weeks[0].key, out=say)
+    return materialize(
+        settings, "weekly_review", out=say, partition_range=(weeks[0].key, weeks[-1].key)
+    )
 
 
 def _fava(args: argparse.Namespace) -> int:

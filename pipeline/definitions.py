@@ -8,6 +8,7 @@ from assets.backup import definitions as backup
 from assets.books import definitions as books
 from assets.expenses import definitions as expenses
 from assets.portfolio import definitions as portfolio
+from assets.review import definitions as review
 from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
 
@@ -23,7 +24,7 @@ from .settings import (
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
-DOMAINS = (sms, transactions, expenses, portfolio, books, backup)
+DOMAINS = (sms, transactions, expenses, portfolio, books, review, backup)
 
 
 def build_definitions(settings: Settings) -> Definitions:
@@ -31,9 +32,11 @@ def build_definitions(settings: Settings) -> Definitions:
     resources = build_resources(settings)
     everything_job = define_asset_job(
         "everything_job",
-        # Backups are their own nightly job: a snapshot taken mid-run would hold half a refresh.
-        selection=AssetSelection.all() - AssetSelection.groups("backup"),
-        description="Every asset but the backup, in dependency order (what `homeclerk demo` runs).",
+        # Backups are their own nightly job (a snapshot taken mid-run would hold half a refresh);
+        # partitioned assets (the weekly review) run per partition, through their own jobs.
+        selection=AssetSelection.all() - AssetSelection.groups("backup", "review"),
+        description="Every unpartitioned asset but the backup, in dependency order (what "
+        "`homeclerk demo` runs).",
     )
     return Definitions.merge(
         *(domain.build_defs(resources) for domain in DOMAINS),

@@ -36,9 +36,13 @@ def materialize(
     out: Callable[[str], None] = print,
     wait_seconds: float = 3600.0,
     max_backoff: float = 10.0,
+    partition_range: tuple[str, str] | None = None,
 ) -> int:
     """Materialize `selection` once the warehouse is free; 0 on success, 1 with the failing step's
-    message otherwise, 3 when the warehouse stayed busy for `wait_seconds`."""
+    message otherwise, 3 when the warehouse stayed busy for `wait_seconds`.
+
+    `partition_range` (first, last key) runs every partition between them as one run (assets
+    with a single-run backfill policy, such as the weekly review)."""
     from dagster import AssetSelection, DagsterInstance
 
     from .definitions import build_definitions
@@ -76,14 +80,14 @@ def materialize(
                     out(f"waiting for the warehouse: run {what} holds it")
                     said = what
             else:
-                out(f"materializing {names}" + (f" (partition {partition})" if partition else ""))
+                out(f"materializing {names}" + _partitions_text(partition, partition_range))
                 result = job.execute_in_process(
                     instance=instance,
                     asset_selection=list(keys),
                     partition_key=partition,
                     raise_on_error=False,
                     run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-                    tags={"homeclerk/source": "cli"},
+                    tags={"homeclerk/source": "cli", **_range_tags(partition_range)},
                 )
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
                 if result.success:
@@ -101,6 +105,26 @@ def materialize(
                 return 3
             time.sleep(backoff)  # waiting on another process, not synchronising a test
             backoff = min(backoff * 2, max_backoff)
+
+
+def _partitions_text(partition: str | None, partition_range: tuple[str, str] | None) -> str:
+    if partition_range:
+        return f" (partitions {partition_range[0]} to {partition_range[1]}, one run)"
+    return f" (partition {partition})" if partition else ""
+
+
+def _range_tags(partition_range: tuple[str, str] | None) -> dict[str, str]:
+    if not partition_range:
+        return {}
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    return {
+        ASSET_PARTITION_RANGE_START_TAG: partition_range[0],
+        ASSET_PARTITION_RANGE_END_TAG: partition_range[1],
+    }
 
 
 def _error_text(event: object) -> str:

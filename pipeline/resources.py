@@ -11,6 +11,7 @@ from assets.backup.resources import BackupResource
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
+from assets.review.resources import Reviews
 from assets.sms.resources import MessagesSource
 from assets.transactions.resources import ParsingConfig
 
@@ -41,6 +42,10 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             account_mapping=settings.accounts.as_config(),
             timezone=settings.timezone,
             broker_value_tolerance=settings.broker.value_tolerance,
+        ),
+        # Weekly reviews sit beside the feeds and are read like them.
+        "reviews": Reviews(
+            folder=str(settings.data_dir / "reviews"), file_mode=settings.feeds_mode
         ),
         "backup_config": _backup(settings),
     }

@@ -28,6 +28,7 @@ from .broker import (
 )
 from .build import prepare_demo_folder, write_chat_db, write_demo_config
 from .messages import IST, demo_opening_balances, generate_demo_messages
+from .reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
 
 
 class DemoReport(NamedTuple):
@@ -39,6 +40,7 @@ class DemoReport(NamedTuple):
     failed_steps: list[str]  # "step/check name: its own explanation"
     as_of: dt.datetime  # the instant the run's clock was pinned to
     warnings: list[str]  # warning-severity checks that did not pass, explained
+    latest_review: Path | None = None  # the newest weekly review (HTML)
 
     @property
     def success(self) -> bool:
@@ -102,20 +104,36 @@ def run_demo(
             f"materializing {len(graph.get_all_asset_keys())} assets with their checks, "
             f"as of {as_of.isoformat(timespec='seconds')}"
         )
+        run_config = {
+            # INFO: each asset's own summary lines, without Dagster's engine chatter.
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            # Every asset and check judges the demo's data as of the demo's own end.
+            "resources": {"clock": {"config": {"frozen_at": as_of.isoformat()}}},
+        }
         result = defs.resolve_job_def("everything_job").execute_in_process(
-            run_config={
-                # INFO: each asset's own summary lines, without Dagster's engine chatter.
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                # Every asset and check judges the demo's data as of the demo's own end.
-                "resources": {"clock": {"config": {"frozen_at": as_of.isoformat()}}},
-            },
+            run_config=run_config,
             instance=DagsterInstance.get(),
             raise_on_error=False,
             tags={"homeclerk/demo": "true"},
         )
-    failed, warnings = judge_events(result.all_events)
+        step(f"weekly reviews: the last {DEMO_WEEKS} weeks, one run")
+        review_events, last_week = materialize_demo_reviews(
+            defs, DagsterInstance.get(), run_config, as_of
+        )
+    failed, warnings = judge_events([*result.all_events, *review_events])
+    review = latest_review(settings.data_dir / "reviews", last_week)
     outputs = [*sorted(settings.feeds_dir.glob("*.json")), settings.books_dir / "main.beancount"]
-    return DemoReport(folder, config, count, alerts, outputs, failed, as_of, warnings)
+    return DemoReport(
+        folder,
+        config,
+        count,
+        alerts,
+        outputs,
+        failed,
+        as_of,
+        warnings,
+        review if review.exists() else None,
+    )
 
 
 def judge_events(events: Iterable[DagsterEvent]) -> tuple[list[str], list[str]]:

@@ -218,3 +218,21 @@ def test_every_output_is_stamped_with_the_demos_own_instant(demo: Demo) -> None:
     prices = sorted((demo.folder / "ledger" / "generated" / "prices").glob("*.beancount"))
     assert prices and prices[-1].stem == demo.end.strftime("%Y-%m")
     assert f"{demo.end.isoformat()} price" in prices[-1].read_text(encoding="utf-8")
+
+
+def test_the_demo_writes_its_last_8_weekly_reviews_and_says_where(demo: Demo) -> None:
+    from assets.review.week import week_containing
+
+    reviews = demo.folder / "data" / "reviews"
+    last = week_containing(demo.end)
+    expected = [last.shifted(-n).iso for n in range(7, -1, -1)]
+    assert sorted(p.stem for p in reviews.glob("*.html")) == expected
+    assert sorted(p.stem for p in reviews.glob("*.md")) == expected
+    assert f"review:   {reviews / (last.iso + '.html')}" in demo.stdout
+    markdown = (reviews / f"{last.iso}.md").read_text()
+    assert markdown.startswith(f"# Week {last.iso}: {last.start.isoformat()} to ")
+    summary = json.loads((demo.folder / "data" / "feeds" / "review.json").read_text())
+    assert summary["week"] == last.iso
+    assert summary["spending"] is not None or summary["note"]  # a figure, or why there is none
+    week_before = (reviews / f"{expected[-2]}.md").read_text()
+    assert "Spent **" in week_before  # a whole demo week has spending

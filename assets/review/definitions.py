@@ -1,0 +1,237 @@
+"""Dagster wrapper for the weekly review: a weekly-partitioned asset (Monday to Sunday in the
+owner's zone), its schedule, and what it reads from the Dagster instance."""
+
+import datetime as dt
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    AssetCheckKey,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    BackfillPolicy,
+    DagsterInstance,
+    DagsterRunStatus,
+    DefaultScheduleStatus,
+    Definitions,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    RunsFilter,
+    ScheduleEvaluationContext,
+    WeeklyPartitionsDefinition,
+    asset,
+    define_asset_job,
+    schedule,
+)
+from dagster._utils.warnings import BetaWarning
+
+from assets.common import warehouse as wh
+from assets.common.resources import Clock, Feeds, Warehouse
+
+from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .produce import SUMMARY_FEED, update_summary, write_review
+from .reader import read_transactions_for, read_week
+from .resources import Reviews
+from .week import Week, week_containing, week_of_key
+
+# The first week a review can exist for (a Monday); earlier weeks have no partition.
+FIRST_WEEK = "2020-01-06"
+BOOKS_CHECKS = ("ledger_loads_clean", "holdings_match_broker")
+# The feeds' freshness checks: a failure during the week means a dashboard showed old data.
+FRESHNESS_CHECKS = (
+    ("expenses_feed", "expenses_feed_fresh"),
+    ("portfolio_feed", "portfolio_feed_fresh"),
+)
+ASSET_NAME = "weekly_review"
+
+
+def weekly_partitions(timezone: str) -> WeeklyPartitionsDefinition:
+    """Weeks from Monday 00:00 in `timezone`; `end_offset=1` so the week in progress exists."""
+    return WeeklyPartitionsDefinition(
+        start_date=FIRST_WEEK, day_offset=1, timezone=timezone, end_offset=1
+    )
+
+
+def build_weekly_review(timezone: str) -> Any:
+    """The asset, partitioned in the owner's zone (resources are only known at build time)."""
+    with warnings.catch_warnings():
+        # backfill_policy is marked beta; it is what makes a range one run (DESIGN.md).
+        warnings.simplefilter("ignore", BetaWarning)
+        return _weekly_review_asset(timezone)
+
+
+def _weekly_review_asset(timezone: str) -> Any:
+    @asset(
+        name=ASSET_NAME,
+        partitions_def=weekly_partitions(timezone),
+        # Many weeks in one run: a 52-week backfill is one run, not 52 run start-ups.
+        backfill_policy=BackfillPolicy.single_run(),
+        deps=["transactions", "broker_holdings", "books"],
+        pool=wh.WAREHOUSE_POOL,
+        group_name="review",
+        description="reviews/YYYY-Www.md and .html, Monday to Sunday; feeds/review.json.",
+    )
+    def weekly_review(
+        context: AssetExecutionContext,
+        warehouse: Warehouse,
+        feeds: Feeds,
+        reviews: Reviews,
+        clock: Clock,
+    ) -> MaterializeResult:
+        tz = ZoneInfo(timezone)
+        weeks = [week_of_key(k) for k in context.partition_keys]
+        written = []
+        with wh.connect(warehouse.path, read_only=True) as con:
+            transactions = read_transactions_for(con, weeks)
+            for n, week in enumerate(weeks, 1):
+                data = read_week(con, week, tz, transactions)
+                start, end = week.bounds(tz)
+                inputs = ReviewInputs(
+                    **{k: v for k, v in data.items() if k != "unrecognized"},
+                    books=books_outcomes(context.instance, end),
+                    health=pipeline_health(context.instance, start, end, data["unrecognized"]),
+                )
+                out = write_review(inputs, reviews.path, mode=reviews.file_mode)
+                update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)
+                written.append(out)
+                if len(weeks) > 1:
+                    context.log.info(f"review {n}/{len(weeks)}: {week.iso} → {out.markdown_path}")
+        last = written[-1]
+        return MaterializeResult(
+            metadata={
+                "weeks": len(written),
+                "last_week": last.review["week"],
+                "markdown_path": MetadataValue.path(str(last.markdown_path)),
+                "html_path": MetadataValue.path(str(last.html_path)),
+                # The review itself, readable in the UI (the last week of a range).
+                "review": MetadataValue.md(last.markdown),
+                # When it was written lives here, never in the files (they stay reproducible).
+                "generated_at": clock.now().isoformat(timespec="seconds"),
+            }
+        )
+
+    return weekly_review
+
+
+def books_outcomes(instance: DagsterInstance, before: dt.datetime) -> list[CheckOutcome] | None:
+    """The books' checks as last evaluated before `before`; None when never evaluated."""
+    outcomes = []
+    for name in BOOKS_CHECKS:
+        records = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(AssetKey("books"), name), limit=200
+        )
+        for record in records:  # newest first
+            evaluation = record.evaluation
+            if evaluation is None or record.create_timestamp >= before.timestamp():
+                continue
+            outcomes.append(
+                CheckOutcome(name, bool(evaluation.passed), evaluation.description or "")
+            )
+            break
+    return outcomes or None
+
+
+def pipeline_health(
+    instance: DagsterInstance, start: dt.datetime, end: dt.datetime, unrecognized: int
+) -> PipelineHealth:
+    """Failed runs created during the week, skipped schedule/sensor ticks and failed feed
+    freshness checks during it."""
+    records = instance.get_run_records(
+        RunsFilter(statuses=[DagsterRunStatus.FAILURE], created_after=start, created_before=end)
+    )
+    failed = tuple(
+        FailedRun(r.dagster_run.job_name, r.dagster_run.run_id, r.create_timestamp) for r in records
+    )
+    return PipelineHealth(
+        failed,
+        _skipped_ticks(instance, start, end),
+        unrecognized,
+        _stale_feeds(instance, start, end),
+    )
+
+
+def _stale_feeds(
+    instance: DagsterInstance, start: dt.datetime, end: dt.datetime
+) -> tuple[tuple[str, int], ...]:
+    """Freshness checks that failed during the week, with how many times."""
+    stale = []
+    for asset_name, check in FRESHNESS_CHECKS:
+        records = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(AssetKey(asset_name), check), limit=1000
+        )
+        failures = sum(
+            1
+            for r in records
+            if r.evaluation is not None
+            and not r.evaluation.passed
+            and start.timestamp() <= r.create_timestamp < end.timestamp()
+        )
+        if failures:
+            stale.append((check, failures))
+    return tuple(stale)
+
+
+def _skipped_ticks(instance: DagsterInstance, start: dt.datetime, end: dt.datetime) -> int | None:
+    """Skipped schedule and sensor ticks in the week; None when the instance keeps no ticks."""
+    from dagster._core.scheduler.instigation import TickStatus  # no public path for it
+
+    if instance.schedule_storage is None:
+        return None
+    total = 0
+    for state in instance.all_instigator_state():
+        ticks = instance.get_ticks(
+            state.instigator_origin_id,
+            state.selector_id,
+            after=start.timestamp(),
+            before=end.timestamp(),
+            statuses=[TickStatus.SKIPPED],
+        )
+        total += len(ticks)
+    return total
+
+
+def review_schedule(job: Any, timezone: str) -> Any:
+    """Sunday 20:00 for the week in progress; Monday 05:30 again for the finished week."""
+
+    @schedule(
+        name="weekly_review_schedule",
+        job=job,
+        cron_schedule=["0 20 * * 0", "30 5 * * 1"],
+        execution_timezone=timezone,
+        default_status=DefaultScheduleStatus.RUNNING,  # the review appears with no setup
+        description="The week's review on Sunday evening; the finished week early on Monday.",
+    )
+    def weekly_review_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+        return RunRequest(partition_key=week_for_tick(context.scheduled_execution_time, timezone))
+
+    return weekly_review_schedule
+
+
+def week_for_tick(scheduled: dt.datetime, timezone: str) -> str:
+    """The partition a tick reviews: the week of the day before the tick (Sunday evening →
+    this week; Monday morning → the week that just ended)."""
+    local = scheduled.astimezone(ZoneInfo(timezone))
+    return week_containing((local - dt.timedelta(days=1)).date()).key
+
+
+def week_keys(weeks: Sequence[Week]) -> tuple[str, str]:
+    """The partition range (first key, last key) of consecutive weeks."""
+    return weeks[0].key, weeks[-1].key
+
+
+def build_defs(resources: Mapping[str, Any]) -> Definitions:
+    """The review slice: the weekly asset, `weekly_review_job` and its schedule."""
+    timezone = resources["feeds"].timezone
+    weekly_review = build_weekly_review(timezone)
+    job = define_asset_job(
+        "weekly_review_job",
+        selection=AssetSelection.assets(weekly_review),
+        description="The weekly review of one week (or a range of weeks, as one run).",
+    )
+    return Definitions(
+        assets=[weekly_review], jobs=[job], schedules=[review_schedule(job, timezone)]
+    )

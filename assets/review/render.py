@@ -1,0 +1,312 @@
+"""The review dict (compose.py) as plain Markdown and as one self-contained HTML page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from typing import Any
+
+from . import svg
+
+SECTION_ORDER = (
+    "spending",
+    "income",
+    "transfers",
+    "uncategorized",
+    "balances",
+    "portfolio",
+    "power",
+    "books",
+    "health",
+)
+
+
+def _m(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _weekday(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%a %d")
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table (cells with '|' escaped)."""
+    cell = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _section_md(key: str, s: dict[str, Any]) -> list[str]:
+    lines = [f"## {s['title']}", ""]
+    if "note" in s and len(s) == 2:  # title + note: nothing else to show
+        return [*lines, f"_{s['note']}_", ""]
+    if key == "spending":
+        lines.append(
+            f"Spent **{_m(s['total'])}** in {s['count']} debits "
+            f"(4-week average {_m(s['average_total'])})."
+        )
+        if s["average_note"]:
+            lines.append(f"_{s['average_note']}_")
+        lines.append("")
+        lines += _table(
+            ["Category", "This week", "4-week average"],
+            [[c["category"], _m(c["amount"]), _m(c["average"])] for c in s["categories"]],
+        )
+        lines += ["", "Top merchants:", ""]
+        lines += _table(
+            ["Merchant", "Amount", "Debits"],
+            [[m["merchant"], _m(m["amount"]), str(m["count"])] for m in s["merchants"]],
+        )
+        lines += ["", "Largest:", ""]
+        lines += _table(
+            ["Date", "Amount", "Counterparty", "Category"],
+            [
+                [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                for t in s["largest"]
+            ],
+        )
+    elif key == "income":
+        lines.append(f"Came in: **{_m(s['total'])}**")
+        lines.append("")
+        lines += _table(
+            ["Category", "Amount"], [[c["category"], _m(c["amount"])] for c in s["categories"]]
+        )
+    elif key == "transfers":
+        lines.append(
+            f"{s['count']} transfers: out {_m(s['out'])}, in {_m(s['in'])} "
+            "(not counted as spending or income)."
+        )
+    elif key == "uncategorized":
+        for t in s["transactions"]:
+            lines.append(
+                f"- {t['date']} {t['direction']} {_m(t['amount'])} "
+                f"{t['counterparty'] or '(no counterparty)'} ({t['account']})"
+            )
+            lines += ["", "  ```toml"] + [f"  {r}" for r in t["rule"].splitlines()] + ["  ```"]
+    elif key == "balances":
+        lines += _table(
+            ["Account", "Kind", "Balance", "As of"],
+            [[a["account"], a["instrument"], _m(a["balance"]), a["as_of"]] for a in s["accounts"]],
+        )
+    elif key == "portfolio":
+        if "start_value" in s:
+            lines.append(
+                f"Value {_m(s['start_value'])} ({s['start_at']}) → "
+                f"{_m(s['end_value'])} ({s['end_at']}): P&L **{_m(s['pnl'])}**"
+            )
+            lines.append("")
+            lines += _table(
+                ["Symbol", "Change %", "Value change"],
+                [
+                    [m["symbol"], f"{m['change_pct']:+.2f}", _m(m["value_change"])]
+                    for m in s["movers"]
+                ],
+            )
+        else:
+            lines.append(f"Value {_m(s['end_value'])} ({s['end_at']}).")
+    elif key == "books":
+        for c in s["checks"]:
+            lines.append(
+                f"- {'ok' if c['passed'] else 'FAILED'} `{c['check']}`: {c['description']}"
+            )
+    elif key == "health":
+        runs = s["failed_runs"]
+        lines.append(f"- failed runs: {len(runs)}")
+        lines += [f"  - {r['at']} {r['job']} ({r['run_id']})" for r in runs]
+        ticks = s["skipped_ticks"]
+        lines.append(f"- skipped schedule ticks: {'not known' if ticks is None else ticks}")
+        lines.append(f"- unrecognized bank SMS: {s['unrecognized_messages']}")
+        stale = s["stale_feeds"]
+        lines.append(f"- stale feeds: {len(stale)}")
+        lines += [f"  - `{f['check']}` failed {f['failures']} time(s)" for f in stale]
+    else:  # a section another domain fills (power): its fields as a list
+        lines += [f"- {k}: {v}" for k, v in s.items() if k not in ("title", "note")]
+    if "note" in s:
+        lines += ["", f"_{s['note']}_"]
+    return [*lines, ""]
+
+
+def render_markdown(review: dict[str, Any]) -> str:
+    """Plain, diff-friendly Markdown (no timestamps of when it was written)."""
+    lines = [f"# Week {review['week']}: {review['from']} to {review['to']}", ""]
+    cov = review["coverage"]
+    for q in cov["quiet"]:
+        lines.append(f"> no bank SMS from {q['text']}: the source was quiet")
+    if cov["quiet"]:
+        lines.append("")
+    for key in SECTION_ORDER:
+        lines += _section_md(key, review[key])
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937;
+max-width:760px;margin:0 auto;padding:12px}
+h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #e5e7eb;margin-top:1.6em}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
+td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#6b7280;font-style:italic}.bad{color:#b91c1c;font-weight:600}
+.quiet{background:#fef3c7;padding:6px 10px;border-radius:4px}
+pre{background:#f3f4f6;padding:6px;overflow-x:auto;font-size:13px}
+svg.chart{max-width:100%;height:auto}
+@media print{body{max-width:none}h2{break-after:avoid}svg.chart{break-inside:avoid}}
+""".strip()
+
+
+def _html_table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    def cells(tag: str, values: list[str]) -> str:
+        return "".join(
+            f"<{tag}{' class=n' if i in numeric else ''}>{escape(str(v))}</{tag}>"
+            for i, v in enumerate(values)
+        )
+
+    body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+    return f"<table><thead><tr>{cells('th', head)}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _section_html(key: str, s: dict[str, Any]) -> str:
+    parts = [f'<section id="{key}"><h2>{escape(s["title"])}</h2>']
+    only_note = "note" in s and len(s) == 2
+    if only_note:
+        pass
+    elif key == "spending":
+        parts.append(
+            f"<p>Spent <b>{_m(s['total'])}</b> in {s['count']} debits "
+            f"(4-week average {_m(s['average_total'])}).</p>"
+        )
+        parts.append(
+            svg.category_bars(
+                [(c["category"], c["amount"], c["average"]) for c in s["categories"]],
+                "Spending by category",
+            )
+        )
+        parts.append(
+            svg.daily_bars(
+                [(_weekday(d["date"]), d["amount"]) for d in s["daily"]], "Spending by day"
+            )
+        )
+        if s["average_note"]:
+            parts.append(f'<p class="note">{escape(s["average_note"])}</p>')
+        parts.append(
+            "<h3>Top merchants</h3>"
+            + _html_table(
+                ["Merchant", "Amount", "Debits"],
+                [[m["merchant"], _m(m["amount"]), str(m["count"])] for m in s["merchants"]],
+                {1, 2},
+            )
+        )
+        parts.append(
+            "<h3>Largest</h3>"
+            + _html_table(
+                ["Date", "Amount", "Counterparty", "Category"],
+                [
+                    [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                    for t in s["largest"]
+                ],
+                {1},
+            )
+        )
+    elif key == "income":
+        parts.append(
+            f"<p>Came in: <b>{_m(s['total'])}</b></p>"
+            + _html_table(
+                ["Category", "Amount"],
+                [[c["category"], _m(c["amount"])] for c in s["categories"]],
+                {1},
+            )
+        )
+    elif key == "transfers":
+        parts.append(
+            f"<p>{s['count']} transfers: out {_m(s['out'])}, in {_m(s['in'])} "
+            "(not counted as spending or income).</p>"
+        )
+    elif key == "uncategorized":
+        for t in s["transactions"]:
+            parts.append(
+                f"<p>{escape(t['date'])} {escape(t['direction'])} {_m(t['amount'])} "
+                f"{escape(t['counterparty'] or '(no counterparty)')} "
+                f"({escape(t['account'])})</p><pre>{escape(t['rule'])}</pre>"
+            )
+    elif key == "balances":
+        parts.append(
+            _html_table(
+                ["Account", "Kind", "Balance", "As of"],
+                [
+                    [a["account"], a["instrument"], _m(a["balance"]), a["as_of"]]
+                    for a in s["accounts"]
+                ],
+                {2},
+            )
+        )
+    elif key == "portfolio":
+        if "start_value" in s:
+            parts.append(
+                f"<p>Value {_m(s['start_value'])} ({s['start_at']}) → "
+                f"{_m(s['end_value'])} ({s['end_at']}): P&amp;L "
+                f"<b>{_m(s['pnl'])}</b></p>"
+            )
+            parts.append(
+                _html_table(
+                    ["Symbol", "Change %", "Value change"],
+                    [
+                        [m["symbol"], f"{m['change_pct']:+.2f}", _m(m["value_change"])]
+                        for m in s["movers"]
+                    ],
+                    {1, 2},
+                )
+            )
+        else:
+            parts.append(f"<p>Value {_m(s['end_value'])} ({s['end_at']}).</p>")
+    elif key == "books":
+        parts.append(
+            "<ul>"
+            + "".join(
+                f'<li><span class="{"" if c["passed"] else "bad"}">'
+                f"{'ok' if c['passed'] else 'FAILED'}</span> <code>{escape(c['check'])}</code>: "
+                f"{escape(c['description'])}</li>"
+                for c in s["checks"]
+            )
+            + "</ul>"
+        )
+    elif key == "health":
+        runs = s["failed_runs"]
+        ticks = s["skipped_ticks"]
+        items = [f"failed runs: {len(runs)}"]
+        items += [f"{r['at']} {r['job']} ({r['run_id']})" for r in runs]
+        items.append(f"skipped schedule ticks: {'not known' if ticks is None else ticks}")
+        items.append(f"unrecognized bank SMS: {s['unrecognized_messages']}")
+        items.append(f"stale feeds: {len(s['stale_feeds'])}")
+        items += [f"{f['check']} failed {f['failures']} time(s)" for f in s["stale_feeds"]]
+        parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+    else:
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li>{escape(k)}: {escape(str(v))}</li>"
+                for k, v in s.items()
+                if k not in ("title", "note")
+            )
+            + "</ul>"
+        )
+    if "note" in s:
+        parts.append(f'<p class="note">{escape(s["note"])}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_html(review: dict[str, Any]) -> str:
+    """One self-contained page: inline CSS and SVG, no script, no network."""
+    title = f"Week {review['week']}: {review['from']} to {review['to']}"
+    quiet = "".join(
+        f'<p class="quiet">no bank SMS from {escape(q["text"])}: the source was quiet</p>'
+        for q in review["coverage"]["quiet"]
+    )
+    body = "\n".join(_section_html(key, review[key]) for key in SECTION_ORDER)
+    return (
+        "<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width,initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head>\n"
+        f"<body><h1>{escape(title)}</h1>{quiet}\n{body}\n</body></html>\n"
+    )

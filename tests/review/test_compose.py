@@ -1,0 +1,190 @@
+"""The weekly review from a real warehouse: each kind of week, read and composed with no Dagster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from assets.common.warehouse import connect
+from assets.review.compose import PipelineHealth, ReviewInputs, build_review, suggest_rule
+from assets.review.reader import read_transactions_for, read_week
+from assets.review.render import render_html, render_markdown
+from assets.review.week import Week, parse_iso_week, weeks_between
+from assets.transactions.categories import categorize, rules_from_config
+from assets.transactions.model import Transaction
+from tests.review.helpers import (
+    BROKER_FIRST,
+    FIRST_DAY,
+    IST,
+    build_warehouse,
+    day_transactions,
+    sms_days,
+    value_on,
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("review") / "warehouse.duckdb"
+    build_warehouse(path)
+    return path
+
+
+def review_of(warehouse: Path, iso: str) -> dict:
+    week = parse_iso_week(iso)
+    with connect(warehouse, read_only=True) as con:
+        data = read_week(con, week, IST, read_transactions_for(con, [week]))
+    unrecognized = data.pop("unrecognized")
+    return build_review(
+        ReviewInputs(**data, books=None, health=PipelineHealth((), 0, unrecognized))
+    )
+
+
+def expected_spending(week: Week) -> Decimal:
+    """Debits that are not transfers, from the helper's own plan of the history."""
+    stored = set(sms_days())
+    return sum(
+        (
+            amount
+            for day in week.days()
+            if day in stored
+            for _, amount, direction, _, category in day_transactions(day)
+            if direction == "debit" and category != "Transfer"
+        ),
+        Decimal(0),
+    )
+
+
+def test_iso_weeks_map_to_monday_keys_and_bad_input_names_the_fix() -> None:
+    assert parse_iso_week("2026-W47").key == "2026-11-16"
+    assert parse_iso_week("2026-W01").key == "2025-12-29"  # ISO year ≠ the Monday's year
+    assert parse_iso_week("2026-W01").iso == "2026-W01"
+    assert len(weeks_between(parse_iso_week("2025-W01"), parse_iso_week("2025-W52"))) == 52
+    with pytest.raises(ValueError, match="YYYY-Www"):
+        parse_iso_week("2026-47")
+    with pytest.raises(ValueError, match="has 52 ISO weeks"):
+        parse_iso_week("2025-W53")
+    with pytest.raises(ValueError, match="swap"):
+        weeks_between(parse_iso_week("2025-W05"), parse_iso_week("2025-W01"))
+
+
+def test_a_week_with_data_spanning_a_month_end(warehouse: Path) -> None:
+    review = review_of(warehouse, "2025-W44")  # Mon 27 Oct – Sun 2 Nov
+    week = parse_iso_week("2025-W44")
+    spending = review["spending"]
+    assert review["coverage"]["note"] is None and review["coverage"]["quiet"] == []
+    assert spending["total"] == float(expected_spending(week))
+    assert [d["date"] for d in spending["daily"]][3:6] == ["2025-10-30", "2025-10-31", "2025-11-01"]
+    assert spending["daily"][4]["amount"] == 310.0 + 123.0  # Fri 31 Oct: food + the mystery shop
+    food = next(c for c in spending["categories"] if c["category"] == "Food:Delivery")
+    # The 4 weeks before hold W42 and W43 only: their food, over 4.
+    earlier = sum(d.day * 10 for w in ("2025-W42", "2025-W43") for d in parse_iso_week(w).days())
+    assert food["average"] == round(earlier / 4, 2)
+    assert review["income"]["total"] == 1000.0
+    assert review["transfers"] == {"title": "Transfers", "out": 500.0, "in": 0.0, "count": 1}
+    assert all(c["category"] != "Transfer" for c in spending["categories"])
+    assert spending["largest"][0]["amount"] == 310.0
+    # Both spellings of "no category": the parser's "Uncategorized" and an older NULL.
+    loose = review["uncategorized"]["transactions"]
+    assert [(t["counterparty"], t["date"]) for t in loose] == [
+        ("MYSTERY SHOP.IN", "2025-10-31"),
+        ("OLD ROW", "2025-11-01"),
+    ]
+    assert r'pattern = "MYSTERY\\ SHOP\\.IN"' in loose[0]["rule"]  # TOML-escaped regex
+    (balance,) = review["balances"]["accounts"]
+    assert balance["as_of"] == "2025-11-02"
+    portfolio = review["portfolio"]
+    assert portfolio["start_value"] == float(value_on(dt.date(2025, 10, 26)))
+    assert portfolio["end_value"] == float(value_on(dt.date(2025, 11, 2)))
+    assert portfolio["pnl"] == portfolio["end_value"] - portfolio["start_value"]
+    assert [m["symbol"] for m in portfolio["movers"]] == ["INFY", "TCS"]
+
+
+def test_a_week_with_no_data_says_why_and_shows_no_zeros(warehouse: Path) -> None:
+    review = review_of(warehouse, "2025-W47")  # after the last SMS: the source went quiet
+    why = "no bank SMS from 17 to 23 Nov: the source was quiet"
+    assert review["coverage"]["note"] == why
+    for key in ("spending", "income", "transfers", "uncategorized"):
+        assert review[key] == {"title": review[key]["title"], "note": why}
+    markdown = render_markdown(review)
+    spending_part = markdown.split("## Spending")[1].split("## Income")[0]
+    assert why in spending_part and "0.00" not in spending_part
+
+
+def test_a_partly_missed_week_names_the_quiet_days(warehouse: Path) -> None:
+    review = review_of(warehouse, "2025-W45")  # no SMS Wed 5 – Fri 7 Nov
+    assert review["coverage"]["quiet"] == [
+        {"from": "2025-11-05", "to": "2025-11-07", "text": "5 to 7 Nov"}
+    ]
+    assert review["spending"]["total"] == float(expected_spending(parse_iso_week("2025-W45")))
+    assert "no bank SMS from 5 to 7 Nov: the source was quiet" in render_markdown(review)
+    assert "no bank SMS from 5 to 7 Nov" in render_html(review)
+
+
+def test_the_week_history_began_and_the_week_before_it(warehouse: Path) -> None:
+    first = review_of(warehouse, "2025-W42")
+    assert parse_iso_week("2025-W42").start == FIRST_DAY
+    assert first["spending"]["average_note"].startswith("no spending stored in the 4 weeks")
+    assert first["portfolio"]["note"] == (
+        f"before the stored broker history: it begins on {BROKER_FIRST.day} Oct 2025"
+    )
+    before = review_of(warehouse, "2025-W41")
+    assert before["coverage"]["note"] == "before the stored history: bank SMS begin on 13 Oct 2025"
+    assert "note" in before["spending"] and "total" not in before["spending"]
+    assert before["balances"]["note"].startswith("no alert stated a balance")
+    broker_began = review_of(warehouse, "2025-W43")["portfolio"]
+    assert "inside this week" in broker_began["note"] and "start_value" not in broker_began
+
+
+def test_power_is_not_configured_until_its_domain_exists(warehouse: Path) -> None:
+    review = review_of(warehouse, "2025-W44")
+    assert review["power"] == {"title": "Power", "note": "power: not configured"}
+    assert "power: not configured" in render_markdown(review)
+
+
+@pytest.mark.parametrize("counterparty", ["MYSTERY SHOP.IN", 'A+B (C) "D" \\ E', None])
+def test_the_suggested_rule_categorizes_the_transaction(counterparty: str | None) -> None:
+    from assets.transactions.stored import StoredTransaction
+
+    txn = StoredTransaction(
+        "G",
+        dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        Decimal(5),
+        "debit",
+        counterparty,
+        "1",
+        None,
+        None,
+        "upi",
+        None,
+        "HDFC",
+        "account",
+        None,
+    )
+    rule = tomllib.loads(suggest_rule(txn))["categories"]["rules"][0]
+    assert rule["category"] == "Category:Name"
+    rules = rules_from_config([{**rule, "category": "Shopping"}])
+    parsed = Transaction(
+        amount=Decimal(5),
+        direction="debit",
+        counterparty=counterparty,
+        account_tail="1",
+        balance=None,
+        reference=None,
+        channel="upi",
+        date=None,
+        bank="HDFC",
+        instrument="account",
+    )
+    assert categorize(parsed, rules) == "Shopping"
+
+
+def test_the_html_is_self_contained(warehouse: Path) -> None:
+    html = render_html(review_of(warehouse, "2025-W44"))
+    assert "<script" not in html and not re.search(r"""(src|href)=["']?https?:""", html)
+    assert html.count("<svg") == 2

@@ -1,0 +1,204 @@
+"""The weekly review as Dagster runs it: partitions, the schedule, one run for a range of weeks
+from the shell, byte-identical files from a late backfill, and what the instance tells it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, build_schedule_context, materialize
+
+from assets.common.resources import Clock, Feeds, Warehouse
+from assets.review.definitions import build_weekly_review, review_schedule, week_for_tick
+from assets.review.resources import Reviews
+from assets.review.week import parse_iso_week
+from pipeline.settings import load_settings
+from tests.review.helpers import IST, build_warehouse
+
+BACKFILL_LIMIT_S = 60.0
+
+
+def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
+    return {
+        "clock": Clock(frozen_at=now.isoformat()),
+        "warehouse": Warehouse(path=str(tmp_path / "warehouse.duckdb")),
+        "feeds": Feeds(folder=str(tmp_path / "feeds")),
+        "reviews": Reviews(folder=str(tmp_path / "reviews")),
+    }
+
+
+def test_partitions_are_monday_weeks_in_the_owner_zone_with_the_week_in_progress() -> None:
+    asset = build_weekly_review("Asia/Kolkata")
+    partitions = asset.partitions_def
+    keys = partitions.get_partition_keys(current_time=dt.datetime(2025, 11, 19, 12, tzinfo=IST))
+    assert keys[-1] == "2025-11-17"  # Wednesday: the week in progress (end_offset=1) exists
+    assert keys[-2] == "2025-11-10" and keys[0] == "2020-01-06"
+    assert all(dt.date.fromisoformat(k).weekday() == 0 for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("local", "week"),
+    [
+        (dt.datetime(2025, 11, 23, 20, 0), "2025-11-17"),  # Sunday evening: this week
+        (dt.datetime(2025, 11, 24, 5, 30), "2025-11-17"),  # Monday morning: the week just ended
+    ],
+)
+def test_the_schedule_reviews_the_right_week(local: dt.datetime, week: str) -> None:
+    assert week_for_tick(local.replace(tzinfo=IST), "Asia/Kolkata") == week
+    schedule = review_schedule(job=_job(), timezone="Asia/Kolkata")
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(
+            instance=instance, scheduled_execution_time=local.replace(tzinfo=IST)
+        )
+        request = schedule(context)
+    assert request.partition_key == week
+
+
+def _job():  # type: ignore[no-untyped-def]
+    from dagster import AssetSelection, define_asset_job
+
+    asset = build_weekly_review("Asia/Kolkata")
+    return define_asset_job("weekly_review_job", AssetSelection.assets(asset))
+
+
+def test_a_late_materialization_writes_the_same_bytes(tmp_path: Path) -> None:
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    asset = build_weekly_review("Asia/Kolkata")
+    week = parse_iso_week("2025-W44")
+    files = [tmp_path / "reviews" / "2025-W44.md", tmp_path / "reviews" / "2025-W44.html"]
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        on_time = dt.datetime(2025, 11, 3, 5, 30, tzinfo=IST)
+        first = materialize(
+            [asset],
+            resources=_resources(tmp_path, on_time),
+            instance=instance,
+            partition_key=week.key,
+        )
+        assert first.success
+        before = [f.read_bytes() for f in files]
+        for f in files:
+            f.unlink()
+        late = dt.datetime(2026, 2, 1, 9, 0, tzinfo=IST)
+        second = materialize(
+            [asset],
+            resources=_resources(tmp_path, late),
+            instance=instance,
+            partition_key=week.key,
+        )
+        assert second.success
+    assert [f.read_bytes() for f in files] == before
+    (mat_1,) = first.asset_materializations_for_node("weekly_review")
+    (mat_2,) = second.asset_materializations_for_node("weekly_review")
+    assert mat_1.metadata["generated_at"].value != mat_2.metadata["generated_at"].value
+    assert "## Spending" in mat_1.metadata["review"].value  # readable in the UI
+    assert b"generated" not in before[0] and b"generated" not in before[1]
+
+
+def test_a_failed_run_and_a_stale_feed_in_the_week_show_in_pipeline_health(
+    tmp_path: Path,
+) -> None:
+    from dagster import AssetSelection, DagsterRunStatus
+    from dagster._core.test_utils import create_run_for_test
+
+    from assets.books.resources import BooksResource
+    from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
+
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    asset = build_weekly_review("Asia/Kolkata")
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        create_run_for_test(instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE)
+        # The freshness check with no feed written: it fails (a dashboard would read nothing).
+        check_run = materialize(
+            [expenses_feed, expenses_feed_fresh],
+            selection=AssetSelection.checks(expenses_feed_fresh),
+            resources={
+                **_resources(tmp_path, dt.datetime.now(IST)),
+                "books_config": BooksResource(
+                    books_dir=str(tmp_path / "books"), account_mapping=[]
+                ),
+            },
+            instance=instance,
+            raise_on_error=False,
+        )
+        (evaluation,) = check_run.get_asset_check_evaluations()
+        assert not evaluation.passed
+        # The run was created now (the wall clock); review the week it falls in.
+        week = parse_iso_week(dt.datetime.now(IST).strftime("%G-W%V"))
+        now = dt.datetime.combine(week.end, dt.time(20), IST)
+        assert materialize(
+            [asset],
+            resources=_resources(tmp_path, now),
+            instance=instance,
+            partition_key=week.key,
+        ).success
+        earlier = week.shifted(-1)
+        assert materialize(
+            [asset],
+            resources=_resources(tmp_path, now),
+            instance=instance,
+            partition_key=earlier.key,
+        ).success
+    text = (tmp_path / "reviews" / f"{week.iso}.md").read_text()
+    assert "- failed runs: 1" in text and "bank_sms_job" in text
+    assert "- stale feeds: 1\n  - `expenses_feed_fresh` failed 1 time(s)" in text
+    before = (tmp_path / "reviews" / f"{earlier.iso}.md").read_text()
+    assert "- failed runs: 0" in before and "- stale feeds: 0" in before
+    # The dashboard summary keeps the latest week even after an earlier one ran.
+    assert json.loads((tmp_path / "feeds" / "review.json").read_text())["week"] == week.iso
+
+
+def test_a_52_week_backfill_from_the_shell_is_one_run(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text('[paths]\ndata_dir = "data"\n')
+    settings = load_settings(tmp_path / "homeclerk.toml")
+    build_warehouse(settings.warehouse)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+
+    def review(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "--config",
+                str(settings.config_file),
+                "review",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=300,
+        )
+
+    started = time.monotonic()
+    done = review("--from", "2025-W01", "--to", "2025-W52")
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "partitions 2024-12-30 to 2025-12-22, one run" in done.stdout
+    assert "review 52/52: 2025-W52" in done.stdout + done.stderr  # progress in the log
+    folder = settings.data_dir / "reviews"
+    assert len(list(folder.glob("2025-W*.md"))) == 52
+    assert len(list(folder.glob("2025-W*.html"))) == 52
+    assert elapsed <= BACKFILL_LIMIT_S, f"52-week backfill took {elapsed:.1f} s"
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        assert len(instance.get_runs()) == 1
+    feed = json.loads((settings.feeds_dir / "review.json").read_text())
+    assert feed["week"] == "2025-W52" and feed["note"].endswith("the source was quiet")
+
+    # One week again, alone: the same bytes as in the range run.
+    ranged = (folder / "2025-W45.html").read_bytes()
+    (folder / "2025-W45.html").unlink()
+    one = review("--week", "2025-W45")
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert (folder / "2025-W45.html").read_bytes() == ranged
+
+    bad = review("--week", "2025-45")
+    assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
+    assert review("--from", "2025-W03").returncode == 2
