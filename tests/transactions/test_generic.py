@@ -98,3 +98,10 @@ def test_leave_one_issuer_out_reads_without_the_issuers_formats_and_restores_the
     assert without is not None and without.channel == "other"
     assert without[:3] == with_formats[:3]  # amount, direction, counterparty
     assert parse_message("VK-HDFCBK", body).transaction == with_formats
+
+
+def test_an_amount_cut_at_its_grouping_comma_is_no_transaction() -> None:
+    # Found by the cut-alert property test: "Rs:1," is the start of "Rs:1,250.00", not Rs 1.
+    body = "A/c *9012 Debited for Rs:1,250.00 on 20-10-2025 13:13:13 by UPI ref no 529312345670"
+    assert parse_message("AD-UNIONB-S", body[:27]).transaction is None
+    assert parse_message("AD-UNIONB-S", body).transaction is not None

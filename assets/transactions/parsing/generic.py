@@ -93,8 +93,8 @@ def parse(body: str, bank: str) -> Transaction | None:
     verb = _VERB.search(body)
     if money is None or verb is None:
         return None
-    if body[money.end() : money.end() + 2] in ("", "."):
-        return None  # the amount ends the text: the alert may be cut inside it
+    if not body[money.end() : money.end() + 2].strip(" ,."):
+        return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
     if body[max(0, verb.start() - 8) : verb.start()].lower().endswith(_FUTURE):
         return None  # "to be debited", "will be credited": announced, not done
     amount = fields.parse_amount(money["amount"] or money["bare"])
