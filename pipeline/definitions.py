@@ -7,6 +7,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from assets.books import definitions as books
 from assets.expenses import definitions as expenses
 from assets.portfolio import definitions as portfolio
+from assets.power import definitions as power
 from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
 
@@ -21,7 +22,7 @@ from .settings import (
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
-DOMAINS = (sms, transactions, expenses, portfolio, books)
+DOMAINS = (sms, transactions, expenses, portfolio, books, power)
 
 
 def build_definitions(settings: Settings) -> Definitions:

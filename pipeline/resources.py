@@ -10,6 +10,7 @@ from dagster import EnvVar
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
+from assets.power.resources import PowerSource
 from assets.sms.resources import MessagesSource
 from assets.transactions.resources import ParsingConfig
 
@@ -40,6 +41,14 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             account_mapping=settings.accounts.as_config(),
             timezone=settings.timezone,
             broker_value_tolerance=settings.broker.value_tolerance,
+        ),
+        "power": PowerSource(
+            source=settings.power.source,
+            folder=str(settings.data_dir / "power"),
+            sysfs_root=str(settings.power.sysfs_root),
+            pmset_command=list(settings.power.pmset_command),
+            low_charge_percent=settings.power.low_charge_percent,
+            min_max_capacity_percent=settings.power.min_max_capacity_percent,
         ),
     }
 

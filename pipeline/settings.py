@@ -78,6 +78,15 @@ class BrokerSettings:
 
 
 @dataclass(frozen=True)
+class PowerSettings:
+    source: str = "auto"  # auto | pmset | sysfs | upower | none
+    sysfs_root: Path = Path("/sys/class/power_supply")
+    pmset_command: tuple[str, ...] = ("pmset", "-g", "batt")
+    low_charge_percent: float = 20.0
+    min_max_capacity_percent: float = 80.0
+
+
+@dataclass(frozen=True)
 class Settings(HasTimezone):
     config_file: Path | None
     base_dir: Path
@@ -99,6 +108,7 @@ class Settings(HasTimezone):
     service_label: str = "io.homeclerk.serve"
     launch_agents_dir: Path = Path("~/Library/LaunchAgents")  # load_settings expands ~
     systemd_user_dir: Path = Path("~/.config/systemd/user")
+    power: PowerSettings = field(default_factory=PowerSettings)
 
     @property
     def feeds_dir(self) -> Path:
@@ -222,6 +232,21 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     systemd_user_dir = reader.path(
         "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
     )
+    power = PowerSettings(
+        source=reader.choice("power.source", "auto", ("auto", "pmset", "sysfs", "upower", "none")),
+        sysfs_root=reader.path(
+            "power.sysfs_root", "/sys/class/power_supply", '"/sys/class/power_supply"'
+        ),
+        pmset_command=tuple(
+            reader.string_list(
+                "power.pmset_command", ["pmset", "-g", "batt"], '["pmset", "-g", "batt"]'
+            )
+        ),
+        low_charge_percent=reader.number("power.low_charge_percent", 20.0, example="20"),
+        min_max_capacity_percent=reader.number(
+            "power.min_max_capacity_percent", 80.0, example="80"
+        ),
+    )
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -240,6 +265,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         service_label=service_label,
         launch_agents_dir=launch_agents_dir,
         systemd_user_dir=systemd_user_dir,
+        power=power,
     )
 
 
@@ -370,7 +396,16 @@ def not_configured(settings: Settings) -> list[str]:
 class _Reader:
     """Typed access to the TOML table that remembers which keys were used."""
 
-    _KNOWN_TABLES = ("paths", "messages", "categories", "sms", "broker", "books", "service")
+    _KNOWN_TABLES = (
+        "paths",
+        "messages",
+        "categories",
+        "sms",
+        "broker",
+        "books",
+        "service",
+        "power",
+    )
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:
         self.raw, self.source, self.base = raw, source, base

@@ -1,0 +1,55 @@
+"""`power_samples` in the warehouse: the sample log loaded incrementally and idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+from .log import read_samples
+
+TABLE = "power_samples"
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    at TIMESTAMPTZ PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    charge_percent DOUBLE,
+    state VARCHAR NOT NULL,
+    minutes_remaining INTEGER,
+    device VARCHAR,
+    note VARCHAR,
+    unparsed VARCHAR
+)
+"""
+
+
+def load_samples(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int]:
+    """Add the log's samples newer than the table's newest (from that month's file on);
+    a sample already there is ignored, so a rerun adds nothing. Returns (added, total rows)."""
+    con.execute(_DDL)
+    newest = con.execute(f"SELECT max(at) FROM {TABLE}").fetchone()
+    since = newest[0].astimezone(dt.UTC) if newest and newest[0] else None
+    rows = [
+        (
+            s["at"],
+            s["source"],
+            s.get("charge_percent"),
+            s["state"],
+            s.get("minutes_remaining"),
+            s.get("device"),
+            s.get("note"),
+            s.get("unparsed"),
+        )
+        for s in read_samples(folder, since).samples
+    ]
+    before = _count(con)
+    if rows:
+        con.executemany(f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    after = _count(con)
+    return after - before, after
+
+
+def _count(con: duckdb.DuckDBPyConnection) -> int:
+    found = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+    return int(found[0]) if found else 0
