@@ -12,7 +12,7 @@ from .log import read_samples
 TABLE = "power_samples"
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
-    at TIMESTAMPTZ PRIMARY KEY,
+    sampled_at TIMESTAMPTZ PRIMARY KEY,  -- the sample's `at` (AT is a keyword)
     source VARCHAR NOT NULL,
     charge_percent DOUBLE,
     state VARCHAR NOT NULL,
@@ -28,7 +28,7 @@ def load_samples(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int
     """Add the log's samples newer than the table's newest (from that month's file on);
     a sample already there is ignored, so a rerun adds nothing. Returns (added, total rows)."""
     con.execute(_DDL)
-    newest = con.execute(f"SELECT max(at) FROM {TABLE}").fetchone()
+    newest = con.execute(f"SELECT max(sampled_at) FROM {TABLE}").fetchone()
     since = newest[0].astimezone(dt.UTC) if newest and newest[0] else None
     rows = [
         (
