@@ -132,7 +132,7 @@ def test_power_job_feed_shows_the_outage_and_checks_warn(setup) -> None:
 def test_checks_flag_a_stopped_sampler_and_unknown_output(setup) -> None:
     settings, instance, reading = setup
     reading.write_text("Now drawing from 'Fusion Power'\n")
-    _, cursor = tick(settings, instance, None, T0)
+    tick(settings, instance, None, T0)
     feed, checks = run_power_job(settings, instance, T0 + dt.timedelta(minutes=10))
     assert feed["status"] == "stale"
     assert not checks["power_sampler_alive"].passed
