@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from .log import read_samples
 
@@ -28,7 +29,7 @@ def load_samples(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int
     """Add the log's samples newer than the table's newest (from that month's file on);
     a sample already there is ignored, so a rerun adds nothing. Returns (added, total rows)."""
     con.execute(_DDL)
-    newest = con.execute(f"SELECT max(sampled_at) FROM {TABLE}").fetchone()
+    [newest] = con.execute(f"SELECT max(sampled_at) FROM {TABLE}").fetchall()
     since = newest[0].astimezone(dt.UTC) if newest and newest[0] else None
     rows = [
         (
@@ -45,11 +46,24 @@ def load_samples(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int
     ]
     before = _count(con)
     if rows:
-        con.executemany(f"INSERT OR IGNORE INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        # One registered frame and an anti-join: executemany took ~100 s for a month of rows.
+        columns = ["at", "source", "charge", "state", "minutes", "device", "note", "unparsed"]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["at"] = pd.to_datetime(frame["at"], utc=True)
+        frame["minutes"] = frame["minutes"].astype("Int64")
+        con.register("new_power_samples", frame)
+        try:
+            con.execute(
+                f"INSERT INTO {TABLE} SELECT DISTINCT ON (n.at) n.* FROM new_power_samples n "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} t WHERE t.sampled_at = n.at)"
+            )
+        finally:
+            con.unregister("new_power_samples")
     after = _count(con)
     return after - before, after
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
-    found = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
-    return int(found[0]) if found else 0
+    # fetchall: this DuckDB keeps a fetchone result open, and `register` then refuses.
+    [(found,)] = con.execute(f"SELECT count(*) FROM {TABLE}").fetchall()
+    return int(found)
