@@ -137,6 +137,11 @@ def _parser() -> argparse.ArgumentParser:
     dump.add_argument("--chat-db", type=Path, required=True)
     dump.add_argument("--since-rowid", type=int, default=0)
     dump.set_defaults(handler=_sms_dump)
+
+    power = sub.add_parser("power", help="power and battery").add_subparsers(title="power commands")
+    power.add_parser("sample", help="the current power state as one JSON line").set_defaults(
+        handler=_power_sample
+    )
     return parser
 
 
@@ -660,6 +665,28 @@ def _sms_dump(args: argparse.Namespace) -> int:
         text = str(exc).replace("`[messages] chat_db` in homeclerk.toml", "--chat-db")
         print(f"homeclerk: {text}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _power_sample(args: argparse.Namespace) -> int:
+    import json
+
+    from assets.common.clock import now_utc
+    from assets.power.readers import PowerReadError
+    from assets.power.source import read_sample
+
+    power = _settings(args).power
+    try:
+        sample = read_sample(
+            power.source,
+            at=now_utc(),
+            sysfs_root=power.sysfs_root,
+            pmset_command=power.pmset_command,
+        )
+    except PowerReadError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(sample.to_json(), ensure_ascii=False))
     return 0
 
 

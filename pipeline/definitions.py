@@ -8,6 +8,7 @@ from assets.backup import definitions as backup
 from assets.books import definitions as books
 from assets.expenses import definitions as expenses
 from assets.portfolio import definitions as portfolio
+from assets.power import definitions as power
 from assets.review import definitions as review
 from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
@@ -24,7 +25,7 @@ from .settings import (
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
-DOMAINS = (sms, transactions, expenses, portfolio, books, review, backup)
+DOMAINS = (sms, transactions, expenses, portfolio, books, power, review, backup)
 
 
 def build_definitions(settings: Settings) -> Definitions:

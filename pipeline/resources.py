@@ -11,6 +11,7 @@ from assets.backup.resources import BackupResource
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.portfolio.resources import BrokerResource
+from assets.power.resources import PowerSource
 from assets.review.resources import Reviews
 from assets.sms.resources import MessagesSource
 from assets.transactions.resources import ParsingConfig
@@ -48,6 +49,14 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             folder=str(settings.data_dir / "reviews"), file_mode=settings.feeds_mode
         ),
         "backup_config": _backup(settings),
+        "power": PowerSource(
+            source=settings.power.source,
+            folder=str(settings.data_dir / "power"),
+            sysfs_root=str(settings.power.sysfs_root),
+            pmset_command=list(settings.power.pmset_command),
+            low_charge_percent=settings.power.low_charge_percent,
+            min_max_capacity_percent=settings.power.min_max_capacity_percent,
+        ),
     }
 
 

@@ -118,6 +118,17 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class PowerSettings:
+    """`[power]`: where power samples come from and when its checks warn."""
+
+    source: str = "auto"  # auto | pmset | sysfs | upower | none
+    sysfs_root: Path = Path("/sys/class/power_supply")
+    pmset_command: tuple[str, ...] = ("pmset", "-g", "batt")
+    low_charge_percent: float = 20.0
+    min_max_capacity_percent: float = 80.0
+
+
+@dataclass(frozen=True)
 class Settings(HasTimezone):
     config_file: Path | None
     base_dir: Path
@@ -137,6 +148,7 @@ class Settings(HasTimezone):
     feeds_mode: int = DEFAULT_FEED_MODE
     service: ServiceSettings = field(default_factory=ServiceSettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    power: PowerSettings = field(default_factory=PowerSettings)
 
     @property
     def feeds_dir(self) -> Path:
@@ -248,6 +260,21 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     feeds_mode = reader.file_mode("feeds.mode", DEFAULT_FEED_MODE)
     service = _service(reader)
     backup = _backup_settings(reader)
+    power = PowerSettings(
+        source=reader.choice("power.source", "auto", ("auto", "pmset", "sysfs", "upower", "none")),
+        sysfs_root=reader.path(
+            "power.sysfs_root", "/sys/class/power_supply", '"/sys/class/power_supply"'
+        ),
+        pmset_command=tuple(
+            reader.string_list(
+                "power.pmset_command", ["pmset", "-g", "batt"], '["pmset", "-g", "batt"]'
+            )
+        ),
+        low_charge_percent=reader.number("power.low_charge_percent", 20.0, example="20"),
+        min_max_capacity_percent=reader.number(
+            "power.min_max_capacity_percent", 80.0, example="80"
+        ),
+    )
     reader.reject_unknown()
     return Settings(
         config_file=Path(source) if source != "(defaults)" else None,
@@ -265,6 +292,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         feeds_mode=feeds_mode,
         service=service,
         backup=backup,
+        power=power,
     )
 
 
@@ -479,6 +507,7 @@ class _Reader:
         "feeds",
         "service",
         "backup",
+        "power",
     )
 
     def __init__(self, raw: Mapping[str, Any], source: str, base: Path) -> None:

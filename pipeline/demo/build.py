@@ -78,6 +78,10 @@ def write_demo_config(folder: Path, broker_base_url: str, broker_adapter: str = 
         f"base_url = {json.dumps(broker_base_url)}",
         'csv_folder = "broker-csv"',
         "",
+        "[power]",
+        "# The demo's power history is recorded; the sampler must not add this machine's.",
+        'source = "none"',
+        "",
     ]
     for rule in demo_category_rules():
         lines.append("[[categories.rules]]")

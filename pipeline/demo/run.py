@@ -28,6 +28,7 @@ from .broker import (
 )
 from .build import prepare_demo_folder, write_chat_db, write_demo_config
 from .messages import IST, demo_opening_balances, generate_demo_messages
+from .power import write_demo_power
 from .reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
 
 
@@ -95,6 +96,8 @@ def run_demo(
         start = messages[0].sent_at.astimezone(IST).date()
         _write_demo_books(settings.books_dir, start)
         step(f"broker: recorded responses at {broker_url}; books: {settings.books_dir}")
+        samples = write_demo_power(settings.data_dir / "power", as_of)
+        step(f"power: {samples} samples over 30 days, with a gap and two outages")
 
         home = use_instance(settings)
         step(f"Dagster instance: {home}")

@@ -95,6 +95,14 @@ def test_every_alert_becomes_one_transaction(demo: Demo) -> None:
     assert unrecognized[0] == 0
 
 
+def test_power_feed_shows_the_demo_outages_and_gap(demo: Demo) -> None:
+    feed = json.loads((demo.folder / "data" / "feeds" / "power.json").read_text())
+    assert (feed["schema"], feed["status"]) == ("homeclerk.power/1", "ok")
+    assert [o["ongoing"] for o in feed["outages"]] == [False, True]
+    assert len(feed["gaps"]) == 1 and feed["health"]["cycle_count"] == 412
+    assert list((demo.folder / "data" / "power").glob("samples-*.jsonl"))
+
+
 def test_expenses_feed_totals_match_the_alerts(demo: Demo) -> None:
     feed = json.loads((demo.folder / "data" / "feeds" / "expenses.json").read_text())
     assert feed["schema"] == "homeclerk.expenses/1"
