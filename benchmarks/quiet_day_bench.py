@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TARGET_RUNS = 100
-TARGET_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+TARGET_BYTES = 20 * MB
 
 
 def folder_bytes(path: Path) -> int:
@@ -104,7 +105,7 @@ def main() -> None:
         cursor = first.cursor
         for request in first.run_requests or []:
             execute(request.job_name or sensor.job_name, request)
-        print(f"instance after catch-up: {folder_bytes(home) / 1e6:.2f} MB, cursor {cursor!r}")
+        print(f"instance after catch-up: {folder_bytes(home) / MB:.2f} MB, cursor {cursor!r}")
 
         for day in days:
             before = folder_bytes(home)
@@ -175,9 +176,9 @@ def main() -> None:
             print(
                 f"{day} ({day:%A}): {runs_requested} runs (target ≤ {TARGET_RUNS}), "
                 f"{schedule_ticks} schedule ticks, {sensor_ticks} sensor ticks "
-                f"({skips}/{sample} sampled skipped); growth ≈ {growth / 1e6:.2f} MB "
-                f"(runs {run_bytes / 1e6:.2f} MB + ticks {tick_bytes / 1e6:.2f} MB; target ≤ "
-                f"{TARGET_BYTES / 1e6:.0f} MB) — measured on the sample {measured / 1e6:.2f} MB"
+                f"({skips}/{sample} sampled skipped); growth ≈ {growth / MB:.2f} MB "
+                f"(runs {run_bytes / MB:.2f} MB + ticks {tick_bytes / MB:.2f} MB; target ≤ "
+                f"{TARGET_BYTES / MB:.0f} MB) — measured on the sample {measured / MB:.2f} MB"
             )
 
 
