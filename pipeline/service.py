@@ -189,26 +189,37 @@ class Supervisor:
         """Kill the process groups a previous service killed outright left running.
 
         Only groups whose leader still exists and still leads its own group (a reused PID
-        would not) are killed. Returns the group ids killed.
+        would not) are killed. Returns the group ids killed, once every process that was in
+        them is gone (or after 5 s), and says so.
         """
         try:
             recorded = [int(w) for w in self.groups_file.read_text().split() if w.isdigit()]
         except FileNotFoundError:
             return []
         killed = []
+        members: set[int] = set()
         for pgid in recorded:
             try:
                 if pgid == os.getpgid(0) or os.getpgid(pgid) != pgid:
                     continue
+                # Every member, not only the leader: a run worker or the resource tracker in
+                # the group dies a moment after the leader.
+                members |= _group_members(pgid)
                 os.killpg(pgid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 continue
             killed.append(pgid)
             self.say(f"killed process group {pgid} left running by a service that was killed")
         if killed:
+            members |= set(killed)
             deadline = self.clock() + 5
-            while any(_alive(p) for p in killed) and self.clock() < deadline:
+            while any(_alive(p) for p in members) and self.clock() < deadline:
                 time.sleep(0.1)
+            left = sorted(p for p in members if _alive(p))
+            self.say(
+                f"stopped what a killed service left running ({len(killed)} process groups)"
+                + (f"; still alive after 5 s: {left}" if left else "")
+            )
         self.groups_file.unlink(missing_ok=True)
         return killed
 
@@ -296,6 +307,15 @@ def _alive(pid: int) -> bool:
     from .runs import pid_alive
 
     return pid_alive(pid)
+
+
+def _group_members(pgid: int) -> set[int]:
+    out = subprocess.run(
+        ["ps", "-A", "-o", "pid=,pgid="], capture_output=True, text=True, check=False
+    ).stdout
+    return {
+        int(pid) for pid, group in (line.split() for line in out.splitlines()) if int(group) == pgid
+    }
 
 
 def _pump(proc: subprocess.Popen[bytes], out: logging.Logger) -> None:

@@ -138,3 +138,18 @@ def test_every_domain_with_definitions_is_in_the_root() -> None:
     assert listed == with_definitions
     assert len(DOMAINS) == len(set(DOMAINS))
     assert all(callable(getattr(module, "build_defs", None)) for module in DOMAINS)
+
+
+def test_loading_the_definitions_leaves_the_heavy_libraries_to_the_runs() -> None:
+    # The code server only loads the definitions; pandas, duckdb and httpx cost it ~75 MB
+    # resident at idle, so modules import them where they run. (beancount.loader cannot be kept
+    # out this way: beancount 3's package __init__ imports it, and it costs ~2 MB.)
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pipeline.definitions; "
+        "loaded = sorted(m for m in ('pandas', 'duckdb', 'httpx') if m in sys.modules); "
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    # Imported where a connection opens: the code server loads this module only for the pool
+    # name, and duckdb costs ~22 MB resident there.
+    import duckdb
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -28,6 +32,8 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
             f"warehouse {path} does not exist yet: materialize `sms_messages` first "
             "(homeclerk demo, or the Dagster UI)"
         )
+    import duckdb
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(str(path), read_only=read_only)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
-
-import duckdb
+from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import has_table
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 from .feed import BalanceRow
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class FeedInputs(NamedTuple):

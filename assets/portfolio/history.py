@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.common.warehouse import connect, has_table
 from assets.portfolio.model import Holding, HoldingsSnapshot
+
+if TYPE_CHECKING:
+    import duckdb
 
 TABLE = "broker_holdings_history"
 # One row per fetch, so an accepted empty snapshot ("sold everything") is remembered too.

@@ -15,9 +15,7 @@ import threading
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from assets.portfolio.errors import (
     BrokerError,
@@ -28,6 +26,10 @@ from assets.portfolio.errors import (
     TokenExpiredError,
 )
 
+if TYPE_CHECKING:
+    # Imported where a client is built: the code server loads this module for the default URL.
+    import httpx
+
 DEFAULT_BASE_URL = "https://api.kite.trade"
 KITE_VERSION = "3"
 _BROKER_TEXT_LIMIT = 200  # enough of the broker's own message to diagnose, never a whole body
@@ -36,6 +38,8 @@ _BROKER_TEXT_LIMIT = 200  # enough of the broker's own message to diagnose, neve
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     # Built once per process: httpx would load the CA bundle for every client (~60 ms each).
+    import httpx
+
     return httpx.create_ssl_context(trust_env=False)
 
 
@@ -85,6 +89,8 @@ class KiteClient:
         headers = {"X-Kite-Version": KITE_VERSION}
         if access_token:
             headers["Authorization"] = f"token {api_key}:{access_token}"
+        import httpx
+
         self._http = httpx.Client(
             base_url=base_url,
             headers=headers,
@@ -119,6 +125,8 @@ class KiteClient:
     def _request(
         self, method: str, path: str, form: Mapping[str, str] | None, retry_timeouts: bool
     ) -> Any:
+        import httpx
+
         what = f"{method} {path}"
         for attempt in range(1, self._max_tries + 1):
             last_try = attempt == self._max_tries

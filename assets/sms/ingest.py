@@ -16,10 +16,7 @@ import sqlite3
 from collections.abc import Collection, Iterable
 from contextlib import closing
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assets.common.parallel import can_split, run_halves
 from assets.common.privacy import is_otp, mask_numbers
@@ -35,6 +32,10 @@ from assets.sms.chatdb import (
     open_chat_db_readonly,
 )
 from assets.sms.tables import ensure_tables
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 DEFAULT_SOURCE = "messages"
 # chat.db ROWIDs to look at before a second process pays off (a tick sees a few dozen).
@@ -107,6 +108,8 @@ def ingest_new_messages(
 
     chat.db is opened before the warehouse, so an unreadable source changes nothing.
     """
+    import duckdb  # here, not at module top: the code server loads this module, never runs it
+
     with closing(open_chat_db_readonly(chat_db)) as chat, connect(Path(warehouse_path)) as con:
         ensure_tables(con)
         since, anchor = _read_cursor(con, source)
@@ -254,6 +257,8 @@ def _collect(
 
 
 def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    import pandas as pd  # ~50 MB resident: loaded by the run that ingests, not the code server
+
     # A tz-aware datetime64 column arrives in DuckDB as TIMESTAMPTZ by a plain copy, with no
     # per-row Python objects and no time-zone extension to load.
     micros = pd.array(columns["received_us"], dtype="int64")

@@ -3,7 +3,11 @@ DDL lives. Each downstream domain keeps the DDL of its own tables."""
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
 
 # Keyed on the GUID, which survives a restore of chat.db; the ROWID does not (a restored or new
 # chat.db numbers its messages afresh), so two stored messages may share one.

@@ -10,11 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
-
-import duckdb
-import pandas as pd
 
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
@@ -22,6 +19,10 @@ from assets.transactions.categories import CategoryRule, categorize
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.tables import TRANSACTION_COLUMNS, ensure_transactions_table
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 STATUS_TRANSACTION = "transaction"
 STATUS_IGNORED = "ignored"
@@ -227,4 +228,6 @@ WHERE s.rowid > ?
 def _frame(rows: list[tuple[str | None, ...]]) -> pd.DataFrame:
     """Text columns (pandas infers strings; a column of only None arrives as NULL and the
     INSERT casts it), built in one C-level pass over the rows."""
+    import pandas as pd  # ~50 MB resident: loaded by the run that derives, not the code server
+
     return pd.DataFrame.from_records(rows, columns=list(PARSED_COLUMNS))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import NamedTuple
-
-import duckdb
+from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import has_table
 from assets.transactions.model import Transaction
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class StoredTransaction(NamedTuple):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
 
 # status: 'transaction' | 'ignored' (a known non-transaction, reason says which) |
 # 'unrecognized' (a bank message whose shape the parser does not know).

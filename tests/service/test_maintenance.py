@@ -98,3 +98,16 @@ def test_the_daily_schedule_runs_the_job_that_prunes(tmp_path: Path) -> None:
     assert "9 days" in job.graph.node_defs[0].description
     with DagsterInstance.ephemeral() as instance:
         assert job.execute_in_process(instance=instance).success
+
+
+def test_the_instance_runs_only_the_daemons_homeclerk_uses(instance: DagsterInstance) -> None:
+    # Every daemon thread polls storage even when it has nothing to do; homeclerk has no
+    # automation conditions or freshness policies, so those two daemons only cost idle CPU.
+    assert sorted(instance.get_required_daemon_types()) == [
+        "BACKFILL",
+        "EVENT_LOG_CONSUMER",
+        "MONITORING",
+        "QUEUED_RUN_COORDINATOR",
+        "SCHEDULER",
+        "SENSOR",
+    ]

@@ -205,7 +205,7 @@ def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served)
 
     proc = served.start()
     wait_for(
-        lambda: "left running by a service that was killed" in served.log.read_text(),
+        lambda: "stopped what a killed service left running" in served.log.read_text(),
         30,
         "the new service to stop what the killed one left",
     )
