@@ -143,8 +143,9 @@ def test_restore_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 # for the lock like a queued run. After each commit it records the committed row count.
 WRITER = """
 import os, sys, time, duckdb, pathlib
-path, progress = sys.argv[1], pathlib.Path(sys.argv[2])
+path, progress, stop = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[5])
 batches, size = int(sys.argv[3]), int(sys.argv[4])
+deadline = time.monotonic() + 300  # bounded, whatever happens to the test
 def connect():
     while True:
         try:
@@ -152,7 +153,7 @@ def connect():
         except duckdb.IOException:
             time.sleep(0.01)
 n = 0
-while n < batches:
+while n < batches and not stop.exists() and time.monotonic() < deadline:
     with connect() as con:
         for _ in range(10):
             con.execute(f"INSERT INTO t SELECT range + {10_000 + n * size} FROM range({size})")
@@ -166,8 +167,20 @@ while n < batches:
 def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> None:
     sources = _folder(tmp_path / "home")
     progress = tmp_path / "committed"
+    stop = tmp_path / "stop"
+    # The writer keeps committing until told to stop, so it is writing during every backup
+    # however slow the machine is.
     proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(sources.warehouse), str(progress), "600", str(BATCH)]
+        [
+            sys.executable,
+            "-c",
+            WRITER,
+            str(sources.warehouse),
+            str(progress),
+            "100000",
+            str(BATCH),
+            str(stop),
+        ]
     )
     seen: list[tuple[int, SnapshotResult]] = []
     try:
@@ -178,6 +191,7 @@ def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> No
             seen.append((committed_before, result))
         running_during_backup = proc.poll() is None
     finally:
+        stop.touch()
         assert proc.wait(120) == 0
     assert running_during_backup, "the writer finished before the backups: make it write longer"
     for i, (committed_before, result) in enumerate(seen):
