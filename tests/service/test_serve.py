@@ -211,7 +211,7 @@ def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served)
     )
     assert not any(pid_alive(p) for p in orphans), "the killed service's children were left"
     wait_for(served.up, UP_S, "the restarted service to answer")
-    assert wait_for(lambda: _retried(home, run_id), 120, "the run's retry") == (
+    assert wait_for(lambda: _retried(home, run_id), 240, "the run's retry") == (
         "FAILURE",
         "SUCCESS",
     )
