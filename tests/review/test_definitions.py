@@ -15,8 +15,8 @@ import pytest
 from dagster import DagsterInstance, build_schedule_context, materialize
 
 from assets.common.resources import Clock, Feeds, Warehouse
-from assets.review.definitions import build_weekly_review, review_schedule, week_for_tick
 from assets.power.resources import PowerSource
+from assets.review.definitions import build_weekly_review, review_schedule, week_for_tick
 from assets.review.resources import Reviews
 from assets.review.week import parse_iso_week
 from pipeline.settings import load_settings
