@@ -21,6 +21,7 @@ from assets.portfolio.model import Holding
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
+from .power import PowerWeek, power_section
 from .week import Week
 
 SCHEMA = "homeclerk.review/1"
@@ -88,7 +89,8 @@ class ReviewInputs(NamedTuple):
     portfolio: PortfolioHistory
     books: Sequence[CheckOutcome] | None  # None: the books were never checked
     health: PipelineHealth
-    power: Any = None  # the power domain's week; None until that domain exists
+    # The week's power samples; None when the warehouse has no `power_samples` table.
+    power: PowerWeek | None = None
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -116,7 +118,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "uncategorized": uncategorized_section(in_week, tz, no_data),
         "balances": balances_section(inputs.balances, week, tz),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
-        "power": power_section(inputs.power),
+        "power": power_section(inputs.power, week, tz),
         "books": books_section(inputs.books),
         "health": health_section(inputs.health, tz),
     }
@@ -336,14 +338,6 @@ def portfolio_section(history: PortfolioHistory, week: Week, tz: ZoneInfo) -> di
     movers.sort(key=lambda m: (-abs(m["change_pct"]), m["symbol"]))
     out["movers"] = movers[:TOP_MOVERS]
     return out
-
-
-def power_section(power: Any) -> dict[str, Any]:
-    """Outages, time on battery, lowest charge and health. The power domain is not wired yet:
-    without its data the section says so (the place to plug it in)."""
-    if power is None:
-        return {"title": "Power", "note": "power: not configured"}
-    return {"title": "Power", **dict(power)}
 
 
 def books_section(checks: Sequence[CheckOutcome] | None) -> dict[str, Any]:

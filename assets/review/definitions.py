@@ -31,8 +31,11 @@ from dagster._utils.warnings import BetaWarning
 
 from assets.common import warehouse as wh
 from assets.common.resources import Clock, Feeds, Warehouse
+from assets.power.resources import PowerSource
+from assets.power.source import load_health
 
 from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
 from .reader import read_transactions_for, read_week
 from .resources import Reviews
@@ -70,7 +73,7 @@ def _weekly_review_asset(timezone: str) -> Any:
         partitions_def=weekly_partitions(timezone),
         # Many weeks in one run: a 52-week backfill is one run, not 52 run start-ups.
         backfill_policy=BackfillPolicy.single_run(),
-        deps=["transactions", "broker_holdings", "books"],
+        deps=["transactions", "broker_holdings", "books", "power_samples"],
         pool=wh.WAREHOUSE_POOL,
         group_name="review",
         description="reviews/YYYY-Www.md and .html, Monday to Sunday; feeds/review.json.",
@@ -81,15 +84,20 @@ def _weekly_review_asset(timezone: str) -> Any:
         feeds: Feeds,
         reviews: Reviews,
         clock: Clock,
+        power: PowerSource,
     ) -> MaterializeResult:
         tz = ZoneInfo(timezone)
         weeks = [week_of_key(k) for k in context.partition_keys]
         written = []
+        cached_health = load_health(power.log_folder)
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
                 start, end = week.bounds(tz)
+                if data["power"] is not None:
+                    health = health_in_week(cached_health, week, tz)
+                    data["power"] = data["power"]._replace(health=health)
                 inputs = ReviewInputs(
                     **{k: v for k, v in data.items() if k != "unrecognized"},
                     books=books_outcomes(context.instance, end),

@@ -1,4 +1,4 @@
-"""What a review reads from the warehouse: transactions, bank-SMS days, balances, broker history.
+"""What a review reads from the warehouse: transactions, SMS days, balances, broker, power.
 
 Only stored history, bounded by the week, so a late backfill reads what an on-time run read.
 """
@@ -19,6 +19,7 @@ from assets.portfolio.history import HISTORY_COLUMNS, SNAPSHOTS_TABLE, TABLE, ho
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 from .compose import AVERAGE_WEEKS, PortfolioHistory, Snapshot
+from .power import read_power_week
 from .week import Week
 
 
@@ -89,6 +90,7 @@ def read_week(
         balances=balances,
         portfolio=read_portfolio(con, start, end, tz),
         unrecognized=unrecognized,
+        power=read_power_week(con, week, tz),
     )
 
 

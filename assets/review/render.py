@@ -120,11 +120,67 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         stale = s["stale_feeds"]
         lines.append(f"- stale feeds: {len(stale)}")
         lines += [f"  - `{f['check']}` failed {f['failures']} time(s)" for f in stale]
-    else:  # a section another domain fills (power): its fields as a list
+    elif key == "power":
+        lines += _power_md(s)
+    else:  # a section another domain fills: its fields as a list
         lines += [f"- {k}: {v}" for k, v in s.items() if k not in ("title", "note")]
     if "note" in s:
         lines += ["", f"_{s['note']}_"]
     return [*lines, ""]
+
+
+def _outage_text(o: dict[str, Any]) -> str:
+    if o["ongoing"]:
+        until = "ongoing at the last sample"
+    elif o["end_reason"] == "gap":
+        until = f"last sample on battery {o['end']} (a gap follows: unknown after)"
+    else:
+        until = f"AC back {o['end']}"
+    low = o["lowest_charge_percent"]
+    return (
+        f"outage from {o['start']}, {until}: {o['duration_minutes']} min on {o['source']}, "
+        f"lowest charge {'not known' if low is None else f'{low:g}%'}"
+    )
+
+
+def _power_lines(s: dict[str, Any]) -> list[str]:
+    """The power section as plain lines (the same words in Markdown and HTML)."""
+    lines = [f"time on battery: {s['battery_minutes']:g} min"]
+    low = s["lowest_charge"]
+    lines.append(
+        "lowest charge: not known"
+        if low is None
+        else f"lowest charge: {low['percent']:g}% at {low['at']}"
+    )
+    outages = s["outages"]
+    lines.append(f"outages: {len(outages)}" if outages else "outages: none")
+    lines += [f"  {_outage_text(o)}" for o in outages]
+    gaps = s["gaps"]
+    lines.append(f"gaps (no samples: machine off or asleep, or the sampler stopped): {len(gaps)}")
+    lines += [f"  gap {g['start']} to {g['end']} ({g['duration_minutes']} min)" for g in gaps]
+    lines += s["coverage"]
+    health = s["health"]
+    if health:
+        parts = [
+            f"{name} {health[k]}{unit}"
+            for k, name, unit in (
+                ("condition", "condition", ""),
+                ("maximum_capacity_percent", "maximum capacity", "%"),
+                ("cycle_count", "cycles", ""),
+            )
+            if health.get(k) is not None
+        ]
+        lines.append("battery health: " + (", ".join(parts) or "reported without figures"))
+    else:
+        lines.append("battery health: not checked during this week")
+    return lines
+
+
+def _power_md(s: dict[str, Any]) -> list[str]:
+    out = []
+    for line in _power_lines(s):
+        out.append(f"  - {line.strip()}" if line.startswith("  ") else f"- {line}")
+    return out
 
 
 def render_markdown(review: dict[str, Any]) -> str:
@@ -280,6 +336,13 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         items.append(f"stale feeds: {len(s['stale_feeds'])}")
         items += [f"{f['check']} failed {f['failures']} time(s)" for f in s["stale_feeds"]]
         parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")
+    elif key == "power":
+        parts.append(
+            svg.charge_timeline(
+                [(p[0], p[1], p[2]) for p in s["timeline"]], "Charge over the week (%)"
+            )
+        )
+        parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in _power_lines(s)) + "</ul>")
     else:
         parts.append(
             "<ul>"

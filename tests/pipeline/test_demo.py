@@ -228,6 +228,35 @@ def test_every_output_is_stamped_with_the_demos_own_instant(demo: Demo) -> None:
     assert f"{demo.end.isoformat()} price" in prices[-1].read_text(encoding="utf-8")
 
 
+def test_the_demo_reviews_show_its_outages_gap_and_battery_health(demo: Demo) -> None:
+    from assets.review.week import week_containing
+    from pipeline.demo.power import GAP, LONG_OUTAGE, SHORT_OUTAGE_MINUTES
+
+    reviews = demo.folder / "data" / "reviews"
+    end = dt.datetime.combine(demo.end, dt.time(23, 59), IST)
+    in_week = lambda at: week_containing(at.astimezone(IST).date()).iso  # noqa: E731
+    local = lambda at: at.astimezone(IST).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    last = (reviews / f"{in_week(end)}.md").read_text()
+    # Still on battery at the demo's end: ongoing at the last sample; health checked that day.
+    short_from = end - dt.timedelta(minutes=SHORT_OUTAGE_MINUTES - 1)
+    assert f"- outage from {local(short_from)}, ongoing at the last sample" in last
+    assert "battery health: condition Normal, maximum capacity 87.0%, cycles 412" in last
+    assert '<section id="power">' in (reviews / f"{in_week(end)}.html").read_text()
+    long_from = end - LONG_OUTAGE[0]
+    long_week = (reviews / f"{in_week(long_from)}.md").read_text()
+    assert f"- outage from {local(long_from)}, AC back {local(long_from + LONG_OUTAGE[1])}" in (
+        long_week
+    )
+    # The gap (the last sample before it, to the first after): shown as a gap in the week it
+    # ends in; when it began in the week before, that week's samples end at its start.
+    before_gap, after_gap = end - GAP[0] - dt.timedelta(minutes=1), end - GAP[0] + GAP[1]
+    gap_week = (reviews / f"{in_week(after_gap)}.md").read_text()
+    assert f"- gap {local(before_gap)} to {local(after_gap)} (" in gap_week
+    if in_week(before_gap) != in_week(after_gap):
+        earlier = (reviews / f"{in_week(before_gap)}.md").read_text()
+        assert f"- samples end at {local(before_gap)}" in earlier
+
+
 def test_the_demo_writes_its_last_8_weekly_reviews_and_says_where(demo: Demo) -> None:
     from assets.review.week import week_containing
 

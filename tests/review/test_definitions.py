@@ -15,6 +15,7 @@ import pytest
 from dagster import DagsterInstance, build_schedule_context, materialize
 
 from assets.common.resources import Clock, Feeds, Warehouse
+from assets.power.resources import PowerSource
 from assets.review.definitions import build_weekly_review, review_schedule, week_for_tick
 from assets.review.resources import Reviews
 from assets.review.week import parse_iso_week
@@ -30,6 +31,7 @@ def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
         "warehouse": Warehouse(path=str(tmp_path / "warehouse.duckdb")),
         "feeds": Feeds(folder=str(tmp_path / "feeds")),
         "reviews": Reviews(folder=str(tmp_path / "reviews")),
+        "power": PowerSource(folder=str(tmp_path / "power")),
     }
 
 
