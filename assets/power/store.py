@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-
-import duckdb
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .log import read_samples
+
+if TYPE_CHECKING:  # duckdb and pandas load when a run needs them, not with the definitions
+    import duckdb
 
 TABLE = "power_samples"
 _DDL = f"""
@@ -46,6 +47,8 @@ def load_samples(con: duckdb.DuckDBPyConnection, folder: Path) -> tuple[int, int
     ]
     before = _count(con)
     if rows:
+        import pandas as pd
+
         # One registered frame and an anti-join: executemany took ~100 s for a month of rows.
         columns = ["at", "source", "charge", "state", "minutes", "device", "note", "unparsed"]
         frame = pd.DataFrame(rows, columns=columns)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
-
-import duckdb
 
 from assets.common.warehouse import has_table
 from assets.power.feed import GAP_SECONDS, ON_BATTERY, battery_minutes, find_gaps, find_outages
 from assets.power.store import TABLE
 
 from .week import Week
+
+if TYPE_CHECKING:
+    import duckdb
 
 # How far before the week to look for the start of an outage still running at its Monday.
 LOOKBACK = dt.timedelta(days=7)
