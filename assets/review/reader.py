@@ -8,10 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import duckdb
 
 from assets.common.warehouse import has_table
 from assets.expenses.feed import BalanceRow
@@ -21,6 +19,9 @@ from assets.transactions.stored import StoredTransaction, read_stored_transactio
 from .compose import AVERAGE_WEEKS, PortfolioHistory, Snapshot
 from .power import read_power_week
 from .week import Week
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def read_transactions_for(
