@@ -123,7 +123,15 @@ def run_demo(
         review_events, last_week = materialize_demo_reviews(
             defs, DagsterInstance.get(), run_config, as_of
         )
-    failed, warnings = judge_events([*result.all_events, *review_events])
+        # Last, as the nightly schedule does: a snapshot taken mid-run would hold half of it.
+        step("backup: a verified snapshot of the warehouse, instance, books and feeds")
+        backup = defs.resolve_job_def("backup_job").execute_in_process(
+            run_config=run_config,
+            instance=DagsterInstance.get(),
+            raise_on_error=False,
+            tags={"homeclerk/demo": "true"},
+        )
+    failed, warnings = judge_events([*result.all_events, *review_events, *backup.all_events])
     review = latest_review(settings.data_dir / "reviews", last_week)
     outputs = [*sorted(settings.feeds_dir.glob("*.json")), settings.books_dir / "main.beancount"]
     return DemoReport(
