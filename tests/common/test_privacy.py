@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.common.privacy import is_otp, mask_numbers
+from assets.common.privacy import hide_codes, is_otp, mask_numbers
 from assets.transactions.parsing import parse_message
 
 OTPS = [
@@ -133,3 +133,25 @@ def test_the_parser_never_makes_a_transaction_of_an_otp(body: str) -> None:
 )
 def test_the_parser_names_otps_in_any_wording(body: str) -> None:
     assert parse_message("VM-HDFCBK", body).reason == "otp"
+
+
+def test_a_code_word_without_otp_wording_is_no_otp() -> None:
+    # "pass" opens the gate, and 654321 stands alone, but nothing calls it a code: kept.
+    assert not is_otp("Your passbook 654321 is ready for collection at the branch")
+
+
+def test_a_skipped_candidate_does_not_stop_the_masking_after_it() -> None:
+    # The "x" of "Tax" is inside a word: passed over, and the account after it still masked.
+    assert mask_numbers("Tax paid. A/c 12345678 debited") == "Tax paid. A/c XX5678 debited"
+
+
+def test_every_account_number_in_a_body_is_masked() -> None:
+    body = "A/c 11111111, a/c 22222222 and a/c 33333333 linked"
+    assert mask_numbers(body) == "A/c XX1111, a/c XX2222 and a/c XX3333 linked"
+
+
+def test_hide_codes_hides_standalone_codes_and_nothing_else() -> None:
+    text = "Use 815274 now. Ref 123456789012, Rs 1,234.50 on 12-03-2026, card XX1234, 0527"
+    assert hide_codes(text) == (
+        "Use ###### now. Ref 123456789012, Rs 1,234.50 on 12-03-2026, card XX1234, ####"
+    )
