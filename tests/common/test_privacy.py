@@ -155,3 +155,9 @@ def test_hide_codes_hides_standalone_codes_and_nothing_else() -> None:
     assert hide_codes(text) == (
         "Use ###### now. Ref 123456789012, Rs 1,234.50 on 12-03-2026, card XX1234, ####"
     )
+
+
+def test_a_keyword_look_alike_does_not_stop_the_masking_after_it() -> None:
+    # "acc" of "accepted" is no account keyword: passed over, the real one after it masked.
+    body = "Request accepted. A/c 12345678 debited"
+    assert mask_numbers(body) == "Request accepted. A/c XX5678 debited"
