@@ -219,6 +219,8 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  {command} ui    # then http://127.0.0.1:3000")
     print("Read the books in Fava:")
     print(f"  {command} fava  # then http://127.0.0.1:5000")
+    print("Or run everything as the always-on service (UI, Fava, feeds on 127.0.0.1:5080):")
+    print(f"  {command} serve")
     return 0 if report.success else 1
 
 

@@ -160,6 +160,11 @@ def test_closing_lines_work_pasted_where_homeclerk_is_not_on_path(demo: Demo) ->
     )
     assert result.returncode == 0, result.stderr
     assert "usage: homeclerk" in result.stdout
+    # The always-on service is offered with the same command.
+    (serve_line,) = [
+        ln.strip() for ln in demo.stdout.splitlines() if ln.rstrip().endswith(" serve")
+    ]
+    assert shlex.split(serve_line) == [*command[:-1], "serve"]
 
 
 def test_own_command_is_the_running_script_else_python_m(tmp_path: Path) -> None:
