@@ -102,50 +102,68 @@ def test_a_late_materialization_writes_the_same_bytes(tmp_path: Path) -> None:
     assert b"generated" not in before[0] and b"generated" not in before[1]
 
 
-def test_a_failed_run_and_a_stale_feed_in_the_week_show_in_pipeline_health(
-    tmp_path: Path,
-) -> None:
+def _a_failed_run_and_a_failed_freshness_check(
+    tmp_path: Path, instance: DagsterInstance
+) -> tuple[dt.datetime, dt.datetime]:
+    """Record a failed run and a failed feed-freshness check; return when the instance stamped
+    them (its own clock: SQLite's CURRENT_TIMESTAMP, not one a test can set)."""
     from dagster import AssetSelection, DagsterRunStatus
     from dagster._core.test_utils import create_run_for_test
 
     from assets.books.resources import BooksResource
     from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 
+    run = create_run_for_test(instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE)
+    # The freshness check with no feed written: it fails (a dashboard would read nothing).
+    check_run = materialize(
+        [expenses_feed, expenses_feed_fresh],
+        selection=AssetSelection.checks(expenses_feed_fresh),
+        resources={
+            **_resources(tmp_path, dt.datetime.now(IST)),
+            "books_config": BooksResource(books_dir=str(tmp_path / "books"), account_mapping=[]),
+        },
+        instance=instance,
+        raise_on_error=False,
+    )
+    (evaluation,) = check_run.get_asset_check_evaluations()
+    assert not evaluation.passed
+    record = instance.get_run_record_by_id(run.run_id)
+    (check,) = instance.event_log_storage.get_asset_check_execution_history(
+        evaluation.asset_check_key, limit=1
+    )
+    assert record is not None
+    return record.create_timestamp, dt.datetime.fromtimestamp(check.create_timestamp, dt.UTC)
+
+
+def test_a_failed_run_and_a_stale_feed_in_the_week_show_in_pipeline_health(
+    tmp_path: Path,
+) -> None:
     build_warehouse(tmp_path / "warehouse.duckdb")
     asset = build_weekly_review("Asia/Kolkata")
-    with DagsterInstance.local_temp(str(tmp_path)) as instance:
-        create_run_for_test(instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE)
-        # The freshness check with no feed written: it fails (a dashboard would read nothing).
-        check_run = materialize(
-            [expenses_feed, expenses_feed_fresh],
-            selection=AssetSelection.checks(expenses_feed_fresh),
-            resources={
-                **_resources(tmp_path, dt.datetime.now(IST)),
-                "books_config": BooksResource(
-                    books_dir=str(tmp_path / "books"), account_mapping=[]
-                ),
-            },
-            instance=instance,
-            raise_on_error=False,
-        )
-        (evaluation,) = check_run.get_asset_check_evaluations()
-        assert not evaluation.passed
-        # The run was created now (the wall clock); review the week it falls in.
-        week = parse_iso_week(dt.datetime.now(IST).strftime("%G-W%V"))
-        now = dt.datetime.combine(week.end, dt.time(20), IST)
-        assert materialize(
-            [asset],
-            resources=_resources(tmp_path, now),
-            instance=instance,
-            partition_key=week.key,
-        ).success
-        earlier = week.shifted(-1)
-        assert materialize(
-            [asset],
-            resources=_resources(tmp_path, now),
-            instance=instance,
-            partition_key=earlier.key,
-        ).success
+    # The week is the one the instance stamped both records in. Should the two straddle a week
+    # boundary (a test started seconds before Monday 00:00), record them again in a fresh
+    # instance: weeks are long, so the second pair shares one.
+    for attempt in range(2):
+        home = tmp_path / f"instance-{attempt}"
+        home.mkdir()
+        with DagsterInstance.local_temp(str(home)) as instance:
+            stamps = _a_failed_run_and_a_failed_freshness_check(tmp_path, instance)
+            weeks = {s.astimezone(IST).strftime("%G-W%V") for s in stamps}
+            if len(weeks) > 1:
+                continue
+            week = parse_iso_week(weeks.pop())
+            now = dt.datetime.combine(week.end, dt.time(20), IST)
+            earlier = week.shifted(-1)
+            for key in (week.key, earlier.key):
+                assert materialize(
+                    [asset],
+                    resources=_resources(tmp_path, now),
+                    instance=instance,
+                    partition_key=key,
+                ).success
+            break
+    else:
+        pytest.fail(f"the failed run and the check straddled a week boundary twice: {weeks}")
     text = (tmp_path / "reviews" / f"{week.iso}.md").read_text()
     assert "- failed runs: 1" in text and "bank_sms_job" in text
     assert "- stale feeds: 1\n  - `expenses_feed_fresh` failed 1 time(s)" in text
