@@ -93,7 +93,9 @@ class ChatDbImporter(beangulp.Importer):
         """The parsed, categorised bank alerts in the chat.db at `filepath`."""
         from assets.sms.chatdb import read_bank_messages
         from assets.transactions.parsing import parse_message
+        from assets.transactions.payees import PayeeResolver
 
+        payee_of = PayeeResolver()
         out: list[StoredTransaction] = []
         for msg in read_bank_messages(filepath, self._senders, 0):
             txn = parse_message(msg.sender, msg.body or "").transaction
@@ -106,6 +108,7 @@ class ChatDbImporter(beangulp.Importer):
                     received_at=msg.received_at,
                     category=self._categorize(txn),
                     message_rowid=msg.rowid,
+                    payee=payee_of(txn.counterparty),
                 )
             )
         return out
