@@ -56,6 +56,8 @@ def test_periods_split_today_week_month() -> None:
         "to": "2026-11-19",
         "debit": 100.5,
         "credit": 1000.0,
+        "refunds": 0.0,
+        "spend": 100.5,
         "count": 2,
         "transfers": {"debit": 0.0, "credit": 0.0, "count": 0},
     }
