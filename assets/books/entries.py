@@ -49,6 +49,9 @@ class LedgerBuild(NamedTuple):
     opens: tuple[data.Open, ...]  # accounts the entries use that the owner does not open
     unmapped: tuple[UnmappedAccount, ...]
     hand_kept_duplicates: tuple[str, ...]  # message GUIDs the owner already keyed in
+    # Foreign-currency alerts left out because the owner's open of an account they post to
+    # allows other currencies only (bean-check would reject them): one line each, with the fix.
+    currency_blocked: tuple[str, ...] = ()
 
 
 def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
@@ -159,6 +162,7 @@ def build_ledger(
     unsafe_days: dict[str, set[dt.date]] = defaultdict(set)
     first_use: dict[str, dt.date] = {}
     foreign_from: dict[str, dt.date] = {}
+    blocked: list[str] = []
 
     for alert in ordered:
         date = alert_date(alert, tz)
@@ -186,6 +190,11 @@ def build_ledger(
                 unsafe_days[account].update(lo + _ONE_DAY * i for i in range((hi - lo).days))
             continue
         txn = transaction_for(alert, account, date)
+        if alert.currency != CURRENCY:
+            refused = _refused_currency(txn, alert.currency, hand)
+            if refused:
+                blocked.append(f"{alert.message_guid} ({date}): {refused}")
+                continue
         transactions.append(txn)
         for posting in txn.postings:
             first_use.setdefault(posting.account, date)
@@ -213,7 +222,23 @@ def build_ledger(
             for (bank, tail, inst), ds in sorted(unmapped.items(), key=lambda kv: str(kv[0]))
         ),
         tuple(duplicates),
+        tuple(blocked),
     )
+
+
+def _refused_currency(txn: data.Transaction, currency: str, hand: HandKept) -> str | None:
+    """Why the owner's open directives refuse this foreign-currency entry, with the fix."""
+    for posting in txn.postings:
+        allowed = hand.currencies.get(posting.account)
+        if allowed and currency not in allowed:
+            listed = ",".join(sorted(allowed))
+            return (
+                f"{abs(posting.units.number)} {currency} on {posting.account}, which your open"
+                f" directive limits to {listed}:"
+                f" add {currency} to it (`open {posting.account} {listed},{currency}`) or drop"
+                " the currency list"
+            )
+    return None
 
 
 def _balances(
