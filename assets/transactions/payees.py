@@ -7,7 +7,9 @@ counterparty no alias names keeps a cleaned-up form of its raw text (`clean_coun
 - a UPI address (VPA) stays the address, lower-cased (`Divya.M@OKHDFC` → `divya.m@okhdfc`):
   the handle is what identifies a person, and two people may share a first name;
 - a name has its spacing collapsed and stray punctuation trimmed, and an all-capitals name
-  is put in title case (`RAMESH  KIRANA STORE.` → `Ramesh Kirana Store`); mixed case stays.
+  is put in title case (`RAMESH  KIRANA STORE.` → `Ramesh Kirana Store`), initialisms kept
+  (`OWNER HDFC` → `Owner HDFC`, `NIMBUS SOFTLABS PVT LTD` → `Nimbus Softlabs Pvt Ltd`); mixed
+  case stays.
 
 The raw text is kept beside it (the warehouse's `counterparty`); the payee is only a label.
 """
@@ -213,8 +215,24 @@ def clean_counterparty(text: str | None) -> str | None:
     if not cleaned:
         return None
     if cleaned.isupper():
-        cleaned = " ".join(w.capitalize() if w.isalpha() else w for w in cleaned.split(" "))
+        cleaned = " ".join(_title(w) for w in cleaned.split(" "))
     return cleaned
+
+
+# Words an all-capitals name keeps in capitals: bank names and other initialisms. A word with
+# no vowel ("HDFC", "BPCL") is taken for one too; these have vowels.
+_INITIALISMS = frozenset({"ICICI", "SBI", "IDFC", "AU", "UCO", "IOB", "BOI", "UPI", "ATM", "EMI"})
+_SPELLED = {"PVT": "Pvt", "LTD": "Ltd", "MR": "Mr", "MRS": "Mrs", "MS": "Ms", "DR": "Dr"}
+
+
+def _title(word: str) -> str:
+    if not word.isalpha():
+        return word
+    if word in _SPELLED:
+        return _SPELLED[word]
+    if word in _INITIALISMS or not any(v in word for v in "AEIOUY"):
+        return word
+    return word.capitalize()
 
 
 def payee_adder(resolve: PayeeResolver) -> Callable[[str], str]:

@@ -135,3 +135,19 @@ def test_an_account_whose_open_refuses_the_currency_is_left_out_with_the_fix() -
     assert line.startswith("GUID-0001 (2025-05-02): 12.99 USD on Liabilities:CreditCard:HDFC")
     assert f"open {CARD} INR,USD" in line
     assert SAVINGS not in line
+
+
+def test_fava_opens_books_with_a_foreign_spend_without_errors(tmp_path: Path) -> None:
+    from fava.core import FavaLedger
+    from fava.core.tree import Tree
+
+    main = write_main(tmp_path)
+    alerts = [
+        _card(1, DAY, "12.99", "debit", category="Subscriptions")._replace(currency="USD"),
+        _card(2, DAY, "500.00", "debit", category="Subscriptions"),
+    ]
+    write_bank_books(tmp_path, alerts, mapping(), tz=TZ, today=TODAY)
+    ledger = FavaLedger(str(main))
+    assert ledger.errors == []
+    card = Tree(ledger.all_entries).get(CARD).balance
+    assert dict(card) == {("INR", None): Decimal("-500.00"), ("USD", None): Decimal("-12.99")}

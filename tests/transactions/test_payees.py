@@ -81,6 +81,9 @@ def test_without_an_alias_the_raw_text_is_cleaned_up() -> None:
     assert clean_counterparty("Ramesh99@OKAXIS") == "ramesh99@okaxis"
     assert clean_counterparty("RAMESH  KIRANA STORE.") == "Ramesh Kirana Store"
     assert clean_counterparty("Meera's Cafe") == "Meera's Cafe"  # mixed case kept
+    assert clean_counterparty("HDFC BANK CREDIT CARD") == "HDFC Bank Credit Card"
+    assert clean_counterparty("NIMBUS SOFTLABS PVT LTD") == "Nimbus Softlabs Pvt Ltd"
+    assert clean_counterparty("ICICI CARD PAYMENT-") == "ICICI Card Payment"
     assert clean_counterparty("  ") is None
     assert clean_counterparty(None) is None
     assert PayeeResolver()(None) is None
