@@ -30,6 +30,7 @@ SHIPPED_FILE = Path(__file__).with_name("payees.toml")
 _VPA = re.compile(r"([a-z0-9][a-z0-9._\-]*)@([a-z][a-z0-9]*)")
 _WORD = re.compile(r"[a-z0-9]+")
 _SPACES = re.compile(r"\s+")
+_KEY = 2  # handle prefixes are indexed by this many first characters (every prefix has more)
 OWNER_EXAMPLE = '{ name = "Divya Menon", match = ["divya.m@okhdfc", "DIVYA MENON"] }'
 
 
@@ -123,9 +124,14 @@ class _Table:
 
     def __init__(self, aliases: Sequence[PayeeAlias]) -> None:
         self.vpas: dict[str, str] = {}
-        # Longest prefix first, so "swiggyinstamart" is tried before "swiggy".
-        prefixes = [(p, a.name) for a in aliases for p in a.vpa_prefixes]
-        self.prefixes = sorted(prefixes, key=lambda pn: -len(pn[0]))
+        # By their first letters (a handle tries a handful, not all), longest prefix first, so
+        # "swiggyinstamart" is tried before "swiggy".
+        self.prefixes: dict[str, list[tuple[str, str]]] = {}
+        for alias in aliases:
+            for prefix in alias.vpa_prefixes:
+                self.prefixes.setdefault(prefix[:_KEY], []).append((prefix, alias.name))
+        for options in self.prefixes.values():
+            options.sort(key=lambda pn: -len(pn[0]))
         regexes = [a.vpa_regex for a in aliases if a.vpa_regex]
         self.regex_names = [a.name for a in aliases if a.vpa_regex]
         # One alternation with a named group per alias: `lastgroup` says which one matched.
@@ -148,7 +154,7 @@ class _Table:
         name = self.vpas.get(vpa)
         if name is not None:
             return name
-        for prefix, name in self.prefixes:
+        for prefix, name in self.prefixes.get(handle[:_KEY], ()):
             if handle.startswith(prefix) and (
                 len(handle) == len(prefix) or not handle[len(prefix)].isalpha()
             ):

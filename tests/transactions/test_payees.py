@@ -108,3 +108,11 @@ def test_a_bad_owner_entry_names_the_entry_the_problem_and_an_example(
     assert str(raised.value).startswith("payees[1]: ")
     assert problem in str(raised.value)
     assert 'match = ["divya.m@okhdfc"' in str(raised.value)
+
+
+def test_every_shipped_handle_prefix_is_reachable() -> None:
+    resolve = PayeeResolver()
+    for alias in shipped_aliases():
+        for prefix in alias.vpa_prefixes:
+            assert resolve(f"{prefix}@okaxis") == alias.name, (alias.name, prefix)
+            assert resolve(f"{prefix}.pay@ybl") == alias.name, (alias.name, prefix)
