@@ -50,9 +50,9 @@ def is_chat_db(filepath: str) -> bool:
 
 
 def _default_categorizer() -> Categorizer:
-    from assets.transactions.categories import DEFAULT_RULES, categorize
+    from assets.transactions.categories import DEFAULT_RULES, categorize_as_purchase_if_refund
 
-    return lambda txn: categorize(txn, DEFAULT_RULES)
+    return lambda txn: categorize_as_purchase_if_refund(txn, DEFAULT_RULES)
 
 
 class ChatDbImporter(beangulp.Importer):

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
-from assets.transactions.categories import UNCATEGORIZED, CategoryRule, categorize
-from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
+from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
+from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payees import PayeeAlias, PayeeResolver
 from assets.transactions.refunds import refund_categories
@@ -106,7 +106,7 @@ def derive_rows(
         key = (counterparty, direction, channel, instrument, kind == "refund")
         category = categories.get(key)
         if category is None:
-            category = categories[key] = _category(txn, rules)
+            category = categories[key] = categorize_as_purchase_if_refund(txn, rules)
         day = date or _local_date(received_us, tz)
         iso = iso_dates.get(day)
         if iso is None:
@@ -134,16 +134,6 @@ def derive_rows(
             )
         )
     return rows
-
-
-def _category(txn: Transaction, rules: tuple[CategoryRule, ...]) -> str:
-    """The rules' category; for a refund, the category its payee's purchases get when the rules
-    know the payee (money back from Swiggy is less Food:Delivery, not income)."""
-    if txn.kind == "refund" and txn.direction == "credit":
-        as_purchase = categorize(txn._replace(direction="debit"), rules)
-        if as_purchase != UNCATEGORIZED:
-            return as_purchase
-    return categorize(txn, rules)
 
 
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
