@@ -18,6 +18,7 @@ from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
+from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
 from assets.transactions.refunds import refund_categories
 from assets.transactions.tables import (
@@ -75,8 +76,8 @@ def derive_rows(
     parse = _parser(formats)
     payee_of = PayeeResolver(payees)
     rules = tuple(rules)
-    # The category depends only on these four fields, and merchants repeat: memoise it.
-    categories: dict[tuple[str | None, str, str, str], str] = {}
+    # The category depends only on these fields, and merchants repeat: memoise it.
+    categories: dict[tuple[str | None, str, str, str, bool], str] = {}
     # Dates repeat too (a few hundred distinct in 100,000 alerts): isoformat each once.
     iso_dates: dict[dt.date, str] = {}
     rows: list[tuple[str | None, ...]] = []
@@ -89,20 +90,10 @@ def derive_rows(
             append((guid, status, result.reason, *_NO_TRANSACTION))
             continue
         # One unpacking instead of ten NamedTuple attribute look-ups, 100,000 times a first run.
-        (
-            amount,
-            direction,
-            counterparty,
-            tail,
-            balance,
-            ref,
-            channel,
-            date,
-            bank,
-            instrument,
-            currency,
-            kind,
-        ) = txn
+        amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn[
+            :10
+        ]
+        kind = txn.kind
         key = (counterparty, direction, channel, instrument, kind == "refund")
         category = categories.get(key)
         if category is None:
@@ -129,7 +120,7 @@ def derive_rows(
                 instrument,
                 category,
                 kind,
-                currency,
+                txn.currency,
                 payee_of(counterparty),
             )
         )
@@ -178,7 +169,8 @@ def derive_transactions(
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
 
     `txn_date` is the date the body states, else the received date in `tz`. Rows an older
-    homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`).
+    homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
+    stored payees are renamed when the alias tables changed (`refresh_payees`).
     A refund takes the category of the purchase it returns money for (`refunds.py`).
     """
     with connect(Path(warehouse_path)) as con:
@@ -187,6 +179,7 @@ def derive_transactions(
             # The SMS source has not run yet (it creates its own table): nothing to derive.
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
+        refresh_payees(con, payees)
         pending, after = _pending(con)
         if not pending:
             return DeriveStats(0, 0, 0, 0)

@@ -197,3 +197,32 @@ def test_the_original_purchase_is_the_newest_fitting_debit(
         == expected
     )
     assert original_category(None, "INR", dt.date(2026, 10, 10), Decimal("1"), purchases) is None
+
+
+def test_stored_payees_follow_the_owners_payees_when_they_change(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="900.00"))])
+    warehouse = tmp_path / "w.duckdb"
+    _derive(chat_db, warehouse)
+    payee = "SELECT counterparty, payee FROM transactions"
+    assert rows(warehouse, payee) == [("JOSEPH THOMAS", "Joseph Thomas")]
+    tutor = aliases_from_config([{"name": "Joseph (tutor)", "match": ["JOSEPH THOMAS"]}])
+    # Nothing new to parse, yet the stored payee takes the owner's new entry...
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ, payees=tutor).considered == 0
+    assert rows(warehouse, payee) == [("JOSEPH THOMAS", "Joseph (tutor)")]
+    # ...and goes back to the cleaned-up text when the entry is removed.
+    derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    assert rows(warehouse, payee) == [("JOSEPH THOMAS", "Joseph Thomas")]
+
+
+def test_unchanged_payee_tables_leave_stored_payees_alone(chat_db: ChatDb, tmp_path: Path) -> None:
+    chat_db.add([chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount="900.00"))])
+    warehouse = tmp_path / "w.duckdb"
+    _derive(chat_db, warehouse)
+    # A payee edited by hand in the warehouse survives runs with the same tables: the refresh
+    # runs only when the tables' fingerprint changes.
+    with connect(warehouse) as con:
+        con.execute("UPDATE transactions SET payee = 'edited'")
+    derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    assert rows(warehouse, "SELECT payee FROM transactions") == [("edited",)]
