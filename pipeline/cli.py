@@ -635,14 +635,17 @@ def _sms_parse(args: argparse.Namespace) -> int:
     from assets.transactions.categories import rules_from_config
     from assets.transactions.parsing import formats_from_config
     from assets.transactions.parsing.jsonl import parse_jsonl
+    from assets.transactions.payees import PayeeResolver, aliases_from_config, payee_adder
 
     # The owner's own [[sms.formats]] and category rules apply here too, so a new format or
     # rule can be tried on samples.
     settings = _settings(args)
     formats = formats_from_config(settings.sms_formats)
     rules = rules_from_config(settings.category_rules)
+    # The readable payee beside the raw counterparty, the owner's [[payees]] first.
+    with_payee = payee_adder(PayeeResolver(aliases_from_config(settings.payees)))
     for line in parse_jsonl(sys.stdin, formats=formats, rules=rules):
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(with_payee(line) + "\n")
     return 0
 
 

@@ -30,6 +30,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         "parsing": ParsingConfig(
             category_rules=[dict(r) for r in settings.category_rules],
             formats=[dict(f) for f in settings.sms_formats],
+            payees=[dict(p) for p in settings.payees],
             timezone=settings.timezone,
         ),
         "feeds": Feeds(

@@ -31,6 +31,8 @@ from assets.transactions.parsing import (
     FormatConfigError,
     formats_from_config,
 )
+from assets.transactions.payees import OWNER_EXAMPLE as PAYEE_EXAMPLE
+from assets.transactions.payees import PayeeConfigError, aliases_from_config
 
 CONFIG_ENV = "HOMECLERK_CONFIG"
 ENV_FILE_ENV = "HOMECLERK_ENV_FILE"
@@ -139,6 +141,8 @@ class Settings(HasTimezone):
     bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
     category_rules: tuple[Mapping[str, Any], ...] = ()
     sms_formats: tuple[Mapping[str, Any], ...] = ()
+    # [[payees]]: the owner's readable payees ({name, match}), tried before the shipped table.
+    payees: tuple[Mapping[str, Any], ...] = ()
     # [books] account_mapping, validated by the books' own rules when the file is read.
     accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
     broker: BrokerSettings = field(default_factory=BrokerSettings)
@@ -231,6 +235,14 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     _validate_with(source, "categories.rules", lambda: rules_from_config(rules))
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
     _validate_with(source, "sms.formats", lambda: formats_from_config(formats))
+    payees = reader.table_list("payees", example=PAYEE_EXAMPLE)
+    try:
+        aliases_from_config(payees)
+    except PayeeConfigError as exc:
+        problem = str(exc).partition(": ")[2].partition(". Example: ")[0]
+        raise SettingsError(
+            source, f"payees[{exc.index}]", f"has a problem: {problem}", PAYEE_EXAMPLE
+        ) from None
     accounts = _account_mapping(
         source, reader.table_list("books.account_mapping", example=f"[{ACCOUNT_MAPPING_EXAMPLE}]")
     )
@@ -286,6 +298,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         bank_senders=tuple(s.upper() for s in senders),
         category_rules=tuple(rules),
         sms_formats=tuple(formats),
+        payees=tuple(payees),
         accounts=accounts,
         broker=broker,
         env_file=find_env_file(base),

@@ -3,7 +3,8 @@
 Rules (also in ledger/README.md):
 - An alert's own account comes only from the owner's mapping (bank + tail); nothing is guessed.
 - Counter-account from the category: a debit goes to `Expenses:<category>`, a credit comes from
-  `Income:<category>`; no category means `Expenses:Uncategorized` / `Income:Uncategorized`.
+  `Income:<category>`; no category means `Expenses:Uncategorized` / `Income:Uncategorized`. A
+  refund (kind `refund`) comes back to `Expenses:<category>`: less spending, not income.
 - A category whose first component is `Transfer`/`Transfers` (a credit-card payment, a move
   between own accounts) goes to the clearing account `Assets:Transfers:Clearing`: both legs of a
   transfer post there with opposite signs, so its balance is the sum of transfers whose other leg
@@ -132,12 +133,15 @@ def category_tail(category: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def counter_account(direction: str, category: str | None) -> str:
-    """The other leg of an alert: Expenses/Income by direction + category, or transfers."""
+def counter_account(direction: str, category: str | None, kind: str | None = None) -> str:
+    """The other leg of an alert: Expenses/Income by direction + category, or transfers.
+
+    A refund credit comes back to `Expenses:<category>` (a negative expense), never income.
+    """
     tail = category_tail(category)
     if is_transfer(tail):
         return TRANSFER_ACCOUNT
-    root = "Expenses" if direction == "debit" else "Income"
+    root = "Expenses" if direction == "debit" or kind == "refund" else "Income"
     return f"{root}:{tail}"
 
 

@@ -70,6 +70,8 @@ def ledger_entries(
     build, report = result.build, result.report
     for line in result.owner_errors:
         context.log.warning(f"your ledger has a syntax error: {line}")
+    for line in build.currency_blocked:
+        context.log.warning(f"a foreign-currency alert is not in the books: {line}")
     unmapped = build.unmapped
     check = AssetCheckResult(
         check_name="unmapped_accounts",
@@ -96,6 +98,7 @@ def ledger_entries(
             "transactions": len(build.transactions),
             "balance_assertions": len(build.balances),
             "hand_kept_duplicates": len(build.hand_kept_duplicates),
+            "foreign_currency_not_posted": len(build.currency_blocked),
             "opened_accounts": len(build.opens),
             "files_written": len(report.written),
             "files_unchanged": len(report.unchanged),

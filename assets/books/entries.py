@@ -49,6 +49,9 @@ class LedgerBuild(NamedTuple):
     opens: tuple[data.Open, ...]  # accounts the entries use that the owner does not open
     unmapped: tuple[UnmappedAccount, ...]
     hand_kept_duplicates: tuple[str, ...]  # message GUIDs the owner already keyed in
+    # Foreign-currency alerts left out because the owner's open of an account they post to
+    # allows other currencies only (bean-check would reject them): one line each, with the fix.
+    currency_blocked: tuple[str, ...] = ()
 
 
 def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
@@ -61,6 +64,9 @@ def _meta(alert: StoredTransaction) -> data.Meta:
     meta["sms_guid"] = alert.message_guid
     if alert.reference:
         meta["bank_ref"] = alert.reference
+    if alert.counterparty and alert.counterparty != alert.payee:
+        # The payee is a readable label (payees.py); the alert's own words stay beside it.
+        meta["counterparty"] = alert.counterparty
     return meta
 
 
@@ -72,19 +78,21 @@ def _signed(alert: StoredTransaction) -> Decimal:
 def transaction_for(alert: StoredTransaction, own_account: str, date: dt.date) -> data.Transaction:
     """The Beancount transaction for one alert, posted to `own_account` on `date`."""
     amount = _signed(alert)
-    counter = counter_account(alert.direction, alert.category)
+    counter = counter_account(alert.direction, alert.category, alert.kind)
     label = _CHANNEL_LABEL.get(alert.channel, alert.channel.title())
     # "!" marks what the owner should look at: money with no category yet.
     flag = "!" if category_tail(alert.category) == UNCATEGORIZED else "*"
     postings = [
-        data.Posting(own_account, Amount(amount, CURRENCY), None, None, None, None),
-        data.Posting(counter, Amount(-amount, CURRENCY), None, None, None, None),
+        # A foreign-currency spend is posted in its own currency: the alert does not say what it
+        # cost in rupees, and a made-up rate would be a wrong number in the books.
+        data.Posting(own_account, Amount(amount, alert.currency), None, None, None, None),
+        data.Posting(counter, Amount(-amount, alert.currency), None, None, None, None),
     ]
     return data.Transaction(
         _meta(alert),
         date,
         flag,
-        alert.counterparty or None,
+        alert.payee or alert.counterparty or None,
         f"{label} {alert.direction}",
         frozenset({"sms"}),
         data.EMPTY_SET,
@@ -118,6 +126,8 @@ class _Matcher:
         if alert.message_guid in self._guids:
             return True
         best: tuple[tuple[int, int], int, HandPosting] | None = None
+        if alert.currency != CURRENCY:
+            return None  # hand postings are matched in rupees only
         for posting in self._by_key.get((account, _signed(alert)), ()):
             if id(posting) in self._used or abs((posting.date - date).days) > 1:
                 continue
@@ -151,6 +161,8 @@ def build_ledger(
     timeline: dict[str, list[_Event]] = defaultdict(list)
     unsafe_days: dict[str, set[dt.date]] = defaultdict(set)
     first_use: dict[str, dt.date] = {}
+    foreign_from: dict[str, dt.date] = {}
+    blocked: list[str] = []
 
     for alert in ordered:
         date = alert_date(alert, tz)
@@ -159,7 +171,11 @@ def build_ledger(
             unmapped[(alert.bank, alert.account_tail, alert.instrument)].append(date)
             continue
         is_bank = alert.instrument in BANK_INSTRUMENTS and account.startswith("Assets:")
-        if is_bank:
+        if is_bank and alert.currency != CURRENCY:
+            # The rupees this cost are not in the books, so no later rupee balance of this
+            # account can be asserted (the owner records the conversion by hand).
+            foreign_from[account] = min(date, foreign_from.get(account, date))
+        elif is_bank:
             timeline[account].append(
                 _Event(
                     alert.received_at, alert.message_rowid, date, alert.balance, alert.message_guid
@@ -174,11 +190,20 @@ def build_ledger(
                 unsafe_days[account].update(lo + _ONE_DAY * i for i in range((hi - lo).days))
             continue
         txn = transaction_for(alert, account, date)
+        if alert.currency != CURRENCY:
+            refused = _refused_currency(txn, alert.currency, hand)
+            if refused:
+                blocked.append(f"{alert.message_guid} ({date}): {refused}")
+                continue
         transactions.append(txn)
         for posting in txn.postings:
             first_use.setdefault(posting.account, date)
 
-    balances = _balances(timeline, unsafe_days, today)
+    balances = tuple(
+        b
+        for b in _balances(timeline, unsafe_days, today)
+        if b.date <= foreign_from.get(b.account, b.date)
+    )
     for balance in balances:
         first_use.setdefault(balance.account, balance.date)
     opens = tuple(
@@ -197,7 +222,23 @@ def build_ledger(
             for (bank, tail, inst), ds in sorted(unmapped.items(), key=lambda kv: str(kv[0]))
         ),
         tuple(duplicates),
+        tuple(blocked),
     )
+
+
+def _refused_currency(txn: data.Transaction, currency: str, hand: HandKept) -> str | None:
+    """Why the owner's open directives refuse this foreign-currency entry, with the fix."""
+    for posting in txn.postings:
+        allowed = hand.currencies.get(posting.account)
+        if allowed and currency not in allowed:
+            listed = ",".join(sorted(allowed))
+            return (
+                f"{abs(posting.units.number)} {currency} on {posting.account}, which your open"
+                f" directive limits to {listed}:"
+                f" add {currency} to it (`open {posting.account} {listed},{currency}`) or drop"
+                " the currency list"
+            )
+    return None
 
 
 def _balances(

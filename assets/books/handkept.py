@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 from beancount.core import data
@@ -38,6 +39,8 @@ class HandKept(NamedTuple):
     postings: tuple[HandPosting, ...]
     sms_guids: frozenset[str]  # generated entries the owner moved into their own files
     errors: tuple[str, ...]  # parse errors in the owner's files, reported, not fatal here
+    # account → the currencies its open directive allows, for the accounts opened with a list
+    currencies: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 EMPTY_HAND_KEPT = HandKept(frozenset(), (), frozenset(), ())
@@ -80,11 +83,14 @@ def hand_kept_from_entries(
 ) -> HandKept:
     """HandKept from already parsed entries (and their parse errors)."""
     opened: set[str] = set()
+    currencies: dict[str, frozenset[str]] = {}
     postings: list[HandPosting] = []
     guids: set[str] = set()
     for entry in entries:
         if isinstance(entry, data.Open):
             opened.add(entry.account)
+            if entry.currencies:
+                currencies[entry.account] = frozenset(entry.currencies)
         elif isinstance(entry, data.Transaction):
             guid = entry.meta.get("sms_guid")
             if isinstance(guid, str):
@@ -101,7 +107,13 @@ def hand_kept_from_entries(
                         guid if isinstance(guid, str) else None,
                     )
                 )
-    return HandKept(frozenset(opened), tuple(postings), frozenset(guids), tuple(errors))
+    return HandKept(
+        frozenset(opened),
+        tuple(postings),
+        frozenset(guids),
+        tuple(errors),
+        MappingProxyType(currencies),
+    )
 
 
 def _resolved_postings(entry: data.Transaction) -> list[tuple[str, Decimal, str]]:

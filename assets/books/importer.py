@@ -50,9 +50,9 @@ def is_chat_db(filepath: str) -> bool:
 
 
 def _default_categorizer() -> Categorizer:
-    from assets.transactions.categories import DEFAULT_RULES, categorize
+    from assets.transactions.categories import DEFAULT_RULES, categorize_as_purchase_if_refund
 
-    return lambda txn: categorize(txn, DEFAULT_RULES)
+    return lambda txn: categorize_as_purchase_if_refund(txn, DEFAULT_RULES)
 
 
 class ChatDbImporter(beangulp.Importer):
@@ -93,7 +93,9 @@ class ChatDbImporter(beangulp.Importer):
         """The parsed, categorised bank alerts in the chat.db at `filepath`."""
         from assets.sms.chatdb import read_bank_messages
         from assets.transactions.parsing import parse_message
+        from assets.transactions.payees import PayeeResolver
 
+        payee_of = PayeeResolver()
         out: list[StoredTransaction] = []
         for msg in read_bank_messages(filepath, self._senders, 0):
             txn = parse_message(msg.sender, msg.body or "").transaction
@@ -106,6 +108,7 @@ class ChatDbImporter(beangulp.Importer):
                     received_at=msg.received_at,
                     category=self._categorize(txn),
                     message_rowid=msg.rowid,
+                    payee=payee_of(txn.counterparty),
                 )
             )
         return out

@@ -15,6 +15,7 @@ from assets.transactions.stored import StoredTransaction
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
+CURRENCY = "INR"  # every total is in rupees; other currencies are listed apart
 BREAKDOWN_DAYS = 30
 
 
@@ -73,11 +74,17 @@ def build_expenses_feed(
     totals = {name: _Totals() for name in periods}
     transfers = {name: _Totals() for name in periods}
     categories: dict[str, _Totals] = defaultdict(_Totals)
+    foreign: dict[str, _Totals] = defaultdict(_Totals)
     rows = sorted(transactions, key=lambda t: (t.received_at, t.message_guid), reverse=True)
     for txn in rows:
         day = txn.local_date(tz)
         if day > today:
             continue  # a body date in the future is a bank typo; it still shows in "recent"
+        if txn.currency != CURRENCY:
+            # Never added to rupee totals: listed apart, per currency, over the same 30 days.
+            if day >= breakdown_from:
+                foreign[txn.currency].add(txn)
+            continue
         for name, start in periods.items():
             if day >= start:
                 (transfers if is_transfer(txn.category) else totals)[name].add(txn)
@@ -86,7 +93,7 @@ def build_expenses_feed(
 
     breakdown = [
         {"category": name, **tot.as_json()}
-        for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].debit, kv[0]))
+        for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].spend, kv[0]))
     ]
     status, message = _status(total_transactions, quiet, tz)
     names = account_names or {}
@@ -98,13 +105,13 @@ def build_expenses_feed(
         "status": status,
         "message": message,
         "timezone": str(tz),
-        "currency": "INR",
+        "currency": CURRENCY,
         "periods": {
             name: {
                 "from": start.isoformat(),
                 "to": today.isoformat(),
                 **totals[name].as_json(),
-                "transfers": transfers[name].as_json(),
+                "transfers": transfers[name].as_json(refunds=False),
             }
             for name, start in periods.items()
         },
@@ -112,6 +119,13 @@ def build_expenses_feed(
             "from": breakdown_from.isoformat(),
             "to": today.isoformat(),
             "categories": breakdown,
+        },
+        "foreign_currency_30d": {
+            "from": breakdown_from.isoformat(),
+            "to": today.isoformat(),
+            "currencies": [
+                {"currency": code, **tot.as_json()} for code, tot in sorted(foreign.items())
+            ],
         },
         "balances": [_balance_json(b, tz, names) for b in merged if b.instrument != "credit_card"],
         "card_limits": [
@@ -140,22 +154,35 @@ def _status(
 
 
 class _Totals:
-    __slots__ = ("count", "credit", "debit")
+    """Debits, credits and refunds. A refund (kind `refund`) is money back on a purchase: it
+    lowers `spend` (debit − refunds) and is not a credit, so it never shows as income."""
+
+    __slots__ = ("count", "credit", "debit", "refunds")
 
     def __init__(self) -> None:
         self.debit = Decimal(0)
         self.credit = Decimal(0)
+        self.refunds = Decimal(0)
         self.count = 0
+
+    @property
+    def spend(self) -> Decimal:
+        return self.debit - self.refunds
 
     def add(self, txn: StoredTransaction) -> None:
         if txn.direction == "debit":
             self.debit += txn.amount
+        elif txn.kind == "refund":
+            self.refunds += txn.amount
         else:
             self.credit += txn.amount
         self.count += 1
 
-    def as_json(self) -> dict[str, Any]:
-        return {"debit": _money(self.debit), "credit": _money(self.credit), "count": self.count}
+    def as_json(self, refunds: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"debit": _money(self.debit), "credit": _money(self.credit)}
+        if refunds:  # transfers between own accounts are never refunds or spending
+            out |= {"refunds": _money(self.refunds), "spend": _money(self.spend)}
+        return out | {"count": self.count}
 
 
 def _money(value: Decimal) -> float:
@@ -206,7 +233,10 @@ def _txn_json(txn: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
         "date": txn.local_date(tz).isoformat(),
         "received_at": _iso(txn.received_at.astimezone(tz)),
         "amount": _money(txn.amount),
+        "currency": txn.currency,
         "direction": txn.direction,
+        "kind": txn.kind,
+        "payee": txn.payee or txn.counterparty,
         "counterparty": txn.counterparty,
         "category": txn.category or UNCATEGORIZED,
         "bank": txn.bank,

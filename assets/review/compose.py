@@ -211,10 +211,14 @@ def spending_section(
 
 
 def income_section(in_week: Sequence[StoredTransaction], no_data: str | None) -> dict[str, Any]:
-    """Credits that are not transfers, by category."""
+    """Credits that are not transfers or refunds, by category."""
     if no_data:
         return {"title": "Income", "note": no_data}
-    credits = [t for t in in_week if t.direction == "credit" and not is_transfer(t.category)]
+    credits = [
+        t
+        for t in in_week
+        if t.direction == "credit" and not is_transfer(t.category) and t.kind != "refund"
+    ]
     if not credits:
         return {"title": "Income", "note": "no money came in this week (bank SMS did arrive)"}
     by_cat = _sum_by(credits, _cat)

@@ -30,7 +30,9 @@ def read_transactions_for(
     """Transactions dated from AVERAGE_WEEKS weeks before the first week onwards (one read for
     a whole backfill; each review keeps its own dates)."""
     first = min(w.start for w in weeks)
-    return read_stored_transactions(con, since=first - dt.timedelta(weeks=AVERAGE_WEEKS))
+    since = first - dt.timedelta(weeks=AVERAGE_WEEKS)
+    # The review's sums are rupees: a spend in another currency is never added to them.
+    return [t for t in read_stored_transactions(con, since=since) if t.currency == "INR"]
 
 
 def read_week(

@@ -369,6 +369,22 @@ def categorize(txn: Transaction, rules: Sequence[CategoryRule] = DEFAULT_RULES) 
     return UNCATEGORIZED
 
 
+def categorize_as_purchase_if_refund(
+    txn: Transaction, rules: Sequence[CategoryRule] = DEFAULT_RULES
+) -> str:
+    """`categorize`, except that a refund credit whose payee the rules know as a merchant gets
+    that merchant's category (money back from Swiggy is less Food:Delivery, not income).
+
+    The derive step then prefers the original purchase's category when it finds that purchase
+    (assets/transactions/refunds.py).
+    """
+    if txn.kind == "refund" and txn.direction == "credit":
+        as_purchase = categorize(txn._replace(direction="debit"), rules)
+        if as_purchase != UNCATEGORIZED:
+            return as_purchase
+    return categorize(txn, rules)
+
+
 def is_transfer(category: str | None) -> bool:
     """Money moving between the owner's own accounts (a card bill, a move to savings): neither
     spent nor earned. True when the category's first component is `Transfer` or `Transfers`

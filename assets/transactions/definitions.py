@@ -25,6 +25,7 @@ from assets.transactions.categories import CategoryConfigError, rules_from_confi
 from assets.transactions.derive import derive_transactions
 from assets.transactions.health import unrecognized_messages
 from assets.transactions.parsing import FormatConfigError, formats_from_config
+from assets.transactions.payees import PayeeConfigError, aliases_from_config
 from assets.transactions.resources import ParsingConfig
 
 # The group the asset has always been in (with `sms_messages`): the UI's lineage and any saved
@@ -49,10 +50,11 @@ def transactions(
     try:
         rules = rules_from_config(parsing.category_rules)
         formats = formats_from_config(parsing.formats)
-    except (CategoryConfigError, FormatConfigError) as exc:
+        payees = aliases_from_config(parsing.payees)
+    except (CategoryConfigError, FormatConfigError, PayeeConfigError) as exc:
         # The message names the bad homeclerk.toml entry and shows a valid one.
         raise Failure(description=str(exc), allow_retries=False) from exc
-    stats = derive_transactions(warehouse.path, rules, parsing.tz, formats)
+    stats = derive_transactions(warehouse.path, rules, parsing.tz, formats, payees)
     if stats.unrecognized:
         context.log.warning(
             f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"

@@ -15,10 +15,17 @@ from zoneinfo import ZoneInfo
 
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
-from assets.transactions.categories import CategoryRule, categorize
+from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
 from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
-from assets.transactions.tables import TRANSACTION_COLUMNS, ensure_transactions_table
+from assets.transactions.payee_refresh import refresh_payees
+from assets.transactions.payees import PayeeAlias, PayeeResolver
+from assets.transactions.refunds import refund_categories
+from assets.transactions.tables import (
+    TRANSACTION_COLUMNS,
+    delete_stale_rows,
+    ensure_transactions_table,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,15 +64,20 @@ def derive_rows(
     rules: Sequence[CategoryRule],
     tz: ZoneInfo,
     formats: Sequence[Format] | None = None,
+    payees: Sequence[PayeeAlias] = (),
 ) -> list[tuple[str | None, ...]]:
     """(guid, sender, body, received at in Unix µs) → rows in PARSED_COLUMNS order, all text.
 
-    `txn_date` is the date the body states, else the received date in `tz`.
+    `txn_date` is the date the body states, else the received date in `tz`. `payees` are the
+    owner's aliases, tried before the shipped ones. A refund's category here is the payee's
+    category by the rules (as if it were the purchase); `derive_transactions` then gives it the
+    original purchase's category when it finds that purchase.
     """
     parse = _parser(formats)
+    payee_of = PayeeResolver(payees)
     rules = tuple(rules)
-    # The category depends only on these four fields, and merchants repeat: memoise it.
-    categories: dict[tuple[str | None, str, str, str], str] = {}
+    # The category depends only on these fields, and merchants repeat: memoise it.
+    categories: dict[tuple[str | None, str, str, str, bool], str] = {}
     # Dates repeat too (a few hundred distinct in 100,000 alerts): isoformat each once.
     iso_dates: dict[dt.date, str] = {}
     rows: list[tuple[str | None, ...]] = []
@@ -81,15 +93,11 @@ def derive_rows(
         amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn[
             :10
         ]
-        if txn.currency != "INR":
-            # The warehouse, feeds and ledger keep rupees only: a foreign-currency spend is set
-            # aside under its own reason (never added to INR totals) until they carry currency.
-            append((guid, STATUS_IGNORED, FOREIGN_CURRENCY, *_NO_TRANSACTION))
-            continue
-        key = (counterparty, direction, channel, instrument)
+        kind = txn.kind
+        key = (counterparty, direction, channel, instrument, kind == "refund")
         category = categories.get(key)
         if category is None:
-            category = categories[key] = categorize(txn, rules)
+            category = categories[key] = categorize_as_purchase_if_refund(txn, rules)
         day = date or _local_date(received_us, tz)
         iso = iso_dates.get(day)
         if iso is None:
@@ -111,12 +119,14 @@ def derive_rows(
                 bank,
                 instrument,
                 category,
+                kind,
+                txn.currency,
+                payee_of(counterparty),
             )
         )
     return rows
 
 
-FOREIGN_CURRENCY = "foreign_currency"
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -134,14 +144,17 @@ def _derive_rows_parallel(
     rules: Sequence[CategoryRule],
     tz: ZoneInfo,
     formats: Sequence[Format] | None,
+    payees: Sequence[PayeeAlias] = (),
 ) -> list[tuple[str | None, ...]]:
     """derive_rows, split over two processes for big batches: parsing is pure CPU."""
     if len(messages) < PARALLEL_MIN or not can_split():
-        return derive_rows(messages, rules, tz, formats)
+        return derive_rows(messages, rules, tz, formats, payees)
     half = len(messages) // 2
-    rules = tuple(rules)
+    rules, payees = tuple(rules), tuple(payees)
     first, second = run_halves(
-        derive_rows, (messages[:half], rules, tz, formats), (messages[half:], rules, tz, formats)
+        derive_rows,
+        (messages[:half], rules, tz, formats, payees),
+        (messages[half:], rules, tz, formats, payees),
     )
     return first + second
 
@@ -151,22 +164,28 @@ def derive_transactions(
     rules: Sequence[CategoryRule],
     tz: ZoneInfo,
     formats: Sequence[Format] | None = None,
+    payees: Sequence[PayeeAlias] = (),
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
 
-    `txn_date` is the date the body states, else the received date in `tz`.
+    `txn_date` is the date the body states, else the received date in `tz`. Rows an older
+    homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
+    stored payees are renamed when the alias tables changed (`refresh_payees`).
+    A refund takes the category of the purchase it returns money for (`refunds.py`).
     """
     with connect(Path(warehouse_path)) as con:
         ensure_transactions_table(con)
         if not has_table(con, "sms_messages"):
             # The SMS source has not run yet (it creates its own table): nothing to derive.
             return DeriveStats(0, 0, 0, 0)
+        delete_stale_rows(con)
+        refresh_payees(con, payees)
         pending, after = _pending(con)
         if not pending:
             return DeriveStats(0, 0, 0, 0)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
-        rows = _derive_rows_parallel(pending, rules, tz, formats)
+        rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
         frame = _frame(rows)
         con.register("new_txn", frame)
         con.execute(_INSERT, [after])
@@ -218,7 +237,7 @@ SELECT
     CAST(n.amount AS DECIMAL(18,2)), n.direction, n.counterparty, n.account_tail,
     CAST(n.balance AS DECIMAL(18,2)), n.reference, n.channel,
     CAST(n.txn_date AS DATE), CAST(n.date_from_body AS BOOLEAN),
-    n.bank, n.instrument, n.category
+    n.bank, n.instrument, n.category, n.kind, n.currency, n.payee
 FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
 -- Every pending row is above this ROWID: row-group zone maps skip the older ones.
 WHERE s.rowid > ?

@@ -12,8 +12,10 @@ from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
 class ParsingConfig(HasTimezone, ConfigurableResource):
-    """The owner's category rules ({pattern, category}), extra SMS formats and timezone."""
+    """The owner's category rules ({pattern, category}), extra SMS formats, readable payees
+    ({name, match}) and timezone."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[dict[str, Any]] = Field(default_factory=list)
+    payees: list[dict[str, Any]] = Field(default_factory=list)
     timezone: str = DEFAULT_TIMEZONE

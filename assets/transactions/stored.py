@@ -37,6 +37,9 @@ class StoredTransaction(NamedTuple):
     instrument: str  # "account" | "debit_card" | "credit_card"
     category: str | None  # an account-name tail such as "Food:Delivery"; None = uncategorized
     message_rowid: int = 0  # tie-breaker when two alerts share a timestamp
+    kind: str | None = None  # model.KINDS; None in a row stored before kinds were read
+    currency: str = "INR"  # the amount's ISO currency
+    payee: str | None = None  # readable payee (payees.py); counterparty stays the raw text
 
     @classmethod
     def from_parsed(
@@ -47,6 +50,7 @@ class StoredTransaction(NamedTuple):
         received_at: dt.datetime,
         category: str | None,
         message_rowid: int = 0,
+        payee: str | None = None,
     ) -> StoredTransaction:
         """The row a parsed alert becomes once its message and category are known."""
         return cls(
@@ -64,6 +68,9 @@ class StoredTransaction(NamedTuple):
             instrument=txn.instrument,
             category=category,
             message_rowid=message_rowid,
+            kind=txn.kind,
+            currency=txn.currency,
+            payee=payee,
         )
 
     def local_date(self, tz: dt.tzinfo) -> dt.date:
@@ -73,7 +80,8 @@ class StoredTransaction(NamedTuple):
 
 _SELECT = """
     SELECT message_guid, received_at, amount, direction, counterparty, account_tail, balance,
-           reference, channel, txn_date, bank, instrument, category, coalesce(message_rowid, 0)
+           reference, channel, txn_date, bank, instrument, category, coalesce(message_rowid, 0),
+           kind, coalesce(currency, 'INR'), payee
     FROM transactions
     WHERE status = 'transaction' AND amount IS NOT NULL AND direction IS NOT NULL
 """
@@ -90,6 +98,9 @@ def read_stored_transactions(
     if not has_table(con, "transactions"):
         return []
     query, params = _SELECT, []
+    if not _has_new_columns(con):
+        # A warehouse an older homeclerk wrote, read before `transactions` ran again to add them.
+        query = query.replace("kind, coalesce(currency, 'INR'), payee", "NULL, 'INR', NULL")
     if since is not None:
         query, params = query + " AND txn_date >= ?", [since]
     rows = con.execute(query + " ORDER BY message_guid", params).fetchall()
@@ -109,9 +120,20 @@ def read_stored_transactions(
             instrument=r[11] or "account",
             category=r[12],
             message_rowid=int(r[13]),
+            kind=r[14],
+            currency=r[15],
+            payee=r[16],
         )
         for r in rows
     ]
+
+
+def _has_new_columns(con: duckdb.DuckDBPyConnection) -> bool:
+    (count,) = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
+        " AND table_schema = current_schema() AND column_name IN ('kind', 'currency', 'payee')"
+    ).fetchone() or (0,)
+    return count == 3
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

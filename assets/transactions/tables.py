@@ -29,9 +29,16 @@ CREATE TABLE IF NOT EXISTS transactions (
     date_from_body BOOLEAN,
     bank VARCHAR,
     instrument VARCHAR,
-    category VARCHAR
+    category VARCHAR,
+    kind VARCHAR,
+    currency VARCHAR,
+    payee VARCHAR
 )
 """
+
+# Columns added after the table first shipped: a warehouse created before them gets them on the
+# next run, NULL in the rows derived before (derive re-derives those: `rows_to_rederive`).
+ADDED_COLUMNS = (("kind", "VARCHAR"), ("currency", "VARCHAR"), ("payee", "VARCHAR"))
 
 TRANSACTION_COLUMNS = (
     "message_guid",
@@ -52,9 +59,37 @@ TRANSACTION_COLUMNS = (
     "bank",
     "instrument",
     "category",
+    "kind",  # what the movement is (model.KINDS); NULL only in rows derived before it existed
+    "currency",  # ISO code of amount: INR unless the alert states another currency
+    "payee",  # readable payee (assets/transactions/payees.py); counterparty stays the raw text
 )
 
 
 def ensure_transactions_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the `transactions` table if the warehouse does not have it yet."""
+    """Create the `transactions` table if the warehouse does not have it yet, and add the columns
+    a warehouse created by an older homeclerk lacks."""
     con.execute(TRANSACTIONS_DDL)
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'transactions' AND table_schema = current_schema()"
+        ).fetchall()
+    }
+    for name, sql_type in ADDED_COLUMNS:
+        if name not in present:
+            con.execute(f"ALTER TABLE transactions ADD COLUMN {name} {sql_type}")
+
+
+# Rows stored by a homeclerk that did not read kind, currency or payee (kind NULL on a
+# transaction), or that set a foreign-currency spend aside: derive deletes them and parses their
+# messages again, so an upgraded warehouse fills the new columns without a manual backfill.
+STALE_ROWS = "(status = 'transaction' AND kind IS NULL) OR reason = 'foreign_currency'"
+
+
+def delete_stale_rows(con: duckdb.DuckDBPyConnection) -> int:
+    """Delete the rows an older homeclerk derived without the newer columns; how many."""
+    (count,) = con.execute(f"SELECT count(*) FROM transactions WHERE {STALE_ROWS}").fetchone()
+    if count:
+        con.execute(f"DELETE FROM transactions WHERE {STALE_ROWS}")
+    return int(count)

@@ -37,7 +37,7 @@ def _warehouse(path: Path) -> None:
         for a in alerts:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
-                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?)",
+                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL)",
                 [
                     a.message_guid,
                     a.message_rowid,

@@ -63,7 +63,9 @@ def test_extract_gives_stable_ids_and_skips_what_the_books_hold(tmp_path: Path) 
     entries = importer.extract(db, [])
     txns = [e for e in entries if isinstance(e, data.Transaction)]
     assert [t.meta["sms_guid"] for t in txns] == ["SMS-0", "SMS-1"]
-    assert txns[0].meta["bank_ref"] == "458167896224" and txns[0].payee == "JOSEPH THOMAS"
+    assert txns[0].meta["bank_ref"] == "458167896224" and txns[0].payee == "Joseph Thomas"
+    # The raw counterparty stays beside the readable payee.
+    assert txns[0].meta["counterparty"] == "JOSEPH THOMAS"
     # Categorized by the pipeline's built-in rules: a café is food, a person is not known.
     assert [[p.account for p in t.postings] for t in txns] == [
         [SAVINGS, "Expenses:Uncategorized"],

@@ -56,6 +56,8 @@ def test_periods_split_today_week_month() -> None:
         "to": "2026-11-19",
         "debit": 100.5,
         "credit": 1000.0,
+        "refunds": 0.0,
+        "spend": 100.5,
         "count": 2,
         "transfers": {"debit": 0.0, "credit": 0.0, "count": 0},
     }
@@ -156,3 +158,74 @@ def test_debit_card_and_account_alerts_give_one_balance() -> None:
     ]
     unmapped = build([txn(NOW.date(), "1")], balances)["balances"]
     assert len(unmapped) == 2
+
+
+def test_a_refund_lowers_its_categorys_spend_and_is_not_income() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "800", category="Shopping", n=1)._replace(kind="purchase"),
+        txn(today, "300", "credit", category="Shopping", n=2)._replace(kind="refund"),
+        txn(today, "50", "credit", category="Cashback", n=3)._replace(kind="cashback"),
+    ]
+    feed = build(rows)
+    today_totals = feed["periods"]["today"]
+    assert (today_totals["debit"], today_totals["refunds"], today_totals["spend"]) == (
+        800.0,
+        300.0,
+        500.0,
+    )
+    assert today_totals["credit"] == 50.0  # cashback is income; the refund is not
+    shopping = next(c for c in feed["categories_30d"]["categories"] if c["category"] == "Shopping")
+    assert (shopping["debit"], shopping["refunds"], shopping["spend"], shopping["credit"]) == (
+        800.0,
+        300.0,
+        500.0,
+        0.0,
+    )
+
+
+def test_foreign_currency_spends_are_listed_apart_never_in_rupee_totals() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "100", n=1),
+        txn(today, "12.99", n=2)._replace(currency="USD"),
+        txn(today, "7.01", n=3)._replace(currency="USD"),
+        txn(today, "45.50", n=4)._replace(currency="EUR"),
+    ]
+    feed = build(rows)
+    assert feed["periods"]["today"]["debit"] == 100.0
+    assert feed["periods"]["this_month"]["count"] == 1
+    assert sum(c["debit"] for c in feed["categories_30d"]["categories"]) == 100.0
+    assert feed["foreign_currency_30d"]["currencies"] == [
+        {
+            "currency": "EUR",
+            "debit": 45.5,
+            "credit": 0.0,
+            "refunds": 0.0,
+            "spend": 45.5,
+            "count": 1,
+        },
+        {
+            "currency": "USD",
+            "debit": 20.0,
+            "credit": 0.0,
+            "refunds": 0.0,
+            "spend": 20.0,
+            "count": 2,
+        },
+    ]
+    usd = next(r for r in feed["recent"] if r["amount"] == 12.99)
+    assert usd["currency"] == "USD"
+
+
+def test_recent_items_carry_payee_raw_counterparty_kind_and_currency() -> None:
+    row = txn(NOW.date(), "250")._replace(
+        counterparty="swiggy.stores@axb", payee="Swiggy", kind="purchase"
+    )
+    (item,) = build([row])["recent"]
+    assert {k: item[k] for k in ("payee", "counterparty", "kind", "currency")} == {
+        "payee": "Swiggy",
+        "counterparty": "swiggy.stores@axb",
+        "kind": "purchase",
+        "currency": "INR",
+    }

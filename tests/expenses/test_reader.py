@@ -86,6 +86,9 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
         "balance": Decimal("425.00"),
         "reference": None,
         "message_rowid": 5,
+        "kind": "purchase",
+        "currency": "INR",
+        "payee": "Shoppers Stop",  # no alias: the raw text, title-cased from all capitals
     }
     assert inputs.total_transactions == 5
     assert inputs.newest_message_at == T0 + dt.timedelta(hours=72)

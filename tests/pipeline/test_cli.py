@@ -43,9 +43,13 @@ def test_sms_parse_answers_each_line_in_order() -> None:
         txn = line["transaction"] and {
             k: v
             for k, v in line["transaction"].items()
-            if k not in ("bank", "category", "kind") and (k, v) != ("currency", "INR")
+            if k not in ("bank", "category", "kind", "payee") and (k, v) != ("currency", "INR")
         }
         assert txn == case["expected"], case["id"]
+        # The readable payee is there whenever a counterparty is (null when none is).
+        assert not line["transaction"] or (line["transaction"]["payee"] is None) == (
+            line["transaction"]["counterparty"] is None
+        ), case["id"]
         assert (line["reason"] is None) == (txn is not None), case["id"]
     assert "error" in lines[-1] and "line" in lines[-1]["error"]
 

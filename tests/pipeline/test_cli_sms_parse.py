@@ -43,3 +43,30 @@ def test_sms_parse_gives_bank_category_from_the_owners_rules_and_reasons(tmp_pat
     (tmp_path / "plain").mkdir()  # no settings file: the default rules
     (plain,) = _parse(tmp_path / "plain", {"id": 1, "sender": "VK-HDFCBK", "body": SPEND})
     assert plain["transaction"]["category"] != "Housing:Rent"
+
+
+def test_sms_parse_gives_the_readable_payee_beside_the_raw_counterparty(tmp_path: Path) -> None:
+    (tmp_path / "homeclerk.toml").write_text(
+        '[[payees]]\nname = "Meera (rent)"\nmatch = ["MEERA IYER"]\n'
+    )
+    swiggy = (
+        "Rs.250.00 debited from a/c **1234 on 05-10-26 to VPA swiggy.stores@axb "
+        "(UPI Ref No 123456789012). Not you? Call 18002586161"
+    )
+    owner, shipped, declined = _parse(
+        tmp_path,
+        {"id": 1, "sender": "VK-HDFCBK", "body": SPEND},
+        {"id": 2, "sender": "VM-HDFCBK", "body": swiggy},
+        {"id": 3, "sender": "VM-HDFCBK", "body": DECLINED},
+    )
+    assert (owner["transaction"]["counterparty"], owner["transaction"]["payee"]) == (
+        "MEERA IYER",
+        "Meera (rent)",
+    )
+    assert shipped["transaction"]["counterparty"] == "swiggy.stores@axb"
+    assert shipped["transaction"]["payee"] == "Swiggy"
+    assert (shipped["transaction"]["kind"], shipped["transaction"]["currency"]) == (
+        "transfer",
+        "INR",
+    )
+    assert declined["transaction"] is None and declined["reason"] == "declined"

@@ -133,3 +133,27 @@ def test_a_right_port_and_finite_numbers_are_kept(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert settings.broker.callback_port == 65535
     assert settings.broker.timeout_seconds == 2.5
+
+
+def test_payees_are_read_and_a_bad_entry_names_its_key_and_the_fix(tmp_path: Path) -> None:
+    good = write(
+        tmp_path,
+        '[[payees]]\nname = "Divya Menon"\nmatch = ["divya.m@okhdfc", "DIVYA MENON"]\n',
+    )
+    assert [dict(p) for p in load_settings(good).payees] == [
+        {"name": "Divya Menon", "match": ["divya.m@okhdfc", "DIVYA MENON"]}
+    ]
+    bad = write(
+        tmp_path,
+        '[[payees]]\nname = "Divya Menon"\nmatch = ["divya.m@okhdfc"]\n'
+        '[[payees]]\nname = "Rent"\nmatch = ["landlord@"]\n',
+    )
+    with pytest.raises(SettingsError) as info:
+        load_settings(bad)
+    message = str(info.value)
+    assert "`payees[1]`" in message
+    assert "'landlord@', which is not a UPI address" in message
+    assert 'name = "Divya Menon", match = ["divya.m@okhdfc", "DIVYA MENON"]' in message
+    not_tables = write(tmp_path, 'payees = ["Divya"]\n')
+    with pytest.raises(SettingsError, match=r"`payees`.*array of tables"):
+        load_settings(not_tables)

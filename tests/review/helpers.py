@@ -73,7 +73,8 @@ def build_warehouse(path: Path) -> None:
                 )
                 con.execute(
                     "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL,"
-                    " ?, ?, ?, '1276', ?, NULL, 'upi', ?, TRUE, 'HDFC', 'account', ?)",
+                    " ?, ?, ?, '1276', ?, NULL, 'upi', ?, TRUE, 'HDFC', 'account', ?,"
+                    " 'transfer', 'INR', NULL)",
                     [guid, rowid, at, amount, direction, counterparty, balance, day, category],
                 )
     day = BROKER_FIRST

@@ -133,3 +133,19 @@ def test_feed_and_books_share_the_transfer_rule() -> None:
         assert counter_account(direction, "Transfer:Self") == TRANSFER_ACCOUNT
         assert counter_account(direction, "Transfers:OwnAccounts") == TRANSFER_ACCOUNT
     assert counter_account("debit", "TransfersOut") == "Expenses:TransfersOut"
+
+
+def test_a_refund_from_a_known_merchant_gets_the_merchants_category() -> None:
+    from decimal import Decimal
+
+    from assets.transactions.categories import categorize_as_purchase_if_refund
+    from assets.transactions.model import Transaction
+
+    refund = Transaction(
+        Decimal("99"), "credit", "SWIGGY", "6628", None, None, "card", None, "HDFC",
+        "credit_card", kind="refund",
+    )  # fmt: skip
+    assert categorize_as_purchase_if_refund(refund) == "Food:Delivery"
+    # An unknown payee keeps the rules' credit category; a non-refund credit is untouched.
+    assert categorize_as_purchase_if_refund(refund._replace(counterparty="RAMESH")) == "Refunds"
+    assert categorize_as_purchase_if_refund(refund._replace(kind="transfer")) == "Refunds"

@@ -9,7 +9,7 @@ import duckdb
 
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES, CategoryRule
-from assets.transactions.derive import derive_rows, derive_transactions
+from assets.transactions.derive import PARSED_COLUMNS, derive_rows, derive_transactions
 from tests.sms.helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
 
 TZ = ZoneInfo("Asia/Kolkata")
@@ -86,7 +86,7 @@ def test_categories_follow_rules_and_are_memoised_per_merchant() -> None:
     rules = [CategoryRule("joseph", "Gifts", "debit"), *DEFAULT_RULES]
     messages = [(f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00"), 0) for n in range(1, 4)]
     rows = derive_rows(messages, rules, TZ)
-    assert [r[-1] for r in rows] == ["Gifts", "Gifts", "Gifts"]
+    assert [r[PARSED_COLUMNS.index("category")] for r in rows] == ["Gifts", "Gifts", "Gifts"]
     assert [r[3] for r in rows] == ["1.00", "2.00", "3.00"]
 
 
