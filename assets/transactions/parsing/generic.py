@@ -21,27 +21,32 @@ _I = re.IGNORECASE
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 _MONEY = re.compile(
     r"(?:(?P<cur>Rs|INR|₹|" + "|".join(FOREIGN) + r")\b\.?\s*:?\s*(?:INR\s*)?"
-    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)(?!\d|,\d|\.\d)"
+    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
     r"|\b(?:debited|credited) by (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)",
     _I,
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 _VERB = re.compile(
-    r"\b(?P<debit>debited|spent|sent|paid|withdrawn|withdrawal|wdl|dr\b\.?|debit (?:of|by)|"
-    r"has been used|used for|for using|purchase (?:of|at)|trf to|transferred to)"
-    r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|refund|reversed|reversal|"
-    r"cashback)",
+    r"\b(?P<debit>debited|spent|sent(?! [^.]{0,30}\bto you\b)|paid|withdrawn|withdrawal|wdl|"
+    r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
+    r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
+    r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully)"
+    r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
+    r"reversed|reversal|cashback|sent)",
     _I,
 )
 _TAIL = re.compile(
-    r"\b(?:a/?c|acct|account|card)\b\.?(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
-    r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,6})\b)"
-    r"|\bending (?:with |in )?(?P<ending>\d{4})\b",
+    r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
+    r"(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
+    r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
+    r"|\bending (?:with |in )?(?P<ending>\d{4})\b"
+    # "HDFC Bank XX8509", "from XXXXXX3518": masked digits are the owner's account.
+    r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b",
     _I,
 )
 _BALANCE = re.compile(
     r"\b(?:(?:avl|avbl|avail|available|aval|avb|total avail|new|clear)\.?\s*"
-    r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?)\b\.?\s*(?:is\s*)?:?\s*"
+    r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?|avlb)\b\.?\s*(?:is\s*)?:?\s*"
     r"(?:Rs|INR|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)",
     _I,
 )
@@ -55,29 +60,55 @@ _REFERENCE = re.compile(
 )
 _DATE = re.compile(DATE, _I)
 _FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
-_NAME = r"(?P<name>[A-Za-z][\w&.'@ -]{0,40}?)"
-# Where a counterparty is marked unambiguously, most specific first.
+_NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
+_DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
+# Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
+# grammar alerts share: a name between a marker word and a terminator that ends it.
 _PAYEE = tuple(
     re.compile(p, _I)
     for p in (
         r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
         r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)",
-        r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?\d{6,}/(?P<name>[^/\n]+?)(?=/|\n|\.\s|\.$|$)",
-        r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)-",
+        # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME.
+        r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:(?:P2[AM]|DR|CR)/)?[A-Z]?\d{6,}/(?P<name>[^/\n]+?)"
+        r"(?=\s*/|\n|\.\s|\.$|$)",
+        # UTR:<utr>/NEFT/NAME /
+        r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/",
+        # NEFT-<utr>-NAME- / NEFT-<utr>-NAME.
+        r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)(?=-|\.\s|\.$|$)",
         r"\b(?:NACH|ACH)(?:[- ]?D-|[- ])\s*(?P<name>[A-Z][A-Z0-9 .&]+?)(?=\s+EMI\b|-|\.|$)",
-        r"\b(?:to|from|by)\s+(?P<name>[\w.-]+@[a-z][\w]+)\b",
+        r"\b(?:to|from|by|towards)(?:\s*:\s*|\s+)(?P<name>[\w.-]+@[a-z][\w]+)\b",
+        # "received from account XXXX4321/NAME (IMPS …", "linked to mobile 9XXXX328-NAME (IMPS"
+        r"\b(?:account|a/?c|mobile)\s+[x*\d]+[/-](?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*\(",
+        # "… on YES BANK Card X3349 @UPI_NAME 24-08-2025", "by card x-1234 @ NAME 25/08/21"
+        r"(?<!\S)@\s?(?:UPI_)?(?P<name>[A-Za-z][\w&.'* -]{0,40}?)\s+" + _DMY,
         r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b",
-        r"\bat\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{3}\b)",
-        r"\b(?:to|from)\s+" + _NAME + r"(?=\s+(?:on|via|ref|refno|upi|from|credited)\b"
-        r"|\s*[.(]\s|\.?$|\s*\()",
+        # "<NAME> has sent INR 50 to you", "<NAME> has received Rs 2900 from your A/c"
+        r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
+        r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)",
+        r"\bat\s+" + _NAME + r"(?=\s*\.(?:\s|$)|\s+with\s+your\b|\s*\n|\.?$)",
+        # "on SHOPPERS STOP 26-05-2026", "on 16-Feb-26 on PANTALOONS."
+        r"\bon\s+" + _NAME + r"\s+" + _DMY,
+        r"\d\s+on\s+" + _NAME + r"(?=\s*\.(?:\s|$))",
+        # "towards ZEE5 for AutoPay", "payment of INR 119.00 for Netflix via e-mandate"
+        r"\btowards\s+" + _NAME + r"(?=\s+for\b)",
+        r"\bfor\s+" + _NAME + r"(?=\s+via\b)",
+        r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?" + _NAME + r"(?=\s+(?:on|via|ref|refno|upi|"
+        r"from|credited|has|have|is|was|thru|through|for|refunded)\b|\s*[.(;,]\s|\s*[;,]"
+        r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
     )
 )
-# Words that, leading a would-be name, show it is a label, an account or the bank itself.
+# Words that, leading a would-be name, show it is a label, an amount, an account or the bank.
 _NOT_A_NAME = re.compile(
-    r"(?:your|you|a/?c|acct|account|card|atm|cash|the |self|bank|mobile|beneficiary|"
-    r"linked|upi\b|imps\b|neft\b|rtgs\b|net ?banking|mob bk|wallet)",
+    r"(?:your|you\b|you'|a/?c\b|acct|account|card|atm\b|cash\b|the |self|bank|mobile|"
+    r"beneficiary|linked|upi\b|imps\b|neft\b|rtgs\b|net ?banking|mob bk|wallet|our\b|"
+    r"rs\b|rs\.|inr\b|report|sender\b|mode\b|transfer\b|[x*]+\d)",
     _I,
 )
+# Words that, anywhere in a would-be name, show it names an account, a card or a bank.
+_ACCOUNT_WORD = re.compile(r"\b(?:a/?c|acct|account|card|cc|bank|atm)\b", _I)
+# A lazy name can run over an earlier marker ("from XX3518 to NAME"): the name follows the last.
+_MARKER = re.compile(r"\s(?:to|from|at|by)\s", _I)
 # A sender header looks like a bank's when it says so (…BK, …BNK, …BANK, …B) or the body does.
 _BANK_HEADER = re.compile(r"BK|BNK|BANK|B$|SBI|BOI|IOB|SIB|CITI|CBI")
 
@@ -87,13 +118,17 @@ def looks_like_bank(header: str, low_body: str) -> bool:
     return bool(_BANK_HEADER.search(header)) or "bank" in low_body
 
 
-def parse(body: str, bank: str) -> Transaction | None:
-    """The transaction `body` reports in the shared alert grammar, or None when unsure."""
+def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
+    """The transaction `body` reports in the shared alert grammar, or None when unsure.
+
+    `bank_like` is False for a sender whose header and body do not name a bank: its message is
+    read only when it shows the owner's account or card digits.
+    """
     money = _MONEY.search(body)
     verb = _VERB.search(body)
     if money is None or verb is None:
         return None
-    if not body[money.end() : money.end() + 2].strip(" ,."):
+    if not body[money.end() :].strip(" ,."):
         return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
     if body[max(0, verb.start() - 8) : verb.start()].lower().endswith(_FUTURE):
         return None  # "to be debited", "will be credited": announced, not done
@@ -107,28 +142,35 @@ def parse(body: str, bank: str) -> Transaction | None:
     tail = None
     if tail_match is not None:
         tail = fields.account_tail(
-            tail_match["masked"] or tail_match["plain"] or tail_match["ending"]
+            tail_match["masked"]
+            or tail_match["plain"]
+            or tail_match["ending"]
+            or tail_match["bare"]
         )
     ref_match = _REFERENCE.search(body)
     reference = None
     if ref_match is not None:
         reference = ref_match["upi"] or ref_match["utr"] or ref_match["ref"] or ref_match["upi2"]
-    if tail is None and reference is None:
-        return None  # an amount and a verb alone is how offers and phishing read
+    low = body.lower()
+    channel = _channel(low)
+    # An amount and a verb alone is how offers and phishing read; a cash withdrawal at an ATM
+    # ("Rs 2000 withdrawn from ATM at …") is the exception: no offer reads that way.
+    atm_cash = bank_like and channel == "atm" and "withdrawn" in low
+    if tail is None and (reference is None or not bank_like) and not atm_cash:
+        return None
     direction = "debit" if verb["debit"] else "credit"
     balance_match = _BALANCE.search(body, money.end())
     balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
     date_match = _DATE.search(body)
     date = fields.parse_date(date_match[0]) if date_match else None
-    low = body.lower()
     return Transaction(
         amount,
         direction,
-        _counterparty(body),
+        None if channel == "atm" else _counterparty(body),
         tail,
         balance,
         reference,
-        _channel(low),
+        channel,
         date,
         bank,
         _instrument(low, tail_match),
@@ -138,15 +180,13 @@ def parse(body: str, bank: str) -> Transaction | None:
 
 def _counterparty(body: str) -> str | None:
     for pattern in _PAYEE:
-        match = pattern.search(body)
-        if match is None:
-            continue
-        name = match["name"].strip(" .,-")
-        if _NOT_A_NAME.match(name) or _NOT_A_NAME.search(name.split(" ")[0] + " "):
-            continue
-        if name.lower().startswith("atm") or len(name) < 2:
-            continue
-        return fields.counterparty(name)
+        for match in pattern.finditer(body):
+            name = _MARKER.split(match["name"])[-1].strip(" .,-")
+            if len(name) < 2 or _NOT_A_NAME.match(name):
+                continue
+            if "@" not in name and _ACCOUNT_WORD.search(name):
+                continue  # "IndusInd Card XX5271", "report issue-IndusInd Bank"
+            return fields.counterparty(name)
     return None
 
 
@@ -155,7 +195,9 @@ _UPI = re.compile(r"\bupi\b|\bvpa\b|@upi", _I)
 
 
 def _channel(low: str) -> Channel:
-    if _ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low):
+    if "cash wdl" in low or (
+        _ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low)
+    ):
         return "atm"
     if _UPI.search(low):
         return "upi"

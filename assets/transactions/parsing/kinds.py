@@ -53,7 +53,9 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
         if "payment" in low and "card" in low and "received" in low:
             return "bill"  # a credit-card bill payment arriving on the card
         return "transfer"
-    if match := _DEBIT.search(low):
+    for match in _DEBIT.finditer(low):
+        if match[0] == " emi" and low.endswith(" to", 0, match.start()):
+            continue  # "Convert to EMI?": a card spend's offer footer, not an EMI debit
         return _DEBIT_KIND[match[0]]
     if channel == "card" or "spent" in low or "purchase" in low:
         return "purchase"
