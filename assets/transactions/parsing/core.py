@@ -91,7 +91,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         # The generic layer names counterparties; the generic formats are its safety net. A
         # sender that does not look like a bank is read only with the owner's account digits.
         bank_like = known or generic.looks_like_bank(header, low)
-        txn = generic.parse(body, bank, bank_like)  # type: ignore[arg-type]  # bank set
+        txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:
             return _new(ParseResult, (_with_kind(txn, low), None))
     if header is not None:

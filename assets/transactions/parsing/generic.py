@@ -19,11 +19,12 @@ from assets.transactions.parsing.format import DATE
 _I = re.IGNORECASE
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
+# The amount, verb, tail and balance are searched in the lower-cased body with lower-case
+# patterns: re's IGNORECASE matching costs more, and the lower-cased body is at hand anyway.
 _MONEY = re.compile(
-    r"(?:(?P<cur>Rs|INR|₹|" + "|".join(FOREIGN) + r")\b\.?\s*:?\s*(?:INR\s*)?"
+    r"(?:(?P<cur>rs|inr|₹|" + "|".join(FOREIGN).lower() + r")\b\.?\s*:?\s*(?:inr\s*)?"
     r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
-    r"|\b(?:debited|credited) by (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)",
-    _I,
+    r"|\b(?:debited|credited) by (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 _VERB = re.compile(
@@ -32,8 +33,7 @@ _VERB = re.compile(
     r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully)"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
-    r"reversed|reversal|cashback|sent)",
-    _I,
+    r"reversed|reversal|cashback|sent)"
 )
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
@@ -41,14 +41,12 @@ _TAIL = re.compile(
     r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
     r"|\bending (?:with |in )?(?P<ending>\d{4})\b"
     # "HDFC Bank XX8509", "from XXXXXX3518": masked digits are the owner's account.
-    r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b",
-    _I,
+    r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b"
 )
 _BALANCE = re.compile(
     r"\b(?:(?:avl|avbl|avail|available|aval|avb|total avail|new|clear)\.?\s*"
     r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?|avlb)\b\.?\s*(?:is\s*)?:?\s*"
-    r"(?:Rs|INR|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)",
-    _I,
+    r"(?:rs|inr|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 )
 _REFERENCE = re.compile(
     r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?(?P<upi>\d{6,})"
@@ -63,39 +61,60 @@ _FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
 _NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
 _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
 # Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
-# grammar alerts share: a name between a marker word and a terminator that ends it.
-_PAYEE = tuple(
-    re.compile(p, _I)
-    for p in (
-        r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
-        r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)",
+# grammar alerts share (a name between a marker word and a terminator), behind substrings of
+# which its match needs one in the lower-cased body: a cheap test that skips most scans.
+_PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (gates, re.compile(p, _I))
+    for gates, p in (
+        (
+            ("\n",),
+            r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
+        ),
+        (("vpa",), r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)"),
         # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME.
-        r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:(?:P2[AM]|DR|CR)/)?[A-Z]?\d{6,}/(?P<name>[^/\n]+?)"
-        r"(?=\s*/|\n|\.\s|\.$|$)",
+        (
+            ("/",),
+            r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:(?:P2[AM]|DR|CR)/)?[A-Z]?\d{6,}/(?P<name>[^/\n]+?)"
+            r"(?=\s*/|\n|\.\s|\.$|$)",
+        ),
         # UTR:<utr>/NEFT/NAME /
-        r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/",
+        (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
         # NEFT-<utr>-NAME- / NEFT-<utr>-NAME.
-        r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)(?=-|\.\s|\.$|$)",
-        r"\b(?:NACH|ACH)(?:[- ]?D-|[- ])\s*(?P<name>[A-Z][A-Z0-9 .&]+?)(?=\s+EMI\b|-|\.|$)",
-        r"\b(?:to|from|by|towards)(?:\s*:\s*|\s+)(?P<name>[\w.-]+@[a-z][\w]+)\b",
+        (
+            ("neft", "imps", "rtgs"),
+            r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)(?=-|\.\s|\.$|$)",
+        ),
+        (
+            ("ach",),
+            r"\b(?:NACH|ACH)(?:[- ]?D-|[- ])\s*(?P<name>[A-Z][A-Z0-9 .&]+?)(?=\s+EMI\b|-|\.|$)",
+        ),
+        (("@",), r"\b(?:to|from|by|towards)(?:\s*:\s*|\s+)(?P<name>[\w.-]+@[a-z][\w]+)\b"),
         # "received from account XXXX4321/NAME (IMPS …", "linked to mobile 9XXXX328-NAME (IMPS"
-        r"\b(?:account|a/?c|mobile)\s+[x*\d]+[/-](?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*\(",
+        (("(",), r"\b(?:account|a/?c|mobile)\s+[x*\d]+[/-](?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*\("),
         # "… on YES BANK Card X3349 @UPI_NAME 24-08-2025", "by card x-1234 @ NAME 25/08/21"
-        r"(?<!\S)@\s?(?:UPI_)?(?P<name>[A-Za-z][\w&.'* -]{0,40}?)\s+" + _DMY,
-        r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b",
+        (("@",), r"(?<!\S)@\s?(?:UPI_)?(?P<name>[A-Za-z][\w&.'* -]{0,40}?)\s+" + _DMY),
+        ((" credited",), r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b"),
         # "<NAME> has sent INR 50 to you", "<NAME> has received Rs 2900 from your A/c"
-        r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
-        r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)",
-        r"\bat\s+" + _NAME + r"(?=\s*\.(?:\s|$)|\s+with\s+your\b|\s*\n|\.?$)",
+        (
+            (" has ",),
+            r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
+        ),
+        (("on",), r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)"),
+        (("at",), r"\bat\s+" + _NAME + r"(?=\s*\.(?:\s|$)|\s+with\s+your\b|\s*\n|\.?$)"),
         # "on SHOPPERS STOP 26-05-2026", "on 16-Feb-26 on PANTALOONS."
-        r"\bon\s+" + _NAME + r"\s+" + _DMY,
-        r"\d\s+on\s+" + _NAME + r"(?=\s*\.(?:\s|$))",
+        (("on",), r"\bon\s+" + _NAME + r"\s+" + _DMY),
+        (("on",), r"\d\s+on\s+" + _NAME + r"(?=\s*\.(?:\s|$))"),
         # "towards ZEE5 for AutoPay", "payment of INR 119.00 for Netflix via e-mandate"
-        r"\btowards\s+" + _NAME + r"(?=\s+for\b)",
-        r"\bfor\s+" + _NAME + r"(?=\s+via\b)",
-        r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?" + _NAME + r"(?=\s+(?:on|via|ref|refno|upi|"
-        r"from|credited|has|have|is|was|thru|through|for|refunded)\b|\s*[.(;,]\s|\s*[;,]"
-        r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
+        (("towards",), r"\btowards\s+" + _NAME + r"(?=\s+for\b)"),
+        (("via",), r"\bfor\s+" + _NAME + r"(?=\s+via\b)"),
+        (
+            (),
+            r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
+            + _NAME
+            + r"(?=\s+(?:on|via|ref|refno|upi|"
+            r"from|credited|has|have|is|was|thru|through|for|refunded)\b|\s*[.(;,]\s|\s*[;,]"
+            r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
+        ),
     )
 )
 # Words that, leading a would-be name, show it is a label, an amount, an account or the bank.
@@ -118,19 +137,27 @@ def looks_like_bank(header: str, low_body: str) -> bool:
     return bool(_BANK_HEADER.search(header)) or "bank" in low_body
 
 
-def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
+def parse(
+    body: str, bank: str, bank_like: bool = True, low: str | None = None
+) -> Transaction | None:
     """The transaction `body` reports in the shared alert grammar, or None when unsure.
 
     `bank_like` is False for a sender whose header and body do not name a bank: its message is
-    read only when it shows the owner's account or card digits.
+    read only when it shows the owner's account or card digits. `low` is `body.lower()` when
+    the caller has it.
     """
-    money = _MONEY.search(body)
-    verb = _VERB.search(body)
-    if money is None or verb is None:
+    if low is None:
+        low = body.lower()
+    # The verb first: most messages that reach this layer and are no transaction have none.
+    verb = _VERB.search(low)
+    if verb is None:
         return None
-    if not body[money.end() :].strip(" ,."):
+    money = _MONEY.search(low)
+    if money is None:
+        return None
+    if not low[money.end() :].strip(" ,."):
         return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
-    if body[max(0, verb.start() - 8) : verb.start()].lower().endswith(_FUTURE):
+    if low[max(0, verb.start() - 8) : verb.start()].endswith(_FUTURE):
         return None  # "to be debited", "will be credited": announced, not done
     amount = fields.parse_amount(money["amount"] or money["bare"])
     if amount is None:
@@ -138,7 +165,7 @@ def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
     currency = (money["cur"] or "INR").upper()
     if currency in ("RS", "₹"):
         currency = "INR"
-    tail_match = _TAIL.search(body)
+    tail_match = _TAIL.search(low)
     tail = None
     if tail_match is not None:
         tail = fields.account_tail(
@@ -151,7 +178,6 @@ def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
     reference = None
     if ref_match is not None:
         reference = ref_match["upi"] or ref_match["utr"] or ref_match["ref"] or ref_match["upi2"]
-    low = body.lower()
     channel = _channel(low)
     # An amount and a verb alone is how offers and phishing read; a cash withdrawal at an ATM
     # ("Rs 2000 withdrawn from ATM at …") is the exception: no offer reads that way.
@@ -159,14 +185,14 @@ def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
     if tail is None and (reference is None or not bank_like) and not atm_cash:
         return None
     direction = "debit" if verb["debit"] else "credit"
-    balance_match = _BALANCE.search(body, money.end())
+    balance_match = _BALANCE.search(low, money.end())
     balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
     date_match = _DATE.search(body)
     date = fields.parse_date(date_match[0]) if date_match else None
     return Transaction(
         amount,
         direction,
-        None if channel == "atm" else _counterparty(body),
+        None if channel == "atm" else _counterparty(body, low),
         tail,
         balance,
         reference,
@@ -178,8 +204,10 @@ def parse(body: str, bank: str, bank_like: bool = True) -> Transaction | None:
     )
 
 
-def _counterparty(body: str) -> str | None:
-    for pattern in _PAYEE:
+def _counterparty(body: str, low: str) -> str | None:
+    for gates, pattern in _PAYEE:
+        if gates and not any(gate in low for gate in gates):
+            continue
         for match in pattern.finditer(body):
             name = _MARKER.split(match["name"])[-1].strip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
