@@ -17,6 +17,23 @@ from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import DATE
 
 _I = re.IGNORECASE
+
+
+def _lower(pattern: str) -> re.Pattern[str]:
+    """`pattern` for the lower-cased body: its letters lowered outside escapes, no IGNORECASE.
+
+    re's case-insensitive matching costs several times a plain scan; the lower-cased body has
+    the same length and offsets as the body (checked before use), so a name's span is read
+    from the body with its own capitals.
+    """
+    out = []
+    escaped = False
+    for char in pattern:
+        out.append(char if escaped else char.lower())
+        escaped = not escaped and char == "\\"
+    return re.compile("".join(out).replace("(?p<", "(?P<"))  # named groups keep their P
+
+
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
@@ -48,23 +65,24 @@ _BALANCE = re.compile(
     r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?|avlb)\b\.?\s*(?:is\s*)?:?\s*"
     r"(?:rs|inr|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 )
-_REFERENCE = re.compile(
+_REFERENCE_TEXT = (
     r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?(?P<upi>\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
     r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
     r"\s*[:.#-]?\s*(?P<ref>\d{6,})"
-    r"|\bUPI\s*:\s*(?P<upi2>\d{9,})",
-    _I,
+    r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
-_DATE = re.compile(DATE, _I)
+_REFERENCE = re.compile(_REFERENCE_TEXT, _I)
+_REFERENCE_LOW = _lower(_REFERENCE_TEXT)
+_DATE = _lower(DATE)
 _FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
 _NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
 _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
 # Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
 # grammar alerts share (a name between a marker word and a terminator), behind substrings of
 # which its match needs one in the lower-cased body: a cheap test that skips most scans.
-_PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = tuple(
-    (gates, re.compile(p, _I))
+_PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (gates, _lower(p), re.compile(p, _I))
     for gates, p in (
         (
             ("\n",),
@@ -174,10 +192,15 @@ def parse(
             or tail_match["ending"]
             or tail_match["bare"]
         )
-    ref_match = _REFERENCE.search(body)
+    same_offsets = len(low) == len(body)
+    ref_match = _REFERENCE_LOW.search(low) if same_offsets else _REFERENCE.search(body)
     reference = None
     if ref_match is not None:
-        reference = ref_match["upi"] or ref_match["utr"] or ref_match["ref"] or ref_match["upi2"]
+        group = "upi" if ref_match["upi"] else "utr" if ref_match["utr"] else "ref"
+        if group == "ref" and not ref_match["ref"]:
+            group = "upi2"
+        # The lowered body's offsets are the body's: the reference keeps its capitals.
+        reference = body[ref_match.start(group) : ref_match.end(group)]
     channel = _channel(low)
     # An amount and a verb alone is how offers and phishing read; a cash withdrawal at an ATM
     # ("Rs 2000 withdrawn from ATM at …") is the exception: no offer reads that way.
@@ -187,12 +210,12 @@ def parse(
     direction = "debit" if verb["debit"] else "credit"
     balance_match = _BALANCE.search(low, money.end())
     balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
-    date_match = _DATE.search(body)
+    date_match = _DATE.search(low)
     date = fields.parse_date(date_match[0]) if date_match else None
     return Transaction(
         amount,
         direction,
-        None if channel == "atm" else _counterparty(body, low),
+        None if channel == "atm" else _counterparty(body, low, same_offsets),
         tail,
         balance,
         reference,
@@ -204,12 +227,13 @@ def parse(
     )
 
 
-def _counterparty(body: str, low: str) -> str | None:
-    for gates, pattern in _PAYEE:
+def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
+    for gates, lowered, pattern in _PAYEE:
         if gates and not any(gate in low for gate in gates):
             continue
-        for match in pattern.finditer(body):
-            name = _MARKER.split(match["name"])[-1].strip(" .,-")
+        for match in lowered.finditer(low) if same_offsets else pattern.finditer(body):
+            raw = body[match.start("name") : match.end("name")]
+            name = _MARKER.split(raw)[-1].strip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
                 continue
             if "@" not in name and _ACCOUNT_WORD.search(name):
@@ -218,8 +242,8 @@ def _counterparty(body: str, low: str) -> str | None:
     return None
 
 
-_ATM = re.compile(r"\batm\b", _I)
-_UPI = re.compile(r"\bupi\b|\bvpa\b|@upi", _I)
+_ATM = re.compile(r"\batm\b")
+_UPI = re.compile(r"\bupi\b|\bvpa\b|@upi")
 
 
 def _channel(low: str) -> Channel:
