@@ -84,7 +84,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
-        txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]  # bank set when builtin
+        txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:
             return _new(ParseResult, (_with_kind(txn, low), None))
     if header is not None:
@@ -98,7 +98,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         for builtin_format in GENERIC_FORMATS:
             if builtin_format.keyword not in low:
                 continue
-            txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]
+            txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
             if txn is not None:
                 return _new(ParseResult, (_with_kind(txn, low), None))
     reason = negatives.after_formats(low)

@@ -14,24 +14,9 @@ import re
 
 from assets.transactions.model import Channel, Instrument, Transaction
 from assets.transactions.parsing import fields
-from assets.transactions.parsing.format import DATE
+from assets.transactions.parsing.format import DATE, lowered
 
 _I = re.IGNORECASE
-
-
-def _lower(pattern: str) -> re.Pattern[str]:
-    """`pattern` for the lower-cased body: its letters lowered outside escapes, no IGNORECASE.
-
-    re's case-insensitive matching costs several times a plain scan; the lower-cased body has
-    the same length and offsets as the body (checked before use), so a name's span is read
-    from the body with its own capitals.
-    """
-    out = []
-    escaped = False
-    for char in pattern:
-        out.append(char if escaped else char.lower())
-        escaped = not escaped and char == "\\"
-    return re.compile("".join(out).replace("(?p<", "(?P<"))  # named groups keep their P
 
 
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
@@ -73,8 +58,8 @@ _REFERENCE_TEXT = (
     r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
-_REFERENCE_LOW = _lower(_REFERENCE_TEXT)
-_DATE = _lower(DATE)
+_REFERENCE_LOW = lowered(_REFERENCE_TEXT)
+_DATE = lowered(DATE)
 _FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
 _NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
 _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
@@ -82,7 +67,7 @@ _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
 # grammar alerts share (a name between a marker word and a terminator), behind substrings of
 # which its match needs one in the lower-cased body: a cheap test that skips most scans.
 _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (gates, _lower(p), re.compile(p, _I))
+    (gates, lowered(p), re.compile(p, _I))
     for gates, p in (
         (
             ("\n",),
@@ -228,10 +213,10 @@ def parse(
 
 
 def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
-    for gates, lowered, pattern in _PAYEE:
+    for gates, low_pattern, pattern in _PAYEE:
         if gates and not any(gate in low for gate in gates):
             continue
-        for match in lowered.finditer(low) if same_offsets else pattern.finditer(body):
+        for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
