@@ -30,7 +30,7 @@ _MONEY = re.compile(
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 _VERB = re.compile(
-    r"\b(?P<debit>debited|spent|sent(?! [^.]{0,30}\bto you\b)|paid|withdrawn|withdrawal|wdl|"
+    r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully)"
