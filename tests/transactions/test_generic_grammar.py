@@ -281,6 +281,42 @@ def test_verbs_amounts_and_tails_of_the_shared_grammar(
     assert (txn.direction, txn.amount, txn.account_tail) == (direction, Decimal(amount), tail)
 
 
+@pytest.mark.parametrize(
+    ("body", "direction", "amount", "payee"),
+    [
+        ("Debit Rs.250.00 from A/C XX6302 at ATM EN47 on 03/02/26 10:00.", "debit", "250.00", None),
+        (
+            "Your transaction of Rs. 12.50 at CHAI CORNER from a/c xx5820 is successful.",
+            "debit",
+            "12.50",
+            "CHAI CORNER",
+        ),
+        (
+            "Your A/c no XXXX3391 is credited with 1500.00 on 03-02-2026 "
+            "by Loan Recovery From : 1394.",
+            "credit",
+            "1500.00",
+            None,
+        ),
+    ],
+)
+def test_more_verbs_and_a_bare_amount_after_credited_with(
+    body: str, direction: str, amount: str, payee: str | None
+) -> None:
+    txn = read(body)
+    assert (txn.direction, txn.amount, txn.counterparty) == (direction, Decimal(amount), payee)
+
+
+def test_a_header_unlike_a_banks_is_read_when_the_body_names_an_account() -> None:
+    body = "INR 90.00 debited via UPI from Nova A/c 12XX -Ref:612300003434 on 03-02-26 to ASHA RAO."
+    txn = read(body, "CP-NOVAFS-S")
+    assert (txn.amount, txn.counterparty, txn.reference) == (
+        Decimal("90.00"),
+        "ASHA RAO",
+        "612300003434",
+    )
+
+
 def test_a_cash_withdrawal_at_an_atm_needs_no_tail_and_names_no_payee() -> None:
     body = "Rs. 3000 withdrawn from ATM at MG ROAD on 03/02/2026. -ZXY Bank"
     txn = read(body)

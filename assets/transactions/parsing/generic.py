@@ -26,14 +26,15 @@ FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB",
 _MONEY = re.compile(
     r"(?:(?P<cur>rs|inr|₹|" + "|".join(FOREIGN).lower() + r")\b\.?\s*:?\s*(?:inr\s*)?"
     r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
-    r"|\b(?:debited|credited) by (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
+    r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 _VERB = re.compile(
     r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
-    r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully)"
+    r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully|is successful\b|"
+    r"debit (?=rs|inr|₹))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"reversed|reversal|cashback|sent)"
 )
@@ -103,7 +104,12 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
         ),
         (("on",), r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)"),
-        (("at",), r"\bat\s+" + _NAME + r"(?=\s*\.(?:\s|$)|\s+with\s+your\b|\s*\n|\.?$)"),
+        (
+            ("at",),
+            r"\bat\s+"
+            + _NAME
+            + r"(?=\s*\.(?:\s|$)|\s+(?:with|from) your\b|\s+from a/?c\b|\s*\n|\.?$)",
+        ),
         # "on SHOPPERS STOP 26-05-2026", "on 16-Feb-26 on PANTALOONS."
         (("on",), r"\bon\s+" + _NAME + r"\s+" + _DMY),
         (("on",), r"\d\s+on\s+" + _NAME + r"(?=\s*\.(?:\s|$))"),
@@ -136,8 +142,9 @@ _BANK_HEADER = re.compile(r"BK|BNK|BANK|B$|SBI|BOI|IOB|SIB|CITI|CBI")
 
 
 def looks_like_bank(header: str, low_body: str) -> bool:
-    """A DLT header without built-in formats is read when its shape or the body names a bank."""
-    return bool(_BANK_HEADER.search(header)) or "bank" in low_body
+    """A DLT header without built-in formats is read when its shape or the body names a bank
+    or an account ("Equitas A/c 12XX")."""
+    return bool(_BANK_HEADER.search(header)) or "bank" in low_body or "a/c" in low_body
 
 
 def parse(
