@@ -16,6 +16,7 @@ from assets.common.senders import sender_header
 from assets.transactions.errors import TransactionsError
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
+from assets.transactions.parsing.kinds import kind_of
 
 DIRECTIONS: tuple[Direction, ...] = ("debit", "credit")
 CHANNELS: tuple[Channel, ...] = ("upi", "card", "neft", "imps", "atm", "other")
@@ -147,7 +148,8 @@ def _getter(regex: re.Pattern[str]) -> itemgetter[tuple[str | None, ...]]:
 def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transaction | None:
     """The transaction `fmt_` reads from `body`, or None when the shape or a value does not fit.
 
-    `low` is `body.lower()` when the caller has it: a built-in format then scans it instead.
+    `low` is `body.lower()` when the caller has it: a built-in format then scans it instead,
+    and the transaction's `kind` is read from it (without it, `kind` is "transfer").
     """
     regex = fmt_.low_regex
     if regex is not None and low is not None and len(low) == len(body):
@@ -174,21 +176,24 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
     direction = fmt_.direction or _direction(direction_word or "")
     if direction is None:
         return None
+    counterparty = fields.counterparty(name) if name else None
+    channel = _channel(channel_word) if channel_word else fmt_.channel or "other"
     return _new(
         Transaction,
         (
             amount,
             direction,
-            fields.counterparty(name) if name else None,
+            counterparty,
             fields.account_tail(tail) if tail else None,
             fields.parse_amount(balance) if balance else None,
             reference.strip() or None if reference else None,
-            _channel(channel_word) if channel_word else fmt_.channel or "other",
+            channel,
             fields.parse_date(date) if date else None,
             fmt_.bank or bank,
             fmt_.instrument,
             "INR",
-            "transfer",  # the kind is set by parse_message, which has the whole body
+            # Read here when the caller gave the lower-cased body: one tuple, not two.
+            kind_of(low, direction, channel, counterparty is not None) if low else "transfer",
         ),
     )
 

@@ -15,6 +15,7 @@ import re
 from assets.transactions.model import Channel, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import DATE, lowered
+from assets.transactions.parsing.kinds import kind_of
 
 _I = re.IGNORECASE
 
@@ -204,10 +205,11 @@ def parse(
     balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
     date_match = _DATE.search(low)
     date = fields.parse_date(date_match[0]) if date_match else None
+    counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets)
     return Transaction(
         amount,
         direction,
-        None if channel == "atm" else _counterparty(body, low, same_offsets),
+        counterparty,
         tail,
         balance,
         reference,
@@ -216,6 +218,7 @@ def parse(
         bank,
         _instrument(low, tail_match),
         currency,
+        kind_of(low, direction, channel, counterparty is not None),
     )
 
 
