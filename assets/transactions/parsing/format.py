@@ -167,9 +167,11 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
     )
     if from_low:  # the name and the reference as the body spells them
         if name:
-            name = body[match.start("counterparty") : match.end("counterparty")]
+            start, end = match.span("counterparty")
+            name = body[start:end]
         if reference:
-            reference = body[match.start("reference") : match.end("reference")]
+            start, end = match.span("reference")
+            reference = body[start:end]
     amount = fields.parse_amount(amount_text)
     if amount is None:
         return None
