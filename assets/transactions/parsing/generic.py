@@ -1,11 +1,12 @@
 """The generic layer: reads an alert no issuer format knows from the grammar Indian alerts share.
 
-Tried last, after the issuer's formats and the generic formats, and for banks without formats.
+Tried after the issuer's formats and before the generic formats, and for banks without formats.
 It takes a message only when it shows an amount with its currency, a past-tense money verb and
-either the owner's account/card tail or a reference, and it names a counterparty only where the
-text marks one unambiguously (a VPA, the name inside a UPI/NEFT/IMPS/ACH reference, "at X on",
-"to X"/"from X" before a terminator). Anything less stays unrecognized: a miss is better than a
-wrong transaction.
+either the owner's account/card tail or a reference (only the tail from a sender that does not
+look like a bank), and it names a counterparty only where the text marks one unambiguously (a
+VPA, the name inside a UPI/NEFT/IMPS/ACH reference, "at X on", "to X"/"from X" before a
+terminator, see _PAYEE). Anything less stays unrecognized: a miss is better than a wrong
+transaction.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from assets.transactions.parsing.format import DATE, lowered
 from assets.transactions.parsing.kinds import kind_of
 
 _I = re.IGNORECASE
-
-
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
