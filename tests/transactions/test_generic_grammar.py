@@ -440,3 +440,21 @@ def test_without_each_issuers_formats_no_negative_is_taken_and_every_read_amount
             assert got.get("currency", "INR") == want.get("currency", "INR"), case["id"]
     finally:
         disable_issuer_formats([])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Your request for cheque book of Rs 50 from a/c XX1234 is successful.",
+        "Your request for cheque book with charges Rs 50 on A/c XX1234 is processed successfully.",
+        "Your transaction of Rs 500 at AMAZON from a/c xx1234 is pending.",
+    ],
+)
+def test_success_wording_makes_a_debit_only_of_a_transaction_or_payment(body: str) -> None:
+    assert parse_message(BANK, body).transaction is None
+
+
+def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> None:
+    body = "Payment of Rs 1317.80 received for your card ending 2844 is processed successfully."
+    txn = read(body)
+    assert (txn.direction, txn.amount, txn.kind) == ("credit", Decimal("1317.80"), "bill")

@@ -33,8 +33,11 @@ _VERB = re.compile(
     r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
-    r"has received (?=[^\n]{0,40}?\bfrom your\b)|is processed successfully|is successful\b|"
-    r"debit (?=rs|inr|₹))"
+    r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
+    # "payment of INR 119 for X … is processed successfully", "transaction of Rs 2 at X … is
+    # successful": read at their start, so an earlier "received"/"refund" still decides.
+    r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
+    r"(?:transaction|txn) of (?=[^\n]{0,80}?\bis successful\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"reversed|reversal|cashback|sent)"
 )
