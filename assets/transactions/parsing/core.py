@@ -84,20 +84,22 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
-        txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]  # bank set when builtin
+        txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
+        if txn is not None:  # its kind read from `low` already
+            return _new(ParseResult, (txn, None))
+    if header is not None:
+        # The generic layer names counterparties; the generic formats are its safety net. A
+        # sender that does not look like a bank is read only with the owner's account digits.
+        bank_like = known or generic.looks_like_bank(header, low)
+        txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:
-            return _new(ParseResult, (_with_kind(txn, low), None))
-    if header is not None and (known or generic.looks_like_bank(header, low)):
-        # The generic layer names counterparties; the generic formats are its safety net.
-        txn = generic.parse(body, bank)  # type: ignore[arg-type]  # bank set with a header
-        if txn is not None:
-            return _new(ParseResult, (_with_kind(txn, low), None))
+            return _new(ParseResult, (txn, None))
     if header is not None:
         for builtin_format in GENERIC_FORMATS:
             if builtin_format.keyword not in low:
                 continue
-            txn = apply(builtin_format, body, bank)  # type: ignore[arg-type]
+            txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
             if txn is not None:
-                return _new(ParseResult, (_with_kind(txn, low), None))
+                return _new(ParseResult, (txn, None))
     reason = negatives.after_formats(low)
     return ParseResult(None, reason) if reason else _UNRECOGNIZED

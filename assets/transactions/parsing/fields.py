@@ -81,8 +81,9 @@ def account_tail(text: str | None) -> str | None:
 
 # Words a bank prints where a name would be: never a counterparty.
 _LABELS = re.compile(
-    r"(?:upi|imps|neft|rtgs|atm|pos|card|cash|online|ecom|e-com|nach|ach)?\s*"
-    r"(?:transaction|txn|transfer|payment|withdrawal|deposit|purchase|credit|debit)s?"
+    r"(?:upi|imps|neft|rtgs|atm|pos|card|cash|online|ecom|e-com|nach|ach|money|fund|loan|emi)?"
+    r"\s*(?:transaction|txn|transfer|payment|withdrawal|deposit|purchase|credit|debit|recovery"
+    r"|repayment)s?"
     r"|n/?a|null|none|unknown|self|others?|your account|a/?c",
     re.I,
 )

@@ -16,6 +16,7 @@ from assets.common.senders import sender_header
 from assets.transactions.errors import TransactionsError
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
+from assets.transactions.parsing.kinds import kind_of
 
 DIRECTIONS: tuple[Direction, ...] = ("debit", "credit")
 CHANNELS: tuple[Channel, ...] = ("upi", "card", "neft", "imps", "atm", "other")
@@ -63,6 +64,24 @@ class Format(NamedTuple):
     keyword: str = ""  # lower-case text the body must contain before the regex is tried
     header: str | None = None  # six-letter sender header this format is for; None = any
     bank: str | None = None  # issuer id for the transaction; None = the sender's issuer
+    # The built-in pattern for the lower-cased body (see `lowered`); user formats have none.
+    low_regex: re.Pattern[str] | None = None
+
+
+def lowered(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A case-insensitive `pattern` for the lower-cased body: letters lowered outside escapes.
+
+    re's IGNORECASE matching costs several times a plain scan, and the parser has the
+    lower-cased body at hand. Its offsets are the body's when the lengths agree (checked before
+    use), so names and references are read back from the body with their capitals.
+    """
+    out = []
+    escaped = False
+    for char in pattern:
+        out.append(char if escaped else char.lower())
+        escaped = not escaped and char == "\\"
+    text = "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")  # named groups keep P
+    return re.compile(text, flags)
 
 
 def fmt(
@@ -74,7 +93,15 @@ def fmt(
     keyword: str = "",
 ) -> Format:
     """A built-in format (patterns use the CUR/AMT/TAIL/DATE blocks above)."""
-    return Format(name, re.compile(pattern, FLAGS), direction, channel, instrument, keyword.lower())
+    return Format(
+        name,
+        re.compile(pattern, FLAGS),
+        direction,
+        channel,
+        instrument,
+        keyword.lower(),
+        low_regex=lowered(pattern, re.DOTALL),
+    )
 
 
 _CREDIT_WORDS = ("cr", "credit", "receiv", "deposit", "refund", "revers", "cashback")
@@ -118,37 +145,57 @@ def _getter(regex: re.Pattern[str]) -> itemgetter[tuple[str | None, ...]]:
     return getter
 
 
-def apply(fmt_: Format, body: str, bank: str) -> Transaction | None:
-    """The transaction `fmt_` reads from `body`, or None when the shape or a value does not fit."""
-    regex = fmt_.regex
-    match = regex.search(body)
+def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transaction | None:
+    """The transaction `fmt_` reads from `body`, or None when the shape or a value does not fit.
+
+    `low` is `body.lower()` when the caller has it: a built-in format then scans it instead,
+    and the transaction's `kind` is read from it (without it, `kind` is "transfer").
+    """
+    regex = fmt_.low_regex
+    if regex is not None and low is not None and len(low) == len(body):
+        match = regex.search(low)
+        from_low = True
+    else:
+        regex = fmt_.regex
+        match = regex.search(body)
+        from_low = False
     if match is None:
         return None
     pick = _GETTERS.get(regex) or _getter(regex)
     amount_text, name, tail, balance, reference, date, direction_word, channel_word = pick(
         (*match.groups(), None)
     )
+    if from_low:  # the name and the reference as the body spells them
+        if name:
+            start, end = match.span("counterparty")
+            name = body[start:end]
+        if reference:
+            start, end = match.span("reference")
+            reference = body[start:end]
     amount = fields.parse_amount(amount_text)
     if amount is None:
         return None
     direction = fmt_.direction or _direction(direction_word or "")
     if direction is None:
         return None
+    counterparty = fields.counterparty(name) if name else None
+    channel = _channel(channel_word) if channel_word else fmt_.channel or "other"
     return _new(
         Transaction,
         (
             amount,
             direction,
-            fields.counterparty(name) if name else None,
+            counterparty,
             fields.account_tail(tail) if tail else None,
             fields.parse_amount(balance) if balance else None,
             reference.strip() or None if reference else None,
-            _channel(channel_word) if channel_word else fmt_.channel or "other",
+            channel,
             fields.parse_date(date) if date else None,
             fmt_.bank or bank,
             fmt_.instrument,
             "INR",
-            "transfer",  # the kind is set by parse_message, which has the whole body
+            # Read here when the caller gave the lower-cased body: one tuple, not two.
+            kind_of(low, direction, channel, counterparty is not None) if low else "transfer",
         ),
     )
 

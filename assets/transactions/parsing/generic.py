@@ -1,11 +1,12 @@
 """The generic layer: reads an alert no issuer format knows from the grammar Indian alerts share.
 
-Tried last, after the issuer's formats and the generic formats, and for banks without formats.
+Tried after the issuer's formats and before the generic formats, and for banks without formats.
 It takes a message only when it shows an amount with its currency, a past-tense money verb and
-either the owner's account/card tail or a reference, and it names a counterparty only where the
-text marks one unambiguously (a VPA, the name inside a UPI/NEFT/IMPS/ACH reference, "at X on",
-"to X"/"from X" before a terminator). Anything less stays unrecognized: a miss is better than a
-wrong transaction.
+either the owner's account/card tail or a reference (only the tail from a sender that does not
+look like a bank), and it names a counterparty only where the text marks one unambiguously (a
+VPA, the name inside a UPI/NEFT/IMPS/ACH reference, "at X on", "to X"/"from X" before a
+terminator, see _PAYEE). Anything less stays unrecognized: a miss is better than a wrong
+transaction.
 """
 
 from __future__ import annotations
@@ -14,88 +15,162 @@ import re
 
 from assets.transactions.model import Channel, Instrument, Transaction
 from assets.transactions.parsing import fields
-from assets.transactions.parsing.format import DATE
+from assets.transactions.parsing.format import DATE, lowered
+from assets.transactions.parsing.kinds import kind_of
 
 _I = re.IGNORECASE
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
+# The amount, verb, tail and balance are searched in the lower-cased body with lower-case
+# patterns: re's IGNORECASE matching costs more, and the lower-cased body is at hand anyway.
 _MONEY = re.compile(
-    r"(?:(?P<cur>Rs|INR|₹|" + "|".join(FOREIGN) + r")\b\.?\s*:?\s*(?:INR\s*)?"
-    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)(?!\d|,\d|\.\d)"
-    r"|\b(?:debited|credited) by (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)",
-    _I,
+    r"(?:(?P<cur>rs|inr|₹|" + "|".join(FOREIGN).lower() + r")\b\.?\s*:?\s*(?:inr\s*)?"
+    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
+    r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 _VERB = re.compile(
-    r"\b(?P<debit>debited|spent|sent|paid|withdrawn|withdrawal|wdl|dr\b\.?|debit (?:of|by)|"
-    r"has been used|used for|for using|purchase (?:of|at)|trf to|transferred to)"
-    r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|refund|reversed|reversal|"
-    r"cashback)",
-    _I,
+    r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
+    r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
+    r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
+    r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
+    # "payment of INR 119 for X … is processed successfully", "transaction of Rs 2 at X … is
+    # successful": read at their start, so an earlier "received"/"refund" still decides.
+    r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
+    r"(?:transaction|txn) of (?=[^\n]{0,80}?\bis successful\b))"
+    r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
+    r"reversed|reversal|cashback|sent)"
 )
 _TAIL = re.compile(
-    r"\b(?:a/?c|acct|account|card)\b\.?(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
-    r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,6})\b)"
-    r"|\bending (?:with |in )?(?P<ending>\d{4})\b",
-    _I,
+    r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
+    r"(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
+    r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
+    r"|\bending (?:with |in )?(?P<ending>\d{4})\b"
+    # "HDFC Bank XX8509", "from XXXXXX3518": masked digits are the owner's account.
+    r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b"
 )
 _BALANCE = re.compile(
     r"\b(?:(?:avl|avbl|avail|available|aval|avb|total avail|new|clear)\.?\s*"
-    r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?)\b\.?\s*(?:is\s*)?:?\s*"
-    r"(?:Rs|INR|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)",
-    _I,
+    r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?|avlb)\b\.?\s*(?:is\s*)?:?\s*"
+    r"(?:rs|inr|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
 )
-_REFERENCE = re.compile(
+_REFERENCE_TEXT = (
     r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?(?P<upi>\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
     r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
     r"\s*[:.#-]?\s*(?P<ref>\d{6,})"
-    r"|\bUPI\s*:\s*(?P<upi2>\d{9,})",
-    _I,
+    r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
-_DATE = re.compile(DATE, _I)
+_REFERENCE = re.compile(_REFERENCE_TEXT, _I)
+_REFERENCE_LOW = lowered(_REFERENCE_TEXT)
+_DATE = lowered(DATE)
 _FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
-_NAME = r"(?P<name>[A-Za-z][\w&.'@ -]{0,40}?)"
-# Where a counterparty is marked unambiguously, most specific first.
-_PAYEE = tuple(
-    re.compile(p, _I)
-    for p in (
-        r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
-        r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)",
-        r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?\d{6,}/(?P<name>[^/\n]+?)(?=/|\n|\.\s|\.$|$)",
-        r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)-",
-        r"\b(?:NACH|ACH)(?:[- ]?D-|[- ])\s*(?P<name>[A-Z][A-Z0-9 .&]+?)(?=\s+EMI\b|-|\.|$)",
-        r"\b(?:to|from|by)\s+(?P<name>[\w.-]+@[a-z][\w]+)\b",
-        r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b",
-        r"\bat\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{3}\b)",
-        r"\b(?:to|from)\s+" + _NAME + r"(?=\s+(?:on|via|ref|refno|upi|from|credited)\b"
-        r"|\s*[.(]\s|\.?$|\s*\()",
+_NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
+_DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
+# Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
+# grammar alerts share (a name between a marker word and a terminator), behind substrings of
+# which its match needs one in the lower-cased body: a cheap test that skips most scans.
+_PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (gates, lowered(p), re.compile(p, _I))
+    for gates, p in (
+        (
+            ("\n",),
+            r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
+        ),
+        (("vpa",), r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)"),
+        # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME.
+        (
+            ("/",),
+            r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:(?:P2[AM]|DR|CR)/)?[A-Z]?\d{6,}/(?P<name>[^/\n]+?)"
+            r"(?=\s*/|\n|\.\s|\.$|$)",
+        ),
+        # UTR:<utr>/NEFT/NAME /
+        (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
+        # NEFT-<utr>-NAME- / NEFT-<utr>-NAME.
+        (
+            ("neft", "imps", "rtgs"),
+            r"\b(?:NEFT|IMPS|RTGS)[- ](?:Cr-)?[A-Z0-9]{8,}-(?P<name>[^-\n]+?)(?=-|\.\s|\.$|$)",
+        ),
+        (
+            ("ach",),
+            r"\b(?:NACH|ACH)(?:[- ]?D-|[- ])\s*(?P<name>[A-Z][A-Z0-9 .&]+?)(?=\s+EMI\b|-|\.|$)",
+        ),
+        (("@",), r"\b(?:to|from|by|towards)(?:\s*:\s*|\s+)(?P<name>[\w.-]+@[a-z][\w]+)\b"),
+        # "received from account XXXX4321/NAME (IMPS …", "linked to mobile 9XXXX328-NAME (IMPS"
+        (("(",), r"\b(?:account|a/?c|mobile)\s+[x*\d]+[/-](?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*\("),
+        # "… on YES BANK Card X3349 @UPI_NAME 24-08-2025", "by card x-1234 @ NAME 25/08/21"
+        (("@",), r"(?<!\S)@\s?(?:UPI_)?(?P<name>[A-Za-z][\w&.'* -]{0,40}?)\s+" + _DMY),
+        ((" credited",), r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b"),
+        # "<NAME> has sent INR 50 to you", "<NAME> has received Rs 2900 from your A/c"
+        (
+            (" has ",),
+            r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
+        ),
+        (("on",), r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)"),
+        (
+            ("at",),
+            r"\bat\s+"
+            + _NAME
+            + r"(?=\s*\.(?:\s|$)|\s+(?:with|from) your\b|\s+from a/?c\b|\s*\n|\.?$)",
+        ),
+        # "on SHOPPERS STOP 26-05-2026", "on 16-Feb-26 on PANTALOONS."
+        (("on",), r"\bon\s+" + _NAME + r"\s+" + _DMY),
+        (("on",), r"\d\s+on\s+" + _NAME + r"(?=\s*\.(?:\s|$))"),
+        # "towards ZEE5 for AutoPay", "payment of INR 119.00 for Netflix via e-mandate"
+        (("towards",), r"\btowards\s+" + _NAME + r"(?=\s+for\b)"),
+        (("via",), r"\bfor\s+" + _NAME + r"(?=\s+via\b)"),
+        (
+            (),
+            r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
+            + _NAME
+            + r"(?=\s+(?:on|via|ref|refno|upi|"
+            r"from|credited|has|have|is|was|thru|through|for|refunded)\b|\s*[.(;,]\s|\s*[;,]"
+            r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
+        ),
     )
 )
-# Words that, leading a would-be name, show it is a label, an account or the bank itself.
+# Words that, leading a would-be name, show it is a label, an amount, an account or the bank.
 _NOT_A_NAME = re.compile(
-    r"(?:your|you|a/?c|acct|account|card|atm|cash|the |self|bank|mobile|beneficiary|"
-    r"linked|upi\b|imps\b|neft\b|rtgs\b|net ?banking|mob bk|wallet)",
+    r"(?:your|you\b|you'|a/?c\b|acct|account|card|atm\b|cash\b|the |self|bank|mobile|"
+    r"beneficiary|linked|upi\b|imps\b|neft\b|rtgs\b|net ?banking|mob bk|wallet|our\b|"
+    r"rs\b|rs\.|inr\b|report|sender\b|mode\b|transfer\b|[x*]+\d)",
     _I,
 )
+# Words that, anywhere in a would-be name, show it names an account, a card or a bank.
+_ACCOUNT_WORD = re.compile(r"\b(?:a/?c|acct|account|card|cc|bank|atm)\b", _I)
+# A lazy name can run over an earlier marker ("from XX3518 to NAME"): the name follows the last.
+_MARKER = re.compile(r"\s(?:to|from|at|by)\s", _I)
 # A sender header looks like a bank's when it says so (…BK, …BNK, …BANK, …B) or the body does.
 _BANK_HEADER = re.compile(r"BK|BNK|BANK|B$|SBI|BOI|IOB|SIB|CITI|CBI")
 
 
 def looks_like_bank(header: str, low_body: str) -> bool:
-    """A DLT header without built-in formats is read when its shape or the body names a bank."""
-    return bool(_BANK_HEADER.search(header)) or "bank" in low_body
+    """A DLT header without built-in formats is read when its shape or the body names a bank
+    or an account ("Equitas A/c 12XX")."""
+    return bool(_BANK_HEADER.search(header)) or "bank" in low_body or "a/c" in low_body
 
 
-def parse(body: str, bank: str) -> Transaction | None:
-    """The transaction `body` reports in the shared alert grammar, or None when unsure."""
-    money = _MONEY.search(body)
-    verb = _VERB.search(body)
-    if money is None or verb is None:
+def parse(
+    body: str, bank: str, bank_like: bool = True, low: str | None = None
+) -> Transaction | None:
+    """The transaction `body` reports in the shared alert grammar, or None when unsure.
+
+    `bank_like` is False for a sender whose header and body do not name a bank: its message is
+    read only when it shows the owner's account or card digits. `low` is `body.lower()` when
+    the caller has it.
+    """
+    if low is None:
+        low = body.lower()
+    # The verb first: most messages that reach this layer and are no transaction have none.
+    verb = _VERB.search(low)
+    if verb is None:
         return None
-    if not body[money.end() : money.end() + 2].strip(" ,."):
+    money = _MONEY.search(low)
+    if money is None:
+        return None
+    if not low[money.end() :].strip(" ,."):
         return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
-    if body[max(0, verb.start() - 8) : verb.start()].lower().endswith(_FUTURE):
+    if low[max(0, verb.start() - 8) : verb.start()].endswith(_FUTURE):
         return None  # "to be debited", "will be credited": announced, not done
     amount = fields.parse_amount(money["amount"] or money["bare"])
     if amount is None:
@@ -103,59 +178,75 @@ def parse(body: str, bank: str) -> Transaction | None:
     currency = (money["cur"] or "INR").upper()
     if currency in ("RS", "₹"):
         currency = "INR"
-    tail_match = _TAIL.search(body)
+    tail_match = _TAIL.search(low)
     tail = None
     if tail_match is not None:
         tail = fields.account_tail(
-            tail_match["masked"] or tail_match["plain"] or tail_match["ending"]
+            tail_match["masked"]
+            or tail_match["plain"]
+            or tail_match["ending"]
+            or tail_match["bare"]
         )
-    ref_match = _REFERENCE.search(body)
+    same_offsets = len(low) == len(body)
+    ref_match = _REFERENCE_LOW.search(low) if same_offsets else _REFERENCE.search(body)
     reference = None
     if ref_match is not None:
-        reference = ref_match["upi"] or ref_match["utr"] or ref_match["ref"] or ref_match["upi2"]
-    if tail is None and reference is None:
-        return None  # an amount and a verb alone is how offers and phishing read
+        group = "upi" if ref_match["upi"] else "utr" if ref_match["utr"] else "ref"
+        if group == "ref" and not ref_match["ref"]:
+            group = "upi2"
+        # The lowered body's offsets are the body's: the reference keeps its capitals.
+        reference = body[ref_match.start(group) : ref_match.end(group)]
+    channel = _channel(low)
+    # An amount and a verb alone is how offers and phishing read; a cash withdrawal at an ATM
+    # ("Rs 2000 withdrawn from ATM at …") is the exception: no offer reads that way.
+    atm_cash = bank_like and channel == "atm" and "withdrawn" in low
+    if tail is None and (reference is None or not bank_like) and not atm_cash:
+        return None
     direction = "debit" if verb["debit"] else "credit"
-    balance_match = _BALANCE.search(body, money.end())
+    balance_match = _BALANCE.search(low, money.end())
     balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
-    date_match = _DATE.search(body)
+    date_match = _DATE.search(low)
     date = fields.parse_date(date_match[0]) if date_match else None
-    low = body.lower()
+    counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets)
     return Transaction(
         amount,
         direction,
-        _counterparty(body),
+        counterparty,
         tail,
         balance,
         reference,
-        _channel(low),
+        channel,
         date,
         bank,
         _instrument(low, tail_match),
         currency,
+        kind_of(low, direction, channel, counterparty is not None),
     )
 
 
-def _counterparty(body: str) -> str | None:
-    for pattern in _PAYEE:
-        match = pattern.search(body)
-        if match is None:
+def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
+    for gates, low_pattern, pattern in _PAYEE:
+        if gates and not any(gate in low for gate in gates):
             continue
-        name = match["name"].strip(" .,-")
-        if _NOT_A_NAME.match(name) or _NOT_A_NAME.search(name.split(" ")[0] + " "):
-            continue
-        if name.lower().startswith("atm") or len(name) < 2:
-            continue
-        return fields.counterparty(name)
+        for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
+            raw = body[match.start("name") : match.end("name")]
+            name = _MARKER.split(raw)[-1].strip(" .,-")
+            if len(name) < 2 or _NOT_A_NAME.match(name):
+                continue
+            if "@" not in name and _ACCOUNT_WORD.search(name):
+                continue  # "IndusInd Card XX5271", "report issue-IndusInd Bank"
+            return fields.counterparty(name)
     return None
 
 
-_ATM = re.compile(r"\batm\b", _I)
-_UPI = re.compile(r"\bupi\b|\bvpa\b|@upi", _I)
+_ATM = re.compile(r"\batm\b")
+_UPI = re.compile(r"\bupi\b|\bvpa\b|@upi")
 
 
 def _channel(low: str) -> Channel:
-    if _ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low):
+    if "cash wdl" in low or (
+        _ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low)
+    ):
         return "atm"
     if _UPI.search(low):
         return "upi"

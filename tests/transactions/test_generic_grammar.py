@@ -1,0 +1,460 @@
+"""The generic layer's grammar, rule by rule, on alerts written for these tests (none is in the
+corpora), and the corpora-wide safety properties with every issuer's own formats switched off."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assets.transactions.parsing import issuer_for_sender, parse_message
+from assets.transactions.parsing.core import disable_issuer_formats
+from assets.transactions.parsing.format import fmt, lowered
+from tests.transactions.sms_corpus import as_expected, load
+
+# A bank sender the parser has no formats for: only the generic layer reads it.
+BANK = "VM-ZXYBNK-S"
+
+
+def read(body: str, sender: str = BANK):
+    txn = parse_message(sender, body).transaction
+    assert txn is not None, body
+    return txn
+
+
+@pytest.mark.parametrize(
+    ("body", "payee"),
+    [
+        # at/by NAME on <date | a card>
+        ("Rs 640.00 spent on your Card XX4402 at CROMA RETAIL on 03-02-26.", "CROMA RETAIL"),
+        (
+            "INR 310.00 spent at BLUE TOKAI on ZXY Bank Credit Card x5512 03-02-2026 10:11:12 AM.",
+            "BLUE TOKAI",
+        ),
+        ("Sent Rs.50 to you? No: Rs.510.00 paid by card XX7712 by NYKAA on Feb 03.", "NYKAA"),
+        # at NAME. / at NAME with your / at NAME<newline>
+        ("Rs.220.00 spent at CHAAYOS.\nCard: 7719\nAvl Limit: Rs. 40,000.", "CHAAYOS"),
+        ("You've spent Rs. 99.00 at Zepto with your ZXY Card ending in XX5521.", "Zepto"),
+        # on NAME <date>; <date> on NAME.
+        ("INR 450.00 debited from A/c no. XX3318 on HAMLEYS 04-02-2026 12:10:11 IST.", "HAMLEYS"),
+        (
+            "INR 999.00 spent using Card XX8841 on 05-Feb-26 on DECATHLON. Avl Limit: INR 20.",
+            "DECATHLON",
+        ),
+        # towards NAME for …; for NAME via …
+        (
+            "Your account XX5512 has been debited with Rs 99.00 towards SONYLIV for AutoPay. "
+            "RRN 612300001111.",
+            "SONYLIV",
+        ),
+        (
+            "Payment of INR 149.00 for YouTube Premium via e-mandate on Debit Card 4471 is "
+            "processed successfully.",
+            "YouTube Premium",
+        ),
+        # references with the name inside
+        (
+            "Debited INR 60.00 from A/c X5150\nUPI/DR/613300221144/CHAI POINT/ICIC\nBal INR 900.00",
+            "CHAI POINT",
+        ),
+        (
+            "Rs. 5,000 credited to A/c XX7781 on 03/02/2026 UTR:HDFCN26034000001/NEFT/ORION "
+            "TRADERS / Avl Bal- Rs. 9,000.00 CR",
+            "ORION TRADERS",
+        ),
+        (
+            "Account XX441 credited:Rs. 12,000.00 on 03-Feb-26. "
+            "Info NEFT-HDFCN2603400011-ZEN LABS. "
+            "Available Balance is Rs. 20,000.00.",
+            "ZEN LABS",
+        ),
+        (
+            "Your account XXXX7001 is credited by Rs.800 on 03-02-26 received from account "
+            "XXXX1299/ROHAN DAS (IMPS Ref no. 611100223344).",
+            "ROHAN DAS",
+        ),
+        (
+            "Your a/c XXXX0187 is credited by Rs.90.00 on 03-02-26 by a/c linked to mobile "
+            "9XXXXXX311-Gita Bose (IMPS Ref# 611100229988)",
+            "Gita Bose",
+        ),
+        (
+            "INR 75.00 spent on ZXY Card X3349 @UPI_RAM TEA STALL 03-02-2026 09:00:01 am.",
+            "RAM TEA STALL",
+        ),
+        # to/from/by NAME and what ends it: thru, ".Ref", ". ", "; ", ", ", "(", double space
+        (
+            "A/c X4410 debited INR 300.00 Dt 03-02-26 to KIRAN STORES thru UPI:612311112222.",
+            "KIRAN STORES",
+        ),
+        (
+            "Debited Rs 900 from a/c XX4120 on 03FEB2026 via NEFT to Lata Iyer.Ref FDRL1234567.",
+            "Lata Iyer",
+        ),
+        (
+            "Rs.9.00 credited to A/c XX1021 via IMPS/611122223333 by MANOJ PILLAI. AvlBal:Rs10.",
+            "MANOJ PILLAI",
+        ),
+        (
+            "Acct XXX771 Dr. INR 40.00 on 03/02/26 to TEA HOUSE; UPI: 612300004444; Bal INR 1.00",
+            "TEA HOUSE",
+        ),
+        (
+            "Rs.23.00 paid thru A/C XX1234 on 03-2-26 10:00:00 to CITY METRO, UPI Ref 612300004545",
+            "CITY METRO",
+        ),
+        ("Rs.70.00 transferred from A/c ...3757 to:Asha Rao. Total Bal:Rs.100.00CR", "Asha Rao"),
+        (
+            "Sent Rs.75.00  From ZXY Bank A/C *1234  To ASHA RAO  On 03/02/26  Ref 612300008888",
+            "ASHA RAO",
+        ),
+        (
+            "INR 9,000.00 credited to XX6785 on 03/02/2026 towards NEFT by Sender NOVA AGRO LLP, "
+            "IFSC UTIB0000004",
+            "NOVA AGRO LLP",
+        ),
+        ("Refund of INR 300.00 from BATA has been credited to your ZXY Card XX8805.", "BATA"),
+        (
+            "INR 5 from Cafe Lounge refunded to your ZXY Credit Card x8848 on 03-Feb-2026.",
+            "Cafe Lounge",
+        ),
+        # a lazy name that ran over an earlier marker keeps only what follows the last one
+        (
+            "Sent Rs.12.00 from XXXXXX3518 to Nikhil Rao on 03/02/2026. UPI ref no. 612300001212",
+            "Nikhil Rao",
+        ),
+        # VPAs: a handle with "bank" in it is still a VPA; "towards" marks one too
+        (
+            "Received Rs.50.00 in your AC X1101 from chai.wala@okhdfcbank on 03-02-26. UPI Ref "
+            "612300005555",
+            "chai.wala@okhdfcbank",
+        ),
+        (
+            "A/C *XX4410 debited by Rs 19.00 towards metro.card@axisbank. RRN: 612300006767.",
+            "metro.card@axisbank",
+        ),
+        # a name with "ac" or "the" inside is a name (a substring test once refused these)
+        (
+            "Sent Rs.120.00 from AC X2231 to MACHINE CAFE on 03-02-26. UPI Ref 612300006666",
+            "MACHINE CAFE",
+        ),
+        (
+            "EUR 9.00 spent on ZXY Card XX5271 on 03-02-2026 at MOL*THE LOFT. Avl Lmt: INR "
+            "1,000.00.",
+            "MOL*THE LOFT",
+        ),
+        # third-person alerts
+        (
+            "Ravi, NOVA LABS has sent INR 50.00 to you. Mode:IMPS | Ref No 612300001313 -ZXY Bank",
+            "NOVA LABS",
+        ),
+    ],
+)
+def test_a_counterparty_marked_by_the_shared_grammar_is_read(body: str, payee: str) -> None:
+    assert read(body).counterparty == payee
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # labels, the owner's own account, the bank, a footer, an amount, a purpose
+        "Your ZXY Bank a/c XX6620 is debited with Rs.20.00 for Sms Alert Charges. Refer to our "
+        "website.",
+        "Your Account 20XXXXX5517 has been debited for INR 40 towards IMPS/512345678901. Call "
+        "18601234567 to report issue-ZXY Bank",
+        "Rs. INR 12.00 has been CREDITED to your A/c XXX638 on 31/03/2026 towards SB interest.",
+        "Rs 5.00 credited to your ZXY Bank A/c XX2288 towards interest on 31-12-25. Avl Bal Rs 9",
+        "Your A/C XXXXX75395 has a debit by transfer of Rs 72.62 on 20/05/26. Avl Bal Rs 651.37",
+        "Your A/C XXXXX41234 has a credit by Transfer of Rs 1,000.00 on 26/02/26 by Bank.",
+        "Amt Deducted! Rs.830 from your ZXY Bank A/c XX0815 for Money Transfer via Net Banking.",
+        "Rs 1.00 spent on ZXY SFB CC 4178 on 09-07-2026 at 11:40:18. Avlb Rs 17.00",
+        "Your a/c no XXXXXXXX5045 is debited for Rs.50.00 on 31-03-26 and a/c XXXXXXX418 credited "
+        "(IMPS Ref no 611100001234)",
+    ],
+)
+def test_no_counterparty_where_the_text_marks_none(body: str) -> None:
+    assert read(body).counterparty is None
+
+
+@pytest.mark.parametrize(
+    ("body", "direction", "amount", "tail"),
+    [
+        # verbs
+        (
+            "Amt Deducted! Rs.500 from your ZXY Bank A/c XX1234 for Money Transfer.",
+            "debit",
+            "500",
+            "1234",
+        ),
+        (
+            "UPI debit:Rs.99.00 A/c X1234, 03-02-26 10:00:00 RRN: 612300007777 Bal:Rs.1.00",
+            "debit",
+            "99.00",
+            "1234",
+        ),
+        (
+            "Your A/C XXXXX12345 has a credit by Transfer of Rs 200.00 on 03/02/26.",
+            "credit",
+            "200.00",
+            "2345",
+        ),
+        (
+            "Your Account XXXXX48206 had a credit DEPOSIT TRANSFER transaction of Rs. 12.00 on "
+            "01/07/2026",
+            "credit",
+            "12.00",
+            "8206",
+        ),
+        (
+            "Dear Customer, transaction number 612300001414 for Rs.35.00 by Debit Card X4521 done "
+            "at PAYZONE on 03Feb26.",
+            "debit",
+            "35.00",
+            "4521",
+        ),
+        (
+            "Rs.70.00 transferred from A/c ...3757 to:Asha Rao. Total Bal:Rs.100.00CR",
+            "debit",
+            "70.00",
+            "3757",
+        ),
+        (
+            "Arun Das has received Rs 290.000 from your A/c XX6142 via NEFT on 03-02-2026. Ref "
+            "no. FDRL7165241187",
+            "debit",
+            "290.000",
+            "6142",
+        ),
+        (
+            "Ravi, NOVA LABS has sent INR 50.00 to you. Mode:IMPS | Ref No 612300001313 -ZXY Bank",
+            "credit",
+            "50.00",
+            None,
+        ),
+        # tails: Acc, CC, A/cX…, a whole account number, a bare masked number after the bank's name
+        (
+            "ZXY Bank Acc XX123 debited Rs. 500.00 on 03-Feb-26 NFS*CASH WDL*03-02-26.",
+            "debit",
+            "500.00",
+            "123",
+        ),
+        ("Rs 2.00 spent on ZXY SFB CC 4178 on 03-02-2026 at 11:40:18.", "debit", "2.00", "4178"),
+        (
+            "Rs.300 withdrawn at ZXY ATM S1NW0546 from A/cX3004 on 03Feb26 Transaction Number "
+            "3105.",
+            "debit",
+            "300",
+            "3004",
+        ),
+        (
+            "Debited INR 500.00 from A/c 123456789012 on 03-FEB-2026. Bal INR 1000.00.",
+            "debit",
+            "500.00",
+            "9012",
+        ),
+        (
+            "Update! INR 780.00 debited from ZXY Bank XX8509 on 03-FEB-26. Info: ACH D- "
+            "LENDCO-C2Y.",
+            "debit",
+            "780.00",
+            "8509",
+        ),
+        # a decimal amount straight before ",<date>"; an amount before a double space
+        (
+            "A/c XX9093 debited with Rs.2000.00,03-02-2026 10:00:00 thru card XX3265.",
+            "debit",
+            "2000.00",
+            "9093",
+        ),
+        (
+            "Sent Rs.75.00  From ZXY Bank A/C *1234  To ASHA RAO  On 03/02/26",
+            "debit",
+            "75.00",
+            "1234",
+        ),
+    ],
+)
+def test_verbs_amounts_and_tails_of_the_shared_grammar(
+    body: str, direction: str, amount: str, tail: str | None
+) -> None:
+    txn = read(body)
+    assert (txn.direction, txn.amount, txn.account_tail) == (direction, Decimal(amount), tail)
+
+
+@pytest.mark.parametrize(
+    ("body", "direction", "amount", "payee"),
+    [
+        ("Debit Rs.250.00 from A/C XX6302 at ATM EN47 on 03/02/26 10:00.", "debit", "250.00", None),
+        (
+            "Your transaction of Rs. 12.50 at CHAI CORNER from a/c xx5820 is successful.",
+            "debit",
+            "12.50",
+            "CHAI CORNER",
+        ),
+        (
+            "Your A/c no XXXX3391 is credited with 1500.00 on 03-02-2026 "
+            "by Loan Recovery From : 1394.",
+            "credit",
+            "1500.00",
+            None,
+        ),
+    ],
+)
+def test_more_verbs_and_a_bare_amount_after_credited_with(
+    body: str, direction: str, amount: str, payee: str | None
+) -> None:
+    txn = read(body)
+    assert (txn.direction, txn.amount, txn.counterparty) == (direction, Decimal(amount), payee)
+
+
+def test_a_header_unlike_a_banks_is_read_when_the_body_names_an_account() -> None:
+    body = "INR 90.00 debited via UPI from Nova A/c 12XX -Ref:612300003434 on 03-02-26 to ASHA RAO."
+    txn = read(body, "CP-NOVAFS-S")
+    assert (txn.amount, txn.counterparty, txn.reference) == (
+        Decimal("90.00"),
+        "ASHA RAO",
+        "612300003434",
+    )
+
+
+def test_a_cash_withdrawal_at_an_atm_needs_no_tail_and_names_no_payee() -> None:
+    body = "Rs. 3000 withdrawn from ATM at MG ROAD on 03/02/2026. -ZXY Bank"
+    txn = read(body)
+    assert (txn.channel, txn.kind, txn.counterparty) == ("atm", "atm_withdrawal", None)
+    # Without the withdrawal wording the tail rule stands: an amount and a verb are no alert.
+    assert parse_message(BANK, "Rs. 3000 debited at MG ROAD on 03/02/2026.").transaction is None
+
+
+def test_a_sender_that_does_not_look_like_a_bank_needs_the_owners_account_digits() -> None:
+    wallet = "JM-ZORPAY-S"
+    body = "Rs 20.00 was credited to your wallet with Ref No 612300009999. Balance Rs 40.00"
+    assert parse_message(wallet, body).transaction is None
+    assert parse_message(BANK, body).transaction is not None  # a bank's header: the ref suffices
+    card = "Rs. 77.00 spent from Meal Card wallet, card no.xx6314 on 03-02-2026 at CANTEEN ONE ."
+    txn = read(card, wallet)
+    assert (txn.account_tail, txn.counterparty, txn.direction) == ("6314", "CANTEEN ONE", "debit")
+
+
+def test_a_foreign_currency_spend_through_the_generic_layer_keeps_its_currency() -> None:
+    txn = read(
+        "USD 12.00 spent on ZXY Card XX1234 on 03-02-2026 at GITHUB.COM. Avl Lmt: INR 900.00"
+    )
+    assert (txn.amount, txn.currency, txn.counterparty, txn.balance) == (
+        Decimal("12.00"),
+        "USD",
+        "GITHUB.COM",
+        Decimal("900.00"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (
+            "Rs 640.00 spent on your Card XX4402 at CROMA RETAIL on 03-02-26. Convert to EMI? "
+            "Call us",
+            "purchase",
+        ),
+        (
+            "Sent Rs.120.00 from AC X2231 to meera.n@okaxis on 03-02-26. UPI Ref 612300006666",
+            "transfer",
+        ),
+        (
+            "Rs 1,200.00 debited from A/c XX5512 towards EMI of LENDCO on 03-02-26. Ref "
+            "612300002020",
+            "bill",
+        ),
+        ("Refund of INR 300.00 from BATA has been credited to your ZXY Card XX8805.", "refund"),
+        (
+            "INR 25.00 cashback credited to your A/c XX5512 on 03-02-26. Ref 612300002121",
+            "cashback",
+        ),
+        (
+            "Rs 5.00 credited to your A/c XX2288 towards interest on 31-12-25. Avl Bal Rs 9.00",
+            "interest",
+        ),
+        (
+            "INR 50,000.00 credited to A/c XX7817 on 03/02/2026 by NOVA LABS, INFO: SALARY "
+            "Feb2026.",
+            "salary",
+        ),
+        (
+            "Rs 2,000.00 deposited in cash to your A/c XX7817 on 03/02/2026. Avl Bal Rs 9,000.00",
+            "cash_deposit",
+        ),
+        ("Rs. 3000 withdrawn from ATM at MG ROAD on 03/02/2026 from A/c XX7817.", "atm_withdrawal"),
+        ("Your ZXY Bank a/c XX6620 is debited with Rs.23.60 for Sms Alert Charges.", "fee"),
+    ],
+)
+def test_each_kind_is_read_from_the_alert(body: str, kind: str) -> None:
+    assert read(body).kind == kind
+
+
+def test_a_lowered_pattern_keeps_escapes_and_named_groups() -> None:
+    regex = lowered(r"(?P<Name>[A-Z]+)\S\D(?P=Name)")
+    assert regex.pattern == r"(?P<name>[a-z]+)\S\D(?P=name)"
+    assert regex.search("abc!xabc") is not None
+
+
+def test_a_built_in_format_reads_the_name_and_reference_with_their_capitals() -> None:
+    from assets.transactions.parsing.format import apply
+
+    form = fmt(
+        "t",
+        r"Paid Rs\.(?P<amount>\d+) to (?P<counterparty>[A-Za-z ]+?) ref (?P<reference>\w+)\.",
+        "debit",
+        "upi",
+    )
+    body = "Paid Rs.10 to Nikhil Rao ref AbC123x."
+    from_low = apply(form, body, "ZXY", body.lower())
+    assert from_low is not None
+    assert (from_low.counterparty, from_low.reference) == ("Nikhil Rao", "AbC123x")
+    without_low = apply(form, body, "ZXY")
+    assert without_low is not None and without_low[:11] == from_low[:11]  # all but the kind
+    assert (without_low.kind, from_low.kind) == ("transfer", "purchase")
+
+
+CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-heldout.jsonl", "sms-researched.jsonl")
+
+
+def test_without_each_issuers_formats_no_negative_is_taken_and_every_read_amount_is_right() -> None:
+    """The leave-one-issuer-out safety properties: 0 false positives, and every transaction the
+    rest of the parser finds has the labelled amount, currency and direction."""
+    cases = [case for name in CORPORA for case in load(name)]
+    assert len(cases) >= 380
+    try:
+        for case in cases:
+            issuer = issuer_for_sender(case["sender"])
+            disable_issuer_formats([issuer] if issuer else [])
+            txn = parse_message(case["sender"], case["body"]).transaction
+            want = case["expected"]
+            if want is None:
+                assert txn is None, case["id"]
+                continue
+            if txn is None:
+                continue
+            got = as_expected(txn)
+            assert (got["amount"], got["direction"]) == (want["amount"], want["direction"]), case[
+                "id"
+            ]
+            assert got.get("currency", "INR") == want.get("currency", "INR"), case["id"]
+    finally:
+        disable_issuer_formats([])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Your request for cheque book of Rs 50 from a/c XX1234 is successful.",
+        "Your request for cheque book with charges Rs 50 on A/c XX1234 is processed successfully.",
+        "Your transaction of Rs 500 at AMAZON from a/c xx1234 is pending.",
+    ],
+)
+def test_success_wording_makes_a_debit_only_of_a_transaction_or_payment(body: str) -> None:
+    assert parse_message(BANK, body).transaction is None
+
+
+def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> None:
+    body = "Payment of Rs 1317.80 received for your card ending 2844 is processed successfully."
+    txn = read(body)
+    assert (txn.direction, txn.amount, txn.kind) == ("credit", Decimal("1317.80"), "bill")
