@@ -8,12 +8,15 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
 
-from .service import ChildSpec, Supervisor, port_open
+from .feed_server import FeedServer
+from .hostcheck import allowed_hosts
+from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings
 
 LOCATION_NAME = "homeclerk"
@@ -47,6 +50,11 @@ def write_workspace(home: Path, grpc_port: int) -> Path:
     return path
 
 
+def feed_server(feeds_dir: Path, port: int, extra_hosts: Sequence[str]) -> FeedServer:
+    """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread)."""
+    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts))
+
+
 def child_specs(
     settings: Settings,
     home: Path,
@@ -54,7 +62,7 @@ def child_specs(
     *,
     python: str = sys.executable,
     platform: str = sys.platform,
-) -> list[ChildSpec]:
+) -> list[ChildSpec | ThreadSpec]:
     """Every child of the service, in start order (the code server first: the others use it)."""
     service = settings.service
     workspace = home / WORKSPACE_FILE
@@ -91,12 +99,9 @@ def child_specs(
              "--port", str(service.fava_port), *allow),
             cwd, env,
         ),
-        ChildSpec(
-            "feeds",
-            (python, "-m", "pipeline.feed_server", str(settings.feeds_dir),
-             "--port", str(service.feeds_port), *allow),
-            cwd, env,
-        ),
+        # A thread of the service itself: a process of its own cost ~20 MB for static files.
+        ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
+                                    service.allowed_hosts)),
     ]  # fmt: skip
     if service.keep_awake and platform == "darwin":
         # -i: no idle sleep while the service runs; tracked here, not a stray terminal.
@@ -114,8 +119,6 @@ def run_service(
     `alongside` (the demo's broker) runs while the children do, entered only once the lock is
     held: a second `serve` must say "already running", not trip over the first one's ports.
     """
-    from assets.books.writer import ensure_generated
-
     from .single_instance import ensure_port_free, single_instance
 
     service = settings.service
@@ -137,8 +140,6 @@ def run_service(
             (service.feeds_port, "the feed server ([service] feeds_port)"),
         ):
             ensure_port_free(port, what)
-        if (settings.books_dir / "main.beancount").is_file():
-            ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         write_workspace(home, grpc_port)
         supervisor.handle_signals()
         supervisor.say(
