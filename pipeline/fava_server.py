@@ -60,21 +60,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m pipeline.fava_server LEDGER [--port N] [--allow-host NAME …]` (the service's)."""
     parser = argparse.ArgumentParser(description="Serve the books in Fava.")
     parser.add_argument("ledger_file")
     parser.add_argument("--host", default=LOOPBACK)
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--allow-host", action="append", default=[])
     args = parser.parse_args(argv)
-    ledger = Path(args.ledger_file)
-    if ledger.is_file():
-        # main.beancount includes generated/index. Done here, not in the supervisor: this
-        # process has Beancount loaded anyway, the supervisor stays without it (~10 MB).
-        from assets.books.writer import ensure_generated
-
-        ensure_generated(ledger.parent)
-    serve(ledger, args.host, args.port, tuple(args.allow_host))
+    serve(args.ledger_file, args.host, args.port, tuple(args.allow_host))
 
 
 if __name__ == "__main__":

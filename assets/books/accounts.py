@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from beancount.core import account as bc_account
+
 from assets.books.errors import InvalidAccountMappingError
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 
@@ -84,7 +86,7 @@ def parse_account_mapping(items: Iterable[Mapping[str, object]]) -> AccountMappi
             raise bad('`bank` must be an issuer id such as "HDFC"', field="bank", example='"HDFC"')
         if not isinstance(tail, str) or not re.fullmatch(r"\d{1,4}", tail.strip()):
             raise bad("`tail` must be 1-4 digits, as a string", field="tail", example='"1276"')
-        if not isinstance(account, str) or not _valid_account(account):
+        if not isinstance(account, str) or not bc_account.is_valid(account):
             raise bad("`account` is not a valid Beancount account", **_ACCOUNT_FIELD)
         if not account.startswith(("Assets:", "Liabilities:")):
             raise bad("`account` must be under Assets or Liabilities", **_ACCOUNT_FIELD)
@@ -168,11 +170,3 @@ def commodity_name(symbol: str, exchange: str = "", isin: str | None = None) -> 
         name = name[: _MAX_CURRENCY - 5].rstrip("-'._") + "-" + digest
     assert _CURRENCY_OK.fullmatch(name), name
     return name
-
-
-def _valid_account(name: str) -> bool:
-    # Imported here: importing beancount loads its whole API (~10 MB), and settings (and so
-    # the service's supervisor, which never reads a mapping) import this module.
-    from beancount.core import account as bc_account
-
-    return bool(bc_account.is_valid(name))
