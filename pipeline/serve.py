@@ -86,15 +86,13 @@ def child_specs(
              "--lazy-load-user-code"),
             cwd, env, port=grpc_port, stop_signal=signal.SIGINT,
         ),
+        # The UI and the daemon in one process: each alone holds the whole Dagster import
+        # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the
+        # process exits and both are restarted.
         ChildSpec(
-            "daemon",
-            (python, "-m", "dagster._daemon", "run", "-w", str(workspace)),
-            cwd, env, stop_signal=signal.SIGINT,
-        ),
-        ChildSpec(
-            "webserver",
+            "ui-daemon",
             (python, "-m", "pipeline.webserver", "-w", str(workspace),
-             "-p", str(service.ui_port), *allow),
+             "-p", str(service.ui_port), "--with-daemon", *allow),
             cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
         ),
         ChildSpec(

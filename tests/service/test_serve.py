@@ -171,7 +171,7 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     # SIGTERM stops every process of the tree, in time, and frees every port.
     tree = descendants(proc.pid)
     commands = b"\n".join(_cmdline(p) for p in tree)
-    for child in (b"pipeline.code_server", b"dagster._daemon", b"pipeline.webserver", b"fava"):
+    for child in (b"pipeline.code_server", b"--with-daemon", b"pipeline.fava_server"):
         assert child in commands, child
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
