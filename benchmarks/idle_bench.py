@@ -2,9 +2,16 @@
 
 Builds a demo folder (`homeclerk demo --dir …`), starts `homeclerk serve` on it with free ports,
 waits until the UI, Fava and the feed server answer, lets it settle, then samples CPU time and
-RSS of every process of the tree from /proc for `--seconds` (default 600). Prints % of one core,
-total MB (average and peak), per child, plus the runs started and the instance's growth.
-Targets: ≤ 2 % of one core, ≤ 500 MB. Linux only (/proc).
+memory of every process of the tree from /proc for `--seconds` (default 600). Prints % of one
+core, and per process and in total (average over the samples, and the peak total) three memory
+figures from /proc/PID/smaps_rollup:
+- RSS: pages resident for that process; the sum over processes counts a page shared by several
+  processes (the interpreter, shared libraries, pages inherited across fork) once per process.
+- PSS: each shared page divided among the processes sharing it; the sum is the tree's honest
+  "resident in total".
+- USS: pages only that process holds (what stopping it would free).
+Plus the runs started and the instance's growth. Targets: ≤ 2 % of one core, ≤ 500 MB.
+Linux only (/proc).
 
 Usage: python benchmarks/idle_bench.py [--seconds 600] [--settle 60]
 """
@@ -27,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline.processes import descendants  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
+MB = 1e6
 
 
 def free_port() -> int:
@@ -43,9 +50,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def rss_bytes(pid: int) -> int:
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * PAGE
+def memory_bytes(pid: int) -> tuple[int, int, int]:
+    """(RSS, PSS, USS) of one process in bytes, from /proc/PID/smaps_rollup."""
+    fields: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                fields[parts[0].rstrip(":")] = int(parts[1]) * 1024
+    uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return fields.get("Rss", 0), fields.get("Pss", 0), uss
 
 
 def name_of(pid: int) -> str:
@@ -129,20 +143,24 @@ def main() -> None:
         pids = tree(proc.pid)
         cpu0 = {p: cpu_seconds(p) for p in pids}
         t0 = time.monotonic()
-        rss_samples: list[int] = []
-        per_child_rss: dict[str, int] = {}
+        totals: list[tuple[int, int, int]] = []  # (RSS, PSS, USS) summed over the tree
+        # Per process: the sum of its samples and how many, for an average.
+        per_proc: dict[str, list[int]] = {}
         while time.monotonic() - t0 < args.seconds:
             time.sleep(args.interval)
-            total = 0
+            total = [0, 0, 0]
             for pid in tree(proc.pid):
                 try:
-                    rss = rss_bytes(pid)
+                    mem = memory_bytes(pid)
                     cpu0.setdefault(pid, 0.0)  # a process born during the window: all its CPU
                 except OSError:
                     continue
-                total += rss
-                per_child_rss[f"{pid} {name_of(pid)}"] = rss
-            rss_samples.append(total)
+                acc = per_proc.setdefault(f"{pid} {name_of(pid)}", [0, 0, 0, 0])
+                for i in range(3):
+                    total[i] += mem[i]
+                    acc[i] += mem[i]
+                acc[3] += 1
+            totals.append((total[0], total[1], total[2]))
         elapsed = time.monotonic() - t0
         used = 0.0
         per_child_cpu: dict[str, float] = {}
@@ -154,14 +172,21 @@ def main() -> None:
             used += spent
             per_child_cpu[f"{pid} {name_of(pid)}"] = spent
         runs_after, size_after = run_count(home), folder_bytes(home)
-        print(f"window {elapsed:.0f} s, {len(tree(proc.pid))} processes")
-        for key in sorted(per_child_cpu):
-            rss = per_child_rss.get(key, 0) / 1e6
-            print(f"  {key:60} {100 * per_child_cpu[key] / elapsed:5.2f} %  {rss:6.1f} MB")
+        print(f"window {elapsed:.0f} s, {len(tree(proc.pid))} processes (memory: average MB)")
+        print(f"  {'process':52} {'CPU':>7} {'RSS':>7} {'PSS':>7} {'USS':>7}")
+        for key in sorted(per_child_cpu.keys() | per_proc.keys()):
+            acc = per_proc.get(key, [0, 0, 0, 1])
+            rss, pss, uss = (acc[i] / max(acc[3], 1) / MB for i in range(3))
+            cpu = 100 * per_child_cpu.get(key, 0.0) / elapsed
+            print(f"  {key[:52]:52} {cpu:5.2f} % {rss:7.1f} {pss:7.1f} {uss:7.1f}")
+        n = len(totals)
+        avg = [sum(t[i] for t in totals) / n / MB for i in range(3)]
+        peak = [max(t[i] for t in totals) / MB for i in range(3)]
         print(
-            f"idle cost: {100 * used / elapsed:.2f} % of one core (target ≤ 2 %), "
-            f"{sum(rss_samples) / len(rss_samples) / 1e6:.0f} MB resident on average, "
-            f"{max(rss_samples) / 1e6:.0f} MB at most (target ≤ 500 MB)"
+            f"idle cost: {100 * used / elapsed:.2f} % of one core (target ≤ 2 %); "
+            f"memory (target ≤ 500 MB): RSS sum {avg[0]:.0f} MB average, {peak[0]:.0f} MB at "
+            f"most; PSS sum {avg[1]:.0f} MB average, {peak[1]:.0f} MB at most; "
+            f"USS sum {avg[2]:.0f} MB average"
         )
         print(
             f"runs started in the window: {runs_after - runs_before}; instance growth "

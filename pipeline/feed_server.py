@@ -2,7 +2,9 @@
 
 Only the feed files themselves (`*.json` directly in the feeds folder), only GET and HEAD, with
 the same Host check as the UIs, and `Cache-Control: no-cache` so a dashboard never shows a feed
-older than the file. Plain stdlib: a feed server must cost nothing while idle.
+older than the file. Plain stdlib: a feed server must cost nothing while idle, and
+`homeclerk serve` runs it on a thread of its own process (`serve.feed_server`); `python -m
+pipeline.feed_server` serves it alone.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ Each child runs in its own process group (`start_new_session`), so a stop reache
 children too (the code server's run workers); its output is copied line by line into a rotating
 log file of its own; the service's own log (every start, exit and restart, with the reason) is a
 `RotatingFileHandler` too.
+
+A child can also be a server on a thread of the supervisor itself (`ThreadSpec`: the feed
+server, plain stdlib): a Python process of its own would cost ~20 MB resident for a handful of
+static files. It is supervised like the others: restarted with backoff when its thread ends,
+stopped (socket closed) with everything else.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging.handlers
 import os
 import signal
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -57,10 +63,28 @@ class ChildSpec:
     stop_signal: int = signal.SIGTERM
 
 
+@dataclass(frozen=True)
+class ThreadSpec:
+    """One server run on a thread of the supervisor's own process.
+
+    `make` binds and returns the server (an `OSError` there counts as a failed start); its
+    `serve_forever` runs on the thread until `shutdown`. It must be light (stdlib only) and must
+    handle each request's errors itself (`socketserver` does, in `handle_error`): whatever runs
+    here runs inside the supervisor.
+    """
+
+    name: str
+    make: Callable[[], socketserver.BaseServer]
+    port: int | None = None
+
+
 @dataclass
 class _Child:
-    spec: ChildSpec
+    spec: ChildSpec | ThreadSpec
     proc: subprocess.Popen[bytes] | None = None
+    server: socketserver.BaseServer | None = None
+    thread: threading.Thread | None = None
+    error: str = ""  # why the thread's serve_forever ended, if it raised
     started_at: float = 0.0
     failures: int = 0  # consecutive short-lived runs, for the backoff
     restarts: int = 0
@@ -106,7 +130,7 @@ class Supervisor:
 
     def __init__(
         self,
-        specs: Sequence[ChildSpec],
+        specs: Sequence[ChildSpec | ThreadSpec],
         log_dir: Path,
         *,
         backoff_first: float = BACKOFF_FIRST_SECONDS,
@@ -154,6 +178,9 @@ class Supervisor:
 
     def _start(self, child: _Child) -> None:
         spec = child.spec
+        if isinstance(spec, ThreadSpec):
+            self._start_thread(child, spec)
+            return
         if child.out is None:
             child.out = rotating_logger(spec.name, self.log_dir / f"{spec.name}.log", "%(message)s")
         out = child.out
@@ -180,6 +207,21 @@ class Supervisor:
         child.pump.start()
         self.say(f"started {spec.name} (pid {proc.pid})")
         self._record_groups()
+
+    def _start_thread(self, child: _Child, spec: ThreadSpec) -> None:
+        try:
+            server = spec.make()
+        except OSError as exc:
+            child.failures += 1
+            child.next_start = self.clock() + self._delay(child)
+            self.say(f"{spec.name} could not start ({exc}); next try in {self._delay(child):.0f} s")
+            return
+        child.server, child.started_at, child.error = server, self.clock(), ""
+        child.thread = threading.Thread(
+            target=_serve_thread, args=(server, child), name=spec.name, daemon=True
+        )
+        child.thread.start()
+        self.say(f"started {spec.name} (a thread of the service, pid {os.getpid()})")
 
     def _record_groups(self) -> None:
         pids = [str(c.proc.pid) for c in self.children if c.proc is not None]
@@ -230,6 +272,17 @@ class Supervisor:
         """Notice children that exited, and start again the ones whose backoff is over."""
         now = self.clock()
         for child in self.children:
+            thread = child.thread
+            if thread is not None and not thread.is_alive():
+                ran = now - child.started_at
+                child.failures = 1 if ran >= self.stable_after else child.failures + 1
+                delay = self._delay(child)
+                child.next_start = now + delay
+                self._close_server(child)
+                self.say(
+                    f"{child.spec.name} (thread) stopped: {child.error or 'serve_forever returned'}"
+                    f" after {ran:.0f} s; restarting in {delay:.0f} s"
+                )
             proc = child.proc
             if proc is not None and proc.poll() is not None:
                 ran = now - child.started_at
@@ -242,9 +295,17 @@ class Supervisor:
                     f"{child.spec.name} (pid {proc.pid}) exited: {_describe(proc.returncode)} "
                     f"after {ran:.0f} s; restarting in {delay:.0f} s"
                 )
-            if child.proc is None and now >= child.next_start and not self.stopping.is_set():
+            idle = child.proc is None and child.thread is None
+            if idle and now >= child.next_start and not self.stopping.is_set():
                 child.restarts += 1
                 self._start(child)
+
+    def _close_server(self, child: _Child) -> None:
+        if child.server is not None:
+            child.server.server_close()  # frees the port
+        if child.thread is not None:
+            child.thread.join(timeout=5)
+        child.server = child.thread = None
 
     def _kill_leftovers(self, pid: int, tree: set[int]) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -271,8 +332,15 @@ class Supervisor:
             assert child.proc is not None
             trees[child.proc.pid] = descendants(child.proc.pid) | child.tree
             self.say(f"stopping {child.spec.name} (pid {child.proc.pid})")
+            assert isinstance(child.spec, ChildSpec)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(child.proc.pid, child.spec.stop_signal)
+        for child in self.children:
+            if child.server is not None:
+                self.say(f"stopping {child.spec.name} (thread)")
+                if child.thread is not None and child.thread.is_alive():
+                    child.server.shutdown()  # returns once serve_forever did (≤ 1 s poll)
+                self._close_server(child)
         deadline = self.clock() + self.stop_grace
         while self.clock() < deadline:
             if all(c.proc is None or c.proc.poll() is not None for c in running) and not any(
@@ -301,6 +369,13 @@ class Supervisor:
 
         for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(s, stop)
+
+
+def _serve_thread(server: socketserver.BaseServer, child: _Child) -> None:
+    try:
+        server.serve_forever(poll_interval=1.0)
+    except BaseException as exc:  # reported by the supervisor, which restarts it
+        child.error = f"{type(exc).__name__}: {exc}"
 
 
 def _alive(pid: int) -> bool:

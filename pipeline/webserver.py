@@ -3,18 +3,111 @@
 `dagster-webserver` answers any `Host` (its GraphQL API can launch runs), which DNS rebinding lets
 any web page reach. It is a Starlette app served by uvicorn: this module builds the app the way
 `dagster_webserver/cli.py` does and serves it wrapped in `HostCheckASGI`.
+
+With `--with-daemon` the same process also runs the Dagster daemon (sensors, schedules, the run
+queue, run retries: `dagster-daemon run`'s controller, on a thread): a process of its own costs
+~140 MB resident, most of it the Dagster import both processes hold. If the daemon stops (one of
+its threads died, or its workspace went stale), the whole process exits with code 3 so that the
+service restarts both.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from .hostcheck import HostCheckASGI, allowed_hosts
 
+DAEMON_FAILED_EXIT = 3
 
-def serve(workspace: Path, host: str, port: int, extra_hosts: tuple[str, ...] = ()) -> None:
-    """Serve the Dagster UI for `workspace` on host:port until SIGTERM/SIGINT (uvicorn's own)."""
+
+class DaemonThread:
+    """`dagster-daemon run`'s controller loop on a thread, stoppable with an event.
+
+    `check_daemon_loop` itself loops until a KeyboardInterrupt, which only the main thread
+    gets; this is the same loop (thread health, workspace refresh, heartbeats) with a stop event.
+    """
+
+    def __init__(self, workspace: Path, on_failure: Callable[[], None]) -> None:
+        self.workspace, self.on_failure = workspace, on_failure
+        self.stop = threading.Event()
+        self.error: str | None = None
+        self.thread = threading.Thread(target=self._run, name="dagster-daemon", daemon=True)
+
+    def __enter__(self) -> DaemonThread:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=40)  # the controller joins each daemon thread (≤ 30 s)
+
+    def _run(self) -> None:
+        from dagster import DagsterInstance
+        from dagster._core.workspace.load_target import WorkspaceFileTarget
+        from dagster._daemon.controller import (
+            DEFAULT_DAEMON_HEARTBEAT_TOLERANCE_SECONDS,
+            daemon_controller_from_instance,
+        )
+
+        tolerance = os.environ.get("DAGSTER_DAEMON_HEARTBEAT_TOLERANCE")
+        try:
+            with (
+                DagsterInstance.get() as instance,
+                daemon_controller_from_instance(
+                    instance,
+                    workspace_load_target=WorkspaceFileTarget(paths=[str(self.workspace)]),
+                    heartbeat_tolerance_seconds=(
+                        int(tolerance) if tolerance else DEFAULT_DAEMON_HEARTBEAT_TOLERANCE_SECONDS
+                    ),
+                ) as controller,
+            ):
+                self._loop(controller)
+        except Exception:
+            if not self.stop.is_set():
+                self.error = traceback.format_exc()
+                print(f"the daemon stopped:\n{self.error}", file=sys.stderr, flush=True)
+                self.on_failure()
+
+    def _loop(self, controller: object) -> None:
+        from dagster._daemon.controller import HEARTBEAT_CHECK_INTERVAL, THREAD_CHECK_INTERVAL
+
+        start = last_heartbeat_check = last_workspace_update = time.time()
+        heartbeat_interval = controller._heartbeat_interval_seconds  # type: ignore[attr-defined]
+        while not self.stop.wait(THREAD_CHECK_INTERVAL):
+            controller.check_daemon_threads()  # type: ignore[attr-defined]
+            last_workspace_update = controller.check_workspace_freshness(  # type: ignore[attr-defined]
+                last_workspace_update
+            )
+            if controller._instance.daemon_skip_heartbeats_without_errors:  # type: ignore[attr-defined]
+                continue
+            now = time.time()
+            if now - start < 2 * heartbeat_interval or now - last_heartbeat_check < (
+                HEARTBEAT_CHECK_INTERVAL
+            ):
+                continue
+            controller.check_daemon_heartbeats()  # type: ignore[attr-defined]
+            last_heartbeat_check = time.time()
+
+
+def serve(
+    workspace: Path,
+    host: str,
+    port: int,
+    extra_hosts: tuple[str, ...] = (),
+    with_daemon: bool = False,
+) -> int:
+    """Serve the Dagster UI for `workspace` on host:port until SIGTERM/SIGINT (uvicorn's own).
+
+    Returns the exit code: 0, or DAEMON_FAILED_EXIT when the daemon run `with_daemon` stopped.
+    """
     import uvicorn
     from dagster import DagsterInstance
     from dagster._core.workspace.context import WorkspaceProcessContext
@@ -31,6 +124,7 @@ def serve(workspace: Path, host: str, port: int, extra_hosts: tuple[str, ...] = 
     from .single_instance import ensure_port_free
 
     ensure_port_free(port, "the Dagster UI", host)
+    daemon_failed = threading.Event()
     with DagsterInstance.get() as instance:
         instance.optimize_for_webserver(
             DEFAULT_DB_STATEMENT_TIMEOUT, DEFAULT_POOL_RECYCLE, DEFAULT_POOL_MAX_OVERFLOW
@@ -42,24 +136,43 @@ def serve(workspace: Path, host: str, port: int, extra_hosts: tuple[str, ...] = 
             workspace_load_target=WorkspaceFileTarget(paths=[str(workspace)]),
         ) as context:
             app = create_app_from_workspace_process_context(context, "", lifespan=_lifespan)
-            print(f"Dagster UI on http://{host}:{port}", flush=True)
-            uvicorn.run(
-                HostCheckASGI(app, allowed_hosts(port, extra_hosts)),
-                host=host,
-                port=port,
-                log_level="warning",
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    HostCheckASGI(app, allowed_hosts(port, extra_hosts)),
+                    host=host,
+                    port=port,
+                    log_level="warning",
+                )
             )
+
+            def daemon_stopped() -> None:
+                daemon_failed.set()
+                server.should_exit = True  # uvicorn's own graceful stop, from any thread
+
+            daemon: contextlib.AbstractContextManager[object] = (
+                DaemonThread(workspace, daemon_stopped) if with_daemon else contextlib.nullcontext()
+            )
+            print(
+                f"Dagster UI on http://{host}:{port}" + (" with the daemon" if with_daemon else ""),
+                flush=True,
+            )
+            with daemon:
+                server.run()
+    return DAEMON_FAILED_EXIT if daemon_failed.is_set() else 0
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m pipeline.webserver -w workspace.yaml -p PORT [--allow-host NAME …]`."""
+    """`python -m pipeline.webserver -w WORKSPACE -p PORT [--with-daemon] [--allow-host NAME …]`."""
     parser = argparse.ArgumentParser(description="The Dagster UI with a Host header check.")
     parser.add_argument("-w", "--workspace", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=3000)
     parser.add_argument("--allow-host", action="append", default=[])
+    parser.add_argument(
+        "--with-daemon", action="store_true", help="also run the Dagster daemon in this process"
+    )
     args = parser.parse_args(argv)
-    serve(args.workspace, args.host, args.port, tuple(args.allow_host))
+    sys.exit(serve(args.workspace, args.host, args.port, tuple(args.allow_host), args.with_daemon))
 
 
 if __name__ == "__main__":

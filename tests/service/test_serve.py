@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -98,6 +99,13 @@ def served(tmp_path: Path) -> Iterator[Served]:
         Supervisor([], folder / "data" / "logs").stop_leftovers()
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _bank_sms(guid: str) -> NewMessage:
     now = dt.datetime.now(dt.UTC)
     body = (
@@ -126,6 +134,16 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert served.get("ui", "/graphql", host="evil.example.com")[0] == 421
     assert served.get("fava", "/", host=f"localhost:{served.ports['fava']}")[0] in (200, 302)
 
+    # The feed server is a thread of the service itself, not a process of its own; it serves
+    # the feeds and nothing beside them, and a request that is no HTTP does not stop it.
+    assert not [p for p in descendants(proc.pid) if b"feed_server" in _cmdline(p)]
+    assert served.get("feeds", "/expenses.json")[0] == 200
+    for path in ("/../homeclerk.toml", "/%2e%2e/homeclerk.toml", "/serve.out"):
+        assert served.get("feeds", path)[0] == 404, path
+    with socket.create_connection(("127.0.0.1", served.ports["feeds"]), timeout=10) as sock:
+        sock.sendall(b"\x16\x03\x01 not http\r\n\r\n")
+    assert served.get("feeds", "/expenses.json")[0] == 200
+
     # One service per instance.
     second = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "serve"],
@@ -152,7 +170,9 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
 
     # SIGTERM stops every process of the tree, in time, and frees every port.
     tree = descendants(proc.pid)
-    assert len(tree) >= 5
+    commands = b"\n".join(_cmdline(p) for p in tree)
+    for child in (b"pipeline.code_server", b"--with-daemon", b"pipeline.fava_server"):
+        assert child in commands, child
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
     wait_for(lambda: not any(pid_alive(p) for p in tree), 5, "every child to be gone")

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
 
+from pipeline.feed_server import FeedServer
+from pipeline.hostcheck import allowed_hosts
 from pipeline.runs import pid_alive
-from pipeline.service import ChildSpec, Supervisor, backoff_seconds, rotating_logger
-from tests.support import wait_for
+from pipeline.service import (
+    ChildSpec,
+    Supervisor,
+    ThreadSpec,
+    backoff_seconds,
+    port_open,
+    rotating_logger,
+)
+from tests.support import free_port, wait_for
 
 PY = sys.executable
 
@@ -179,3 +191,81 @@ def test_a_new_service_stops_the_children_a_killed_one_left(tmp_path: Path) -> N
     # It returns once the whole group is gone, the leader's child too.
     assert not pid_alive(server) and not pid_alive(worker)
     assert second.stop_leftovers() == []  # nothing recorded any more
+
+
+def _get(port: int, path: str = "/expenses.json") -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def _feeds_spec(tmp_path: Path, port: int, made: list[FeedServer]) -> ThreadSpec:
+    folder = tmp_path / "feeds"
+    folder.mkdir(exist_ok=True)
+    (folder / "expenses.json").write_text(json.dumps({"recent": []}))
+
+    def make() -> FeedServer:
+        made.append(FeedServer(folder, port, allowed_hosts(port)))
+        return made[-1]
+
+    return ThreadSpec("feeds", make)
+
+
+def test_a_thread_server_whose_loop_ends_is_restarted_with_backoff(tmp_path: Path) -> None:
+    port, made = free_port(), []
+    now = [0.0]
+    sup = Supervisor([_feeds_spec(tmp_path, port, made)], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    assert _get(port) == 200
+    made[0].shutdown()  # its serve_forever returns: the thread ends
+    child = sup.children[0]
+    wait_for(lambda: child.thread is not None and not child.thread.is_alive(), 5, "the thread")
+    sup.check()
+    assert child.thread is None and child.next_start == 1.0
+    assert not port_open(port), "the dead server's socket was left open"
+    now[0] = 1.0
+    sup.check()
+    assert len(made) == 2 and child.restarts == 1
+    assert _get(port) == 200
+    sup.stop_all()
+    assert not port_open(port)
+    log = (tmp_path / "logs" / "serve.log").read_text()
+    assert "feeds (thread) stopped: serve_forever returned after 0 s; restarting in 1 s" in log
+    assert log.count("started feeds (a thread of the service") == 2
+
+
+def test_a_thread_server_that_cannot_bind_is_retried_not_fatal(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        sup = Supervisor([_feeds_spec(tmp_path, port, [])], tmp_path / "logs", clock=lambda: 0.0)
+        sup.start_all()
+    child = sup.children[0]
+    assert child.thread is None and child.next_start == 1.0
+    assert "feeds could not start" in (tmp_path / "logs" / "serve.log").read_text()
+    sup.stop_all()
+
+
+def test_run_stops_thread_servers_and_frees_their_port(tmp_path: Path) -> None:
+    port, made = free_port(), []
+    sleeper = _spec("sleeper", "import time; time.sleep(600)", tmp_path)
+    sup = Supervisor([sleeper, _feeds_spec(tmp_path, port, made)], tmp_path / "logs")
+    thread = threading.Thread(target=sup.run, kwargs={"interval": 0.1})
+    thread.start()
+    wait_for(lambda: port_open(port), 10, "the feed server")
+    # A request that is no HTTP at all, and one cut off midway: the server (and so the
+    # supervisor) carries on.
+    for junk in (b"\x00\xffGARBAGE\r\n\r\n", b"GET /expenses.json HTTP/1.1\r\nHo"):
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(junk)
+    assert _get(port) == 200
+    assert sup.children[1].thread is not None and sup.children[1].thread.is_alive()
+    sup.stopping.set()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+    assert not port_open(port)
+    assert sup.children[1].thread is None

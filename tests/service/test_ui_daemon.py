@@ -1,0 +1,61 @@
+"""The UI process that also runs the Dagster daemon (`pipeline.webserver --with-daemon`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipeline.service import port_open
+from pipeline.webserver import DAEMON_FAILED_EXIT, DaemonThread
+from tests.support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    return {**env, "DAGSTER_HOME": str(home), "PYTHONPATH": str(ROOT), **extra}
+
+
+def test_a_daemon_that_cannot_start_reports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    failed = threading.Event()
+    missing = tmp_path / "no-workspace.yaml"
+    with DaemonThread(missing, failed.set) as daemon:
+        assert failed.wait(60), "the failure was not reported"
+    assert daemon.error is not None and str(missing) in daemon.error
+    assert not daemon.thread.is_alive()
+
+
+def test_the_ui_process_exits_when_its_daemon_stops(tmp_path: Path) -> None:
+    # A code server nobody runs: the UI starts anyway (the location shows an error).
+    workspace = tmp_path / "workspace.yaml"
+    workspace.write_text(
+        f"load_from:\n  - grpc_server:\n      host: 127.0.0.1\n      port: {free_port()}\n"
+        "      location_name: nowhere\n"
+    )
+    port = free_port()
+    # A setting the daemon reads and the UI does not: the daemon fails, the UI comes up.
+    env = _env(tmp_path, DAGSTER_DAEMON_HEARTBEAT_TOLERANCE="not-a-number")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.webserver", "-w", str(workspace), "-p", str(port),
+         "--with-daemon"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        out, _ = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = out.decode(errors="replace")
+    assert proc.returncode == DAEMON_FAILED_EXIT, text
+    assert "the daemon stopped" in text and "not-a-number" in text
+    assert not port_open(port), "the UI's port was left open"
