@@ -47,7 +47,7 @@ _TOKEN = re.compile(
 # digits, spaces and & ' . - only, so it never runs into a placeholder or across a line.
 _NAME = re.compile(
     r"\b(?i:to|from|at|towards|by|for)[ \t]+"
-    r"(?P<name>[A-Z][A-Za-z0-9&'. \-]*?[A-Za-z0-9])"
+    r"(?P<name>[A-Z](?:[A-Za-z0-9&'. \-]*?[A-Za-z0-9])?)"
     r"(?=[ \t]+(?i:on|via|ref|upi|avl|bal|using|thru|through|with|is|has|at|from|to|for)\b"
     r"|[ \t]*[.,;:()\n]|$)"
     # "…debited for Rs 10; RAHUL credited." (the payee named before the verb)
