@@ -825,8 +825,17 @@ def _sms_suggest(args: argparse.Namespace) -> int:
 def _print_suggestion(shape: Any, found: list[Any], direction: str | None, settings: Any) -> int:
     import json
 
+    from assets.common.warehouse import WarehouseLockedError
     from assets.transactions.parsing import FormatConfigError
-    from assets.transactions.suggest import check, masked_fields, propose, reading_ok, to_toml
+    from assets.transactions.suggest import (
+        changed_readings,
+        check,
+        masked_fields,
+        propose,
+        reading_ok,
+        to_toml,
+    )
+    from assets.transactions.unrecognized import load_read_messages
 
     newest = found[-1] if found[0].guid != "(given)" else found[0]
     print(f"shape {shape.shape_id} from {shape.header}, {len(found)} message(s):")
@@ -848,6 +857,20 @@ def _print_suggestion(shape: Any, found: list[Any], direction: str | None, setti
         mark = "ok " if reading_ok(reading) else "NO "
         print(f"{mark} {reading.example}".replace("\n", " / "))
         print(f"    → {json.dumps(masked_fields(reading), ensure_ascii=False)}")
+    if settings.warehouse.exists():
+        # Owner formats run first for their sender: one that would change a message the parser
+        # reads today must be seen before it is pasted.
+        try:
+            read = load_read_messages(settings.warehouse, shape.header)
+        except WarehouseLockedError:
+            print("\n(the warehouse became busy: messages read today were not compared)")
+        else:
+            changed = changed_readings(suggestion.entry, read)
+            print(
+                f"\nOf the {len(read)} message(s) from {shape.header} the parser reads today, "
+                f"{changed} would be read differently with this format"
+                + (": narrow the pattern before pasting" if changed else ".")
+            )
     existing = list(settings.sms_formats)
     print(
         "\nPaste into homeclerk.toml"

@@ -249,11 +249,15 @@ def masked_fields(reading: Reading) -> dict[str, Any]:
     }
 
 
-def overlapping(entry: dict[str, str], bodies: Sequence[str]) -> int:
-    """How many of these bodies (messages the parser already reads) the pattern also matches:
-    owner formats run before the built-in ones, so new messages like them would be read by it."""
-    regex = formats_from_config([entry])[0].regex
-    return sum(1 for body in bodies if regex.search(body))
+def changed_readings(entry: dict[str, str], messages: Sequence[tuple[str, str]]) -> int:
+    """How many of these (sender, body)s, which the parser reads today, the entry would read
+    differently: owner formats run before the built-in ones for their sender."""
+    formats = formats_from_config([entry])
+    return sum(
+        1
+        for sender, body in messages
+        if parse_message(sender, body, formats) != parse_message(sender, body)
+    )
 
 
 _KEY_ORDER = ("name", "sender", "pattern", "direction", "channel", "instrument", "bank")

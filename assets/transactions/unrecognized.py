@@ -224,3 +224,15 @@ def messages_of_shape(
             found.append(message)
     found.sort(key=lambda m: (m.received_at, m.guid))
     return (shape, found) if shape is not None else None
+
+
+def load_read_messages(warehouse_path: Path | str, header: str) -> list[tuple[str, str]]:
+    """(sender, body) of every message from this sender header the parser reads today."""
+    with connect(Path(warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.sender, s.body FROM transactions t JOIN sms_messages s"
+            " ON s.guid = t.message_guid WHERE t.status = 'transaction' AND s.body IS NOT NULL"
+            " AND contains(upper(s.sender), ?)",
+            [header],
+        ).fetchall()
+    return [(sender, body) for sender, body in rows if sender_header(sender) == header]

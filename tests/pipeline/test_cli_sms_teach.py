@@ -95,6 +95,7 @@ def test_unrecognized_then_suggest_then_paste_then_the_next_run_reads_them(
     assert suggested.returncode == 0, suggested.stdout + suggested.stderr
     out = suggested.stdout
     assert "3 of 3 message(s)" in out and out.count("\nok ") == 3
+    assert "reads today, 0 would be read differently" in out
     assert "AB12CD34" not in out and '"reference": "########"' in out
     toml = out[out.index("[[sms.formats]]") :].split("\n\n")[0] + "\n"
     assert tomllib.loads(toml)["sms"]["formats"][0]["sender"] == "HDFCBK"

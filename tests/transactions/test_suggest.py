@@ -116,3 +116,18 @@ def test_a_reading_with_another_amount_than_the_body_prints_is_not_ok() -> None:
     )
     readings = check(wrong, [("g", SENDER, MESSAGES[0])])
     assert readings[0].result.transaction is not None and not reading_ok(readings[0])
+
+
+def test_a_format_that_would_change_what_the_parser_reads_today_is_counted() -> None:
+    from assets.transactions.suggest import changed_readings
+
+    read_today = (
+        "Sent Rs.450.00\nFrom HDFC Bank A/C *1276\nTo MEERA IYER\nOn 24/08/25\n"
+        "Ref 458167896224\nNot You?\nCall 18002586161/SMS BLOCK UPI to 7308080808"
+    )
+    assert parse_message(SENDER, read_today).transaction is not None
+    wallet = _suggest(MESSAGES[0]).entry
+    assert wallet is not None and changed_readings(wallet, [(SENDER, read_today)]) == 0
+    # A crude format for that same wording (the direction given, the name swallowing the rest).
+    greedy = dict(wallet, pattern=r"Sent\s+Rs\.(?P<amount>[\d.,]+)(?P<counterparty>.+)")
+    assert changed_readings(greedy, [(SENDER, read_today), (SENDER, MESSAGES[0])]) == 1
