@@ -231,6 +231,9 @@ def _demo(args: argparse.Namespace) -> int:
         )
     for line in report.warnings:
         print(f"  warning:  {line}")
+    if any("parse_coverage" in line for line in report.warnings):
+        teach = f"{own_command()} --config {shlex.quote(str(report.config))} sms unrecognized"
+        print(f"  teach it: {teach}  (then `sms suggest SHAPE_ID`)")
     print(f"  folder:   {report.folder}")
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
