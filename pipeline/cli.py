@@ -719,7 +719,7 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return 0
     if not groups:
-        print("every bank SMS in the warehouse was recognised" if not unreadable else "")
+        print("no unrecognized bank SMS with a readable body in the warehouse")
     else:
         print(
             f"{len(messages)} unrecognized bank SMS in {len(groups)} shape(s), most frequent "

@@ -161,3 +161,42 @@ def test_unrecognized_without_a_warehouse_and_while_it_is_busy(
     assert "is busy" in busy.stderr and "try again" in busy.stderr
     free = homeclerk("--config", str(config), "sms", "unrecognized", "--limit", "1")
     assert free.returncode == 0 and "3 unrecognized bank SMS in 1 shape(s)" in free.stdout
+
+
+def test_a_suggestion_with_a_quote_loads_through_the_settings_reader(tmp_path: Path) -> None:
+    from assets.transactions.suggest import propose, to_toml
+    from assets.transactions.unrecognized import shape_of
+
+    body = "Here's your update: Rs 80.00 spent at TEA STALL on 05-11-26 using wallet. -XYZ Bank"
+    entry = propose(shape_of("AD-XYZBNK-S", body), body, "AD-XYZBNK-S").entry
+    assert entry is not None and "'" in entry["pattern"]
+    config = tmp_path / "homeclerk.toml"
+    config.write_text('[messages]\nbank_senders = ["XYZBNK"]\n\n' + to_toml(entry))
+    assert list(load_settings(config).sms_formats) == [entry]
+
+
+def test_unrecognized_says_so_when_there_is_nothing_to_teach(
+    folder: tuple[Settings, Path],
+) -> None:
+    settings, config = folder
+    _run_bank_sms_job(settings)
+    entry = {
+        "sender": "HDFCBK",
+        "pattern": r"PayZapp: Rs\.(?P<amount>[\d,.]+\d) paid to (?P<counterparty>.+?) from",
+        "direction": "debit",
+    }
+    config.write_text(
+        config.read_text()
+        + "\n[[sms.formats]]\n"
+        + "".join(f"{key} = {json.dumps(value)}\n" for key, value in entry.items())
+    )
+    _run_bank_sms_job(load_settings(config))
+    empty = homeclerk("--config", str(config), "sms", "unrecognized")
+    assert empty.returncode == 0
+    assert empty.stdout.strip() == "no unrecognized bank SMS with a readable body in the warehouse"
+    assert (
+        json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)[
+            "groups"
+        ]
+        == []
+    )
