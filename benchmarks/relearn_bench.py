@@ -6,7 +6,8 @@ Builds a warehouse with N bank messages (default 100,000) of which U (default 3,
 shapes the parser does not know (two thirds in one wallet shape a suggested format reads), then
 times with the parser alone:
   (a) the first derive of everything;
-  (b) a tick with nothing new and the formats unchanged (the fingerprint check is all it adds);
+  (b) a tick with nothing new and the formats unchanged (the fingerprint check is all it adds),
+      the same tick without the check, and the check alone;
   (c) the first run after the owner's format is added: the U unrecognized rows re-parsed, the
       wallet ones upgraded in place;
   (d) for comparison, what re-trying every unrecognized row on every tick would cost (select +
@@ -32,6 +33,7 @@ from assets.transactions import derive
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_rows, derive_transactions
 from assets.transactions.parsing import formats_from_config
+from assets.transactions.relearn import stored_fingerprint
 from assets.transactions.suggest import propose
 from assets.transactions.unrecognized import shape_of
 
@@ -113,6 +115,12 @@ def main() -> None:
         bare, _ = timed(lambda: derive_transactions(path, DEFAULT_RULES, TZ), args.repeat)
         derive._retry_if_formats_changed = check
         print(f"    the same tick without the fingerprint check: median {bare * 1000:.1f} ms")
+        with duckdb.connect(str(path)) as con:
+            alone, _ = timed(lambda: stored_fingerprint(con), 200)
+        print(
+            f"    the fingerprint check alone on an open connection: median "
+            f"{alone * 1000:.3f} ms of 200"
+        )
         begin = time.perf_counter()
         changed = derive_transactions(path, DEFAULT_RULES, TZ, formats)
         print(
