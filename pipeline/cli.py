@@ -137,6 +137,23 @@ def _parser() -> argparse.ArgumentParser:
     dump.add_argument("--chat-db", type=Path, required=True)
     dump.add_argument("--since-rowid", type=int, default=0)
     dump.set_defaults(handler=_sms_dump)
+    unrecognized = sms.add_parser(
+        "unrecognized", help="bank SMS the parser could not read, grouped by shape (masked)"
+    )
+    unrecognized.add_argument("--json", action="store_true", help="the shapes as one JSON object")
+    unrecognized.add_argument("--limit", type=_count, default=20, help="shapes to show (20)")
+    unrecognized.set_defaults(handler=_sms_unrecognized)
+    suggest = sms.add_parser(
+        "suggest", help="propose an [[sms.formats]] entry for one shape, checked on its messages"
+    )
+    suggest.add_argument("shape_id", nargs="?", help="a shape id from `homeclerk sms unrecognized`")
+    suggest.add_argument("--guid", help="the shape of this stored message")
+    suggest.add_argument("--body", help="a message's text (with --sender) instead of a stored one")
+    suggest.add_argument("--sender", help="the sender of --body, e.g. VM-XYZBNK-S")
+    suggest.add_argument(
+        "--direction", choices=("debit", "credit"), help="when the wording does not say"
+    )
+    suggest.set_defaults(handler=_sms_suggest)
 
     power = sub.add_parser("power", help="power and battery").add_subparsers(title="power commands")
     power.add_parser("sample", help="the current power state as one JSON line").set_defaults(
@@ -154,6 +171,13 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (a whole number 1-65535)")
     return port
+
+
+def _count(text: str) -> int:
+    """A whole number ≥ 1 for argparse."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -207,6 +231,9 @@ def _demo(args: argparse.Namespace) -> int:
         )
     for line in report.warnings:
         print(f"  warning:  {line}")
+    if any("parse_coverage" in line for line in report.warnings):
+        teach = f"{own_command()} --config {shlex.quote(str(report.config))} sms unrecognized"
+        print(f"  teach it: {teach}  (then `sms suggest SHAPE_ID`)")
     print(f"  folder:   {report.folder}")
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
@@ -669,6 +696,199 @@ def _sms_dump(args: argparse.Namespace) -> int:
         # The reader's text points at homeclerk.toml; here the path came from the flag.
         text = str(exc).replace("`[messages] chat_db` in homeclerk.toml", "--chat-db")
         print(f"homeclerk: {text}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _sms_unrecognized(args: argparse.Namespace) -> int:
+    import json
+
+    from assets.transactions.unrecognized import group_by_shape
+
+    settings = _settings(args)
+    loaded = _load_unrecognized(settings)
+    if loaded is None:
+        return 2
+    messages, unreadable = loaded
+    groups = group_by_shape(messages)
+    shown = [group.summary(settings.tz) for group in groups[: args.limit]]
+    if args.json:
+        document = {
+            "unrecognized": len(messages) + unreadable,
+            "shapes": len(groups),
+            "without_body": unreadable,
+            "groups": shown,
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("no unrecognized bank SMS with a readable body in the warehouse")
+    else:
+        print(
+            f"{len(messages)} unrecognized bank SMS in {len(groups)} shape(s), most frequent "
+            f"first (masked: account tails, references and codes as #):"
+        )
+    for item in shown:
+        first, last = str(item["first_seen"])[:10], str(item["last_seen"])[:10]
+        print(
+            f"\n{item['shape_id']}  {item['sender']}  {item['count']} message(s), {first} → {last}"
+        )
+        print("  example: " + str(item["example"]).replace("\n", "\n           "))
+    if len(groups) > len(shown):
+        print(f"\n… and {len(groups) - len(shown)} more shape(s): --limit {len(groups)} shows all")
+    if unreadable:
+        print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
+    if shown:
+        print(f"\nTeach the parser a shape: homeclerk sms suggest {shown[0]['shape_id']}")
+    return 0
+
+
+def _load_unrecognized(settings: Settings) -> Any:
+    """(messages, unreadable) from the warehouse, or None after saying in one line why not."""
+    import time
+
+    from assets.common.warehouse import WarehouseLockedError
+    from assets.transactions.unrecognized import NoTransactionsError, load_unrecognized
+
+    path = settings.warehouse
+    if not path.exists():
+        print(
+            f"homeclerk: no warehouse at {path} yet: run `homeclerk serve` (or "
+            "`homeclerk materialize 'sms_messages+'`) once to read your messages into it",
+            file=sys.stderr,
+        )
+        return None
+    # A run holds the warehouse for a moment at a time: try for a few seconds before giving up.
+    deadline = time.monotonic() + 5.0
+    while True:
+        try:
+            return load_unrecognized(path)
+        except NoTransactionsError as exc:
+            print(f"homeclerk: {exc}", file=sys.stderr)
+            return None
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                print(
+                    f"homeclerk: the warehouse {path} is busy (a run is writing to it, or a "
+                    "program keeps it open): try again in a minute, or stop that program",
+                    file=sys.stderr,
+                )
+                return None
+            time.sleep(0.2)  # waiting on another process, not synchronising a test
+
+
+def _sms_suggest(args: argparse.Namespace) -> int:
+    from assets.transactions.unrecognized import StoredMessage, messages_of_shape, shape_of
+
+    settings = _settings(args)
+    if args.body is not None or args.sender is not None:
+        if not (args.body and args.sender):
+            print("homeclerk: --body and --sender go together", file=sys.stderr)
+            return 2
+        given = StoredMessage("(given)", args.sender, args.body, dt.datetime.min)
+        shape = shape_of(given.sender, given.body)
+        found = [given]
+        if settings.warehouse.exists():
+            # Stored messages of the same shape are checked too, when the warehouse can be read.
+            loaded = _load_unrecognized(settings)
+            stored = messages_of_shape(loaded[0], shape.shape_id) if loaded else None
+            found += stored[1] if stored else []
+    elif bool(args.shape_id) == bool(args.guid):
+        print(
+            "homeclerk: give a shape id (from `homeclerk sms unrecognized`), or --guid G, or "
+            "--body TEXT --sender S",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        loaded = _load_unrecognized(settings)
+        if loaded is None:
+            return 2
+        messages = loaded[0]
+        shape_id = args.shape_id
+        if args.guid:
+            match = [m for m in messages if m.guid == args.guid]
+            if not match:
+                print(
+                    f"homeclerk: no unrecognized message has GUID {args.guid}: see "
+                    "`homeclerk sms unrecognized`",
+                    file=sys.stderr,
+                )
+                return 1
+            shape_id = shape_of(match[0].sender, match[0].body).shape_id
+        of_shape = messages_of_shape(messages, shape_id)
+        if of_shape is None:
+            print(
+                f"homeclerk: no unrecognized message has shape {shape_id}: "
+                "`homeclerk sms unrecognized` lists the shapes there are",
+                file=sys.stderr,
+            )
+            return 1
+        shape, found = of_shape
+    return _print_suggestion(shape, found, args.direction, settings)
+
+
+def _print_suggestion(shape: Any, found: list[Any], direction: str | None, settings: Any) -> int:
+    import json
+
+    from assets.common.warehouse import WarehouseLockedError
+    from assets.transactions.parsing import FormatConfigError
+    from assets.transactions.suggest import (
+        changed_readings,
+        check,
+        masked_fields,
+        propose,
+        reading_ok,
+        to_toml,
+    )
+    from assets.transactions.unrecognized import load_read_messages
+
+    newest = found[-1] if found[0].guid != "(given)" else found[0]
+    print(f"shape {shape.shape_id} from {shape.header}, {len(found)} message(s):")
+    suggestion = propose(shape, newest.body, newest.sender, direction)
+    for note in suggestion.notes:
+        print(f"note: {note}")
+    if suggestion.entry is None:
+        for problem in suggestion.problems:
+            print(f"no safe format can be proposed: {problem}")
+        return 1
+    try:
+        readings = check(suggestion.entry, [(m.guid, m.sender, m.body) for m in found])
+    except FormatConfigError as exc:  # pragma: no cover - propose builds valid entries
+        print(f"homeclerk: the proposal is not a valid format: {exc}", file=sys.stderr)
+        return 1
+    good = sum(reading_ok(r) for r in readings)
+    print(f"\nWhat the proposed format reads (masked): {good} of {len(readings)} message(s)")
+    for reading in readings:
+        mark = "ok " if reading_ok(reading) else "NO "
+        print(f"{mark} {reading.example}".replace("\n", " / "))
+        print(f"    → {json.dumps(masked_fields(reading), ensure_ascii=False)}")
+    if settings.warehouse.exists():
+        # Owner formats run first for their sender: one that would change a message the parser
+        # reads today must be seen before it is pasted.
+        try:
+            read = load_read_messages(settings.warehouse, shape.header)
+        except WarehouseLockedError:
+            print("\n(the warehouse became busy: messages read today were not compared)")
+        else:
+            changed = changed_readings(suggestion.entry, read)
+            print(
+                f"\nOf the {len(read)} message(s) from {shape.header} the parser reads today, "
+                f"{changed} would be read differently with this format"
+                + (": narrow the pattern before pasting" if changed else ".")
+            )
+    existing = list(settings.sms_formats)
+    print(
+        "\nPaste into homeclerk.toml"
+        + (f" (after your {len(existing)} other [[sms.formats]])" if existing else "")
+        + "; the next run reads these messages again:\n"
+    )
+    print(to_toml(suggestion.entry))
+    if good < len(readings):
+        print(
+            f"Not every message was read ({len(readings) - good} not): check the lines marked "
+            "NO before pasting."
+        )
         return 1
     return 0
 

@@ -21,6 +21,7 @@ from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
 from assets.transactions.refunds import refund_categories
+from assets.transactions.relearn import formats_fingerprint, store_fingerprint, stored_fingerprint
 from assets.transactions.tables import (
     TRANSACTION_COLUMNS,
     delete_stale_rows,
@@ -43,6 +44,7 @@ class DeriveStats(NamedTuple):
     transactions: int
     ignored: int
     unrecognized: int
+    upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -180,9 +182,10 @@ def derive_transactions(
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
         refresh_payees(con, payees)
+        upgraded = _retry_if_formats_changed(con, rules, tz, formats, payees)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0)
+            return DeriveStats(0, 0, 0, 0, upgraded)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -196,7 +199,44 @@ def derive_transactions(
         transactions=int(statuses.get(STATUS_TRANSACTION, 0)),
         ignored=int(statuses.get(STATUS_IGNORED, 0)),
         unrecognized=int(statuses.get(STATUS_UNRECOGNIZED, 0)),
+        upgraded=upgraded,
     )
+
+
+def _retry_if_formats_changed(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[CategoryRule],
+    tz: ZoneInfo,
+    formats: Sequence[Format] | None,
+    payees: Sequence[PayeeAlias] = (),
+) -> int:
+    """Re-parse the 'unrecognized' rows when the owner's `[[sms.formats]]` changed since the
+    last run (a fingerprint kept in the warehouse), and store the ones now read in place.
+
+    Unchanged formats cost one small query a run. A row is replaced by delete-then-insert; a
+    crash between the two leaves the message without a row, which `_pending` derives again.
+    """
+    fingerprint = formats_fingerprint(formats)
+    if stored_fingerprint(con) == fingerprint:
+        return 0
+    retry = con.execute(
+        "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
+        " JOIN transactions t ON t.message_guid = s.guid WHERE t.status = ?",
+        [STATUS_UNRECOGNIZED],
+    ).fetchall()
+    read = derive_rows(retry, rules, tz, formats, payees)
+    rows = [r for r in read if r[1] != STATUS_UNRECOGNIZED]
+    if rows:
+        rows = refund_categories(con, rows)
+        frame = _frame(rows)
+        con.register("new_txn", frame)
+        con.execute(
+            "DELETE FROM transactions WHERE message_guid IN (SELECT message_guid FROM new_txn)"
+        )
+        con.execute(_INSERT, [0])
+        con.unregister("new_txn")
+    store_fingerprint(con, fingerprint)
+    return len(rows)
 
 
 _PENDING = (

@@ -30,6 +30,9 @@ class DemoMessage(NamedTuple):
     # The truth behind an alert, for checking what the pipeline made of it.
     amount: Decimal | None = None
     direction: str | None = None
+    # A bank alert in a wording the parser does not know (stored 'unrecognized'), for trying
+    # `homeclerk sms unrecognized` and `sms suggest` on the demo.
+    unknown_shape: bool = False
 
 
 @dataclass
@@ -161,6 +164,7 @@ def generate_demo_messages(
         out.append(DemoMessage(sender, body, when, False, otp))
 
     day = start
+    wallet = WALLET_OPENING
     while day <= end:
         events: Events = []
         _plan_day(_Day(rng, day, at, alert, noise, owner), events)
@@ -168,11 +172,36 @@ def generate_demo_messages(
         for when, apply in sorted(events, key=lambda e: e[0]):
             apply(when)
         _add_noise(rng, day, at, noise)
+        wallet = _wallet_spend(day, wallet, out)
         day += dt.timedelta(days=1)
     out.sort(key=lambda m: m.sent_at)
     if until is not None:
         out = [m for m in out if m.sent_at <= until]
     return out
+
+
+WALLET_OPENING = Decimal("2500.00")
+_WALLET_SHOPS = ("CHAI POINT", "DOSA CORNER", "KAVERI STORES")
+
+
+def _wallet_spend(day: dt.date, balance: Decimal, out: list[DemoMessage]) -> Decimal:
+    """On the 4th of each month, a wallet payment in a wording the parser has no format for.
+
+    Drawn from the date alone, never from the shared randomness, so every other message of a
+    seed stays as it was. Returns the wallet's balance after it.
+    """
+    if day.day != 4:
+        return balance
+    amount = Decimal(60 + (day.month * 37) % 140) + Decimal("0.50")
+    balance -= amount
+    shop = _WALLET_SHOPS[day.month % len(_WALLET_SHOPS)]
+    body = (
+        f"PayZapp: Rs.{_inr(amount)} paid to {shop} from your wallet on {day:%d-%m-%y}. "
+        f"Wallet balance Rs.{_inr(balance)}. Txn PZ{day:%y%m%d}{day.month % 7} -HDFC Bank"
+    )
+    when = dt.datetime.combine(day, dt.time(13, 5), tzinfo=IST)
+    out.append(DemoMessage("VM-HDFCBK", body, when, False, False, amount, "debit", True))
+    return balance
 
 
 Alert = Callable[[str, str, dt.datetime, Decimal, str], None]

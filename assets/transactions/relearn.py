@@ -1,0 +1,51 @@
+"""What lets a changed `[[sms.formats]]` re-read old messages: a fingerprint kept in the warehouse.
+
+`derive_transactions` compares the fingerprint of the formats it runs with against the one stored
+by the last run; when they differ, it re-parses the messages it could not read before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from assets.transactions.parsing import Format
+
+if TYPE_CHECKING:
+    import duckdb
+
+_STATE_DDL = "CREATE TABLE IF NOT EXISTS derive_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
+_KEY = "sms_formats_fingerprint"
+
+
+def formats_fingerprint(formats: Sequence[Format] | None) -> str:
+    """A digest of everything in the owner's formats that decides what they read."""
+    described = [
+        [f.name, f.regex.pattern, f.direction, f.channel, f.instrument, f.header, f.bank]
+        for f in formats or ()
+    ]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint the last derive stored, or None before the first."""
+    import duckdb
+
+    # One query a tick: asking the catalogue first (information_schema) costs more than this.
+    try:
+        row = con.execute("SELECT value FROM derive_state WHERE key = ?", [_KEY]).fetchone()
+    except duckdb.CatalogException:  # no derive_state yet: a warehouse from before it
+        return None
+    return None if row is None else str(row[0])
+
+
+def store_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Remember the fingerprint of the formats the unrecognized rows were last tried with."""
+    con.execute(_STATE_DDL)
+    con.execute(
+        "INSERT INTO derive_state VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [_KEY, fingerprint],
+    )
