@@ -64,6 +64,8 @@ def materialize(
                 sorted(k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys())
             )
         )
+    if partition is None and partition_range is None:
+        keys = _without_partitioned(keys, defs.resolve_asset_graph(), out)
     names = ", ".join(sorted(k.to_user_string() for k in keys))
     job = defs.resolve_implicit_global_asset_job_def()
     home = prepare_instance(settings)
@@ -105,6 +107,23 @@ def materialize(
                 return 3
             time.sleep(backoff)  # waiting on another process, not synchronising a test
             backoff = min(backoff * 2, max_backoff)
+
+
+def _without_partitioned(keys: set, graph: object, out: Callable[[str], None]) -> set:
+    """`keys` less the partitioned assets (the weekly review), which a run without a partition
+    cannot build; said aloud, with how to build them. Only partitioned ones: an error."""
+    partitioned = {k for k in keys if graph.get(k).partitions_def is not None}  # type: ignore[attr-defined]
+    if not partitioned:
+        return keys
+    listed = ", ".join(sorted(k.to_user_string() for k in partitioned))
+    how = (
+        "give --partition KEY (a week's Monday, e.g. 2026-11-23), "
+        "or use `homeclerk review --week 2026-W48`"
+    )
+    if partitioned == keys:
+        raise SelectionError(f"{listed} is built one partition at a time: {how}")
+    out(f"leaving out {listed} (built one partition at a time: {how})")
+    return keys - partitioned
 
 
 def _partitions_text(partition: str | None, partition_range: tuple[str, str] | None) -> str:
