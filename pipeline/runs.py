@@ -5,6 +5,8 @@ subprocesses of the code server) has no worker health check, so a run left START
 process tree keeps the `warehouse` pool until `max_runtime_seconds`. Every run worker records its
 PID in an engine event (`EngineEventData.in_process`); a run in progress whose PID is gone is
 failed, which frees its pool at once.
+
+The same thread deletes skipped sensor ticks older than an hour (see `purge_skipped_sensor_ticks`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
+
+from assets.common import tick_tally
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, DagsterRun
@@ -22,6 +26,13 @@ if TYPE_CHECKING:
 WAREHOUSE_POOL = "warehouse"
 # How often `homeclerk ui` looks for runs whose worker died.
 REAP_INTERVAL_SECONDS = 30.0
+# Skipped sensor ticks (one every few seconds, ~1.3 kB each) are kept this long: `doctor` and the
+# UI show the latest, and a day of them was ~30 MB of instance growth. Each purged tick is counted
+# first (`assets.common.tick_tally`), so the weekly review's count of skipped ticks stays whole.
+SKIPPED_TICK_KEEP = dt.timedelta(hours=1)
+PURGE_INTERVAL = dt.timedelta(minutes=10)
+# Ticks read per query while counting (only their timestamps are kept).
+_PURGE_BATCH = 1000
 
 
 class RunState(NamedTuple):
@@ -151,13 +162,60 @@ def warehouse_holders(instance: DagsterInstance, exclude: Sequence[str] = ()) ->
     ]
 
 
-class RunReaper:
-    """A background thread that fails dead runs every `interval` seconds (and once at start)."""
+def purge_skipped_sensor_ticks(
+    instance: DagsterInstance, now: dt.datetime, keep: dt.timedelta = SKIPPED_TICK_KEEP
+) -> int:
+    """Delete every sensor's SKIPPED ticks older than `now - keep`; return how many.
 
-    def __init__(self, instance: DagsterInstance, interval: float = REAP_INTERVAL_SECONDS) -> None:
+    They are added to the tally in the instance's key-value store (by quarter hour) once deleted.
+    Failed and successful ticks, and every schedule tick, are left to the instance's retention.
+    """
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+    cutoff = (now - keep).timestamp()
+    stamps: list[float] = []
+    for state in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR):
+        origin, selector = state.instigator_origin_id, state.selector_id
+        before = cutoff
+        while True:  # newest first, in batches, so a long backlog never sits in memory
+            batch = instance.get_ticks(
+                origin, selector, before=before, limit=_PURGE_BATCH, statuses=[TickStatus.SKIPPED]
+            )
+            stamps += [t.timestamp for t in batch]
+            if len(batch) < _PURGE_BATCH:
+                break
+            before = min(t.timestamp for t in batch)
+        instance.purge_ticks(origin, selector, before=cutoff, tick_statuses=[TickStatus.SKIPPED])
+    if stamps:
+        kv = instance.run_storage
+        raw = kv.get_cursor_values({tick_tally.TALLY_KEY}).get(tick_tally.TALLY_KEY)
+        updated = tick_tally.add_ticks(raw, stamps, now.timestamp())
+        kv.set_cursor_values({tick_tally.TALLY_KEY: updated})
+    return len(stamps)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RunReaper:
+    """A background thread that fails dead runs every `interval` seconds (and once at start), and
+    purges skipped sensor ticks every `purge_interval` (and once at start)."""
+
+    def __init__(
+        self,
+        instance: DagsterInstance,
+        interval: float = REAP_INTERVAL_SECONDS,
+        purge_interval: dt.timedelta = PURGE_INTERVAL,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
         self.instance = instance
         self.interval = interval
+        self.purge_interval = purge_interval
+        self.now = now
         self.reaped: list[str] = []
+        self.purged = 0
+        self._last_purge: dt.datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="homeclerk-run-reaper", daemon=True)
 
@@ -167,6 +225,13 @@ class RunReaper:
                 self.reaped.extend(fail_dead_runs(self.instance))
             except Exception as exc:  # a busy SQLite file must not end the UI
                 print(f"homeclerk: run check failed ({exc}); trying again", flush=True)
+            moment = self.now()
+            if self._last_purge is None or moment - self._last_purge >= self.purge_interval:
+                try:
+                    self.purged += purge_skipped_sensor_ticks(self.instance, moment)
+                    self._last_purge = moment
+                except Exception as exc:
+                    print(f"homeclerk: tick purge failed ({exc}); trying again", flush=True)
             if self._stop.wait(self.interval):
                 return
 
