@@ -6,7 +6,7 @@ process tree keeps the `warehouse` pool until `max_runtime_seconds`. Every run w
 PID in an engine event (`EngineEventData.in_process`); a run in progress whose PID is gone is
 failed, which frees its pool at once.
 
-The same thread deletes skipped sensor ticks older than an hour (see `purge_skipped_sensor_ticks`).
+The same thread purges old sensor ticks (skipped ones after an hour, see `purge_sensor_ticks`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,15 @@ if TYPE_CHECKING:
 WAREHOUSE_POOL = "warehouse"
 # How often `homeclerk ui` looks for runs whose worker died.
 REAP_INTERVAL_SECONDS = 30.0
-# Skipped sensor ticks (one every few seconds, ~1.3 kB each) are kept this long: `doctor` and the
-# UI show the latest, and a day of them was ~30 MB of instance growth. Each purged tick is counted
-# first (`assets.common.tick_tally`), so the weekly review's count of skipped ticks stays whole.
+# Sensor ticks are purged here, not by the daemon (dagster.yaml sets the sensors' retention to
+# -1): the daemon purges after every tick, three DELETEs on a fresh SQLite connection each ~4 s.
+# Skipped ticks (one every few seconds, ~1.3 kB each; a day of them was ~30 MB of instance
+# growth) are kept an hour: `doctor` and the UI show the latest. Each purged skipped tick is
+# counted first (`assets.common.tick_tally`), so the weekly review's count of skipped ticks stays
+# whole. Successful and failed ticks keep the ages the daemon used.
 SKIPPED_TICK_KEEP = dt.timedelta(hours=1)
+SUCCESS_TICK_KEEP = dt.timedelta(days=7)
+FAILURE_TICK_KEEP = dt.timedelta(days=14)
 PURGE_INTERVAL = dt.timedelta(minutes=10)
 # Ticks read per query while counting (only their timestamps are kept).
 _PURGE_BATCH = 1000
@@ -162,13 +167,35 @@ def warehouse_holders(instance: DagsterInstance, exclude: Sequence[str] = ()) ->
     ]
 
 
+def purge_sensor_ticks(instance: DagsterInstance, now: dt.datetime) -> int:
+    """Delete sensor ticks past their age (skipped 1 h, success 7 d, failure 14 d).
+
+    Returns how many skipped ticks went (those are tallied, see `purge_skipped_sensor_ticks`).
+    Schedule ticks are left to the instance's retention (the scheduler purges them itself, at
+    most once per schedule tick).
+    """
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+    for state in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR):
+        for status, keep in (
+            (TickStatus.SUCCESS, SUCCESS_TICK_KEEP),
+            (TickStatus.FAILURE, FAILURE_TICK_KEEP),
+        ):
+            instance.purge_ticks(
+                state.instigator_origin_id,
+                state.selector_id,
+                before=(now - keep).timestamp(),
+                tick_statuses=[status],
+            )
+    return purge_skipped_sensor_ticks(instance, now)
+
+
 def purge_skipped_sensor_ticks(
     instance: DagsterInstance, now: dt.datetime, keep: dt.timedelta = SKIPPED_TICK_KEEP
 ) -> int:
     """Delete every sensor's SKIPPED ticks older than `now - keep`; return how many.
 
     They are added to the tally in the instance's key-value store (by quarter hour) once deleted.
-    Failed and successful ticks, and every schedule tick, are left to the instance's retention.
     """
     from dagster._core.scheduler.instigation import InstigatorType, TickStatus
 
@@ -200,7 +227,7 @@ def _utc_now() -> dt.datetime:
 
 class RunReaper:
     """A background thread that fails dead runs every `interval` seconds (and once at start), and
-    purges skipped sensor ticks every `purge_interval` (and once at start)."""
+    purges old sensor ticks every `purge_interval` (and once at start)."""
 
     def __init__(
         self,
@@ -228,7 +255,7 @@ class RunReaper:
             moment = self.now()
             if self._last_purge is None or moment - self._last_purge >= self.purge_interval:
                 try:
-                    self.purged += purge_skipped_sensor_ticks(self.instance, moment)
+                    self.purged += purge_sensor_ticks(self.instance, moment)
                     self._last_purge = moment
                 except Exception as exc:
                     print(f"homeclerk: tick purge failed ({exc}); trying again", flush=True)

@@ -28,7 +28,8 @@ from dagster._utils.error import SerializableErrorInfo
 
 from assets.common import tick_tally
 from assets.review.definitions import pipeline_health
-from pipeline.runs import RunReaper, purge_skipped_sensor_ticks
+from pipeline.instance import render_dagster_yaml
+from pipeline.runs import RunReaper, purge_sensor_ticks, purge_skipped_sensor_ticks
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
@@ -99,7 +100,7 @@ def test_skipped_sensor_ticks_older_than_an_hour_are_purged_and_the_rest_kept(
     _tick(instance, sms, NOW - dt.timedelta(hours=6), TickStatus.SUCCESS)
     _tick(instance, daily, NOW - dt.timedelta(hours=4), TickStatus.SKIPPED, "SKIPPED: holiday")
 
-    assert purge_skipped_sensor_ticks(instance, NOW) == 6
+    assert purge_sensor_ticks(instance, NOW) == 6
 
     assert _statuses(instance, sms) == [
         ((NOW - dt.timedelta(hours=6)).timestamp(), "SUCCESS"),
@@ -173,3 +174,34 @@ def test_the_tally_buckets_by_quarter_hour_and_forgets_after_fifteen_days() -> N
     assert tick_tally.count_between(raw, now - 900, now) == 3
     # A damaged tally restarts at zero instead of stopping the purge.
     assert tick_tally.count_between(tick_tally.add_ticks("{oops", [now], now), 0, now + 1) == 1
+
+
+def test_success_and_failure_sensor_ticks_keep_the_ages_the_daemon_used(
+    instance: DagsterInstance,
+) -> None:
+    sms = _state(instance, "bank_sms_sensor", InstigatorType.SENSOR)
+    day = dt.timedelta(days=1)
+    for age, status in [
+        (6 * day, TickStatus.SUCCESS),
+        (8 * day, TickStatus.SUCCESS),
+        (13 * day, TickStatus.FAILURE),
+        (15 * day, TickStatus.FAILURE),
+    ]:
+        _tick(instance, sms, NOW - age, status)
+    assert purge_sensor_ticks(instance, NOW) == 0  # no skipped tick went
+    assert _statuses(instance, sms) == [
+        ((NOW - 13 * day).timestamp(), "FAILURE"),
+        ((NOW - 6 * day).timestamp(), "SUCCESS"),
+    ]
+
+
+def test_the_daemon_itself_purges_no_sensor_tick(tmp_path: Path) -> None:
+    # Dagster's sensor daemon purges after every tick unless every sensor retention is -1.
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    with DagsterInstance.from_config(str(home)) as inst:
+        sensor = inst.get_tick_retention_settings(InstigatorType.SENSOR)
+        schedule = inst.get_tick_retention_settings(InstigatorType.SCHEDULE)
+    assert sensor and all(days <= 0 for days in sensor.values())
+    assert schedule[TickStatus.SKIPPED] == 14
