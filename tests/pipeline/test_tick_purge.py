@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from dagster import DagsterInstance
 from dagster._core.remote_origin import (
     RegisteredCodeLocationOrigin,
@@ -36,7 +37,11 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def instance(tmp_path: Path) -> Iterator[DagsterInstance]:
-    with DagsterInstance.local_temp(str(tmp_path)) as inst:
+    # The instance homeclerk writes (its dagster.yaml, its schedule storage).
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    with DagsterInstance.from_config(str(home)) as inst:
         yield inst
 
 
@@ -205,3 +210,21 @@ def test_the_daemon_itself_purges_no_sensor_tick(tmp_path: Path) -> None:
         schedule = inst.get_tick_retention_settings(InstigatorType.SCHEDULE)
     assert sensor and all(days <= 0 for days in sensor.values())
     assert schedule[TickStatus.SKIPPED] == 14
+
+
+def test_the_schedule_storage_checks_its_schema_once(
+    instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stock SQLite schedule storage reflects the tables on each call, several times a tick.
+    assert type(instance.schedule_storage).__name__ == "CheckedOnceSqliteScheduleStorage"
+    sms = _state(instance, "bank_sms_sensor", InstigatorType.SENSOR)
+    _tick(instance, sms, NOW, TickStatus.SKIPPED, "SKIPPED: x")  # every check answered once
+    inspected = []
+    real = sqlalchemy.inspect
+    monkeypatch.setattr(sqlalchemy, "inspect", lambda *a: inspected.append(a) or real(*a))
+    for i in range(3):
+        _tick(instance, sms, NOW + dt.timedelta(seconds=5 * (i + 1)), TickStatus.SKIPPED, "x")
+        instance.update_instigator_state(sms)
+        assert instance.get_instigator_state(sms.instigator_origin_id, sms.selector_id)
+    assert inspected == []
+    assert len(_statuses(instance, sms)) == 4
