@@ -217,6 +217,7 @@ def test_the_schedule_storage_checks_its_schema_once(
 ) -> None:
     # Stock SQLite schedule storage reflects the tables on each call, several times a tick.
     assert type(instance.schedule_storage).__name__ == "CheckedOnceSqliteScheduleStorage"
+    assert type(instance.run_storage).__name__ == "KeptEngineSqliteRunStorage"
     sms = _state(instance, "bank_sms_sensor", InstigatorType.SENSOR)
     _tick(instance, sms, NOW, TickStatus.SKIPPED, "SKIPPED: x")  # every check answered once
     inspected = []
@@ -228,3 +229,7 @@ def test_the_schedule_storage_checks_its_schema_once(
         assert instance.get_instigator_state(sms.instigator_origin_id, sms.selector_id)
     assert inspected == []
     assert len(_statuses(instance, sms)) == 4
+    # One engine per storage, so SQLAlchemy's compiled statements are reused between calls.
+    for storage in (instance.run_storage, instance.schedule_storage):
+        with storage.connect() as first, storage.connect() as second:  # type: ignore[attr-defined]
+            assert first.engine is second.engine and first is not second
