@@ -15,7 +15,11 @@ Builds a demo folder and a real Dagster instance in a temp folder, catches the S
 Prints runs, ticks and bytes added under DAGSTER_HOME (SQLite files and compute logs) against
 the targets: ≤ 100 runs and ≤ 20 MB a day.
 
+`--no-purge` stores every tick (the instance before the purge, whose daemon kept skipped ticks
+a day): the comparison.
+
 Usage: python benchmarks/quiet_day_bench.py [--day 2026-12-02 --day 2026-01-26] [--sim-hours 3]
+       [--no-purge]
 """
 
 from __future__ import annotations
@@ -70,6 +74,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--day", action="append", type=dt.date.fromisoformat)
     parser.add_argument("--sim-hours", type=float, default=3.0)
+    parser.add_argument(
+        "--no-purge", action="store_true", help="store every tick, as before the service purged"
+    )
     args = parser.parse_args()
     days = args.day or [dt.date(2026, 12, 2), dt.date(2026, 1, 26)]  # a Wednesday; Republic Day
     sim_seconds = min(24.0, max(2.0, args.sim_hours)) * 3600
@@ -201,7 +208,8 @@ def main() -> None:
             while clock < day_start + sim_seconds:
                 clock = min(*next_tick.values(), next_purge)
                 if clock == next_purge:
-                    purge_sensor_ticks(instance, dt.datetime.fromtimestamp(clock, dt.UTC))
+                    if not args.no_purge:
+                        purge_sensor_ticks(instance, dt.datetime.fromtimestamp(clock, dt.UTC))
                     next_purge += PURGE_EVERY.total_seconds()
                     if (clock - day_start) % 3600 == 0:
                         sizes.append((clock - day_start, folder_bytes(home) - size0))
