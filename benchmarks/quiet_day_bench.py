@@ -123,6 +123,7 @@ def main() -> None:
         }
     )
     power_job = defs.resolve_job_def("power_job")
+    repository = defs.get_repository_def()
     with DagsterInstance.get() as instance:
 
         def execute(job_name: str, request: RunRequest) -> bool:
@@ -170,7 +171,10 @@ def main() -> None:
                 for t in cron_times(schedule.cron_schedule, schedule.execution_timezone, day):
                     schedule_ticks += 1
                     with build_schedule_context(
-                        instance=instance, scheduled_execution_time=t, resources=resources
+                        instance=instance,
+                        scheduled_execution_time=t,
+                        resources=resources,
+                        repository_def=repository,  # a partitioned job's request needs it
                     ) as ctx:
                         data = schedule.evaluate_tick(ctx)
                     requested += list(data.run_requests or [])

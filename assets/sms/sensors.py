@@ -20,7 +20,7 @@ from assets.sms.resources import MessagesSource
 
 # The sensor daemon loops every 5 s; asking for ≥ 4 s makes every loop tick (asking for 5 s
 # skips every other loop whose evaluation ran a little late, i.e. 10 s). One tick is a single
-# indexed SQLite query. Budget for 15 s: tick ≤ 5 s, dequeue ≤ 1 s, run start ~2.5 s, run ~3 s.
+# indexed SQLite query. Budget for 10 s: tick ≤ 5 s, dequeue ≤ 2 s, run start ~2.5 s, run ~2 s.
 SMS_SENSOR_INTERVAL_SECONDS = 4
 
 
