@@ -202,6 +202,9 @@ def main() -> None:
                 ),
             }
             counts = {name: {"ticks": 0, "skipped": 0, "runs": 0} for name in periods}
+            # Days are simulated out of calendar order: a power cursor from a later day would
+            # make this one's hourly refresh look not yet due.
+            cursors["power_sampler"] = None
             power_runs: list[RunRequest] = []
             next_tick = dict.fromkeys(periods, day_start)
             next_purge = day_start + PURGE_EVERY.total_seconds()
