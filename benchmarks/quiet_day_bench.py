@@ -4,12 +4,22 @@ Builds a demo folder and a real Dagster instance in a temp folder, catches the S
 (not counted), then for each simulated day (a market day and an exchange holiday by default):
 - evaluates every schedule at each of its cron times over the 24 h, and executes in process one
   run per schedule that requested any (its bytes scale by the number it requested that day);
-- evaluates the SMS sensor on a sample of its ticks (no new SMS: each must skip) and stores the
-  day's ticks as the daemon would (started, then skipped), measuring their bytes on a sample.
+- runs both sensors as the daemon does: `bank_sms_sensor` (no new SMS: every tick skips) and
+  `power_sampler` on a Mac on AC power (a recorded `pmset` output; it requests `power_job`
+  hourly), each tick evaluated and stored (started, then skipped or success) at the daemon's
+  cadence (its loop is 5 s, so a 4 s sensor ticks every 5 s and a 30 s one every 30 s), with the
+  service's purge (`pipeline.runs.purge_sensor_ticks`) every 10 simulated minutes;
+  `--sim-hours` of each day are simulated tick by tick (default 3) and the rest extrapolated at
+  the last simulated hour's rate (the purge holds the tick tables level after its first hour);
+- executes one `power_job` run and scales its bytes by the runs the sampler requested.
 Prints runs, ticks and bytes added under DAGSTER_HOME (SQLite files and compute logs) against
 the targets: ≤ 100 runs and ≤ 20 MB a day.
 
-Usage: python benchmarks/quiet_day_bench.py [--day 2026-12-02 --day 2026-01-26] [--tick-sample 500]
+`--no-purge` stores every tick (the instance before the purge, whose daemon kept skipped ticks
+a day): the comparison.
+
+Usage: python benchmarks/quiet_day_bench.py [--day 2026-12-02 --day 2026-01-26] [--sim-hours 3]
+       [--no-purge]
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,12 +61,25 @@ def cron_times(cron: str | list[str], tz: str, day: dt.date) -> list[dt.datetime
     return sorted(times)
 
 
+DAEMON_LOOP_SECONDS = 5  # Dagster's sensor daemon evaluates due sensors every 5 s
+PURGE_EVERY = dt.timedelta(minutes=10)  # pipeline.runs.PURGE_INTERVAL
+
+
+def tick_period(interval: int) -> int:
+    """Seconds between a sensor's ticks under the daemon's 5 s loop."""
+    return max(DAEMON_LOOP_SECONDS, -(-interval // DAEMON_LOOP_SECONDS) * DAEMON_LOOP_SECONDS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--day", action="append", type=dt.date.fromisoformat)
-    parser.add_argument("--tick-sample", type=int, default=500)
+    parser.add_argument("--sim-hours", type=float, default=3.0)
+    parser.add_argument(
+        "--no-purge", action="store_true", help="store every tick, as before the service purged"
+    )
     args = parser.parse_args()
     days = args.day or [dt.date(2026, 12, 2), dt.date(2026, 1, 26)]  # a Wednesday; Republic Day
+    sim_seconds = min(24.0, max(2.0, args.sim_hours)) * 3600
 
     folder = Path(tempfile.mkdtemp(prefix="homeclerk-quiet-day-"))
     for key in [k for k in os.environ if k.startswith(("HOMECLERK_", "DAGSTER_"))]:
@@ -70,10 +94,13 @@ def main() -> None:
     from dagster._core.scheduler.instigation import InstigatorType as IType
     from dagster._core.scheduler.instigation import TickData, TickStatus
 
+    from assets.common.resources import Clock
+    from assets.power.definitions import build_power_sensor
     from pipeline.definitions import build_definitions
     from pipeline.demo.build import write_chat_db, write_demo_config
     from pipeline.demo.messages import IST, generate_demo_messages
     from pipeline.instance import prepare_instance
+    from pipeline.runs import purge_sensor_ticks
     from pipeline.settings import load_settings
 
     now = dt.datetime.now(IST)
@@ -85,7 +112,18 @@ def main() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
     defs = build_definitions(settings)
     resources = defs.resources or {}
-
+    # A Mac on AC power, as recorded; the demo's own setting ("none") would skip every tick.
+    data = ROOT / "tests" / "power" / "data"
+    power = type(resources["power"])(
+        **{
+            **resources["power"].model_dump(),
+            "source": "pmset",
+            "pmset_command": ["cat", str(data / "pmset-ac-charged.txt")],
+            "health_command": ["cat", str(data / "system-profiler-power.json")],
+        }
+    )
+    power_job = defs.resolve_job_def("power_job")
+    repository = defs.get_repository_def()
     with DagsterInstance.get() as instance:
 
         def execute(job_name: str, request: RunRequest) -> bool:
@@ -99,14 +137,30 @@ def main() -> None:
             return result.success
 
         # Catch-up: the sensor's first tick ingests the demo history; a quiet day starts after it.
-        sensor = next(iter(defs.sensors))
-        with build_sensor_context(instance=instance, resources=resources) as ctx:
-            first = sensor.evaluate_tick(ctx)
-        cursor = first.cursor
+        sms = defs.resolve_sensor_def("bank_sms_sensor")
+        with build_sensor_context(instance=instance) as ctx:
+            first = sms.evaluate_tick(ctx)
+        cursors: dict[str, str | None] = {sms.name: first.cursor, "power_sampler": None}
         for request in first.run_requests or []:
-            execute(request.job_name or sensor.job_name, request)
-        print(f"instance after catch-up: {folder_bytes(home) / MB:.2f} MB, cursor {cursor!r}")
+            execute(request.job_name or sms.job_name, request)
+        print(f"instance after catch-up: {folder_bytes(home) / MB:.2f} MB, cursor {first.cursor!r}")
 
+        def store_tick(name: str, at: float, status: TickStatus, reason: str | None) -> None:
+            # As the daemon does: a STARTED tick, then its outcome.
+            origin, selector = ids[name]
+            tick = instance.create_tick(
+                TickData(
+                    instigator_origin_id=origin,
+                    instigator_name=name,
+                    instigator_type=IType.SENSOR,
+                    status=TickStatus.STARTED,
+                    timestamp=at,
+                    selector_id=selector,
+                )
+            )
+            instance.update_tick(tick.with_status(status, skip_reason=reason))
+
+        ids = _register_states(instance)
         for day in days:
             before = folder_bytes(home)
             runs_requested = 0
@@ -117,7 +171,10 @@ def main() -> None:
                 for t in cron_times(schedule.cron_schedule, schedule.execution_timezone, day):
                     schedule_ticks += 1
                     with build_schedule_context(
-                        instance=instance, scheduled_execution_time=t, resources=resources
+                        instance=instance,
+                        scheduled_execution_time=t,
+                        resources=resources,
+                        repository_def=repository,  # a partitioned job's request needs it
                     ) as ctx:
                         data = schedule.evaluate_tick(ctx)
                     requested += list(data.run_requests or [])
@@ -136,50 +193,118 @@ def main() -> None:
                 else:
                     print(f"  {day} {schedule.name:28}   0 runs")
 
-            # The sensor: every tick of the day skips (no new SMS); ticks are stored as the
-            # daemon stores them, on a sample, and scaled.
-            interval = sensor.minimum_interval_seconds or 30
-            sensor_ticks = 24 * 3600 // interval
-            sample = min(args.tick_sample, sensor_ticks)
-            skips = 0
+            # The sensors, tick by tick, as the daemon runs them, with the service's purge.
+            day_start = dt.datetime.combine(day, dt.time(), IST).timestamp()
+            periods = {
+                sms.name: tick_period(sms.minimum_interval_seconds or 30),
+                "power_sampler": tick_period(
+                    defs.resolve_sensor_def("power_sampler").minimum_interval_seconds or 30
+                ),
+            }
+            counts = {name: {"ticks": 0, "skipped": 0, "runs": 0} for name in periods}
+            # Days are simulated out of calendar order: a power cursor from a later day would
+            # make this one's hourly refresh look not yet due.
+            cursors["power_sampler"] = None
+            power_runs: list[RunRequest] = []
+            next_tick = dict.fromkeys(periods, day_start)
+            next_purge = day_start + PURGE_EVERY.total_seconds()
+            sizes: list[tuple[float, int]] = []  # (simulated seconds, tick bytes so far)
             size0 = folder_bytes(home)
-            start = dt.datetime.combine(day, dt.time(), IST).timestamp()
-            for i in range(sample):
-                with build_sensor_context(
-                    instance=instance, cursor=cursor, resources=resources
-                ) as ctx:
-                    data = sensor.evaluate_tick(ctx)
-                skipped = not data.run_requests
-                skips += skipped
-                tick = instance.create_tick(
-                    TickData(
-                        instigator_origin_id="0" * 40,
-                        instigator_name=sensor.name,
-                        instigator_type=IType.SENSOR,
-                        status=TickStatus.STARTED,
-                        timestamp=start + i * interval,
-                        selector_id="1" * 40,
-                    )
+            clock = day_start
+            t0 = time.monotonic()
+            while clock < day_start + sim_seconds:
+                clock = min(*next_tick.values(), next_purge)
+                if clock == next_purge:
+                    if not args.no_purge:
+                        purge_sensor_ticks(instance, dt.datetime.fromtimestamp(clock, dt.UTC))
+                    next_purge += PURGE_EVERY.total_seconds()
+                    if (clock - day_start) % 3600 == 0:
+                        sizes.append((clock - day_start, folder_bytes(home) - size0))
+                    continue
+                name = min(next_tick, key=lambda n: next_tick[n])
+                next_tick[name] += periods[name]
+                if name == sms.name:
+                    with build_sensor_context(instance=instance, cursor=cursors[name]) as ctx:
+                        result = sms.evaluate_tick(ctx)
+                else:
+                    at = dt.datetime.fromtimestamp(clock, dt.UTC).isoformat()
+                    sampler = build_power_sensor(power_job, power, Clock(frozen_at=at))
+                    with build_sensor_context(instance=instance, cursor=cursors[name]) as ctx:
+                        result = sampler.evaluate_tick(ctx)
+                    power_runs += list(result.run_requests or [])
+                cursors[name] = result.cursor or cursors[name]
+                skipped = not result.run_requests
+                counts[name]["ticks"] += 1
+                counts[name]["skipped"] += skipped
+                counts[name]["runs"] += len(result.run_requests or [])
+                store_tick(
+                    name,
+                    clock,
+                    TickStatus.SKIPPED if skipped else TickStatus.SUCCESS,
+                    getattr(result, "skip_message", None),
                 )
-                instance.update_tick(
-                    tick.with_status(
-                        TickStatus.SKIPPED if skipped else TickStatus.SUCCESS,
-                        skip_reason=getattr(data, "skip_message", None),
-                        cursor=data.cursor,
-                    )
-                )
-            tick_bytes = (folder_bytes(home) - size0) * sensor_ticks / sample
-            if skips != sample:
-                print(f"  WARNING: {sample - skips} of {sample} sensor ticks requested a run")
-            growth = run_bytes + tick_bytes
-            measured = folder_bytes(home) - before
             print(
-                f"{day} ({day:%A}): {runs_requested} runs (target ≤ {TARGET_RUNS}), "
-                f"{schedule_ticks} schedule ticks, {sensor_ticks} sensor ticks "
-                f"({skips}/{sample} sampled skipped); growth ≈ {growth / MB:.2f} MB "
-                f"(runs {run_bytes / MB:.2f} MB + ticks {tick_bytes / MB:.2f} MB; target ≤ "
-                f"{TARGET_BYTES / MB:.0f} MB) — measured on the sample {measured / MB:.2f} MB"
+                f"  {day} sensors: {sim_seconds / 3600:.0f} h simulated in "
+                f"{time.monotonic() - t0:.0f} s; tick bytes by hour: "
+                + ", ".join(f"{h / 3600:.0f} h {b / MB:.2f} MB" for h, b in sizes)
             )
+            # The rest of the day at the last simulated hour's rate.
+            scale = 24 * 3600 / sim_seconds
+            (h1, b1), (h0, b0) = sizes[-1], sizes[-2]
+            rate = (b1 - b0) / (h1 - h0)
+            tick_bytes = b1 + rate * (24 * 3600 - h1)
+            sensor_runs = round(len(power_runs) * scale)
+            if power_runs:
+                size0 = folder_bytes(home)
+                ok = execute("power_job", power_runs[0])
+                one = folder_bytes(home) - size0
+                run_bytes += one * sensor_runs
+                print(
+                    f"  {day} power_sampler {sensor_runs:3} runs a day; one power_job run "
+                    f"{'ok' if ok else 'FAILED'}, +{one / 1e3:.0f} kB"
+                )
+            if counts[sms.name]["runs"]:
+                print(f"  WARNING: {counts[sms.name]['runs']} SMS sensor ticks requested a run")
+            runs = runs_requested + sensor_runs
+            ticks = {n: round(c["ticks"] * scale) for n, c in counts.items()}
+            growth = run_bytes + tick_bytes
+            print(
+                f"{day} ({day:%A}): {runs} runs (target ≤ {TARGET_RUNS}; schedules "
+                f"{runs_requested}, power_sampler {sensor_runs}), {schedule_ticks} schedule "
+                f"ticks, sensor ticks {ticks}; growth ≈ {growth / MB:.2f} MB (runs "
+                f"{run_bytes / MB:.2f} MB + ticks {tick_bytes / MB:.2f} MB; target ≤ "
+                f"{TARGET_BYTES / MB:.0f} MB); measured in the simulated part "
+                f"{(folder_bytes(home) - before) / MB:.2f} MB"
+            )
+
+
+def _register_states(instance: Any) -> dict[str, tuple[str, str]]:
+    """Instigator states for the two sensors, so the purge finds their ticks as in the service;
+    their (origin id, selector id) by name."""
+    from dagster._core.remote_origin import (
+        RegisteredCodeLocationOrigin,
+        RemoteInstigatorOrigin,
+        RemoteRepositoryOrigin,
+    )
+    from dagster._core.scheduler.instigation import (
+        InstigatorState,
+        InstigatorStatus,
+        InstigatorType,
+        SensorInstigatorData,
+    )
+
+    repo = RemoteRepositoryOrigin(RegisteredCodeLocationOrigin("homeclerk"), "__repository__")
+    ids = {}
+    for name in ("bank_sms_sensor", "power_sampler"):
+        state = InstigatorState(
+            RemoteInstigatorOrigin(repo, name),
+            InstigatorType.SENSOR,
+            InstigatorStatus.RUNNING,
+            SensorInstigatorData(min_interval=4),
+        )
+        instance.add_instigator_state(state)
+        ids[name] = (state.instigator_origin_id, state.selector_id)
+    return ids
 
 
 if __name__ == "__main__":

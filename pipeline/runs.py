@@ -5,6 +5,8 @@ subprocesses of the code server) has no worker health check, so a run left START
 process tree keeps the `warehouse` pool until `max_runtime_seconds`. Every run worker records its
 PID in an engine event (`EngineEventData.in_process`); a run in progress whose PID is gone is
 failed, which frees its pool at once.
+
+The same thread purges old sensor ticks (skipped ones after an hour, see `purge_sensor_ticks`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
+
+from assets.common import tick_tally
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, DagsterRun
@@ -22,6 +26,18 @@ if TYPE_CHECKING:
 WAREHOUSE_POOL = "warehouse"
 # How often `homeclerk ui` looks for runs whose worker died.
 REAP_INTERVAL_SECONDS = 30.0
+# Sensor ticks are purged here, not by the daemon (dagster.yaml sets the sensors' retention to
+# -1): the daemon purges after every tick, three DELETEs on a fresh SQLite connection each ~4 s.
+# Skipped ticks (one every few seconds, ~1.3 kB each; a day of them was ~30 MB of instance
+# growth) are kept an hour: `doctor` and the UI show the latest. Each purged skipped tick is
+# counted first (`assets.common.tick_tally`), so the weekly review's count of skipped ticks stays
+# whole. Successful and failed ticks keep the ages the daemon used.
+SKIPPED_TICK_KEEP = dt.timedelta(hours=1)
+SUCCESS_TICK_KEEP = dt.timedelta(days=7)
+FAILURE_TICK_KEEP = dt.timedelta(days=14)
+PURGE_INTERVAL = dt.timedelta(minutes=10)
+# Ticks read per query while counting (only their timestamps are kept).
+_PURGE_BATCH = 1000
 
 
 class RunState(NamedTuple):
@@ -151,13 +167,82 @@ def warehouse_holders(instance: DagsterInstance, exclude: Sequence[str] = ()) ->
     ]
 
 
-class RunReaper:
-    """A background thread that fails dead runs every `interval` seconds (and once at start)."""
+def purge_sensor_ticks(instance: DagsterInstance, now: dt.datetime) -> int:
+    """Delete sensor ticks past their age (skipped 1 h, success 7 d, failure 14 d).
 
-    def __init__(self, instance: DagsterInstance, interval: float = REAP_INTERVAL_SECONDS) -> None:
+    Returns how many skipped ticks went (those are tallied, see `purge_skipped_sensor_ticks`).
+    Schedule ticks are left to the instance's retention (the scheduler purges them itself, at
+    most once per schedule tick).
+    """
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+    for state in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR):
+        for status, keep in (
+            (TickStatus.SUCCESS, SUCCESS_TICK_KEEP),
+            (TickStatus.FAILURE, FAILURE_TICK_KEEP),
+        ):
+            instance.purge_ticks(
+                state.instigator_origin_id,
+                state.selector_id,
+                before=(now - keep).timestamp(),
+                tick_statuses=[status],
+            )
+    return purge_skipped_sensor_ticks(instance, now)
+
+
+def purge_skipped_sensor_ticks(
+    instance: DagsterInstance, now: dt.datetime, keep: dt.timedelta = SKIPPED_TICK_KEEP
+) -> int:
+    """Delete every sensor's SKIPPED ticks older than `now - keep`; return how many.
+
+    They are added to the tally in the instance's key-value store (by quarter hour) once deleted.
+    """
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+    cutoff = (now - keep).timestamp()
+    stamps: list[float] = []
+    for state in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR):
+        origin, selector = state.instigator_origin_id, state.selector_id
+        before = cutoff
+        while True:  # newest first, in batches, so a long backlog never sits in memory
+            batch = instance.get_ticks(
+                origin, selector, before=before, limit=_PURGE_BATCH, statuses=[TickStatus.SKIPPED]
+            )
+            stamps += [t.timestamp for t in batch]
+            if len(batch) < _PURGE_BATCH:
+                break
+            before = min(t.timestamp for t in batch)
+        instance.purge_ticks(origin, selector, before=cutoff, tick_statuses=[TickStatus.SKIPPED])
+    if stamps:
+        kv = instance.run_storage
+        raw = kv.get_cursor_values({tick_tally.TALLY_KEY}).get(tick_tally.TALLY_KEY)
+        updated = tick_tally.add_ticks(raw, stamps, now.timestamp())
+        kv.set_cursor_values({tick_tally.TALLY_KEY: updated})
+    return len(stamps)
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class RunReaper:
+    """A background thread that fails dead runs every `interval` seconds (and once at start), and
+    purges old sensor ticks every `purge_interval` (and once at start)."""
+
+    def __init__(
+        self,
+        instance: DagsterInstance,
+        interval: float = REAP_INTERVAL_SECONDS,
+        purge_interval: dt.timedelta = PURGE_INTERVAL,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
         self.instance = instance
         self.interval = interval
+        self.purge_interval = purge_interval
+        self.now = now
         self.reaped: list[str] = []
+        self.purged = 0
+        self._last_purge: dt.datetime | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="homeclerk-run-reaper", daemon=True)
 
@@ -167,6 +252,13 @@ class RunReaper:
                 self.reaped.extend(fail_dead_runs(self.instance))
             except Exception as exc:  # a busy SQLite file must not end the UI
                 print(f"homeclerk: run check failed ({exc}); trying again", flush=True)
+            moment = self.now()
+            if self._last_purge is None or moment - self._last_purge >= self.purge_interval:
+                try:
+                    self.purged += purge_sensor_ticks(self.instance, moment)
+                    self._last_purge = moment
+                except Exception as exc:
+                    print(f"homeclerk: tick purge failed ({exc}); trying again", flush=True)
             if self._stop.wait(self.interval):
                 return
 

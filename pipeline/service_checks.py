@@ -313,6 +313,19 @@ def instigator_ticks(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
             yield _tick_finding(instance, "schedule", schedule.name, state, now, schedule)
 
 
+def _last_run(instance: DagsterInstance, kind: str, name: str, now: dt.datetime) -> str:
+    """The newest run the sensor/schedule started, from run storage (its tick may be purged)."""
+    from dagster import RunsFilter
+
+    tag = "dagster/sensor_name" if kind == "sensor" else "dagster/schedule_name"
+    records = instance.get_run_records(RunsFilter(tags={tag: name}), limit=1)
+    if not records:
+        return "no run yet"
+    run = records[0].dagster_run
+    created = records[0].create_timestamp
+    return f"last run {run.run_id[:8]} {run.status.value.lower()} {_ago(now - created)}"
+
+
 def _tick_finding(
     instance: DagsterInstance,
     kind: str,
@@ -339,6 +352,7 @@ def _tick_finding(
         elif tick.skip_reason:
             what += f": {tick.skip_reason}"
         detail = f"last tick {_ago(now - last)} ({what})"
+    detail += f"; {_last_run(instance, kind, name, now)}"
     if schedule is not None:
         data = state.instigator_data
         since = (

@@ -119,7 +119,6 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
     expenses_feed); the SMS source's sensor starts it on news, so a new alert reaches
     `expenses.json` in seconds. It lives here because this feed is what the path is for.
     """
-    del resources  # nothing here depends on the configured values
     bank_sms_job = define_asset_job(
         "bank_sms_job",
         selection=AssetSelection.assets(expenses_feed).upstream(),
@@ -129,5 +128,5 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         assets=[expenses_feed],
         asset_checks=[expenses_feed_fresh],
         jobs=[bank_sms_job],
-        sensors=[build_bank_sms_sensor(bank_sms_job)],
+        sensors=[build_bank_sms_sensor(bank_sms_job, resources["messages"])],
     )

@@ -163,9 +163,12 @@ def power_reader_understood(power: PowerSource, clock: Clock) -> AssetCheckResul
     )
 
 
-def build_power_sensor(job: Any) -> Any:
+def build_power_sensor(job: Any, power: PowerSource, clock: Clock) -> Any:
     """The sampler: every 30 s read the power state, record a line a minute (and on a change),
-    and request `job` only on a change of source/charging state or hourly."""
+    and request `job` only on a change of source/charging state or hourly.
+
+    `power` and `clock` are the configured resource objects, held rather than declared as
+    resource parameters: with those Dagster builds a whole instance on every tick."""
 
     @sensor(
         name="power_sampler",
@@ -174,9 +177,7 @@ def build_power_sensor(job: Any) -> Any:
         default_status=DefaultSensorStatus.RUNNING,
         description="Records the power state a minute; starts power_job on a change or hourly.",
     )
-    def power_sampler(
-        context: SensorEvaluationContext, power: PowerSource, clock: Clock
-    ) -> RunRequest | SkipReason:
+    def power_sampler(context: SensorEvaluationContext) -> RunRequest | SkipReason:
         now = clock.now()
         try:
             reading = power.sample(now).to_json()
@@ -201,7 +202,6 @@ def build_power_sensor(job: Any) -> Any:
 
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The power slice: samples in the warehouse, the feed, four checks, the job and sampler."""
-    del resources
     power_job = define_asset_job(
         "power_job",
         selection=[power_samples, power_feed],
@@ -216,5 +216,5 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
             power_reader_understood,
         ],
         jobs=[power_job],
-        sensors=[build_power_sensor(power_job)],
+        sensors=[build_power_sensor(power_job, resources["power"], resources["clock"])],
     )

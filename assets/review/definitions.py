@@ -29,6 +29,7 @@ from dagster import (
 )
 from dagster._utils.warnings import BetaWarning
 
+from assets.common import tick_tally
 from assets.common import warehouse as wh
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.power.resources import PowerSource
@@ -184,7 +185,10 @@ def _stale_feeds(
 
 
 def _skipped_ticks(instance: DagsterInstance, start: dt.datetime, end: dt.datetime) -> int | None:
-    """Skipped schedule and sensor ticks in the week; None when the instance keeps no ticks."""
+    """Skipped schedule and sensor ticks in the week; None when the instance keeps no ticks.
+
+    The service deletes skipped sensor ticks after an hour and tallies them first: both count.
+    """
     from dagster._core.scheduler.instigation import TickStatus  # no public path for it
 
     if instance.schedule_storage is None:
@@ -199,7 +203,9 @@ def _skipped_ticks(instance: DagsterInstance, start: dt.datetime, end: dt.dateti
             statuses=[TickStatus.SKIPPED],
         )
         total += len(ticks)
-    return total
+    key = tick_tally.TALLY_KEY
+    purged = instance.run_storage.get_cursor_values({key}).get(key)
+    return total + tick_tally.count_between(purged, start.timestamp(), end.timestamp())
 
 
 def review_schedule(job: Any, timezone: str) -> Any:

@@ -14,6 +14,7 @@ import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from assets.common.resources import Clock
+from assets.power.definitions import build_power_sensor
 from pipeline.definitions import build_definitions
 from pipeline.instance import prepare_instance
 from pipeline.settings import load_settings
@@ -42,16 +43,17 @@ def setup(tmp_path: Path):
 
 def tick(settings, instance, cursor, at: dt.datetime):
     defs = build_definitions(settings)
-    sensor = defs.resolve_sensor_def("power_sampler")
-    resources = {**defs.resources, "clock": Clock(frozen_at=at.isoformat())}
     # Health is read by a command too: point it at the recorded system_profiler output.
-    power = resources["power"]
-    resources["power"] = type(power)(
+    power = defs.resources["power"]
+    power = type(power)(
         **{**power.model_dump(), "health_command": ["cat", str(settings.base_dir / "health.json")]}
     )
-    context = build_sensor_context(
-        instance=instance, cursor=cursor, definitions=defs, resources=resources
+    # The sensor holds its resources (no resource parameters), so the frozen clock and the
+    # recorded health go in where the definitions wire them.
+    sensor = build_power_sensor(
+        defs.resolve_job_def("power_job"), power, Clock(frozen_at=at.isoformat())
     )
+    context = build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
     return sensor(context), context.cursor
 
 

@@ -96,7 +96,9 @@ def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> 
     settings.chat_db.mkdir()  # there, but SQLite cannot open it
     clock = [dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)]
     defs = build_definitions(settings)
-    sensor = build_bank_sms_sensor(defs.resolve_job_def("bank_sms_job"), lambda: clock[0])
+    sensor = build_bank_sms_sensor(
+        defs.resolve_job_def("bank_sms_job"), defs.resources["messages"], lambda: clock[0]
+    )
 
     def tick():  # type: ignore[no-untyped-def]
         return sensor(
@@ -115,3 +117,18 @@ def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> 
     clock[0] += UNREADABLE_REPEAT
     with pytest.raises(ChatDbUnreadableError):
         tick()
+
+
+def test_no_sensor_declares_resources_so_a_tick_builds_no_instance(setup) -> None:
+    # A sensor with resource parameters makes Dagster open a whole instance (SQLite storages,
+    # schema checks) on each evaluation in the code server: most of its idle CPU at one tick
+    # every 4 s. The sensors hold their configured resource objects instead.
+    settings, instance = setup
+    defs = build_definitions(settings)
+    sensors = list(defs.sensors or [])
+    assert {s.name for s in sensors} >= {"bank_sms_sensor", "power_sampler"}
+    for sensor in sensors:
+        assert not sensor.required_resource_keys, sensor.name
+    # And the held resource is the configured one: the sensor reads this chat.db.
+    result, _ = evaluate(settings, instance, None)
+    assert isinstance(result, RunRequest)
