@@ -19,7 +19,7 @@ the targets: ≤ 100 runs and ≤ 20 MB a day.
 a day): the comparison.
 
 Usage: python benchmarks/quiet_day_bench.py [--day 2026-12-02 --day 2026-01-26] [--sim-hours 3]
-       [--no-purge]
+       [--no-purge] [--sms-watch]
 """
 
 from __future__ import annotations
@@ -77,6 +77,11 @@ def main() -> None:
     parser.add_argument(
         "--no-purge", action="store_true", help="store every tick, as before the service purged"
     )
+    parser.add_argument(
+        "--sms-watch",
+        action="store_true",
+        help="as under `homeclerk serve` (its chat.db watcher on: the SMS sensor ticks every 60 s)",
+    )
     args = parser.parse_args()
     days = args.day or [dt.date(2026, 12, 2), dt.date(2026, 1, 26)]  # a Wednesday; Republic Day
     sim_seconds = min(24.0, max(2.0, args.sim_hours)) * 3600
@@ -84,6 +89,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="homeclerk-quiet-day-"))
     for key in [k for k in os.environ if k.startswith(("HOMECLERK_", "DAGSTER_"))]:
         del os.environ[key]
+    if args.sms_watch:
+        os.environ["HOMECLERK_SMS_WATCH"] = "1"
 
     from dagster import (
         DagsterInstance,

@@ -18,6 +18,10 @@ from .feed_server import FeedServer
 from .hostcheck import allowed_hosts
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings
+from .sms_watch import make_sms_watcher
+
+# Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
+SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
 
 LOCATION_NAME = "homeclerk"
 WORKSPACE_FILE = "serve-workspace.yaml"
@@ -72,6 +76,7 @@ def child_specs(
     # keeping freed memory; the Dagster processes run a dozen threads that are idle nearly
     # always. Two arenas cost no measurable speed here and keep the resident size down.
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    env[SMS_WATCH_ENV] = "1"
     if settings.config_file:
         env[CONFIG_ENV] = str(settings.config_file)
     # Dagster reads .env from its working directory: the folder of homeclerk.toml.
@@ -104,6 +109,10 @@ def child_specs(
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
                                     service.allowed_hosts)),
+        # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
+        ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
+                                        tuple(settings.bank_senders), service.ui_port,
+                                        LOCATION_NAME, log_dir(settings) / "sms-watch.log")),
     ]  # fmt: skip
     if service.keep_awake and platform == "darwin":
         # -i: no idle sleep while the service runs; tracked here, not a stray terminal.

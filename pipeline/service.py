@@ -12,9 +12,9 @@ log file of its own; the service's own log (every start, exit and restart, with 
 `RotatingFileHandler` too.
 
 A child can also be a server on a thread of the supervisor itself (`ThreadSpec`: the feed
-server, plain stdlib): a Python process of its own would cost ~20 MB resident for a handful of
-static files. It is supervised like the others: restarted with backoff when its thread ends,
-stopped (socket closed) with everything else.
+server, plain stdlib; the chat.db watcher, a plain loop shaped like one): a Python process of its
+own would cost ~20 MB resident. It is supervised like the others: restarted with backoff when its
+thread ends, stopped (socket closed) with everything else.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import logging.handlers
 import os
 import signal
 import socket
-import socketserver
 import subprocess
 import sys
 import threading
@@ -34,6 +33,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
 
@@ -63,18 +63,28 @@ class ChildSpec:
     stop_signal: int = signal.SIGTERM
 
 
+class ThreadServer(Protocol):
+    """What a thread child is: a `socketserver` server, or a loop with the same three methods."""
+
+    def serve_forever(self, poll_interval: float = ...) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+    def server_close(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class ThreadSpec:
-    """One server run on a thread of the supervisor's own process.
+    """One server (or plain loop) run on a thread of the supervisor's own process.
 
     `make` binds and returns the server (an `OSError` there counts as a failed start); its
     `serve_forever` runs on the thread until `shutdown`. It must be light (stdlib only) and must
-    handle each request's errors itself (`socketserver` does, in `handle_error`): whatever runs
-    here runs inside the supervisor.
+    handle its own errors (`socketserver` does, in `handle_error`): whatever runs here runs
+    inside the supervisor.
     """
 
     name: str
-    make: Callable[[], socketserver.BaseServer]
+    make: Callable[[], ThreadServer]
     port: int | None = None
 
 
@@ -82,7 +92,7 @@ class ThreadSpec:
 class _Child:
     spec: ChildSpec | ThreadSpec
     proc: subprocess.Popen[bytes] | None = None
-    server: socketserver.BaseServer | None = None
+    server: ThreadServer | None = None
     thread: threading.Thread | None = None
     error: str = ""  # why the thread's serve_forever ended, if it raised
     started_at: float = 0.0
@@ -371,7 +381,7 @@ class Supervisor:
             signal.signal(s, stop)
 
 
-def _serve_thread(server: socketserver.BaseServer, child: _Child) -> None:
+def _serve_thread(server: ThreadServer, child: _Child) -> None:
     try:
         server.serve_forever(poll_interval=1.0)
     except BaseException as exc:  # reported by the supervisor, which restarts it

@@ -23,7 +23,7 @@ from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.sms.health import quiet_verdict, read_receive_times
-from assets.sms.sensors import build_bank_sms_sensor
+from assets.sms.sensors import build_bank_sms_sensor, sms_watch_on
 
 from .feed import build_expenses_feed, window_start
 from .reader import read_feed_inputs
@@ -128,5 +128,8 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         assets=[expenses_feed],
         asset_checks=[expenses_feed_fresh],
         jobs=[bank_sms_job],
-        sensors=[build_bank_sms_sensor(bank_sms_job, resources["messages"])],
+        # Read here, where the code server builds the definitions: `homeclerk serve` sets it.
+        sensors=[
+            build_bank_sms_sensor(bank_sms_job, resources["messages"], watched=sms_watch_on())
+        ],
     )

@@ -2,13 +2,15 @@
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from dagster import (
+    DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunsFilter,
     SensorDefinition,
     SensorEvaluationContext,
     SkipReason,
@@ -22,6 +24,19 @@ from assets.sms.resources import MessagesSource
 # skips every other loop whose evaluation ran a little late, i.e. 10 s). One tick is a single
 # indexed SQLite query. Budget for 10 s: tick ≤ 5 s, dequeue ≤ 2 s, run start ~2.5 s, run ~2 s.
 SMS_SENSOR_INTERVAL_SECONDS = 4
+# Under `homeclerk serve`, its chat.db watcher launches the job within ~1 s (set in this
+# environment variable for the code server); the sensor is then a safety net, and ticking every
+# 4 s was most of the idle service's CPU.
+SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
+WATCHED_INTERVAL_SECONDS = 60
+ROWID_TAG = "homeclerk/newest_rowid"
+# A run in these states took nothing (or gave up): the sensor asks again.
+_DEAD = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+
+
+def sms_watch_on(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the service's chat.db watcher runs (`homeclerk serve` sets SMS_WATCH_ENV=1)."""
+    return environ.get(SMS_WATCH_ENV) == "1"
 
 
 # A chat.db that is there but unreadable (no Full Disk Access) fails a tick, red in the UI, with
@@ -35,7 +50,11 @@ def _utc_now() -> dt.datetime:
 
 
 def build_bank_sms_sensor(
-    job: Any, messages: MessagesSource, now: Callable[[], dt.datetime] = _utc_now
+    job: Any,
+    messages: MessagesSource,
+    now: Callable[[], dt.datetime] = _utc_now,
+    *,
+    watched: bool = False,
 ) -> SensorDefinition:
     """The sensor on chat.db's newest bank ROWID, starting `job` on news.
 
@@ -43,7 +62,11 @@ def build_bank_sms_sensor(
     the sensor rather than declared as a resource parameter: a sensor with resource parameters
     makes Dagster build a whole instance, SQLite storages and schema checks, on every tick, most
     of the code server's idle CPU); `now` is the clock for the failure throttle. The job is the
-    caller's: the domain that owns it wires this sensor.
+    caller's: the domain that owns it wires this sensor. `watched` (the service's chat.db
+    watcher launches the job itself) makes it a slow safety net: WATCHED_INTERVAL_SECONDS.
+
+    It never asks for a run the newest live run of the job (not failed or canceled; started
+    by the watcher or by hand) already took: that run's ROWID tag is at least the news.
     """
     # The code server keeps one Definitions for its life, so this outlives a tick.
     last_failure: dict[str, dt.datetime] = {}
@@ -51,7 +74,9 @@ def build_bank_sms_sensor(
     @sensor(
         name="bank_sms_sensor",
         job=job,
-        minimum_interval_seconds=SMS_SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=(
+            WATCHED_INTERVAL_SECONDS if watched else SMS_SENSOR_INTERVAL_SECONDS
+        ),
         default_status=DefaultSensorStatus.RUNNING,
         description=f"Starts {job.name} when chat.db has a bank SMS newer than the last run's.",
     )
@@ -79,11 +104,23 @@ def build_bank_sms_sensor(
         if newest <= seen:
             return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")
         context.update_cursor(str(newest))
-        return RunRequest(
-            run_key=f"bank-sms-{newest}", tags={"homeclerk/newest_rowid": str(newest)}
-        )
+        taken = _rowid_taken(context, job.name)
+        if taken is not None and taken[1] >= newest:
+            return SkipReason(f"SKIPPED: the run on news {taken[0]} already took ROWID {newest}")
+        return RunRequest(run_key=f"bank-sms-{newest}", tags={ROWID_TAG: str(newest)})
 
     return bank_sms_sensor
+
+
+def _rowid_taken(context: SensorEvaluationContext, job_name: str) -> tuple[str, int] | None:
+    """(run id, ROWID tag) of the job's newest run that is not failed or canceled, if tagged."""
+    # One query on the runs table (job name and status), newest first; only on news.
+    statuses = [s for s in DagsterRunStatus if s not in _DEAD]
+    runs = context.instance.get_runs(RunsFilter(job_name=job_name, statuses=statuses), limit=1)
+    if not runs:
+        return None
+    tag = runs[0].tags.get(ROWID_TAG, "")
+    return (runs[0].run_id, int(tag)) if tag.isdigit() else None
 
 
 def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:

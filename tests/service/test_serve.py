@@ -63,6 +63,11 @@ class Served:
         assert self.proc.poll() is None, (self.folder / "serve.out").read_text()
         return all(port_open(p) for p in self.ports.values()) and self.get("ui", "/")[0] == 200
 
+    def watching(self) -> bool:
+        """The chat.db watcher took its baseline: a bank SMS appended now is news to it."""
+        log = self.folder / "data" / "logs" / "sms-watch.log"
+        return log.exists() and "watching " in log.read_text()
+
     def started_pids(self, child: str) -> list[int]:
         text = self.log.read_text() if self.log.exists() else ""
         return [int(p) for p in re.findall(rf"started {child} \(pid (\d+)\)", text)]
@@ -156,10 +161,15 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert second.returncode == 2
     assert "already running" in second.stderr
 
-    # A bank SMS reaches the feed through the sensor, the daemon and the code server.
+    # A bank SMS reaches the feed: the service's chat.db watcher launches the run through the
+    # UI's GraphQL API, exactly one, tagged with the SMS's ROWID; the sensor does not repeat it.
+    wait_for(served.watching, 30, "the chat.db watcher to start")
     guid = f"SERVE-{os.getpid()}-1"
-    append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    [rowid] = append_messages(served.folder / "chat.db", [_bank_sms(guid)])
     wait_for(lambda: guid in _feed_ids(served), SMS_S, "the new SMS in feeds/expenses.json")
+    home = served.folder / "data" / "dagster"
+    wait_for(lambda: _idle(home), SMS_S, "the SMS's run to finish")
+    assert _rowid_runs(home, rowid) == [("sms-watch", "SUCCESS")]
 
     # A child that dies is started again, and the service log says why.
     [fava_pid] = served.started_pids("fava")
@@ -177,6 +187,28 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert proc.wait(timeout=20) == 0
     wait_for(lambda: not any(pid_alive(p) for p in tree), 5, "every child to be gone")
     assert not any(port_open(p) for p in served.ports.values())
+
+
+def _idle(home: Path) -> bool:
+    """A bank_sms_job run exists and no run is queued or in progress."""
+    from dagster import DagsterInstance, RunsFilter
+
+    from pipeline.runs import unfinished_runs
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        ran = instance.get_runs(RunsFilter(job_name="bank_sms_job"), limit=1)
+        return bool(ran) and not unfinished_runs(instance)
+
+
+def _rowid_runs(home: Path, rowid: int) -> list[tuple[str, str]]:
+    """(source tag, status) of each bank_sms_job run tagged with `rowid`."""
+    from dagster import DagsterInstance, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs(
+            RunsFilter(job_name="bank_sms_job", tags={"homeclerk/newest_rowid": str(rowid)})
+        )
+        return [(r.tags.get("homeclerk/source", ""), r.status.value) for r in runs]
 
 
 def _started_run(home: Path) -> tuple[str, int] | None:
@@ -211,6 +243,9 @@ def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served)
     home = served.folder / "data" / "dagster"
     proc = served.start()
     wait_for(served.up, UP_S, "the service to answer")
+    wait_for(served.watching, 30, "the chat.db watcher to start")
+    # The sensor's first run (the demo's backlog) done first, so the one killed is the SMS's.
+    wait_for(lambda: _idle(home), SMS_S, "the sensor's first run to finish")
     guid = f"SERVE-{os.getpid()}-2"
     append_messages(served.folder / "chat.db", [_bank_sms(guid)])
     run_id, worker = wait_for(lambda: _started_run(home), SMS_S, "a run to start")

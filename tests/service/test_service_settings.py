@@ -61,4 +61,4 @@ def test_caffeinate_only_on_macos_when_asked(tmp_path: Path) -> None:
     assert names(awake, "darwin")[-1] == "caffeinate"
     assert "caffeinate" not in names(awake, "linux")
     assert "caffeinate" not in names(_load(tmp_path, ""), "darwin")
-    assert names(awake, "linux") == ["code-server", "ui-daemon", "fava", "feeds"]
+    assert names(awake, "linux") == ["code-server", "ui-daemon", "fava", "feeds", "sms-watch"]

@@ -132,3 +132,78 @@ def test_no_sensor_declares_resources_so_a_tick_builds_no_instance(setup) -> Non
     # And the held resource is the configured one: the sensor reads this chat.db.
     result, _ = evaluate(settings, instance, None)
     assert isinstance(result, RunRequest)
+
+
+def _tagged_run(instance: DagsterInstance, rowid: int, status):  # type: ignore[no-untyped-def]
+    from dagster import DagsterRun
+
+    run = DagsterRun(
+        job_name="bank_sms_job",
+        tags={"homeclerk/source": "sms-watch", "homeclerk/newest_rowid": str(rowid)},
+        status=status,
+    )
+    return instance.add_run(run)
+
+
+def test_skips_a_rowid_the_watchers_run_already_took(setup) -> None:
+    from dagster import DagsterRunStatus
+
+    settings, instance = setup
+    first, cursor = evaluate(settings, instance, None)
+    assert isinstance(first, RunRequest)
+    [rowid] = append_messages(
+        settings.chat_db, [sms("W-1", "VM-HDFCBK", "Rs.100.00 debited from a/c **1276 UPI")]
+    )
+    run = _tagged_run(instance, rowid, DagsterRunStatus.STARTED)
+
+    result, after = evaluate(settings, instance, cursor)
+    assert isinstance(result, SkipReason)
+    assert result.skip_message == (
+        f"SKIPPED: the run on news {run.run_id} already took ROWID {rowid}"
+    )
+    assert after == str(rowid)  # the cursor moved on: the next tick is a plain no-news skip
+
+
+def test_asks_again_when_the_watchers_run_failed_or_took_an_older_rowid(setup) -> None:
+    from dagster import DagsterRunStatus
+
+    settings, instance = setup
+    _first, cursor = evaluate(settings, instance, None)
+    [older] = append_messages(settings.chat_db, [sms("W-2", "VM-HDFCBK", "Rs.1 debited UPI")])
+    _tagged_run(instance, older, DagsterRunStatus.SUCCESS)
+    [newer] = append_messages(settings.chat_db, [sms("W-3", "VM-HDFCBK", "Rs.2 debited UPI")])
+    result, after = evaluate(settings, instance, cursor)
+    assert isinstance(result, RunRequest)
+    assert result.tags["homeclerk/newest_rowid"] == str(newer)
+    assert after == str(newer)
+
+    # The newest run took the news but failed: the sensor, the safety net, asks again.
+    [newest] = append_messages(settings.chat_db, [sms("W-4", "VM-HDFCBK", "Rs.3 debited UPI")])
+    _tagged_run(instance, newest, DagsterRunStatus.FAILURE)
+    result, _ = evaluate(settings, instance, after)
+    assert isinstance(result, RunRequest)
+    assert result.tags["homeclerk/newest_rowid"] == str(newest)
+
+
+def test_the_watched_sensor_ticks_slowly_and_the_default_keeps_four_seconds(setup) -> None:
+    from assets.sms.sensors import (
+        SMS_SENSOR_INTERVAL_SECONDS,
+        WATCHED_INTERVAL_SECONDS,
+        sms_watch_on,
+    )
+    from pipeline.serve import SMS_WATCH_ENV
+
+    settings, _instance = setup
+    defs = build_definitions(settings)
+    assert (
+        defs.resolve_sensor_def("bank_sms_sensor").minimum_interval_seconds
+        == SMS_SENSOR_INTERVAL_SECONDS
+    )
+    # The name `homeclerk serve` sets is the one the code server reads.
+    assert sms_watch_on({SMS_WATCH_ENV: "1"})
+    assert not sms_watch_on({})
+    resources = defs.resources
+    watched = build_bank_sms_sensor(
+        defs.resolve_job_def("bank_sms_job"), resources["messages"], watched=True
+    )
+    assert watched.minimum_interval_seconds == WATCHED_INTERVAL_SECONDS
