@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dagster import (
+    AssetCheckEvaluation,
     AssetCheckKey,
     AssetExecutionContext,
     AssetKey,
@@ -27,6 +28,7 @@ from dagster import (
     define_asset_job,
     schedule,
 )
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
 from dagster._utils.warnings import BetaWarning
 
 from assets.common import tick_tally
@@ -126,6 +128,13 @@ def _weekly_review_asset(timezone: str) -> Any:
     return weekly_review
 
 
+def _finished(record: AssetCheckExecutionRecord) -> AssetCheckEvaluation | None:
+    """The record's evaluation, or None while the check is only planned (its run in progress,
+    or killed before the check ran): such a record carries the plan, which has no verdict."""
+    evaluation = record.evaluation
+    return evaluation if isinstance(evaluation, AssetCheckEvaluation) else None
+
+
 def books_outcomes(instance: DagsterInstance, before: dt.datetime) -> list[CheckOutcome] | None:
     """The books' checks as last evaluated before `before`; None when never evaluated."""
     outcomes = []
@@ -134,7 +143,7 @@ def books_outcomes(instance: DagsterInstance, before: dt.datetime) -> list[Check
             AssetCheckKey(AssetKey("books"), name), limit=200
         )
         for record in records:  # newest first
-            evaluation = record.evaluation
+            evaluation = _finished(record)
             if evaluation is None or record.create_timestamp >= before.timestamp():
                 continue
             outcomes.append(
@@ -175,8 +184,8 @@ def _stale_feeds(
         failures = sum(
             1
             for r in records
-            if r.evaluation is not None
-            and not r.evaluation.passed
+            if (evaluation := _finished(r)) is not None
+            and not evaluation.passed
             and start.timestamp() <= r.create_timestamp < end.timestamp()
         )
         if failures:

@@ -222,3 +222,41 @@ def test_a_52_week_backfill_from_the_shell_is_one_run(tmp_path: Path) -> None:
     bad = review("--week", "2025-45")
     assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
     assert review("--from", "2025-W03").returncode == 2
+
+
+def test_a_check_only_planned_counts_neither_as_stale_nor_as_a_books_verdict(
+    tmp_path: Path,
+) -> None:
+    """A run killed (or still running) between planning a check and evaluating it leaves a
+    record that holds the plan, not a verdict; the review read `.passed` off it and crashed."""
+    from dagster import AssetCheckKey, AssetKey, DagsterEvent, DagsterEventType
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+        AssetCheckEvaluationPlanned,
+    )
+    from dagster._core.test_utils import create_run_for_test
+
+    from assets.review.definitions import _stale_feeds, books_outcomes
+
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        run = create_run_for_test(instance, job_name="bank_sms_job")
+        planned = [
+            (AssetKey("expenses_feed"), "expenses_feed_fresh"),
+            (AssetKey("books"), "ledger_loads_clean"),
+        ]
+        for key, name in planned:
+            instance.report_dagster_event(
+                DagsterEvent(
+                    DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED.value,
+                    "bank_sms_job",
+                    event_specific_data=AssetCheckEvaluationPlanned(asset_key=key, check_name=name),
+                ),
+                run.run_id,
+            )
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            AssetCheckKey(*planned[0]), limit=10
+        )
+        assert len(history) == 1  # the planned record is there for the review to meet
+        start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        end = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+        assert _stale_feeds(instance, start, end) == ()
+        assert books_outcomes(instance, end) is None
