@@ -324,8 +324,11 @@ class Supervisor:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(orphan, signal.SIGKILL)
 
-    def run(self, interval: float = 1.0) -> None:
-        """Supervise until `stopping` is set, then stop everything."""
+    def run(self, interval: float = 2.0) -> None:
+        """Supervise until `stopping` is set, then stop everything.
+
+        Exits are looked for every `interval` seconds (a stop request is seen at once): each
+        wake-up of the idle service costs CPU, and a restart a second later costs nothing."""
         try:
             self.stop_leftovers()  # in case the caller did not
             self.start_all()
@@ -349,7 +352,7 @@ class Supervisor:
             if child.server is not None:
                 self.say(f"stopping {child.spec.name} (thread)")
                 if child.thread is not None and child.thread.is_alive():
-                    child.server.shutdown()  # returns once serve_forever did (≤ 1 s poll)
+                    child.server.shutdown()  # returns once serve_forever did (≤ 2 s poll)
                 self._close_server(child)
         deadline = self.clock() + self.stop_grace
         while self.clock() < deadline:
@@ -383,7 +386,9 @@ class Supervisor:
 
 def _serve_thread(server: ThreadServer, child: _Child) -> None:
     try:
-        server.serve_forever(poll_interval=1.0)
+        # Its loop wakes to look for shutdown(): every 2 s keeps the idle supervisor quiet
+        # and a stop well inside the service's 15 s budget.
+        server.serve_forever(poll_interval=2.0)
     except BaseException as exc:  # reported by the supervisor, which restarts it
         child.error = f"{type(exc).__name__}: {exc}"
 

@@ -53,6 +53,10 @@ class LaunchError(Exception):
         self.kind = kind
 
 
+# How often chat.db and its WAL are looked at.
+WATCH_SECONDS = 1.0
+
+
 def file_signature(chat_db: Path) -> Signature:
     """(mtime_ns, size) of chat.db and of its WAL (None where missing): what a new SMS changes."""
 
@@ -184,7 +188,12 @@ class SmsWatcher:
         return run_id
 
     def serve_forever(self, poll_interval: float = 1.0) -> None:
-        """Look every `poll_interval` seconds until `shutdown`."""
+        """Look every second until `shutdown`.
+
+        `poll_interval` (the supervisor's, for servers) is ignored: a look a second is what keeps
+        a new SMS's way to the feed short, and it costs two `stat` calls.
+        """
+        del poll_interval
         self._done.clear()
         try:
             while not self._stop.is_set():
@@ -192,7 +201,7 @@ class SmsWatcher:
                     self.step()
                 except Exception as exc:  # a bug here must not cost the service its watcher
                     self._error(f"bug:{type(exc).__name__}", f"sms-watch step failed: {exc!r}")
-                self._stop.wait(poll_interval)
+                self._stop.wait(WATCH_SECONDS)
         finally:
             self._done.set()
 

@@ -59,3 +59,40 @@ def test_the_ui_process_exits_when_its_daemon_stops(tmp_path: Path) -> None:
     assert proc.returncode == DAEMON_FAILED_EXIT, text
     assert "the daemon stopped" in text and "not-a-number" in text
     assert not port_open(port), "the UI's port was left open"
+
+
+def test_the_idle_knobs_turned_still_exist_and_take(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The UI process slows three loops by setting what Dagster and uvicorn read at run time;
+    a renamed knob after an upgrade would silently bring the idle cost back."""
+    import asyncio
+
+    import uvicorn
+    from dagster._daemon import controller
+    from dagster._grpc import server_watcher
+
+    from pipeline import webserver
+
+    assert isinstance(server_watcher.WATCH_INTERVAL, (int, float))
+    assert isinstance(controller.RELOAD_WORKSPACE_INTERVAL, (int, float))
+    # One reload between two must stay inside Dagster's own freshness tolerance.
+    assert (
+        2 * webserver.WORKSPACE_RELOAD_SECONDS <= controller.DEFAULT_WORKSPACE_FRESHNESS_TOLERANCE
+    )
+    # Restored after the test: other tests in this process keep Dagster's default.
+    monkeypatch.setattr(server_watcher, "WATCH_INTERVAL", server_watcher.WATCH_INTERVAL)
+    webserver._slow_code_server_watch()
+    assert server_watcher.WATCH_INTERVAL == webserver.CODE_SERVER_WATCH_SECONDS
+
+    server_class = webserver._server_ticking_each_second(uvicorn)
+    server = server_class(uvicorn.Config(app=None))
+    ticks: list[int] = []
+
+    async def on_tick(counter: int) -> bool:
+        ticks.append(counter)
+        return len(ticks) == 2  # stop on the second tick
+
+    server.on_tick = on_tick  # type: ignore[method-assign]
+    asyncio.run(server.main_loop())
+    # The Date header is refreshed on every (now once a second) tick: uvicorn does that when
+    # the counter is a multiple of ten.
+    assert ticks == [0, 0]
