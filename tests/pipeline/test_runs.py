@@ -152,10 +152,8 @@ def test_materialize_from_a_shell_waits_for_the_warehouse_then_succeeds(
         assert con.execute("SELECT count(*) FROM transactions").fetchone()[0] > 0
 
 
-def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
-    tmp_path: Path,
-) -> None:
-    settings = demo_like(tmp_path)
+def _cli(settings: Settings, cwd: Path) -> Callable[..., subprocess.CompletedProcess]:
+    """`homeclerk --config … ARGS` in a child process, without this shell's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -163,10 +161,19 @@ def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
             [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), *args],
             capture_output=True,
             text=True,
-            cwd=tmp_path,
+            cwd=cwd,
             env=env,
             timeout=180,
         )
+
+    return run
+
+
+def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
+    tmp_path: Path,
+) -> None:
+    settings = demo_like(tmp_path)
+    run = _cli(settings, tmp_path)
 
     empty = run("materialize", "key:no_such_asset")
     assert empty.returncode == 2 and "matches no asset" in empty.stderr
@@ -185,17 +192,7 @@ def test_materialize_leaves_out_a_partitioned_asset_and_says_how_to_build_it(
     tmp_path: Path,
 ) -> None:
     settings = demo_like(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=180,
-        )
+    run = _cli(settings, tmp_path)
 
     # Only the weekly review: nothing can run without a week.
     alone = run("materialize", "weekly_review")
