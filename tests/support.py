@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 T = TypeVar("T")
 
@@ -62,3 +67,17 @@ def chromium_path() -> str:
             "Chromium is not installed: run `bash scripts/setup-system.sh` (UI tests need it)"
         )
     return path
+
+
+@contextlib.contextmanager
+def homeclerk_instance(home: Path) -> Iterator[DagsterInstance]:
+    """A Dagster instance in `home` (created) configured as homeclerk writes it: its
+    dagster.yaml, its storages, its retention."""
+    from dagster import DagsterInstance
+
+    from pipeline.instance import render_dagster_yaml
+
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    with DagsterInstance.from_config(str(home)) as instance:
+        yield instance

@@ -29,8 +29,8 @@ from dagster._utils.error import SerializableErrorInfo
 
 from assets.common import tick_tally
 from assets.review.definitions import pipeline_health
-from pipeline.instance import render_dagster_yaml
 from pipeline.runs import RunReaper, purge_sensor_ticks, purge_skipped_sensor_ticks
+from tests.support import homeclerk_instance
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
@@ -38,10 +38,7 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def instance(tmp_path: Path) -> Iterator[DagsterInstance]:
     # The instance homeclerk writes (its dagster.yaml, its schedule storage).
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
-    with DagsterInstance.from_config(str(home)) as inst:
+    with homeclerk_instance(tmp_path / "dagster") as inst:
         yield inst
 
 
@@ -202,10 +199,7 @@ def test_success_and_failure_sensor_ticks_keep_the_ages_the_daemon_used(
 
 def test_the_daemon_itself_purges_no_sensor_tick(tmp_path: Path) -> None:
     # Dagster's sensor daemon purges after every tick unless every sensor retention is -1.
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
-    with DagsterInstance.from_config(str(home)) as inst:
+    with homeclerk_instance(tmp_path / "dagster") as inst:
         sensor = inst.get_tick_retention_settings(InstigatorType.SENSOR)
         schedule = inst.get_tick_retention_settings(InstigatorType.SCHEDULE)
     assert sensor and all(days <= 0 for days in sensor.values())

@@ -10,9 +10,9 @@ import pytest
 from dagster import DagsterInstance, asset, materialize, op
 from dagster import job as dagster_job
 
-from pipeline.instance import render_dagster_yaml
 from pipeline.maintenance import MAINTENANCE_CRON, build_maintenance, prune_runs
 from pipeline.settings import load_settings
+from tests.support import homeclerk_instance
 
 
 @asset
@@ -38,10 +38,7 @@ def plain_job() -> None:
 
 @pytest.fixture
 def instance(tmp_path: Path) -> Iterator[DagsterInstance]:
-    home = tmp_path / "dagster"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
-    with DagsterInstance.from_config(str(home)) as inst:
+    with homeclerk_instance(tmp_path / "dagster") as inst:
         yield inst
 
 
