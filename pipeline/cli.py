@@ -550,6 +550,13 @@ def _restore(args: argparse.Namespace) -> int:
     print(f"  data:   {result.data_dir}")
     print(f"  books:  {result.books_dir}")
     print(f"  config: {result.config}")
+    for path in result.foreign_paths:
+        print(
+            f"homeclerk: warning: {result.data_dir / 'dagster' / 'dagster.yaml'} names {path}, "
+            "outside the restored folder: point it inside or delete the file (homeclerk "
+            "writes it again)",
+            file=sys.stderr,
+        )
     print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
     return 0
 
