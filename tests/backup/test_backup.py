@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,10 +24,14 @@ from assets.backup.snapshot import (
     BackupSources,
     SnapshotResult,
     list_snapshots,
+    sha256_file,
     snapshot_name,
     take_snapshot,
     verify_snapshot,
 )
+from pipeline.instance import render_dagster_yaml
+from pipeline.serve import WORKSPACE_FILE, log_dir
+from pipeline.settings import load_settings
 from tests.support import wait_for
 
 NOW = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
@@ -101,6 +106,83 @@ def test_snapshot_holds_everything_but_secrets_and_restores_it(tmp_path: Path) -
     # The chat.db is the Messages app's: the restored config points at the original one.
     assert json.dumps(str(tmp_path / "home" / "chat.db")) in config
     assert not (tmp_path / "restored" / ".env").exists()
+
+
+def _running_service_files(root: Path) -> list[str]:
+    """What a running `serve` keeps in the data folder: logs, child PIDs, locks, a socket."""
+    settings = load_settings(root / "homeclerk.toml")
+    logs = log_dir(settings)
+    logs.mkdir(parents=True)
+    (logs / "children.pids").write_text("4242\n4243\n")
+    (logs / "serve.log").write_text("started code-server (pid 4242)\n")
+    (logs / "fava.log.1").write_text("rotated\n")
+    home = settings.dagster_home
+    (home / "homeclerk-ui.lock").write_text('{"pid": 4241, "port": 3000}')
+    (home / "homeclerk-fava.lock").write_text("")
+    (home / WORKSPACE_FILE).write_text("load_from:\n  - grpc_server: {port: 41234}\n")
+    (settings.data_dir / "power" / "sampler.pid").parent.mkdir(parents=True)
+    (settings.data_dir / "power" / "sampler.pid").write_text("4250\n")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(settings.data_dir / "feeds" / "control.sock"))
+    sock.close()
+    return [
+        "data/logs/children.pids",
+        "data/logs/serve.log",
+        "data/logs/fava.log.1",
+        "data/dagster/homeclerk-ui.lock",
+        "data/dagster/homeclerk-fava.lock",
+        f"data/dagster/{WORKSPACE_FILE}",
+        "data/power/sampler.pid",
+        "data/feeds/control.sock",
+    ]
+
+
+def test_a_running_services_files_stay_out_of_the_snapshot(tmp_path: Path) -> None:
+    sources = _folder(tmp_path / "home")
+    runtime = _running_service_files(tmp_path / "home")
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    paths = {e["path"] for e in json.loads((result.path / "manifest.json").read_text())["files"]}
+    assert paths.isdisjoint(runtime), sorted(paths & set(runtime))
+    assert not (result.path / "data" / "logs").exists()
+    # Everything else is still there.
+    assert {"data/feeds/expenses.json", "data/dagster/history/runs.db"} <= paths
+    assert verify_snapshot(result.path) == []
+
+
+def test_restore_leaves_out_the_runtime_files_an_older_snapshot_carried(tmp_path: Path) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    # Snapshots taken before runtime files were left out carry the live service's child PIDs.
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    for rel, text in (("data/logs/children.pids", "4242\n"), ("data/dagster/x.lock", "")):
+        (result.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (result.path / rel).write_text(text)
+        size, digest = (result.path / rel).stat().st_size, sha256_file(result.path / rel)
+        manifest["files"].append({"path": rel, "size": size, "sha256": digest})
+    (result.path / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_snapshot(result.path) == []
+    restored = restore_snapshot(result.path, tmp_path / "r")
+    assert not (restored.data_dir / "logs" / "children.pids").exists()
+    assert not (restored.data_dir / "dagster" / "x.lock").exists()
+    assert (restored.data_dir / "feeds" / "expenses.json").is_file()
+
+
+def test_restore_points_the_instance_settings_at_the_restored_folder(tmp_path: Path) -> None:
+    sources = _folder(tmp_path / "home")
+    home = sources.dagster_home.resolve()
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    # A neighbour whose name starts like the original's: not the original, never rewritten.
+    neighbour = str(tmp_path / "home" / "data2")
+    with (home / "dagster.yaml").open("a") as f:
+        f.write(f"local_artifact_storage:\n  config:\n    base_dir: {neighbour}\n")
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    restored = restore_snapshot(result.path, tmp_path / "r")
+    text = (restored.data_dir / "dagster" / "dagster.yaml").read_text()
+    new_home = (restored.data_dir / "dagster").resolve()
+    assert f"base_dir: {new_home}/storage/history\n" in text
+    assert f"base_dir: {new_home}/storage/history/runs\n" in text
+    assert f"base_dir: {new_home}/storage/schedules\n" in text
+    assert str(sources.data_dir) + "/" not in text
+    assert restored.foreign_paths == (neighbour,)
 
 
 def test_include_secrets_takes_env_and_token(tmp_path: Path) -> None:
