@@ -166,8 +166,15 @@ def test_restore_leaves_out_the_runtime_files_an_older_snapshot_carried(tmp_path
     assert (restored.data_dir / "feeds" / "expenses.json").is_file()
 
 
-def test_restore_points_the_instance_settings_at_the_restored_folder(tmp_path: Path) -> None:
+@pytest.mark.parametrize("through_a_symlink", [False, True])
+def test_restore_points_the_instance_settings_at_the_restored_folder(
+    tmp_path: Path, through_a_symlink: bool
+) -> None:
     sources = _folder(tmp_path / "home")
+    if through_a_symlink:
+        # As /var is /private/var on macOS: the settings name the link, the instance the target.
+        (tmp_path / "link").symlink_to(tmp_path / "home")
+        sources = _sources(tmp_path / "link")
     home = sources.dagster_home.resolve()
     (home / "dagster.yaml").write_text(render_dagster_yaml(home))
     # A neighbour whose name starts like the original's: not the original, never rewritten.
@@ -181,7 +188,7 @@ def test_restore_points_the_instance_settings_at_the_restored_folder(tmp_path: P
     assert f"base_dir: {new_home}/storage/history\n" in text
     assert f"base_dir: {new_home}/storage/history/runs\n" in text
     assert f"base_dir: {new_home}/storage/schedules\n" in text
-    assert str(sources.data_dir) + "/" not in text
+    assert str(tmp_path / "home" / "data") + "/" not in text
     assert restored.foreign_paths == (neighbour,)
 
 
