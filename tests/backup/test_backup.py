@@ -35,6 +35,7 @@ from pipeline.settings import load_settings
 from tests.support import wait_for
 
 NOW = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+DAYS = lambda n: dt.timedelta(days=n)  # noqa: E731
 BATCH = 500
 
 
@@ -294,10 +295,11 @@ def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> No
         assert count == result.warehouse_tables["t"]
 
 
-def _fake_snapshot(backup_dir: Path, when: dt.datetime) -> Path:
+def _fake_snapshot(backup_dir: Path, when: dt.datetime, trigger: str = "scheduled") -> Path:
     path = backup_dir / snapshot_name(when)
     path.mkdir(parents=True)
-    (path / "manifest.json").write_text(json.dumps({"format": 1, "files": []}))
+    manifest = {"format": 1, "files": [], "trigger": trigger}
+    (path / "manifest.json").write_text(json.dumps(manifest))
     return path
 
 
@@ -307,8 +309,9 @@ def test_retention_over_a_simulated_year(tmp_path: Path) -> None:
     day = dt.date(2026, 1, 1)
     while day <= dt.date(2026, 12, 31):
         # 03:30 in Kolkata each night, then prune, as the nightly asset does.
-        _fake_snapshot(backups, dt.datetime(day.year, day.month, day.day, 3, 30, tzinfo=ist))
-        prune(backups, Retention(), "Asia/Kolkata", now=0)
+        night = dt.datetime(day.year, day.month, day.day, 3, 30, tzinfo=ist)
+        _fake_snapshot(backups, night)
+        prune(backups, Retention(), "Asia/Kolkata", night)
         day += dt.timedelta(days=1)
     kept = [s.taken_at.astimezone(ist).date() for s in list_snapshots(backups)]
     daily = {dt.date(2026, 12, d) for d in range(25, 32)}
@@ -327,9 +330,80 @@ def test_pruning_never_deletes_the_newest_good_snapshot(tmp_path: Path) -> None:
     bad = backups / snapshot_name(NOW + dt.timedelta(days=1))
     bad.mkdir()  # no manifest: not good, and left alone for the owner
     older = _fake_snapshot(backups, NOW - dt.timedelta(days=3))
-    removed = prune(backups, Retention(daily=0, weekly=0, monthly=0), "UTC", now=0)
-    assert removed == [older]
+    report = prune(backups, Retention(daily=0, weekly=0, monthly=0), "UTC", NOW + DAYS(3))
+    assert report.removed == [older]
     assert good.is_dir() and bad.is_dir()
+    assert f"kept {bad.name}: no readable manifest: left for you to look at" in report.lines()
+
+
+NOTHING_BY_RULE = Retention(daily=0, weekly=0, monthly=0)
+
+
+def test_retention_keeps_snapshots_younger_than_a_day(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    # Three scheduled snapshots and a newer one by hand, all the same day: the rule keeps only
+    # the newest; the others are kept because they are younger than a day.
+    earlier = [_fake_snapshot(backups, NOW - dt.timedelta(hours=h)) for h in (25, 23, 2)]
+    _fake_snapshot(backups, NOW, trigger="manual")
+    report = prune(backups, NOTHING_BY_RULE, "UTC", NOW, prune_manual=True)
+    assert report.removed == [earlier[0]]
+    assert [p.is_dir() for p in earlier] == [False, True, True]
+    lines = report.lines()
+    assert f"kept {earlier[1].name}: younger than a day" in lines
+    assert f"kept {earlier[2].name}: younger than a day" in lines
+    assert lines[-1] == "kept 1 snapshot(s) by the retention rule"
+
+
+def test_retention_keeps_snapshots_taken_by_hand_unless_asked(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    by_hand = _fake_snapshot(backups, NOW - DAYS(30), trigger="manual")
+    nightly = _fake_snapshot(backups, NOW - DAYS(29))
+    newest = _fake_snapshot(backups, NOW - DAYS(2))
+    report = prune(backups, NOTHING_BY_RULE, "UTC", NOW)
+    assert report.removed == [nightly]
+    assert by_hand.is_dir() and newest.is_dir()
+    assert (
+        f"kept {by_hand.name}: taken by hand (`homeclerk backup`): `homeclerk backup --prune` "
+        "lets retention delete it"
+    ) in report.lines()
+    assert prune(backups, NOTHING_BY_RULE, "UTC", NOW, prune_manual=True).removed == [by_hand]
+    assert newest.is_dir()
+
+
+def test_homeclerk_backup_keeps_the_days_earlier_snapshot_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+    from pipeline.settings import CONFIG_ENV
+
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    root = tmp_path / "home"
+    _folder(root)
+    config = root / "homeclerk.toml"
+    with config.open("a") as f:
+        f.write("\n[backup]\nkeep_daily = 1\nkeep_weekly = 0\nkeep_monthly = 0\n")
+    backups = root / "backups"
+    # The command stamps snapshots with the real time: the planted ones are placed around it.
+    now = dt.datetime.now(dt.UTC)
+    nightly = _fake_snapshot(backups, now - dt.timedelta(hours=3))
+    by_hand = _fake_snapshot(backups, now - DAYS(10), trigger="manual")
+    old = _fake_snapshot(backups, now - DAYS(9))
+
+    assert main(["--config", str(config), "backup"]) == 0
+    out = capsys.readouterr().out
+    [taken] = [s for s in list_snapshots(backups) if s.path not in {nightly, by_hand, old}]
+    assert json.loads((taken.path / "manifest.json").read_text())["trigger"] == "manual"
+    assert nightly.is_dir() and by_hand.is_dir() and not old.exists()
+    assert f"pruned {old}" in out
+    assert f"kept {nightly.name}: younger than a day" in out
+    assert f"kept {by_hand.name}: taken by hand" in out
+    assert "kept 1 snapshot(s) by the retention rule" in out
+
+    # Asked: the old one taken by hand goes too; the day's earlier one still stays.
+    assert main(["--config", str(config), "backup", "--prune"]) == 0
+    out = capsys.readouterr().out
+    assert f"pruned {by_hand}" in out and not by_hand.exists()
+    assert nightly.is_dir() and taken.path.is_dir()
 
 
 def test_freshness_warns_after_36_hours(tmp_path: Path) -> None:
