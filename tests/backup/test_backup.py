@@ -416,6 +416,28 @@ def test_freshness_warns_after_36_hours(tmp_path: Path) -> None:
     assert not ok and "37 h old" in text
 
 
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: None,  # no manifest: a backup killed before it was renamed, or a stray copy
+        lambda p: (p / "manifest.json").write_text('{"format": 1, "files": ['),  # truncated
+        lambda p: (p / "manifest.json").write_text('{"format": 1}'),  # no file list
+    ],
+    ids=["no-manifest", "truncated-manifest", "no-file-list"],
+)
+def test_freshness_judges_the_newest_good_snapshot_not_the_newest_folder(
+    tmp_path: Path, spoil: object
+) -> None:
+    backups = tmp_path / "backups"
+    old = _fake_snapshot(backups, NOW - DAYS(4))
+    newest = backups / snapshot_name(NOW - dt.timedelta(hours=1))
+    newest.mkdir()
+    spoil(newest)  # type: ignore[operator]
+    ok, text = freshness(backups, NOW)
+    assert not ok
+    assert f"newest good snapshot {old.name} is 96 h old" in text
+
+
 def test_remote_rsync_to_a_local_folder_and_a_failure_in_plain_words(tmp_path: Path) -> None:
     result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
     remote = tmp_path / "remote"
