@@ -169,7 +169,7 @@ def test_restore_leaves_out_the_runtime_files_an_older_snapshot_carried(tmp_path
 
 @pytest.mark.parametrize("through_a_symlink", [False, True])
 def test_restore_points_the_instance_settings_at_the_restored_folder(
-    tmp_path: Path, through_a_symlink: bool
+    tmp_path: Path, through_a_symlink: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sources = _folder(tmp_path / "home")
     if through_a_symlink:
@@ -191,6 +191,12 @@ def test_restore_points_the_instance_settings_at_the_restored_folder(
     assert f"base_dir: {new_home}/storage/schedules\n" in text
     assert str(tmp_path / "home" / "data") + "/" not in text
     assert restored.foreign_paths == (neighbour,)
+    # The command says so, naming the file and the path.
+    from pipeline.cli import main
+
+    assert main(["restore", str(result.path), "--to", str(tmp_path / "r2")]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'r2' / 'data' / 'dagster' / 'dagster.yaml'} names {neighbour}" in err
 
 
 def test_include_secrets_takes_env_and_token(tmp_path: Path) -> None:
