@@ -496,6 +496,11 @@ def _backup_parsers(sub: Any) -> None:
     """`homeclerk backup [--to DIR]` and `homeclerk restore SNAPSHOT --to DIR`."""
     backup = sub.add_parser("backup", help="take a snapshot now (warehouse, instance, books …)")
     backup.add_argument("--to", type=Path, help="backup folder (default: [backup] dir)")
+    backup.add_argument(
+        "--prune",
+        action="store_true",
+        help="let retention delete snapshots taken by hand too (never one younger than a day)",
+    )
     backup.set_defaults(handler=_backup)
     restore = sub.add_parser("restore", help="rebuild a data + books folder from a snapshot")
     restore.add_argument("snapshot", type=Path, help="a snapshot folder (…/20260101T033000Z)")
@@ -506,15 +511,16 @@ def _backup_parsers(sub: Any) -> None:
 def _backup(args: argparse.Namespace) -> int:
     from assets.backup.remote import push
     from assets.backup.retention import Retention, prune
-    from assets.backup.snapshot import BackupError, take_snapshot
+    from assets.backup.snapshot import TRIGGER_MANUAL, BackupError, take_snapshot
 
     from .resources import build_resources
 
     settings = _settings(args)
     config = build_resources(settings)["backup_config"]
     folder = args.to if args.to else settings.backup.dir
+    now = dt.datetime.now(dt.UTC)
     try:
-        result = take_snapshot(config.sources(), folder, dt.datetime.now(dt.UTC))
+        result = take_snapshot(config.sources(), folder, now, trigger=TRIGGER_MANUAL)
     except BackupError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 1
@@ -522,12 +528,14 @@ def _backup(args: argparse.Namespace) -> int:
         f"snapshot {result.path}: {result.files} files, {result.bytes} bytes, "
         f"{result.seconds:.2f} s"
     )
-    if not args.to:  # an explicit folder is the owner's to prune
+    if args.to and not args.prune:
+        print(f"kept every snapshot in {folder}: a --to folder is pruned only with --prune")
+    else:
         rule = Retention(
             settings.backup.keep_daily, settings.backup.keep_weekly, settings.backup.keep_monthly
         )
-        for path in prune(folder, rule, settings.timezone):
-            print(f"pruned {path}")
+        report = prune(folder, rule, settings.timezone, now, prune_manual=args.prune)
+        print("\n".join(report.lines()))
     if settings.backup.remote:
         pushed = push(result.path, settings.backup.remote, settings.backup.remote_tool)
         print(
@@ -550,6 +558,13 @@ def _restore(args: argparse.Namespace) -> int:
     print(f"  data:   {result.data_dir}")
     print(f"  books:  {result.books_dir}")
     print(f"  config: {result.config}")
+    for path in result.foreign_paths:
+        print(
+            f"homeclerk: warning: {result.data_dir / 'dagster' / 'dagster.yaml'} names {path}, "
+            "outside the restored folder: point it inside or delete the file (homeclerk "
+            "writes it again)",
+            file=sys.stderr,
+        )
     print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
     return 0
 

@@ -17,6 +17,15 @@ from types import FrameType
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
+# Every child `serve` starts carries its service's mark (the absolute log folder, where its
+# `children.pids` lives): in its environment, and for the Python children in its command line as
+# an `-X` option (CPython keeps unknown ones in `sys._xoptions` and ignores them), since `ps` on
+# macOS shows another process's command line but not its environment. A recorded PID is only
+# killed when the process carries this service's mark: a PID file restored from another
+# folder's snapshot, or a PID reused by the system, names someone else's process.
+OWNER_ENV = "HOMECLERK_SERVICE"
+OWNER_XOPTION = "homeclerk_service"
+
 
 class StopRequested(Exception):
     """A stop signal arrived."""
@@ -40,6 +49,57 @@ def descendants(pid: int) -> set[int]:
                 found.add(child)
                 todo.append(child)
     return found
+
+
+def owner_mark(log_dir: Path) -> str:
+    """The mark of the service whose log folder (and `children.pids`) is `log_dir`."""
+    return str(Path(log_dir).resolve())
+
+
+def owner_argv(owner: str) -> tuple[str, str]:
+    """Python interpreter options that put `owner` in the command line `ps` shows."""
+    return ("-X", f"{OWNER_XOPTION}={owner}")
+
+
+def belongs_to(pid: int, owner: str, proc_root: Path = Path("/proc")) -> bool:
+    """Whether `pid` carries the service mark `owner`; False when that cannot be told.
+
+    Linux: its environment (or its command line) in /proc; elsewhere its command line from
+    `ps -o command=`, where only the Python children carry the mark.
+    """
+    if (proc_root / "self").is_dir():
+        return _proc_belongs(pid, owner, proc_root / str(pid))
+    return _ps_belongs(pid, owner)
+
+
+def _proc_belongs(pid: int, owner: str, folder: Path) -> bool:
+    try:
+        if f"{OWNER_ENV}={owner}".encode() in (folder / "environ").read_bytes().split(b"\0"):
+            return True
+    except OSError:
+        pass  # not ours to read (another user's), or gone
+    try:
+        args = (folder / "cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return f"{OWNER_XOPTION}={owner}".encode() in args
+
+
+def _ps_belongs(pid: int, owner: str) -> bool:
+    try:
+        done = subprocess.run(
+            ["ps", "-ww", "-o", "command=", "-p", str(pid)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    if done.returncode != 0:
+        return False
+    # The whole argument, not the start of a longer path (`…/logs2`).
+    return f" {OWNER_XOPTION}={owner} " in f" {done.stdout.strip()} "
 
 
 def alive(pid: int) -> bool:

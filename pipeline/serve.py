@@ -16,6 +16,7 @@ from assets.common.atomic import write_text_atomic
 
 from .feed_server import FeedServer
 from .hostcheck import allowed_hosts
+from .processes import owner_argv, owner_mark
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings
 from .sms_watch import make_sms_watcher
@@ -82,10 +83,13 @@ def child_specs(
     # Dagster reads .env from its working directory: the folder of homeclerk.toml.
     cwd = settings.base_dir
     allow = [a for host in service.allowed_hosts for a in ("--allow-host", host)]
+    # The service's mark in each Python child's command line: a later `serve` kills a leftover
+    # only if it is this folder's (`ps` on macOS shows no environment).
+    py = (python, *owner_argv(owner_mark(log_dir(settings))))
     specs = [
         ChildSpec(
             "code-server",
-            (python, "-m", "pipeline.code_server", "-m", "pipeline.definitions",
+            (*py, "-m", "pipeline.code_server", "-m", "pipeline.definitions",
              "-h", "127.0.0.1", "-p", str(grpc_port), "--location-name", LOCATION_NAME,
              # A settings error then shows in the UI instead of a crash loop.
              "--lazy-load-user-code"),
@@ -96,13 +100,13 @@ def child_specs(
         # process exits and both are restarted.
         ChildSpec(
             "ui-daemon",
-            (python, "-m", "pipeline.webserver", "-w", str(workspace),
+            (*py, "-m", "pipeline.webserver", "-w", str(workspace),
              "-p", str(service.ui_port), "--with-daemon", *allow),
             cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
         ),
         ChildSpec(
             "fava",
-            (python, "-m", "pipeline.fava_server", str(settings.books_dir / "main.beancount"),
+            (*py, "-m", "pipeline.fava_server", str(settings.books_dir / "main.beancount"),
              "--port", str(service.fava_port), *allow),
             cwd, env,
         ),
@@ -115,8 +119,11 @@ def child_specs(
                                         LOCATION_NAME, log_dir(settings) / "sms-watch.log")),
     ]  # fmt: skip
     if service.keep_awake and platform == "darwin":
-        # -i: no idle sleep while the service runs; tracked here, not a stray terminal.
-        specs.append(ChildSpec("caffeinate", ("/usr/bin/caffeinate", "-i"), cwd, env))
+        # -i: no idle sleep while the service runs; tracked here, not a stray terminal. -w: it
+        # ends with the service, even one killed outright (its command line has no mark).
+        specs.append(
+            ChildSpec("caffeinate", ("/usr/bin/caffeinate", "-i", "-w", str(os.getpid())), cwd, env)
+        )
     return specs
 
 

@@ -37,7 +37,7 @@ from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
 
-from .processes import descendants
+from .processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 3
@@ -148,9 +148,12 @@ class Supervisor:
         stable_after: float = STABLE_AFTER_SECONDS,
         stop_grace: float = STOP_GRACE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        owner: str | None = None,
     ) -> None:
         self.children = [_Child(spec) for spec in specs]
         self.log_dir = log_dir
+        # Put in every child's environment; a recorded PID without it is not ours to kill.
+        self.owner = owner if owner is not None else owner_mark(log_dir)
         self.backoff_first, self.backoff_max = backoff_first, backoff_max
         self.stable_after, self.stop_grace = stable_after, stop_grace
         self.clock = clock
@@ -194,11 +197,13 @@ class Supervisor:
         if child.out is None:
             child.out = rotating_logger(spec.name, self.log_dir / f"{spec.name}.log", "%(message)s")
         out = child.out
+        env = dict(spec.env) if spec.env is not None else dict(os.environ)
+        env[OWNER_ENV] = self.owner
         try:
             proc = subprocess.Popen(
                 list(spec.argv),
                 cwd=spec.cwd,
-                env=dict(spec.env) if spec.env is not None else None,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -240,9 +245,11 @@ class Supervisor:
     def stop_leftovers(self) -> list[int]:
         """Kill the process groups a previous service killed outright left running.
 
-        Only groups whose leader still exists and still leads its own group (a reused PID
-        would not) are killed. Returns the group ids killed, once every process that was in
-        them is gone (or after 5 s), and says so.
+        Only groups whose leader still exists, still leads its own group and carries this
+        service's mark (`belongs_to`) are killed: never by PID alone, since the file may come
+        from another folder (a restored snapshot) or name a PID the system gave to another
+        program. Returns the group ids killed, once every process that was in them is gone (or
+        after 5 s), and says so.
         """
         try:
             recorded = [int(w) for w in self.groups_file.read_text().split() if w.isdigit()]
@@ -253,6 +260,12 @@ class Supervisor:
         for pgid in recorded:
             try:
                 if pgid == os.getpgid(0) or os.getpgid(pgid) != pgid:
+                    continue
+                if not belongs_to(pgid, self.owner):
+                    self.say(
+                        f"left process group {pgid} alone: {self.groups_file.name} names it, "
+                        f"but it is not a child of this service ({self.owner})"
+                    )
                     continue
                 # Every member, not only the leader: a run worker or the resource tracker in
                 # the group dies a moment after the leader.

@@ -48,17 +48,20 @@ NIGHTLY_CRON = "30 3 * * *"
 def backup(
     context: AssetExecutionContext, backup_config: BackupResource, clock: Clock
 ) -> MaterializeResult:
-    result = take_snapshot(backup_config.sources(), Path(backup_config.backup_dir), clock.now())
-    removed = prune(
-        Path(backup_config.backup_dir), backup_config.retention(), backup_config.timezone
+    now = clock.now()
+    result = take_snapshot(backup_config.sources(), Path(backup_config.backup_dir), now)
+    pruned = prune(
+        Path(backup_config.backup_dir), backup_config.retention(), backup_config.timezone, now
     )
+    for line in pruned.lines():
+        context.log.info(line)
     metadata: dict[str, Any] = {
         "snapshot": MetadataValue.path(str(result.path)),
         "files": result.files,
         "bytes": result.bytes,
         "seconds": round(result.seconds, 2),
         "warehouse_rows": sum(result.warehouse_tables.values()),
-        "pruned": len(removed),
+        "pruned": len(pruned.removed),
     }
     if backup_config.remote:
         pushed = push(result.path, backup_config.remote, backup_config.remote_tool)

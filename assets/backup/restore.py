@@ -5,19 +5,25 @@ books folders (relative, so the folder can be moved), and every other relative p
 against the original config's folder (chat.db is Apple's, not ours: it is never in a snapshot).
 The verbatim original is kept beside it as `homeclerk.snapshot.toml`. `homeclerk --config
 <to>/homeclerk.toml materialize …` then works on the restored data unchanged.
+
+The instance's `dagster.yaml` names its storage folders by absolute path: every path inside the
+original data folder is rewritten to the restored one before `restore` returns, or `doctor` on
+the restored folder would read the original's runs and ticks. A running service's own files
+(child PIDs, locks, logs; older snapshots carried them) are not restored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assets.backup.snapshot import BackupError, read_manifest, verify_snapshot
+from assets.backup.snapshot import BackupError, is_runtime, read_manifest, verify_snapshot
 from assets.common.atomic import write_text_atomic
 
 # Settings that hold a path, besides [paths] (rewritten to the restored folders).
@@ -39,6 +45,8 @@ class RestoreResult:
     books_dir: Path
     config: Path
     files: int
+    # Absolute paths the restored instance settings still name outside the restored folder.
+    foreign_paths: tuple[str, ...] = ()
 
 
 def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
@@ -61,6 +69,8 @@ def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
             "older snapshot (or the off-box copy)"
         )
     to.mkdir(parents=True, exist_ok=True)
+    # Absolute: the instance settings name the restored folder by absolute path.
+    to = to.resolve()
     data_dir, books_dir = to / "data", to / "ledger"
     count = 0
     for entry in manifest["files"]:  # type: ignore[union-attr]
@@ -71,6 +81,8 @@ def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
             continue
         if top == "config":
             rest = Path("homeclerk.snapshot.toml")
+        if top == "data" and is_runtime(rest.as_posix()):
+            continue  # the original service's PIDs, locks and logs mean nothing here
         dest = target / rest
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(snapshot / rel, dest)
@@ -82,9 +94,75 @@ def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
     original = to / "homeclerk.snapshot.toml"
     raw = tomllib.loads(original.read_text("utf-8")) if original.is_file() else {}
     sources: dict[str, Any] = manifest.get("sources") or {}  # type: ignore[assignment]
+    foreign = rehome_instance(data_dir / "dagster", old_data_dirs(sources), data_dir)
     config = to / "homeclerk.toml"
     write_text_atomic(config, restored_config(raw, sources), mode=0o644)
-    return RestoreResult(to, data_dir, books_dir, config, count)
+    return RestoreResult(to, data_dir, books_dir, config, count, tuple(foreign))
+
+
+def old_data_dirs(sources: dict[str, Any]) -> list[str]:
+    """Every spelling of the original data folder an instance file may hold, longest first.
+
+    The instance writes it with symlinks resolved (`/private/var/…` for `/var/…` on macOS); the
+    manifest records both spellings (older snapshots only the settings' one, resolved here too).
+    """
+    names = set()
+    for key in ("data_dir", "data_dir_resolved"):
+        value = sources.get(key)
+        if isinstance(value, str) and Path(value).is_absolute():
+            names |= {value.rstrip("/") or "/", str(Path(value).resolve())}
+    return sorted(names, key=len, reverse=True)
+
+
+def rehome_instance(home: Path, old_dirs: list[str], new_dir: Path) -> list[str]:
+    """Rewrite the original data folder to `new_dir` in the instance's YAML files under `home`.
+
+    Returns the absolute paths `dagster.yaml` still names outside `new_dir` (the owner's own
+    additions, say), for the restore to report; the SQLite history is left as it was.
+    """
+    if not home.is_dir():
+        return []
+    # A whole path component only: `/a/data` is in `/a/data/dagster`, not in `/a/data2`.
+    pattern = (
+        re.compile("(" + "|".join(re.escape(d) for d in old_dirs) + r")(?=[/\s\"',]|$)", re.M)
+        if old_dirs
+        else None
+    )
+    for path in sorted(home.rglob("*.y*ml")):
+        if not path.is_file() or pattern is None:
+            continue
+        text = path.read_text("utf-8")
+        rewritten = pattern.sub(lambda _: str(new_dir), text)
+        if rewritten != text:
+            write_text_atomic(path, rewritten, mode=path.stat().st_mode & 0o777)
+    settings_file = home / "dagster.yaml"
+    if not settings_file.is_file():
+        return []
+    return [p for p in _absolute_paths(settings_file.read_text("utf-8")) if not _inside(p, new_dir)]
+
+
+def _absolute_paths(text: str) -> list[str]:
+    """Every value in the YAML `text` that is an absolute path."""
+    import yaml
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str) and node.startswith("/"):
+            found.append(node)
+
+    walk(yaml.safe_load(text))
+    return found
+
+
+def _inside(path: str, folder: Path) -> bool:
+    return Path(path).is_relative_to(folder)
 
 
 def restored_config(raw: dict[str, Any], sources: dict[str, Any]) -> str:

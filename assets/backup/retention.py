@@ -1,12 +1,18 @@
-"""Which snapshots to keep: the newest of each of the last N days, weeks and months."""
+"""Which snapshots to keep: the newest of each of the last N days, weeks and months.
+
+Two kinds are never deleted by the rule alone: a snapshot younger than a day (a manual backup
+must not cost the same day's nightly one), and a snapshot taken by hand (`homeclerk backup`,
+marked `"trigger": "manual"` in its manifest) unless the owner asks (`--prune`). A snapshot
+without a readable manifest is left for the owner to look at (it may be the only copy of
+something). Each decision carries its reason, for `homeclerk backup` to print.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +20,16 @@ from assets.backup.snapshot import SnapshotInfo, list_snapshots
 
 # A `.partial` folder older than this belongs to a backup that was killed, not a running one.
 STALE_PARTIAL_S = 6 * 3600.0
+# Never delete a snapshot younger than this, whatever the rule says.
+MIN_AGE = dt.timedelta(days=1)
+
+KEPT_BY_RULE = "kept by the retention rule"
+KEPT_YOUNG = "younger than a day"
+KEPT_MANUAL = (
+    "taken by hand (`homeclerk backup`): `homeclerk backup --prune` lets retention delete it"
+)
+KEPT_BAD = "no readable manifest: left for you to look at"
+DELETED = "older than the retention rule keeps"
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,35 @@ class Retention:
     daily: int = 7
     weekly: int = 4
     monthly: int = 12
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One snapshot: whether it stays, and why."""
+
+    path: Path
+    keep: bool
+    reason: str
+
+
+@dataclass
+class PruneReport:
+    """What `prune` decided for each snapshot (oldest first) and what it deleted."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """Plain lines: each deletion, each snapshot kept only by a protection, a count."""
+        out = [f"pruned {p}" for p in self.removed]
+        out += [f"kept {d.path.name}: {d.reason}" for d in self.decisions if _protected(d)]
+        by_rule = sum(d.keep and d.reason == KEPT_BY_RULE for d in self.decisions)
+        out.append(f"kept {by_rule} snapshot(s) by the retention rule")
+        return out
+
+
+def _protected(decision: Decision) -> bool:
+    return decision.keep and decision.reason != KEPT_BY_RULE
 
 
 def _newest_per(
@@ -57,26 +102,53 @@ def to_keep(snapshots: Sequence[SnapshotInfo], rule: Retention, timezone: str) -
     return kept
 
 
-def prune(backup_dir: Path, rule: Retention, timezone: str, now: float | None = None) -> list[Path]:
-    """Delete the good snapshots the rule does not keep, and stale `.partial` folders.
-
-    A snapshot without a readable manifest is left for the owner to look at (it may be the
-    only copy of something); returns what was deleted.
-    """
-    backup_dir = Path(backup_dir)
-    snapshots = list_snapshots(backup_dir)
+def decide(
+    snapshots: Sequence[SnapshotInfo],
+    rule: Retention,
+    timezone: str,
+    now: dt.datetime,
+    *,
+    prune_manual: bool = False,
+) -> list[Decision]:
+    """Keep or delete each snapshot at `now` (aware), with the reason."""
     keep = to_keep(snapshots, rule, timezone)
-    removed = []
+    decisions = []
     for snap in snapshots:
-        if snap.good and snap.path not in keep:
-            shutil.rmtree(snap.path)
-            removed.append(snap.path)
-    now = time.time() if now is None else now
+        if not snap.good:
+            decisions.append(Decision(snap.path, True, KEPT_BAD))
+        elif snap.path in keep:
+            decisions.append(Decision(snap.path, True, KEPT_BY_RULE))
+        elif now - snap.taken_at < MIN_AGE:
+            decisions.append(Decision(snap.path, True, KEPT_YOUNG))
+        elif snap.manual and not prune_manual:
+            decisions.append(Decision(snap.path, True, KEPT_MANUAL))
+        else:
+            decisions.append(Decision(snap.path, False, DELETED))
+    return decisions
+
+
+def prune(
+    backup_dir: Path,
+    rule: Retention,
+    timezone: str,
+    now: dt.datetime,
+    *,
+    prune_manual: bool = False,
+) -> PruneReport:
+    """Delete the snapshots `decide` does not keep, and stale `.partial` folders."""
+    backup_dir = Path(backup_dir)
+    report = PruneReport(
+        decide(list_snapshots(backup_dir), rule, timezone, now, prune_manual=prune_manual)
+    )
+    for decision in report.decisions:
+        if not decision.keep:
+            shutil.rmtree(decision.path)
+            report.removed.append(decision.path)
     for path in backup_dir.glob(".*.partial"):
         try:
-            if now - path.stat().st_mtime > STALE_PARTIAL_S:
+            if now.timestamp() - path.stat().st_mtime > STALE_PARTIAL_S:
                 shutil.rmtree(path)
-                removed.append(path)
+                report.removed.append(path)
         except OSError:
             continue
-    return removed
+    return report

@@ -10,6 +10,11 @@ Layout of `<backup dir>/<YYYYMMDDTHHMMSSZ>/`:
 The snapshot is built in a hidden `.<name>.partial` folder and renamed when complete, so a folder
 with a readable manifest is a whole snapshot ("good"); a killed backup leaves only a `.partial`.
 
+A running service's own files stay out (`is_runtime`): its child PIDs, locks, sockets, the code
+server's workspace file and the logs it is writing. Restored elsewhere they would name processes
+and ports of the live service (a `serve` on the restored folder once killed the live one's
+children from a restored `children.pids`).
+
 The warehouse is copied as a file after a `CHECKPOINT`, while this process holds the one
 read-write connection: DuckDB allows a single writer, so no run can change it under the copy,
 and the checkpoint folds the write-ahead log into the file. Restoring is then copying the file
@@ -26,9 +31,9 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from assets.common.atomic import write_json_atomic
 from assets.common.warehouse import WarehouseLockedError, connect
@@ -40,6 +45,17 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite side files: the online backup reads through them, copying them would tear the database.
 _SQLITE_SIDE = ("-wal", "-shm", "-journal")
 WAREHOUSE_WAIT_S = 120.0
+# Why a snapshot was taken, in its manifest: by hand (`homeclerk backup`) or by the `backup` asset
+# (the nightly schedule). Retention leaves snapshots taken by hand unless asked to prune them.
+TRIGGER_MANUAL = "manual"
+TRIGGER_SCHEDULED = "scheduled"
+
+# The running service's files, inside the data folder: `logs/` (the service's and each child's
+# log, and `children.pids`), locks, PID files and sockets anywhere, and the workspace file `serve`
+# writes at each start with its code server's port.
+RUNTIME_DIRS = ("logs",)
+RUNTIME_SUFFIXES = (".lock", ".pid", ".pids", ".sock", ".socket")
+RUNTIME_FILES = ("dagster/serve-workspace.yaml",)
 
 
 class BackupError(RuntimeError):
@@ -92,13 +108,25 @@ def parse_snapshot_name(name: str) -> dt.datetime | None:
         return None
 
 
+def is_runtime(rel: str) -> bool:
+    """Whether `rel` ('/'-separated, inside the data folder) is a running service's own file."""
+    parts = PurePosixPath(rel).parts
+    if not parts:
+        return False
+    return parts[0] in RUNTIME_DIRS or rel in RUNTIME_FILES or parts[-1].endswith(RUNTIME_SUFFIXES)
+
+
 def take_snapshot(
     sources: BackupSources,
     backup_dir: Path,
     now: dt.datetime,
     warehouse_wait_s: float = WAREHOUSE_WAIT_S,
+    trigger: str = TRIGGER_SCHEDULED,
 ) -> SnapshotResult:
-    """Write one complete snapshot under `backup_dir`, named for `now`; returns what it holds."""
+    """Write one complete snapshot under `backup_dir`, named for `now`; returns what it holds.
+
+    `trigger` (TRIGGER_MANUAL or TRIGGER_SCHEDULED) goes into the manifest for retention.
+    """
     started = time.perf_counter()
     backup_dir = Path(backup_dir)
     backup_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +140,12 @@ def take_snapshot(
             sources.warehouse, partial / "data" / "warehouse.duckdb", warehouse_wait_s
         )
         _copy_instance(sources.dagster_home, partial / "data" / "dagster")
-        _copy_tree(sources.data_dir, partial / "data", skip=_data_skips(sources, backup_dir))
+        _copy_tree(
+            sources.data_dir,
+            partial / "data",
+            skip=_data_skips(sources, backup_dir),
+            runtime=is_runtime,
+        )
         _copy_tree(sources.books_dir, partial / "books", skip=_backup_skip(backup_dir))
         if sources.config_file is not None and sources.config_file.is_file():
             _copy_file(sources.config_file, partial / "config" / "homeclerk.toml")
@@ -127,9 +160,12 @@ def take_snapshot(
             "format": MANIFEST_FORMAT,
             "name": name,
             "created_at": now.astimezone(dt.UTC).isoformat(timespec="seconds"),
+            "trigger": trigger,
             "include_secrets": sources.include_secrets,
             "sources": {
                 "data_dir": str(sources.data_dir),
+                # As the instance's dagster.yaml names it (symlinks resolved): restore rewrites it.
+                "data_dir_resolved": str(sources.data_dir.resolve()),
                 "books_dir": str(sources.books_dir),
                 "config_file": str(sources.config_file) if sources.config_file else None,
             },
@@ -193,7 +229,9 @@ def _copy_instance(home: Path, target: Path) -> None:
     if not home.is_dir():
         return
     for path in sorted(home.rglob("*")):
-        if not path.is_file() or path.name.endswith(_SQLITE_SIDE) or path.name.endswith(".lock"):
+        if not path.is_file() or path.name.endswith(_SQLITE_SIDE):
+            continue
+        if is_runtime(f"{home.name}/{path.relative_to(home).as_posix()}"):
             continue
         dest = target / path.relative_to(home)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -241,16 +279,28 @@ def _data_skips(sources: BackupSources, backup_dir: Path) -> set[Path]:
     return skips
 
 
-def _copy_tree(source: Path, target: Path, skip: set[Path]) -> None:
+def _copy_tree(
+    source: Path,
+    target: Path,
+    skip: set[Path],
+    runtime: Callable[[str], bool] = lambda rel: False,
+) -> None:
     if not source.is_dir():
         return
     for root, dirs, files in os.walk(source):
         base = Path(root)
-        dirs[:] = sorted(d for d in dirs if (base / d).resolve() not in skip)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if (base / d).resolve() not in skip
+            and not runtime((base / d).relative_to(source).as_posix())
+        )
         for name in sorted(files):
             path = base / name
             if path.resolve() in skip or (name.startswith(".") and name.endswith(".tmp")):
                 continue  # an atomic write in progress is not a file yet
+            if not path.is_file() or runtime(path.relative_to(source).as_posix()):
+                continue  # a socket or FIFO, or a running service's own file
             _copy_file(path, target / path.relative_to(source))
 
 
@@ -299,7 +349,11 @@ def read_manifest(snapshot: Path) -> dict[str, object]:
         ) from None
     except (OSError, ValueError) as exc:
         raise BackupError(f"{path} is unreadable ({exc}): pick another snapshot") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != MANIFEST_FORMAT
+        or not isinstance(manifest.get("files"), list)
+    ):
         raise BackupError(f"{path} is not a homeclerk backup manifest (format {MANIFEST_FORMAT})")
     return manifest
 
@@ -327,15 +381,17 @@ def verify_snapshot(snapshot: Path) -> list[str]:
 
 @dataclass(frozen=True)
 class SnapshotInfo:
-    """A snapshot found on disk, with when it was taken."""
+    """A snapshot found on disk: when it was taken, whether it is whole, whether by hand."""
 
     path: Path
     taken_at: dt.datetime
     good: bool
+    manual: bool = False
 
 
 def list_snapshots(backup_dir: Path) -> list[SnapshotInfo]:
-    """The snapshot folders under `backup_dir`, oldest first; `good` = has a readable manifest."""
+    """The snapshot folders under `backup_dir`, oldest first; `good` = has a readable manifest,
+    `manual` = the manifest says it was taken by hand."""
     found = []
     try:
         entries = list(Path(backup_dir).iterdir())
@@ -346,11 +402,11 @@ def list_snapshots(backup_dir: Path) -> list[SnapshotInfo]:
         if taken is None or not path.is_dir():
             continue
         try:
-            read_manifest(path)
+            manual = read_manifest(path).get("trigger") == TRIGGER_MANUAL
             good = True
         except BackupError:
-            good = False
-        found.append(SnapshotInfo(path, taken, good))
+            good = manual = False
+        found.append(SnapshotInfo(path, taken, good, manual))
     return sorted(found, key=lambda s: (s.taken_at, s.path.name))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,13 +24,18 @@ from assets.backup.snapshot import (
     BackupSources,
     SnapshotResult,
     list_snapshots,
+    sha256_file,
     snapshot_name,
     take_snapshot,
     verify_snapshot,
 )
+from pipeline.instance import render_dagster_yaml
+from pipeline.serve import WORKSPACE_FILE, log_dir
+from pipeline.settings import load_settings
 from tests.support import wait_for
 
 NOW = dt.datetime(2026, 3, 10, 22, 0, tzinfo=dt.UTC)
+DAYS = lambda n: dt.timedelta(days=n)  # noqa: E731
 BATCH = 500
 
 
@@ -101,6 +107,96 @@ def test_snapshot_holds_everything_but_secrets_and_restores_it(tmp_path: Path) -
     # The chat.db is the Messages app's: the restored config points at the original one.
     assert json.dumps(str(tmp_path / "home" / "chat.db")) in config
     assert not (tmp_path / "restored" / ".env").exists()
+
+
+def _running_service_files(root: Path) -> list[str]:
+    """What a running `serve` keeps in the data folder: logs, child PIDs, locks, a socket."""
+    settings = load_settings(root / "homeclerk.toml")
+    logs = log_dir(settings)
+    logs.mkdir(parents=True)
+    (logs / "children.pids").write_text("4242\n4243\n")
+    (logs / "serve.log").write_text("started code-server (pid 4242)\n")
+    (logs / "fava.log.1").write_text("rotated\n")
+    home = settings.dagster_home
+    (home / "homeclerk-ui.lock").write_text('{"pid": 4241, "port": 3000}')
+    (home / "homeclerk-fava.lock").write_text("")
+    (home / WORKSPACE_FILE).write_text("load_from:\n  - grpc_server: {port: 41234}\n")
+    (settings.data_dir / "power" / "sampler.pid").parent.mkdir(parents=True)
+    (settings.data_dir / "power" / "sampler.pid").write_text("4250\n")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(settings.data_dir / "feeds" / "control.sock"))
+    sock.close()
+    return [
+        "data/logs/children.pids",
+        "data/logs/serve.log",
+        "data/logs/fava.log.1",
+        "data/dagster/homeclerk-ui.lock",
+        "data/dagster/homeclerk-fava.lock",
+        f"data/dagster/{WORKSPACE_FILE}",
+        "data/power/sampler.pid",
+        "data/feeds/control.sock",
+    ]
+
+
+def test_a_running_services_files_stay_out_of_the_snapshot(tmp_path: Path) -> None:
+    sources = _folder(tmp_path / "home")
+    runtime = _running_service_files(tmp_path / "home")
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    paths = {e["path"] for e in json.loads((result.path / "manifest.json").read_text())["files"]}
+    assert paths.isdisjoint(runtime), sorted(paths & set(runtime))
+    assert not (result.path / "data" / "logs").exists()
+    # Everything else is still there.
+    assert {"data/feeds/expenses.json", "data/dagster/history/runs.db"} <= paths
+    assert verify_snapshot(result.path) == []
+
+
+def test_restore_leaves_out_the_runtime_files_an_older_snapshot_carried(tmp_path: Path) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    # Snapshots taken before runtime files were left out carry the live service's child PIDs.
+    manifest = json.loads((result.path / "manifest.json").read_text())
+    for rel, text in (("data/logs/children.pids", "4242\n"), ("data/dagster/x.lock", "")):
+        (result.path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (result.path / rel).write_text(text)
+        size, digest = (result.path / rel).stat().st_size, sha256_file(result.path / rel)
+        manifest["files"].append({"path": rel, "size": size, "sha256": digest})
+    (result.path / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_snapshot(result.path) == []
+    restored = restore_snapshot(result.path, tmp_path / "r")
+    assert not (restored.data_dir / "logs" / "children.pids").exists()
+    assert not (restored.data_dir / "dagster" / "x.lock").exists()
+    assert (restored.data_dir / "feeds" / "expenses.json").is_file()
+
+
+@pytest.mark.parametrize("through_a_symlink", [False, True])
+def test_restore_points_the_instance_settings_at_the_restored_folder(
+    tmp_path: Path, through_a_symlink: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = _folder(tmp_path / "home")
+    if through_a_symlink:
+        # As /var is /private/var on macOS: the settings name the link, the instance the target.
+        (tmp_path / "link").symlink_to(tmp_path / "home")
+        sources = _sources(tmp_path / "link")
+    home = sources.dagster_home.resolve()
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    # A neighbour whose name starts like the original's: not the original, never rewritten.
+    neighbour = str(tmp_path / "home" / "data2")
+    with (home / "dagster.yaml").open("a") as f:
+        f.write(f"local_artifact_storage:\n  config:\n    base_dir: {neighbour}\n")
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    restored = restore_snapshot(result.path, tmp_path / "r")
+    text = (restored.data_dir / "dagster" / "dagster.yaml").read_text()
+    new_home = (restored.data_dir / "dagster").resolve()
+    assert f"base_dir: {new_home}/storage/history\n" in text
+    assert f"base_dir: {new_home}/storage/history/runs\n" in text
+    assert f"base_dir: {new_home}/storage/schedules\n" in text
+    assert str(tmp_path / "home" / "data") + "/" not in text
+    assert restored.foreign_paths == (neighbour,)
+    # The command says so, naming the file and the path.
+    from pipeline.cli import main
+
+    assert main(["restore", str(result.path), "--to", str(tmp_path / "r2")]) == 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'r2' / 'data' / 'dagster' / 'dagster.yaml'} names {neighbour}" in err
 
 
 def test_include_secrets_takes_env_and_token(tmp_path: Path) -> None:
@@ -205,10 +301,11 @@ def test_backup_while_another_process_writes_is_never_torn(tmp_path: Path) -> No
         assert count == result.warehouse_tables["t"]
 
 
-def _fake_snapshot(backup_dir: Path, when: dt.datetime) -> Path:
+def _fake_snapshot(backup_dir: Path, when: dt.datetime, trigger: str = "scheduled") -> Path:
     path = backup_dir / snapshot_name(when)
     path.mkdir(parents=True)
-    (path / "manifest.json").write_text(json.dumps({"format": 1, "files": []}))
+    manifest = {"format": 1, "files": [], "trigger": trigger}
+    (path / "manifest.json").write_text(json.dumps(manifest))
     return path
 
 
@@ -218,8 +315,9 @@ def test_retention_over_a_simulated_year(tmp_path: Path) -> None:
     day = dt.date(2026, 1, 1)
     while day <= dt.date(2026, 12, 31):
         # 03:30 in Kolkata each night, then prune, as the nightly asset does.
-        _fake_snapshot(backups, dt.datetime(day.year, day.month, day.day, 3, 30, tzinfo=ist))
-        prune(backups, Retention(), "Asia/Kolkata", now=0)
+        night = dt.datetime(day.year, day.month, day.day, 3, 30, tzinfo=ist)
+        _fake_snapshot(backups, night)
+        prune(backups, Retention(), "Asia/Kolkata", night)
         day += dt.timedelta(days=1)
     kept = [s.taken_at.astimezone(ist).date() for s in list_snapshots(backups)]
     daily = {dt.date(2026, 12, d) for d in range(25, 32)}
@@ -238,9 +336,80 @@ def test_pruning_never_deletes_the_newest_good_snapshot(tmp_path: Path) -> None:
     bad = backups / snapshot_name(NOW + dt.timedelta(days=1))
     bad.mkdir()  # no manifest: not good, and left alone for the owner
     older = _fake_snapshot(backups, NOW - dt.timedelta(days=3))
-    removed = prune(backups, Retention(daily=0, weekly=0, monthly=0), "UTC", now=0)
-    assert removed == [older]
+    report = prune(backups, Retention(daily=0, weekly=0, monthly=0), "UTC", NOW + DAYS(3))
+    assert report.removed == [older]
     assert good.is_dir() and bad.is_dir()
+    assert f"kept {bad.name}: no readable manifest: left for you to look at" in report.lines()
+
+
+NOTHING_BY_RULE = Retention(daily=0, weekly=0, monthly=0)
+
+
+def test_retention_keeps_snapshots_younger_than_a_day(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    # Three scheduled snapshots and a newer one by hand, all the same day: the rule keeps only
+    # the newest; the others are kept because they are younger than a day.
+    earlier = [_fake_snapshot(backups, NOW - dt.timedelta(hours=h)) for h in (25, 23, 2)]
+    _fake_snapshot(backups, NOW, trigger="manual")
+    report = prune(backups, NOTHING_BY_RULE, "UTC", NOW, prune_manual=True)
+    assert report.removed == [earlier[0]]
+    assert [p.is_dir() for p in earlier] == [False, True, True]
+    lines = report.lines()
+    assert f"kept {earlier[1].name}: younger than a day" in lines
+    assert f"kept {earlier[2].name}: younger than a day" in lines
+    assert lines[-1] == "kept 1 snapshot(s) by the retention rule"
+
+
+def test_retention_keeps_snapshots_taken_by_hand_unless_asked(tmp_path: Path) -> None:
+    backups = tmp_path / "backups"
+    by_hand = _fake_snapshot(backups, NOW - DAYS(30), trigger="manual")
+    nightly = _fake_snapshot(backups, NOW - DAYS(29))
+    newest = _fake_snapshot(backups, NOW - DAYS(2))
+    report = prune(backups, NOTHING_BY_RULE, "UTC", NOW)
+    assert report.removed == [nightly]
+    assert by_hand.is_dir() and newest.is_dir()
+    assert (
+        f"kept {by_hand.name}: taken by hand (`homeclerk backup`): `homeclerk backup --prune` "
+        "lets retention delete it"
+    ) in report.lines()
+    assert prune(backups, NOTHING_BY_RULE, "UTC", NOW, prune_manual=True).removed == [by_hand]
+    assert newest.is_dir()
+
+
+def test_homeclerk_backup_keeps_the_days_earlier_snapshot_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+    from pipeline.settings import CONFIG_ENV
+
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    root = tmp_path / "home"
+    _folder(root)
+    config = root / "homeclerk.toml"
+    with config.open("a") as f:
+        f.write("\n[backup]\nkeep_daily = 1\nkeep_weekly = 0\nkeep_monthly = 0\n")
+    backups = root / "backups"
+    # The command stamps snapshots with the real time: the planted ones are placed around it.
+    now = dt.datetime.now(dt.UTC)
+    nightly = _fake_snapshot(backups, now - dt.timedelta(hours=3))
+    by_hand = _fake_snapshot(backups, now - DAYS(10), trigger="manual")
+    old = _fake_snapshot(backups, now - DAYS(9))
+
+    assert main(["--config", str(config), "backup"]) == 0
+    out = capsys.readouterr().out
+    [taken] = [s for s in list_snapshots(backups) if s.path not in {nightly, by_hand, old}]
+    assert json.loads((taken.path / "manifest.json").read_text())["trigger"] == "manual"
+    assert nightly.is_dir() and by_hand.is_dir() and not old.exists()
+    assert f"pruned {old}" in out
+    assert f"kept {nightly.name}: younger than a day" in out
+    assert f"kept {by_hand.name}: taken by hand" in out
+    assert "kept 1 snapshot(s) by the retention rule" in out
+
+    # Asked: the old one taken by hand goes too; the day's earlier one still stays.
+    assert main(["--config", str(config), "backup", "--prune"]) == 0
+    out = capsys.readouterr().out
+    assert f"pruned {by_hand}" in out and not by_hand.exists()
+    assert nightly.is_dir() and taken.path.is_dir()
 
 
 def test_freshness_warns_after_36_hours(tmp_path: Path) -> None:
@@ -251,6 +420,28 @@ def test_freshness_warns_after_36_hours(tmp_path: Path) -> None:
     assert freshness(backups, NOW + dt.timedelta(hours=35))[0]
     ok, text = freshness(backups, NOW + dt.timedelta(hours=37))
     assert not ok and "37 h old" in text
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: None,  # no manifest: a backup killed before it was renamed, or a stray copy
+        lambda p: (p / "manifest.json").write_text('{"format": 1, "files": ['),  # truncated
+        lambda p: (p / "manifest.json").write_text('{"format": 1}'),  # no file list
+    ],
+    ids=["no-manifest", "truncated-manifest", "no-file-list"],
+)
+def test_freshness_judges_the_newest_good_snapshot_not_the_newest_folder(
+    tmp_path: Path, spoil: object
+) -> None:
+    backups = tmp_path / "backups"
+    old = _fake_snapshot(backups, NOW - DAYS(4))
+    newest = backups / snapshot_name(NOW - dt.timedelta(hours=1))
+    newest.mkdir()
+    spoil(newest)  # type: ignore[operator]
+    ok, text = freshness(backups, NOW)
+    assert not ok
+    assert f"newest good snapshot {old.name} is 96 h old" in text
 
 
 def test_remote_rsync_to_a_local_folder_and_a_failure_in_plain_words(tmp_path: Path) -> None:

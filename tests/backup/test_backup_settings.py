@@ -64,3 +64,17 @@ def test_doctor_warns_without_a_recent_snapshot(tmp_path: Path) -> None:
     (snap / "manifest.json").write_text(json.dumps({"format": 1, "files": []}))
     [finding] = [f for f in run_checks(settings, now=NOW) if f.check == "backup snapshot"]
     assert finding.ok and "2.0 h old" in finding.detail
+
+
+def test_doctor_warns_when_the_newest_folder_is_bad_and_the_good_one_old(tmp_path: Path) -> None:
+    config = tmp_path / "homeclerk.toml"
+    config.write_text('[backup]\ndir = "snaps"\n')
+    settings = load_settings(config)
+    good = tmp_path / "snaps" / snapshot_name(NOW - dt.timedelta(days=3))
+    good.mkdir(parents=True)
+    (good / "manifest.json").write_text(json.dumps({"format": 1, "files": []}))
+    (tmp_path / "snaps" / snapshot_name(NOW - dt.timedelta(minutes=5))).mkdir()  # no manifest
+    [finding] = [f for f in run_checks(settings, now=NOW) if f.check == "backup snapshot"]
+    assert not finding.ok and finding.warning
+    assert f"newest good snapshot {good.name} is 72 h old" in finding.detail
+    assert finding.fix == "run `homeclerk backup`"

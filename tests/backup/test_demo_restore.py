@@ -156,3 +156,51 @@ def test_the_backup_asset_snapshots_prunes_and_reports_a_failed_remote(
     assert verify_snapshot(snap.path) == []
     [check] = result.get_asset_check_evaluations()
     assert check.passed
+
+
+def _failed_run_in(dagster_home: Path) -> str:
+    """A real failed run recorded in the instance at `dagster_home`; returns its id."""
+    from dagster import DagsterInstance, asset, materialize
+
+    @asset
+    def restore_probe() -> None:
+        raise RuntimeError("a run made in the original folder after the backup")
+
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        result = materialize([restore_probe], instance=instance, raise_on_error=False)
+        assert not result.success
+        return result.run_id
+
+
+def test_doctor_on_a_restored_folder_reads_its_own_instance(
+    demo: Path, tmp_path: Path, clean_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    backups = tmp_path / "snaps"
+    assert main(["--config", str(demo / "homeclerk.toml"), "backup", "--to", str(backups)]) == 0
+    [snap] = list_snapshots(backups)
+    out = tmp_path / "restored"
+    assert main(["restore", str(snap.path), "--to", str(out)]) == 0
+    restored = load_settings(out / "homeclerk.toml")
+    # Before anything reads it, the instance's settings name only the restored folder.
+    text = (restored.dagster_home / "dagster.yaml").read_text()
+    assert str(demo) not in text
+    base_dirs = [
+        Path(section["config"]["base_dir"])
+        for section in yaml.safe_load(text).values()
+        if isinstance(section, dict) and "base_dir" in section.get("config", {})
+    ]
+    assert len(base_dirs) == 3
+    assert all(d.is_relative_to(restored.dagster_home.resolve()) for d in base_dirs)
+
+    # A run the original folder makes after the backup is the original's alone.
+    run_id = _failed_run_in(load_settings(demo / "homeclerk.toml").dagster_home)
+    capsys.readouterr()
+    main(["--config", str(out / "homeclerk.toml"), "doctor", "--json"])
+    findings = {f["check"]: f for f in json.loads(capsys.readouterr().out)}
+    assert run_id[:8] not in json.dumps(findings)
+    assert findings["failed runs (24 h)"]["detail"] == "none"
+    main(["--config", str(demo / "homeclerk.toml"), "doctor", "--json"])
+    findings = {f["check"]: f for f in json.loads(capsys.readouterr().out)}
+    assert run_id[:8] in findings["failed runs (24 h)"]["detail"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from pipeline.serve import child_specs
+from pipeline.processes import owner_argv, owner_mark
+from pipeline.serve import child_specs, log_dir
+from pipeline.service import ChildSpec
 from pipeline.settings import ServiceSettings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,3 +65,17 @@ def test_caffeinate_only_on_macos_when_asked(tmp_path: Path) -> None:
     assert "caffeinate" not in names(awake, "linux")
     assert "caffeinate" not in names(_load(tmp_path, ""), "darwin")
     assert names(awake, "linux") == ["code-server", "ui-daemon", "fava", "feeds", "sms-watch"]
+
+
+def test_every_python_child_carries_the_folders_mark_in_its_command_line(tmp_path: Path) -> None:
+    settings = _load(tmp_path, "[service]\nkeep_awake = true\n")
+    mark = owner_argv(owner_mark(log_dir(settings)))
+    specs = child_specs(settings, tmp_path, 1234, python="py", platform="darwin")
+    # caffeinate carries no mark: it ends with the service itself, however that ends.
+    [awake] = [s for s in specs if s.name == "caffeinate"]
+    assert isinstance(awake, ChildSpec) and awake.argv[-2:] == ("-w", str(os.getpid()))
+    specs = [s for s in specs if isinstance(s, ChildSpec) and s.name != "caffeinate"]
+    assert [s.name for s in specs] == ["code-server", "ui-daemon", "fava"]
+    for spec in specs:
+        assert spec.argv[:3] == ("py", *mark), spec.name
+    assert mark[1] == f"homeclerk_service={(tmp_path / 'data' / 'logs').resolve()}"

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 from pipeline.feed_server import FeedServer
 from pipeline.hostcheck import allowed_hosts
+from pipeline.processes import OWNER_ENV, belongs_to, owner_argv, owner_mark
 from pipeline.runs import pid_alive
 from pipeline.service import (
     ChildSpec,
@@ -191,6 +194,67 @@ def test_a_new_service_stops_the_children_a_killed_one_left(tmp_path: Path) -> N
     # It returns once the whole group is gone, the leader's child too.
     assert not pid_alive(server) and not pid_alive(worker)
     assert second.stop_leftovers() == []  # nothing recorded any more
+
+
+SLEEP = "import time; time.sleep(600)"
+
+
+def test_a_recorded_child_of_another_folders_service_is_never_killed(tmp_path: Path) -> None:
+    # The live service of folder A; B is a copy of A's data folder (a restored snapshot) whose
+    # children.pids names A's children.
+    live = Supervisor([_spec("server", SLEEP, tmp_path)], tmp_path / "A" / "logs")
+    live.start_all()
+    try:
+        server = live.pids()["server"]
+        (tmp_path / "B" / "logs").mkdir(parents=True)
+        shutil.copy(live.groups_file, tmp_path / "B" / "logs" / "children.pids")
+        assert Supervisor([], tmp_path / "B" / "logs").stop_leftovers() == []
+        assert pid_alive(server)
+        log = (tmp_path / "B" / "logs" / "serve.log").read_text()
+        assert f"left process group {server} alone" in log
+        # In A's own folder the same record is a leftover of A's, and it goes.
+        assert Supervisor([], tmp_path / "A" / "logs").stop_leftovers() == [server]
+        assert not pid_alive(server)
+    finally:
+        live.stop_all()
+
+
+def test_a_recorded_pid_of_an_unmarked_process_is_never_killed(tmp_path: Path) -> None:
+    # A PID the system gave to another program since (its own session, as our children have).
+    other = subprocess.Popen([PY, "-c", SLEEP], start_new_session=True)
+    try:
+        (tmp_path / "logs").mkdir()
+        (tmp_path / "logs" / "children.pids").write_text(f"{other.pid}\n")
+        assert Supervisor([], tmp_path / "logs").stop_leftovers() == []
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_belongs_to_reads_the_environment_or_else_the_command_line(tmp_path: Path) -> None:
+    owner = owner_mark(tmp_path / "logs")
+    near = owner_mark(tmp_path / "logs2")  # a longer path that starts with ours
+    env_marked = subprocess.Popen([PY, "-c", SLEEP], env={OWNER_ENV: owner})
+    argv_marked = subprocess.Popen([PY, *owner_argv(owner), "-c", SLEEP])
+    argv_near = subprocess.Popen([PY, *owner_argv(near), "-c", SLEEP])
+    procs = (env_marked, argv_marked, argv_near)
+    try:
+        # Linux: /proc shows the environment and the command line.
+        assert belongs_to(env_marked.pid, owner) and belongs_to(argv_marked.pid, owner)
+        assert not belongs_to(argv_near.pid, owner) and not belongs_to(env_marked.pid, near)
+        # Elsewhere (no /proc, as on macOS): only the command line from `ps`; unsure is no.
+        no_proc = tmp_path / "no-proc"
+        assert belongs_to(argv_marked.pid, owner, proc_root=no_proc)
+        assert not belongs_to(argv_near.pid, owner, proc_root=no_proc)
+        assert not belongs_to(env_marked.pid, owner, proc_root=no_proc)
+        gone = subprocess.Popen([PY, *owner_argv(owner), "-c", "pass"])
+        gone.wait()
+        assert not belongs_to(gone.pid, owner) and not belongs_to(gone.pid, owner, no_proc)
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 def _get(port: int, path: str = "/expenses.json") -> int:
