@@ -37,6 +37,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
     checks: list[Callable[[], Iterator[Finding]]] = [
         lambda: _config(settings),
         lambda: _secrets(settings),
+        lambda: _private_files(settings),
         lambda: _chat_db(settings),
         lambda: _warehouse(settings),
         lambda: _feeds(settings, now),
@@ -77,6 +78,26 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
             yield Finding(name, False, detail, f"chmod 600 {file}")
         elif file is path:
             yield Finding(name, True, f"{file}: readable by you alone")
+
+
+def _private_files(settings: Settings) -> Iterator[Finding]:
+    """Files and folders under the data folder that others may read (made under an older umask,
+    copied in, or changed by hand): bank SMS, amounts and payees are the owner's alone."""
+    from .permissions import fix_command, loose_paths
+
+    data, feeds, mode = settings.data_dir, settings.feeds_dir, settings.feeds_mode
+    loose = list(loose_paths(data, feeds, mode))
+    if not loose:
+        yield Finding("private files", True, f"{data}: yours alone (feeds mode {mode:04o})")
+        return
+    shown = ", ".join(f"{path} ({bits:04o})" for path, bits in loose[:3])
+    more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+    yield Finding(
+        "private files",
+        False,
+        f"{len(loose)} under {data} readable by others: {shown}{more}",
+        fix_command([path for path, _bits in loose], data, feeds, mode),
+    )
 
 
 def _chat_db(settings: Settings) -> Iterator[Finding]:
