@@ -8,7 +8,12 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from assets.common.warehouse import WarehouseLockedError, connect, has_table
+from assets.common.warehouse import (
+    WarehouseBrokenError,
+    WarehouseLockedError,
+    connect,
+    has_table,
+)
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
 from .settings import Settings, exposed_secret_files
@@ -48,8 +53,30 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
     ]
     findings: list[Finding] = []
     for check in checks:
-        findings.extend(check())
+        try:
+            for finding in check():
+                findings.append(finding)
+        except Exception as exc:  # one broken store must not hide the other findings
+            findings.append(_crashed(settings, exc))
     return findings
+
+
+def _crashed(settings: Settings, exc: Exception) -> Finding:
+    """A check that could not finish: a damaged Dagster instance says which and how to restore
+    it; anything else is named as it is."""
+    from .recovery import restore_fix
+
+    text = f"{exc.__class__.__name__}: {exc}".split("\n", 1)[0][:300]
+    if any(sign in str(exc) for sign in ("malformed", "not a database", "file is encrypted")):
+        storage = settings.dagster_home / "storage"
+        return Finding(
+            "dagster instance",
+            False,
+            f"the run storage under {storage} is damaged ({text}); the UI and the daemon cannot "
+            "start on it",
+            "stop the service, then: " + restore_fix(settings, storage),
+        )
+    return Finding("doctor", False, f"a check could not finish: {text}", None)
 
 
 def _config(settings: Settings) -> Iterator[Finding]:
@@ -143,6 +170,13 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
             ).fetchone()
     except WarehouseLockedError as exc:
         yield Finding("warehouse", True, f"busy: a run is writing it ({exc.__class__.__name__})")
+        return
+    except WarehouseBrokenError as exc:
+        from .recovery import restore_fix
+
+        yield Finding(
+            "warehouse", False, str(exc).split(": restore", 1)[0], restore_fix(settings, path)
+        )
         return
     yield Finding("warehouse", True, f"{path}: {total} bank messages derived")
     yield Finding(
