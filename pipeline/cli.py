@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .permissions import apply_private_umask
 from .settings import (
     CONFIG_ENV,
     Settings,
@@ -24,6 +25,7 @@ from .settings import (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    apply_private_umask()  # what any command (and each process it starts) writes is private
     parser = _parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):

@@ -14,6 +14,7 @@ from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
 
 from .maintenance import build_maintenance
+from .permissions import apply_private_umask
 from .resources import build_resources
 from .settings import (
     Settings,
@@ -26,6 +27,10 @@ from .settings import (
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
 DOMAINS = (sms, transactions, expenses, portfolio, books, power, review, backup)
+
+# Plain `dagster dev` or `dagster api grpc` (no homeclerk command in front) loads this module in
+# the code server and each run worker: what they write is the owner's alone too.
+apply_private_umask()
 
 
 def build_definitions(settings: Settings) -> Definitions:

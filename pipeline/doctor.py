@@ -8,7 +8,12 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from assets.common.warehouse import WarehouseLockedError, connect, has_table
+from assets.common.warehouse import (
+    WarehouseBrokenError,
+    WarehouseLockedError,
+    connect,
+    has_table,
+)
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
 from .settings import Settings, exposed_secret_files
@@ -37,6 +42,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
     checks: list[Callable[[], Iterator[Finding]]] = [
         lambda: _config(settings),
         lambda: _secrets(settings),
+        lambda: _private_files(settings),
         lambda: _chat_db(settings),
         lambda: _warehouse(settings),
         lambda: _feeds(settings, now),
@@ -47,8 +53,30 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
     ]
     findings: list[Finding] = []
     for check in checks:
-        findings.extend(check())
+        try:
+            for finding in check():
+                findings.append(finding)
+        except Exception as exc:  # one broken store must not hide the other findings
+            findings.append(_crashed(settings, exc))
     return findings
+
+
+def _crashed(settings: Settings, exc: Exception) -> Finding:
+    """A check that could not finish: a damaged Dagster instance says which and how to restore
+    it; anything else is named as it is."""
+    from .recovery import restore_fix
+
+    text = f"{exc.__class__.__name__}: {exc}".split("\n", 1)[0][:300]
+    if any(sign in str(exc) for sign in ("malformed", "not a database", "file is encrypted")):
+        storage = settings.dagster_home / "storage"
+        return Finding(
+            "dagster instance",
+            False,
+            f"the run storage under {storage} is damaged ({text}); the UI and the daemon cannot "
+            "start on it",
+            "stop the service, then: " + restore_fix(settings, storage),
+        )
+    return Finding("doctor", False, f"a check could not finish: {text}", None)
 
 
 def _config(settings: Settings) -> Iterator[Finding]:
@@ -77,6 +105,26 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
             yield Finding(name, False, detail, f"chmod 600 {file}")
         elif file is path:
             yield Finding(name, True, f"{file}: readable by you alone")
+
+
+def _private_files(settings: Settings) -> Iterator[Finding]:
+    """Files and folders under the data folder that others may read (made under an older umask,
+    copied in, or changed by hand): bank SMS, amounts and payees are the owner's alone."""
+    from .permissions import fix_command, loose_paths
+
+    data, feeds, mode = settings.data_dir, settings.feeds_dir, settings.feeds_mode
+    loose = list(loose_paths(data, feeds, mode))
+    if not loose:
+        yield Finding("private files", True, f"{data}: yours alone (feeds mode {mode:04o})")
+        return
+    shown = ", ".join(f"{path} ({bits:04o})" for path, bits in loose[:3])
+    more = f" and {len(loose) - 3} more" if len(loose) > 3 else ""
+    yield Finding(
+        "private files",
+        False,
+        f"{len(loose)} under {data} readable by others: {shown}{more}",
+        fix_command([path for path, _bits in loose], data, feeds, mode),
+    )
 
 
 def _chat_db(settings: Settings) -> Iterator[Finding]:
@@ -122,6 +170,13 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
             ).fetchone()
     except WarehouseLockedError as exc:
         yield Finding("warehouse", True, f"busy: a run is writing it ({exc.__class__.__name__})")
+        return
+    except WarehouseBrokenError as exc:
+        from .recovery import restore_fix
+
+        yield Finding(
+            "warehouse", False, str(exc).split(": restore", 1)[0], restore_fix(settings, path)
+        )
         return
     yield Finding("warehouse", True, f"{path}: {total} bank messages derived")
     yield Finding(

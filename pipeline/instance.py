@@ -8,6 +8,7 @@ from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
 
+from .permissions import secure_data_dir
 from .settings import Settings
 
 
@@ -17,7 +18,9 @@ def render_dagster_yaml(dagster_home: Path) -> str:
 
 
 def prepare_instance(settings: Settings) -> Path:
-    """Create DAGSTER_HOME with the project's dagster.yaml (rewritten only when it changed)."""
+    """Create DAGSTER_HOME with the project's dagster.yaml (rewritten only when it changed), in
+    a data folder that is the owner's alone."""
+    secure_data_dir(settings.data_dir, settings.feeds_dir, settings.feeds_mode)
     home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     wanted = render_dagster_yaml(home)

@@ -45,10 +45,8 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             timezone=settings.timezone,
             broker_value_tolerance=settings.broker.value_tolerance,
         ),
-        # Weekly reviews sit beside the feeds and are read like them.
-        "reviews": Reviews(
-            folder=str(settings.data_dir / "reviews"), file_mode=settings.feeds_mode
-        ),
+        # Weekly reviews are private (see Reviews); feeds/review.json has the feeds mode.
+        "reviews": Reviews(folder=str(settings.data_dir / "reviews")),
         "backup_config": _backup(settings),
         "power": PowerSource(
             source=settings.power.source,

@@ -23,6 +23,27 @@ class WarehouseLockedError(RuntimeError):
     """Another process holds the warehouse open for writing."""
 
 
+class WarehouseBrokenError(RuntimeError):
+    """The warehouse file is there but DuckDB cannot read it (truncated, overwritten, damaged)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(
+            f"warehouse {path} is damaged ({reason}): restore it from the newest good snapshot "
+            "(`homeclerk doctor` prints the command)"
+        )
+
+
+class DiskFullError(OSError):
+    """No space left on the device that holds a file homeclerk writes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            28, f"disk full: no space left for {path}; free some space (runs resume by themselves)"
+        )
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB connection to the warehouse, closed on exit (WarehouseLockedError if held)."""
@@ -38,17 +59,35 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise WarehouseLockedError(
-                f"warehouse {path} is locked by another process; runs that open it must use "
-                f"the Dagster pool '{WAREHOUSE_POOL}' (one slot), and no other program may keep "
-                "it open"
-            ) from exc
-        raise
+        raise _classified(path, exc) from exc
     try:
         yield con
+    except duckdb.IOException as exc:
+        # A file cut short or overwritten may open and fail at the first block read (another
+        # file a query reads or writes keeps its own error).
+        if str(path) in str(exc) or "no space left" in str(exc).lower():
+            raise _classified(path, exc) from exc
+        raise
     finally:
         con.close()
+
+
+def _classified(path: Path, exc: Exception) -> Exception:
+    """DuckDB's IO error as what it means for the owner: locked, disk full, or damaged."""
+    message = str(exc)
+    if "lock" in message.lower():
+        return WarehouseLockedError(
+            f"warehouse {path} is locked by another process; runs that open it must use "
+            f"the Dagster pool '{WAREHOUSE_POOL}' (one slot), and no other program may keep "
+            "it open"
+        )
+    if "no space left" in message.lower():
+        return DiskFullError(path)
+    if not path.exists():
+        return exc
+    reason = message.removeprefix("IO Error: ").split("\n", 1)[0]
+    reason = reason.replace(f'The file "{path}" exists, but it', "it")
+    return WarehouseBrokenError(path, reason.replace(f' from file "{path}"', ""))
 
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:

@@ -28,7 +28,7 @@ def append_sample(folder: Path, sample: dict[str, Any]) -> Path:
     path = log_path(folder, at)
     folder.mkdir(parents=True, exist_ok=True)
     line = (json.dumps(sample, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         if not _ends_with_newline(path, os.fstat(fd).st_size):
             line = b"\n" + line  # a killed writer left a torn line: end it, keep ours whole

@@ -4,14 +4,16 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from assets.common.atomic import DEFAULT_FEED_MODE
+# A review lists the week's payees and amounts: the owner's alone (its summary feed,
+# feeds/review.json, has `[feeds] mode`).
+PRIVATE_FILE_MODE = 0o600
 
 
 class Reviews(ConfigurableResource):
     """The folder holding `2026-W47.md` and `2026-W47.html`, one pair per week."""
 
     folder: str
-    file_mode: int = DEFAULT_FEED_MODE
+    file_mode: int = PRIVATE_FILE_MODE
 
     @property
     def path(self) -> Path:

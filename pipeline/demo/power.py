@@ -67,7 +67,7 @@ def write_demo_power(folder: Path, end: dt.datetime) -> int:
         at = dt.datetime.fromisoformat(sample["at"])
         months[log_path(folder, at)].append(json.dumps(sample, separators=(",", ":")))
     for path, lines in months.items():
-        write_text_atomic(path, "\n".join(lines) + "\n", mode=0o644)
+        write_text_atomic(path, "\n".join(lines) + "\n")
     write_json_atomic(
         folder / HEALTH_FILE,
         {"checked_at": end.astimezone(dt.UTC).isoformat(), "health": DEMO_HEALTH, "error": None},

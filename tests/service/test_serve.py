@@ -11,17 +11,20 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect as ws_connect
 
 from assets.sms.chatdb import utc_to_apple_ns
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.processes import descendants
 from pipeline.runs import pid_alive
 from pipeline.service import Supervisor, port_open
-from tests.support import free_port, wait_for
+from tests.support import CHROMIUM_ARGS, chromium_path, free_port, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -47,6 +50,29 @@ class Served:
             start_new_session=True,
         )
         return self.proc
+
+    def send(
+        self, name: str, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> tuple[int, bytes]:
+        port = self.ports[name]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request(method, path, body, {"Host": f"127.0.0.1:{port}", **headers})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def fava_slug(self) -> str:
+        """The books' slug in Fava's URLs ("/" redirects to "/<slug>/income_statement/")."""
+        port = self.ports["fava"]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})
+            location = conn.getresponse().getheader("Location") or ""
+        finally:
+            conn.close()
+        return urllib.parse.urlsplit(location).path.strip("/").split("/", 1)[0]
 
     def get(self, name: str, path: str, host: str | None = None) -> tuple[int, bytes]:
         port = self.ports[name]
@@ -139,6 +165,44 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert served.get("ui", "/graphql", host="evil.example.com")[0] == 421
     assert served.get("fava", "/", host=f"localhost:{served.ports['fava']}")[0] in (200, 302)
 
+    # A page the owner visits cannot act through them either (cross-site requests): a GraphQL
+    # mutation sent as a GET or as a text/plain POST, the GraphQL websocket, a write to Fava.
+    mutation = 'mutation { terminateRun(runId: "no-such-run") { __typename } }'
+    as_get = "/graphql?" + urllib.parse.urlencode({"query": mutation})
+    as_post = json.dumps({"query": mutation}).encode()
+    evil = {"Origin": "http://evil.example.com"}
+    plain = {"Content-Type": "text/plain"}
+    assert served.send("ui", "GET", as_get, evil)[0] == 403
+    assert served.send("ui", "GET", as_get, {"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert served.send("ui", "POST", "/graphql", {**plain, **evil}, as_post)[0] == 403
+    with pytest.raises(InvalidStatus) as refused:
+        ws_connect(
+            f"ws://127.0.0.1:{served.ports['ui']}/graphql",
+            origin="http://evil.example.com",  # type: ignore[arg-type]
+            subprotocols=["graphql-ws"],  # type: ignore[list-item]
+            open_timeout=10,
+        )
+    assert refused.value.response.status_code == 403
+    fava_write = json.dumps({"source": "2026-01-01 open Assets:Evil\n"}).encode()
+    fava_slug = served.fava_slug()
+    for path in (f"/{fava_slug}/api/format_source", f"/{fava_slug}/api/add_entries"):
+        assert served.send("fava", "PUT", path, evil, fava_write)[0] == 403, path
+    # The same requests from the UI's own pages still work.
+    own = {"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{served.ports['ui']}"}
+    status, body = served.send("ui", "POST", "/graphql", own, as_post)
+    assert status == 200 and b"terminateRun" in body, body
+    status, body = served.send("ui", "GET", as_get, {"Origin": own["Origin"]})
+    assert status == 200 and b"terminateRun" in body, body
+    with ws_connect(
+        f"ws://127.0.0.1:{served.ports['ui']}/graphql",
+        origin=own["Origin"],  # type: ignore[arg-type]
+        subprotocols=["graphql-ws"],  # type: ignore[list-item]
+        open_timeout=10,
+    ) as ws:
+        assert ws.subprotocol == "graphql-ws"
+    # And the UI's own buttons, in a browser that sends its Origin with every request.
+    assert _materialize_from_the_ui(served) == "SUCCESS"
+
     # The feed server is a thread of the service itself, not a process of its own; it serves
     # the feeds and nothing beside them, and a request that is no HTTP does not stop it.
     assert not [p for p in descendants(proc.pid) if b"feed_server" in _cmdline(p)]
@@ -187,6 +251,39 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert proc.wait(timeout=20) == 0
     wait_for(lambda: not any(pid_alive(p) for p in tree), 5, "every child to be gone")
     assert not any(port_open(p) for p in served.ports.values())
+
+
+def _materialize_from_the_ui(served: Served) -> str:
+    """Press Materialize on expenses_feed's page in Chromium; the status of the run it launched."""
+    from dagster import DagsterInstance, RunsFilter
+    from playwright.sync_api import sync_playwright
+
+    with DagsterInstance.from_config(str(served.folder / "data" / "dagster")) as instance:
+
+        def ui_runs() -> list[str]:
+            return [r.status.value for r in instance.get_runs(RunsFilter(job_name="__ASSET_JOB"))]
+
+        assert ui_runs() == []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(
+                    f"http://127.0.0.1:{served.ports['ui']}/assets/expenses_feed",
+                    wait_until="domcontentloaded",
+                )
+                button = page.locator("button", has_text="Materialize").first
+                button.wait_for(timeout=90_000)
+                button.click()
+                wait_for(ui_runs, 60, "the run the Materialize button launched")
+            finally:
+                browser.close()
+
+        def finished() -> str | None:
+            done = [s for s in ui_runs() if s in ("SUCCESS", "FAILURE", "CANCELED")]
+            return done[0] if done else None
+
+        return str(wait_for(finished, SMS_S * 3, "the run launched from the UI"))
 
 
 def _idle(home: Path) -> bool:

@@ -1,0 +1,95 @@
+"""A damaged warehouse or run storage: doctor names the file and pastes a fix that restores it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assets.common.warehouse import WarehouseBrokenError, connect
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _doctor(config: Path) -> dict[str, dict[str, object]]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--config", str(config), "doctor", "--json"],
+        env=_env(),
+        cwd=config.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return {f["check"]: f for f in json.loads(done.stdout)}
+
+
+def _paste(fix: object, cwd: Path) -> None:
+    assert isinstance(fix, str)
+    command = fix.removeprefix("stop the service, then: ")
+    done = subprocess.run(
+        ["sh", "-c", command], env=_env(), cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, (command, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("broken") / "demo"
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(folder)],
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    return folder
+
+
+def test_a_truncated_warehouse_is_named_and_restored_by_the_printed_fix(demo: Path) -> None:
+    config = demo / "homeclerk.toml"
+    warehouse = demo / "data" / "warehouse.duckdb"
+    good = warehouse.read_bytes()
+    with warehouse.open("r+b") as f:
+        f.truncate(16384)  # cut short: headers and a little of the data
+    with pytest.raises(WarehouseBrokenError) as broken, connect(warehouse, read_only=True) as con:
+        con.execute("SELECT count(*) FROM sms_messages, transactions").fetchall()
+    assert str(warehouse) in str(broken.value) and "damaged" in str(broken.value)
+
+    found = _doctor(config)
+    assert not found["warehouse"]["ok"]
+    assert "is damaged" in str(found["warehouse"]["detail"])
+    assert found["chat.db"]["ok"]  # the other checks still ran
+    _paste(found["warehouse"]["fix"], demo)
+
+    assert _doctor(config)["warehouse"]["ok"]
+    assert (demo / "data" / "warehouse.duckdb.damaged").stat().st_size == 16384
+    with connect(warehouse, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM sms_messages").fetchone()[0] > 0
+
+
+def test_a_run_storage_with_garbage_is_named_and_restored(demo: Path) -> None:
+    config = demo / "homeclerk.toml"
+    runs = demo / "data" / "dagster" / "storage" / "history" / "runs.db"
+    assert runs.is_file()
+    with runs.open("r+b") as f:
+        f.seek(0)
+        f.write(b"garbage " * 512)
+
+    found = _doctor(config)
+    assert "dagster instance" in found, sorted(found)
+    assert "damaged" in str(found["dagster instance"]["detail"])
+    assert str(runs.parent.parent) in str(found["dagster instance"]["detail"])
+    assert found["warehouse"]["ok"]  # not hidden by the broken instance
+    _paste(found["dagster instance"]["fix"], demo)
+
+    assert "dagster instance" not in _doctor(config)
