@@ -58,7 +58,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_truncated_warehouse_is_named_and_restored_by_the_printed_fix(demo: Path) -> None:
     config = demo / "homeclerk.toml"
     warehouse = demo / "data" / "warehouse.duckdb"
-    good = warehouse.read_bytes()
     with warehouse.open("r+b") as f:
         f.truncate(16384)  # cut short: headers and a little of the data
     with pytest.raises(WarehouseBrokenError) as broken, connect(warehouse, read_only=True) as con:
