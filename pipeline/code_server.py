@@ -8,6 +8,8 @@ supervisor. Usage: `python -m pipeline.code_server <dagster api grpc arguments>`
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import sys
 
 
@@ -16,9 +18,18 @@ def main(argv: list[str] | None = None) -> None:
     from dagster import DagsterInstance
     from dagster._cli.api import grpc_command
 
+    from .processes import run_workers_below
     from .runs import RunReaper
 
-    with DagsterInstance.get() as instance, RunReaper(instance):
+    started = dt.datetime.now(dt.UTC)
+    with (
+        DagsterInstance.get() as instance,
+        RunReaper(
+            instance,
+            launcher_since=started,
+            has_workers=lambda: bool(run_workers_below(os.getpid())),
+        ),
+    ):
         grpc_command.main(
             args=list(sys.argv[1:] if argv is None else argv),
             prog_name="dagster api grpc",

@@ -258,6 +258,8 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
 # queued this long means no daemon is dequeuing, or the pool is held.
 RUN_STUCK_AFTER = dt.timedelta(minutes=30)
 RUN_QUEUED_TOO_LONG = dt.timedelta(minutes=5)
+# A worker records its PID within seconds; starting for a minute with none, it has no worker.
+RUN_STARTING_TOO_LONG = dt.timedelta(minutes=1)
 
 
 def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Finding]:
@@ -268,7 +270,11 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
         s
         for s in states
         if s.status in ("STARTING", "STARTED", "CANCELING")
-        and (s.worker_alive is False or (s.since and now - s.since > RUN_STUCK_AFTER))
+        and (
+            s.worker_alive is False
+            or (s.since and now - s.since > RUN_STUCK_AFTER)
+            or (s.status == "STARTING" and s.since and now - s.since > RUN_STARTING_TOO_LONG)
+        )
     ]
     yield Finding(
         "stuck runs",
@@ -277,6 +283,7 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
             f"{s.job_name} {s.run_id[:8]} {s.status.lower()} "
             + (f"(worker pid {s.pid} is gone)" if s.worker_alive is False else "")
             + (f"since {_ago(now - s.since)}" if s.worker_alive is not False and s.since else "")
+            + (" with no worker yet" if s.status == "STARTING" and s.pid is None else "")
             for s in stuck
         )
         or "none",

@@ -51,6 +51,21 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def run_workers_below(pid: int) -> set[int]:
+    """The processes below `pid` that can be run workers: all but multiprocessing's resource
+    tracker, which the code server keeps for as long as it lives."""
+    out = subprocess.run(
+        ["ps", "-A", "-ww", "-o", "pid=,command="], capture_output=True, text=True, check=False
+    ).stdout
+    commands = {}
+    for line in out.splitlines():
+        number, _, command = line.strip().partition(" ")
+        if number.isdigit():
+            commands[int(number)] = command
+    below = descendants(pid)
+    return {p for p in below if "resource_tracker" not in commands.get(p, "")}
+
+
 def owner_mark(log_dir: Path) -> str:
     """The mark of the service whose log folder (and `children.pids`) is `log_dir`."""
     return str(Path(log_dir).resolve())

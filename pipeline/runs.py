@@ -36,6 +36,9 @@ SKIPPED_TICK_KEEP = dt.timedelta(hours=1)
 SUCCESS_TICK_KEEP = dt.timedelta(days=7)
 FAILURE_TICK_KEEP = dt.timedelta(days=14)
 PURGE_INTERVAL = dt.timedelta(minutes=10)
+# A worker records its PID within seconds of its run entering STARTING (2–6 s on a loaded
+# 2-core machine); past this with no worker process at all, the run has none.
+STARTING_GRACE = dt.timedelta(seconds=30)
 # Ticks read per query while counting (only their timestamps are kept).
 _PURGE_BATCH = 1000
 
@@ -109,6 +112,8 @@ def unfinished_runs(instance: DagsterInstance) -> list[RunState]:
         queued = run.status in (DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED)
         pid = None if queued else worker_pid(instance, run.run_id)
         stamp = record.create_timestamp.timestamp() if queued else record.start_time
+        if run.status == DagsterRunStatus.STARTING:
+            stamp = _starting_since(instance, run.run_id) or stamp
         if stamp is None:
             stamp = record.create_timestamp.timestamp()
         states.append(
@@ -123,6 +128,16 @@ def unfinished_runs(instance: DagsterInstance) -> list[RunState]:
             )
         )
     return states
+
+
+def _starting_since(instance: DagsterInstance, run_id: str) -> float | None:
+    """When the run entered STARTING (a run queued for an hour has an old creation time)."""
+    from dagster import DagsterEventType
+
+    records = instance.get_records_for_run(
+        run_id, of_type=DagsterEventType.RUN_STARTING, ascending=False, limit=1
+    ).records
+    return records[0].timestamp if records else None
 
 
 def _pools(run: DagsterRun) -> tuple[str, ...]:
@@ -148,6 +163,52 @@ def fail_dead_runs(instance: DagsterInstance) -> list[str]:
         message = (
             f"homeclerk: the run worker (pid {state.pid}) is gone (killed or crashed); "
             "the run is marked failed so it stops holding its pool. Re-run it if needed."
+        )
+        instance.report_engine_event(message, run)
+        instance.report_run_failed(run, message)
+        failed.append(state.run_id)
+    return failed
+
+
+def fail_orphaned_starting_runs(
+    instance: DagsterInstance,
+    launcher_since: dt.datetime,
+    has_workers: Callable[[], bool],
+    now: dt.datetime,
+) -> list[str]:
+    """Fail runs left STARTING with no worker PID that can have no worker; return their ids.
+
+    The run launcher is the code server: it starts each worker as its own child. A run that
+    entered STARTING before this code server started was launched by one that is gone (a power
+    loss, a killed service): its worker never recorded a PID and never will. A run STARTING for
+    longer than `STARTING_GRACE` while this code server has no worker process at all lost its
+    worker before it could say so. Either held the one-slot warehouse pool until Dagster's start
+    timeout (180 s, plus its poll), and every new SMS waited behind it.
+    """
+    orphans = [
+        s
+        for s in unfinished_runs(instance)
+        if s.status == "STARTING"
+        and s.pid is None
+        and s.since is not None
+        and (s.since < launcher_since or now - s.since > STARTING_GRACE)
+    ]
+    if not orphans:
+        return []
+    workers = None
+    failed = []
+    for state in orphans:
+        assert state.since is not None
+        if state.since >= launcher_since:
+            workers = has_workers() if workers is None else workers
+            if workers:
+                continue  # a worker may be this run's, still importing: Dagster's timeout decides
+        run = instance.get_run_by_id(state.run_id)
+        if run is None or run.is_finished:
+            continue
+        message = (
+            "homeclerk: the run never got a worker (the service stopped or the worker died while "
+            "it was starting); it is marked failed so it stops holding its pool, and retried."
         )
         instance.report_engine_event(message, run)
         instance.report_run_failed(run, message)
@@ -235,8 +296,13 @@ class RunReaper:
         interval: float = REAP_INTERVAL_SECONDS,
         purge_interval: dt.timedelta = PURGE_INTERVAL,
         now: Callable[[], dt.datetime] = _utc_now,
+        launcher_since: dt.datetime | None = None,
+        has_workers: Callable[[], bool] | None = None,
     ) -> None:
         self.instance = instance
+        # Set where the reaper runs inside the run launcher (the code server): it then also
+        # fails runs left STARTING without a worker.
+        self.launcher_since, self.has_workers = launcher_since, has_workers
         self.interval = interval
         self.purge_interval = purge_interval
         self.now = now
@@ -250,6 +316,12 @@ class RunReaper:
         while True:
             try:
                 self.reaped.extend(fail_dead_runs(self.instance))
+                if self.launcher_since is not None and self.has_workers is not None:
+                    self.reaped.extend(
+                        fail_orphaned_starting_runs(
+                            self.instance, self.launcher_since, self.has_workers, self.now()
+                        )
+                    )
             except Exception as exc:  # a busy SQLite file must not end the UI
                 print(f"homeclerk: run check failed ({exc}); trying again", flush=True)
             moment = self.now()

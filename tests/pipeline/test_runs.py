@@ -205,3 +205,83 @@ def test_materialize_leaves_out_a_partitioned_asset_and_says_how_to_build_it(
     assert mixed.returncode == 0, mixed.stdout + mixed.stderr
     assert "leaving out weekly_review" in mixed.stdout
     assert "materialized sms_messages: run" in mixed.stdout
+
+
+def _starting_run(instance: DagsterInstance, settings: Settings) -> str:
+    """A bank_sms_job run that entered STARTING and whose worker never recorded a PID."""
+    from dagster import DagsterEvent, DagsterEventType
+    from dagster._core.execution.api import create_execution_plan
+
+    from pipeline.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def("bank_sms_job")
+    run = instance.create_run_for_job(job, execution_plan=create_execution_plan(job))
+    instance.report_dagster_event(
+        DagsterEvent(DagsterEventType.RUN_STARTING.value, job_name=job.name), run.run_id
+    )
+    assert instance.get_run_by_id(run.run_id).status == DagsterRunStatus.STARTING
+    return run.run_id
+
+
+def test_a_run_left_starting_without_a_worker_is_failed(tmp_path: Path) -> None:
+    from pipeline.runs import STARTING_GRACE, fail_orphaned_starting_runs, unfinished_runs
+
+    settings = demo_like(tmp_path)
+    with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        before_restart = _starting_run(instance, settings)
+        [state] = unfinished_runs(instance)
+        assert state.status == "STARTING" and state.pid is None and state.since is not None
+        since = state.since
+        # Doctor names it once it has been starting for over a minute.
+        stuck = {f.check: f for f in run_checks(settings, now=since + dt.timedelta(minutes=2))}
+        assert before_restart[:8] in stuck["stuck runs"].detail
+        assert "no worker yet" in stuck["stuck runs"].detail
+        assert {f.check: f for f in run_checks(settings, now=since)}["stuck runs"].ok
+
+        # The service came back (a new code server, the launcher, started after it): at its
+        # first look the run is failed, whatever workers the new code server has.
+        restarted = since + dt.timedelta(seconds=1)
+        assert fail_orphaned_starting_runs(instance, restarted, lambda: True, restarted) == [
+            before_restart
+        ]
+        assert instance.get_run_by_id(before_restart).status == DagsterRunStatus.FAILURE
+
+        # While it runs: a run starting under this code server is left to start...
+        current = _starting_run(instance, settings)
+        [state] = unfinished_runs(instance)
+        launcher, since = state.since - dt.timedelta(minutes=5), state.since
+        within = since + STARTING_GRACE - dt.timedelta(seconds=1)
+        past = since + STARTING_GRACE + dt.timedelta(seconds=1)
+        assert fail_orphaned_starting_runs(instance, launcher, lambda: False, within) == []
+        # ...and past the grace too while any worker process lives (it may be this run's)...
+        assert fail_orphaned_starting_runs(instance, launcher, lambda: True, past) == []
+        assert instance.get_run_by_id(current).status == DagsterRunStatus.STARTING
+        # ...but with no worker process at all, it has none: failed within the reaper's 30 s.
+        assert fail_orphaned_starting_runs(instance, launcher, lambda: False, past) == [current]
+        assert warehouse_holders(instance) == []
+
+
+def test_run_workers_are_the_children_but_the_resource_tracker(tmp_path: Path) -> None:
+    from pipeline.processes import run_workers_below
+
+    script = (
+        "import subprocess, sys, time\n"
+        "a = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "b = subprocess.Popen([sys.executable, '-c',"
+        " 'import time; time.sleep(60)  # multiprocessing.resource_tracker'])\n"
+        "print(a.pid, b.pid, flush=True)\n"
+        "sys.stdin.readline()\n"
+        "a.kill(); b.kill()\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        worker, tracker = (int(p) for p in parent.stdout.readline().split())
+        assert run_workers_below(parent.pid) == {worker}
+        assert tracker not in run_workers_below(parent.pid)
+        assert run_workers_below(worker) == set()
+    finally:
+        parent.stdin.write("\n")
+        parent.stdin.flush()
+        parent.wait(timeout=30)
