@@ -511,38 +511,38 @@ def _backup_parsers(sub: Any) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from assets.backup.remote import push
-    from assets.backup.retention import Retention, prune
-    from assets.backup.snapshot import TRIGGER_MANUAL, BackupError, take_snapshot
-
-    from .resources import build_resources
+    """A snapshot now, as a run of the `backup` asset: it waits for the warehouse pool like
+    `materialize` (a run the daemon launched in that moment would otherwise find the warehouse
+    locked), and the daemon keeps new warehouse runs queued while it copies."""
+    from .materialize import materialize
 
     settings = _settings(args)
-    config = build_resources(settings)["backup_config"]
-    folder = args.to if args.to else settings.backup.dir
-    now = dt.datetime.now(dt.UTC)
-    try:
-        result = take_snapshot(config.sources(), folder, now, trigger=TRIGGER_MANUAL)
-    except BackupError as exc:
-        print(f"homeclerk: {exc}", file=sys.stderr)
-        return 1
-    print(
-        f"snapshot {result.path}: {result.files} files, {result.bytes} bytes, "
-        f"{result.seconds:.2f} s"
+    request = {
+        "trigger": "manual",
+        "to": str(args.to.expanduser().resolve()) if args.to else "",
+        "prune": bool(args.prune),
+    }
+    report: dict[str, Any] = {}
+
+    def keep_report(result: Any) -> None:
+        [materialization] = result.asset_materializations_for_node("backup")
+        report.update({k: v.value for k, v in materialization.metadata.items()})
+
+    code = materialize(
+        settings,
+        "backup",
+        out=lambda line: print(line, file=sys.stderr),
+        op_config={"backup": request},
+        on_success=keep_report,
     )
-    if args.to and not args.prune:
-        print(f"kept every snapshot in {folder}: a --to folder is pruned only with --prune")
-    else:
-        rule = Retention(
-            settings.backup.keep_daily, settings.backup.keep_weekly, settings.backup.keep_monthly
-        )
-        report = prune(folder, rule, settings.timezone, now, prune_manual=args.prune)
-        print("\n".join(report.lines()))
-    if settings.backup.remote:
-        pushed = push(result.path, settings.backup.remote, settings.backup.remote_tool)
+    if code != 0:
+        return code
+    print(report.get("report", ""))
+    if "remote" in report:
+        ok = bool(report.get("remote_ok"))
         print(
-            pushed.message if pushed.ok else f"homeclerk: warning: {pushed.message}",
-            file=sys.stdout if pushed.ok else sys.stderr,
+            report["remote"] if ok else f"homeclerk: warning: {report['remote']}",
+            file=sys.stdout if ok else sys.stderr,
         )
     return 0
 
@@ -556,7 +556,10 @@ def _restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 1
+    closed = _close_restored_runs(result.data_dir / "dagster")
     print(f"restored {result.files} files into {result.folder}")
+    if closed:
+        print(f"  runs in progress in the snapshot (the backup's own included): {closed} canceled")
     print(f"  data:   {result.data_dir}")
     print(f"  books:  {result.books_dir}")
     print(f"  config: {result.config}")
@@ -569,6 +572,18 @@ def _restore(args: argparse.Namespace) -> int:
         )
     print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
     return 0
+
+
+def _close_restored_runs(home: Path) -> int:
+    """Cancel the runs the snapshot caught in flight (see `runs.close_restored_runs`)."""
+    if not (home / "dagster.yaml").is_file():
+        return 0
+    from dagster import DagsterInstance
+
+    from .runs import close_restored_runs
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        return len(close_restored_runs(instance))
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -15,9 +15,10 @@ import datetime as dt
 import fcntl
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .settings import Settings
 
@@ -37,12 +38,16 @@ def materialize(
     wait_seconds: float = 3600.0,
     max_backoff: float = 10.0,
     partition_range: tuple[str, str] | None = None,
+    op_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    on_success: Callable[[Any], None] | None = None,
 ) -> int:
     """Materialize `selection` once the warehouse is free; 0 on success, 1 with the failing step's
     message otherwise, 3 when the warehouse stayed busy for `wait_seconds`.
 
     `partition_range` (first, last key) runs every partition between them as one run (assets
-    with a single-run backfill policy, such as the weekly review)."""
+    with a single-run backfill policy, such as the weekly review). `op_config` is each asset's
+    config by name, `tags` are added to the run's, and `on_success` gets the run's result."""
     from dagster import AssetSelection, DagsterInstance
 
     from .definitions import build_definitions
@@ -88,12 +93,21 @@ def materialize(
                     asset_selection=list(keys),
                     partition_key=partition,
                     raise_on_error=False,
-                    run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-                    tags={"homeclerk/source": "cli", **_range_tags(partition_range)},
+                    run_config={
+                        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                        "ops": {name: {"config": c} for name, c in (op_config or {}).items()},
+                    },
+                    tags={
+                        "homeclerk/source": "cli",
+                        **_range_tags(partition_range),
+                        **(tags or {}),
+                    },
                 )
                 failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
                 if result.success:
                     out(f"materialized {names}: run {result.run_id} succeeded")
+                    if on_success is not None:
+                        on_success(result)
                     return 0
                 if not any(LOCKED in _error_text(e) for e in failures):
                     for event in failures:

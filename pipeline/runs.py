@@ -216,6 +216,28 @@ def fail_orphaned_starting_runs(
     return failed
 
 
+def close_restored_runs(instance: DagsterInstance) -> list[str]:
+    """Cancel every run a restored instance shows as queued or in progress; return their ids.
+
+    A snapshot is taken while runs may be in flight (the backup's own run always is): in the
+    restored folder their workers never existed, and a PID recorded there may belong to any
+    process of this machine, so they must not hold the warehouse pool. Their outcome is in the
+    original folder's history.
+    """
+    closed = []
+    for state in unfinished_runs(instance):
+        run = instance.get_run_by_id(state.run_id)
+        if run is None or run.is_finished:
+            continue
+        instance.report_run_canceled(
+            run,
+            "homeclerk: restored from a snapshot taken while this run was in progress; it "
+            "finished (or not) in the original folder",
+        )
+        closed.append(state.run_id)
+    return closed
+
+
 def warehouse_holders(instance: DagsterInstance, exclude: Sequence[str] = ()) -> list[RunState]:
     """Runs in progress that hold the warehouse pool (with a live or unknown worker)."""
     return [

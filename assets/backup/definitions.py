@@ -17,6 +17,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetExecutionContext,
     AssetSelection,
+    Config,
     DefaultScheduleStatus,
     Definitions,
     MaterializeResult,
@@ -31,11 +32,22 @@ from assets.backup.freshness import MAX_AGE, freshness
 from assets.backup.remote import push
 from assets.backup.resources import BackupResource
 from assets.backup.retention import prune
-from assets.backup.snapshot import take_snapshot
+from assets.backup.snapshot import TRIGGER_MANUAL, TRIGGER_SCHEDULED, take_snapshot
 from assets.common.resources import Clock
 from assets.common.warehouse import WAREHOUSE_POOL
 
 NIGHTLY_CRON = "30 3 * * *"
+
+
+class BackupRequest(Config):
+    """How this snapshot was asked for: by the schedule, or by hand (`homeclerk backup`)."""
+
+    trigger: str = TRIGGER_SCHEDULED
+    # Another backup folder than [backup] dir (`homeclerk backup --to DIR`); "" for the setting's.
+    to: str = ""
+    # `--prune`: retention may delete snapshots taken by hand too (a --to folder is pruned only
+    # then).
+    prune: bool = False
 
 
 @asset(
@@ -46,14 +58,33 @@ NIGHTLY_CRON = "30 3 * * *"
     "with a SHA-256 manifest; old snapshots pruned; copied off the box when configured.",
 )
 def backup(
-    context: AssetExecutionContext, backup_config: BackupResource, clock: Clock
+    context: AssetExecutionContext,
+    config: BackupRequest,
+    backup_config: BackupResource,
+    clock: Clock,
 ) -> MaterializeResult:
     now = clock.now()
-    result = take_snapshot(backup_config.sources(), Path(backup_config.backup_dir), now)
-    pruned = prune(
-        Path(backup_config.backup_dir), backup_config.retention(), backup_config.timezone, now
-    )
-    for line in pruned.lines():
+    folder = Path(config.to or backup_config.backup_dir)
+    trigger = TRIGGER_MANUAL if config.trigger == TRIGGER_MANUAL else TRIGGER_SCHEDULED
+    result = take_snapshot(backup_config.sources(), folder, now, trigger=trigger)
+    lines = [
+        f"snapshot {result.path}: {result.files} files, {result.bytes} bytes, "
+        f"{result.seconds:.2f} s"
+    ]
+    removed = 0
+    if config.to and not config.prune:
+        lines.append(f"kept every snapshot in {folder}: a --to folder is pruned only with --prune")
+    else:
+        pruned = prune(
+            folder,
+            backup_config.retention(),
+            backup_config.timezone,
+            now,
+            prune_manual=config.prune,
+        )
+        lines += pruned.lines()
+        removed = len(pruned.removed)
+    for line in lines:
         context.log.info(line)
     metadata: dict[str, Any] = {
         "snapshot": MetadataValue.path(str(result.path)),
@@ -61,11 +92,13 @@ def backup(
         "bytes": result.bytes,
         "seconds": round(result.seconds, 2),
         "warehouse_rows": sum(result.warehouse_tables.values()),
-        "pruned": len(pruned.removed),
+        "pruned": removed,
+        "report": MetadataValue.text("\n".join(lines)),
     }
     if backup_config.remote:
         pushed = push(result.path, backup_config.remote, backup_config.remote_tool)
         metadata["remote"] = pushed.message
+        metadata["remote_ok"] = pushed.ok
         (context.log.info if pushed.ok else context.log.warning)(pushed.message)
     return MaterializeResult(metadata=metadata)
 

@@ -285,3 +285,44 @@ def test_run_workers_are_the_children_but_the_resource_tracker(tmp_path: Path) -
         parent.stdin.write("\n")
         parent.stdin.flush()
         parent.wait(timeout=30)
+
+
+def test_backup_from_a_shell_waits_for_the_warehouse_pool(tmp_path: Path, holder_factory) -> None:
+    from assets.backup.snapshot import list_snapshots, read_manifest
+
+    settings = demo_like(tmp_path)
+    holder, holder_run = holder_factory(settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), "backup"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    seen: list[str] = []
+
+    def saw(text: str) -> bool:
+        with contextlib.suppress(queue.Empty):
+            while True:
+                seen.append(lines.get_nowait())
+        return any(text in line for line in seen)
+
+    try:
+        # A run of the daemon's holds the pool: the backup waits its turn, as a run of its own.
+        poll(lambda: saw(f"waiting for the warehouse: run bank_sms_job {holder_run[:8]}"), 120, "")
+        assert proc.poll() is None
+        assert list_snapshots(settings.backup.dir) == []
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        assert proc.wait(timeout=180) == 0, "".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    poll(lambda: saw("by the retention rule"), 10, "the retention report")
+    [snapshot] = list_snapshots(settings.backup.dir)
+    assert snapshot.good and read_manifest(snapshot.path)["trigger"] == "manual"
+    assert saw(f"snapshot {snapshot.path}")
