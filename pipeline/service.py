@@ -435,9 +435,10 @@ def _stats(paths: Sequence[Path]) -> tuple[tuple[int, int] | None, ...]:
 
 
 def _busy(pid: int, marker: str) -> bool:
-    """Whether a process below `pid` has `marker` in its command line (from `ps`)."""
+    """Whether a process below `pid` has `marker` in its command line (from `ps`; `-ww`: never
+    cut at the terminal's width, which `COLUMNS` can set)."""
     out = subprocess.run(
-        ["ps", "-A", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=False
+        ["ps", "-ww", "-A", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=False
     ).stdout
     children: dict[int, list[tuple[int, str]]] = {}
     for line in out.splitlines():
