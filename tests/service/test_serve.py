@@ -257,7 +257,7 @@ def test_a_typo_while_serving_holds_the_sms_until_the_fix_then_it_reaches_the_fe
     wait_for(served.watching, 30, "the chat.db watcher to start")
     # The demo read every SMS already: the first serve launches nothing for them.
     assert "every bank SMS in it is stored" in _watch_log(served)
-    wait_for(lambda: _location(served)[0] == "CodeLocation", 60, "the code location loaded")
+    wait_for(lambda: _location(served)[0] == "RepositoryLocation", 60, "the code location loaded")
     assert _job_runs(home) == []
 
     config.write_text(good.replace('"Asia/Kolkata"', '"Asia/Kolkatta"'))
