@@ -214,7 +214,7 @@ def _job_runs(home: Path) -> list[tuple[str, str, str]]:
 
 LOCATION_STATUS = """
 { workspaceOrError { ... on Workspace { locationEntries { name loadStatus
-  locationOrLoadError { __typename ... on PythonError { message } } } } } }
+  locationOrLoadError { __typename ... on PythonError { message causes { message } } } } } } }
 """
 
 
@@ -237,7 +237,9 @@ def _location(served: Served) -> tuple[str, str]:
     if entry["loadStatus"] != "LOADED" or entry["locationOrLoadError"] is None:
         return ("LOADING", "")
     found = entry["locationOrLoadError"]
-    return found["__typename"], found.get("message", "")
+    # The error and its causes, as *View error* shows them.
+    chain = [found.get("message", "")] + [c["message"] for c in found.get("causes") or []]
+    return found["__typename"], "\n".join(chain)
 
 
 def _watch_log(served: Served) -> str:
@@ -268,7 +270,7 @@ def test_a_typo_while_serving_holds_the_sms_until_the_fix_then_it_reaches_the_fe
         90,
         "the code location shown Failed",
     )
-    assert "configuration error" in message and "Asia/Kolkatta" in message
+    assert "HomeclerkConfigError: configuration error" in message and "Asia/Kolkatta" in message
     doctor = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "doctor"],
         cwd=served.folder,
