@@ -23,6 +23,7 @@ from .settings import (
     load_settings,
     warn_exposed_secrets,
 )
+from .storage import note_settings_error
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
@@ -79,6 +80,10 @@ def _load() -> Definitions:
 try:
     defs = _load()
 except SettingsError as exc:
+    # In a run worker, its failed run is then not retried (pipeline.storage): same file, same
+    # error. The service restarts the code server when the file changes.
+    note_settings_error(str(exc))
     # Raised here, unchained: the UI shows the settings message and this one line, not the
     # settings reader's internals (the same words `homeclerk` prints on the command line).
     raise HomeclerkConfigError(f"configuration error: {exc}") from None
+note_settings_error(None)

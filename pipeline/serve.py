@@ -18,7 +18,7 @@ from .feed_server import FeedServer
 from .hostcheck import allowed_hosts
 from .processes import owner_argv, owner_mark
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
-from .settings import CONFIG_ENV, Settings
+from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
 from .sms_watch import make_sms_watcher
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
@@ -53,6 +53,25 @@ def write_workspace(home: Path, grpc_port: int) -> Path:
     path = home / WORKSPACE_FILE
     write_text_atomic(path, text)
     return path
+
+
+def settings_files(settings: Settings) -> tuple[Path, ...]:
+    """The files the settings are read from: homeclerk.toml and the `.env` beside it."""
+    files = [settings.base_dir / ".env"]
+    if settings.config_file is not None:
+        files.insert(0, settings.config_file)
+    return tuple(files)
+
+
+def settings_error(config_file: Path | None) -> str | None:
+    """The settings' error message (what the code server would fail on), or None."""
+    try:
+        load_settings(config_file)
+    except SettingsError as exc:
+        return f"configuration error: {exc}"
+    except OSError as exc:  # the file went away or is unreadable
+        return f"configuration error: {exc}"
+    return None
 
 
 def feed_server(feeds_dir: Path, port: int, extra_hosts: Sequence[str]) -> FeedServer:
@@ -94,6 +113,10 @@ def child_specs(
              # A settings error then shows in the UI instead of a crash loop.
              "--lazy-load-user-code"),
             cwd, env, port=grpc_port, stop_signal=signal.SIGINT,
+            # `dagster api grpc` cannot reload its code: an edited homeclerk.toml or .env is
+            # read by a new code server (the UI then shows it Loaded, or Failed with the
+            # settings message), once no run worker (a spawned child) would be killed.
+            restart_on_change=settings_files(settings), busy_marker="spawn_main",
         ),
         # The UI and the daemon in one process: each alone holds the whole Dagster import
         # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the
@@ -116,7 +139,9 @@ def child_specs(
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,
-                                        LOCATION_NAME, log_dir(settings) / "sms-watch.log")),
+                                        LOCATION_NAME, log_dir(settings) / "sms-watch.log",
+                                        settings.warehouse, settings_files(settings),
+                                        partial(settings_error, settings.config_file))),
     ]  # fmt: skip
     if service.keep_awake and platform == "darwin":
         # -i: no idle sleep while the service runs; tracked here, not a stray terminal. -w: it

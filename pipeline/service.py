@@ -61,6 +61,10 @@ class ChildSpec:
     port: int | None = None
     # Dagster's processes shut down cleanly on SIGINT (what Ctrl-C sends).
     stop_signal: int = signal.SIGTERM
+    # Files the child reads at start (the settings): when one changes, the child is restarted,
+    # once none of its descendants' command lines contains `busy_marker` (work a stop would kill).
+    restart_on_change: tuple[Path, ...] = ()
+    busy_marker: str | None = None
 
 
 class ThreadServer(Protocol):
@@ -105,6 +109,8 @@ class _Child:
     # after the code server itself died.
     tree: set[int] = field(default_factory=set)
     out: logging.Logger | None = None  # one rotating log file per child, kept across restarts
+    read: tuple[tuple[int, int] | None, ...] = ()  # stats of `restart_on_change` at start
+    restarting: str = ""  # why it was asked to stop, so its exit is a restart, not a failure
 
 
 def rotating_logger(name: str, path: Path, fmt: str) -> logging.Logger:
@@ -216,6 +222,7 @@ class Supervisor:
             self.say(f"{spec.name} could not start ({exc}); next try in {self._delay(child):.0f} s")
             return
         child.proc, child.started_at, child.tree = proc, self.clock(), set()
+        child.read, child.restarting = _stats(spec.restart_on_change), ""
         child.pump = threading.Thread(
             target=_pump, args=(proc, out), name=f"log-{spec.name}", daemon=True
         )
@@ -309,7 +316,10 @@ class Supervisor:
             proc = child.proc
             if proc is not None and proc.poll() is not None:
                 ran = now - child.started_at
-                child.failures = 1 if ran >= self.stable_after else child.failures + 1
+                if child.restarting:
+                    child.failures = 0  # asked to stop: start again at once
+                else:
+                    child.failures = 1 if ran >= self.stable_after else child.failures + 1
                 delay = self._delay(child)
                 child.next_start = now + delay
                 child.proc = None
@@ -317,11 +327,31 @@ class Supervisor:
                 self.say(
                     f"{child.spec.name} (pid {proc.pid}) exited: {_describe(proc.returncode)} "
                     f"after {ran:.0f} s; restarting in {delay:.0f} s"
+                    + (f" ({child.restarting})" if child.restarting else "")
                 )
+            elif proc is not None:
+                self._restart_if_changed(child, proc)
             idle = child.proc is None and child.thread is None
             if idle and now >= child.next_start and not self.stopping.is_set():
                 child.restarts += 1
                 self._start(child)
+
+    def _restart_if_changed(self, child: _Child, proc: subprocess.Popen[bytes]) -> None:
+        """Stop a child whose `restart_on_change` files changed, once it is not busy."""
+        spec = child.spec
+        if not isinstance(spec, ChildSpec) or not spec.restart_on_change or child.restarting:
+            return
+        now = _stats(spec.restart_on_change)
+        if now == child.read:
+            return
+        if spec.busy_marker is not None and _busy(proc.pid, spec.busy_marker):
+            return  # looked at again at the next check
+        paths = zip(spec.restart_on_change, now, child.read, strict=True)
+        changed = [str(path) for path, new, old in paths if new != old]
+        child.restarting = f"{', '.join(changed)} changed"
+        self.say(f"{', '.join(changed)} changed: restarting {spec.name} to read it")
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, spec.stop_signal)
 
     def _close_server(self, child: _Child) -> None:
         if child.server is not None:
@@ -404,6 +434,38 @@ def _serve_thread(server: ThreadServer, child: _Child) -> None:
         server.serve_forever(poll_interval=2.0)
     except BaseException as exc:  # reported by the supervisor, which restarts it
         child.error = f"{type(exc).__name__}: {exc}"
+
+
+def _stats(paths: Sequence[Path]) -> tuple[tuple[int, int] | None, ...]:
+    def one(path: Path) -> tuple[int, int] | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    return tuple(one(p) for p in paths)
+
+
+def _busy(pid: int, marker: str) -> bool:
+    """Whether a process below `pid` has `marker` in its command line (from `ps`; `-ww`: never
+    cut at the terminal's width, which `COLUMNS` can set)."""
+    out = subprocess.run(
+        ["ps", "-ww", "-A", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=False
+    ).stdout
+    children: dict[int, list[tuple[int, str]]] = {}
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+            args = parts[2] if len(parts) == 3 else ""
+            children.setdefault(int(parts[1]), []).append((int(parts[0]), args))
+    todo = [pid]
+    while todo:
+        for child, args in children.get(todo.pop(), []):
+            if marker in args:
+                return True
+            todo.append(child)
+    return False
 
 
 def _alive(pid: int) -> bool:

@@ -2,10 +2,18 @@
 
 The sensor alone waits for the Dagster daemon's sensor loop (5 s, fixed in Dagster), and ticking
 it every 4-5 s was most of the service's idle CPU (a gRPC call and tick rows each time). This
-loop costs two `stat` calls a second: only when chat.db or its WAL changed does it read the
-newest bank ROWID (the sensor's own query), and only when that is above the last one it launched
-for does it ask the Dagster UI's GraphQL API for a run (`launchRun`), tagged with the ROWID so
-the sensor, kept as a slow safety net, does not start the same run again.
+loop costs a few `stat` calls a second: only when chat.db, its WAL, the ingest's cursor file or
+the settings changed does it look for news, judged against what the warehouse stored
+(`assets.sms.news`: bank SMS above the ingest's cursor, or a replaced chat.db), never against
+what it launched before: a run that failed took nothing. It does so at start too, so SMS that
+arrived while the service was stopped (or a chat.db restored meanwhile) are read at once.
+
+Bursts coalesce: before launching it asks the Dagster UI's GraphQL API for the job's runs in
+progress; while one waits to start (queued, starting) it will read everything, so the news waits
+for it, and one in progress that was launched for this news takes it. At most one run waits and
+one runs. News that a run failed on is launched again only after a new SMS or a settings change
+(the sensor, a slow safety net, asks again after a while): a broken homeclerk.toml must not give
+a failed run a second. While the settings do not load it launches nothing and says so once.
 
 Plain stdlib (no Dagster import): it runs inside the supervisor, whose memory is in the idle
 budget. Errors (the UI not up yet, chat.db unreadable) are logged once per kind and never end
@@ -20,14 +28,18 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
-from assets.sms.chatdb import newest_bank_rowid
+from assets.sms.news import News, cursor_file, find_news, read_stored_cursor
 
 JOB_NAME = "bank_sms_job"
 REPOSITORY_NAME = "__repository__"  # what Dagster names a module's single Definitions
 SOURCE_TAG = ("homeclerk/source", "sms-watch")
+# The UI's "Launched by" shows a `user` tag's value (a sensor's or schedule's name otherwise, and
+# "Manually launched" for a run with neither).
+LAUNCHED_BY_TAG = ("user", "homeclerk serve: chat.db watcher")
 ROWID_TAG = "homeclerk/newest_rowid"
 # After a failed launch, the next attempt (for the same news) waits this long.
 RETRY_SECONDS = 5.0
@@ -42,7 +54,21 @@ mutation HomeclerkSmsWatchLaunch($executionParams: ExecutionParams!) {
 }
 """
 
-Signature = tuple[tuple[int, int] | None, tuple[int, int] | None]
+RUNS_IN_PROGRESS = """
+query HomeclerkSmsWatchRuns($filter: RunsFilter!) {
+  runsOrError(filter: $filter, limit: 10) {
+    __typename
+    ... on Runs { results { runId status tags { key value } } }
+    ... on PythonError { message }
+  }
+}
+"""
+# Runs that have not read chat.db yet (they read whatever arrives meanwhile), and runs reading.
+WAITING = ("QUEUED", "NOT_STARTED", "STARTING")
+IN_PROGRESS = (*WAITING, "STARTED")
+
+FileStat = tuple[int, int] | None
+Signature = tuple[FileStat, ...]
 
 
 class LaunchError(Exception):
@@ -57,17 +83,18 @@ class LaunchError(Exception):
 WATCH_SECONDS = 1.0
 
 
+def file_stat(path: Path) -> FileStat:
+    """(mtime_ns, size) of a file, None where missing."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
 def file_signature(chat_db: Path) -> Signature:
     """(mtime_ns, size) of chat.db and of its WAL (None where missing): what a new SMS changes."""
-
-    def one(path: Path) -> tuple[int, int] | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        return (st.st_mtime_ns, st.st_size)
-
-    return one(chat_db), one(chat_db.with_name(chat_db.name + "-wal"))
+    return file_stat(chat_db), file_stat(chat_db.with_name(chat_db.name + "-wal"))
 
 
 def launch_bank_sms_job(
@@ -88,12 +115,24 @@ def launch_bank_sms_job(
             "executionMetadata": {
                 "tags": [
                     {"key": SOURCE_TAG[0], "value": SOURCE_TAG[1]},
+                    {"key": LAUNCHED_BY_TAG[0], "value": LAUNCHED_BY_TAG[1]},
                     {"key": ROWID_TAG, "value": str(newest_rowid)},
                 ]
             },
         }
     }
-    body = json.dumps({"query": LAUNCH_RUN, "variables": variables}).encode()
+    answer = _graphql(ui_port, LAUNCH_RUN, variables, timeout)
+    result = (answer.get("data") or {}).get("launchRun") or {}
+    if result.get("__typename") == "LaunchRunSuccess":
+        return str(result["run"]["runId"])
+    kind = str(result.get("__typename") or "graphql")
+    message = result.get("message") or json.dumps(answer.get("errors") or answer)[:300]
+    raise LaunchError(kind, f"the Dagster UI did not launch {JOB_NAME}: {kind}: {message}")
+
+
+def _graphql(ui_port: int, query: str, variables: dict[str, Any], timeout: float) -> Any:
+    """POST one query to the Dagster UI's GraphQL API; raises LaunchError when it cannot."""
+    body = json.dumps({"query": query, "variables": variables}).encode()
     # urllib sends `Host: 127.0.0.1:<port>`, the name the UI's Host check accepts.
     request = urllib.request.Request(
         f"http://127.0.0.1:{ui_port}/graphql",
@@ -103,7 +142,7 @@ def launch_bank_sms_job(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer = json.loads(response.read())
+            return json.loads(response.read())
     except urllib.error.HTTPError as exc:
         raise LaunchError("http", f"the Dagster UI answered HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
@@ -113,19 +152,57 @@ def launch_bank_sms_job(
         ) from None
     except ValueError:
         raise LaunchError("answer", "the Dagster UI answered something that is not JSON") from None
-    result = (answer.get("data") or {}).get("launchRun") or {}
-    if result.get("__typename") == "LaunchRunSuccess":
-        return str(result["run"]["runId"])
-    kind = str(result.get("__typename") or "graphql")
-    message = result.get("message") or json.dumps(answer.get("errors") or answer)[:300]
-    raise LaunchError(kind, f"the Dagster UI did not launch {JOB_NAME}: {kind}: {message}")
+
+
+class RunInProgress(NamedTuple):
+    """A `bank_sms_job` run not finished yet, as the UI lists it."""
+
+    run_id: str
+    status: str  # a Dagster run status name: QUEUED, NOT_STARTED, STARTING, STARTED
+    rowid: int | None  # its ROWID tag: the newest bank SMS when it was launched
+
+
+def runs_in_progress(ui_port: int, *, timeout: float = 10.0) -> list[RunInProgress]:
+    """The job's runs queued, starting or started, through the UI's GraphQL API."""
+    variables = {"filter": {"pipelineName": JOB_NAME, "statuses": list(IN_PROGRESS)}}
+    answer = _graphql(ui_port, RUNS_IN_PROGRESS, variables, timeout)
+    result = (answer.get("data") or {}).get("runsOrError") or {}
+    if result.get("__typename") != "Runs":
+        kind = str(result.get("__typename") or "graphql")
+        message = result.get("message") or json.dumps(answer.get("errors") or answer)[:300]
+        raise LaunchError(kind, f"the Dagster UI did not list the runs: {kind}: {message}")
+    runs = []
+    for run in result.get("results") or []:
+        tags = {t["key"]: t["value"] for t in run.get("tags") or []}
+        tag = tags.get(ROWID_TAG, "")
+        runs.append(
+            RunInProgress(
+                str(run["runId"]), str(run["status"]), int(tag) if tag.isdigit() else None
+            )
+        )
+    return runs
+
+
+def taken_by(runs: list[RunInProgress], news: News) -> RunInProgress | None:
+    """The run in progress that will take `news`, if one will: one that has not started yet
+    (it reads whatever is there when it does), or one launched for this news or later."""
+    for run in runs:
+        if run.status in WAITING:
+            return run
+    for run in runs:
+        if run.rowid is not None and run.rowid >= news.newest:
+            return run
+    return None
 
 
 class SmsWatcher:
     """The loop; shaped like a `socketserver` server so the supervisor runs it on a thread.
 
-    `launch(rowid) -> run id` starts the job; `log` gets one line per launch and one per new
-    kind of error; `clock` is the monotonic clock of the retry delay.
+    `launch(rowid) -> run id` starts the job; `in_progress()` lists the job's runs not finished;
+    `warehouse` is the warehouse file (the ingest's cursor file lies beside it); `settings`
+    are the files the settings are read from and `check_settings()` returns their error, or
+    None when they load; `log` gets one line per launch and one per new kind of error; `clock`
+    is the monotonic clock of the retry delay.
     """
 
     def __init__(
@@ -135,15 +212,26 @@ class SmsWatcher:
         launch: Callable[[int], str],
         log: Callable[[str], None],
         *,
+        warehouse: Path,
+        in_progress: Callable[[], list[RunInProgress]] = list,
+        settings: Sequence[Path] = (),
+        check_settings: Callable[[], str | None] = lambda: None,
         clock: Callable[[], float] | None = None,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self.chat_db, self.headers = Path(chat_db), list(headers)
-        self.launch, self.log = launch, log
+        self.warehouse = Path(warehouse)
+        self.launch, self.in_progress, self.log = launch, in_progress, log
+        self.settings, self.check_settings = [Path(p) for p in settings], check_settings
         self.clock = clock or time.monotonic
         self.on_close = on_close
         self.signature: Signature | None = None
-        self.launched: int | None = None  # the ROWID last launched for (or seen at start)
+        self.settings_signature: Signature | None = None
+        self.settings_error: str | None = None
+        # The news (and settings) a run was launched for, or found already taking: nothing more
+        # is launched for it, even if that run fails, until something changes.
+        self.handled: tuple[News, Signature] | None = None
+        self.started = False
         self.retry_at = 0.0
         self.reported: set[str] = set()
         self._stop = threading.Event()
@@ -154,37 +242,70 @@ class SmsWatcher:
             self.reported.add(kind)
             self.log(f"{message} (logged once until it works again; the sensor is the safety net)")
 
+    def _clear(self, prefix: str) -> None:
+        self.reported = {k for k in self.reported if not k.startswith(prefix)}
+
+    def _signature(self) -> tuple[Signature, Signature]:
+        files = (
+            *file_signature(self.chat_db),
+            file_stat(cursor_file(self.warehouse)),
+        )
+        return files, tuple(file_stat(p) for p in self.settings)
+
+    def _look_at_settings(self, signature: Signature) -> None:
+        if signature == self.settings_signature:
+            return
+        first = self.settings_signature is None
+        self.settings_signature = signature
+        error, self.settings_error = self.settings_error, self.check_settings()
+        if self.settings_error is not None:
+            self._clear("settings")  # a new error is said again
+            self._error(
+                "settings",
+                f"the settings do not load, so no {JOB_NAME} run is launched until they do: "
+                f"{self.settings_error}",
+            )
+        elif error is not None or (not first and "settings" in self.reported):
+            self._clear("settings")
+            self.log("the settings load again: looking for bank SMS news")
+
     def step(self) -> str | None:
-        """One look at chat.db: returns the run id when it launched one."""
+        """One look: returns the run id when it launched one."""
         if self.clock() < self.retry_at:
             return None
-        signature = file_signature(self.chat_db)
-        if signature == self.signature:
+        files, settings = self._signature()
+        if (files, settings) == self.signature:
             return None
+        self._look_at_settings(settings)
         try:
-            newest = newest_bank_rowid(self.chat_db, self.headers)
+            news = find_news(self.chat_db, self.headers, read_stored_cursor(self.warehouse))
         except Exception as exc:  # chat.db missing, unreadable, mid-write: never end the loop
             self._error(f"chat.db:{type(exc).__name__}", f"cannot read {self.chat_db}: {exc}")
-            self.signature = signature  # the next change tries again
+            self.signature = (files, settings)  # the next change tries again
             return None
-        self.reported = {k for k in self.reported if not k.startswith("chat.db:")}
-        if self.launched is None:
-            # At start: what is there is the sensor's backlog, not news.
-            self.launched, self.signature = newest, signature
-            self.log(f"watching {self.chat_db}: newest bank SMS ROWID {newest}")
-            return None
-        if newest <= self.launched:
-            self.signature = signature
+        self._clear("chat.db:")
+        if not self.started:
+            self.started = True
+            self.log(
+                f"watching {self.chat_db}: "
+                + (news.describe() if news else "every bank SMS in it is stored")
+            )
+        if news is None or self.settings_error is not None or self.handled == (news, settings):
+            self.signature = (files, settings)
             return None
         try:
-            run_id = self.launch(newest)
+            taker = taken_by(self.in_progress(), news)
+            if taker is None:
+                run_id = self.launch(news.newest)
         except LaunchError as exc:
             self._error(f"launch:{exc.kind}", str(exc))
             self.retry_at = self.clock() + RETRY_SECONDS  # signature kept stale: retried then
             return None
-        self.reported = {k for k in self.reported if not k.startswith("launch:")}
-        self.launched, self.signature = newest, signature
-        self.log(f"launched {JOB_NAME} run {run_id} for bank SMS ROWID {newest}")
+        self._clear("launch:")
+        self.handled, self.signature = (news, settings), (files, settings)
+        if taker is not None:
+            return None  # no log line: in a burst this is most SMS
+        self.log(f"launched {JOB_NAME} run {run_id} for {news.describe()}")
         return run_id
 
     def serve_forever(self, poll_interval: float = 1.0) -> None:
@@ -217,7 +338,14 @@ class SmsWatcher:
 
 
 def make_sms_watcher(
-    chat_db: Path, headers: Collection[str], ui_port: int, location: str, log_file: Path
+    chat_db: Path,
+    headers: Collection[str],
+    ui_port: int,
+    location: str,
+    log_file: Path,
+    warehouse: Path,
+    settings: Sequence[Path] = (),
+    check_settings: Callable[[], str | None] = lambda: None,
 ) -> SmsWatcher:
     """The service's watcher, logging to `log_file` (rotated) and launching through the UI."""
     from .service import rotating_logger
@@ -232,4 +360,14 @@ def make_sms_watcher(
     def launch(rowid: int) -> str:
         return launch_bank_sms_job(ui_port, location, rowid)
 
-    return SmsWatcher(chat_db, headers, launch, logger.info, on_close=close)
+    return SmsWatcher(
+        chat_db,
+        headers,
+        launch,
+        logger.info,
+        warehouse=warehouse,
+        in_progress=lambda: runs_in_progress(ui_port),
+        settings=settings,
+        check_settings=check_settings,
+        on_close=close,
+    )

@@ -13,13 +13,14 @@ homeclerk writes (`pipeline/templates/dagster.yaml`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as db
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.tags import WILL_RETRY_TAG
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
@@ -38,8 +39,31 @@ class _KeptEngine:
             yield conn
 
 
+# Set in a process whose definitions failed on the settings (pipeline.definitions): a run worker
+# that could not load its job because homeclerk.toml is broken. Its run is not retried: the
+# retry would load the same file and fail the same way (Dagster's retry daemon retries a failed
+# run whose `dagster/will_retry` tag, set by the process that reports the failure, is true).
+_SETTINGS_ERROR: list[str] = []
+NOT_RETRIED_TAG = "homeclerk/not_retried"
+
+
+def note_settings_error(message: str | None) -> None:
+    """Record (or, with None, clear) that this process's definitions failed on the settings."""
+    _SETTINGS_ERROR[:] = [] if message is None else [message]
+
+
 class KeptEngineSqliteRunStorage(_KeptEngine, SqliteRunStorage):
-    """`SqliteRunStorage` over one engine, so its compiled statements are reused."""
+    """`SqliteRunStorage` over one engine, so its compiled statements are reused; a run that
+    failed because the settings are broken is marked as not to be retried."""
+
+    def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
+        if _SETTINGS_ERROR and new_tags.get(WILL_RETRY_TAG) == "true":
+            new_tags = {
+                **new_tags,
+                WILL_RETRY_TAG: "false",
+                NOT_RETRIED_TAG: "settings error: fix homeclerk.toml (see `homeclerk doctor`)",
+            }
+        super().add_run_tags(run_id, new_tags)
 
     @classmethod
     def from_config_value(cls, inst_data: Any, config_value: Any) -> KeptEngineSqliteRunStorage:

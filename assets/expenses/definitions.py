@@ -130,6 +130,8 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         jobs=[bank_sms_job],
         # Read here, where the code server builds the definitions: `homeclerk serve` sets it.
         sensors=[
-            build_bank_sms_sensor(bank_sms_job, resources["messages"], watched=sms_watch_on())
+            build_bank_sms_sensor(
+                bank_sms_job, resources["messages"], resources["warehouse"], watched=sms_watch_on()
+            )
         ],
     )

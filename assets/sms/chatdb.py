@@ -273,15 +273,20 @@ def read_bank_messages(
 def newest_bank_rowid(path: Path | str, headers: Collection[str]) -> int:
     """ROWID of the newest incoming bank message (0 if none): the sensor's cheap news check."""
     with closing(open_chat_db_readonly(path)) as con:
-        handles = bank_handles(con, headers)
-        if not handles:
-            return 0
-        marks = ",".join("?" * len(handles))
-        # Walks ROWIDs backwards and stops at the first match: bank SMS are frequent enough
-        # that this touches only the newest pages.
-        row = con.execute(
-            f"SELECT ROWID FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0"
-            " ORDER BY ROWID DESC LIMIT 1",
-            list(handles),
-        ).fetchone()
-        return int(row[0]) if row else 0
+        return newest_bank_rowid_in(con, headers)
+
+
+def newest_bank_rowid_in(con: sqlite3.Connection, headers: Collection[str]) -> int:
+    """ROWID of the newest incoming bank message in an open chat.db (0 if none)."""
+    handles = bank_handles(con, headers)
+    if not handles:
+        return 0
+    marks = ",".join("?" * len(handles))
+    # Walks ROWIDs backwards and stops at the first match: bank SMS are frequent enough
+    # that this touches only the newest pages.
+    row = con.execute(
+        f"SELECT ROWID FROM message WHERE handle_id IN ({marks}) AND is_from_me = 0"
+        " ORDER BY ROWID DESC LIMIT 1",
+        list(handles),
+    ).fetchone()
+    return int(row[0]) if row else 0

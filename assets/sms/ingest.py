@@ -8,6 +8,9 @@ A replaced chat.db (a restore, a new Mac) numbers its messages afresh, so new on
 the cursor. The cursor therefore remembers the GUID of the message at its ROWID; when chat.db no
 longer holds that message there, the whole file is read again and only GUIDs not yet stored are
 added. A tick pays one primary-key look-up for this.
+
+After each commit the cursor is also written to a file beside the warehouse (assets.sms.news):
+what the service's watcher and the sensor judge "news" against, without opening DuckDB.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from assets.sms.chatdb import (
     max_message_rowid,
     open_chat_db_readonly,
 )
+from assets.sms.news import StoredCursor, chat_db_replaced, write_stored_cursor
 from assets.sms.tables import ensure_tables
 
 if TYPE_CHECKING:
@@ -92,10 +96,10 @@ def _replaced(
         if not row:
             return False
         at, anchor = row[0]
-    else:
-        at = since
-    found = chat.execute("SELECT guid FROM message WHERE ROWID = ?", [at]).fetchone()
-    return found is None or found[0] != anchor
+        found = chat.execute("SELECT guid FROM message WHERE ROWID = ?", [at]).fetchone()
+        return found is None or found[0] != anchor
+    # The check the watcher and the sensor make on the cursor file (assets.sms.news).
+    return chat_db_replaced(chat, since, anchor, upto)
 
 
 def ingest_new_messages(
@@ -171,6 +175,8 @@ def ingest_new_messages(
         except BaseException:
             con.rollback()
             raise
+        # Only once committed: the watcher and the sensor judge news against this file.
+        write_stored_cursor(warehouse_path, StoredCursor(cursor, new_anchor))
         if stored >= BULK_ROWS:
             _checkpoint_bulk(con)
     return IngestStats(read, stored, dropped, since, cursor, upto, replaced, undecodable)

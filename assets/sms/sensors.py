@@ -1,4 +1,5 @@
-"""The sensor that replaces "run the expenses script every 60 s": a run only when there is news."""
+"""The sensor that replaces "run the expenses script every 60 s": a run only when there is news
+(bank SMS in chat.db that the warehouse has not stored)."""
 
 import datetime as dt
 import os
@@ -17,7 +18,9 @@ from dagster import (
     sensor,
 )
 
-from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
+from assets.common.resources import Warehouse
+from assets.sms.chatdb import ChatDbUnreadableError
+from assets.sms.news import find_news, read_stored_cursor
 from assets.sms.resources import MessagesSource
 
 # The sensor daemon loops every 5 s; asking for ≥ 4 s makes every loop tick (asking for 5 s
@@ -30,8 +33,11 @@ SMS_SENSOR_INTERVAL_SECONDS = 4
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
 WATCHED_INTERVAL_SECONDS = 60
 ROWID_TAG = "homeclerk/newest_rowid"
-# A run in these states took nothing (or gave up): the sensor asks again.
-_DEAD = (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+# A run in these states has not read chat.db yet: it will read whatever arrives meanwhile.
+WAITING = (DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING)
+# A run that failed on news is asked for again after this long (a settings error fails at once
+# and is not worth a run a minute; a fix reloads the code server, which asks at once).
+FAILED_RETRY_AFTER = dt.timedelta(minutes=10)
 
 
 def sms_watch_on(environ: Mapping[str, str] = os.environ) -> bool:
@@ -52,24 +58,31 @@ def _utc_now() -> dt.datetime:
 def build_bank_sms_sensor(
     job: Any,
     messages: MessagesSource,
+    warehouse: Warehouse,
     now: Callable[[], dt.datetime] = _utc_now,
     *,
     watched: bool = False,
 ) -> SensorDefinition:
-    """The sensor on chat.db's newest bank ROWID, starting `job` on news.
+    """The sensor on chat.db's bank SMS, starting `job` when the warehouse lacks some.
 
-    chat.db and the bank senders come from `messages` (the configured resource object, held by
-    the sensor rather than declared as a resource parameter: a sensor with resource parameters
-    makes Dagster build a whole instance, SQLite storages and schema checks, on every tick, most
-    of the code server's idle CPU); `now` is the clock for the failure throttle. The job is the
-    caller's: the domain that owns it wires this sensor. `watched` (the service's chat.db
-    watcher launches the job itself) makes it a slow safety net: WATCHED_INTERVAL_SECONDS.
+    News is judged against what the ingest stored (its cursor file, `assets.sms.news`), never
+    against this sensor's own cursor: a run that failed took nothing. chat.db and the bank
+    senders come from `messages`, the warehouse from `warehouse` (the configured resource
+    objects, held by the sensor rather than declared as resource parameters: a sensor with
+    resource parameters makes Dagster build a whole instance, SQLite storages and schema checks,
+    on every tick, most of the code server's idle CPU); `now` is the clock for the failure
+    throttle and the retry delay. The job is the caller's: the domain that owns it wires this
+    sensor. `watched` (the service's chat.db watcher launches the job itself) makes it a slow
+    safety net: WATCHED_INTERVAL_SECONDS.
 
-    It never asks for a run the newest live run of the job (not failed or canceled; started
-    by the watcher or by hand) already took: that run's ROWID tag is at least the news.
+    Bursts coalesce: while a run of the job waits to start it will read everything, so news
+    waits for it; a run in progress that was launched for the news takes it too. At most one
+    run waits and one runs. A run that failed on the news is asked for again after
+    FAILED_RETRY_AFTER, or at the first tick of a reloaded code server (a settings fix).
     """
     # The code server keeps one Definitions for its life, so this outlives a tick.
     last_failure: dict[str, dt.datetime] = {}
+    loaded_at = now()
 
     @sensor(
         name="bank_sms_sensor",
@@ -78,7 +91,7 @@ def build_bank_sms_sensor(
             WATCHED_INTERVAL_SECONDS if watched else SMS_SENSOR_INTERVAL_SECONDS
         ),
         default_status=DefaultSensorStatus.RUNNING,
-        description=f"Starts {job.name} when chat.db has a bank SMS newer than the last run's.",
+        description=f"Starts {job.name} when chat.db has bank SMS the warehouse has not stored.",
     )
     def bank_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
         chat_db, headers = Path(messages.chat_db), messages.bank_headers
@@ -86,7 +99,7 @@ def build_bank_sms_sensor(
         if skip is not None:
             return skip
         try:
-            newest = newest_bank_rowid(chat_db, headers)
+            news = find_news(chat_db, headers, read_stored_cursor(warehouse.file))
         except ChatDbUnreadableError as exc:
             message, moment = str(exc), now()
             since = last_failure.get(message)
@@ -100,27 +113,52 @@ def build_bank_sms_sensor(
             # Unchained: the tick's error is our message, not a second SQLite/OS stack.
             raise ChatDbUnreadableError(message) from None
         last_failure.clear()
-        seen = int(context.cursor or 0)
-        if newest <= seen:
-            return SkipReason(f"SKIPPED: no bank SMS newer than ROWID {seen} in {chat_db}")
-        context.update_cursor(str(newest))
-        taken = _rowid_taken(context, job.name)
-        if taken is not None and taken[1] >= newest:
-            return SkipReason(f"SKIPPED: the run on news {taken[0]} already took ROWID {newest}")
-        return RunRequest(run_key=f"bank-sms-{newest}", tags={ROWID_TAG: str(newest)})
+        if news is None:
+            return SkipReason(f"SKIPPED: every bank SMS in {chat_db} is stored")
+        context.update_cursor(str(news.newest))  # shown in the UI: the newest news seen
+        reason = news_taken(context, job.name, news.newest, loaded_at, now())
+        if reason is not None:
+            return SkipReason(f"SKIPPED: {news.describe()}; {reason}")
+        return RunRequest(tags={ROWID_TAG: str(news.newest)})
 
     return bank_sms_sensor
 
 
-def _rowid_taken(context: SensorEvaluationContext, job_name: str) -> tuple[str, int] | None:
-    """(run id, ROWID tag) of the job's newest run that is not failed or canceled, if tagged."""
-    # One query on the runs table (job name and status), newest first; only on news.
-    statuses = [s for s in DagsterRunStatus if s not in _DEAD]
-    runs = context.instance.get_runs(RunsFilter(job_name=job_name, statuses=statuses), limit=1)
-    if not runs:
+def news_taken(
+    context: SensorEvaluationContext,
+    job_name: str,
+    newest: int,
+    loaded_at: dt.datetime,
+    moment: dt.datetime,
+) -> str | None:
+    """Why no run is needed for news up to `newest`, or None when one is.
+
+    Two queries on the runs table (job name and status), only when there is news.
+    """
+    instance = context.instance
+    waiting = instance.get_runs(RunsFilter(job_name=job_name, statuses=list(WAITING)), limit=1)
+    if waiting:
+        return f"run {waiting[0].run_id} has not started yet and will read it"
+    records = instance.get_run_records(RunsFilter(job_name=job_name), limit=1)
+    if not records:
         return None
-    tag = runs[0].tags.get(ROWID_TAG, "")
-    return (runs[0].run_id, int(tag)) if tag.isdigit() else None
+    record = records[0]
+    run, tag = record.dagster_run, record.dagster_run.tags.get(ROWID_TAG, "")
+    if not tag.isdigit() or int(tag) < newest:
+        return None  # launched before this news: a run in progress may have read past it
+    if not run.is_finished:
+        return f"run {run.run_id} was launched for it"
+    if run.status == DagsterRunStatus.SUCCESS:
+        return None  # it succeeded and the news is still there: the warehouse is judge
+    end = record.end_time or record.update_timestamp.timestamp()
+    ended = dt.datetime.fromtimestamp(end, dt.UTC)
+    if record.create_timestamp < loaded_at or moment - ended >= FAILED_RETRY_AFTER:
+        return None
+    retry = ended + FAILED_RETRY_AFTER
+    return (
+        f"run {run.run_id} on it ended {run.status.value} at {ended:%H:%M} UTC; asked again at "
+        f"{retry:%H:%M} UTC, or at once when the code server reloads (after a settings fix)"
+    )
 
 
 def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:

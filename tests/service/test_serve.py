@@ -286,15 +286,142 @@ def _materialize_from_the_ui(served: Served) -> str:
         return str(wait_for(finished, SMS_S * 3, "the run launched from the UI"))
 
 
-def _idle(home: Path) -> bool:
-    """A bank_sms_job run exists and no run is queued or in progress."""
+def _idle(home: Path, *, ran: bool = True) -> bool:
+    """No run is queued or in progress (and, with `ran`, a bank_sms_job run exists)."""
     from dagster import DagsterInstance, RunsFilter
 
     from pipeline.runs import unfinished_runs
 
     with DagsterInstance.from_config(str(home)) as instance:
-        ran = instance.get_runs(RunsFilter(job_name="bank_sms_job"), limit=1)
-        return bool(ran) and not unfinished_runs(instance)
+        runs = instance.get_runs(RunsFilter(job_name="bank_sms_job"), limit=1)
+        return (bool(runs) or not ran) and not unfinished_runs(instance)
+
+
+def _job_runs(home: Path) -> list[tuple[str, str, str]]:
+    """(status, launched by, ROWID tag) of every bank_sms_job run, oldest first."""
+    from dagster import DagsterInstance, RunsFilter
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs(RunsFilter(job_name="bank_sms_job"))
+        return [
+            (r.status.value, r.tags.get("user", ""), r.tags.get("homeclerk/newest_rowid", ""))
+            for r in reversed(runs)
+        ]
+
+
+LOCATION_STATUS = """
+{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus
+  locationOrLoadError { __typename ... on PythonError { message causes { message } } } } } } }
+"""
+
+
+def _location(served: Served) -> tuple[str, str]:
+    """(typename, error message) of the code location as the UI shows it (Deployment page)."""
+    port = served.ports["ui"]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        body = json.dumps({"query": LOCATION_STATUS}).encode()
+        conn.request(
+            "POST",
+            "/graphql",
+            body=body,
+            headers={"Host": f"127.0.0.1:{port}", "Content-Type": "application/json"},
+        )
+        answer = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    [entry] = answer["data"]["workspaceOrError"]["locationEntries"]
+    if entry["loadStatus"] != "LOADED" or entry["locationOrLoadError"] is None:
+        return ("LOADING", "")
+    found = entry["locationOrLoadError"]
+    # The error and its causes, as *View error* shows them.
+    chain = [found.get("message", "")] + [c["message"] for c in found.get("causes") or []]
+    return found["__typename"], "\n".join(chain)
+
+
+def _watch_log(served: Served) -> str:
+    log = served.folder / "data" / "logs" / "sms-watch.log"
+    return log.read_text() if log.exists() else ""
+
+
+def test_a_typo_while_serving_holds_the_sms_until_the_fix_then_it_reaches_the_feed(
+    served: Served,
+) -> None:
+    home = served.folder / "data" / "dagster"
+    config = served.folder / "homeclerk.toml"
+    good = config.read_text()
+    assert 'timezone = "Asia/Kolkata"' in good
+    served.start()
+    wait_for(served.up, UP_S, "the service to answer")
+    wait_for(served.watching, 30, "the chat.db watcher to start")
+    # The demo read every SMS already: the first serve launches nothing for them.
+    assert "every bank SMS in it is stored" in _watch_log(served)
+    wait_for(lambda: _location(served)[0] == "RepositoryLocation", 60, "the code location loaded")
+    assert _job_runs(home) == []
+
+    config.write_text(good.replace('"Asia/Kolkata"', '"Asia/Kolkatta"'))
+    # The code server reads the file again: the Deployment page shows the location Failed,
+    # with the settings message.
+    _kind, message = wait_for(
+        lambda: (found := _location(served))[0] == "PythonError" and found,
+        90,
+        "the code location shown Failed",
+    )
+    assert "HomeclerkConfigError: configuration error" in message and "Asia/Kolkatta" in message
+    doctor = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "doctor"],
+        cwd=served.folder,
+        env=served.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert doctor.stderr.startswith("homeclerk: configuration error:"), doctor.stderr
+    assert "Asia/Kolkatta" in doctor.stderr and doctor.returncode == 2
+
+    guid = f"SERVE-{os.getpid()}-typo"
+    [rowid] = append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    wait_for(
+        lambda: "settings do not load" in _watch_log(served), 30, "the watcher to hold the SMS"
+    )
+    assert _job_runs(home) == []  # no run that could only fail
+
+    config.write_text(good)  # fixed: no further SMS
+    wait_for(lambda: guid in _feed_ids(served), UP_S, "the held SMS in the feed after the fix")
+    wait_for(lambda: _idle(home), SMS_S, "its run to finish")
+    assert _job_runs(home) == [("SUCCESS", "homeclerk serve: chat.db watcher", str(rowid))]
+
+
+def test_a_chat_db_replaced_while_stopped_is_read_when_the_service_starts(
+    served: Served,
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from assets.sms.news import read_stored_cursor
+
+    chat_db = served.folder / "chat.db"
+    stored = read_stored_cursor(served.folder / "data" / "warehouse.duckdb")
+    assert stored is not None and stored.rowid > 40
+    # An older copy of chat.db (a restore, a new Mac): its newest 40 messages are not in it,
+    # so the 10 bank SMS that arrive next take ROWIDs below the stored cursor.
+    with closing(sqlite3.connect(chat_db)) as con, con:
+        con.execute("DELETE FROM message WHERE ROWID > ?", [stored.rowid - 40])
+        con.execute(
+            "UPDATE sqlite_sequence SET seq = ? WHERE name = 'message'", [stored.rowid - 40]
+        )
+    guids = [f"SERVE-{os.getpid()}-restored-{i}" for i in range(10)]
+    rowids = append_messages(chat_db, [_bank_sms(g) for g in guids])
+    assert max(rowids) < stored.rowid
+
+    served.start()
+    wait_for(served.up, UP_S, "the service to answer")
+    wait_for(
+        lambda: set(guids) <= _feed_ids(served),
+        SMS_S,
+        "the 10 SMS of the older chat.db in the feed",
+    )
+    assert "chat.db was replaced" in _watch_log(served)
 
 
 def _rowid_runs(home: Path, rowid: int) -> list[tuple[str, str]]:
@@ -341,8 +468,8 @@ def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served)
     proc = served.start()
     wait_for(served.up, UP_S, "the service to answer")
     wait_for(served.watching, 30, "the chat.db watcher to start")
-    # The sensor's first run (the demo's backlog) done first, so the one killed is the SMS's.
-    wait_for(lambda: _idle(home), SMS_S, "the sensor's first run to finish")
+    # The demo stored every SMS: nothing runs until one arrives, so the one killed is the SMS's.
+    wait_for(lambda: _idle(home, ran=False), SMS_S, "no run in progress")
     guid = f"SERVE-{os.getpid()}-2"
     append_messages(served.folder / "chat.db", [_bank_sms(guid)])
     run_id, worker = wait_for(lambda: _started_run(home), SMS_S, "a run to start")

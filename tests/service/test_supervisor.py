@@ -333,3 +333,60 @@ def test_run_stops_thread_servers_and_frees_their_port(tmp_path: Path) -> None:
     assert not thread.is_alive()
     assert not port_open(port)
     assert sup.children[1].thread is None
+
+
+def test_a_child_is_restarted_when_its_settings_change_once_it_is_not_busy(
+    tmp_path: Path,
+) -> None:
+    settings = tmp_path / "homeclerk.toml"
+    settings.write_text('timezone = "Asia/Kolkata"\n')
+    busy = tmp_path / "busy"
+    busy.touch()
+    # Reads the file at start; while `busy` exists it has a child whose command line has the
+    # marker (as a code server's run worker has `spawn_main`).
+    worker = tmp_path / "worker.py"
+    worker.write_text(f"import os, time\nwhile os.path.exists({str(busy)!r}): time.sleep(0.05)\n")
+    code = (
+        "import signal, subprocess, sys, time\n"
+        f"print('read', open({str(settings)!r}).read().strip(), flush=True)\n"
+        "signal.signal(signal.SIGINT, lambda *a: sys.exit(0))\n"
+        f"subprocess.Popen([sys.executable, {str(worker)!r}, 'spawn_main'])\n"
+        "while True: time.sleep(0.1)\n"
+    )
+    spec = _spec("code", code, tmp_path, restart_on_change=(settings,), busy_marker="spawn_main")
+    now = [0.0]
+    sup = Supervisor([spec], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    child = sup.children[0]
+    first = child.proc
+    assert first is not None
+    sup.check()
+    assert child.proc is first  # nothing changed
+
+    settings.write_text('timezone = "Asia/Kolkatta"\n')
+    wait_for(lambda: _has_marked_child(first.pid), 10, "the busy child")
+    sup.check()
+    # Its work is not killed: no stop is asked for while a marked child runs.
+    assert child.proc is first and not child.restarting
+    assert "changed" not in (tmp_path / "logs" / "serve.log").read_text()
+    busy.unlink()
+    wait_for(lambda: not _has_marked_child(first.pid), 10, "the work to end")
+    sup.check()  # asked to stop
+    first.wait(timeout=10)
+    sup.check()  # exited: started again at once, not after a backoff
+    assert child.proc is not None and child.proc is not first
+    sup.stop_all()
+    log = (tmp_path / "logs" / "serve.log").read_text()
+    assert f"{settings} changed: restarting code to read it" in log
+    assert "restarting in 0 s" in log
+    wait_for(
+        lambda: 'read timezone = "Asia/Kolkatta"' in (tmp_path / "logs" / "code.log").read_text(),
+        10,
+        "the new child to read the new file",
+    )
+
+
+def _has_marked_child(pid: int) -> bool:
+    from pipeline.service import _busy
+
+    return _busy(pid, "spawn_main")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
 from assets.sms.chatdb import ChatDbUnreadableError, utc_to_apple_ns
-from assets.sms.sensors import UNREADABLE_REPEAT, build_bank_sms_sensor
+from assets.sms.ingest import ingest_new_messages
+from assets.sms.sensors import FAILED_RETRY_AFTER, UNREADABLE_REPEAT, build_bank_sms_sensor
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
@@ -47,16 +49,25 @@ def sms(guid: str, sender: str, body: str) -> NewMessage:
     )
 
 
-def test_runs_only_when_a_bank_sms_is_new(setup) -> None:
+def ingest(settings) -> int:  # type: ignore[no-untyped-def]
+    """What a successful bank_sms_job run does first; returns the stored cursor."""
+    return ingest_new_messages(settings.chat_db, settings.warehouse, settings.bank_senders).cursor
+
+
+def test_runs_only_when_a_bank_sms_is_not_stored(setup) -> None:
     settings, instance = setup
+    # Nothing ingested yet: the chat.db's bank SMS are news.
     first, cursor = evaluate(settings, instance, None)
     assert isinstance(first, RunRequest)
     assert cursor and int(cursor) > 0
+    # The sensor's own cursor is no judge: still not stored, still news.
+    again, _ = evaluate(settings, instance, cursor)
+    assert isinstance(again, RunRequest)
 
-    again, same = evaluate(settings, instance, cursor)
-    assert isinstance(again, SkipReason)
-    assert again.skip_message.startswith("SKIPPED:")
-    assert same == cursor
+    ingest(settings)
+    stored, _ = evaluate(settings, instance, cursor)
+    assert isinstance(stored, SkipReason)
+    assert stored.skip_message == f"SKIPPED: every bank SMS in {settings.chat_db} is stored"
 
     append_messages(settings.chat_db, [sms("NOT-A-BANK", "+919800000000", "lunch?")])
     quiet, _ = evaluate(settings, instance, cursor)
@@ -66,8 +77,26 @@ def test_runs_only_when_a_bank_sms_is_new(setup) -> None:
     (new_rowid,) = append_messages(settings.chat_db, [sms("NEW-BANK", "VM-HDFCBK", body)])
     news, newer = evaluate(settings, instance, cursor)
     assert isinstance(news, RunRequest)
-    assert news.run_key == f"bank-sms-{new_rowid}"
+    assert news.tags["homeclerk/newest_rowid"] == str(new_rowid)
     assert int(newer) == new_rowid
+
+
+def test_a_replaced_chat_db_with_news_below_the_cursor_is_news(setup) -> None:
+    settings, instance = setup
+    older = settings.chat_db.with_name("older.db")
+    shutil.copy(settings.chat_db, older)
+    append_messages(settings.chat_db, [sms(f"LATER-{i}", "+919800000000", "hi") for i in range(30)])
+    ingest(settings)
+    assert isinstance(evaluate(settings, instance, None)[0], SkipReason)
+
+    # An older copy comes back (a restore) with a new bank SMS at a ROWID below the cursor.
+    older.replace(settings.chat_db)
+    for suffix in ("-wal", "-shm"):
+        settings.chat_db.with_name("chat.db" + suffix).unlink(missing_ok=True)
+    [rowid] = append_messages(settings.chat_db, [sms("RESTORED-1", "VM-HDFCBK", "Rs.5 debited")])
+    result, _ = evaluate(settings, instance, None)
+    assert isinstance(result, RunRequest)
+    assert result.tags["homeclerk/newest_rowid"] == str(rowid)
 
 
 def test_missing_chat_db_is_a_skip_with_the_fix_and_keeps_the_cursor(setup) -> None:
@@ -97,7 +126,10 @@ def test_an_unreadable_chat_db_fails_once_then_points_at_that_failure(setup) -> 
     clock = [dt.datetime(2026, 11, 19, 9, 0, tzinfo=dt.UTC)]
     defs = build_definitions(settings)
     sensor = build_bank_sms_sensor(
-        defs.resolve_job_def("bank_sms_job"), defs.resources["messages"], lambda: clock[0]
+        defs.resolve_job_def("bank_sms_job"),
+        defs.resources["messages"],
+        defs.resources["warehouse"],
+        lambda: clock[0],
     )
 
     def tick():  # type: ignore[no-untyped-def]
@@ -145,44 +177,72 @@ def _tagged_run(instance: DagsterInstance, rowid: int, status):  # type: ignore[
     return instance.add_run(run)
 
 
-def test_skips_a_rowid_the_watchers_run_already_took(setup) -> None:
+def test_news_waits_for_a_run_that_has_not_started(setup) -> None:
     from dagster import DagsterRunStatus
 
     settings, instance = setup
-    first, cursor = evaluate(settings, instance, None)
-    assert isinstance(first, RunRequest)
-    [rowid] = append_messages(
-        settings.chat_db, [sms("W-1", "VM-HDFCBK", "Rs.100.00 debited from a/c **1276 UPI")]
-    )
-    run = _tagged_run(instance, rowid, DagsterRunStatus.STARTED)
-
-    result, after = evaluate(settings, instance, cursor)
+    ingest(settings)
+    [rowid] = append_messages(settings.chat_db, [sms("Q-1", "VM-HDFCBK", "Rs.1 debited UPI")])
+    # Launched for an older ROWID, but not started: it reads whatever is there when it does.
+    queued = _tagged_run(instance, rowid - 1, DagsterRunStatus.NOT_STARTED)
+    result, _ = evaluate(settings, instance, None)
     assert isinstance(result, SkipReason)
-    assert result.skip_message == (
-        f"SKIPPED: the run on news {run.run_id} already took ROWID {rowid}"
-    )
-    assert after == str(rowid)  # the cursor moved on: the next tick is a plain no-news skip
+    assert f"run {queued.run_id} has not started yet" in (result.skip_message or "")
+
+    # Once it runs, a run in progress launched before the news may have read past it: one more.
+    instance.delete_run(queued.run_id)
+    _tagged_run(instance, rowid - 1, DagsterRunStatus.STARTED)
+    result, _ = evaluate(settings, instance, None)
+    assert isinstance(result, RunRequest)
+    # One launched for this news, in progress, takes it.
+    taking = _tagged_run(instance, rowid, DagsterRunStatus.STARTED)
+    result, _ = evaluate(settings, instance, None)
+    assert isinstance(result, SkipReason)
+    assert f"run {taking.run_id} was launched for it" in (result.skip_message or "")
 
 
-def test_asks_again_when_the_watchers_run_failed_or_took_an_older_rowid(setup) -> None:
+def test_a_failed_run_took_nothing_and_is_asked_for_again(setup) -> None:
     from dagster import DagsterRunStatus
 
     settings, instance = setup
-    _first, cursor = evaluate(settings, instance, None)
-    [older] = append_messages(settings.chat_db, [sms("W-2", "VM-HDFCBK", "Rs.1 debited UPI")])
-    _tagged_run(instance, older, DagsterRunStatus.SUCCESS)
-    [newer] = append_messages(settings.chat_db, [sms("W-3", "VM-HDFCBK", "Rs.2 debited UPI")])
-    result, after = evaluate(settings, instance, cursor)
-    assert isinstance(result, RunRequest)
-    assert result.tags["homeclerk/newest_rowid"] == str(newer)
-    assert after == str(newer)
+    ingest(settings)
+    [rowid] = append_messages(settings.chat_db, [sms("F-1", "VM-HDFCBK", "Rs.3 debited UPI")])
+    clock = [dt.datetime.now(dt.UTC)]
+    defs = build_definitions(settings)
+    sensor = build_bank_sms_sensor(
+        defs.resolve_job_def("bank_sms_job"),
+        defs.resources["messages"],
+        defs.resources["warehouse"],
+        lambda: clock[0],
+    )
 
-    # The newest run took the news but failed: the sensor, the safety net, asks again.
-    [newest] = append_messages(settings.chat_db, [sms("W-4", "VM-HDFCBK", "Rs.3 debited UPI")])
-    _tagged_run(instance, newest, DagsterRunStatus.FAILURE)
-    result, _ = evaluate(settings, instance, after)
+    def tick():  # type: ignore[no-untyped-def]
+        return sensor(
+            build_sensor_context(instance=instance, definitions=defs, resources=defs.resources)
+        )
+
+    failed = _tagged_run(instance, rowid, DagsterRunStatus.STARTED)
+    instance.report_run_failed(failed)
+    # Failed since this code was loaded: not a run a tick (a broken file fails at once).
+    result = tick()
+    assert isinstance(result, SkipReason)
+    assert f"run {failed.run_id} on it ended FAILURE" in (result.skip_message or "")
+    # Later, the news is asked for again: that run stored nothing.
+    clock[0] += FAILED_RETRY_AFTER + dt.timedelta(seconds=1)
+    result = tick()
     assert isinstance(result, RunRequest)
-    assert result.tags["homeclerk/newest_rowid"] == str(newest)
+    assert result.tags["homeclerk/newest_rowid"] == str(rowid)
+    # And at once by a code server loaded after the failure (the settings were fixed).
+    reloaded = build_bank_sms_sensor(
+        defs.resolve_job_def("bank_sms_job"),
+        defs.resources["messages"],
+        defs.resources["warehouse"],
+        lambda: clock[0],
+    )
+    result = reloaded(
+        build_sensor_context(instance=instance, definitions=defs, resources=defs.resources)
+    )
+    assert isinstance(result, RunRequest)
 
 
 def test_the_watched_sensor_ticks_slowly_and_the_default_keeps_four_seconds(setup) -> None:
@@ -204,6 +264,9 @@ def test_the_watched_sensor_ticks_slowly_and_the_default_keeps_four_seconds(setu
     assert not sms_watch_on({})
     resources = defs.resources
     watched = build_bank_sms_sensor(
-        defs.resolve_job_def("bank_sms_job"), resources["messages"], watched=True
+        defs.resolve_job_def("bank_sms_job"),
+        resources["messages"],
+        resources["warehouse"],
+        watched=True,
     )
     assert watched.minimum_interval_seconds == WATCHED_INTERVAL_SECONDS
