@@ -100,6 +100,16 @@ def battery_minutes(
     return round(total, 1)
 
 
+def _stale_reason(current: dict[str, Any], tz: ZoneInfo, gap_seconds: int) -> str:
+    """What `message` says once the newest sample is older than the cadence allows."""
+    since = _at(current).astimezone(tz)
+    outage = " and any ongoing outage" if current.get("source") in ON_BATTERY else ""
+    return (
+        f"no new sample since {since:%Y-%m-%d %H:%M} ({gap_seconds // 60} min expected at "
+        f"most): the sampler or the machine is off; `current`{outage} are as of that sample"
+    )
+
+
 def build_power_feed(
     samples: Sequence[dict[str, Any]],
     *,
@@ -113,7 +123,9 @@ def build_power_feed(
 
     `status`: "no_data" without a sample, "stale" when the newest sample is older than
     `gap_seconds` (the sampler is not running, or the machine slept: `current` is then the last
-    known sample, not the present), else "ok".
+    known sample, not the present), else "ok". `stale_after` is the newest sample +
+    `gap_seconds`: from then on a reader takes the feed as `stale` with `stale_reason`
+    (assets/common/feed_status.py), even if nothing rewrites the file.
     """
     window = now - dt.timedelta(days=OUTAGE_DAYS)
     recent = [s for s in samples if window <= _at(s) <= now]
@@ -129,12 +141,15 @@ def build_power_feed(
         message = f"newest sample is from {current['at']}: the sampler or the machine was off"
     else:
         status, message = "ok", None
+    stale_after = _at(current) + dt.timedelta(seconds=gap_seconds) if current else None
     return {
         "schema": SCHEMA,
         "generated_at": _iso(now),
         "as_of": current["at"] if current else None,
         "status": status,
         "message": message,
+        "stale_after": _iso(stale_after) if stale_after else None,
+        "stale_reason": _stale_reason(current, tz, gap_seconds) if current else None,
         "current": current,
         "outages": find_outages(recent, now, gap_seconds),
         "gaps": find_gaps(recent, gap_seconds),
