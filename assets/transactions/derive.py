@@ -70,7 +70,8 @@ def derive_rows(
 ) -> list[tuple[str | None, ...]]:
     """(guid, sender, body, received at in Unix µs) → rows in PARSED_COLUMNS order, all text.
 
-    `txn_date` is the date the body states, else the received date in `tz`. `payees` are the
+    `txn_date` is the date the body states when plausible (from BODY_DATE_FLOOR to a day after
+    it arrived), else the received date in `tz`. `payees` are the
     owner's aliases, tried before the shipped ones. A refund's category here is the payee's
     category by the rules (as if it were the purchase); `derive_transactions` then gives it the
     original purchase's category when it finds that purchase.
@@ -100,7 +101,10 @@ def derive_rows(
         category = categories.get(key)
         if category is None:
             category = categories[key] = categorize_as_purchase_if_refund(txn, rules)
-        day = date or _local_date(received_us, tz)
+        received_day = _local_date(received_us, tz)
+        if date is not None and not _plausible(date, received_day):
+            date = None  # a typo'd or garbled date in the text: the day it arrived instead
+        day = date or received_day
         iso = iso_dates.get(day)
         if iso is None:
             iso = iso_dates[day] = day.isoformat()
@@ -131,6 +135,15 @@ def derive_rows(
 
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+# A date the text states is believed from this day (no bank SMS reached a Messages database
+# before; the ingest's own floor) to a day after the message arrived.
+BODY_DATE_FLOOR = dt.date(2008, 1, 1)
+
+
+def _plausible(stated: dt.date, received: dt.date) -> bool:
+    return BODY_DATE_FLOOR <= stated <= received + dt.timedelta(days=1)
 
 
 def _local_date(received_us: int, tz: ZoneInfo) -> dt.date:
