@@ -555,7 +555,9 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from assets.review.week import parse_iso_week, weeks_between
+    from assets.common.clock import now_utc
+    from assets.review.definitions import FIRST_WEEK
+    from assets.review.week import outside_partitions, parse_iso_week, week_of_key, weeks_between
 
     from .instance import use_instance
     from .materialize import materialize
@@ -574,6 +576,11 @@ def _review(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    # Dagster's weekly partitions end at the week in progress by the wall clock, as here.
+    outside = outside_partitions(weeks, week_of_key(FIRST_WEEK), now_utc(), settings.tz)
+    if outside:
+        print(f"homeclerk: {outside}", file=sys.stderr)
+        return 2
     load_env_file(settings)
     use_instance(settings)
     say = lambda line: print(line, flush=True)  # noqa: E731
