@@ -154,6 +154,9 @@ def _parser() -> argparse.ArgumentParser:
         "--direction", choices=("debit", "credit"), help="when the wording does not say"
     )
     suggest.set_defaults(handler=_sms_suggest)
+    confirm = sms.add_parser("confirm", help="count an amount held as implausible (it is real)")
+    confirm.add_argument("guid", help="the message GUID the amounts_plausible check names")
+    confirm.set_defaults(handler=_sms_confirm)
 
     power = sub.add_parser("power", help="power and battery").add_subparsers(title="power commands")
     power.add_parser("sample", help="the current power state as one JSON line").set_defaults(
@@ -747,6 +750,39 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
         print(f"\nTeach the parser a shape: homeclerk sms suggest {shown[0]['shape_id']}")
+    return 0
+
+
+def _sms_confirm(args: argparse.Namespace) -> int:
+    import time
+
+    from assets.common.clock import now_utc
+    from assets.common.warehouse import WarehouseLockedError, connect
+    from assets.transactions.plausible import ConfirmError, confirm
+
+    path = _settings(args).warehouse
+    if not path.exists():
+        print(f"homeclerk: no warehouse at {path}: nothing is held", file=sys.stderr)
+        return 1
+    deadline = time.monotonic() + 30.0  # a run holds the warehouse for seconds at a time
+    while True:
+        try:
+            with connect(path) as con:
+                held = confirm(con, args.guid, now_utc())
+            break
+        except (ConfirmError, FileNotFoundError) as exc:
+            print(f"homeclerk: {exc}", file=sys.stderr)
+            return 1
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                print(f"homeclerk: the warehouse {path} is busy: try again", file=sys.stderr)
+                return 2
+            time.sleep(0.5)
+    print(
+        f"confirmed {held.message_guid}: {held.amount:,} {held.currency} counts in the expenses "
+        "feed and the books from the next run (the next bank SMS, or `homeclerk materialize "
+        "'transactions+'`)"
+    )
     return 0
 
 

@@ -1,0 +1,143 @@
+"""Amounts too large to believe without the owner's word: held out of totals and the books.
+
+An alert claiming "Rs.9,99,99,99,999.00" (a garbled SMS, a spoof) would otherwise be summed into
+the day's spending and posted to the ledger. The rule:
+
+- The ceiling is `[sms] max_plausible_amount` when set; else it is learned from the owner's own
+  history: CEILING_FACTOR (20) × the 99th percentile of past rupee debits, never below
+  CEILING_FLOOR (₹10,00,000). With fewer than MIN_HISTORY (20) past debits there is nothing to
+  learn from, so the floor alone applies. "Past" means stored before the run that judges a
+  transaction: a new amount never raises its own ceiling.
+- A newly derived transaction (either direction, any currency: the number as the alert states
+  it) whose amount is above the ceiling is recorded in `held_amounts`. Every reader of stored
+  transactions (the expenses feed, the books, the review) leaves it out until the owner confirms
+  it with `homeclerk sms confirm GUID`; the `amounts_plausible` check names each held message
+  with that command. A confirmed amount counts from the next run, everywhere at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
+
+from assets.common.warehouse import has_table
+
+if TYPE_CHECKING:
+    import duckdb
+
+CEILING_FACTOR = 20
+CEILING_FLOOR = Decimal("1000000")
+MIN_HISTORY = 20
+
+HELD_AMOUNTS_DDL = """
+CREATE TABLE IF NOT EXISTS held_amounts (
+    message_guid VARCHAR PRIMARY KEY,
+    amount DECIMAL(18,2),
+    currency VARCHAR,
+    ceiling DECIMAL(18,2),
+    confirmed_at TIMESTAMPTZ
+)
+"""
+# The clause every reader of stored transactions adds (the table may not exist yet).
+NOT_HELD = (
+    " AND message_guid NOT IN"
+    " (SELECT message_guid FROM held_amounts WHERE confirmed_at IS NULL)"
+)
+
+
+class Held(NamedTuple):
+    """A transaction kept out of totals and the books until the owner confirms it."""
+
+    message_guid: str
+    sender: str
+    amount: Decimal
+    currency: str
+    ceiling: Decimal
+    received_at: dt.datetime
+
+
+class ConfirmError(ValueError):
+    """`sms confirm` was given a GUID that is not held; the message says what to do."""
+
+
+def learned_ceiling(debits: Sequence[Decimal]) -> Decimal:
+    """The ceiling the owner's past rupee debits give (the floor with too little history)."""
+    if len(debits) < MIN_HISTORY:
+        return CEILING_FLOOR
+    ordered = sorted(debits)
+    p99 = ordered[-(-99 * len(ordered) // 100) - 1]  # nearest rank: ceil(0.99 n)
+    return max(CEILING_FLOOR, CEILING_FACTOR * p99)
+
+
+def hold_implausible(
+    con: duckdb.DuckDBPyConnection, new_guids: Sequence[str], setting: float | None
+) -> list[str]:
+    """Record in `held_amounts` the transactions among `new_guids` above the ceiling; their
+    GUIDs. Cheap when nothing new is above the floor: the history is not even read."""
+    if not new_guids:
+        return []
+    con.execute(HELD_AMOUNTS_DDL)
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS judged (guid VARCHAR)")
+    con.execute("DELETE FROM judged")
+    con.executemany("INSERT INTO judged VALUES (?)", [[g] for g in new_guids])
+    lowest = Decimal(str(setting)) if setting is not None else CEILING_FLOOR
+    candidates = con.execute(
+        "SELECT message_guid, amount FROM transactions WHERE status = 'transaction'"
+        " AND amount > ? AND message_guid IN (SELECT guid FROM judged)",
+        [lowest],
+    ).fetchall()
+    if not candidates:
+        return []
+    ceiling = lowest if setting is not None else learned_ceiling(_past_debits(con))
+    held = [(guid, amount) for guid, amount in candidates if amount > ceiling]
+    for guid, _amount in held:
+        con.execute(
+            "INSERT INTO held_amounts"
+            " SELECT message_guid, amount, coalesce(currency, 'INR'), ?, NULL"
+            " FROM transactions WHERE message_guid = ? ON CONFLICT DO NOTHING",
+            [ceiling, guid],
+        )
+    return [guid for guid, _amount in held]
+
+
+def _past_debits(con: duckdb.DuckDBPyConnection) -> list[Decimal]:
+    rows = con.execute(
+        "SELECT amount FROM transactions WHERE status = 'transaction' AND direction = 'debit'"
+        " AND coalesce(currency, 'INR') = 'INR' AND amount IS NOT NULL"
+        " AND message_guid NOT IN (SELECT guid FROM judged)" + NOT_HELD
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def held_amounts(con: duckdb.DuckDBPyConnection) -> list[Held]:
+    """The held transactions not confirmed yet, oldest first."""
+    if not has_table(con, "held_amounts"):
+        return []
+    rows = con.execute(
+        "SELECT h.message_guid, t.sender, h.amount, h.currency, h.ceiling, t.received_at"
+        " FROM held_amounts h JOIN transactions t USING (message_guid)"
+        " WHERE h.confirmed_at IS NULL ORDER BY t.received_at, h.message_guid"
+    ).fetchall()
+    return [Held(*row) for row in rows]
+
+
+def confirm(con: duckdb.DuckDBPyConnection, guid: str, now: dt.datetime) -> Held:
+    """Mark the held transaction `guid` as confirmed by the owner; raises ConfirmError when it
+    is not held (unknown, or confirmed before)."""
+    held = {h.message_guid: h for h in held_amounts(con)}
+    if guid not in held:
+        known = has_table(con, "held_amounts") and con.execute(
+            "SELECT count(*) FROM held_amounts WHERE message_guid = ?", [guid]
+        ).fetchall()[0][0]
+        raise ConfirmError(
+            f"{guid} is already confirmed: it counts in the feed and the books"
+            if known
+            else f"no held amount has GUID {guid!r}: the `amounts_plausible` check lists the "
+            "held ones with their command"
+        )
+    con.execute(
+        "UPDATE held_amounts SET confirmed_at = ? WHERE message_guid = ?", [now, guid]
+    )
+    return held[guid]
