@@ -94,7 +94,9 @@ class PinnedFeedServer:
 
         self.now = now
         self.port = free_port()
-        self.server = FeedServer(folder, self.port, allowed_hosts(self.port), clock=lambda: self.now)
+        self.server = FeedServer(
+            folder, self.port, allowed_hosts(self.port), clock=lambda: self.now
+        )
 
     def get(self, name: str) -> tuple[int, bytes]:
         """GET /name over HTTP: (status, body)."""

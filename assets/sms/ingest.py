@@ -209,9 +209,7 @@ def settle_dates(columns: dict[str, list[Any]], now: dt.datetime) -> list[str]:
         if earliest <= value <= latest:
             continue
         micros[i] = now_us
-        lines.append(
-            f"{columns['guid'][i]} from {columns['sender'][i]} dated {_date_text(value)}"
-        )
+        lines.append(f"{columns['guid'][i]} from {columns['sender'][i]} dated {_date_text(value)}")
     return lines
 
 

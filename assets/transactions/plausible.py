@@ -6,8 +6,8 @@ the day's spending and posted to the ledger. The rule:
 - The ceiling is `[sms] max_plausible_amount` when set; else it is learned from the owner's own
   history: CEILING_FACTOR (20) × the 99th percentile of past rupee debits, never below
   CEILING_FLOOR (₹10,00,000). With fewer than MIN_HISTORY (20) past debits there is nothing to
-  learn from, so the floor alone applies. "Past" means stored before the run that judges a
-  transaction: a new amount never raises its own ceiling.
+  learn from, so the floor alone applies. "Past" means received before the transaction judged
+  (held ones left out): a new amount never raises its own ceiling.
 - A newly derived transaction (either direction, any currency: the number as the alert states
   it) whose amount is above the ceiling is recorded in `held_amounts`. Every reader of stored
   transactions (the expenses feed, the books, the review) leaves it out until the owner confirms
@@ -42,8 +42,7 @@ CREATE TABLE IF NOT EXISTS held_amounts (
 """
 # The clause every reader of stored transactions adds (the table may not exist yet).
 NOT_HELD = (
-    " AND message_guid NOT IN"
-    " (SELECT message_guid FROM held_amounts WHERE confirmed_at IS NULL)"
+    " AND message_guid NOT IN (SELECT message_guid FROM held_amounts WHERE confirmed_at IS NULL)"
 )
 
 
@@ -75,38 +74,45 @@ def hold_implausible(
     con: duckdb.DuckDBPyConnection, new_guids: Sequence[str], setting: float | None
 ) -> list[str]:
     """Record in `held_amounts` the transactions among `new_guids` above the ceiling; their
-    GUIDs. Cheap when nothing new is above the floor: the history is not even read."""
+    GUIDs. Cheap when nothing is above the lowest possible ceiling (the floor, or the setting):
+    one scan of the amounts, and the history is not read."""
     if not new_guids:
         return []
     con.execute(HELD_AMOUNTS_DDL)
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS judged (guid VARCHAR)")
-    con.execute("DELETE FROM judged")
-    con.executemany("INSERT INTO judged VALUES (?)", [[g] for g in new_guids])
     lowest = Decimal(str(setting)) if setting is not None else CEILING_FLOOR
-    candidates = con.execute(
-        "SELECT message_guid, amount FROM transactions WHERE status = 'transaction'"
-        " AND amount > ? AND message_guid IN (SELECT guid FROM judged)",
-        [lowest],
-    ).fetchall()
-    if not candidates:
-        return []
-    ceiling = lowest if setting is not None else learned_ceiling(_past_debits(con))
-    held = [(guid, amount) for guid, amount in candidates if amount > ceiling]
-    for guid, _amount in held:
-        con.execute(
-            "INSERT INTO held_amounts"
-            " SELECT message_guid, amount, coalesce(currency, 'INR'), ?, NULL"
-            " FROM transactions WHERE message_guid = ? ON CONFLICT DO NOTHING",
-            [ceiling, guid],
+    new = set(new_guids)
+    candidates = [
+        (guid, amount, received_at)
+        for guid, amount, received_at in con.execute(
+            "SELECT message_guid, amount, received_at FROM transactions"
+            " WHERE status = 'transaction' AND amount > ?",
+            [lowest],
+        ).fetchall()
+        if guid in new
+    ]
+    held = []
+    for guid, amount, received_at in candidates:
+        ceiling = (
+            lowest if setting is not None else learned_ceiling(_debits_before(con, received_at))
         )
-    return [guid for guid, _amount in held]
+        if amount > ceiling:
+            con.execute(
+                "INSERT INTO held_amounts"
+                " SELECT message_guid, amount, coalesce(currency, 'INR'), ?, NULL"
+                " FROM transactions WHERE message_guid = ? ON CONFLICT DO NOTHING",
+                [ceiling, guid],
+            )
+            held.append(guid)
+    return held
 
 
-def _past_debits(con: duckdb.DuckDBPyConnection) -> list[Decimal]:
+def _debits_before(con: duckdb.DuckDBPyConnection, moment: dt.datetime) -> list[Decimal]:
+    """The owner's rupee debits received before `moment`, not held themselves."""
     rows = con.execute(
         "SELECT amount FROM transactions WHERE status = 'transaction' AND direction = 'debit'"
-        " AND coalesce(currency, 'INR') = 'INR' AND amount IS NOT NULL"
-        " AND message_guid NOT IN (SELECT guid FROM judged)" + NOT_HELD
+        " AND coalesce(currency, 'INR') = 'INR' AND amount IS NOT NULL AND received_at < ?"
+        + NOT_HELD,
+        [moment],
     ).fetchall()
     return [row[0] for row in rows]
 
@@ -128,16 +134,17 @@ def confirm(con: duckdb.DuckDBPyConnection, guid: str, now: dt.datetime) -> Held
     is not held (unknown, or confirmed before)."""
     held = {h.message_guid: h for h in held_amounts(con)}
     if guid not in held:
-        known = has_table(con, "held_amounts") and con.execute(
-            "SELECT count(*) FROM held_amounts WHERE message_guid = ?", [guid]
-        ).fetchall()[0][0]
+        known = (
+            has_table(con, "held_amounts")
+            and con.execute(
+                "SELECT count(*) FROM held_amounts WHERE message_guid = ?", [guid]
+            ).fetchall()[0][0]
+        )
         raise ConfirmError(
             f"{guid} is already confirmed: it counts in the feed and the books"
             if known
             else f"no held amount has GUID {guid!r}: the `amounts_plausible` check lists the "
             "held ones with their command"
         )
-    con.execute(
-        "UPDATE held_amounts SET confirmed_at = ? WHERE message_guid = ?", [now, guid]
-    )
+    con.execute("UPDATE held_amounts SET confirmed_at = ? WHERE message_guid = ?", [now, guid])
     return held[guid]

@@ -38,7 +38,7 @@ DEBIT = (
 
 def test_the_ceiling_is_learned_from_past_debits_with_a_floor() -> None:
     few = [Decimal(100)] * 19
-    assert learned_ceiling(few + [Decimal(10**9)]) == 20 * Decimal(10**9)  # 20: p99 is the max
+    assert learned_ceiling([*few, Decimal(10**9)]) == 20 * Decimal(10**9)  # 20: p99 is the max
     assert learned_ceiling(few) == CEILING_FLOOR  # too little history: the floor
     many = [Decimal(n) for n in range(1, 201)] + [Decimal(100_000)] * 2  # 202 debits
     assert learned_ceiling(many) == CEILING_FLOOR  # 20 × p99 (200) is below the floor
@@ -75,9 +75,7 @@ def _setup(tmp_path: Path, extra: str = "") -> tuple[Path, ChatDb]:
 
 
 def _run(config: Path):  # type: ignore[no-untyped-def]
-    resources = build_resources(load_settings(config)) | {
-        "clock": Clock(frozen_at=NOW.isoformat())
-    }
+    resources = build_resources(load_settings(config)) | {"clock": Clock(frozen_at=NOW.isoformat())}
     return materialize(
         [
             sms_messages,
@@ -100,7 +98,7 @@ def _ledger_text(tmp_path: Path) -> str:
 def test_an_absurd_amount_waits_for_the_owner_and_the_printed_command_releases_it(
     tmp_path: Path,
 ) -> None:
-    config, chat = _setup(tmp_path)
+    config, _chat = _setup(tmp_path)
     result = _run(config)
     assert result.success
     feed = json.loads((tmp_path / "data" / "feeds" / "expenses.json").read_text())
@@ -108,7 +106,9 @@ def test_an_absurd_amount_waits_for_the_owner_and_the_printed_command_releases_i
     assert "999999999999" not in json.dumps(feed)
     assert "9999999999" not in _ledger_text(tmp_path)
     assert loader.load_file(str(tmp_path / "books" / "main.beancount"))[1] == []
-    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"]
+    (check,) = [
+        c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"
+    ]
     assert not check.passed and check.severity.value == "WARN"
     held_guid = "GUID-000031"
     assert f"{held_guid} from VM-HDFCBK" in check.description
@@ -130,7 +130,9 @@ def test_an_absurd_amount_waits_for_the_owner_and_the_printed_command_releases_i
 
     result = _run(config)
     assert result.success
-    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"]
+    (check,) = [
+        c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"
+    ]
     assert check.passed, check.description
     feed = json.loads((tmp_path / "data" / "feeds" / "expenses.json").read_text())
     assert feed["periods"]["today"]["debit"] == 9_999_999_999.0 + 250.0
@@ -140,7 +142,9 @@ def test_an_absurd_amount_waits_for_the_owner_and_the_printed_command_releases_i
 def test_the_setting_sets_the_ceiling(tmp_path: Path) -> None:
     config, _chat = _setup(tmp_path, "[sms]\nmax_plausible_amount = 300\n")
     result = _run(config)
-    (check,) = [c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"]
+    (check,) = [
+        c for c in result.get_asset_check_evaluations() if c.check_name == "amounts_plausible"
+    ]
     # The newest ordinary debits (₹310-₹390) were judged in the same run: held too.
     assert check.metadata["held"].value == 10
     feed = json.loads((tmp_path / "data" / "feeds" / "expenses.json").read_text())
