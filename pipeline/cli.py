@@ -760,7 +760,8 @@ def _sms_confirm(args: argparse.Namespace) -> int:
     from assets.common.warehouse import WarehouseLockedError, connect
     from assets.transactions.plausible import ConfirmError, confirm
 
-    path = _settings(args).warehouse
+    settings = _settings(args)
+    path = settings.warehouse
     if not path.exists():
         print(f"homeclerk: no warehouse at {path}: nothing is held", file=sys.stderr)
         return 1
@@ -778,10 +779,12 @@ def _sms_confirm(args: argparse.Namespace) -> int:
                 print(f"homeclerk: the warehouse {path} is busy: try again", file=sys.stderr)
                 return 2
             time.sleep(0.5)
+    config = settings.config_file
+    again = own_command() + (f" --config {shlex.quote(str(config.resolve()))}" if config else "")
     print(
         f"confirmed {held.message_guid}: {held.amount:,} {held.currency} counts in the expenses "
-        "feed and the books from the next run (the next bank SMS, or `homeclerk materialize "
-        "'transactions+'`)"
+        f"feed and the books from the next run (the next bank SMS, or now: {again} materialize "
+        "'transactions+')"
     )
     return 0
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount import loader
-from dagster import DagsterInstance, materialize
+from dagster import AssetCheckKey, AssetKey, DagsterInstance, materialize
 
 from assets.books import definitions as books_defs
 from assets.common.resources import Clock
@@ -123,10 +123,23 @@ def test_an_absurd_amount_waits_for_the_owner_and_the_printed_command_releases_i
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"confirmed {held_guid}: 9,999,999,999.00 INR counts")
+    assert f"--config {config.resolve()} materialize 'transactions+'" in done.stdout
     again = subprocess.run(
         shlex.split(command), capture_output=True, text=True, cwd="/", env=env, timeout=120
     )
     assert again.returncode == 1 and "already confirmed" in again.stderr
+
+    # The "now:" command it prints, pasted as is: the books have the amount, the check clears.
+    now_command = done.stdout.split("or now: ")[1].rsplit(")", 1)[0]
+    ran = subprocess.run(
+        shlex.split(now_command), capture_output=True, text=True, cwd="/", env=env, timeout=600
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "9999999999.00 INR" in _ledger_text(tmp_path)
+    key = AssetCheckKey(AssetKey("transactions"), "amounts_plausible")
+    with DagsterInstance.from_config(str(load_settings(config).dagster_home)) as instance:
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+    assert record.event.dagster_event.event_specific_data.passed
 
     result = _run(config)
     assert result.success
