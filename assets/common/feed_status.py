@@ -5,11 +5,12 @@ stopped, the sampler died) would say `ok` forever. So each feed also carries, fr
 is written:
 
 - `stale_after`: the ISO 8601 instant after which its data is older than the source's cadence
-  allows (power: the newest sample + 3 min; expenses: the newest bank SMS + the quiet-source
-  threshold; portfolio: the next expected broker fetch + 45 min by the NSE schedule); null when
-  the feed has no data to go stale;
+  allows (power: the newest sample + its refresh cadence, 3 min on battery or an hour on AC,
+  + 5 min; expenses: the newest bank SMS + the quiet-source threshold; portfolio: the next
+  expected broker fetch + 45 min by the NSE schedule); null when the feed has no data to go
+  stale;
 - `stale_reason`: what `message` says once that instant has passed, e.g. "no new sample since
-  10:02 (one every minute expected, stale after 3 min)".
+  2027-05-03 10:02 (one a minute; the feed is refreshed every 3 min on battery) …".
 
 The rule (`status_as_of`): a feed whose `status` is `ok` and whose `stale_after` has passed
 (is before `now`) is `stale`, with `stale_reason` as its `message`. Any other status (`no_data`,
