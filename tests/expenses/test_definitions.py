@@ -131,3 +131,9 @@ def test_the_feed_server_says_stale_once_the_quiet_threshold_passes(tmp_path: Pa
     assert served["message"].startswith("No bank SMS since 2026-03-20 10:00: more than 10.0 days")
     assert served["periods"] == feed["periods"]
     assert (tmp_path / "feeds" / "expenses.json").read_bytes() == on_disk
+    # The freshness check judges the file by the same rule (its own 26 h limit aside).
+    (check,) = _run(
+        tmp_path, deadline + dt.timedelta(minutes=1), checks_only=True
+    ).get_asset_check_evaluations()
+    assert not check.passed
+    assert f"feed status stale: {served['message']}" in (check.description or "")
