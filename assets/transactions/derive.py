@@ -213,7 +213,7 @@ def derive_transactions(
         con.register("new_txn", frame)
         con.execute(_INSERT, [after])
         con.unregister("new_txn")
-        held += hold_implausible(con, [row[0] for row in pending], max_amount)
+        held += hold_implausible(con, _amounts(rows), max_amount)
     statuses = frame["status"].value_counts()
     return DeriveStats(
         considered=len(pending),
@@ -231,10 +231,10 @@ def _retry_if_formats_changed(
     tz: ZoneInfo,
     formats: Sequence[Format] | None,
     payees: Sequence[PayeeAlias] = (),
-) -> tuple[int, list[str]]:
+) -> tuple[int, list[tuple[str, str | None]]]:
     """Re-parse the 'unrecognized' rows when the owner's `[[sms.formats]]` changed since the
     last run (a fingerprint kept in the warehouse), and store the ones now read in place; how
-    many, and their GUIDs.
+    many, and their (GUID, amount).
 
     Unchanged formats cost one small query a run. A row is replaced by delete-then-insert; a
     crash between the two leaves the message without a row, which `_pending` derives again.
@@ -259,7 +259,12 @@ def _retry_if_formats_changed(
         con.execute(_INSERT, [0])
         con.unregister("new_txn")
     store_fingerprint(con, fingerprint)
-    return len(rows), [str(row[0]) for row in rows]
+    return len(rows), _amounts(rows)
+
+
+def _amounts(rows: Sequence[tuple[str | None, ...]]) -> list[tuple[str, str | None]]:
+    """(GUID, amount as text) of the transactions among derived rows."""
+    return [(str(r[0]), r[3]) for r in rows if r[1] == STATUS_TRANSACTION]
 
 
 _PENDING = (

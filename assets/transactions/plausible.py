@@ -18,7 +18,7 @@ the day's spending and posted to the ledger. The rule:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -63,38 +63,39 @@ class ConfirmError(ValueError):
 
 def learned_ceiling(debits: Sequence[Decimal]) -> Decimal:
     """The ceiling the owner's past rupee debits give (the floor with too little history)."""
-    if len(debits) < MIN_HISTORY:
-        return CEILING_FLOOR
     ordered = sorted(debits)
-    p99 = ordered[-(-99 * len(ordered) // 100) - 1]  # nearest rank: ceil(0.99 n)
+    return ceiling_from(len(ordered), ordered[p99_rank(len(ordered)) - 1] if ordered else None)
+
+
+def p99_rank(count: int) -> int:
+    """The nearest rank of the 99th percentile among `count` values: ceil(0.99 × count)."""
+    return -(-99 * count // 100)
+
+
+def ceiling_from(count: int, p99: Decimal | None) -> Decimal:
+    """The learned ceiling from the number of past debits and their 99th percentile."""
+    if count < MIN_HISTORY or p99 is None:
+        return CEILING_FLOOR
     return max(CEILING_FLOOR, CEILING_FACTOR * p99)
 
 
 def hold_implausible(
-    con: duckdb.DuckDBPyConnection, new_guids: Sequence[str], setting: float | None
+    con: duckdb.DuckDBPyConnection,
+    new: Iterable[tuple[str, str | None]],
+    setting: float | None,
 ) -> list[str]:
-    """Record in `held_amounts` the transactions among `new_guids` above the ceiling; their
-    GUIDs. Cheap when nothing is above the lowest possible ceiling (the floor, or the setting):
-    one scan of the amounts, and the history is not read."""
-    if not new_guids:
-        return []
-    con.execute(HELD_AMOUNTS_DDL)
+    """Record in `held_amounts` the new transactions, (GUID, amount as text), above the
+    ceiling; their GUIDs. A tick whose amounts are all below the lowest possible ceiling (the
+    floor, or the setting) costs no query at all."""
     lowest = Decimal(str(setting)) if setting is not None else CEILING_FLOOR
-    new = set(new_guids)
-    candidates = [
-        (guid, amount, received_at)
-        for guid, amount, received_at in con.execute(
-            "SELECT message_guid, amount, received_at FROM transactions"
-            " WHERE status = 'transaction' AND amount > ?",
-            [lowest],
-        ).fetchall()
-        if guid in new
-    ]
+    candidates = [guid for guid, amount in new if amount is not None and Decimal(amount) > lowest]
     held = []
-    for guid, amount, received_at in candidates:
-        ceiling = (
-            lowest if setting is not None else learned_ceiling(_debits_before(con, received_at))
-        )
+    for guid in candidates:
+        con.execute(HELD_AMOUNTS_DDL)
+        amount, received_at = con.execute(
+            "SELECT amount, received_at FROM transactions WHERE message_guid = ?", [guid]
+        ).fetchall()[0]
+        ceiling = lowest if setting is not None else _ceiling_before(con, received_at)
         if amount > ceiling:
             con.execute(
                 "INSERT INTO held_amounts"
@@ -106,15 +107,22 @@ def hold_implausible(
     return held
 
 
-def _debits_before(con: duckdb.DuckDBPyConnection, moment: dt.datetime) -> list[Decimal]:
-    """The owner's rupee debits received before `moment`, not held themselves."""
-    rows = con.execute(
-        "SELECT amount FROM transactions WHERE status = 'transaction' AND direction = 'debit'"
+def _ceiling_before(con: duckdb.DuckDBPyConnection, moment: dt.datetime) -> Decimal:
+    """The learned ceiling from the rupee debits received before `moment`, not held
+    themselves (counted and ranked by DuckDB: an owner may have 100,000)."""
+    past = (
+        " FROM transactions WHERE status = 'transaction' AND direction = 'debit'"
         " AND coalesce(currency, 'INR') = 'INR' AND amount IS NOT NULL AND received_at < ?"
-        + NOT_HELD,
-        [moment],
-    ).fetchall()
-    return [row[0] for row in rows]
+        + NOT_HELD
+    )
+    count = int(con.execute("SELECT count(*)" + past, [moment]).fetchall()[0][0])
+    if count < MIN_HISTORY:
+        return CEILING_FLOOR
+    p99 = con.execute(
+        "SELECT amount" + past + " ORDER BY amount LIMIT 1 OFFSET ?",
+        [moment, p99_rank(count) - 1],
+    ).fetchall()[0][0]
+    return ceiling_from(count, p99)
 
 
 def held_amounts(con: duckdb.DuckDBPyConnection) -> list[Held]:

@@ -170,3 +170,29 @@ def test_an_unknown_guid_is_refused_in_one_line(tmp_path: Path) -> None:
     config, _chat = _setup(tmp_path)
     assert _run(config).success
     assert main(["--config", str(config), "sms", "confirm", "GUID-000001"]) == 1
+
+
+def test_the_warehouse_ranks_past_debits_as_the_rule_does(tmp_path: Path) -> None:
+    from assets.common.warehouse import connect
+    from assets.transactions.plausible import hold_implausible
+    from assets.transactions.tables import ensure_transactions_table
+
+    amounts = [Decimal(n * 1000) for n in range(1, 151)]  # p99 of 150: the 149th, 149,000
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_transactions_table(con)
+        rows = [
+            (f"G{n}", amount, start + dt.timedelta(hours=n)) for n, amount in enumerate(amounts)
+        ]
+        rows += [("BIG", Decimal("2980001"), start + dt.timedelta(days=30))]  # > 20 × 149,000
+        rows += [("FINE", Decimal("2980000"), start + dt.timedelta(days=30))]
+        for guid, amount, at in rows:
+            con.execute(
+                "INSERT INTO transactions (message_guid, received_at, status, amount, direction,"
+                " currency) VALUES (?, ?, 'transaction', ?, 'debit', 'INR')",
+                [guid, at, amount],
+            )
+        held = hold_implausible(con, [("BIG", "2980001.00"), ("FINE", "2980000.00")], None)
+        ceiling = con.execute("SELECT ceiling FROM held_amounts").fetchall()
+    assert learned_ceiling(amounts) == Decimal(2_980_000)
+    assert held == ["BIG"] and ceiling == [(Decimal(2_980_000),)]
