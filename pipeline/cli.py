@@ -156,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
         "--direction", choices=("debit", "credit"), help="when the wording does not say"
     )
     suggest.set_defaults(handler=_sms_suggest)
+    confirm = sms.add_parser("confirm", help="count an amount held as implausible (it is real)")
+    confirm.add_argument("guid", help="the message GUID the amounts_plausible check names")
+    confirm.set_defaults(handler=_sms_confirm)
 
     power = sub.add_parser("power", help="power and battery").add_subparsers(title="power commands")
     power.add_parser("sample", help="the current power state as one JSON line").set_defaults(
@@ -587,7 +590,9 @@ def _close_restored_runs(home: Path) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from assets.review.week import parse_iso_week, weeks_between
+    from assets.common.clock import now_utc
+    from assets.review.definitions import FIRST_WEEK
+    from assets.review.week import outside_partitions, parse_iso_week, week_of_key, weeks_between
 
     from .instance import use_instance
     from .materialize import materialize
@@ -606,6 +611,11 @@ def _review(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    # Dagster's weekly partitions end at the week in progress by the wall clock, as here.
+    outside = outside_partitions(weeks, week_of_key(FIRST_WEEK), now_utc(), settings.tz)
+    if outside:
+        print(f"homeclerk: {outside}", file=sys.stderr)
+        return 2
     load_env_file(settings)
     use_instance(settings)
     say = lambda line: print(line, flush=True)  # noqa: E731
@@ -772,6 +782,42 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
         print(f"\nTeach the parser a shape: homeclerk sms suggest {shown[0]['shape_id']}")
+    return 0
+
+
+def _sms_confirm(args: argparse.Namespace) -> int:
+    import time
+
+    from assets.common.clock import now_utc
+    from assets.common.warehouse import WarehouseLockedError, connect
+    from assets.transactions.plausible import ConfirmError, confirm
+
+    settings = _settings(args)
+    path = settings.warehouse
+    if not path.exists():
+        print(f"homeclerk: no warehouse at {path}: nothing is held", file=sys.stderr)
+        return 1
+    deadline = time.monotonic() + 30.0  # a run holds the warehouse for seconds at a time
+    while True:
+        try:
+            with connect(path) as con:
+                held = confirm(con, args.guid, now_utc())
+            break
+        except (ConfirmError, FileNotFoundError) as exc:
+            print(f"homeclerk: {exc}", file=sys.stderr)
+            return 1
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                print(f"homeclerk: the warehouse {path} is busy: try again", file=sys.stderr)
+                return 2
+            time.sleep(0.5)
+    config = settings.config_file
+    again = own_command() + (f" --config {shlex.quote(str(config.resolve()))}" if config else "")
+    print(
+        f"confirmed {held.message_guid}: {held.amount:,} {held.currency} counts in the expenses "
+        f"feed and the books from the next run (the next bank SMS, or now: {again} materialize "
+        "'transactions+')"
+    )
     return 0
 
 

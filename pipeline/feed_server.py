@@ -1,5 +1,9 @@
 """A read-only HTTP endpoint for dashboards: `GET /expenses.json` serves `feeds/expenses.json`.
 
+Each feed is served with its status as of the request (`assets.common.feed_status`): once a
+feed's `stale_after` has passed, `status` is `stale` and `message` says why, while the file on disk
+stays as it was written. A feed that is still current is served byte for byte.
+
 Only the feed files themselves (`*.json` directly in the feeds folder), only GET and HEAD, with
 the same Host check as the UIs, and `Cache-Control: no-cache` so a dashboard never shows a feed
 older than the file. Plain stdlib: a feed server must cost nothing while idle, and
@@ -10,12 +14,18 @@ pipeline.feed_server` serves it alone.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.server
+import json
 import re
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+
+from assets.common.clock import now_utc
+from assets.common.feed_status import status_as_of
 
 from .hostcheck import _REFUSAL, allowed_hosts, host_allowed
 
@@ -25,13 +35,23 @@ _FEED_NAME = re.compile(r"^/([A-Za-z0-9_-][A-Za-z0-9_.-]*\.json)$")
 
 
 class FeedServer(http.server.ThreadingHTTPServer):
-    """Serves `feeds_dir/*.json` on host:port, answering only to `allowed` Host names."""
+    """Serves `feeds_dir/*.json` on host:port, answering only to `allowed` Host names.
+
+    `clock` gives "now" for each request's status (tests pin it)."""
 
     daemon_threads = True
 
-    def __init__(self, feeds_dir: Path, port: int, allowed: frozenset[str], host: str = LOOPBACK):
+    def __init__(
+        self,
+        feeds_dir: Path,
+        port: int,
+        allowed: frozenset[str],
+        host: str = LOOPBACK,
+        clock: Callable[[], dt.datetime] = now_utc,
+    ):
         self.feeds_dir = feeds_dir.resolve()
         self.allowed = allowed
+        self.clock = clock
         super().__init__((host, port), _Handler)
 
 
@@ -71,7 +91,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", body=body)
             return
-        self._send(200, data, "application/json", body=body)
+        self._send(200, as_of_now(data, self.server.clock()), "application/json", body=body)
 
     def _send(
         self, status: int, data: bytes, content_type: str, body: bool = True, allow: bool = False
@@ -89,6 +109,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # a dashboard polls every few seconds: no line per request in the service log
+
+
+def as_of_now(data: bytes, now: dt.datetime) -> bytes:
+    """A feed file's bytes with `status`/`message` as of `now`; the bytes themselves when the
+    status holds (or the file is not a feed object)."""
+    try:
+        feed = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(feed, dict) or "stale_after" not in feed:
+        return data
+    status, message = status_as_of(feed, now)
+    if (status, message) == (feed.get("status"), feed.get("message")):
+        return data
+    feed |= {"status": status, "message": message}
+    return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def serve(feeds_dir: Path, port: int, extra_hosts: tuple[str, ...] = ()) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sys
+from pathlib import Path
 from typing import Any
 
 from dagster import EnvVar
@@ -32,6 +35,8 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             formats=[dict(f) for f in settings.sms_formats],
             payees=[dict(p) for p in settings.payees],
             timezone=settings.timezone,
+            max_plausible_amount=settings.max_plausible_amount,
+            command=homeclerk_command(settings),
         ),
         "feeds": Feeds(
             folder=str(settings.feeds_dir),
@@ -57,6 +62,21 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             min_max_capacity_percent=settings.power.min_max_capacity_percent,
         ),
     }
+
+
+def homeclerk_command(settings: Settings) -> str:
+    """How to run homeclerk on these settings from any shell, for the commands checks print:
+    the `homeclerk` script beside this Python (else `python -m pipeline.cli`), with the
+    absolute `--config` (a code server's argv is Dagster's, not homeclerk's)."""
+    script = Path(sys.executable).parent / "homeclerk"
+    command = (
+        shlex.quote(str(script))
+        if script.is_file()
+        else f"{shlex.quote(sys.executable)} -m pipeline.cli"
+    )
+    if settings.config_file is not None:
+        command += f" --config {shlex.quote(str(settings.config_file.resolve()))}"
+    return command
 
 
 def _backup(settings: Settings) -> BackupResource:

@@ -141,6 +141,8 @@ class Settings(HasTimezone):
     bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
     category_rules: tuple[Mapping[str, Any], ...] = ()
     sms_formats: tuple[Mapping[str, Any], ...] = ()
+    # [sms] max_plausible_amount: above it an amount waits for `sms confirm`; None: learned.
+    max_plausible_amount: float | None = None
     # [[payees]]: the owner's readable payees ({name, match}), tried before the shipped table.
     payees: tuple[Mapping[str, Any], ...] = ()
     # [books] account_mapping, validated by the books' own rules when the file is read.
@@ -234,6 +236,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
     )
     _validate_with(source, "categories.rules", lambda: rules_from_config(rules))
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
+    max_amount = reader.number("sms.max_plausible_amount", 0.0, example="5000000") or None
     _validate_with(source, "sms.formats", lambda: formats_from_config(formats))
     payees = reader.table_list("payees", example=PAYEE_EXAMPLE)
     try:
@@ -298,6 +301,7 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
         bank_senders=tuple(s.upper() for s in senders),
         category_rules=tuple(rules),
         sms_formats=tuple(formats),
+        max_plausible_amount=max_amount,
         payees=tuple(payees),
         accounts=accounts,
         broker=broker,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -81,3 +83,40 @@ def homeclerk_instance(home: Path) -> Iterator[DagsterInstance]:
     (home / "dagster.yaml").write_text(render_dagster_yaml(home))
     with DagsterInstance.from_config(str(home)) as instance:
         yield instance
+
+
+class PinnedFeedServer:
+    """The real feed server on a free 127.0.0.1 port, its clock a settable instant."""
+
+    def __init__(self, folder: Path, now: dt.datetime) -> None:
+        from pipeline.feed_server import FeedServer
+        from pipeline.hostcheck import allowed_hosts
+
+        self.now = now
+        self.port = free_port()
+        self.server = FeedServer(
+            folder, self.port, allowed_hosts(self.port), clock=lambda: self.now
+        )
+
+    def get(self, name: str) -> tuple[int, bytes]:
+        """GET /name over HTTP: (status, body)."""
+        url = f"http://127.0.0.1:{self.port}/{name}"
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+
+@contextlib.contextmanager
+def pinned_feed_server(folder: Path, now: dt.datetime) -> Iterator[PinnedFeedServer]:
+    """Serve `folder` over real HTTP with "now" pinned (set `.now` to move it)."""
+    pinned = PinnedFeedServer(folder, now)
+    thread = threading.Thread(target=pinned.server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    try:
+        yield pinned
+    finally:
+        pinned.server.shutdown()
+        pinned.server.server_close()
+        thread.join()

@@ -72,6 +72,8 @@ def ledger_entries(
         context.log.warning(f"your ledger has a syntax error: {line}")
     for line in build.currency_blocked:
         context.log.warning(f"a foreign-currency alert is not in the books: {line}")
+    for line in build.before_open:
+        context.log.warning(f"an alert is not in the books: {line}")
     unmapped = build.unmapped
     check = AssetCheckResult(
         check_name="unmapped_accounts",
@@ -99,6 +101,7 @@ def ledger_entries(
             "balance_assertions": len(build.balances),
             "hand_kept_duplicates": len(build.hand_kept_duplicates),
             "foreign_currency_not_posted": len(build.currency_blocked),
+            "dated_before_account_opens": len(build.before_open),
             "opened_accounts": len(build.opens),
             "files_written": len(report.written),
             "files_unchanged": len(report.unchanged),

@@ -52,6 +52,9 @@ class LedgerBuild(NamedTuple):
     # Foreign-currency alerts left out because the owner's open of an account they post to
     # allows other currencies only (bean-check would reject them): one line each, with the fix.
     currency_blocked: tuple[str, ...] = ()
+    # Alerts dated before an account they post to opens in the owner's files (a device clock
+    # reset): bean-check would reject the whole ledger. One line each, with the fix.
+    before_open: tuple[str, ...] = ()
 
 
 def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
@@ -163,12 +166,19 @@ def build_ledger(
     first_use: dict[str, dt.date] = {}
     foreign_from: dict[str, dt.date] = {}
     blocked: list[str] = []
+    before_open: list[str] = []
 
     for alert in ordered:
         date = alert_date(alert, tz)
         account = mapping.lookup(alert.bank, alert.account_tail)
         if account is None:
             unmapped[(alert.bank, alert.account_tail, alert.instrument)].append(date)
+            continue
+        early = _before_open(
+            date, (account, counter_account(alert.direction, alert.category, alert.kind)), hand
+        )
+        if early:
+            before_open.append(f"{alert.message_guid} ({date}): {early}")
             continue
         is_bank = alert.instrument in BANK_INSTRUMENTS and account.startswith("Assets:")
         if is_bank and alert.currency != CURRENCY:
@@ -223,7 +233,20 @@ def build_ledger(
         ),
         tuple(duplicates),
         tuple(blocked),
+        tuple(before_open),
     )
+
+
+def _before_open(date: dt.date, accounts: Iterable[str], hand: HandKept) -> str | None:
+    """Why an entry on `date` cannot post to one of `accounts` (opened later by the owner)."""
+    for account in accounts:
+        opens = hand.opened_on.get(account)
+        if opens is not None and date < opens:
+            return (
+                f"dated before {account} opens ({opens}) in your books, so it is not posted; "
+                "if the date is right, open the account earlier"
+            )
+    return None
 
 
 def _refused_currency(txn: data.Transaction, currency: str, hand: HandKept) -> str | None:

@@ -41,6 +41,8 @@ class HandKept(NamedTuple):
     errors: tuple[str, ...]  # parse errors in the owner's files, reported, not fatal here
     # account → the currencies its open directive allows, for the accounts opened with a list
     currencies: Mapping[str, frozenset[str]] = MappingProxyType({})
+    # account → the date the owner's files open it (nothing may post to it before)
+    opened_on: Mapping[str, dt.date] = MappingProxyType({})
 
 
 EMPTY_HAND_KEPT = HandKept(frozenset(), (), frozenset(), ())
@@ -83,12 +85,14 @@ def hand_kept_from_entries(
 ) -> HandKept:
     """HandKept from already parsed entries (and their parse errors)."""
     opened: set[str] = set()
+    opened_on: dict[str, dt.date] = {}
     currencies: dict[str, frozenset[str]] = {}
     postings: list[HandPosting] = []
     guids: set[str] = set()
     for entry in entries:
         if isinstance(entry, data.Open):
             opened.add(entry.account)
+            opened_on[entry.account] = min(entry.date, opened_on.get(entry.account, entry.date))
             if entry.currencies:
                 currencies[entry.account] = frozenset(entry.currencies)
         elif isinstance(entry, data.Transaction):
@@ -113,6 +117,7 @@ def hand_kept_from_entries(
         frozenset(guids),
         tuple(errors),
         MappingProxyType(currencies),
+        MappingProxyType(opened_on),
     )
 
 

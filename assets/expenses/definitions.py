@@ -21,6 +21,7 @@ from dagster import (
 from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
+from assets.common.feed_status import status_as_of
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.sms.health import quiet_verdict, read_receive_times
 from assets.sms.sensors import build_bank_sms_sensor, sms_watch_on
@@ -96,14 +97,15 @@ def expenses_feed_fresh(feeds: Feeds, clock: Clock) -> AssetCheckResult:
 def feed_freshness(
     feed: dict[str, object], generated: dt.datetime, now: dt.datetime
 ) -> AssetCheckResult:
-    """The check's verdict on a parsed feed: written within FRESHNESS_LIMIT of `now`, status ok."""
+    """The check's verdict on a parsed feed: written within FRESHNESS_LIMIT of `now`, status ok
+    as of `now` (the rule a dashboard applies: assets/common/feed_status.py)."""
     age = now - generated
-    status = feed.get("status")
+    status, message = status_as_of(feed, now)
     problems = []
     if age > FRESHNESS_LIMIT:
         problems.append(f"feed is {age} old: is the daemon running? (`homeclerk doctor`)")
     if status != "ok":
-        problems.append(f"feed status {status}: {feed.get('message')}")
+        problems.append(f"feed status {status}: {message}")
     return AssetCheckResult(
         passed=not problems,
         severity=AssetCheckSeverity.WARN,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.common.feed_status import iso_instant
 from assets.sms.health import QuietVerdict
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
@@ -62,7 +63,9 @@ def build_expenses_feed(
     `status` is "no_data" when the warehouse holds no transaction at all, and "stale" when
     `quiet` (the SMS source's quiet verdict as of `now`) says no bank SMS arrived for far longer
     than usual, so a dashboard never shows zeros that look like a frugal week. `message` says
-    why in plain words; it is null when the status is "ok".
+    why in plain words; it is null when the status is "ok". `stale_after` (the newest SMS + the
+    quiet threshold) and `stale_reason` let a reader see the feed go stale without a rewrite
+    (assets/common/feed_status.py).
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -96,6 +99,7 @@ def build_expenses_feed(
         for name, tot in sorted(categories.items(), key=lambda kv: (-kv[1].spend, kv[0]))
     ]
     status, message = _status(total_transactions, quiet, tz)
+    stale_after, stale_reason = _staleness(total_transactions, quiet, tz)
     names = account_names or {}
     merged = _newest_per_account(balances, names)
     return {
@@ -104,6 +108,8 @@ def build_expenses_feed(
         "as_of": _iso(newest_message_at) if newest_message_at else None,
         "status": status,
         "message": message,
+        "stale_after": stale_after,
+        "stale_reason": stale_reason,
         "timezone": str(tz),
         "currency": CURRENCY,
         "periods": {
@@ -150,6 +156,24 @@ def _status(
         f"{newest:%Y-%m-%d %H:%M}); more than {usual:.1f} days of silence is unusual for "
         "this account, so these totals are probably missing spending, not a quiet week. "
         "Check that this machine still receives and syncs Messages, then run `homeclerk doctor`."
+    )
+
+
+def _staleness(
+    total_transactions: int, quiet: QuietVerdict | None, tz: ZoneInfo
+) -> tuple[str | None, str | None]:
+    """(`stale_after`, `stale_reason`): the newest bank SMS + the quiet rule's threshold (what
+    the `source_not_quiet` check computes), so the feed turns stale for a reader even when
+    nothing rewrites it (the service stopped); (None, None) without data."""
+    if not total_transactions or quiet is None or quiet.newest is None:
+        return None, None
+    newest = quiet.newest.astimezone(tz)
+    usual = quiet.threshold.total_seconds() / 86400
+    return iso_instant(quiet.newest + quiet.threshold), (
+        f"No bank SMS since {newest:%Y-%m-%d %H:%M}: more than {usual:.1f} days of silence is "
+        "unusual for this account, so these totals are probably missing spending. Check that "
+        "the service runs and this machine still receives and syncs Messages "
+        "(`homeclerk doctor`)."
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import has_table
+from assets.transactions.plausible import NOT_HELD
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 from .feed import BalanceRow
@@ -28,14 +29,15 @@ def read_feed_inputs(con: duckdb.DuckDBPyConnection, since: dt.date) -> FeedInpu
     if not has_table(con, "transactions"):
         return FeedInputs([], [], None, 0)
     txns = read_stored_transactions(con, since=since)
+    held = NOT_HELD if has_table(con, "held_amounts") else ""
     # The newest stated balance per account: the last alert by the time the bank sent it.
     balances = [
         BalanceRow(bank=r[0], account_tail=r[1], instrument=r[2], balance=r[3], received_at=r[4])
         for r in con.execute(
-            """
+            f"""
             SELECT bank, account_tail, instrument, balance, received_at
             FROM transactions
-            WHERE status = 'transaction' AND balance IS NOT NULL
+            WHERE status = 'transaction' AND balance IS NOT NULL {held}
             QUALIFY row_number() OVER (
                 PARTITION BY bank, account_tail, instrument
                 ORDER BY received_at DESC, message_rowid DESC) = 1

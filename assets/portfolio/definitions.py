@@ -39,11 +39,13 @@ from assets.portfolio.feed import STATUS_OK, feed_path, marker_path, read_marker
 from assets.portfolio.refresh import ingest, publish
 from assets.portfolio.resources import BrokerResource
 from assets.portfolio.schedules import portfolio_schedules
-from assets.portfolio.trading_days import EXCHANGE_TIMEZONE, feed_due_since
+from assets.portfolio.trading_days import (
+    EXCHANGE_TIMEZONE,
+    MARKET_HOURS_TOLERANCE,
+    feed_due_since,
+)
 
 EXCHANGE_TZ = ZoneInfo(EXCHANGE_TIMEZONE)
-# Three missed 15-minute ticks in market hours is stale.
-MARKET_HOURS_TOLERANCE = dt.timedelta(minutes=45)
 
 
 @asset(

@@ -16,15 +16,18 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from assets.common.atomic import DEFAULT_FEED_MODE, write_json_atomic
 from assets.portfolio.model import Holding, HoldingsSnapshot
+from assets.portfolio.trading_days import EXCHANGE_TIMEZONE, feed_stale_after
 
 SCHEMA = "homeclerk.portfolio/1"
 FEED_FILE = "portfolio.json"
 MARKER_FILE = "portfolio.status.json"
 STATUS_OK = "ok"
 
+_EXCHANGE_TZ = ZoneInfo(EXCHANGE_TIMEZONE)
 _CENTS = Decimal("0.01")
 _UNITS = Decimal("0.0001")
 
@@ -40,7 +43,13 @@ def marker_path(feeds_dir: Path) -> Path:
 
 
 def build_feed(snapshot: HoldingsSnapshot, generated_at: dt.datetime) -> dict[str, Any]:
-    """The portfolio feed: each holding's value and P&L, and the totals."""
+    """The portfolio feed: each holding's value and P&L, and the totals.
+
+    `stale_after` is the next expected fetch + 45 min by the NSE schedule
+    (`trading_days.feed_stale_after`), read by assets/common/feed_status.py.
+    """
+    stale_after = feed_stale_after(snapshot.fetched_at)
+    fetched = snapshot.fetched_at.astimezone(_EXCHANGE_TZ)
     rows = []
     invested_total = value_total = day_change_total = Decimal(0)
     for holding in snapshot.holdings:
@@ -71,6 +80,13 @@ def build_feed(snapshot: HoldingsSnapshot, generated_at: dt.datetime) -> dict[st
         "generated_at": _iso(generated_at),
         "as_of": _iso(snapshot.fetched_at),
         "status": STATUS_OK,
+        "message": None,
+        "stale_after": _iso(stale_after),
+        "stale_reason": (
+            f"no new broker fetch since {fetched:%Y-%m-%d %H:%M} IST (one every 15 min in NSE "
+            "hours, else at the next session): see "
+            "portfolio.status.json for the last check's error"
+        ),
         "source": snapshot.source,
         "totals": {
             "invested": _money(invested_total),

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import warnings
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 MARKET_OPEN = dt.time(9, 15)
 MARKET_CLOSE = dt.time(15, 30)
@@ -111,3 +112,35 @@ def feed_due_since(now: dt.datetime, tolerance: dt.timedelta) -> dt.datetime:
     last_session = today if is_trading_day(today) and now > close_today else None
     last_session = last_session or previous_trading_day(today)
     return dt.datetime.combine(last_session, MARKET_CLOSE, tzinfo=now.tzinfo)
+
+
+# Three missed 15-minute ticks in market hours is stale (the freshness check's tolerance too).
+MARKET_HOURS_TOLERANCE = dt.timedelta(minutes=45)
+
+
+def next_trading_day(day: dt.date) -> dt.date:
+    """The first NSE trading day after `day`."""
+    day += dt.timedelta(days=1)
+    while not is_trading_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def feed_stale_after(
+    fetched_at: dt.datetime, tolerance: dt.timedelta = MARKET_HOURS_TOLERANCE
+) -> dt.datetime:
+    """When a portfolio fetched at `fetched_at` stops being fresh: the next expected fetch plus
+    `tolerance`, in the exchange's zone.
+
+    Fetched during a session (open ≤ time < close): the 15-minute schedule should replace it, so
+    `fetched_at + tolerance`. Fetched outside a session: prices do not move until the next one
+    opens, so that session's open + `tolerance` (the morning's first ticks may fail once).
+    """
+    local = fetched_at.astimezone(ZoneInfo(EXCHANGE_TIMEZONE))
+    day = local.date()
+    opens = dt.datetime.combine(day, MARKET_OPEN, tzinfo=local.tzinfo)
+    closes = dt.datetime.combine(day, MARKET_CLOSE, tzinfo=local.tzinfo)
+    if is_trading_day(day) and opens <= local < closes:
+        return local + tolerance
+    session = day if is_trading_day(day) and local < opens else next_trading_day(day)
+    return dt.datetime.combine(session, MARKET_OPEN, tzinfo=local.tzinfo) + tolerance

@@ -14,6 +14,18 @@ OUTAGE_DAYS = 30
 # (or the sampler stopped): a gap, shown as such, never as an outage or as AC.
 GAP_SECONDS = 180
 ON_BATTERY = ("battery", "ups")
+# How often the sampler has the feed rewritten when nothing changes (a change rewrites it at
+# once): hourly on AC keeps an idle service idle; on battery every 3 minutes, so an outage's
+# charge stays current and a stopped sampler shows within minutes.
+FEED_EVERY = dt.timedelta(hours=1)
+FEED_EVERY_ON_BATTERY = dt.timedelta(minutes=3)
+# A refresh is a run: allow for its start and a queue ahead of it.
+REFRESH_GRACE = dt.timedelta(minutes=5)
+
+
+def refresh_every(source: str | None) -> dt.timedelta:
+    """How often the feed is rewritten while the power source stays `source`."""
+    return FEED_EVERY_ON_BATTERY if source in ON_BATTERY else FEED_EVERY
 
 
 def _at(sample: dict[str, Any]) -> dt.datetime:
@@ -100,6 +112,25 @@ def battery_minutes(
     return round(total, 1)
 
 
+def stale_after(current: dict[str, Any]) -> dt.datetime:
+    """When a feed whose newest sample is `current` is overdue for its next refresh: the sample
+    + the refresh cadence for its source + REFRESH_GRACE."""
+    return _at(current) + refresh_every(current.get("source")) + REFRESH_GRACE
+
+
+def _stale_reason(current: dict[str, Any], tz: ZoneInfo) -> str:
+    """What `message` says once the feed is overdue for its refresh."""
+    since = _at(current).astimezone(tz)
+    every = int(refresh_every(current.get("source")).total_seconds() // 60)
+    cadence = f"every {every} min on battery" if every < 60 else "hourly on AC"
+    outage = " and any ongoing outage" if current.get("source") in ON_BATTERY else ""
+    return (
+        f"no new sample since {since:%Y-%m-%d %H:%M} (one a minute; the feed is refreshed "
+        f"{cadence}): the sampler, the service or the machine is off; `current`{outage} are "
+        "as of that sample"
+    )
+
+
 def build_power_feed(
     samples: Sequence[dict[str, Any]],
     *,
@@ -113,7 +144,9 @@ def build_power_feed(
 
     `status`: "no_data" without a sample, "stale" when the newest sample is older than
     `gap_seconds` (the sampler is not running, or the machine slept: `current` is then the last
-    known sample, not the present), else "ok".
+    known sample, not the present), else "ok". `stale_after` is when the next refresh is
+    overdue (`stale_after()`): from then on a reader takes the feed as `stale` with
+    `stale_reason` (assets/common/feed_status.py), even if nothing rewrites the file.
     """
     window = now - dt.timedelta(days=OUTAGE_DAYS)
     recent = [s for s in samples if window <= _at(s) <= now]
@@ -135,6 +168,8 @@ def build_power_feed(
         "as_of": current["at"] if current else None,
         "status": status,
         "message": message,
+        "stale_after": _iso(stale_after(current)) if current else None,
+        "stale_reason": _stale_reason(current, tz) if current else None,
         "current": current,
         "outages": find_outages(recent, now, gap_seconds),
         "gaps": find_gaps(recent, gap_seconds),

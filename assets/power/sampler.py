@@ -1,5 +1,6 @@
 """The sampler's decision, as a plain function: record a sample, and ask for a feed run only on
-a change of source or charging state, or when the feed is an hour old."""
+a change of source or charging state, or when the feed is due (an hour old on AC, 3 minutes on
+battery: `feed.refresh_every`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import datetime as dt
 import json
 from typing import Any, NamedTuple
 
+from .feed import ON_BATTERY, refresh_every
+
 SAMPLE_EVERY = dt.timedelta(seconds=60)
-FEED_EVERY = dt.timedelta(hours=1)
 
 
 class Decision(NamedTuple):
@@ -34,8 +36,9 @@ def decide(reading: dict[str, Any], cursor: str | None, now: dt.datetime) -> Dec
     reason = None
     if changed:
         reason = f"power changed: {last.get('key')} → {key}"
-    elif last_feed is None or now - last_feed >= FEED_EVERY:
-        reason = "hourly feed refresh"
+    elif last_feed is None or now - last_feed >= refresh_every(reading["source"]):
+        on_battery = reading["source"] in ON_BATTERY
+        reason = "feed refresh on battery" if on_battery else "hourly feed refresh"
     new = {
         "key": key,
         "recorded_at": now.isoformat() if record else last.get("recorded_at"),

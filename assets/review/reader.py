@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from assets.common.warehouse import has_table
 from assets.expenses.feed import BalanceRow
 from assets.portfolio.history import HISTORY_COLUMNS, SNAPSHOTS_TABLE, TABLE, holding_from_row
+from assets.transactions.plausible import NOT_HELD
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 from .compose import AVERAGE_WEEKS, PortfolioHistory, Snapshot
@@ -57,6 +58,8 @@ def read_week(
         began = _aware(first[0]).astimezone(tz).date() if first and first[0] else None
     balances: list[BalanceRow] = []
     if has_table(con, "transactions"):
+        # An amount held as implausible (and its stated balance) waits for the owner's word.
+        held = NOT_HELD if has_table(con, "held_amounts") else ""
         balances = [
             BalanceRow(
                 bank=r[0],
@@ -66,10 +69,10 @@ def read_week(
                 received_at=_aware(r[4]),
             )
             for r in con.execute(
-                """
+                f"""
                 SELECT bank, account_tail, instrument, balance, received_at
                 FROM transactions
-                WHERE status = 'transaction' AND balance IS NOT NULL AND received_at < ?
+                WHERE status = 'transaction' AND balance IS NOT NULL AND received_at < ? {held}
                 QUALIFY row_number() OVER (
                     PARTITION BY bank, account_tail, instrument
                     ORDER BY received_at DESC, message_rowid DESC) = 1

@@ -78,3 +78,19 @@ def weeks_between(first: Week, last: Week) -> list[Week]:
     if last.start < first.start:
         raise ValueError(f"--from {first.iso} is after --to {last.iso}: swap them")
     return [first.shifted(n) for n in range((last.start - first.start).days // 7 + 1)]
+
+
+def outside_partitions(
+    weeks: list[Week], first: Week, now: dt.datetime, tz: ZoneInfo
+) -> str | None:
+    """Why some of `weeks` have no partition (one line naming the weeks that exist: `first` to
+    the week in progress at `now` in `tz`), or None when all of them have one."""
+    last = week_containing(now.astimezone(tz).date())
+    outside = [w for w in weeks if not first.start <= w.start <= last.start]
+    if not outside:
+        return None
+    named = outside[0].iso if len(outside) == 1 else f"{outside[0].iso} to {outside[-1].iso}"
+    return (
+        f"no weekly review can exist for {named}: reviews exist from {first.iso} to "
+        f"{last.iso} (the week in progress); pick a week in that range"
+    )

@@ -43,7 +43,7 @@ class RawMessage(NamedTuple):
 
 def apple_time_to_utc(value: int) -> dt.datetime:
     """Messages' `date` (seconds or nanoseconds since 2001-01-01 UTC) as an aware UTC datetime."""
-    if value > _NANOSECONDS_ABOVE:
+    if abs(value) > _NANOSECONDS_ABOVE:
         # Integer microseconds: float seconds would lose sub-millisecond precision.
         return APPLE_EPOCH + dt.timedelta(microseconds=value // 1000)
     return APPLE_EPOCH + dt.timedelta(seconds=value)
@@ -196,7 +196,8 @@ def max_message_rowid(con: sqlite3.Connection) -> int:
 
 # Apple time → Unix microseconds, computed by SQLite so Python never loops over it.
 _UNIX_MICROS = (
-    f"CASE WHEN COALESCE(date, 0) > {_NANOSECONDS_ABOVE} THEN date / 1000"
+    # abs(): a clock set before 2001 gives a negative date, in nanoseconds all the same.
+    f"CASE WHEN abs(COALESCE(date, 0)) > {_NANOSECONDS_ABOVE} THEN date / 1000"
     " ELSE COALESCE(date, 0) * 1000000 END"
     f" + {int((APPLE_EPOCH - UNIX_EPOCH).total_seconds()) * 1_000_000}"
 )

@@ -24,7 +24,7 @@ from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
 from assets.sms.health import problem_messages, quiet_verdict, read_receive_times
-from assets.sms.ingest import ingest_new_messages
+from assets.sms.ingest import DATE_FLOOR, ingest_new_messages
 from assets.sms.resources import MessagesSource
 
 GROUP = "bank_sms"
@@ -41,10 +41,13 @@ GROUP = "bank_sms"
     ),
 )
 def sms_messages(
-    context: AssetExecutionContext, messages: MessagesSource, warehouse: Warehouse
+    context: AssetExecutionContext, messages: MessagesSource, warehouse: Warehouse, clock: Clock
 ) -> MaterializeResult:
+    now = clock.now()
     try:
-        stats = ingest_new_messages(messages.chat_db, warehouse.path, messages.bank_headers)
+        stats = ingest_new_messages(
+            messages.chat_db, warehouse.path, messages.bank_headers, now=now
+        )
     except ChatDbUnreadableError as exc:
         # Nothing was written: the warehouse and every feed keep their last good state.
         raise Failure(description=str(exc), allow_retries=False) from exc
@@ -60,6 +63,13 @@ def sms_messages(
             f"{stats.undecodable} bank SMS could not be read as UTF-8 text or processed: stored "
             "with a problem, see check messages_decodable"
         )
+    for line in stats.redated:
+        context.log.warning(
+            f"bank SMS {line}: more than a day after this ingest or before "
+            f"{DATE_FLOOR:%Y-%m-%d} (a wrong device clock or a corrupt date), so it is taken as "
+            f"received now, {now.isoformat(timespec='seconds')}; a date its text states still "
+            "counts"
+        )
     context.log.info(
         f"{stats.stored} new bank SMS stored, {stats.otp_dropped} OTPs dropped, "
         f"cursor {stats.cursor_before} → {stats.cursor}"
@@ -72,6 +82,7 @@ def sms_messages(
             "cursor": stats.cursor,
             "chat_db_replaced": stats.chat_db_replaced,
             "undecodable": stats.undecodable,
+            "redated": len(stats.redated),
         }
     )
 

@@ -11,16 +11,23 @@ added. A tick pays one primary-key look-up for this.
 
 After each commit the cursor is also written to a file beside the warehouse (assets.sms.news):
 what the service's watcher and the sensor judge "news" against, without opening DuckDB.
+
+A message's `date` is the device's clock, which can be wrong (reset to 1990, years ahead, a
+corrupt value): a date more than DATE_TOLERANCE after the ingest's `now`, or before DATE_FLOOR,
+is stored as `now` instead (`settle_dates`), and the run warns naming the message (GUID and
+sender, never the body). A date the body states still wins downstream when it is plausible.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Collection, Iterable
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from assets.common.clock import now_utc
 from assets.common.parallel import can_split, run_halves
 from assets.common.privacy import is_otp, mask_numbers
 from assets.common.warehouse import connect
@@ -46,6 +53,12 @@ DEFAULT_SOURCE = "messages"
 PARALLEL_SPAN = 200_000
 # Stored rows from which the checkpoint skips DICT_FSST (see _checkpoint_bulk): a first ingest.
 BULK_ROWS = 20_000
+# A received time this far past the ingest's clock is a wrong device clock, not a bank's.
+DATE_TOLERANCE = dt.timedelta(days=1)
+# No bank SMS reached a Messages database before this; 2001-01-01 is Apple's epoch, what a
+# zeroed `date` reads as.
+DATE_FLOOR = dt.datetime(2008, 1, 1, tzinfo=dt.UTC)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class IngestStats(NamedTuple):
@@ -61,6 +74,9 @@ class IngestStats(NamedTuple):
     # it was read again in full by GUID.
     chat_db_replaced: bool = False
     undecodable: int = 0  # stored with a `problem` (see tables.py)
+    # Messages whose date was implausible, stored as received at the ingest's `now`: one line
+    # each naming the GUID, sender and the date it had (see settle_dates).
+    redated: tuple[str, ...] = ()
 
 
 def read_cursor(con: duckdb.DuckDBPyConnection, source: str = DEFAULT_SOURCE) -> int:
@@ -107,10 +123,13 @@ def ingest_new_messages(
     warehouse_path: Path | str,
     headers: Collection[str],
     source: str = DEFAULT_SOURCE,
+    now: dt.datetime | None = None,
 ) -> IngestStats:
     """Copy new bank SMS from chat.db into the warehouse; raises ChatDbUnreadableError first.
 
-    chat.db is opened before the warehouse, so an unreadable source changes nothing.
+    chat.db is opened before the warehouse, so an unreadable source changes nothing. `now` is
+    the ingest time implausible dates are replaced with (the clock resource's; the wall clock
+    when not given).
     """
     import duckdb  # here, not at module top: the code server loads this module, never runs it
 
@@ -147,6 +166,7 @@ def ingest_new_messages(
             # Corrupt pages or a lock met while reading: nothing is written, the cursor stays.
             raise ChatDbUnreadableError(describe_sqlite_error(Path(chat_db), exc)) from exc
         cursor = upto
+        redated = settle_dates(columns, now or now_utc())
         undecodable = sum(p is not None for p in columns["problem"])
         con.begin()
         try:
@@ -179,7 +199,36 @@ def ingest_new_messages(
         write_stored_cursor(warehouse_path, StoredCursor(cursor, new_anchor))
         if stored >= BULK_ROWS:
             _checkpoint_bulk(con)
-    return IngestStats(read, stored, dropped, since, cursor, upto, replaced, undecodable)
+    return IngestStats(
+        read, stored, dropped, since, cursor, upto, replaced, undecodable, tuple(redated)
+    )
+
+
+def settle_dates(columns: dict[str, list[Any]], now: dt.datetime) -> list[str]:
+    """Replace, in place, each `received_us` more than DATE_TOLERANCE after `now` or before
+    DATE_FLOOR with `now`; one line per message replaced (GUID, sender, the date it had)."""
+    micros = columns["received_us"]
+    now_us = _micros(now)
+    latest, earliest = _micros(now + DATE_TOLERANCE), _micros(DATE_FLOOR)
+    lines = []
+    for i, value in enumerate(micros):
+        if earliest <= value <= latest:
+            continue
+        micros[i] = now_us
+        lines.append(f"{columns['guid'][i]} from {columns['sender'][i]} dated {_date_text(value)}")
+    return lines
+
+
+def _micros(moment: dt.datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _date_text(micros: int) -> str:
+    try:
+        return (_EPOCH + dt.timedelta(microseconds=micros)).isoformat(timespec="seconds")
+    except OverflowError:
+        return f"{micros} µs after 1970 (out of range)"
 
 
 def _checkpoint_bulk(con: duckdb.DuckDBPyConnection) -> None:

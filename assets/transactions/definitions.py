@@ -20,12 +20,13 @@ from dagster import (
 )
 
 from assets.common.resources import Warehouse
-from assets.common.warehouse import WAREHOUSE_POOL
+from assets.common.warehouse import WAREHOUSE_POOL, connect
 from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.derive import derive_transactions
 from assets.transactions.health import unrecognized_messages
 from assets.transactions.parsing import FormatConfigError, formats_from_config
 from assets.transactions.payees import PayeeConfigError, aliases_from_config
+from assets.transactions.plausible import held_amounts
 from assets.transactions.resources import ParsingConfig
 
 # The group the asset has always been in (with `sms_messages`): the UI's lineage and any saved
@@ -54,7 +55,15 @@ def transactions(
     except (CategoryConfigError, FormatConfigError, PayeeConfigError) as exc:
         # The message names the bad homeclerk.toml entry and shows a valid one.
         raise Failure(description=str(exc), allow_retries=False) from exc
-    stats = derive_transactions(warehouse.path, rules, parsing.tz, formats, payees)
+    stats = derive_transactions(
+        warehouse.path, rules, parsing.tz, formats, payees, parsing.max_plausible_amount
+    )
+    if stats.held:
+        context.log.warning(
+            f"{len(stats.held)} amount(s) above the plausibility ceiling held out of the feed "
+            f"and the books until confirmed ({', '.join(stats.held)}): see check "
+            "amounts_plausible"
+        )
     if stats.unrecognized:
         context.log.warning(
             f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"
@@ -65,6 +74,7 @@ def transactions(
             "transactions": stats.transactions,
             "ignored": stats.ignored,
             "unrecognized": stats.unrecognized,
+            "held_implausible": len(stats.held),
         }
     )
 
@@ -101,11 +111,53 @@ def parse_coverage(warehouse: Warehouse) -> AssetCheckResult:
     )
 
 
+@asset_check(
+    asset=transactions,
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns about amounts above the plausibility ceiling ([sms] max_plausible_amount, else "
+        "20 × the 99th percentile of past debits, at least ₹10,00,000), held out of the feed "
+        "and the books until confirmed with `homeclerk sms confirm GUID`."
+    ),
+)
+def amounts_plausible(warehouse: Warehouse, parsing: ParsingConfig) -> AssetCheckResult:
+    if not warehouse.file.exists():
+        return AssetCheckResult(
+            passed=True,
+            severity=AssetCheckSeverity.WARN,
+            description="no warehouse yet: nothing is held",
+        )
+    with connect(warehouse.path, read_only=True) as con:
+        held = held_amounts(con)
+    commands = [f"{parsing.command} sms confirm {h.message_guid}" for h in held]
+    lines = [
+        f"{h.message_guid} from {h.sender} ({h.received_at.isoformat(timespec='minutes')}): "
+        f"{h.amount:,} "
+        f"{h.currency}, above the ceiling {h.ceiling:,}; if it is real, run: {command}"
+        for h, command in zip(held, commands, strict=True)
+    ]
+    return AssetCheckResult(
+        passed=not held,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(held)} amount(s) held out of the feed and the books until you confirm them: "
+            + "; ".join(lines)
+            if held
+            else "no amount is held"
+        ),
+        metadata={
+            "held": len(held),
+            "commands": MetadataValue.md("\n".join(f"    {c}" for c in commands) or "none"),
+        },
+    )
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
-    """The transactions slice: the `transactions` asset and its parse-coverage check."""
+    """The transactions slice: the `transactions` asset, its parse-coverage check and the
+    check naming amounts held as implausible."""
     del resources  # nothing here depends on the configured values
-    return Definitions(assets=[transactions], asset_checks=[parse_coverage])
+    return Definitions(assets=[transactions], asset_checks=[parse_coverage, amounts_plausible])

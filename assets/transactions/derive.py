@@ -20,6 +20,7 @@ from assets.transactions.model import UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
+from assets.transactions.plausible import hold_implausible
 from assets.transactions.refunds import refund_categories
 from assets.transactions.relearn import formats_fingerprint, store_fingerprint, stored_fingerprint
 from assets.transactions.tables import (
@@ -45,6 +46,7 @@ class DeriveStats(NamedTuple):
     ignored: int
     unrecognized: int
     upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
+    held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -70,7 +72,8 @@ def derive_rows(
 ) -> list[tuple[str | None, ...]]:
     """(guid, sender, body, received at in Unix µs) → rows in PARSED_COLUMNS order, all text.
 
-    `txn_date` is the date the body states, else the received date in `tz`. `payees` are the
+    `txn_date` is the date the body states when plausible (from BODY_DATE_FLOOR to a day after
+    it arrived), else the received date in `tz`. `payees` are the
     owner's aliases, tried before the shipped ones. A refund's category here is the payee's
     category by the rules (as if it were the purchase); `derive_transactions` then gives it the
     original purchase's category when it finds that purchase.
@@ -100,7 +103,10 @@ def derive_rows(
         category = categories.get(key)
         if category is None:
             category = categories[key] = categorize_as_purchase_if_refund(txn, rules)
-        day = date or _local_date(received_us, tz)
+        received_day = _local_date(received_us, tz)
+        if date is not None and not _plausible(date, received_day):
+            date = None  # a typo'd or garbled date in the text: the day it arrived instead
+        day = date or received_day
         iso = iso_dates.get(day)
         if iso is None:
             iso = iso_dates[day] = day.isoformat()
@@ -131,6 +137,15 @@ def derive_rows(
 
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+# A date the text states is believed from this day (no bank SMS reached a Messages database
+# before; the ingest's own floor) to a day after the message arrived.
+BODY_DATE_FLOOR = dt.date(2008, 1, 1)
+
+
+def _plausible(stated: dt.date, received: dt.date) -> bool:
+    return BODY_DATE_FLOOR <= stated <= received + dt.timedelta(days=1)
 
 
 def _local_date(received_us: int, tz: ZoneInfo) -> dt.date:
@@ -167,8 +182,12 @@ def derive_transactions(
     tz: ZoneInfo,
     formats: Sequence[Format] | None = None,
     payees: Sequence[PayeeAlias] = (),
+    max_amount: float | None = None,
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
+
+    A new amount above the plausibility ceiling (`max_amount`, else learned: plausible.py) is
+    held out of every reader until the owner confirms it.
 
     `txn_date` is the date the body states, else the received date in `tz`. Rows an older
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
@@ -182,10 +201,11 @@ def derive_transactions(
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
         refresh_payees(con, payees)
-        upgraded = _retry_if_formats_changed(con, rules, tz, formats, payees)
+        upgraded, read_now = _retry_if_formats_changed(con, rules, tz, formats, payees)
+        held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0, upgraded)
+            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held))
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -193,6 +213,7 @@ def derive_transactions(
         con.register("new_txn", frame)
         con.execute(_INSERT, [after])
         con.unregister("new_txn")
+        held += hold_implausible(con, _amounts(rows), max_amount)
     statuses = frame["status"].value_counts()
     return DeriveStats(
         considered=len(pending),
@@ -200,6 +221,7 @@ def derive_transactions(
         ignored=int(statuses.get(STATUS_IGNORED, 0)),
         unrecognized=int(statuses.get(STATUS_UNRECOGNIZED, 0)),
         upgraded=upgraded,
+        held=tuple(held),
     )
 
 
@@ -209,16 +231,17 @@ def _retry_if_formats_changed(
     tz: ZoneInfo,
     formats: Sequence[Format] | None,
     payees: Sequence[PayeeAlias] = (),
-) -> int:
+) -> tuple[int, list[tuple[str, str | None]]]:
     """Re-parse the 'unrecognized' rows when the owner's `[[sms.formats]]` changed since the
-    last run (a fingerprint kept in the warehouse), and store the ones now read in place.
+    last run (a fingerprint kept in the warehouse), and store the ones now read in place; how
+    many, and their (GUID, amount).
 
     Unchanged formats cost one small query a run. A row is replaced by delete-then-insert; a
     crash between the two leaves the message without a row, which `_pending` derives again.
     """
     fingerprint = formats_fingerprint(formats)
     if stored_fingerprint(con) == fingerprint:
-        return 0
+        return 0, []
     retry = con.execute(
         "SELECT s.guid, s.sender, s.body, epoch_us(s.received_at) FROM sms_messages s"
         " JOIN transactions t ON t.message_guid = s.guid WHERE t.status = ?",
@@ -236,7 +259,12 @@ def _retry_if_formats_changed(
         con.execute(_INSERT, [0])
         con.unregister("new_txn")
     store_fingerprint(con, fingerprint)
-    return len(rows)
+    return len(rows), _amounts(rows)
+
+
+def _amounts(rows: Sequence[tuple[str | None, ...]]) -> list[tuple[str, str | None]]:
+    """(GUID, amount as text) of the transactions among derived rows."""
+    return [(str(r[0]), r[3]) for r in rows if r[1] == STATUS_TRANSACTION]
 
 
 _PENDING = (

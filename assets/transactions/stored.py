@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common.warehouse import has_table
 from assets.transactions.model import Transaction
+from assets.transactions.plausible import NOT_HELD
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,6 +102,8 @@ def read_stored_transactions(
     if not _has_new_columns(con):
         # A warehouse an older homeclerk wrote, read before `transactions` ran again to add them.
         query = query.replace("kind, coalesce(currency, 'INR'), payee", "NULL, 'INR', NULL")
+    if has_table(con, "held_amounts"):
+        query += NOT_HELD  # amounts past the plausibility ceiling, until the owner confirms
     if since is not None:
         query, params = query + " AND txn_date >= ?", [since]
     rows = con.execute(query + " ORDER BY message_guid", params).fetchall()

@@ -401,3 +401,21 @@ def test_every_balance_assertion_is_the_ledger_s_balance_and_every_safe_day_has_
             Decimal(0),
         )
         assert number == Decimal("10000.00") + booked
+
+
+def test_an_alert_dated_before_its_account_opens_stays_out_and_the_books_load(
+    tmp_path: Path,
+) -> None:
+    # A device clock reset to 1990 (or history older than the books): the owner opens the
+    # savings account on 2025-01-01 (write_main), so nothing may post to it before.
+    books = tmp_path / "books"
+    write_main(books)
+    early = alert(7, dt.date(1990, 6, 15), "75.00", balance="9925.00")
+    good = alert(8, dt.date(2025, 3, 3), "250.00", balance="9750.00")
+    result = write_bank_books(books, [early, good], mapping(), tz=TZ, today=dt.date(2025, 3, 9))
+    (line,) = result.build.before_open
+    assert line.startswith("GUID-0007 (1990-06-15): dated before Assets:Bank:HDFC:Savings opens")
+    assert "(2025-01-01)" in line and "open the account earlier" in line
+    assert [t.meta["sms_guid"] for t in result.build.transactions] == ["GUID-0008"]
+    assert not (books / "generated" / "bank" / "1990-06.beancount").exists()
+    assert load_books(books / "main.beancount").errors == ()

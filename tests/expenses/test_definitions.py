@@ -16,6 +16,7 @@ from assets.common.warehouse import connect
 from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 from assets.sms.tables import ensure_tables
 from assets.transactions.tables import ensure_transactions_table
+from tests.support import pinned_feed_server
 
 IST = ZoneInfo("Asia/Kolkata")
 FIRST = dt.date(2026, 3, 1)
@@ -110,3 +111,29 @@ def test_freshness_is_judged_at_the_clock(tmp_path: Path) -> None:
     assert not verdicts[27].passed
     assert "old: is the daemon running?" in (verdicts[27].description or "")
     assert verdicts[27].metadata["age_hours"].value == 27.0
+
+
+def test_the_feed_server_says_stale_once_the_quiet_threshold_passes(tmp_path: Path) -> None:
+    # Written "ok" and never again (the service stopped): one SMS a day, so the quiet rule
+    # allows 10 days of silence after the newest (LAST 10:00 IST).
+    _warehouse(tmp_path / "warehouse.duckdb")
+    assert _run(tmp_path, dt.datetime.combine(LAST, dt.time(18, 0), IST)).success
+    feed = _feed(tmp_path)
+    deadline = dt.datetime.combine(LAST + dt.timedelta(days=10), dt.time(10, 0), IST)
+    assert feed["status"] == "ok"
+    assert feed["stale_after"] == deadline.astimezone(dt.UTC).isoformat()
+    on_disk = (tmp_path / "feeds" / "expenses.json").read_bytes()
+    with pinned_feed_server(tmp_path / "feeds", deadline) as server:
+        assert server.get("expenses.json") == (200, on_disk)
+        server.now = deadline + dt.timedelta(minutes=1)
+        served = json.loads(server.get("expenses.json")[1])
+    assert served["status"] == "stale"
+    assert served["message"].startswith("No bank SMS since 2026-03-20 10:00: more than 10.0 days")
+    assert served["periods"] == feed["periods"]
+    assert (tmp_path / "feeds" / "expenses.json").read_bytes() == on_disk
+    # The freshness check judges the file by the same rule (its own 26 h limit aside).
+    (check,) = _run(
+        tmp_path, deadline + dt.timedelta(minutes=1), checks_only=True
+    ).get_asset_check_evaluations()
+    assert not check.passed
+    assert f"feed status stale: {served['message']}" in (check.description or "")

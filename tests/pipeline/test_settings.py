@@ -86,6 +86,8 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             "regular",
         ),
         ('[[sms.formats]]\nsender = "XYZBNK"\n', "sms.formats", "XYZBNK"),
+        ("[sms]\nmax_plausible_amount = -5\n", "sms.max_plausible_amount", "5000000"),
+        ('[sms]\nmax_plausible_amount = "lots"\n', "sms.max_plausible_amount", "5000000"),
         ('[paths]\ndata_dri = "x"\n', "paths.data_dri", "paths.data_dir"),
         ('[broker]\nadapter = "ftp"\n', "broker.adapter", '"kite"'),
         ("timezone = \n", "(syntax)", "at line 1, column 12"),
@@ -157,3 +159,9 @@ def test_payees_are_read_and_a_bad_entry_names_its_key_and_the_fix(tmp_path: Pat
     not_tables = write(tmp_path, 'payees = ["Divya"]\n')
     with pytest.raises(SettingsError, match=r"`payees`.*array of tables"):
         load_settings(not_tables)
+
+
+def test_the_plausibility_ceiling_is_a_setting_or_learned(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, "")).max_plausible_amount is None  # learned
+    text = "[sms]\nmax_plausible_amount = 2500000\n"
+    assert load_settings(write(tmp_path, text)).max_plausible_amount == 2_500_000.0

@@ -167,3 +167,28 @@ def test_history_can_be_read_while_another_process_reads_the_warehouse(tmp_path:
         assert holder.stdin is not None
         holder.stdin.close()
         holder.wait(timeout=60)
+
+
+def test_stale_after_is_the_next_expected_fetch_plus_grace() -> None:
+    from assets.common.feed_status import status_as_of
+    from assets.portfolio.trading_days import feed_due_since, feed_stale_after
+
+    def at(day: int, hour: int, minute: int) -> dt.datetime:
+        return dt.datetime(2026, 11, day, hour, minute, tzinfo=IST)
+
+    # In a session: three missed 15-minute ticks.
+    assert feed_stale_after(at(20, 15, 20)) == at(20, 16, 5)
+    # After Friday's close: Monday's open + 45 min (Sat, Sun closed).
+    assert feed_stale_after(at(20, 15, 45)) == at(23, 10, 0)
+    # Monday evening: Tuesday 24 Nov is an NSE holiday, so Wednesday.
+    assert feed_stale_after(at(23, 18, 0)) == at(25, 10, 0)
+    # Before the open on a trading day: that morning's session.
+    assert feed_stale_after(at(25, 8, 30)) == at(25, 10, 0)
+    # The feed's field agrees with the freshness check's rule until then.
+    snapshot = HoldingsSnapshot(at(20, 15, 20), "test", (_holding("AAA", "1", "1", "1"),))
+    feed = build_feed(snapshot, generated_at=at(20, 15, 21))
+    assert feed["stale_after"] == at(20, 16, 5).astimezone(dt.UTC).isoformat()
+    for moment in (at(20, 16, 5), at(20, 16, 6)):
+        fresh = snapshot.fetched_at >= feed_due_since(moment, dt.timedelta(minutes=45))
+        assert (status_as_of(feed, moment)[0] == "ok") == fresh
+    assert "since 2026-11-20 15:20 IST" in status_as_of(feed, at(20, 16, 6))[1]

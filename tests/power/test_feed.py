@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from assets.common.atomic import write_json_atomic
 from assets.power.feed import SCHEMA, build_power_feed, find_outages
 from assets.power.sampler import decide
+from tests.support import pinned_feed_server
 
 TZ = ZoneInfo("Asia/Kolkata")
 T0 = dt.datetime(2027, 5, 3, 0, 0, tzinfo=dt.UTC)  # a Monday (05:30 IST)
@@ -119,4 +123,52 @@ def test_sampler_records_a_minute_and_runs_only_on_change_or_hourly() -> None:
         )
         if later.run_reason:
             break
-    assert later.run_reason == "hourly feed refresh" and second == 3690
+    # On battery the feed is refreshed every 3 minutes: an outage's charge stays current.
+    assert later.run_reason == "feed refresh on battery" and second == 90 + 180
+    back = decide(reading("ac", "charging"), later.cursor, T0 + dt.timedelta(seconds=300))
+    assert back.run_reason == "power changed: battery/discharging → ac/charging"
+    for second in range(330, 7200, 30):
+        back = decide(reading("ac", "charging"), back.cursor, T0 + dt.timedelta(seconds=second))
+        if back.run_reason:
+            break
+    assert back.run_reason == "hourly feed refresh" and second == 300 + 3600
+
+
+def test_the_feed_server_serves_it_stale_once_samples_stop(tmp_path: Path) -> None:
+    # An outage ongoing at the last sample (06:02 IST), written "ok"; then the service stops
+    # and nothing rewrites the file. On battery a refresh is due every 3 min (+ 5 min grace).
+    samples = minutes(0, 10, "ac") + minutes(10, 33, "battery")
+    written_at = T0 + dt.timedelta(minutes=32, seconds=30)
+    feed = build_power_feed(samples, now=written_at, tz=TZ, health=None)
+    assert feed["status"] == "ok" and feed["outages"][-1]["ongoing"]
+    assert feed["stale_after"] == (T0 + dt.timedelta(minutes=32 + 8)).isoformat()
+    path = tmp_path / "power.json"
+    write_json_atomic(path, feed)
+    on_disk = path.read_bytes()
+    with pinned_feed_server(tmp_path, T0 + dt.timedelta(minutes=40)) as server:
+        assert server.get("power.json") == (200, on_disk)  # not overdue yet: the file as is
+        server.now = T0 + dt.timedelta(minutes=40, seconds=1)
+        status, body = server.get("power.json")
+        served = json.loads(body)
+    assert status == 200
+    assert served["status"] == "stale"
+    assert served["message"].startswith(
+        "no new sample since 2027-05-03 06:02 (one a minute; the feed is refreshed every 3 min"
+    )
+    assert "ongoing outage" in served["message"]
+    assert {k: v for k, v in served.items() if k not in ("status", "message")} == {
+        k: v for k, v in feed.items() if k not in ("status", "message")
+    }
+    assert path.read_bytes() == on_disk  # the file on disk is unchanged
+
+
+def test_on_ac_the_feed_is_overdue_after_its_hourly_refresh() -> None:
+    samples = minutes(0, 10, "ac")
+    feed = build_power_feed(samples, now=T0 + dt.timedelta(minutes=9), tz=TZ, health=None)
+    last = T0 + dt.timedelta(minutes=9)
+    assert feed["stale_after"] == (last + dt.timedelta(hours=1, minutes=5)).isoformat()
+    assert "refreshed hourly on AC" in feed["stale_reason"]
+    # The sampler asks for that refresh before it is overdue.
+    tick = decide(reading("ac", "charged"), None, last)
+    later = decide(reading("ac", "charged"), tick.cursor, last + dt.timedelta(hours=1))
+    assert later.run_reason == "hourly feed refresh"

@@ -260,3 +260,46 @@ def test_a_check_only_planned_counts_neither_as_stale_nor_as_a_books_verdict(
         end = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
         assert _stale_feeds(instance, start, end) == ()
         assert books_outcomes(instance, end) is None
+
+
+@pytest.mark.parametrize(
+    "local",
+    [
+        dt.datetime(2026, 12, 31, 12, 0),  # Thursday: 2027-W01 starts Monday 4 January
+        dt.datetime(2027, 1, 3, 23, 59),  # Sunday night, the minute before it starts
+        dt.datetime(2027, 1, 4, 0, 0),  # Monday 00:00 IST: it exists
+    ],
+)
+def test_the_weeks_that_exist_are_the_partitions(local: dt.datetime) -> None:
+    from assets.review.definitions import FIRST_WEEK
+    from assets.review.week import outside_partitions, week_of_key
+
+    now = local.replace(tzinfo=IST)
+    keys = build_weekly_review("Asia/Kolkata").partitions_def.get_partition_keys(current_time=now)
+    first = week_of_key(FIRST_WEEK)
+    for text in ("2027-W01", "1990-W23", "2020-W01", "2020-W02"):
+        week = parse_iso_week(text)
+        error = outside_partitions([week], first, now, IST)
+        assert (error is None) == (week.key in keys), (text, error)
+        if error:
+            last = week_of_key(keys[-1]).iso
+            assert f"for {text}: reviews exist from 2020-W02 to {last} (the week in" in error
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--week", "2999-W01"], ["--week", "1990-W23"], ["--from", "2019-W50", "--to", "2020-W03"]],
+)
+def test_review_of_a_week_with_no_partition_says_which_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    from pipeline.cli import main
+
+    (tmp_path / "homeclerk.toml").write_text('[paths]\ndata_dir = "data"\n')
+    code = main(["--config", str(tmp_path / "homeclerk.toml"), "review", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err and "Dagster" not in err
+    assert err.startswith(f"homeclerk: no weekly review can exist for {args[1]}")
+    assert "reviews exist from 2020-W02 to " in err
+    assert not (tmp_path / "data" / "dagster").exists()  # refused before any run

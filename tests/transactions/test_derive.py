@@ -128,3 +128,19 @@ def test_a_deleted_transactions_row_is_derived_again(chat_db: ChatDb, tmp_path: 
     assert table(warehouse, "SELECT COUNT(*), SUM(amount) FROM transactions") == [
         (2, Decimal("3.00"))
     ]
+
+
+def test_a_date_the_text_states_wins_only_when_plausible() -> None:
+    # Received 2026-11-19 10:00 IST; the text says 24/08/YY.
+    received_us = int(dt.datetime(2026, 11, 19, 10, 0, tzinfo=TZ).timestamp() * 1_000_000)
+    column = PARSED_COLUMNS.index("txn_date")
+    from_body = PARSED_COLUMNS.index("date_from_body")
+
+    def read(year: str) -> tuple[str | None, str | None]:
+        body = UPI_DEBIT.format(amount="10.00").replace("On 24/08/25", f"On 24/08/{year}")
+        (row,) = derive_rows([("G", "VM-HDFCBK", body, received_us)], DEFAULT_RULES, TZ)
+        return row[column], row[from_body]
+
+    assert read("25") == ("2025-08-24", "true")  # months before it arrived: the bank's date
+    assert read("35") == ("2026-11-19", "false")  # years after it arrived: the day it arrived
+    assert read("99") == ("2026-11-19", "false")  # 2099 or a garbled year
