@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS="${MUTMUT_JOBS:-2}"
 
-declare -A GROUPS=(
+declare -A MODULE_GROUPS=(
     [older]="assets.common.privacy assets.common.atomic assets.books.entries assets.expenses.reader assets.portfolio.history"
     [review]="assets.review.compose assets.review.week assets.review.reader"
     [backup]="assets.backup.retention assets.backup.freshness"
@@ -33,11 +33,11 @@ declare -A GROUPS=(
 )
 modules=()
 for group in "$@"; do
-    if [[ -z "${GROUPS[$group]+x}" ]]; then
-        echo "mutation.sh: unknown group '$group': use one of ${!GROUPS[*]}" >&2
+    if [[ -z "${MODULE_GROUPS[$group]+x}" ]]; then
+        echo "mutation.sh: unknown group '$group': use one of ${!MODULE_GROUPS[*]}" >&2
         exit 2
     fi
-    read -ra names <<<"${GROUPS[$group]}"
+    read -ra names <<<"${MODULE_GROUPS[$group]}"
     modules+=("${names[@]}")
 done
 patterns=()
