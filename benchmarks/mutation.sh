@@ -4,6 +4,7 @@
 #
 #   bash benchmarks/mutation.sh                    # every configured module
 #   bash benchmarks/mutation.sh review service     # only these groups (names below)
+#   bash benchmarks/mutation.sh assets.review.week # only this module
 #   MUTMUT_JOBS=1 bash benchmarks/mutation.sh ...  # one worker on a busy machine
 #
 # Groups: older (privacy, atomic writes, ledger entries, expenses reader, portfolio history),
@@ -33,6 +34,14 @@ declare -A MODULE_GROUPS=(
 )
 modules=()
 for group in "$@"; do
+    if [[ "$group" == *.* ]]; then  # one module of a group, e.g. assets.review.week
+        if [[ " ${MODULE_GROUPS[*]} " != *" $group "* ]]; then
+            echo "mutation.sh: '$group' is in no group: see [tool.mutmut] source_paths" >&2
+            exit 2
+        fi
+        modules+=("$group")
+        continue
+    fi
     if [[ -z "${MODULE_GROUPS[$group]+x}" ]]; then
         echo "mutation.sh: unknown group '$group': use one of ${!MODULE_GROUPS[*]}" >&2
         exit 2
