@@ -14,7 +14,13 @@ from assets.common.warehouse import connect
 from assets.review.compose import PipelineHealth, ReviewInputs, build_review, suggest_rule
 from assets.review.reader import read_transactions_for, read_week
 from assets.review.render import render_html, render_markdown
-from assets.review.week import Week, parse_iso_week, weeks_between
+from assets.review.week import (
+    Week,
+    parse_iso_week,
+    week_containing,
+    week_of_key,
+    weeks_between,
+)
 from assets.sms.tables import ensure_tables
 from assets.transactions.categories import categorize, rules_from_config
 from assets.transactions.model import Transaction
@@ -74,6 +80,17 @@ def test_iso_weeks_map_to_monday_keys_and_bad_input_names_the_fix() -> None:
         parse_iso_week("2025-W53")
     with pytest.raises(ValueError, match="swap"):
         weeks_between(parse_iso_week("2025-W05"), parse_iso_week("2025-W01"))
+
+
+def test_partition_keys_and_days_map_to_their_weeks() -> None:
+    monday = parse_iso_week("2025-W46")
+    assert week_of_key("2025-11-10") == monday and monday.key == "2025-11-10"
+    with pytest.raises(ValueError, match=r"partition key '2025-11-11' is not a Monday"):
+        week_of_key("2025-11-11")
+    assert week_containing(dt.date(2025, 11, 10)) == monday  # its Monday
+    assert week_containing(dt.date(2025, 11, 16)) == monday  # its Sunday
+    assert week_containing(dt.date(2025, 11, 17)) == monday.shifted(1)
+    assert weeks_between(monday, monday) == [monday]  # one week is a range too
 
 
 def test_a_week_with_data_spanning_a_month_end(warehouse: Path) -> None:
