@@ -93,3 +93,9 @@ def test_the_freshness_line_in_every_case(tmp_path: Path) -> None:
         f"newest good snapshot {snap.name} is 3600 h old (more than 36 h): is `backup_nightly` "
         "running? run `homeclerk backup`",
     )
+
+
+def test_the_freshness_line_names_the_limit_it_was_given(tmp_path: Path) -> None:
+    snap = _fake_snapshot(tmp_path, D)
+    ok, text = freshness(tmp_path, D + dt.timedelta(hours=4000), dt.timedelta(hours=3600))
+    assert not ok and f"{snap.name} is 4000 h old (more than 3600 h)" in text
