@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -265,9 +266,42 @@ def test_alerts_around_local_midnight_land_in_the_owner_s_week(midnight_warehous
         ("W45 FIRST HOUR", "2025-11-03"),
         ("LATE SUNDAY", "2025-11-09"),
     ]
-    assert first["balances"]["accounts"][0]["as_of"] == "2025-11-09"
+    [account] = first["balances"]["accounts"]
+    assert account == {
+        "account": "HDFC XX1276",
+        "instrument": "account",
+        "balance": 9556.0,
+        "as_of": "2025-11-09",
+    }
     second = review_of(midnight_warehouse, "2025-W46")
     assert second["spending"]["total"] == 222.0 + 444.0
     assert [d["amount"] for d in second["spending"]["daily"]] == [222.0, 0, 0, 0, 0, 0, 444.0]
     assert second["health"]["unrecognized_messages"] == 1
     assert second["balances"]["accounts"][0]["balance"] == 8890.0
+
+
+def test_history_begins_on_the_owner_s_day_whatever_the_machine_s_zone(
+    midnight_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first SMS came at 00:30 IST on Monday 3 Nov: still Sunday in Los Angeles.
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        week = parse_iso_week("2025-W45")
+        with connect(midnight_warehouse, read_only=True) as con:
+            data = read_week(con, week, IST, read_transactions_for(con, [week]))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert data["history_began"] == dt.date(2025, 11, 3)
+
+
+def test_a_warehouse_with_no_transactions_table_or_no_sms_yet(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    with connect(path) as con:
+        ensure_tables(con)  # sms_messages exists, empty; no transactions table yet
+    week = parse_iso_week("2025-W45")
+    with connect(path, read_only=True) as con:
+        data = read_week(con, week, IST, read_transactions_for(con, [week]))
+    assert (data["sms_days"], data["history_began"]) == (frozenset(), None)
+    assert (data["balances"], data["unrecognized"], data["transactions"]) == ([], 0, [])
