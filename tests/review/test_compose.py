@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from assets.common.warehouse import connect
-from assets.review.compose import PipelineHealth, ReviewInputs, build_review, suggest_rule
+from assets.portfolio.history import append_snapshot
+from assets.review.compose import (
+    PipelineHealth,
+    PortfolioHistory,
+    ReviewInputs,
+    build_review,
+    suggest_rule,
+)
 from assets.review.reader import read_transactions_for, read_week
 from assets.review.render import render_html, render_markdown
 from assets.review.week import (
@@ -33,6 +40,7 @@ from tests.review.helpers import (
     build_warehouse,
     day_transactions,
     sms_days,
+    snapshot_on,
     store_alert,
     value_on,
 )
@@ -247,6 +255,9 @@ def midnight_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 status="transaction" if amount else "unrecognized",
                 date_from_body=False,
             )
+    # The broker history begins with the first SMS, in the first half hour of Monday 3 Nov.
+    first_at = dt.datetime.combine(dt.date(2025, 11, 3), dt.time(0, 30), IST)
+    append_snapshot(path, snapshot_on(dt.date(2025, 11, 3))._replace(fetched_at=first_at))
     return path
 
 
@@ -294,14 +305,20 @@ def test_history_begins_on_the_owner_s_day_whatever_the_machine_s_zone(
         monkeypatch.undo()
         time.tzset()
     assert data["history_began"] == dt.date(2025, 11, 3)
+    assert data["portfolio"].began == dt.date(2025, 11, 3)
 
 
 def test_a_warehouse_with_no_transactions_table_or_no_sms_yet(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
+    # A broker history whose snapshots were all removed: its tables exist, empty.
+    append_snapshot(path, snapshot_on(dt.date(2025, 11, 3)))
     with connect(path) as con:
         ensure_tables(con)  # sms_messages exists, empty; no transactions table yet
+        con.execute("DELETE FROM broker_holdings_history")
+        con.execute("DELETE FROM broker_snapshots")
     week = parse_iso_week("2025-W45")
     with connect(path, read_only=True) as con:
         data = read_week(con, week, IST, read_transactions_for(con, [week]))
     assert (data["sms_days"], data["history_began"]) == (frozenset(), None)
     assert (data["balances"], data["unrecognized"], data["transactions"]) == ([], 0, [])
+    assert data["portfolio"] == PortfolioHistory(None, None, None)
