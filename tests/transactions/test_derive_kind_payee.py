@@ -265,6 +265,12 @@ def test_a_refund_finds_its_purchase_in_the_same_run_and_in_rows_stored_before_c
                 "VM-HDFCBK",
                 REVERSAL.format(amount="1000.00", merchant="RAMESH GEN STR", date="2026-10-03"),
             ),
+            # Money from the same payee that is no refund keeps its own category.
+            chat_db.message(
+                "VM-HDFCBK",
+                "Rs.100.00 credited to a/c **4321 on 04-10-26 by VPA ramesh.gen@okaxis "
+                "(UPI Ref No 612345678999).",
+            ),
             chat_db.message(
                 "VM-HDFCBK",
                 REVERSAL.format(amount="50.00", merchant="SWIGGY", date="2026-10-04"),
@@ -276,7 +282,12 @@ def test_a_refund_finds_its_purchase_in_the_same_run_and_in_rows_stored_before_c
         ]
     )
     ramesh = aliases_from_config(
-        [{"name": "Ramesh Stores", "match": ["RAMESH STORES", "RAMESH GEN STR"]}]
+        [
+            {
+                "name": "Ramesh Stores",
+                "match": ["RAMESH STORES", "RAMESH GEN STR", "ramesh.gen@okaxis"],
+            }
+        ]
     )
     rules = [CategoryRule("^RAMESH STORES$", "Gifts", "debit"), *DEFAULT_RULES]
     _derive(chat_db, warehouse, rules=rules, payees=ramesh)
@@ -287,6 +298,7 @@ def test_a_refund_finds_its_purchase_in_the_same_run_and_in_rows_stored_before_c
     )
     assert stored == [
         (Decimal("1000.00"), "refund", "Ramesh Stores", "Gifts"),
+        (Decimal("100.00"), "transfer", "Ramesh Stores", "Uncategorized"),
         (Decimal("50.00"), "refund", "Swiggy", "Gifts:Party"),  # the rupee purchase's
         # An uncategorized purchase gives nothing: the refund keeps derive's category.
         (Decimal("90.00"), "refund", "Kirana Mart", "Food:Groceries"),
