@@ -94,6 +94,10 @@ def test_without_an_alias_the_raw_text_is_cleaned_up() -> None:
     [
         ({"match": ["x@okhdfc"]}, "name is None"),
         ({"name": "X"}, "match must be a list"),
+        ("X SHOP", "payees[1]: must be a table."),
+        ({"name": "X", "match": []}, ": match must be a list of UPI addresses or names."),
+        ({"name": "X", "match": [3]}, ": match has 3, not a non-empty string."),
+        ({"name": "X", "match": ["  "]}, ": match has '  ', not a non-empty string."),
         ({"name": "X", "match": ["divya@"]}, "not a UPI address"),
         ({"name": "X", "match": ["--"]}, "no letters or digits"),
         ({"name": "X", "match": ["a"], "category": "Food"}, "unknown key 'category'"),
@@ -116,3 +120,8 @@ def test_every_shipped_handle_prefix_is_reachable() -> None:
         for prefix in alias.vpa_prefixes:
             assert resolve(f"{prefix}@okaxis") == alias.name, (alias.name, prefix)
             assert resolve(f"{prefix}.pay@ybl") == alias.name, (alias.name, prefix)
+
+
+def test_a_single_match_may_be_written_as_a_string() -> None:
+    [alias] = aliases_from_config([{"name": "Corner Shop", "match": "CORNER SHOP"}])
+    assert alias.phrases == (("corner", "shop"),)
