@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assets.transactions.payees import (
@@ -9,6 +11,7 @@ from assets.transactions.payees import (
     PayeeResolver,
     aliases_from_config,
     clean_counterparty,
+    payee_adder,
     shipped_aliases,
 )
 
@@ -125,3 +128,21 @@ def test_every_shipped_handle_prefix_is_reachable() -> None:
 def test_a_single_match_may_be_written_as_a_string() -> None:
     [alias] = aliases_from_config([{"name": "Corner Shop", "match": "CORNER SHOP"}])
     assert alias.phrases == (("corner", "shop"),)
+
+
+def test_sms_parse_lines_get_the_payee_right_after_the_counterparty() -> None:
+    add = payee_adder(PayeeResolver(aliases_from_config([DIVYA])))
+    line = json.dumps(
+        {
+            "sender": "VM-HDFCBK",
+            "transaction": {"amount": "500.00", "counterparty": "DIVYA MENON", "note": "₹"},
+        },
+        ensure_ascii=False,
+    )
+    out = add(line)
+    assert out == (
+        '{"sender": "VM-HDFCBK", "transaction": {"amount": "500.00", '
+        '"counterparty": "DIVYA MENON", "payee": "Divya Menon", "note": "₹"}}'
+    )
+    unread = json.dumps({"sender": "VM-HDFCBK", "transaction": None, "reason": "otp"})
+    assert add(unread) == unread
