@@ -146,3 +146,13 @@ def test_sms_parse_lines_get_the_payee_right_after_the_counterparty() -> None:
     )
     unread = json.dumps({"sender": "VM-HDFCBK", "transaction": None, "reason": "otp"})
     assert add(unread) == unread
+
+
+def test_a_resolver_without_shipped_aliases_only_cleans_up() -> None:
+    assert PayeeResolver()("swiggy.stores@axb") == "Swiggy"
+    assert PayeeResolver(shipped=())("swiggy.stores@axb") == "swiggy.stores@axb"
+
+
+def test_capitals_are_titled_but_not_cut_and_words_without_vowels_stay() -> None:
+    assert clean_counterparty("XEROX POINT") == "Xerox Point"  # an X at the start stays
+    assert clean_counterparty("TXN CHARGES") == "TXN Charges"  # no vowel: an initialism
