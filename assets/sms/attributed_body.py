@@ -28,16 +28,17 @@ _HEADER = (
 _MESSAGE_PART_KEY = b"__kIMMessagePartAttributeName"
 
 
-def decode_attributed_body(blob: bytes | None) -> str | None:
+def decode_attributed_body(blob: bytes | bytearray | memoryview | None) -> str | None:
     """The message text held by an attributedBody blob; None when it holds none or is unreadable.
 
-    Never raises: a corrupt blob in someone's chat.db must not stop an ingest.
+    Never raises on bad input: a corrupt blob in someone's chat.db (or a cell of another SQLite
+    type) must not stop an ingest. A bug in this module does raise, so that a test sees it.
     """
-    if not blob:
+    if not blob or not isinstance(blob, bytes | bytearray | memoryview):
         return None
     try:
         return _decode(bytes(blob))
-    except Exception:  # belt and braces: the readers below already avoid raising
+    except (IndexError, struct.error):  # an offset the readers below failed to bound
         return None
 
 

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 from assets.backup.freshness import freshness
-from assets.backup.remote import push
+from assets.backup.remote import RemoteResult, push
 from assets.backup.restore import restore_snapshot
 from assets.backup.retention import Retention, prune
 from assets.backup.snapshot import (
@@ -444,15 +444,61 @@ def test_freshness_judges_the_newest_good_snapshot_not_the_newest_folder(
     assert f"newest good snapshot {old.name} is 96 h old" in text
 
 
-def test_remote_rsync_to_a_local_folder_and_a_failure_in_plain_words(tmp_path: Path) -> None:
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_remote_rsync_to_a_local_folder_copies_every_file(tmp_path: Path) -> None:
     result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
     remote = tmp_path / "remote"
     remote.mkdir()
     pushed = push(result.path, str(remote))
-    assert pushed.ok, pushed.message
-    assert verify_snapshot(remote / result.path.name) == []
-    failed = push(result.path, str(tmp_path / "no" / "such" / "deep" / "place"))
+    assert pushed == RemoteResult(True, f"copied {result.path.name} to {remote} with rsync")
+    copy = remote / result.path.name
+    assert _files(copy) == _files(result.path) and len(_files(copy)) == result.files + 1
+    assert verify_snapshot(copy) == []
+    # A second push of the same snapshot (tonight's retry) is fine too, and changes nothing.
+    assert push(result.path, str(remote) + "/").ok
+    assert _files(copy) == _files(result.path)
+
+
+def test_a_remote_that_cannot_be_reached_is_reported_in_plain_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = take_snapshot(_folder(tmp_path / "home"), tmp_path / "backups", NOW)
+    place = tmp_path / "no" / "such" / "deep" / "place"  # rsync makes one level, not four
+    failed = push(result.path, str(place))
     assert not failed.ok
-    assert "failed" in failed.message and "local snapshot" in failed.message
-    missing = push(result.path, str(remote), tool="restic")
-    assert missing.ok or "not installed" in missing.message
+    assert failed.message.startswith(f"off-box copy to {place} failed (rsync exit ")
+    assert f"the local snapshot {result.path} is fine" in failed.message
+    assert not place.parent.exists() and verify_snapshot(result.path) == []
+    assert push(result.path, str(place), tool="scp") == RemoteResult(
+        False, "unknown remote tool 'scp': use one of ('rsync', 'restic')"
+    )
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # a machine without restic
+    missing = push(result.path, str(place), tool="restic")
+    assert not missing.ok
+    assert "restic is not installed" in missing.message and "local snapshot" in missing.message
+
+
+def test_homeclerk_backup_with_a_failing_remote_warns_and_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipeline.cli import main
+    from pipeline.settings import CONFIG_ENV
+
+    for name in (CONFIG_ENV, "DAGSTER_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    home = tmp_path / "home"
+    home.mkdir()
+    place = tmp_path / "no" / "such" / "deep" / "place"
+    config = home / "homeclerk.toml"
+    config.write_text(f'[backup]\ndir = "snaps"\nremote = "{place}"\n')
+    assert main(["--config", str(config), "backup"]) == 0
+    out, err = capsys.readouterr()
+    [snap] = list_snapshots(home / "snaps")
+    assert snap.good and f"snapshot {snap.path}:" in out
+    [warning] = [line for line in err.splitlines() if "off-box" in line]
+    assert warning.startswith(f"homeclerk: warning: off-box copy to {place} failed (rsync exit ")
+    assert f"the local snapshot {snap.path} is fine" in warning

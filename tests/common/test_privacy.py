@@ -58,6 +58,24 @@ def test_otp_messages_are_recognised(body: str) -> None:
     assert is_otp(body)
 
 
+# Completed-transaction wording (past-tense verb and an amount) that still hands over a live
+# code: only its validity ("valid for 10 min") says the number is one to use, not a reference.
+CODES_WITH_A_VALIDITY = [
+    "Rs 2,500.00 debited from your card XX1234 at AMAZON. Authorisation 482913 valid for 10 min",
+    "Rs 899.00 debited from A/c XX1234 at MYNTRA. Authorization 482913 valid upto 5 minutes",
+    "Rs 650.00 paid from card XX1234 to ZOMATO. Authorisation 482913 valid up to 10 mins",
+    "INR 1,499.00 spent on card XX1234 at SWIGGY. Authorisation 482913 valid till 14:05",
+    "Rs 300.00 sent from A/c XX1234 to KIRANA. Authorisation 48291 valid only once",
+]
+
+
+@pytest.mark.parametrize("body", CODES_WITH_A_VALIDITY)
+def test_a_code_with_a_validity_is_an_otp_even_in_a_completed_alert(body: str) -> None:
+    assert is_otp(body)
+    # The same alert without the validity is an alert that happens to quote a number.
+    assert not is_otp(re.sub(r" valid .*$", "", body))
+
+
 @pytest.mark.parametrize("body", NOT_OTPS)
 def test_alerts_that_only_warn_about_otps_are_kept(body: str) -> None:
     assert not is_otp(body)

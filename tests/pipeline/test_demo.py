@@ -277,6 +277,17 @@ def test_the_demo_writes_its_last_8_weekly_reviews_and_says_where(demo: Demo) ->
     assert markdown.startswith(f"# Week {last.iso}: {last.start.isoformat()} to ")
     summary = json.loads((demo.folder / "data" / "feeds" / "review.json").read_text())
     assert summary["week"] == last.iso
-    assert summary["spending"] is not None or summary["note"]  # a figure, or why there is none
+    # Every demo day has bank SMS, so the last week (partial or not) has no note and its
+    # spending is the warehouse's rupee debits dated in it that are no transfer.
+    with duckdb.connect(str(demo.folder / "data" / "warehouse.duckdb"), read_only=True) as con:
+        [(spent,)] = con.execute(
+            "SELECT coalesce(sum(amount), 0) FROM transactions WHERE status = 'transaction'"
+            " AND direction = 'debit' AND coalesce(currency, 'INR') = 'INR'"
+            " AND txn_date BETWEEN ? AND ?"
+            " AND coalesce(split_part(category, ':', 1), '') NOT IN ('Transfer', 'Transfers')",
+            [last.start, last.end],
+        ).fetchall()
+    assert summary["note"] is None
+    assert spent > 0 and summary["spending"] == float(spent)
     week_before = (reviews / f"{expected[-2]}.md").read_text()
     assert "Spent **" in week_before  # a whole demo week has spending

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from assets.common.warehouse import connect
@@ -18,6 +19,9 @@ from assets.portfolio.history import append_snapshot
 from assets.portfolio.model import Holding, HoldingsSnapshot
 from assets.sms.tables import ensure_tables
 from assets.transactions.tables import ensure_transactions_table
+
+if TYPE_CHECKING:
+    import duckdb
 
 IST = ZoneInfo("Asia/Kolkata")
 FIRST_DAY = dt.date(2025, 10, 13)
@@ -66,21 +70,54 @@ def build_warehouse(path: Path) -> None:
                 at = dt.datetime.combine(day, dt.time(10, n), IST)
                 guid = f"G-{day.isoformat()}-{suffix}"
                 balance += amount if direction == "credit" else -amount
-                con.execute(
-                    "INSERT INTO sms_messages (rowid, guid, sender, received_at, body,"
-                    " from_attributed_body) VALUES (?, ?, 'VM-HDFCBK', ?, 'body', FALSE)",
-                    [rowid, guid, at],
-                )
-                con.execute(
-                    "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL,"
-                    " ?, ?, ?, '1276', ?, NULL, 'upi', ?, TRUE, 'HDFC', 'account', ?,"
-                    " 'transfer', 'INR', NULL)",
-                    [guid, rowid, at, amount, direction, counterparty, balance, day, category],
+                store_alert(
+                    con, rowid, guid, at, amount, direction, counterparty, category, balance, day
                 )
     day = BROKER_FIRST
     while day <= LAST_DAY:
         append_snapshot(path, snapshot_on(day))
         day += dt.timedelta(days=1)
+
+
+def store_alert(
+    con: duckdb.DuckDBPyConnection,
+    rowid: int,
+    guid: str,
+    at: dt.datetime,
+    amount: Decimal | None,
+    direction: str | None,
+    counterparty: str | None,
+    category: str | None,
+    balance: Decimal | None,
+    txn_date: dt.date,
+    status: str = "transaction",
+    date_from_body: bool = True,
+) -> None:
+    """One bank SMS and the row derive stored for it. `txn_date` is the body's date, or (with
+    `date_from_body` False) the local day the SMS arrived, as derive stores it."""
+    con.execute(
+        "INSERT INTO sms_messages (rowid, guid, sender, received_at, body,"
+        " from_attributed_body) VALUES (?, ?, 'VM-HDFCBK', ?, 'body', FALSE)",
+        [rowid, guid, at],
+    )
+    con.execute(
+        "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, ?, NULL,"
+        " ?, ?, ?, '1276', ?, NULL, 'upi', ?, ?, 'HDFC', 'account', ?,"
+        " 'transfer', 'INR', NULL)",
+        [
+            guid,
+            rowid,
+            at,
+            status,
+            amount,
+            direction,
+            counterparty,
+            balance,
+            txn_date,
+            date_from_body,
+            category,
+        ],
+    )
 
 
 def price_on(symbol: str, day: dt.date) -> Decimal:

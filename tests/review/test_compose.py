@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -11,12 +12,27 @@ from pathlib import Path
 import pytest
 
 from assets.common.warehouse import connect
-from assets.review.compose import PipelineHealth, ReviewInputs, build_review, suggest_rule
+from assets.portfolio.history import append_snapshot
+from assets.review.compose import (
+    PipelineHealth,
+    PortfolioHistory,
+    ReviewInputs,
+    build_review,
+    suggest_rule,
+)
 from assets.review.reader import read_transactions_for, read_week
 from assets.review.render import render_html, render_markdown
-from assets.review.week import Week, parse_iso_week, weeks_between
+from assets.review.week import (
+    Week,
+    parse_iso_week,
+    week_containing,
+    week_of_key,
+    weeks_between,
+)
+from assets.sms.tables import ensure_tables
 from assets.transactions.categories import categorize, rules_from_config
 from assets.transactions.model import Transaction
+from assets.transactions.tables import ensure_transactions_table
 from tests.review.helpers import (
     BROKER_FIRST,
     FIRST_DAY,
@@ -24,6 +40,8 @@ from tests.review.helpers import (
     build_warehouse,
     day_transactions,
     sms_days,
+    snapshot_on,
+    store_alert,
     value_on,
 )
 
@@ -71,6 +89,17 @@ def test_iso_weeks_map_to_monday_keys_and_bad_input_names_the_fix() -> None:
         parse_iso_week("2025-W53")
     with pytest.raises(ValueError, match="swap"):
         weeks_between(parse_iso_week("2025-W05"), parse_iso_week("2025-W01"))
+
+
+def test_partition_keys_and_days_map_to_their_weeks() -> None:
+    monday = parse_iso_week("2025-W46")
+    assert week_of_key("2025-11-10") == monday and monday.key == "2025-11-10"
+    with pytest.raises(ValueError, match=r"partition key '2025-11-11' is not a Monday"):
+        week_of_key("2025-11-11")
+    assert week_containing(dt.date(2025, 11, 10)) == monday  # its Monday
+    assert week_containing(dt.date(2025, 11, 16)) == monday  # its Sunday
+    assert week_containing(dt.date(2025, 11, 17)) == monday.shifted(1)
+    assert weeks_between(monday, monday) == [monday]  # one week is a range too
 
 
 def test_a_week_with_data_spanning_a_month_end(warehouse: Path) -> None:
@@ -188,3 +217,108 @@ def test_the_html_is_self_contained(warehouse: Path) -> None:
     html = render_html(review_of(warehouse, "2025-W44"))
     assert "<script" not in html and not re.search(r"""(src|href)=["']?https?:""", html)
     assert html.count("<svg") == 2
+
+
+# Alerts around local midnight where two weeks meet: 00:00-05:30 IST is still the day before in
+# UTC, so a week bounded in UTC instead of the owner's zone moves them into the wrong week.
+# (day, hh:mm IST, counterparty, amount, balance after; None: an alert no rule read)
+MIDNIGHT_ALERTS = [
+    (dt.date(2025, 11, 3), (0, 30), "W45 FIRST HOUR", 333, 9667),  # Mon: W45 begins
+    (dt.date(2025, 11, 9), (23, 30), "LATE SUNDAY", 111, 9556),  # Sun: W45's last hour
+    (dt.date(2025, 11, 10), (0, 15), None, None, None),  # Mon 00:15: W46, unrecognized
+    (dt.date(2025, 11, 10), (0, 30), "EARLY MONDAY", 222, 9334),  # Mon: W46's first hour
+    (dt.date(2025, 11, 16), (23, 30), "W46 LAST HOUR", 444, 8890),
+]
+
+
+@pytest.fixture(scope="module")
+def midnight_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("midnight") / "warehouse.duckdb"
+    with connect(path) as con:
+        ensure_tables(con)
+        ensure_transactions_table(con)
+        for rowid, (day, (hour, minute), counterparty, amount, balance) in enumerate(
+            MIDNIGHT_ALERTS, start=1
+        ):
+            at = dt.datetime.combine(day, dt.time(hour, minute), IST)
+            store_alert(
+                con,
+                rowid,
+                f"G-{rowid}",
+                at,
+                None if amount is None else Decimal(amount),
+                None if amount is None else "debit",
+                counterparty,
+                "Shopping" if amount else None,
+                None if balance is None else Decimal(balance),
+                day,  # no date in the body: derive stored the local day it arrived
+                status="transaction" if amount else "unrecognized",
+                date_from_body=False,
+            )
+    # The broker history begins with the first SMS, in the first half hour of Monday 3 Nov.
+    first_at = dt.datetime.combine(dt.date(2025, 11, 3), dt.time(0, 30), IST)
+    append_snapshot(path, snapshot_on(dt.date(2025, 11, 3))._replace(fetched_at=first_at))
+    return path
+
+
+def test_alerts_around_local_midnight_land_in_the_owner_s_week(midnight_warehouse: Path) -> None:
+    w45, w46 = parse_iso_week("2025-W45"), parse_iso_week("2025-W46")
+    with connect(midnight_warehouse, read_only=True) as con:
+        read = {w.iso: read_week(con, w, IST, read_transactions_for(con, [w])) for w in (w45, w46)}
+    assert read["2025-W45"]["sms_days"] == {dt.date(2025, 11, 3), dt.date(2025, 11, 9)}
+    assert read["2025-W46"]["sms_days"] == {dt.date(2025, 11, 10), dt.date(2025, 11, 16)}
+    assert (read["2025-W45"]["unrecognized"], read["2025-W46"]["unrecognized"]) == (0, 1)
+    [w45_balance] = read["2025-W45"]["balances"]
+    assert w45_balance.balance == Decimal(9556)  # Sunday 23:30's, not Monday 00:30's
+
+    first = review_of(midnight_warehouse, "2025-W45")
+    assert first["spending"]["total"] == 333.0 + 111.0
+    assert [(t["counterparty"], t["date"]) for t in first["spending"]["largest"]] == [
+        ("W45 FIRST HOUR", "2025-11-03"),
+        ("LATE SUNDAY", "2025-11-09"),
+    ]
+    [account] = first["balances"]["accounts"]
+    assert account == {
+        "account": "HDFC XX1276",
+        "instrument": "account",
+        "balance": 9556.0,
+        "as_of": "2025-11-09",
+    }
+    second = review_of(midnight_warehouse, "2025-W46")
+    assert second["spending"]["total"] == 222.0 + 444.0
+    assert [d["amount"] for d in second["spending"]["daily"]] == [222.0, 0, 0, 0, 0, 0, 444.0]
+    assert second["health"]["unrecognized_messages"] == 1
+    assert second["balances"]["accounts"][0]["balance"] == 8890.0
+
+
+def test_history_begins_on_the_owner_s_day_whatever_the_machine_s_zone(
+    midnight_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first SMS came at 00:30 IST on Monday 3 Nov: still Sunday in Los Angeles.
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        week = parse_iso_week("2025-W45")
+        with connect(midnight_warehouse, read_only=True) as con:
+            data = read_week(con, week, IST, read_transactions_for(con, [week]))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert data["history_began"] == dt.date(2025, 11, 3)
+    assert data["portfolio"].began == dt.date(2025, 11, 3)
+
+
+def test_a_warehouse_with_no_transactions_table_or_no_sms_yet(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    # A broker history whose snapshots were all removed: its tables exist, empty.
+    append_snapshot(path, snapshot_on(dt.date(2025, 11, 3)))
+    with connect(path) as con:
+        ensure_tables(con)  # sms_messages exists, empty; no transactions table yet
+        con.execute("DELETE FROM broker_holdings_history")
+        con.execute("DELETE FROM broker_snapshots")
+    week = parse_iso_week("2025-W45")
+    with connect(path, read_only=True) as con:
+        data = read_week(con, week, IST, read_transactions_for(con, [week]))
+    assert (data["sms_days"], data["history_began"]) == (frozenset(), None)
+    assert (data["balances"], data["unrecognized"], data["transactions"]) == ([], 0, [])
+    assert data["portfolio"] == PortfolioHistory(None, None, None)

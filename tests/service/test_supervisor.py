@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import shutil
 import signal
 import socket
@@ -138,21 +139,41 @@ def test_logs_rotate_by_size(tmp_path: Path, monkeypatch: object) -> None:
 
 
 def test_stop_signal_is_sent_to_the_group(tmp_path: Path) -> None:
-    marker, ready = tmp_path / "got-int", tmp_path / "ready"
-    code = (
-        "import signal, time, pathlib\n"
-        f"signal.signal(signal.SIGINT, lambda *a: (pathlib.Path({str(marker)!r}).write_text('x'),"
-        " exit(0)))\n"
-        f"pathlib.Path({str(ready)!r}).write_text('ready')\n"
+    # A leader with a grandchild in its group (as the code server has its run workers). Each
+    # records the SIGINT it gets; the leader ends only after the grandchild, which ends only on
+    # its own SIGINT. Signalling the leader alone leaves the grandchild to the SIGKILL after the
+    # grace: no mark, and the supervisor says it did not stop in time.
+    leader_got, worker_got = tmp_path / "leader-int", tmp_path / "worker-int"
+    worker_pid = tmp_path / "worker.pid"
+    worker = (
+        "import os, signal, time, pathlib\n"
+        f"mark = pathlib.Path({str(worker_got)!r})\n"
+        "signal.signal(signal.SIGINT, lambda *a: (mark.write_text('x'), exit(0)))\n"
+        f"pathlib.Path({str(worker_pid)!r}).write_text(str(os.getpid()))\n"
         "time.sleep(600)\n"
     )
+    leader = (
+        "import signal, subprocess, sys, time, pathlib\n"
+        f"mark = pathlib.Path({str(leader_got)!r})\n"
+        "signal.signal(signal.SIGINT, lambda *a: mark.write_text('x'))\n"
+        f"w = subprocess.Popen([sys.executable, '-c', {worker!r}])\n"
+        "while w.poll() is None:\n"
+        "    time.sleep(0.05)\n"
+    )
     sup = Supervisor(
-        [_spec("dagsterish", code, tmp_path, stop_signal=signal.SIGINT)], tmp_path / "logs"
+        [_spec("dagsterish", leader, tmp_path, stop_signal=signal.SIGINT)],
+        tmp_path / "logs",
+        stop_grace=5.0,
     )
     sup.start_all()
-    wait_for(ready.exists, 10, "the child to install its SIGINT handler")
+    pid = int(wait_for(lambda: worker_pid.exists() and worker_pid.read_text(), 10, "worker pid"))
+    proc = sup.children[0].proc
+    assert proc is not None and os.getpgid(pid) == proc.pid  # the grandchild is in the group
     sup.stop_all()
-    assert marker.exists()
+    assert leader_got.exists() and worker_got.exists()
+    assert not pid_alive(pid)
+    log = (tmp_path / "logs" / "serve.log").read_text()
+    assert "did not stop" not in log
 
 
 def test_when_a_child_dies_its_group_goes_with_it(tmp_path: Path) -> None:

@@ -57,6 +57,27 @@ def test_ingest_stores_bank_sms_drops_otps_masks_and_advances_the_cursor(
     assert rows(warehouse, "SELECT * FROM ingest_cursor") == [("messages", 4, "GUID-000004")]
 
 
+def test_an_authorisation_code_valid_for_minutes_is_dropped_as_an_otp(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    # Reads like a completed card alert, but hands over a live code: never stored.
+    code_alert = (
+        "Rs 2,500.00 debited from your card XX1234 at AMAZON. Authorisation 482913 valid for 10 min"
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    chat_db.add(
+        [
+            chat_db.message("VM-HDFCBK", code_alert),
+            chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount="12.00")),
+        ]
+    )
+    stats = ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    assert (stats.stored, stats.otp_dropped, stats.cursor) == (1, 1, 2)
+    stored = rows(warehouse, "SELECT rowid, body FROM sms_messages")
+    assert [r[0] for r in stored] == [2]
+    assert not any("482913" in r[1] for r in stored)
+
+
 def test_ingest_is_incremental_and_idempotent(chat_db: ChatDb, tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount=str(n))) for n in range(5)])

@@ -226,3 +226,80 @@ def test_unchanged_payee_tables_leave_stored_payees_alone(chat_db: ChatDb, tmp_p
         con.execute("UPDATE transactions SET payee = 'edited'")
     derive_transactions(warehouse, DEFAULT_RULES, TZ)
     assert rows(warehouse, "SELECT payee FROM transactions") == [("edited",)]
+
+
+def test_a_refund_finds_its_purchase_in_the_same_run_and_in_rows_stored_before_currencies(
+    chat_db: ChatDb, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    # Stored by an older homeclerk: no currency (rupees) for one purchase (filed by hand under a
+    # category no rule gives), no category for another.
+    chat_db.add(
+        [
+            chat_db.message(
+                "VM-HDFCBK",
+                CARD_SPEND.format(amount="800.00", merchant="SWIGGY", date="2026-10-01"),
+            ),
+            chat_db.message(
+                "VM-HDFCBK",
+                CARD_SPEND.format(amount="900.00", merchant="KIRANA MART", date="2026-10-01"),
+            ),
+        ]
+    )
+    _derive(chat_db, warehouse)
+    with connect(warehouse) as con:
+        con.execute(
+            "UPDATE transactions SET currency = NULL, category = 'Gifts:Party'"
+            " WHERE payee = 'Swiggy'"
+        )
+        con.execute("UPDATE transactions SET category = NULL WHERE amount = 900")
+    # The purchase and its refund arrive together (one run). The owner's rule names the
+    # purchase's spelling only; the refund's spelling is the same payee by the owner's alias.
+    chat_db.add(
+        [
+            chat_db.message(
+                "VM-HDFCBK",
+                CARD_SPEND.format(amount="2500.00", merchant="RAMESH STORES", date="2026-10-02"),
+            ),
+            chat_db.message(
+                "VM-HDFCBK",
+                REVERSAL.format(amount="1000.00", merchant="RAMESH GEN STR", date="2026-10-03"),
+            ),
+            # Money from the same payee that is no refund keeps its own category.
+            chat_db.message(
+                "VM-HDFCBK",
+                "Rs.100.00 credited to a/c **4321 on 04-10-26 by VPA ramesh.gen@okaxis "
+                "(UPI Ref No 612345678999).",
+            ),
+            chat_db.message(
+                "VM-HDFCBK",
+                REVERSAL.format(amount="50.00", merchant="SWIGGY", date="2026-10-04"),
+            ),
+            chat_db.message(
+                "VM-HDFCBK",
+                REVERSAL.format(amount="90.00", merchant="KIRANA MART", date="2026-10-04"),
+            ),
+        ]
+    )
+    ramesh = aliases_from_config(
+        [
+            {
+                "name": "Ramesh Stores",
+                "match": ["RAMESH STORES", "RAMESH GEN STR", "ramesh.gen@okaxis"],
+            }
+        ]
+    )
+    rules = [CategoryRule("^RAMESH STORES$", "Gifts", "debit"), *DEFAULT_RULES]
+    _derive(chat_db, warehouse, rules=rules, payees=ramesh)
+    stored = rows(
+        warehouse,
+        "SELECT amount, kind, payee, category FROM transactions WHERE direction = 'credit'"
+        " ORDER BY message_rowid",
+    )
+    assert stored == [
+        (Decimal("1000.00"), "refund", "Ramesh Stores", "Gifts"),
+        (Decimal("100.00"), "transfer", "Ramesh Stores", "Uncategorized"),
+        (Decimal("50.00"), "refund", "Swiggy", "Gifts:Party"),  # the rupee purchase's
+        # An uncategorized purchase gives nothing: the refund keeps derive's category.
+        (Decimal("90.00"), "refund", "Kirana Mart", "Food:Groceries"),
+    ]

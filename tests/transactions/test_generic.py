@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from assets.transactions.parsing import parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from tests.transactions.sms_corpus import as_expected, load
@@ -105,3 +107,37 @@ def test_an_amount_cut_at_its_grouping_comma_is_no_transaction() -> None:
     body = "A/c *9012 Debited for Rs:1,250.00 on 20-10-2025 13:13:13 by UPI ref no 529312345670"
     assert parse_message("AD-UNIONB-S", body[:27]).transaction is None
     assert parse_message("AD-UNIONB-S", body).transaction is not None
+
+
+# Announced, not done: the same alert with its verb in the future must give no transaction. The
+# past-tense twin of each is read, so the future wording is the only reason for None.
+ANNOUNCED = [
+    (
+        "Rs 2,000.00 will be credited to your A/c XX4417 on 07-03-26 by NEFT. "
+        "Ref 884512345678 -Bank of India",
+        "Rs 2,000.00 credited to your A/c XX4417 on 07-03-26 by NEFT. "
+        "Ref 884512345678 -Bank of India",
+    ),
+    (
+        "Rs.1,499.00 is to be debited from A/c XX4417 on 10-03-26 towards your SIP. "
+        "Ref 600512349999",
+        "Rs.1,499.00 is debited from A/c XX4417 on 10-03-26 towards your SIP. Ref 600512349999",
+    ),
+    (
+        "INR 750.00 shall be debited from A/c XX4417 on 12-03-26 for your mandate. "
+        "UPI Ref No 600512347777",
+        "INR 750.00 debited from A/c XX4417 on 12-03-26 for your mandate. UPI Ref No 600512347777",
+    ),
+    (
+        "Rs 3,200.00 would be credited to A/c XX4417 on 15-03-26 as your refund. Ref 600512346666",
+        "Rs 3,200.00 credited to A/c XX4417 on 15-03-26 as your refund. Ref 600512346666",
+    ),
+]
+
+
+@pytest.mark.parametrize(("announced", "done"), ANNOUNCED)
+def test_an_amount_that_will_be_credited_or_debited_is_no_transaction(
+    announced: str, done: str
+) -> None:
+    assert parse_message("JD-BOIIND-S", done).transaction is not None
+    assert parse_message("JD-BOIIND-S", announced).transaction is None

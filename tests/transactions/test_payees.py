@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from assets.transactions.payees import (
@@ -9,6 +11,7 @@ from assets.transactions.payees import (
     PayeeResolver,
     aliases_from_config,
     clean_counterparty,
+    payee_adder,
     shipped_aliases,
 )
 
@@ -94,6 +97,10 @@ def test_without_an_alias_the_raw_text_is_cleaned_up() -> None:
     [
         ({"match": ["x@okhdfc"]}, "name is None"),
         ({"name": "X"}, "match must be a list"),
+        ("X SHOP", "payees[1]: must be a table."),
+        ({"name": "X", "match": []}, ": match must be a list of UPI addresses or names."),
+        ({"name": "X", "match": [3]}, ": match has 3, not a non-empty string."),
+        ({"name": "X", "match": ["  "]}, ": match has '  ', not a non-empty string."),
         ({"name": "X", "match": ["divya@"]}, "not a UPI address"),
         ({"name": "X", "match": ["--"]}, "no letters or digits"),
         ({"name": "X", "match": ["a"], "category": "Food"}, "unknown key 'category'"),
@@ -116,3 +123,36 @@ def test_every_shipped_handle_prefix_is_reachable() -> None:
         for prefix in alias.vpa_prefixes:
             assert resolve(f"{prefix}@okaxis") == alias.name, (alias.name, prefix)
             assert resolve(f"{prefix}.pay@ybl") == alias.name, (alias.name, prefix)
+
+
+def test_a_single_match_may_be_written_as_a_string() -> None:
+    [alias] = aliases_from_config([{"name": "Corner Shop", "match": "CORNER SHOP"}])
+    assert alias.phrases == (("corner", "shop"),)
+
+
+def test_sms_parse_lines_get_the_payee_right_after_the_counterparty() -> None:
+    add = payee_adder(PayeeResolver(aliases_from_config([DIVYA])))
+    line = json.dumps(
+        {
+            "sender": "VM-HDFCBK",
+            "transaction": {"amount": "500.00", "counterparty": "DIVYA MENON", "note": "₹"},
+        },
+        ensure_ascii=False,
+    )
+    out = add(line)
+    assert out == (
+        '{"sender": "VM-HDFCBK", "transaction": {"amount": "500.00", '
+        '"counterparty": "DIVYA MENON", "payee": "Divya Menon", "note": "₹"}}'
+    )
+    unread = json.dumps({"sender": "VM-HDFCBK", "transaction": None, "reason": "otp"})
+    assert add(unread) == unread
+
+
+def test_a_resolver_without_shipped_aliases_only_cleans_up() -> None:
+    assert PayeeResolver()("swiggy.stores@axb") == "Swiggy"
+    assert PayeeResolver(shipped=())("swiggy.stores@axb") == "swiggy.stores@axb"
+
+
+def test_capitals_are_titled_but_not_cut_and_words_without_vowels_stay() -> None:
+    assert clean_counterparty("XEROX POINT") == "Xerox Point"  # an X at the start stays
+    assert clean_counterparty("TXN CHARGES") == "TXN Charges"  # no vowel: an initialism
