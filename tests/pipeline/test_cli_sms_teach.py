@@ -119,6 +119,59 @@ def test_unrecognized_then_suggest_then_paste_then_the_next_run_reads_them(
     assert all(g["shape_id"] != top["shape_id"] for g in json.loads(after.stdout)["groups"])
 
 
+def _fix_of(doctor_output: str, check: str) -> str:
+    """The fix text `doctor` printed under `check`, as the owner would copy it."""
+    lines = doctor_output.splitlines()
+    start = next(i for i, line in enumerate(lines) if check in line and "WARN" in line)
+    fix = [lines[start + 1].split("fix: ", 1)[1]]
+    for line in lines[start + 2 :]:
+        if line.startswith(("ok ", "WARN", "FAIL")) or not line.strip() and fix[-1] == "":
+            break
+        fix.append(line)
+    return "\n".join(fix).strip() + "\n"
+
+
+def test_a_taught_wallet_alert_gets_a_mapping_fix_that_pastes_and_clears_the_warning(
+    folder: tuple[Settings, Path],
+) -> None:
+    settings, config = folder
+    _run_bank_sms_job(settings)
+    shape = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
+    suggested = homeclerk("--config", str(config), "sms", "suggest", shape["groups"][0]["shape_id"])
+    toml = suggested.stdout[suggested.stdout.index("[[sms.formats]]") :].split("\n\n")[0]
+    assert "instrument = 'wallet'" in toml  # "from your wallet": a wallet, not the bank account
+    config.write_text(config.read_text() + "\n" + toml + "\n")
+    ran = homeclerk("--config", str(config), "materialize", "transactions+")
+    assert ran.returncode == 0, ran.stderr
+
+    doctor = homeclerk("--config", str(config), "doctor")
+    fix = _fix_of(doctor.stdout, "check unmapped_accounts")
+    assert "????" not in fix and "[[books.accounts]]" in fix
+    # The owner's file keeps its inline `account_mapping = [...]`: the fix is appended as is.
+    assert "account_mapping = [" in config.read_text()
+    config.write_text(config.read_text() + "\n" + fix[fix.index("[[books.accounts]]") :])
+    assert load_settings(config).accounts.lookup("HDFC", None, "wallet") == "Assets:Wallet:Hdfc"
+    again = homeclerk("--config", str(config), "materialize", "transactions+")
+    assert again.returncode == 0, again.stderr
+
+    cleared = homeclerk("--config", str(config), "doctor")
+    assert "unmapped_accounts" not in cleared.stdout, cleared.stdout
+    feed = json.loads((settings.feeds_dir / "expenses.json").read_text())
+    wallet = [b for b in feed["balances"] if b["instrument"] == "wallet"]
+    assert wallet == [
+        {
+            "bank": "HDFC",
+            "account": None,
+            "ledger_account": "Assets:Wallet:Hdfc",
+            "instrument": "wallet",
+            "amount": 1654.5,
+            "as_of": wallet[0]["as_of"],
+        }
+    ]
+    ledger = "".join(p.read_text() for p in (settings.books_dir / "generated").rglob("*.beancount"))
+    assert "Assets:Wallet:Hdfc" in ledger and "KAVERI STORES" in ledger
+
+
 def test_suggest_by_guid_and_by_body_and_the_reasons_when_it_cannot(
     folder: tuple[Settings, Path],
 ) -> None:
