@@ -125,7 +125,7 @@ def _fix_of(doctor_output: str, check: str) -> str:
     start = next(i for i, line in enumerate(lines) if check in line and "WARN" in line)
     fix = [lines[start + 1].split("fix: ", 1)[1]]
     for line in lines[start + 2 :]:
-        if line.startswith(("ok ", "WARN", "FAIL")) or not line.strip() and fix[-1] == "":
+        if line.startswith(("ok ", "WARN", "FAIL")) or line.endswith("problem(s) found"):
             break
         fix.append(line)
     return "\n".join(fix).strip() + "\n"
