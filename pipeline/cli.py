@@ -706,7 +706,7 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     from assets.transactions.unrecognized import group_by_shape
 
     settings = _settings(args)
-    loaded = _load_unrecognized(settings)
+    loaded = _load_unrecognized(settings, args)
     if loaded is None:
         return 2
     messages, unreadable = loaded
@@ -739,11 +739,19 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     if unreadable:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
-        print(f"\nTeach the parser a shape: homeclerk sms suggest {shown[0]['shape_id']}")
+        print(f"\nTeach the parser a shape: {_again(args, 'sms', 'suggest', shown[0]['shape_id'])}")
     return 0
 
 
-def _load_unrecognized(settings: Settings) -> Any:
+def _again(args: argparse.Namespace, *words: str) -> str:
+    """A homeclerk command to paste: this homeclerk, with the `--config` the owner gave, so
+    pasted into any shell it reads the same folder."""
+    config = getattr(args, "config", None)
+    given = f" --config {shlex.quote(str(config.expanduser().resolve()))}" if config else ""
+    return f"{own_command()}{given} {shlex.join(words)}"
+
+
+def _load_unrecognized(settings: Settings, args: argparse.Namespace) -> Any:
     """(messages, unreadable) from the warehouse, or None after saying in one line why not."""
     import time
 
@@ -753,8 +761,8 @@ def _load_unrecognized(settings: Settings) -> Any:
     path = settings.warehouse
     if not path.exists():
         print(
-            f"homeclerk: no warehouse at {path} yet: run `homeclerk serve` (or "
-            "`homeclerk materialize 'sms_messages+'`) once to read your messages into it",
+            f"homeclerk: no warehouse at {path} yet: run `{_again(args, 'serve')}` (or "
+            f"`{_again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
             file=sys.stderr,
         )
         return None
@@ -790,7 +798,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         found = [given]
         if settings.warehouse.exists():
             # Stored messages of the same shape are checked too, when the warehouse can be read.
-            loaded = _load_unrecognized(settings)
+            loaded = _load_unrecognized(settings, args)
             stored = messages_of_shape(loaded[0], shape.shape_id) if loaded else None
             found += stored[1] if stored else []
     elif bool(args.shape_id) == bool(args.guid):
@@ -801,7 +809,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         )
         return 2
     else:
-        loaded = _load_unrecognized(settings)
+        loaded = _load_unrecognized(settings, args)
         if loaded is None:
             return 2
         messages = loaded[0]
@@ -811,7 +819,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
             if not match:
                 print(
                     f"homeclerk: no unrecognized message has GUID {args.guid}: see "
-                    "`homeclerk sms unrecognized`",
+                    f"`{_again(args, 'sms', 'unrecognized')}`",
                     file=sys.stderr,
                 )
                 return 1
@@ -820,7 +828,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         if of_shape is None:
             print(
                 f"homeclerk: no unrecognized message has shape {shape_id}: "
-                "`homeclerk sms unrecognized` lists the shapes there are",
+                f"`{_again(args, 'sms', 'unrecognized')}` lists the shapes there are",
                 file=sys.stderr,
             )
             return 1
