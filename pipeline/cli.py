@@ -108,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     mat.add_argument("selection", help="asset selection: sms_messages+, *expenses_feed, key:books")
     mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
+    mat.add_argument(
+        "--verbose", action="store_true", help="also print a failed step's stack trace"
+    )
     mat.set_defaults(handler=_materialize)
 
     review = sub.add_parser("review", help="write (or backfill) weekly reviews, one run")
@@ -485,7 +488,11 @@ def _materialize(args: argparse.Namespace) -> int:
     use_instance(settings)
     try:
         return materialize(
-            settings, args.selection, args.partition, out=lambda line: print(line, flush=True)
+            settings,
+            args.selection,
+            args.partition,
+            out=lambda line: print(line, flush=True),
+            verbose=args.verbose,
         )
     except SelectionError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
