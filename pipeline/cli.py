@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (and daemon) on 127.0.0.1")
-    ui.add_argument("--port", type=_port, default=3000)
+    ui.add_argument("--port", type=_port, help="default: [service] ui_port (3000)")
     ui.set_defaults(handler=_ui)
 
     serve = sub.add_parser(
@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     _backup_parsers(sub)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
-    fava.add_argument("--port", type=_port, default=5000)
+    fava.add_argument("--port", type=_port, help="default: [service] fava_port (5000)")
     fava.set_defaults(handler=_fava)
 
     broker = sub.add_parser("broker", help="broker session").add_subparsers(title="broker commands")
@@ -279,6 +279,7 @@ def _ui(args: argparse.Namespace) -> int:
     )
 
     settings = _settings(args)
+    port, busy_fix = _server_port(args, settings, "ui_port")
     _say_what_is_not_configured(settings)
     home = use_instance(settings)
     if settings.config_file:
@@ -293,12 +294,12 @@ def _ui(args: argparse.Namespace) -> int:
         "-h",
         "127.0.0.1",
         "-p",
-        str(args.port),
+        str(port),
     ]
     try:
         # One UI (and so one daemon) per instance: two daemons would both run every sensor.
-        with single_instance(home / "homeclerk-ui.lock", args.port):
-            ensure_port_free(args.port, "the Dagster UI")
+        with single_instance(home / "homeclerk-ui.lock", port):
+            ensure_port_free(port, "the Dagster UI", fix=busy_fix)
             print(f"DAGSTER_HOME={home}", file=sys.stderr)
             with (
                 _demo_broker(settings),
@@ -313,6 +314,16 @@ def _ui(args: argparse.Namespace) -> int:
     except (PortBusyError, BrokerPortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
+
+
+def _server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple[int, Any]:
+    """The port `--port` gives, else the `[service]` setting, and how to choose another when it
+    is busy (another --port, or the setting as lines that paste)."""
+    from .single_instance import port_setting_fix
+
+    if args.port is not None:
+        return args.port, None
+    return getattr(settings.service, key), port_setting_fix(settings, key)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -595,9 +606,15 @@ def _fava(args: argparse.Namespace) -> int:
     from assets.books.writer import ensure_generated
 
     from .fava_server import serve
-    from .single_instance import AlreadyRunningError, PortBusyError, single_instance
+    from .single_instance import (
+        AlreadyRunningError,
+        PortBusyError,
+        ensure_port_free,
+        single_instance,
+    )
 
     settings = _settings(args)
+    port, busy_fix = _server_port(args, settings, "fava_port")
     main_file = settings.books_dir / "main.beancount"
     if not main_file.is_file():
         print(
@@ -608,9 +625,10 @@ def _fava(args: argparse.Namespace) -> int:
         return 2
     try:
         # One Fava per data folder (and so per books folder): its own lock, beside the UI's.
-        with single_instance(settings.dagster_home / "homeclerk-fava.lock", args.port):
+        with single_instance(settings.dagster_home / "homeclerk-fava.lock", port):
+            ensure_port_free(port, "Fava", fix=busy_fix)
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
-            serve(main_file, port=args.port, extra_hosts=settings.service.allowed_hosts)
+            serve(main_file, port=port, extra_hosts=settings.service.allowed_hosts)
     except (AlreadyRunningError, PortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2

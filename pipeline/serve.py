@@ -132,7 +132,7 @@ def run_service(
     """
     from assets.books.writer import ensure_generated
 
-    from .single_instance import ensure_port_free, single_instance
+    from .single_instance import ensure_port_free, port_setting_fix, single_instance
 
     service = settings.service
     # `serve` and `ui` share one lock: two daemons on one instance would run every sensor twice.
@@ -147,12 +147,14 @@ def run_service(
             ports = (service.ui_port, service.fava_port, service.feeds_port)
             while any(port_open(p) for p in ports) and time.monotonic() < deadline:
                 time.sleep(0.2)
-        for port, what in (
-            (service.ui_port, "the Dagster UI ([service] ui_port)"),
-            (service.fava_port, "Fava ([service] fava_port)"),
-            (service.feeds_port, "the feed server ([service] feeds_port)"),
+        ports = (service.ui_port, service.fava_port, service.feeds_port)
+        for port, what, key in (
+            (service.ui_port, "the Dagster UI ([service] ui_port)", "ui_port"),
+            (service.fava_port, "Fava ([service] fava_port)", "fava_port"),
+            (service.feeds_port, "the feed server ([service] feeds_port)", "feeds_port"),
         ):
-            ensure_port_free(port, what)
+            # `serve` has no --port: the fix is the setting, as lines that paste.
+            ensure_port_free(port, what, fix=port_setting_fix(settings, key, ports))
         if (settings.books_dir / "main.beancount").is_file():
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         write_workspace(home, grpc_port)

@@ -504,6 +504,24 @@ def warn_exposed_secrets(settings: Settings, out: TextIO | None = None) -> int:
     return len(exposed)
 
 
+def setting_fix(settings: Settings, dotted: str, value: str) -> str:
+    """How to set `table.key` to `value` in the owner's file, in words whose TOML works pasted:
+    a new `[table]` appended when the file has no such table (appending a second one is a
+    syntax error), else the `key = value` line to put under the one it has."""
+    table, _, key = dotted.partition(".")
+    path = settings.config_file
+    if path is None:
+        where = settings.base_dir / CONFIG_NAME
+        return f"create {where} with these lines:\n[{table}]\n{key} = {value}"
+    try:
+        has_table = table in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        has_table = True  # say where the line goes rather than risk a second table
+    if has_table:
+        return f"in {path}, under [{table}], put (or change to) this line:\n{key} = {value}"
+    return f"append these lines to {path}:\n[{table}]\n{key} = {value}"
+
+
 def not_configured(settings: Settings) -> list[str]:
     """What this machine has not set up yet, one plain line each with its consequence and fix.
 

@@ -200,3 +200,16 @@ def test_payees_are_read_and_a_bad_entry_names_its_key_and_the_fix(tmp_path: Pat
     not_tables = write(tmp_path, 'payees = ["Divya"]\n')
     with pytest.raises(SettingsError, match=r"`payees`.*array of tables"):
         load_settings(not_tables)
+
+
+def test_a_setting_fix_pastes_whether_or_not_the_file_has_the_table(tmp_path: Path) -> None:
+    from pipeline.settings import setting_fix
+
+    path = write(tmp_path, '[paths]\ndata_dir = "d"\n')
+    fix = setting_fix(load_settings(path), "service.ui_port", "3001")
+    assert fix == f"append these lines to {path}:\n[service]\nui_port = 3001"
+    path.write_text(path.read_text() + fix.split(":\n", 1)[1] + "\n")
+    assert load_settings(path).service.ui_port == 3001
+    # Now the table is there: appending a second [service] would be a syntax error.
+    fix = setting_fix(load_settings(path), "service.fava_port", "5001")
+    assert fix == f"in {path}, under [service], put (or change to) this line:\nfava_port = 5001"
