@@ -605,7 +605,7 @@ def _review(args: argparse.Namespace) -> int:
 def _fava(args: argparse.Namespace) -> int:
     from assets.books.writer import ensure_generated
 
-    from .fava_server import serve
+    from .fava_server import missing_books, serve
     from .single_instance import (
         AlreadyRunningError,
         PortBusyError,
@@ -616,12 +616,9 @@ def _fava(args: argparse.Namespace) -> int:
     settings = _settings(args)
     port, busy_fix = _server_port(args, settings, "fava_port")
     main_file = settings.books_dir / "main.beancount"
-    if not main_file.is_file():
-        print(
-            f"homeclerk: {main_file} does not exist: copy the starter ledger/main.beancount "
-            "there, or set [paths] books_dir in homeclerk.toml",
-            file=sys.stderr,
-        )
+    missing = missing_books(settings.books_dir)
+    if missing:
+        print(f"homeclerk: {missing}", file=sys.stderr)
         return 2
     try:
         # One Fava per data folder (and so per books folder): its own lock, beside the UI's.

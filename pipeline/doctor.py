@@ -39,6 +39,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         lambda: _secrets(settings),
         lambda: _chat_db(settings),
         lambda: _warehouse(settings),
+        lambda: _books(settings),
         lambda: _feeds(settings, now),
         lambda: _runs(settings, now),
         lambda: _asset_checks(settings),
@@ -132,6 +133,15 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
         if unrecognized == 0
         else "see the parse_coverage check in the Dagster UI; add [[sms.formats]] (docs/parser.md)",
     )
+
+
+def _books(settings: Settings) -> Iterator[Finding]:
+    from .fava_server import missing_books
+
+    missing = missing_books(settings.books_dir)
+    if missing:
+        what, _, fix = missing.partition(". Start from the starter file: ")
+        yield Finding("ledger file", False, f"{what} (`serve` does not start Fava)", fix)
 
 
 def _feeds(settings: Settings, now: dt.datetime) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
 
+from .fava_server import MAIN_FILE, missing_books
 from .feed_server import FeedServer
 from .hostcheck import allowed_hosts
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
@@ -100,12 +101,14 @@ def child_specs(
              "-p", str(service.ui_port), "--with-daemon", *allow),
             cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
         ),
-        ChildSpec(
+        # Without the books' main file Fava exits at once: it is not started (run_service
+        # says why), rather than restarted forever.
+        *([] if missing_books(settings.books_dir) else [ChildSpec(
             "fava",
-            (python, "-m", "pipeline.fava_server", str(settings.books_dir / "main.beancount"),
+            (python, "-m", "pipeline.fava_server", str(settings.books_dir / MAIN_FILE),
              "--port", str(service.fava_port), *allow),
             cwd, env,
-        ),
+        )]),
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
                                     service.allowed_hosts)),
@@ -155,13 +158,19 @@ def run_service(
         ):
             # `serve` has no --port: the fix is the setting, as lines that paste.
             ensure_port_free(port, what, fix=port_setting_fix(settings, key, ports))
-        if (settings.books_dir / "main.beancount").is_file():
+        missing = missing_books(settings.books_dir)
+        if missing:
+            supervisor.say(
+                f"Fava not started: {missing}; then restart the service (the rest runs now)"
+            )
+        else:
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         write_workspace(home, grpc_port)
         supervisor.handle_signals()
+        fava = "not started" if missing else f"http://127.0.0.1:{service.fava_port}"
         supervisor.say(
-            f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "
-            f"http://127.0.0.1:{service.fava_port}, feeds http://127.0.0.1:{service.feeds_port}/"
+            f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava {fava}, feeds "
+            f"http://127.0.0.1:{service.feeds_port}/"
         )
         # The run reaper (fails runs whose worker died; the daemon retries them once) runs in
         # the code server: this process stays free of Dagster's imports.

@@ -51,6 +51,12 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     assert [f.check for f in run_checks(settings, now=AS_OF) if f.check in names] == names
     assert not findings[".env"].ok and findings[".env"].fix == f"chmod 600 {tmp_path / '.env'}"
     assert doctor_exit_code(list(findings.values())) == 1
+    # No books in this folder: said with the command that starts them.
+    books = findings["ledger file"]
+    assert not books.ok and f"no {settings.books_dir / 'main.beancount'}" in books.detail
+    assert (
+        books.fix and f"cp {Path(__file__).parents[2] / 'ledger' / 'main.beancount'}" in books.fix
+    )
 
     # A folder where chat.db should be: the fix says so (Full Disk Access is for EPERM only).
     for suffix in ("", "-wal", "-shm"):
