@@ -284,13 +284,16 @@ def _ui(args: argparse.Namespace) -> int:
     home = use_instance(settings)
     if settings.config_file:
         os.environ[CONFIG_ENV] = str(settings.config_file)
+    from .serve import write_ui_workspace
+
     cmd = [
         sys.executable,
         "-m",
         "dagster",
         "dev",
-        "-m",
-        "pipeline.definitions",
+        # The location named as `serve` names it: switching keeps every schedule's state.
+        "-w",
+        str(write_ui_workspace(home, settings.base_dir)),
         "-h",
         "127.0.0.1",
         "-p",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -24,8 +25,12 @@ from .sms_watch import make_sms_watcher
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
 
+# The code location's name, the same under `serve` (a gRPC code server) and `ui` (a module):
+# Dagster keys each schedule's and sensor's state (stopped by hand, cursor, ticks) by location
+# name + repository + name, so another name would leave the state behind at every switch.
 LOCATION_NAME = "homeclerk"
 WORKSPACE_FILE = "serve-workspace.yaml"
+UI_WORKSPACE_FILE = "ui-workspace.yaml"
 
 
 def log_dir(settings: Settings) -> Path:
@@ -51,6 +56,22 @@ def write_workspace(home: Path, grpc_port: int) -> Path:
         f"      location_name: {LOCATION_NAME}\n"
     )
     path = home / WORKSPACE_FILE
+    write_text_atomic(path, text)
+    return path
+
+
+def write_ui_workspace(home: Path, working_dir: Path) -> Path:
+    """The workspace file of `homeclerk ui`: the definitions module, as a location named as
+    `serve` names its code server's."""
+    text = (
+        "# Written by `homeclerk ui` at each start.\n"
+        "load_from:\n"
+        "  - python_module:\n"
+        "      module_name: pipeline.definitions\n"
+        f"      working_directory: {json.dumps(str(working_dir))}\n"
+        f"      location_name: {LOCATION_NAME}\n"
+    )
+    path = home / UI_WORKSPACE_FILE
     write_text_atomic(path, text)
     return path
 
