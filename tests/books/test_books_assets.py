@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
 
 from dagster import materialize
@@ -67,6 +68,11 @@ def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
     toml = checks["unmapped_accounts"].metadata["toml"].value
     assert "[[books.accounts]]  # account, 1 alert(s)" in toml
     assert 'bank = "ICICI"\ntail = "0042"\naccount = "Assets:Bank:Icici:Savings"' in toml
+    # Appended to a file that already has a [books] table (an inline mapping), it still loads.
+    entries = toml.removeprefix("```toml\n").removesuffix("\n```")
+    owner = '[books]\naccount_mapping = [{ bank = "HDFC", tail = "1276", account = "A:B" }]\n'
+    appended = tomllib.loads(owner + entries)
+    assert appended["books"]["accounts"][0]["tail"] == "0042"
     # The owner holds no investments in the ledger, but the broker does: units differ.
     assert not checks["holdings_match_broker"].passed
     assert "| INFY | 0 | 10 |" in checks["holdings_match_broker"].metadata["differences"].value

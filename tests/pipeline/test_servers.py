@@ -205,7 +205,7 @@ def _paste_under_service(config: Path, printed: str) -> None:
 
 
 def test_ui_and_fava_listen_on_the_service_ports_and_a_busy_one_names_the_setting(
-    folder: Path,
+    folder: Path, started: list[subprocess.Popen]
 ) -> None:
     from pipeline.settings import load_settings
 
@@ -220,6 +220,7 @@ def test_ui_and_fava_listen_on_the_service_ports_and_a_busy_one_names_the_settin
         )
         for command, key, port in (("fava", "fava_port", fava_port), ("ui", "ui_port", ui_port)):
             proc = homeclerk("--config", str(config), command, cwd=folder)
+            started.append(proc)  # stopped by the fixture if it listened after all
             _, err = proc.communicate(timeout=120)
             # It tried the port the settings give (not 3000/5000), and says which setting to
             # change, with a line that pastes: no --port, which the service does not have.
