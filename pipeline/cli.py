@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=_demo)
 
     ui = sub.add_parser("ui", help="open the Dagster UI (and daemon) on 127.0.0.1")
-    ui.add_argument("--port", type=_port, default=3000)
+    ui.add_argument("--port", type=_port, help="default: [service] ui_port (3000)")
     ui.set_defaults(handler=_ui)
 
     serve = sub.add_parser(
@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     mat.add_argument("selection", help="asset selection: sms_messages+, *expenses_feed, key:books")
     mat.add_argument("--partition", help="partition key (e.g. a week's start date)")
+    mat.add_argument(
+        "--verbose", action="store_true", help="also print a failed step's stack trace"
+    )
     mat.set_defaults(handler=_materialize)
 
     review = sub.add_parser("review", help="write (or backfill) weekly reviews, one run")
@@ -121,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     _backup_parsers(sub)
 
     fava = sub.add_parser("fava", help="serve the books in Fava on 127.0.0.1")
-    fava.add_argument("--port", type=_port, default=5000)
+    fava.add_argument("--port", type=_port, help="default: [service] fava_port (5000)")
     fava.set_defaults(handler=_fava)
 
     broker = sub.add_parser("broker", help="broker session").add_subparsers(title="broker commands")
@@ -281,26 +284,30 @@ def _ui(args: argparse.Namespace) -> int:
     )
 
     settings = _settings(args)
+    port, busy_fix = _server_port(args, settings, "ui_port")
     _say_what_is_not_configured(settings)
     home = use_instance(settings)
     if settings.config_file:
         os.environ[CONFIG_ENV] = str(settings.config_file)
+    from .serve import write_ui_workspace
+
     cmd = [
         sys.executable,
         "-m",
         "dagster",
         "dev",
-        "-m",
-        "pipeline.definitions",
+        # The location named as `serve` names it: switching keeps every schedule's state.
+        "-w",
+        str(write_ui_workspace(home, settings.base_dir)),
         "-h",
         "127.0.0.1",
         "-p",
-        str(args.port),
+        str(port),
     ]
     try:
         # One UI (and so one daemon) per instance: two daemons would both run every sensor.
-        with single_instance(home / "homeclerk-ui.lock", args.port):
-            ensure_port_free(args.port, "the Dagster UI")
+        with single_instance(home / "homeclerk-ui.lock", port):
+            ensure_port_free(port, "the Dagster UI", fix=busy_fix)
             print(f"DAGSTER_HOME={home}", file=sys.stderr)
             with (
                 _demo_broker(settings),
@@ -315,6 +322,16 @@ def _ui(args: argparse.Namespace) -> int:
     except (PortBusyError, BrokerPortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
+
+
+def _server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple[int, Any]:
+    """The port `--port` gives, else the `[service]` setting, and how to choose another when it
+    is busy (another --port, or the setting as lines that paste)."""
+    from .single_instance import port_setting_fix
+
+    if args.port is not None:
+        return args.port, None
+    return getattr(settings.service, key), port_setting_fix(settings, key)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -490,7 +507,11 @@ def _materialize(args: argparse.Namespace) -> int:
     use_instance(settings)
     try:
         return materialize(
-            settings, args.selection, args.partition, out=lambda line: print(line, flush=True)
+            settings,
+            args.selection,
+            args.partition,
+            out=lambda line: print(line, flush=True),
+            verbose=args.verbose,
         )
     except SelectionError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
@@ -629,23 +650,27 @@ def _review(args: argparse.Namespace) -> int:
 def _fava(args: argparse.Namespace) -> int:
     from assets.books.writer import ensure_generated
 
-    from .fava_server import serve
-    from .single_instance import AlreadyRunningError, PortBusyError, single_instance
+    from .fava_server import missing_books, serve
+    from .single_instance import (
+        AlreadyRunningError,
+        PortBusyError,
+        ensure_port_free,
+        single_instance,
+    )
 
     settings = _settings(args)
+    port, busy_fix = _server_port(args, settings, "fava_port")
     main_file = settings.books_dir / "main.beancount"
-    if not main_file.is_file():
-        print(
-            f"homeclerk: {main_file} does not exist: copy the starter ledger/main.beancount "
-            "there, or set [paths] books_dir in homeclerk.toml",
-            file=sys.stderr,
-        )
+    missing = missing_books(settings.books_dir)
+    if missing:
+        print(f"homeclerk: {missing}", file=sys.stderr)
         return 2
     try:
         # One Fava per data folder (and so per books folder): its own lock, beside the UI's.
-        with single_instance(settings.dagster_home / "homeclerk-fava.lock", args.port):
+        with single_instance(settings.dagster_home / "homeclerk-fava.lock", port):
+            ensure_port_free(port, "Fava", fix=busy_fix)
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
-            serve(main_file, port=args.port, extra_hosts=settings.service.allowed_hosts)
+            serve(main_file, port=port, extra_hosts=settings.service.allowed_hosts)
     except (AlreadyRunningError, PortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
@@ -748,7 +773,7 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     from assets.transactions.unrecognized import group_by_shape
 
     settings = _settings(args)
-    loaded = _load_unrecognized(settings)
+    loaded = _load_unrecognized(settings, args)
     if loaded is None:
         return 2
     messages, unreadable = loaded
@@ -781,7 +806,7 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     if unreadable:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
-        print(f"\nTeach the parser a shape: homeclerk sms suggest {shown[0]['shape_id']}")
+        print(f"\nTeach the parser a shape: {_again(args, 'sms', 'suggest', shown[0]['shape_id'])}")
     return 0
 
 
@@ -821,7 +846,15 @@ def _sms_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_unrecognized(settings: Settings) -> Any:
+def _again(args: argparse.Namespace, *words: str) -> str:
+    """A homeclerk command to paste: this homeclerk, with the `--config` the owner gave, so
+    pasted into any shell it reads the same folder."""
+    config = getattr(args, "config", None)
+    given = f" --config {shlex.quote(str(config.expanduser().resolve()))}" if config else ""
+    return f"{own_command()}{given} {shlex.join(words)}"
+
+
+def _load_unrecognized(settings: Settings, args: argparse.Namespace) -> Any:
     """(messages, unreadable) from the warehouse, or None after saying in one line why not."""
     import time
 
@@ -831,8 +864,8 @@ def _load_unrecognized(settings: Settings) -> Any:
     path = settings.warehouse
     if not path.exists():
         print(
-            f"homeclerk: no warehouse at {path} yet: run `homeclerk serve` (or "
-            "`homeclerk materialize 'sms_messages+'`) once to read your messages into it",
+            f"homeclerk: no warehouse at {path} yet: run `{_again(args, 'serve')}` (or "
+            f"`{_again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
             file=sys.stderr,
         )
         return None
@@ -868,7 +901,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         found = [given]
         if settings.warehouse.exists():
             # Stored messages of the same shape are checked too, when the warehouse can be read.
-            loaded = _load_unrecognized(settings)
+            loaded = _load_unrecognized(settings, args)
             stored = messages_of_shape(loaded[0], shape.shape_id) if loaded else None
             found += stored[1] if stored else []
     elif bool(args.shape_id) == bool(args.guid):
@@ -879,7 +912,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         )
         return 2
     else:
-        loaded = _load_unrecognized(settings)
+        loaded = _load_unrecognized(settings, args)
         if loaded is None:
             return 2
         messages = loaded[0]
@@ -889,7 +922,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
             if not match:
                 print(
                     f"homeclerk: no unrecognized message has GUID {args.guid}: see "
-                    "`homeclerk sms unrecognized`",
+                    f"`{_again(args, 'sms', 'unrecognized')}`",
                     file=sys.stderr,
                 )
                 return 1
@@ -898,7 +931,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         if of_shape is None:
             print(
                 f"homeclerk: no unrecognized message has shape {shape_id}: "
-                "`homeclerk sms unrecognized` lists the shapes there are",
+                f"`{_again(args, 'sms', 'unrecognized')}` lists the shapes there are",
                 file=sys.stderr,
             )
             return 1

@@ -45,6 +45,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
         lambda: _private_files(settings),
         lambda: _chat_db(settings),
         lambda: _warehouse(settings),
+        lambda: _books(settings),
         lambda: _feeds(settings, now),
         lambda: _runs(settings, now),
         lambda: _asset_checks(settings),
@@ -77,6 +78,16 @@ def _crashed(settings: Settings, exc: Exception) -> Finding:
             "stop the service, then: " + restore_fix(settings, storage),
         )
     return Finding("doctor", False, f"a check could not finish: {text}", None)
+
+
+def homeclerk_command(settings: Settings, *words: str) -> str:
+    """A homeclerk command for this folder that works pasted: this homeclerk, with --config."""
+    import shlex
+
+    from .cli import own_command
+
+    config = f" --config {shlex.quote(str(settings.config_file))}" if settings.config_file else ""
+    return f"{own_command()}{config} {shlex.join(words)}"
 
 
 def _config(settings: Settings) -> Iterator[Finding]:
@@ -179,14 +190,26 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
         )
         return
     yield Finding("warehouse", True, f"{path}: {total} bank messages derived")
+    # A warning, as the parse_coverage check is (which this reads live, so says it for both).
     yield Finding(
         "parse coverage",
         unrecognized == 0,
         f"{unrecognized} bank messages of a shape the parser does not know",
         None
         if unrecognized == 0
-        else "see the parse_coverage check in the Dagster UI; add [[sms.formats]] (docs/parser.md)",
+        else f"see them by shape: `{homeclerk_command(settings, 'sms', 'unrecognized')}`, then "
+        "teach the parser one with `sms suggest SHAPE_ID` (docs/parser.md)",
+        warning=True,
     )
+
+
+def _books(settings: Settings) -> Iterator[Finding]:
+    from .fava_server import missing_books
+
+    missing = missing_books(settings.books_dir)
+    if missing:
+        what, _, fix = missing.partition(". Start from the starter file: ")
+        yield Finding("ledger file", False, f"{what} (`serve` does not start Fava)", fix)
 
 
 def _feeds(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
@@ -311,6 +334,10 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
     )
 
 
+# Asset checks whose fact the warehouse finding reads live (with the command that shows it).
+SAID_BY_THE_WAREHOUSE = frozenset({"parse_coverage"})
+
+
 def _asset_checks(settings: Settings) -> Iterator[Finding]:
     """The latest evaluation of every asset check that did not pass, failing or warning.
 
@@ -331,6 +358,8 @@ def _asset_checks(settings: Settings) -> Iterator[Finding]:
     with DagsterInstance.from_config(str(home)) as instance:
         latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
     for key in keys:
+        if key.name in SAID_BY_THE_WAREHOUSE:
+            continue
         record = latest.get(key)
         event = record.event if record else None
         evaluation = (

@@ -3,11 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import signal
 from pathlib import Path
 from types import FrameType
 
 LOOPBACK = "127.0.0.1"
+MAIN_FILE = "main.beancount"
+# The starter books shipped with homeclerk (options, example opening balances, the include of
+# the generated entries), in a source checkout.
+STARTER = Path(__file__).resolve().parents[1] / "ledger" / MAIN_FILE
+
+
+def missing_books(books_dir: Path, starter: Path = STARTER) -> str | None:
+    """None when the books folder has its main.beancount; else what is missing and how to
+    start, with a command that pastes (`homeclerk demo` writes a working one to look at)."""
+    main = books_dir / MAIN_FILE
+    if main.is_file():
+        return None
+    if starter.is_file():
+        start = f"`mkdir -p {shlex.quote(str(books_dir))} && cp {shlex.quote(str(starter))} "
+        start += f"{shlex.quote(str(main))}`"
+    else:
+        start = f"copy ledger/{MAIN_FILE} of the homeclerk project to {main}"
+    return (
+        f"no {main}: Fava has no books to show and the books assets fail. Start from the "
+        f"starter file: {start}, then edit it (a demo folder's ledger/{MAIN_FILE} is a "
+        "working example); or set [paths] books_dir to the folder your books are in"
+    )
 
 
 class FavaLedgerMissingError(FileNotFoundError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -41,13 +42,16 @@ def materialize(
     op_config: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     on_success: Callable[[Any], None] | None = None,
+    verbose: bool = False,
 ) -> int:
     """Materialize `selection` once the warehouse is free; 0 on success, 1 with the failing step's
     message otherwise, 3 when the warehouse stayed busy for `wait_seconds`.
 
     `partition_range` (first, last key) runs every partition between them as one run (assets
     with a single-run backfill policy, such as the weekly review). `op_config` is each asset's
-    config by name, `tags` are added to the run's, and `on_success` gets the run's result."""
+    config by name, `tags` are added to the run's, and `on_success` gets the run's result. A
+    failed step is told in one line (its message names the fix); `verbose` also lets Dagster
+    print its stack trace."""
     from dagster import AssetSelection, DagsterInstance
 
     from .definitions import build_definitions
@@ -73,6 +77,8 @@ def materialize(
         keys = _without_partitioned(keys, defs.resolve_asset_graph(), out)
     names = ", ".join(sorted(k.to_user_string() for k in keys))
     job = defs.resolve_implicit_global_asset_job_def()
+    if not verbose:
+        job = job.with_logger_defs({"console": _console_without_failure_dumps()})
     home = prepare_instance(settings)
     deadline = time.monotonic() + wait_seconds
     backoff = 1.0
@@ -112,7 +118,10 @@ def materialize(
                 if not any(LOCKED in _error_text(e) for e in failures):
                     for event in failures:
                         out(f"FAILED {event.step_key}: {_failure_text(event)}")
-                    out(f"run {result.run_id} failed (open it in the Dagster UI for the log)")
+                    out(
+                        f"run {result.run_id} failed (open it in the Dagster UI for the log, "
+                        "or run again with --verbose for the stack trace)"
+                    )
                     return 1
                 out("the warehouse was taken in the same moment: trying again")
                 said = None
@@ -121,6 +130,35 @@ def materialize(
                 return 3
             time.sleep(backoff)  # waiting on another process, not synchronising a test
             backoff = min(backoff * 2, max_backoff)
+
+
+# Dagster logs a failed step and the failed run with the whole stack trace, and one error per
+# step it then skips; this command says the failing step's own message in one line after the
+# run, so the console leaves those out (`--verbose` keeps them).
+_FAILURE_EVENTS = frozenset({"STEP_FAILURE", "PIPELINE_FAILURE", "RUN_FAILURE"})
+
+
+def _not_a_failure_dump(record: logging.LogRecord) -> bool:
+    event = getattr(record, "dagster_event", None)
+    if getattr(event, "event_type_value", None) in _FAILURE_EVENTS:
+        return False
+    message = record.getMessage()
+    return not (record.levelno >= logging.ERROR and "Dependencies for step" in message)
+
+
+def _console_without_failure_dumps() -> Any:
+    """Dagster's console logger, less the failure events (the run's own summary tells them)."""
+    from dagster import Field, logger
+    from dagster._utils.log import create_console_logger
+
+    @logger(config_schema={"log_level": Field(str, is_required=False, default_value="INFO")})
+    def console(init_context: Any) -> logging.Logger:
+        level = logging.getLevelName(init_context.logger_config["log_level"].upper())
+        made = create_console_logger(name="dagster", level=level)
+        made.addFilter(_not_a_failure_dump)
+        return made
+
+    return console
 
 
 def _without_partitioned(keys: set, graph: object, out: Callable[[str], None]) -> set:

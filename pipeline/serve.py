@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
 
+from .fava_server import MAIN_FILE, missing_books
 from .feed_server import FeedServer
 from .hostcheck import allowed_hosts
 from .processes import owner_argv, owner_mark
@@ -24,8 +26,12 @@ from .sms_watch import make_sms_watcher
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
 
+# The code location's name, the same under `serve` (a gRPC code server) and `ui` (a module):
+# Dagster keys each schedule's and sensor's state (stopped by hand, cursor, ticks) by location
+# name + repository + name, so another name would leave the state behind at every switch.
 LOCATION_NAME = "homeclerk"
 WORKSPACE_FILE = "serve-workspace.yaml"
+UI_WORKSPACE_FILE = "ui-workspace.yaml"
 
 
 def log_dir(settings: Settings) -> Path:
@@ -72,6 +78,22 @@ def settings_error(config_file: Path | None) -> str | None:
     except OSError as exc:  # the file went away or is unreadable
         return f"configuration error: {exc}"
     return None
+
+
+def write_ui_workspace(home: Path, working_dir: Path) -> Path:
+    """The workspace file of `homeclerk ui`: the definitions module, as a location named as
+    `serve` names its code server's."""
+    text = (
+        "# Written by `homeclerk ui` at each start.\n"
+        "load_from:\n"
+        "  - python_module:\n"
+        "      module_name: pipeline.definitions\n"
+        f"      working_directory: {json.dumps(str(working_dir))}\n"
+        f"      location_name: {LOCATION_NAME}\n"
+    )
+    path = home / UI_WORKSPACE_FILE
+    write_text_atomic(path, text)
+    return path
 
 
 def feed_server(feeds_dir: Path, port: int, extra_hosts: Sequence[str]) -> FeedServer:
@@ -127,12 +149,14 @@ def child_specs(
              "-p", str(service.ui_port), "--with-daemon", *allow),
             cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
         ),
-        ChildSpec(
+        # Without the books' main file Fava exits at once: it is not started (run_service
+        # says why), rather than restarted forever.
+        *([] if missing_books(settings.books_dir) else [ChildSpec(
             "fava",
-            (*py, "-m", "pipeline.fava_server", str(settings.books_dir / "main.beancount"),
+            (*py, "-m", "pipeline.fava_server", str(settings.books_dir / MAIN_FILE),
              "--port", str(service.fava_port), *allow),
             cwd, env,
-        ),
+        )]),
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
                                     service.allowed_hosts)),
@@ -164,7 +188,7 @@ def run_service(
     """
     from assets.books.writer import ensure_generated
 
-    from .single_instance import ensure_port_free, single_instance
+    from .single_instance import ensure_port_free, port_setting_fix, single_instance
 
     service = settings.service
     # `serve` and `ui` share one lock: two daemons on one instance would run every sensor twice.
@@ -179,19 +203,27 @@ def run_service(
             ports = (service.ui_port, service.fava_port, service.feeds_port)
             while any(port_open(p) for p in ports) and time.monotonic() < deadline:
                 time.sleep(0.2)
-        for port, what in (
-            (service.ui_port, "the Dagster UI ([service] ui_port)"),
-            (service.fava_port, "Fava ([service] fava_port)"),
-            (service.feeds_port, "the feed server ([service] feeds_port)"),
+        ports = (service.ui_port, service.fava_port, service.feeds_port)
+        for port, what, key in (
+            (service.ui_port, "the Dagster UI ([service] ui_port)", "ui_port"),
+            (service.fava_port, "Fava ([service] fava_port)", "fava_port"),
+            (service.feeds_port, "the feed server ([service] feeds_port)", "feeds_port"),
         ):
-            ensure_port_free(port, what)
-        if (settings.books_dir / "main.beancount").is_file():
+            # `serve` has no --port: the fix is the setting, as lines that paste.
+            ensure_port_free(port, what, fix=port_setting_fix(settings, key, ports))
+        missing = missing_books(settings.books_dir)
+        if missing:
+            supervisor.say(
+                f"Fava not started: {missing}; then restart the service (the rest runs now)"
+            )
+        else:
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         write_workspace(home, grpc_port)
         supervisor.handle_signals()
+        fava = "not started" if missing else f"http://127.0.0.1:{service.fava_port}"
         supervisor.say(
-            f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava "
-            f"http://127.0.0.1:{service.fava_port}, feeds http://127.0.0.1:{service.feeds_port}/"
+            f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava {fava}, feeds "
+            f"http://127.0.0.1:{service.feeds_port}/"
         )
         # The run reaper (fails runs whose worker died; the daemon retries them once) runs in
         # the code server: this process stays free of Dagster's imports.

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .doctor import Finding, _ago
+from .doctor import Finding, _ago, homeclerk_command
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -47,13 +47,17 @@ def service_findings(
 
 def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Finding]:
     """Installed / loaded / running / last exit code, from launchctl or systemctl."""
+
+    def cmd(*words: str) -> str:  # pasted as is: this homeclerk, this --config
+        return homeclerk_command(settings, *words)
+
     if platform == "darwin":
         from . import launchd
 
         plist = launchd.plist_path(settings.service.launch_agents_dir, settings.service.label)
         if not plist.is_file():
             yield _not_installed(
-                f"no {plist}", "homeclerk launchd build-launcher && homeclerk launchd install"
+                f"no {plist}", f"{cmd('launchd', 'build-launcher')} && {cmd('launchd', 'install')}"
             )
             return
         try:
@@ -61,7 +65,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
                 settings.service.launch_agents_dir, settings.service.label, launchd.current_uid()
             )
         except launchd.LaunchdError as exc:
-            yield Finding("service", False, str(exc), "homeclerk launchd status")
+            yield Finding("service", False, str(exc), cmd("launchd", "status"))
             return
         yield Finding(
             "service",
@@ -69,7 +73,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
             "; ".join(" ".join(line.split()) for line in job.lines()[1:]),
             None
             if job.running
-            else "homeclerk launchd install (then `homeclerk launchd status`; logs in "
+            else f"{cmd('launchd', 'install')} (then `{cmd('launchd', 'status')}`; logs in "
             f"{settings.data_dir / 'logs'})",
         )
         return
@@ -77,18 +81,18 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
 
     unit = systemd.unit_path(settings.service.systemd_user_dir)
     if not unit.is_file():
-        yield _not_installed(f"no {unit}", "homeclerk systemd install")
+        yield _not_installed(f"no {unit}", cmd("systemd", "install"))
         return
     try:
         status = systemd.status(settings.service.systemd_user_dir)
     except systemd.SystemdError as exc:
-        yield Finding("service", False, str(exc), "homeclerk systemd status")
+        yield Finding("service", False, str(exc), cmd("systemd", "status"))
         return
     yield Finding(
         "service",
         status.running,
         "; ".join(" ".join(line.split()) for line in status.lines()[1:]),
-        None if status.running else "homeclerk systemd install; journalctl --user -u homeclerk",
+        None if status.running else f"{cmd('systemd', 'install')}; journalctl --user -u homeclerk",
     )
 
 
@@ -306,6 +310,16 @@ def instigator_ticks(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
     defs = build_definitions(settings)
     with DagsterInstance.from_config(str(home)) as instance:
         states = {s.instigator_name: s for s in instance.all_instigator_state()}
+        if not states and not instance.get_daemon_heartbeats():
+            # No daemon ever ran here (a fresh demo): one line, not "never ticked" for each.
+            yield Finding(
+                "daemon",
+                False,
+                "the daemon has never run on this folder: no sensor or schedule has ticked",
+                f"start it: `{homeclerk_command(settings, 'serve')}` (or install the service)",
+                warning=True,
+            )
+            return
         for sensor in sorted(defs.sensors or [], key=lambda s: s.name):
             yield _tick_finding(instance, "sensor", sensor.name, states.get(sensor.name), now)
         for schedule in sorted(defs.schedules or [], key=lambda s: s.name):

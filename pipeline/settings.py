@@ -247,7 +247,9 @@ def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:
             source, f"payees[{exc.index}]", f"has a problem: {problem}", PAYEE_EXAMPLE
         ) from None
     accounts = _account_mapping(
-        source, reader.table_list("books.account_mapping", example=f"[{ACCOUNT_MAPPING_EXAMPLE}]")
+        source,
+        reader.table_list("books.account_mapping", example=f"[{ACCOUNT_MAPPING_EXAMPLE}]"),
+        reader.table_list("books.accounts", example=ACCOUNT_MAPPING_EXAMPLE),
     )
     value_tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
     broker = BrokerSettings(
@@ -370,6 +372,11 @@ def _service(reader: _Reader) -> ServiceSettings:
             f"is {label!r}: letters, digits, . _ - only",
             '"io.homeclerk.serve"',
         )
+    ports = {
+        name: reader.port(f"service.{name}", default)
+        for name, default in (("ui_port", 3000), ("fava_port", 5000), ("feeds_port", 5080))
+    }
+    _no_shared_port(reader, ports)
     return ServiceSettings(
         label=label,
         launch_agents_dir=reader.path(
@@ -378,13 +385,34 @@ def _service(reader: _Reader) -> ServiceSettings:
         systemd_user_dir=reader.path(
             "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
         ),
-        ui_port=reader.port("service.ui_port", 3000),
-        fava_port=reader.port("service.fava_port", 5000),
-        feeds_port=reader.port("service.feeds_port", 5080),
+        ui_port=ports["ui_port"],
+        fava_port=ports["fava_port"],
+        feeds_port=ports["feeds_port"],
         keep_awake=reader.boolean("service.keep_awake", False),
         allowed_hosts=tuple(h.lower() for h in hosts),
         run_retention_days=int(retention),
     )
+
+
+def _no_shared_port(reader: _Reader, ports: Mapping[str, int]) -> None:
+    """Two servers of `serve` on one port: the second never starts (and is restarted forever)."""
+    names = list(ports)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            if ports[first] != ports[second]:
+                continue
+            # Name the one the owner set (both, when both were set: the first is reported).
+            blamed, other = (first, second)
+            if reader._get(f"service.{first}") is None:
+                blamed, other = second, first
+            free = next(p for p in range(ports[blamed] + 1, 65536) if p not in set(ports.values()))
+            raise SettingsError(
+                reader.source,
+                f"service.{blamed}",
+                f"is {ports[blamed]}, the same port as `service.{other}`: each server of "
+                "`homeclerk serve` needs its own port",
+                str(free),
+            )
 
 
 def _validate_with(source: str, key: str, build: Callable[[], object]) -> None:
@@ -397,12 +425,20 @@ def _validate_with(source: str, key: str, build: Callable[[], object]) -> None:
         raise SettingsError(source, key, f"has a problem: {problem}", example or text) from None
 
 
-def _account_mapping(source: str, rows: list[dict[str, Any]]) -> AccountMapping:
-    """The books' validation of `[books] account_mapping`, reported against this file."""
+def _account_mapping(
+    source: str, mapping: list[dict[str, Any]], accounts: list[dict[str, Any]]
+) -> AccountMapping:
+    """The books' validation of `[books] account_mapping` and `[[books.accounts]]`, reported
+    against this file and the entry's own key. Both hold the same entries: `[[books.accounts]]`
+    (one table each) is what homeclerk's fixes print, because it appends to any file (an
+    inline array cannot be extended by appending)."""
     try:
-        return parse_account_mapping(rows)
+        return parse_account_mapping([*mapping, *accounts])
     except InvalidAccountMappingError as exc:
-        key = f"books.account_mapping[{exc.index}]"
+        if exc.index < len(mapping):
+            key = f"books.account_mapping[{exc.index}]"
+        else:
+            key = f"books.accounts[{exc.index - len(mapping)}]"
         if exc.field is None:
             raise SettingsError(source, key, f"has a problem: {exc.why}", exc.example) from None
         value = exc.entry.get(exc.field) if isinstance(exc.entry, Mapping) else None
@@ -470,6 +506,24 @@ def warn_exposed_secrets(settings: Settings, out: TextIO | None = None) -> int:
             file=out or sys.stderr,
         )
     return len(exposed)
+
+
+def setting_fix(settings: Settings, dotted: str, value: str) -> str:
+    """How to set `table.key` to `value` in the owner's file, in words whose TOML works pasted:
+    a new `[table]` appended when the file has no such table (appending a second one is a
+    syntax error), else the `key = value` line to put under the one it has."""
+    table, _, key = dotted.partition(".")
+    path = settings.config_file
+    if path is None:
+        where = settings.base_dir / CONFIG_NAME
+        return f"create {where} with these lines:\n[{table}]\n{key} = {value}"
+    try:
+        has_table = table in tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        has_table = True  # say where the line goes rather than risk a second table
+    if has_table:
+        return f"in {path}, under [{table}], put (or change to) this line:\n{key} = {value}"
+    return f"append these lines to {path}:\n[{table}]\n{key} = {value}"
 
 
 def not_configured(settings: Settings) -> list[str]:

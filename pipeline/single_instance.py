@@ -11,8 +11,10 @@ import fcntl
 import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+from .settings import Settings, setting_fix
 
 
 class AlreadyRunningError(RuntimeError):
@@ -24,13 +26,15 @@ class AlreadyRunningError(RuntimeError):
 
 
 class PortBusyError(OSError):
-    """The port to listen on is taken by another program."""
+    """The port to listen on is taken by another program.
 
-    def __init__(self, port: int, what: str) -> None:
+    `fix` says how to choose another port where this port came from (an option, a setting)."""
+
+    def __init__(self, port: int, what: str, fix: str = "choose another port with --port") -> None:
         self.port = port
         super().__init__(
             f"{what} cannot listen on 127.0.0.1:{port}: the port is in use by another program "
-            f"(see `lsof -i :{port}`); stop it or choose another port with --port"
+            f"(see `lsof -i :{port}`); stop it or {fix}"
         )
 
 
@@ -64,11 +68,41 @@ def _read(fd: int) -> dict[str, int]:
     return data if isinstance(data, dict) else {}
 
 
-def ensure_port_free(port: int, what: str, host: str = "127.0.0.1") -> None:
-    """Raise PortBusyError when nothing of ours can listen on host:port."""
+def ensure_port_free(
+    port: int, what: str, host: str = "127.0.0.1", fix: Callable[[], str] | None = None
+) -> None:
+    """Raise PortBusyError when nothing of ours can listen on host:port (`fix()`: how to choose
+    another, when the port did not come from --port)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
-            raise PortBusyError(port, what) from None
+            if fix is None:
+                raise PortBusyError(port, what) from None
+            raise PortBusyError(port, what, fix()) from None
+
+
+def port_setting_fix(settings: Settings, key: str, taken: Iterable[int] = ()) -> Callable[[], str]:
+    """How to move the server of `[service] key` to a free port, as text that pastes."""
+
+    def fix() -> str:
+        avoid = set(taken) | {getattr(settings.service, key)}
+        free = next(
+            p
+            for p in range(getattr(settings.service, key) + 1, 65536)
+            if p not in avoid and _bindable(p)
+        )
+        return "choose another port: " + setting_fix(settings, f"service.{key}", str(free))
+
+    return fix
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True

@@ -2,6 +2,8 @@
 
 Rules (also in ledger/README.md):
 - An alert's own account comes only from the owner's mapping (bank + tail); nothing is guessed.
+  An alert that names no number (a wallet's: "paid from your wallet") maps by bank + instrument,
+  from an entry without `tail`.
 - Counter-account from the category: a debit goes to `Expenses:<category>`, a credit comes from
   `Income:<category>`; no category means `Expenses:Uncategorized` / `Income:Uncategorized`. A
   refund (kind `refund`) comes back to `Expenses:<category>`: less spending, not income.
@@ -23,6 +25,7 @@ from beancount.core import account as bc_account
 
 from assets.books.errors import InvalidAccountMappingError
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
+from assets.transactions.model import INSTRUMENTS
 
 TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
 _ACCOUNT_FIELD = {
@@ -34,11 +37,15 @@ BANK_INSTRUMENTS = frozenset({"account", "debit_card"})
 
 
 class AccountRef(NamedTuple):
-    """One `[books] account_mapping` entry: issuer id, last digits, Beancount account."""
+    """One mapping entry: issuer id, last digits, Beancount account.
+
+    An entry without digits (`tail` "") maps the issuer's alerts of `instrument` that name no
+    number, such as a wallet's; an entry with digits maps whatever instrument names them."""
 
     bank: str
     tail: str
     account: str
+    instrument: str = ""
 
 
 class AccountMapping(NamedTuple):
@@ -46,11 +53,12 @@ class AccountMapping(NamedTuple):
 
     refs: tuple[AccountRef, ...]
 
-    def lookup(self, bank: str, tail: str | None) -> str | None:
-        """The account mapped to `bank` + `tail` (by the last 4 digits of the tail), or None."""
+    def lookup(self, bank: str, tail: str | None, instrument: str = "account") -> str | None:
+        """The account mapped to `bank` + `tail` (by the last 4 digits of the tail), or, for an
+        alert that names no number, to `bank` + `instrument`; None when nothing is mapped."""
         if not tail:
-            return None
-        return _index(self.refs).get((bank.upper(), _norm_tail(tail)))
+            return _index(self.refs).get((bank.upper(), "", instrument))
+        return _index(self.refs).get((bank.upper(), _norm_tail(tail), ""))
 
     def accounts(self) -> tuple[str, ...]:
         """Every mapped Beancount account, sorted, each once."""
@@ -58,12 +66,18 @@ class AccountMapping(NamedTuple):
 
     def as_config(self) -> list[dict[str, str]]:
         """The mapping as `[books] account_mapping` entries (what the books resource takes)."""
-        return [{"bank": r.bank, "tail": r.tail, "account": r.account} for r in self.refs]
+        return [_as_entry(r) for r in self.refs]
+
+
+def _as_entry(ref: AccountRef) -> dict[str, str]:
+    if ref.tail:
+        return {"bank": ref.bank, "tail": ref.tail, "account": ref.account}
+    return {"bank": ref.bank, "instrument": ref.instrument, "account": ref.account}
 
 
 @functools.lru_cache(maxsize=64)
-def _index(refs: tuple[AccountRef, ...]) -> dict[tuple[str, str], str]:
-    return {(r.bank.upper(), _norm_tail(r.tail)): r.account for r in refs}
+def _index(refs: tuple[AccountRef, ...]) -> dict[tuple[str, str, str], str]:
+    return {(r.bank.upper(), _norm_tail(r.tail), r.instrument): r.account for r in refs}
 
 
 def _norm_tail(tail: str) -> str:
@@ -77,25 +91,48 @@ def parse_account_mapping(items: Iterable[Mapping[str, object]]) -> AccountMappi
     The one validation of `[books] account_mapping`: the settings loader calls it when
     homeclerk.toml is read, and reports an InvalidAccountMappingError against the file."""
     refs: list[AccountRef] = []
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str, str], str] = {}
     for index, item in enumerate(items):
         bad = functools.partial(InvalidAccountMappingError, item, index=index)
         if not isinstance(item, Mapping):
             raise bad("an entry must be a table")
         bank, tail, account = item.get("bank"), item.get("tail"), item.get("account")
+        instrument = item.get("instrument")
         if not isinstance(bank, str) or not bank.strip():
             raise bad('`bank` must be an issuer id such as "HDFC"', field="bank", example='"HDFC"')
-        if not isinstance(tail, str) or not re.fullmatch(r"\d{1,4}", tail.strip()):
+        if tail is None and instrument is None:
+            raise bad(
+                "give `tail` (the digits alerts show), or `instrument` for alerts that name "
+                'no number (instrument = "wallet")',
+                field="tail",
+                example='"1276"',
+            )
+        if tail is not None and instrument is not None:
+            raise bad(
+                "give `tail` or `instrument`, not both: the digits already say which account",
+                field="instrument",
+                example="(remove the line, or remove `tail`)",
+            )
+        if tail is not None and (
+            not isinstance(tail, str) or not re.fullmatch(r"\d{1,4}", tail.strip())
+        ):
             raise bad("`tail` must be 1-4 digits, as a string", field="tail", example='"1276"')
+        if instrument is not None and instrument not in INSTRUMENTS:
+            raise bad(
+                f"`instrument` must be one of {', '.join(INSTRUMENTS)}",
+                field="instrument",
+                example='"wallet"',
+            )
         if not isinstance(account, str) or not bc_account.is_valid(account):
             raise bad("`account` is not a valid Beancount account", **_ACCOUNT_FIELD)
         if not account.startswith(("Assets:", "Liabilities:")):
             raise bad("`account` must be under Assets or Liabilities", **_ACCOUNT_FIELD)
-        key = (bank.strip().upper(), _norm_tail(tail))
+        key = (bank.strip().upper(), _norm_tail(tail or ""), instrument or "")
         if key in seen and seen[key] != account:
-            raise bad(f"{key} is already mapped to {seen[key]}")
+            what = f"tail {key[1]}" if key[1] else f"instrument {key[2]}"
+            raise bad(f"{key[0]} {what} is already mapped to {seen[key]}")
         seen[key] = account
-        refs.append(AccountRef(key[0], key[1], account))
+        refs.append(AccountRef(key[0], key[1], account, key[2]))
     return AccountMapping(tuple(sorted(set(refs))))
 
 
@@ -104,14 +141,21 @@ def suggested_account(bank: str, instrument: str) -> str:
     issuer = sanitize_component(bank.title()) or "Bank"
     if instrument == "credit_card":
         return f"Liabilities:CreditCard:{issuer}"
+    if instrument == "wallet":
+        return f"Assets:Wallet:{issuer}"
     return f"Assets:Bank:{issuer}:Savings"
 
 
-def toml_line(bank: str, tail: str | None, instrument: str) -> str:
-    """An `account_mapping` entry to paste into homeclerk.toml for an unmapped account."""
-    tail_text = tail or "????"
+def toml_entry(bank: str, tail: str | None, instrument: str, note: str = "") -> str:
+    """A `[[books.accounts]]` entry to append to homeclerk.toml for an unmapped account.
+
+    An array-of-tables entry appends to any file, whatever else it holds (an inline
+    `account_mapping = [...]` cannot be added to by appending). Without digits, the entry maps
+    the issuer's alerts of this instrument that name no number."""
     account = suggested_account(bank, instrument)
-    return f'{{ bank = "{bank}", tail = "{tail_text}", account = "{account}" }},'
+    which = f'tail = "{tail}"' if tail else f'instrument = "{instrument}"'
+    comment = f"  # {note}" if note else ""
+    return f'[[books.accounts]]{comment}\nbank = "{bank}"\n{which}\naccount = "{account}"'
 
 
 def sanitize_component(text: str) -> str:

@@ -163,11 +163,6 @@ def diff_table(diffs: Sequence[HoldingDiff]) -> str:
 
 
 def unmapped_text(unmapped: Sequence[UnmappedAccount]) -> str:
-    """What the owner pastes into homeclerk.toml, with what each line is for."""
-    lines = ["[books]", "account_mapping = ["]
-    for u in unmapped:
-        lines.append(
-            f"  {u.toml_line}  # {u.instrument}, {u.alerts} alert(s) {u.first_seen}..{u.last_seen}"
-        )
-    lines.append("]")
-    return "\n".join(lines)
+    """What the owner appends to homeclerk.toml as is: one `[[books.accounts]]` entry per
+    unmapped source, each saying what it is for (appending works whatever the file holds)."""
+    return "\n\n".join(u.toml_entry for u in unmapped)

@@ -81,7 +81,8 @@ def ledger_entries(
         severity=AssetCheckSeverity.WARN,
         description=(
             f"{len(unmapped)} account(s) in bank alerts have no mapping; their alerts are not in "
-            "the books. Add these lines to homeclerk.toml (fix the account names):"
+            "the books. Append these lines to homeclerk.toml as they are (rename an account if "
+            f"you like):\n\n{unmapped_text(unmapped)}"
             if unmapped
             else "every alert's account is mapped"
         ),

@@ -21,7 +21,7 @@ from assets.books.accounts import (
     AccountMapping,
     category_tail,
     counter_account,
-    toml_line,
+    toml_entry,
 )
 from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
 from assets.books.rows import UnmappedAccount
@@ -170,7 +170,7 @@ def build_ledger(
 
     for alert in ordered:
         date = alert_date(alert, tz)
-        account = mapping.lookup(alert.bank, alert.account_tail)
+        account = mapping.lookup(alert.bank, alert.account_tail, alert.instrument)
         if account is None:
             unmapped[(alert.bank, alert.account_tail, alert.instrument)].append(date)
             continue
@@ -227,7 +227,13 @@ def build_ledger(
         opens,
         tuple(
             UnmappedAccount(
-                bank, tail, inst, len(ds), min(ds), max(ds), toml_line(bank, tail, inst)
+                bank,
+                tail,
+                inst,
+                len(ds),
+                min(ds),
+                max(ds),
+                toml_entry(bank, tail, inst, f"{inst}, {len(ds)} alert(s) {min(ds)}..{max(ds)}"),
             )
             for (bank, tail, inst), ds in sorted(unmapped.items(), key=lambda kv: str(kv[0]))
         ),

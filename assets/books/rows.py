@@ -19,4 +19,4 @@ class UnmappedAccount(NamedTuple):
     alerts: int
     first_seen: dt.date
     last_seen: dt.date
-    toml_line: str  # the exact line the owner adds under [books] account_mapping
+    toml_entry: str  # the `[[books.accounts]]` entry the owner appends to homeclerk.toml

@@ -60,7 +60,9 @@ def expenses_feed(
         tz=feeds.tz,
         newest_message_at=inputs.newest_message_at,
         total_transactions=inputs.total_transactions,
-        account_names={(a["bank"], a["tail"]): a["account"] for a in books_config.account_mapping},
+        account_names={
+            (a["bank"], a.get("tail", "")): a["account"] for a in books_config.account_mapping
+        },
         quiet=quiet_verdict(times, now),
     )
     path = feeds.path(FEED_NAME)

@@ -224,7 +224,7 @@ def _newest_per_account(
     alert ever named it (a debit card's number otherwise)."""
     groups: dict[tuple[str, ...], list[BalanceRow]] = {}
     for row in balances:
-        kind = "credit_card" if row.instrument == "credit_card" else "account"
+        kind = _balance_kind(row.instrument)
         name = names.get((row.bank, row.account_tail or ""))
         key = (kind, name) if name else (kind, row.bank, row.account_tail or "")
         groups.setdefault(key, []).append(row)
@@ -233,9 +233,15 @@ def _newest_per_account(
         newest = max(rows, key=lambda r: r.received_at)
         own = [r for r in rows if r.instrument != "debit_card"]
         tail = (own[0] if own else newest).account_tail
-        instrument = "credit_card" if newest.instrument == "credit_card" else "account"
-        merged.append(newest._replace(account_tail=tail, instrument=instrument))
+        merged.append(
+            newest._replace(account_tail=tail, instrument=_balance_kind(newest.instrument))
+        )
     return sorted(merged, key=lambda r: (r.bank, r.account_tail or ""))
+
+
+def _balance_kind(instrument: str) -> str:
+    # A debit card states the balance of the account behind it.
+    return instrument if instrument in ("credit_card", "wallet") else "account"
 
 
 def _balance_json(

@@ -8,8 +8,10 @@ from typing import Literal, NamedTuple, get_args
 
 Direction = Literal["debit", "credit"]
 Channel = Literal["upi", "card", "neft", "imps", "atm", "other"]
-# What the account tail identifies: a bank account, a debit card drawing on one, or a credit card.
-Instrument = Literal["account", "debit_card", "credit_card"]
+# What the account tail identifies: a bank account, a debit card drawing on one, a credit card,
+# or a prepaid wallet (whose alerts usually name no number: the mapping keys it by bank).
+Instrument = Literal["account", "debit_card", "credit_card", "wallet"]
+INSTRUMENTS: tuple[Instrument, ...] = get_args(Instrument)
 
 # What a movement is. Refunds/reversals and cashback are credits that are not income.
 Kind = Literal[

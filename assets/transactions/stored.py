@@ -35,7 +35,7 @@ class StoredTransaction(NamedTuple):
     channel: str
     txn_date: dt.date | None  # None: use the local date of received_at
     bank: str
-    instrument: str  # "account" | "debit_card" | "credit_card"
+    instrument: str  # model.INSTRUMENTS: "account" | "debit_card" | "credit_card" | "wallet"
     category: str | None  # an account-name tail such as "Food:Delivery"; None = uncategorized
     message_rowid: int = 0  # tie-breaker when two alerts share a timestamp
     kind: str | None = None  # model.KINDS; None in a row stored before kinds were read

@@ -179,6 +179,8 @@ def _channel(fixed: str, tokens: Sequence[Token]) -> str:
 
 
 def _instrument(fixed: str) -> str:
+    if "wallet" in fixed:  # "paid from your wallet": a prepaid wallet, mapped by bank alone
+        return "wallet"
     if "credit card" in fixed:
         return "credit_card"
     if "debit card" in fixed or "card" in fixed:

@@ -50,7 +50,7 @@ def opening_balances_for(
     available-balance figures, so the demo's balance assertions pass."""
     by_account: dict[str, list[StoredTransaction]] = defaultdict(list)
     for alert in alerts:
-        account = mapping.lookup(alert.bank, alert.account_tail)
+        account = mapping.lookup(alert.bank, alert.account_tail, alert.instrument)
         if account and alert.instrument in BANK_INSTRUMENTS and account.startswith("Assets:"):
             by_account[account].append(alert)
     out: dict[str, tuple[dt.date, Decimal]] = {}

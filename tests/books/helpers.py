@@ -60,6 +60,38 @@ def alert(
     )
 
 
+def store_alerts(warehouse: Path, alerts: list[StoredTransaction]) -> None:
+    """The alerts as `transactions` rows in a real DuckDB warehouse (tables made if missing)."""
+    from assets.common.warehouse import connect
+    from assets.sms.tables import ensure_tables
+    from assets.transactions.tables import ensure_transactions_table
+
+    with connect(warehouse) as con:
+        ensure_tables(con)
+        ensure_transactions_table(con)
+        for a in alerts:
+            con.execute(
+                "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
+                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL)",
+                [
+                    a.message_guid,
+                    a.message_rowid,
+                    a.received_at,
+                    a.amount,
+                    a.direction,
+                    a.counterparty,
+                    a.account_tail,
+                    a.balance,
+                    a.reference,
+                    a.channel,
+                    a.txn_date,
+                    a.bank,
+                    a.instrument,
+                    a.category,
+                ],
+            )
+
+
 def holding(symbol: str, qty: str, avg: str, last: str, exchange: str = "NSE") -> Holding:
     isin = symbol if exchange == "MF" else None
     return Holding(symbol, exchange, isin, Decimal(qty), Decimal(avg), Decimal(last), None, None)

@@ -147,8 +147,9 @@ def test_unmapped_account_is_skipped_and_reported_with_the_toml_line(tmp_path: P
     stray = alert(9, D2, "80.00", tail="0042", bank="ICICI", balance="500.00")
     built = write_bank_books(tmp_path, [*_alerts(), stray], mapping(), tz=TZ, today=TODAY).build
     assert [u[:4] for u in built.unmapped] == [("ICICI", "0042", "account", 1)]
-    assert built.unmapped[0].toml_line == (
-        '{ bank = "ICICI", tail = "0042", account = "Assets:Bank:Icici:Savings" },'
+    assert built.unmapped[0].toml_entry == (
+        "[[books.accounts]]  # account, 1 alert(s) 2025-03-31..2025-03-31\n"
+        'bank = "ICICI"\ntail = "0042"\naccount = "Assets:Bank:Icici:Savings"'
     )
     assert "GUID-0009" not in {t.meta["sms_guid"] for t in built.transactions}
 
@@ -311,8 +312,12 @@ def test_unmapped_sources_are_reported_in_a_stable_order_and_the_rest_still_book
         ("HDFC", None, "account", 1, D2, D2),
         ("ICICI", "0042", "account", 2, D1, D3),
     ]
-    assert built.unmapped[0].toml_line == (
-        '{ bank = "AXIS", tail = "7777", account = "Liabilities:CreditCard:Axis" },'
+    assert built.unmapped[0].toml_entry.endswith(
+        'bank = "AXIS"\ntail = "7777"\naccount = "Liabilities:CreditCard:Axis"'
+    )
+    # An alert that names no number maps by bank + instrument: never a `tail = "????"`.
+    assert built.unmapped[2].toml_entry.endswith(
+        'bank = "HDFC"\ninstrument = "account"\naccount = "Assets:Bank:Hdfc:Savings"'
     )
     assert len(built.transactions) == len(_alerts())
 

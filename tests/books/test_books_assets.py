@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
 
 from dagster import materialize
@@ -10,12 +11,9 @@ from dagster import materialize
 from assets.books.definitions import BOOKS_ASSETS
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Warehouse
-from assets.common.warehouse import connect
 from assets.portfolio.history import append_snapshot
-from assets.sms.tables import ensure_tables
-from assets.transactions.tables import ensure_transactions_table
 
-from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot
+from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot, store_alerts
 
 # The books' "today" comes from the run's clock, never the wall clock.
 TODAY = dt.date(2026, 11, 19)
@@ -31,30 +29,7 @@ def _warehouse(path: Path) -> None:
         alert(1, d1, "250.00", balance="9750.00"),
         alert(2, d1, "80.00", tail="0042", bank="ICICI", balance="500.00"),
     ]
-    with connect(path) as con:
-        ensure_tables(con)
-        ensure_transactions_table(con)
-        for a in alerts:
-            con.execute(
-                "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
-                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL)",
-                [
-                    a.message_guid,
-                    a.message_rowid,
-                    a.received_at,
-                    a.amount,
-                    a.direction,
-                    a.counterparty,
-                    a.account_tail,
-                    a.balance,
-                    a.reference,
-                    a.channel,
-                    a.txn_date,
-                    a.bank,
-                    a.instrument,
-                    a.category,
-                ],
-            )
+    store_alerts(path, alerts)
     append_snapshot(path, snapshot(dt.datetime.combine(d1, dt.time(15, 30), TZ), *HOLDINGS))
 
 
@@ -91,7 +66,13 @@ def test_assets_write_books_and_report_checks(tmp_path: Path) -> None:
     assert checks["ledger_loads_clean"].passed
     assert not checks["unmapped_accounts"].passed
     toml = checks["unmapped_accounts"].metadata["toml"].value
-    assert '{ bank = "ICICI", tail = "0042"' in toml
+    assert "[[books.accounts]]  # account, 1 alert(s)" in toml
+    assert 'bank = "ICICI"\ntail = "0042"\naccount = "Assets:Bank:Icici:Savings"' in toml
+    # Appended to a file that already has a [books] table (an inline mapping), it still loads.
+    entries = toml.removeprefix("```toml\n").removesuffix("\n```")
+    owner = '[books]\naccount_mapping = [{ bank = "HDFC", tail = "1276", account = "A:B" }]\n'
+    appended = tomllib.loads(owner + entries)
+    assert appended["books"]["accounts"][0]["tail"] == "0042"
     # The owner holds no investments in the ledger, but the broker does: units differ.
     assert not checks["holdings_match_broker"].passed
     assert "| INFY | 0 | 10 |" in checks["holdings_match_broker"].metadata["differences"].value

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
+import subprocess
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +61,13 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Se
     yield settings, config
 
 
+def _paste(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    """A command line homeclerk printed, run as the owner would paste it (no HOMECLERK_* set)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    run = subprocess.run
+    return run(shlex.split(command), capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+
+
 def _run_bank_sms_job(settings: Settings) -> None:
     with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
         job = build_definitions(settings).resolve_job_def("bank_sms_job")
@@ -89,9 +99,11 @@ def test_unrecognized_then_suggest_then_paste_then_the_next_run_reads_them(
 
     text = homeclerk("--config", str(config), "sms", "unrecognized")
     assert text.returncode == 0 and f"{top['shape_id']}  HDFCBK  3 message(s)" in text.stdout
-    assert f"homeclerk sms suggest {top['shape_id']}" in text.stdout
+    hint = text.stdout.split("Teach the parser a shape: ", 1)[1].splitlines()[0]
+    assert hint.endswith(f"--config {config} sms suggest {top['shape_id']}")
 
-    suggested = homeclerk("--config", str(config), "sms", "suggest", top["shape_id"])
+    # The hint pasted as printed, in another folder: it reads this folder, by its --config.
+    suggested = _paste(hint, config.parent.parent)
     assert suggested.returncode == 0, suggested.stdout + suggested.stderr
     out = suggested.stdout
     assert "3 of 3 message(s)" in out and out.count("\nok ") == 3
@@ -119,6 +131,59 @@ def test_unrecognized_then_suggest_then_paste_then_the_next_run_reads_them(
     assert all(g["shape_id"] != top["shape_id"] for g in json.loads(after.stdout)["groups"])
 
 
+def _fix_of(doctor_output: str, check: str) -> str:
+    """The fix text `doctor` printed under `check`, as the owner would copy it."""
+    lines = doctor_output.splitlines()
+    start = next(i for i, line in enumerate(lines) if check in line and "WARN" in line)
+    fix = [lines[start + 1].split("fix: ", 1)[1]]
+    for line in lines[start + 2 :]:
+        if line.startswith(("ok ", "WARN", "FAIL")) or line.endswith("problem(s) found"):
+            break
+        fix.append(line)
+    return "\n".join(fix).strip() + "\n"
+
+
+def test_a_taught_wallet_alert_gets_a_mapping_fix_that_pastes_and_clears_the_warning(
+    folder: tuple[Settings, Path],
+) -> None:
+    settings, config = folder
+    _run_bank_sms_job(settings)
+    shape = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
+    suggested = homeclerk("--config", str(config), "sms", "suggest", shape["groups"][0]["shape_id"])
+    toml = suggested.stdout[suggested.stdout.index("[[sms.formats]]") :].split("\n\n")[0]
+    assert "instrument = 'wallet'" in toml  # "from your wallet": a wallet, not the bank account
+    config.write_text(config.read_text() + "\n" + toml + "\n")
+    ran = homeclerk("--config", str(config), "materialize", "transactions+")
+    assert ran.returncode == 0, ran.stderr
+
+    doctor = homeclerk("--config", str(config), "doctor")
+    fix = _fix_of(doctor.stdout, "check unmapped_accounts")
+    assert "????" not in fix and "[[books.accounts]]" in fix
+    # The owner's file keeps its inline `account_mapping = [...]`: the fix is appended as is.
+    assert "account_mapping = [" in config.read_text()
+    config.write_text(config.read_text() + "\n" + fix[fix.index("[[books.accounts]]") :])
+    assert load_settings(config).accounts.lookup("HDFC", None, "wallet") == "Assets:Wallet:Hdfc"
+    again = homeclerk("--config", str(config), "materialize", "transactions+")
+    assert again.returncode == 0, again.stderr
+
+    cleared = homeclerk("--config", str(config), "doctor")
+    assert "unmapped_accounts" not in cleared.stdout, cleared.stdout
+    feed = json.loads((settings.feeds_dir / "expenses.json").read_text())
+    wallet = [b for b in feed["balances"] if b["instrument"] == "wallet"]
+    assert wallet == [
+        {
+            "bank": "HDFC",
+            "account": None,
+            "ledger_account": "Assets:Wallet:Hdfc",
+            "instrument": "wallet",
+            "amount": 1654.5,
+            "as_of": wallet[0]["as_of"],
+        }
+    ]
+    ledger = "".join(p.read_text() for p in (settings.books_dir / "generated").rglob("*.beancount"))
+    assert "Assets:Wallet:Hdfc" in ledger and "KAVERI STORES" in ledger
+
+
 def test_suggest_by_guid_and_by_body_and_the_reasons_when_it_cannot(
     folder: tuple[Settings, Path],
 ) -> None:
@@ -140,7 +205,7 @@ def test_suggest_by_guid_and_by_body_and_the_reasons_when_it_cannot(
     assert vague.returncode == 1 and "no safe format can be proposed: no amount" in vague.stdout
 
     unknown = homeclerk("--config", str(config), "sms", "suggest", "0badc0de")
-    assert unknown.returncode == 1 and "homeclerk sms unrecognized" in unknown.stderr
+    assert unknown.returncode == 1 and f"--config {config} sms unrecognized`" in unknown.stderr
     neither = homeclerk("--config", str(config), "sms", "suggest")
     assert neither.returncode == 2 and "--guid" in neither.stderr
 
@@ -152,7 +217,8 @@ def test_unrecognized_without_a_warehouse_and_while_it_is_busy(
     missing = homeclerk("--config", str(config), "sms", "unrecognized")
     assert missing.returncode == 2
     assert f"no warehouse at {settings.warehouse}" in missing.stderr
-    assert "homeclerk serve" in missing.stderr and len(missing.stderr.splitlines()) == 1
+    assert f"--config {config} serve`" in missing.stderr
+    assert len(missing.stderr.splitlines()) == 1
 
     _run_bank_sms_job(settings)
     with hold_for_writing(settings.warehouse):

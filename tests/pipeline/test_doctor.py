@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shlex
+import subprocess
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -51,6 +53,30 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     assert [f.check for f in run_checks(settings, now=AS_OF) if f.check in names] == names
     assert not findings[".env"].ok and findings[".env"].fix == f"chmod 600 {tmp_path / '.env'}"
     assert doctor_exit_code(list(findings.values())) == 1
+    # One unrecognized message (the demo's wallet alert): said once, as the warning the check
+    # is, with a command that pasted as is lists it; not a FAIL beside a WARN of the check.
+    coverage = [f for f in run_checks(settings, now=AS_OF) if "parse" in f.check]
+    assert [(f.check, f.ok, f.warning) for f in coverage] == [("parse coverage", False, True)]
+    command = (coverage[0].fix or "").split("`")[1]
+    assert f"--config {settings.config_file} sms unrecognized" in command
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    pasted = subprocess.run(
+        shlex.split(command), capture_output=True, text=True, env=env, cwd="/", timeout=120
+    )
+    assert pasted.returncode == 0 and "1 unrecognized bank SMS in 1 shape(s)" in pasted.stdout
+    # No daemon ever ran on this folder: one line that says so, not "never ticked" per schedule.
+    rendered = render(run_checks(settings, now=AS_OF))
+    assert "never ticked" not in rendered
+    assert rendered.count("the daemon has never run on this folder") == 1
+    daemon = findings["daemon"]
+    assert daemon.warning and f"--config {settings.config_file} serve`" in (daemon.fix or "")
+
+    # No books in this folder: said with the command that starts them.
+    books = findings["ledger file"]
+    assert not books.ok and f"no {settings.books_dir / 'main.beancount'}" in books.detail
+    assert (
+        books.fix and f"cp {Path(__file__).parents[2] / 'ledger' / 'main.beancount'}" in books.fix
+    )
 
     # A folder where chat.db should be: the fix says so (Full Disk Access is for EPERM only).
     for suffix in ("", "-wal", "-shm"):

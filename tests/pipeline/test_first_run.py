@@ -92,6 +92,17 @@ def test_everything_without_a_broker_runs_the_sms_path(demo_folder) -> None:  # 
     )
 
 
+def _unmapped_account_sms() -> NewMessage:
+    return NewMessage(
+        guid="ACCOUNT-NOBODY-MAPPED",
+        sender="VM-HDFCBK",
+        text="Rs.4321.17 debited from a/c **9999 on 19-11-26 to VPA shop@ybl(UPI Ref No "
+        "600000000123). Not you? Call 18002586161",
+        attributed_body=None,
+        date=utc_to_apple_ns(dt.datetime(2026, 11, 19, 9, 5, tzinfo=dt.UTC)),
+    )
+
+
 def _unknown_bank_sms() -> NewMessage:
     return NewMessage(
         guid="SHAPE-NOBODY-KNOWS",
@@ -104,19 +115,30 @@ def _unknown_bank_sms() -> NewMessage:
 
 def test_doctor_reports_a_warning_check_and_never_says_all_good(demo_folder) -> None:  # type: ignore[no-untyped-def]
     settings, instance = demo_folder
-    append_messages(settings.chat_db, [_unknown_bank_sms()])
-    job = build_definitions(settings).resolve_job_def("bank_sms_job")
-    assert job.execute_in_process(instance=instance).success
+    append_messages(settings.chat_db, [_unknown_bank_sms(), _unmapped_account_sms()])
+    defs = build_definitions(settings)
+    assert defs.resolve_job_def("bank_sms_job").execute_in_process(instance=instance).success
+    assert (
+        defs.resolve_implicit_global_asset_job_def()
+        .execute_in_process(instance=instance, asset_selection=[AssetKey("ledger_entries")])
+        .success
+    )
 
     findings = run_checks(settings, now=dt.datetime(2026, 11, 19, 12, tzinfo=dt.UTC))
     checks = {f.check: f for f in findings if f.check.startswith("check ")}
-    coverage = checks["check parse_coverage"]
-    assert not coverage.ok and coverage.warning
-    assert coverage.fix == "1 bank SMS not recognised"
+    unmapped = checks["check unmapped_accounts"]
+    assert not unmapped.ok and unmapped.warning
+    assert unmapped.fix and "[[books.accounts]]" in unmapped.fix and 'tail = "9999"' in unmapped.fix
     # Passing checks are not problems.
     assert "check chat_db_readable" not in checks
     text = render(findings)
-    assert "WARN  check parse_coverage" in text and "fix: 1 bank SMS not recognised" in text
+    assert "WARN  check unmapped_accounts" in text and 'tail = "9999"' in text
+    # The unknown shape: said once, as the warning it is (the warehouse's live count), not
+    # again by its check.
+    assert "check parse_coverage" not in checks
+    assert [f.warning for f in findings if "parse" in f.check] == [True]
+    coverage = next(f for f in findings if f.check == "parse coverage")
+    assert "WARN  parse coverage" in text and "sms unrecognized" in (coverage.fix or "")
 
     # A warning alone is still a problem: never "all good".
     only = [Finding("settings", True, "fine"), coverage]

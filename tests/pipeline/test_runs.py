@@ -186,6 +186,13 @@ def test_materialize_names_the_failing_step_and_rejects_an_empty_selection(
     line = next(x for x in failed.stdout.splitlines() if x.startswith("FAILED sms_messages: "))
     assert "is a folder, not the Messages database" in line
     assert "check `[messages] chat_db`" in line and "Error" not in line
+    # Only that reason: no stack trace, no "Dependencies for step … failed" for the checks.
+    assert "Traceback" not in failed.stderr + failed.stdout
+    assert "Stack Trace" not in failed.stderr and "Not executing" not in failed.stderr
+    assert len((failed.stdout + failed.stderr).strip().splitlines()) == 3, failed
+    # The whole story on request.
+    verbose = run("materialize", "sms_messages", "--verbose")
+    assert verbose.returncode == 1 and "Stack Trace" in verbose.stderr
 
 
 def test_materialize_leaves_out_a_partitioned_asset_and_says_how_to_build_it(

@@ -191,3 +191,67 @@ def test_busy_ports_are_one_clear_line_not_a_traceback(folder: Path) -> None:
         assert ui.returncode == 2, err
         assert "Traceback" not in err
         assert f"the demo broker cannot listen on 127.0.0.1:{taken}" in err
+
+
+def _paste_under_service(config: Path, printed: str) -> None:
+    """Apply a busy-port fix as printed: the line it names goes under the file's [service]."""
+    assert f"in {config}, under [service], put (or change to) this line:" in printed
+    line = printed.strip().splitlines()[-1]
+    key = line.split(" = ")[0]
+    text = config.read_text()
+    kept = [x for x in text.splitlines() if not x.startswith(f"{key} =")]
+    at = kept.index("[service]") + 1
+    config.write_text("\n".join([*kept[:at], line, *kept[at:]]) + "\n")
+
+
+def test_ui_and_fava_listen_on_the_service_ports_and_a_busy_one_names_the_setting(
+    folder: Path, started: list[subprocess.Popen]
+) -> None:
+    from pipeline.settings import load_settings
+
+    config = folder / "homeclerk.toml"
+    with socket.socket() as ui_busy, socket.socket() as fava_busy:
+        for busy in (ui_busy, fava_busy):
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+        ui_port, fava_port = ui_busy.getsockname()[1], fava_busy.getsockname()[1]
+        config.write_text(
+            config.read_text() + f"\n[service]\nui_port = {ui_port}\nfava_port = {fava_port}\n"
+        )
+        for command, key, port in (("fava", "fava_port", fava_port), ("ui", "ui_port", ui_port)):
+            proc = homeclerk("--config", str(config), command, cwd=folder)
+            started.append(proc)  # stopped by the fixture if it listened after all
+            _, err = proc.communicate(timeout=120)
+            # It tried the port the settings give (not 3000/5000), and says which setting to
+            # change, with a line that pastes: no --port, which the service does not have.
+            assert proc.returncode == 2, err
+            assert f"127.0.0.1:{port}: the port is in use" in err and "--port" not in err
+            assert "Traceback" not in err
+            _paste_under_service(config, err)
+            moved = getattr(load_settings(config).service, key)
+            assert moved != port and port_free(moved)
+
+
+def test_serve_on_a_busy_port_says_which_setting_to_change_as_toml_that_pastes(
+    tmp_path: Path,
+) -> None:
+    from pipeline.instance import prepare_instance
+    from pipeline.serve import run_service
+    from pipeline.settings import load_settings
+    from pipeline.single_instance import PortBusyError
+
+    config = tmp_path / "homeclerk.toml"
+    config.write_text('[paths]\ndata_dir = "data"\nbooks_dir = "books"\n')
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        config.write_text(config.read_text() + f"[service]\nfeeds_port = {taken}\n")
+        settings = load_settings(config)
+        with pytest.raises(PortBusyError) as info:
+            run_service(settings, prepare_instance(settings))
+        message = str(info.value)
+        assert "([service] feeds_port)" in message and "--port" not in message
+        _paste_under_service(config, message)
+        moved = load_settings(config).service.feeds_port
+        assert moved != taken and port_free(moved)

@@ -114,7 +114,9 @@ def test_service_job_through_the_systemctl_stand_in(
     settings = service_settings(tmp_path)
     (finding,) = sc.service_job(settings, "linux")
     assert finding.warning and "not installed" in finding.detail
-    assert finding.fix == "homeclerk systemd install"
+    # The command pasted as is installs this folder's service: it carries the --config.
+    assert finding.fix is not None
+    assert finding.fix.endswith(f"--config {settings.config_file} systemd install")
     standin = StandIn(tmp_path, "systemctl", monkeypatch)
     (tmp_path / "units").mkdir()
     (tmp_path / "units" / "homeclerk.service").write_text("[Service]\n")

@@ -39,6 +39,24 @@ def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
     assert settings.accounts.refs[0].bank == "HDFC"
 
 
+def test_appended_books_accounts_join_the_inline_mapping(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[books]\naccount_mapping = [\n"
+        '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }]\n\n'
+        '[[books.accounts]]  # a wallet: its alerts name no number\nbank = "hdfc"\n'
+        'instrument = "wallet"\naccount = "Assets:Wallet:HDFC"\n\n'
+        '[[books.accounts]]\nbank = "ICICI"\ntail = "0042"\naccount = "Assets:Bank:ICICI"\n',
+    )
+    accounts = load_settings(path).accounts
+    assert accounts.lookup("HDFC", "XX1276") == "Assets:Bank:HDFC:Savings"
+    assert accounts.lookup("ICICI", "42") is None and accounts.lookup("ICICI", "0042")
+    assert accounts.lookup("HDFC", None, "wallet") == "Assets:Wallet:HDFC"
+    # Only the wallet's tail-less alerts: a bank alert that names no number stays unmapped.
+    assert accounts.lookup("HDFC", None, "account") is None
+    assert accounts.lookup("HDFC", "9999", "wallet") is None
+
+
 def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path, 'timezone = "Europe/Berlin"\n')
     monkeypatch.setenv(CONFIG_ENV, str(path))
@@ -79,6 +97,31 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             "books.account_mapping[0].bank",
             '"HDFC"',
         ),
+        (  # the same account twice, once inline and once appended: named by the appended key
+            "[books]\naccount_mapping = [\n"
+            '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }]\n'
+            '[[books.accounts]]\nbank = "HDFC"\ntail = "1276"\naccount = "Assets:Bank:X"\n',
+            "books.accounts[0]",
+            '{ bank = "HDFC", tail = "1276", account = "Assets:Bank:HDFC:Savings" }',
+        ),
+        (
+            '[[books.accounts]]\nbank = "HDFC"\ntail = "????"\naccount = "Assets:Wallet:H"\n',
+            "books.accounts[0].tail",
+            '"1276"',
+        ),
+        (
+            '[[books.accounts]]\nbank = "HDFC"\naccount = "Assets:Wallet:H"\n',
+            "books.accounts[0].tail",
+            'instrument = "wallet"',
+        ),
+        (
+            '[[books.accounts]]\nbank = "HDFC"\ninstrument = "purse"\naccount = "Assets:W"\n',
+            "books.accounts[0].instrument",
+            '"wallet"',
+        ),
+        ("[service]\nui_port = 5000\n", "service.ui_port", "fava_port"),
+        ("[service]\nfeeds_port = 3100\nui_port = 3100\n", "service.ui_port", "feeds_port"),
+        ("[service]\nfava_port = 5080\n", "service.fava_port", "feeds_port"),
         ('[[categories.rules]]\npattern = "x"\n', "categories.rules", "Food:Delivery"),
         (
             '[[categories.rules]]\npattern = "(x"\ncategory = "Food"\n',
@@ -165,3 +208,16 @@ def test_the_plausibility_ceiling_is_a_setting_or_learned(tmp_path: Path) -> Non
     assert load_settings(write(tmp_path, "")).max_plausible_amount is None  # learned
     text = "[sms]\nmax_plausible_amount = 2500000\n"
     assert load_settings(write(tmp_path, text)).max_plausible_amount == 2_500_000.0
+
+
+def test_a_setting_fix_pastes_whether_or_not_the_file_has_the_table(tmp_path: Path) -> None:
+    from pipeline.settings import setting_fix
+
+    path = write(tmp_path, '[paths]\ndata_dir = "d"\n')
+    fix = setting_fix(load_settings(path), "service.ui_port", "3001")
+    assert fix == f"append these lines to {path}:\n[service]\nui_port = 3001"
+    path.write_text(path.read_text() + fix.split(":\n", 1)[1] + "\n")
+    assert load_settings(path).service.ui_port == 3001
+    # Now the table is there: appending a second [service] would be a syntax error.
+    fix = setting_fix(load_settings(path), "service.fava_port", "5001")
+    assert fix == f"in {path}, under [service], put (or change to) this line:\nfava_port = 5001"

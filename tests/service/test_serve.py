@@ -155,6 +155,23 @@ def _feed_ids(served: Served) -> set[str]:
     return {row["id"] for row in json.loads(body)["recent"]}
 
 
+def test_serve_without_books_runs_the_rest_and_says_how_to_start(served: Served) -> None:
+    main = served.folder / "ledger" / "main.beancount"
+    main.unlink()
+    served.start()
+    wait_for(
+        lambda: port_open(served.ports["feeds"]) and served.get("ui", "/")[0] == 200,
+        UP_S,
+        "the UI and the feed server to answer without books",
+    )
+    log = served.log.read_text()
+    # Said once, with the way to start; Fava is not started (never restarted forever).
+    assert log.count(f"Fava not started: no {main}") == 1, log
+    assert f"cp {ROOT / 'ledger' / 'main.beancount'} {main}" in log
+    assert served.started_pids("fava") == [] and not port_open(served.ports["fava"])
+    assert served.started_pids("ui-daemon") and served.proc and served.proc.poll() is None
+
+
 def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     proc = served.start()
     wait_for(served.up, UP_S, "the UI, Fava and the feed server to answer")

@@ -64,6 +64,10 @@ def test_caffeinate_only_on_macos_when_asked(tmp_path: Path) -> None:
     assert names(awake, "darwin")[-1] == "caffeinate"
     assert "caffeinate" not in names(awake, "linux")
     assert "caffeinate" not in names(_load(tmp_path, ""), "darwin")
+    # No books: no Fava to start (it would exit and be restarted forever).
+    assert names(awake, "linux") == ["code-server", "ui-daemon", "feeds", "sms-watch"]
+    (awake.books_dir).mkdir(parents=True)
+    (awake.books_dir / "main.beancount").write_text('option "title" "t"\n')
     assert names(awake, "linux") == ["code-server", "ui-daemon", "fava", "feeds", "sms-watch"]
 
 

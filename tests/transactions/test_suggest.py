@@ -33,7 +33,7 @@ def test_every_message_of_the_shape_is_unrecognized_before_and_read_after() -> N
     assert (entry["sender"], entry["direction"], entry["instrument"]) == (
         "HDFCBK",
         "debit",
-        "account",
+        "wallet",  # "from your wallet": mapped by bank + instrument, its alerts name no number
     )
     readings = check(entry, [(str(i), SENDER, body) for i, body in enumerate(MESSAGES)])
     assert all(reading_ok(r) for r in readings)

@@ -14,13 +14,12 @@ from typing import Any, NamedTuple
 
 from assets.common.senders import sender_header
 from assets.transactions.errors import TransactionsError
-from assets.transactions.model import Channel, Direction, Instrument, Transaction
+from assets.transactions.model import INSTRUMENTS, Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.kinds import kind_of
 
 DIRECTIONS: tuple[Direction, ...] = ("debit", "credit")
 CHANNELS: tuple[Channel, ...] = ("upi", "card", "neft", "imps", "atm", "other")
-INSTRUMENTS: tuple[Instrument, ...] = ("account", "debit_card", "credit_card")
 GROUPS = frozenset(
     {
         "amount",
