@@ -45,7 +45,7 @@ def test_months_are_utc_months_whatever_the_machine_s_zone(
     assert (len(everything.samples), everything.torn_lines) == (2, 1)
 
 
-def test_a_line_is_compact_utf8_json_in_a_new_folder_with_mode_644(tmp_path: Path) -> None:
+def test_a_line_is_compact_utf8_json_in_a_new_folder_with_mode_600(tmp_path: Path) -> None:
     folder = tmp_path / "data" / "power"  # neither exists yet
     one = sample(SEPT, note="₹ बिजली")
     old_umask = os.umask(0o022)
@@ -56,7 +56,7 @@ def test_a_line_is_compact_utf8_json_in_a_new_folder_with_mode_644(tmp_path: Pat
     expected = json.dumps(one, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert path.read_bytes() == expected.encode("utf-8")
     assert b'"note":"\xe2\x82\xb9 ' in path.read_bytes()  # the rupee sign itself, not \\u20b9
-    assert path.stat().st_mode & 0o777 == 0o644
+    assert path.stat().st_mode & 0o777 == 0o600  # the owner's alone, whatever the umask
 
 
 def test_every_torn_line_is_counted_and_the_lines_after_it_are_read(tmp_path: Path) -> None:
