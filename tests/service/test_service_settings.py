@@ -73,6 +73,8 @@ def test_caffeinate_only_on_macos_when_asked(tmp_path: Path) -> None:
 
 def test_every_python_child_carries_the_folders_mark_in_its_command_line(tmp_path: Path) -> None:
     settings = _load(tmp_path, "[service]\nkeep_awake = true\n")
+    settings.books_dir.mkdir(parents=True, exist_ok=True)
+    (settings.books_dir / "main.beancount").write_text('option "title" "t"\n')
     mark = owner_argv(owner_mark(log_dir(settings)))
     specs = child_specs(settings, tmp_path, 1234, python="py", platform="darwin")
     # caffeinate carries no mark: it ends with the service itself, however that ends.
