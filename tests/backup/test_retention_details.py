@@ -33,8 +33,8 @@ def test_days_are_the_owner_s_not_the_machine_s(tmp_path: Path, utc_machine: Non
     day_before = _fake_snapshot(backups, D - dt.timedelta(hours=12))  # 17:30 IST the day before
     late = _fake_snapshot(backups, D + dt.timedelta(hours=18))
     after_midnight = _fake_snapshot(backups, D + dt.timedelta(hours=19))
-    now = (D + dt.timedelta(days=10)).timestamp()
-    removed = prune(backups, Retention(daily=2, weekly=0, monthly=0), "Asia/Kolkata", now=now)
+    now = D + dt.timedelta(days=10)
+    removed = prune(backups, Retention(daily=2, weekly=0, monthly=0), "Asia/Kolkata", now).removed
     assert removed == [day_before]
     assert late.is_dir() and after_midnight.is_dir()
 
@@ -44,8 +44,8 @@ def test_the_monthly_count_is_kept_to(tmp_path: Path) -> None:
     january = _fake_snapshot(backups, dt.datetime(2026, 1, 20, tzinfo=dt.UTC))
     february = _fake_snapshot(backups, dt.datetime(2026, 2, 20, tzinfo=dt.UTC))
     march = _fake_snapshot(backups, dt.datetime(2026, 3, 20, tzinfo=dt.UTC))
-    now = dt.datetime(2026, 4, 20, tzinfo=dt.UTC).timestamp()
-    removed = prune(backups, Retention(daily=0, weekly=0, monthly=2), "UTC", now=now)
+    now = dt.datetime(2026, 4, 20, tzinfo=dt.UTC)
+    removed = prune(backups, Retention(daily=0, weekly=0, monthly=2), "UTC", now).removed
     assert removed == [january]
     assert february.is_dir() and march.is_dir()
 
@@ -66,13 +66,14 @@ def test_a_partial_folder_of_a_killed_backup_goes_once_stale(tmp_path: Path) -> 
     # Entries that cannot be looked at (a dangling link) are passed over, not a stop.
     for n in range(8):
         (backups / f".gone-{n}.partial").symlink_to(tmp_path / "nowhere" / str(n))
-    assert prune(backups, Retention(), "UTC", now=now) == [stale]
+    assert prune(backups, Retention(), "UTC", D).removed == [stale]
     assert not stale.exists() and running.is_dir()
-    # Without `now`, the clock of the machine decides (mtimes are the machine's too).
+    # With the machine's clock as `now` (mtimes are the machine's too).
     other = tmp_path / "other"
     clock_stale = _partial(other, "earlier", STALE_PARTIAL_S + 60, time.time())
     clock_running = _partial(other, "now", STALE_PARTIAL_S - 60, time.time())
-    assert prune(other, Retention(), "UTC") == [clock_stale]
+    machine_now = dt.datetime.fromtimestamp(time.time(), dt.UTC)
+    assert prune(other, Retention(), "UTC", machine_now).removed == [clock_stale]
     assert clock_running.is_dir()
 
 
