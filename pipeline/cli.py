@@ -6,13 +6,13 @@ import argparse
 import contextlib
 import datetime as dt
 import os
-import shlex
 import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .commands import command_for
 from .permissions import apply_private_umask
 from .settings import (
     CONFIG_ENV,
@@ -240,7 +240,7 @@ def _demo(args: argparse.Namespace) -> int:
     for line in report.warnings:
         print(f"  warning:  {line}")
     if any("parse_coverage" in line for line in report.warnings):
-        teach = f"{own_command()} --config {shlex.quote(str(report.config))} sms unrecognized"
+        teach = command_for(report.config, "sms", "unrecognized")
         print(f"  teach it: {teach}  (then `sms suggest SHAPE_ID`)")
     print(f"  folder:   {report.folder}")
     print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
@@ -249,7 +249,7 @@ def _demo(args: argparse.Namespace) -> int:
     if report.latest_review:
         print(f"  review:   {report.latest_review} (and its .md; earlier weeks beside it)")
     print(f"  config:   {report.config}")
-    command = f"{own_command()} --config {shlex.quote(str(report.config))}"
+    command = command_for(report.config)
     print("Open the Dagster UI on this demo:")
     print(f"  {command} ui    # then http://127.0.0.1:3000")
     print("Read the books in Fava:")
@@ -257,16 +257,6 @@ def _demo(args: argparse.Namespace) -> int:
     print("Or run everything as the always-on service (UI, Fava, feeds on 127.0.0.1:5080):")
     print(f"  {command} serve")
     return 0 if report.success else 1
-
-
-def own_command(argv0: str | None = None, python: str | None = None) -> str:
-    """How to run this homeclerk again from any shell: the absolute path of the `homeclerk`
-    script that is running, else this Python with `-m pipeline.cli` (homeclerk may not be on
-    PATH, e.g. in a virtualenv that is not activated)."""
-    script = Path(argv0 if argv0 is not None else sys.argv[0])
-    if script.name == "homeclerk" and script.is_file():
-        return shlex.quote(str(script.absolute()))
-    return f"{shlex.quote(python or sys.executable)} -m pipeline.cli"
 
 
 def _ui(args: argparse.Namespace) -> int:
@@ -594,7 +584,7 @@ def _restore(args: argparse.Namespace) -> int:
             "writes it again)",
             file=sys.stderr,
         )
-    print(f"Use it: {own_command()} --config {shlex.quote(str(result.config))} doctor")
+    print(f"Use it: {command_for(result.config, 'doctor')}")
     return 0
 
 
@@ -840,8 +830,7 @@ def _sms_confirm(args: argparse.Namespace) -> int:
                 print(f"homeclerk: the warehouse {path} is busy: try again", file=sys.stderr)
                 return 2
             time.sleep(0.5)
-    config = settings.config_file
-    again = own_command() + (f" --config {shlex.quote(str(config.resolve()))}" if config else "")
+    again = command_for(settings.config_file)
     print(
         f"confirmed {held.message_guid}: {held.amount:,} {held.currency} counts in the expenses "
         f"feed and the books from the next run (the next bank SMS, or now: {again} materialize "
@@ -851,11 +840,8 @@ def _sms_confirm(args: argparse.Namespace) -> int:
 
 
 def _again(args: argparse.Namespace, *words: str) -> str:
-    """A homeclerk command to paste: this homeclerk, with the `--config` the owner gave, so
-    pasted into any shell it reads the same folder."""
-    config = getattr(args, "config", None)
-    given = f" --config {shlex.quote(str(config.expanduser().resolve()))}" if config else ""
-    return f"{own_command()}{given} {shlex.join(words)}"
+    """A homeclerk command to paste, with the `--config` the owner gave (see `commands`)."""
+    return command_for(getattr(args, "config", None), *words)
 
 
 def _load_unrecognized(settings: Settings, args: argparse.Namespace) -> Any:

@@ -16,6 +16,7 @@ from assets.common.warehouse import (
 )
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 
+from .commands import command_for
 from .settings import Settings, exposed_secret_files
 
 if TYPE_CHECKING:
@@ -82,12 +83,7 @@ def _crashed(settings: Settings, exc: Exception) -> Finding:
 
 def homeclerk_command(settings: Settings, *words: str) -> str:
     """A homeclerk command for this folder that works pasted: this homeclerk, with --config."""
-    import shlex
-
-    from .cli import own_command
-
-    config = f" --config {shlex.quote(str(settings.config_file))}" if settings.config_file else ""
-    return f"{own_command()}{config} {shlex.join(words)}"
+    return command_for(settings.config_file, *words)
 
 
 def _config(settings: Settings) -> Iterator[Finding]:

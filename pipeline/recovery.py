@@ -12,15 +12,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from .commands import command_for
 from .settings import Settings
-
-
-def _homeclerk(settings: Settings) -> str:
-    """The running homeclerk with the owner's --config, as a command that pastes into any shell."""
-    from .cli import own_command
-
-    config = f" --config {shlex.quote(str(settings.config_file))}" if settings.config_file else ""
-    return own_command() + config
 
 
 def restore_fix(settings: Settings, damaged: Path) -> str:
@@ -37,13 +30,15 @@ def restore_fix(settings: Settings, damaged: Path) -> str:
         if damaged == settings.warehouse.resolve():
             return (
                 f"no good snapshot to restore from: mv {q(str(damaged))} {aside} && "
-                f"{_homeclerk(settings)} materialize 'sms_messages+' "
+                f"{command_for(settings.config_file)} materialize 'sms_messages+' "
                 "(rebuilds it from chat.db; the broker history starts again)"
             )
         return f"no good snapshot to restore from: mv {q(str(damaged))} {aside}"
     into = settings.backup.dir.resolve() / f"restored-{snapshot.path.name}"
     copy = into / "data" / damaged.relative_to(data_dir)
-    restore = f"{_homeclerk(settings)} restore {q(str(snapshot.path))} --to {q(str(into))}"
+    restore = (
+        f"{command_for(settings.config_file)} restore {q(str(snapshot.path))} --to {q(str(into))}"
+    )
     if into.exists():
         restore = f"test -e {q(str(copy))}"  # restored by an earlier paste of this line
     return f"{restore} && mv {q(str(damaged))} {aside} && cp -a {q(str(copy))} {q(str(damaged))}"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
-import sys
-from pathlib import Path
 from typing import Any
 
 from dagster import EnvVar
@@ -19,6 +16,7 @@ from assets.review.resources import Reviews
 from assets.sms.resources import MessagesSource
 from assets.transactions.resources import ParsingConfig
 
+from .commands import installed_command, with_config
 from .settings import Settings
 
 
@@ -65,18 +63,9 @@ def build_resources(settings: Settings) -> dict[str, Any]:
 
 
 def homeclerk_command(settings: Settings) -> str:
-    """How to run homeclerk on these settings from any shell, for the commands checks print:
-    the `homeclerk` script beside this Python (else `python -m pipeline.cli`), with the
-    absolute `--config` (a code server's argv is Dagster's, not homeclerk's)."""
-    script = Path(sys.executable).parent / "homeclerk"
-    command = (
-        shlex.quote(str(script))
-        if script.is_file()
-        else f"{shlex.quote(sys.executable)} -m pipeline.cli"
-    )
-    if settings.config_file is not None:
-        command += f" --config {shlex.quote(str(settings.config_file.resolve()))}"
-    return command
+    """How to run homeclerk on these settings from any shell, for the commands checks print
+    (a code server's argv is Dagster's, not homeclerk's: the script beside this Python)."""
+    return with_config(installed_command(), settings.config_file)
 
 
 def _backup(settings: Settings) -> BackupResource:

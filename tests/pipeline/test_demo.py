@@ -23,7 +23,7 @@ from dagster import (
     materialize,
 )
 
-from pipeline.cli import own_command
+from pipeline.commands import own_command
 from pipeline.demo.messages import IST, generate_demo_messages
 from pipeline.demo.run import demo_instant, judge_events
 
