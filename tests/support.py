@@ -120,3 +120,19 @@ def pinned_feed_server(folder: Path, now: dt.datetime) -> Iterator[PinnedFeedSer
         pinned.server.shutdown()
         pinned.server.server_close()
         thread.join()
+
+
+@contextlib.contextmanager
+def machine_timezone(name: str) -> Iterator[None]:
+    """This process's local time zone set to `name` for the block, as on a machine elsewhere."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

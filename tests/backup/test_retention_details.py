@@ -14,17 +14,15 @@ import pytest
 from assets.backup.freshness import freshness
 from assets.backup.retention import STALE_PARTIAL_S, Retention, prune
 from tests.backup.test_backup import _fake_snapshot
+from tests.support import machine_timezone
 
 D = dt.datetime(2026, 3, 10, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def utc_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def utc_machine() -> Iterator[None]:
+    with machine_timezone("UTC"):
+        yield
 
 
 def test_days_are_the_owner_s_not_the_machine_s(tmp_path: Path, utc_machine: None) -> None:

@@ -47,6 +47,33 @@ def poll(predicate: Callable[[], object], timeout: float, what: str) -> object:
     raise AssertionError(f"not within {timeout} s: {what}")
 
 
+class _Shell:
+    """`homeclerk --config … ARGS` started in a child process (without this shell's settings),
+    its output read line by line as it comes."""
+
+    def __init__(self, settings: Settings, cwd: Path, *args: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=cwd,
+            env={**env, "PYTHONPATH": str(ROOT)},
+        )
+        self._lines: queue.Queue[str] = queue.Queue()
+        out = self.proc.stdout
+        threading.Thread(target=lambda: [self._lines.put(x) for x in out], daemon=True).start()
+        self.seen: list[str] = []
+
+    def saw(self, text: str) -> bool:
+        """Whether a line so far holds `text`."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self.seen.append(self._lines.get_nowait())
+        return any(text in line for line in self.seen)
+
+
 @pytest.fixture
 def holder_factory(tmp_path: Path) -> Iterator:
     started: list[subprocess.Popen] = []
@@ -106,33 +133,8 @@ def test_materialize_from_a_shell_waits_for_the_warehouse_then_succeeds(
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     # What a daemon run does to the warehouse: holds DuckDB's single-writer lock.
     writer = duckdb.connect(str(settings.warehouse))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "--config",
-            str(settings.config_file),
-            "materialize",
-            "sms_messages+",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
-    seen: list[str] = []
-
-    def saw(text: str) -> bool:
-        with contextlib.suppress(queue.Empty):
-            while True:
-                seen.append(lines.get_nowait())
-        return any(text in line for line in seen)
-
+    shell = _Shell(settings, tmp_path, "materialize", "sms_messages+")
+    proc, saw, seen = shell.proc, shell.saw, shell.seen
     try:
         poll(lambda: saw(f"waiting for the warehouse: run bank_sms_job {holder_run[:8]}"), 120, "")
         assert proc.poll() is None  # waiting, not failed
@@ -299,25 +301,8 @@ def test_backup_from_a_shell_waits_for_the_warehouse_pool(tmp_path: Path, holder
 
     settings = demo_like(tmp_path)
     holder, holder_run = holder_factory(settings)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "--config", str(settings.config_file), "backup"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=tmp_path,
-        env={**env, "PYTHONPATH": str(ROOT)},
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
-    seen: list[str] = []
-
-    def saw(text: str) -> bool:
-        with contextlib.suppress(queue.Empty):
-            while True:
-                seen.append(lines.get_nowait())
-        return any(text in line for line in seen)
-
+    shell = _Shell(settings, tmp_path, "backup")
+    proc, saw, seen = shell.proc, shell.saw, shell.seen
     try:
         # A run of the daemon's holds the pool: the backup waits its turn, as a run of its own.
         poll(lambda: saw(f"waiting for the warehouse: run bank_sms_job {holder_run[:8]}"), 120, "")

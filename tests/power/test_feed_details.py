@@ -5,7 +5,6 @@ by mutation testing)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assets.power.feed import GAP_SECONDS, battery_minutes, build_power_feed, find_outages
+from tests.support import machine_timezone
 
 IST = ZoneInfo("Asia/Kolkata")
 # Monday 10:30 in Kolkata, still Sunday 22:00 in Los Angeles (the machine below).
@@ -20,12 +20,9 @@ NOW = dt.datetime(2027, 8, 9, 5, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def machine_in_los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def machine_in_los_angeles() -> Iterator[None]:
+    with machine_timezone("America/Los_Angeles"):
+        yield
 
 
 def s(at: dt.datetime, source: str, charge: float | None = 80.0) -> dict[str, Any]:

@@ -6,25 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from assets.power.log import append_sample, log_path, read_samples
+from tests.support import machine_timezone
 
 # 03:00 UTC on 1 September is still 31 August in Los Angeles.
 SEPT = dt.datetime(2027, 9, 1, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def machine_in_los_angeles(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def machine_in_los_angeles() -> Iterator[None]:
+    with machine_timezone("America/Los_Angeles"):
+        yield
 
 
 def sample(at: dt.datetime, note: str = "ok") -> dict:

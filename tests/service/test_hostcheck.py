@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import threading
@@ -128,12 +129,22 @@ def test_feed_server_checks_the_host(feeds: tuple[int, Path]) -> None:
 
 
 def test_asgi_check_in_front_of_a_starlette_app() -> None:
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
     app = Starlette(routes=[Route("/graphql", lambda request: PlainTextResponse("api"))])
+    with _behind_the_check(app) as port:
+        assert _request(port, "/graphql")[2] == b"api"
+        status, _headers, body = _request(port, "/graphql", host="evil.example.com")
+        assert status == 421 and body != b"api"
+
+
+@contextlib.contextmanager
+def _behind_the_check(app: object) -> Iterator[int]:
+    """`app` served by uvicorn on a free loopback port behind HostCheckASGI; the port."""
+    import uvicorn
+
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(HostCheckASGI(app, allowed_hosts(port)), port=port, log_level="warning")
@@ -142,9 +153,7 @@ def test_asgi_check_in_front_of_a_starlette_app() -> None:
     thread.start()
     try:
         wait_for(lambda: server.started, 10, "uvicorn")
-        assert _request(port, "/graphql")[2] == b"api"
-        status, _headers, body = _request(port, "/graphql", host="evil.example.com")
-        assert status == 421 and body != b"api"
+        yield port
     finally:
         server.should_exit = True
         thread.join()
@@ -233,7 +242,6 @@ def test_which_requests_can_change_state() -> None:
 
 @pytest.fixture
 def starlette_app() -> Iterator[int]:
-    import uvicorn
     from starlette.applications import Starlette
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
@@ -253,18 +261,8 @@ def starlette_app() -> Iterator[int]:
             WebSocketRoute("/graphql", stream),
         ]
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(HostCheckASGI(app, allowed_hosts(port)), port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run)
-    thread.start()
-    try:
-        wait_for(lambda: server.started, 10, "uvicorn")
+    with _behind_the_check(app) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join()
 
 
 def test_asgi_refuses_cross_site_writes_and_keeps_reads(starlette_app: int) -> None:

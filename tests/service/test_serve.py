@@ -51,6 +51,17 @@ class Served:
         )
         return self.proc
 
+    def cli(self, *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+        """`homeclerk ARGS` on this folder, run to its end."""
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", *args],
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
     def send(
         self, name: str, method: str, path: str, headers: dict[str, str], body: bytes | None = None
     ) -> tuple[int, bytes]:
@@ -231,14 +242,7 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert served.get("feeds", "/expenses.json")[0] == 200
 
     # One service per instance.
-    second = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "serve"],
-        cwd=served.folder,
-        env=served.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    second = served.cli("serve", timeout=60)
     assert second.returncode == 2
     assert "already running" in second.stderr
 
@@ -385,14 +389,7 @@ def test_a_typo_while_serving_holds_the_sms_until_the_fix_then_it_reaches_the_fe
         "the code location shown Failed",
     )
     assert "HomeclerkConfigError: configuration error" in message and "Asia/Kolkatta" in message
-    doctor = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "doctor"],
-        cwd=served.folder,
-        env=served.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    doctor = served.cli("doctor", timeout=120)
     assert doctor.stderr.startswith("homeclerk: configuration error:"), doctor.stderr
     assert "Asia/Kolkatta" in doctor.stderr and doctor.returncode == 2
 
