@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .command_help import DESCRIPTIONS
 from .commands import command_for
 from .permissions import apply_private_umask
 from .settings import (
@@ -26,7 +27,7 @@ from .settings import (
 
 def main(argv: Sequence[str] | None = None) -> int:
     apply_private_umask()  # what any command (and each process it starts) writes is private
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         parser.print_help()
@@ -61,6 +62,8 @@ class _SubParsers(argparse._SubParsersAction):  # type: ignore[type-arg]
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         kwargs.setdefault("parents", [_global_options(suppress=True)])
+        words = f"{self._prog_prefix} {name}".split()[1:]  # after "homeclerk"
+        kwargs.setdefault("description", DESCRIPTIONS.get(" ".join(words)))
         return super().add_parser(name, **kwargs)
 
 
@@ -73,7 +76,8 @@ class _Parser(argparse.ArgumentParser):
         self.register("action", "parsers", _SubParsers)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """homeclerk's argument parser (the README's command table is generated from it)."""
     parser = _Parser(
         prog="homeclerk",
         description="The clerk of a home server: bank SMS, broker, battery → feeds and books.",
