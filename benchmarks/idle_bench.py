@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.processes import descendants  # noqa: E402
+from pipeline.service.processes import descendants  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 MB = 1e6

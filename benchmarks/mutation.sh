@@ -30,7 +30,7 @@ declare -A MODULE_GROUPS=(
     [power]="assets.power.feed assets.power.log"
     [parsing]="assets.transactions.parsing.generic assets.transactions.payees assets.transactions.refunds"
     [ingest]="assets.sms.ingest assets.sms.attributed_body"
-    [service]="pipeline.service"
+    [service]="pipeline.service.supervisor"
 )
 modules=()
 for group in "$@"; do

@@ -25,7 +25,7 @@ from dagster import DagsterInstance, build_sensor_context
 from assets.common.resources import Clock
 from assets.power.definitions import build_power_sensor
 from pipeline.definitions import build_definitions
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import load_settings
 
 DATA = Path(__file__).parent.parent / "tests" / "power" / "data"

@@ -8,7 +8,7 @@ Builds a demo folder and a real Dagster instance in a temp folder, catches the S
   `power_sampler` on a Mac on AC power (a recorded `pmset` output; it requests `power_job`
   hourly), each tick evaluated and stored (started, then skipped or success) at the daemon's
   cadence (its loop is 5 s, so a 4 s sensor ticks every 5 s and a 30 s one every 30 s), with the
-  service's purge (`pipeline.runs.purge_sensor_ticks`) every 10 simulated minutes;
+  service's purge (`pipeline.service.runs.purge_sensor_ticks`) every 10 simulated minutes;
   `--sim-hours` of each day are simulated tick by tick (default 3) and the rest extrapolated at
   the last simulated hour's rate (the purge holds the tick tables level after its first hour);
 - executes one `power_job` run and scales its bytes by the runs the sampler requested.
@@ -62,7 +62,7 @@ def cron_times(cron: str | list[str], tz: str, day: dt.date) -> list[dt.datetime
 
 
 DAEMON_LOOP_SECONDS = 5  # Dagster's sensor daemon evaluates due sensors every 5 s
-PURGE_EVERY = dt.timedelta(minutes=10)  # pipeline.runs.PURGE_INTERVAL
+PURGE_EVERY = dt.timedelta(minutes=10)  # pipeline.service.runs.PURGE_INTERVAL
 
 
 def tick_period(interval: int) -> int:
@@ -106,8 +106,8 @@ def main() -> None:
     from pipeline.definitions import build_definitions
     from pipeline.demo.build import write_chat_db, write_demo_config
     from pipeline.demo.messages import IST, generate_demo_messages
-    from pipeline.instance import prepare_instance
-    from pipeline.runs import purge_sensor_ticks
+    from pipeline.service.instance import prepare_instance
+    from pipeline.service.runs import purge_sensor_ticks
     from pipeline.settings import load_settings
 
     now = dt.datetime.now(IST)

@@ -12,18 +12,17 @@ from assets.power import definitions as power
 from assets.review import definitions as review
 from assets.sms import definitions as sms
 from assets.transactions import definitions as transactions
-
-from .maintenance import build_maintenance
-from .permissions import apply_private_umask
-from .resources import build_resources
-from .settings import (
+from pipeline.permissions import apply_private_umask
+from pipeline.resources import build_resources
+from pipeline.service.maintenance import build_maintenance
+from pipeline.service.storage import note_settings_error
+from pipeline.settings import (
     Settings,
     SettingsError,
     load_env_file,
     load_settings,
     warn_exposed_secrets,
 )
-from .storage import note_settings_error
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
 # checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
@@ -80,8 +79,8 @@ def _load() -> Definitions:
 try:
     defs = _load()
 except SettingsError as exc:
-    # In a run worker, its failed run is then not retried (pipeline.storage): same file, same
-    # error. The service restarts the code server when the file changes.
+    # In a run worker, its failed run is then not retried (pipeline.service.storage): same file,
+    # same error. The service restarts the code server when the file changes.
     note_settings_error(str(exc))
     # Raised here, unchained: the UI shows the settings message and this one line, not the
     # settings reader's internals (the same words `homeclerk` prints on the command line).

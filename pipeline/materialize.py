@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .settings import Settings
+from pipeline.settings import Settings
 
 LOCKED = "WarehouseLockedError"
 
@@ -54,9 +54,9 @@ def materialize(
     print its stack trace."""
     from dagster import AssetSelection, DagsterInstance
 
-    from .definitions import build_definitions
-    from .instance import prepare_instance
-    from .runs import fail_dead_runs, warehouse_holders
+    from pipeline.definitions import build_definitions
+    from pipeline.service.instance import prepare_instance
+    from pipeline.service.runs import fail_dead_runs, warehouse_holders
 
     defs = build_definitions(settings)
     try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from .commands import command_for
-from .settings import Settings
+from pipeline.commands import command_for
+from pipeline.settings import Settings
 
 
 def restore_fix(settings: Settings, damaged: Path) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from dagster import AssetKey, Definitions
 
-from .settings import CONFIG_ENV, load_settings
+from pipeline.settings import CONFIG_ENV, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -59,8 +59,8 @@ def _defs() -> tuple[Definitions, dict[str, Definitions]]:
     # pipeline.definitions reads them too).
     os.environ.pop(CONFIG_ENV, None)
     os.chdir(ROOT / "docs")
-    from .definitions import DOMAINS, build_definitions
-    from .resources import build_resources
+    from pipeline.definitions import DOMAINS, build_definitions
+    from pipeline.resources import build_resources
 
     settings = load_settings(None)
     resources = build_resources(settings)
@@ -173,11 +173,11 @@ def _synopsis(parser: argparse.ArgumentParser) -> str:
 
 def commands_table() -> str:
     """Every command the parser has, with its synopsis and its description."""
-    from .cli import build_parser
+    from pipeline.cli import build_parser
 
     rows = []
     for leaf in _leaves(build_parser()):
-        text = _required("command", leaf.prog, leaf.description, "pipeline/command_help.py")
+        text = _required("command", leaf.prog, leaf.description, "pipeline/cli/descriptions.py")
         rows.append((f"`{_synopsis(leaf)}`", text))
     return _table(("command", "what it does"), rows)
 

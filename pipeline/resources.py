@@ -15,9 +15,8 @@ from assets.power.resources import PowerSource
 from assets.review.resources import Reviews
 from assets.sms.resources import MessagesSource
 from assets.transactions.resources import ParsingConfig
-
-from .commands import installed_command, with_config
-from .settings import Settings
+from pipeline.commands import installed_command, with_config
+from pipeline.settings import Settings
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:

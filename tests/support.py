@@ -77,7 +77,7 @@ def homeclerk_instance(home: Path) -> Iterator[DagsterInstance]:
     dagster.yaml, its storages, its retention."""
     from dagster import DagsterInstance
 
-    from pipeline.instance import render_dagster_yaml
+    from pipeline.service.instance import render_dagster_yaml
 
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text(render_dagster_yaml(home))
@@ -89,8 +89,8 @@ class PinnedFeedServer:
     """The real feed server on a free 127.0.0.1 port, its clock a settable instant."""
 
     def __init__(self, folder: Path, now: dt.datetime) -> None:
-        from pipeline.feed_server import FeedServer
-        from pipeline.hostcheck import allowed_hosts
+        from pipeline.service.feed_server import FeedServer
+        from pipeline.service.hostcheck import allowed_hosts
 
         self.now = now
         self.port = free_port()

@@ -22,8 +22,8 @@ from assets.portfolio.kite_adapter import parse_equity_holdings, parse_mf_holdin
 from assets.portfolio.token_store import load_session
 from assets.transactions.categories import CategoryConfigError, rules_from_config
 from assets.transactions.parsing.format import FormatConfigError, formats_from_config
-from pipeline import launchd
-from pipeline.service_spec import service_spec
+from pipeline.platform import launchd
+from pipeline.platform.service_spec import service_spec
 from tests.pipeline.service_support import StandIn, service_settings
 
 KEPT = "the last good portfolio is kept"

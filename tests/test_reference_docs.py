@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import command_help, reference_docs
+from pipeline import reference_docs
+from pipeline.cli import descriptions as command_help
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,8 @@ from pathlib import Path
 from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.sms.attributed_body import encode_attributed_body
 from assets.sms.chatdb import utc_to_apple_ns
-
-from .chatdb_writer import NewMessage, append_messages, create_chat_db
-from .messages import DemoMessage, demo_account_mapping, demo_category_rules
+from pipeline.demo.chatdb_writer import NewMessage, append_messages, create_chat_db
+from pipeline.demo.messages import DemoMessage, demo_account_mapping, demo_category_rules
 
 MARKER = ".homeclerk-demo"
 

@@ -10,8 +10,7 @@ from dagster import DagsterEvent, DagsterInstance, Definitions
 
 from assets.review.definitions import FIRST_WEEK
 from assets.review.week import week_containing
-
-from .messages import IST
+from pipeline.demo.messages import IST
 
 DEMO_WEEKS = 8
 

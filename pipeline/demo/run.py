@@ -14,22 +14,21 @@ from dagster import AssetCheckSeverity, DagsterEvent, DagsterInstance
 from assets.books.writer import ensure_generated
 from assets.common import clock
 from assets.common.atomic import write_text_atomic
-
-from ..definitions import build_definitions
-from ..instance import use_instance
-from ..settings import CONFIG_ENV, load_env_file, load_settings
-from .books import demo_holdings, demo_main_beancount
-from .broker import (
+from pipeline.definitions import build_definitions
+from pipeline.demo.books import demo_holdings, demo_main_beancount
+from pipeline.demo.broker import (
     DEMO_API_KEY,
     DEMO_API_SECRET,
     DEMO_RESPONSES,
     serve_broker,
     write_demo_session,
 )
-from .build import prepare_demo_folder, write_chat_db, write_demo_config
-from .messages import IST, demo_opening_balances, generate_demo_messages
-from .power import write_demo_power
-from .reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
+from pipeline.demo.build import prepare_demo_folder, write_chat_db, write_demo_config
+from pipeline.demo.messages import IST, demo_opening_balances, generate_demo_messages
+from pipeline.demo.power import write_demo_power
+from pipeline.demo.reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
+from pipeline.service.instance import use_instance
+from pipeline.settings import CONFIG_ENV, load_env_file, load_settings
 
 
 class DemoReport(NamedTuple):

@@ -29,8 +29,8 @@ from assets.backup.snapshot import (
     take_snapshot,
     verify_snapshot,
 )
-from pipeline.instance import render_dagster_yaml
-from pipeline.serve import WORKSPACE_FILE, log_dir
+from pipeline.service.instance import render_dagster_yaml
+from pipeline.service.serve import WORKSPACE_FILE, log_dir
 from pipeline.settings import load_settings
 from tests.support import wait_for
 

@@ -45,7 +45,7 @@ def fava(tmp_path: Path) -> Iterator[Fava]:
         [
             sys.executable,
             "-m",
-            "pipeline.fava_server",
+            "pipeline.service.fava_server",
             str(tmp_path / "main.beancount"),
             "--port",
             str(port),

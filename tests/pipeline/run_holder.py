@@ -14,7 +14,7 @@ from dagster import DagsterEvent, DagsterEventType, DagsterInstance
 from dagster._core.events import EngineEventData
 
 from pipeline.definitions import build_definitions
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import load_settings
 
 

@@ -21,7 +21,7 @@ from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import CONFIG_ENV, Settings, load_settings
 from tests.pipeline.test_cli import homeclerk
 from tests.transactions.test_unrecognized import hold_for_writing

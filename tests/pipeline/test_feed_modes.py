@@ -16,7 +16,7 @@ from assets.portfolio.feed import feed_path, marker_path, write_feed, write_mark
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import (
     SettingsError,
     exposed_secret_files,

@@ -14,7 +14,7 @@ from assets.common.senders import sender_header
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import IST, generate_demo_messages
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import Settings, load_settings
 
 END = dt.date(2026, 11, 19)

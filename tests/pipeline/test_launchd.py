@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import launchd
 from pipeline.cli import main
-from pipeline.plist_lint import lint_plist
-from pipeline.service_spec import service_spec
+from pipeline.platform import launchd
+from pipeline.platform.plist_lint import lint_plist
+from pipeline.platform.service_spec import service_spec
 from tests.pipeline.service_support import StandIn, service_settings
 
 UID = os.getuid()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pipeline.cli import main
-from pipeline.plist_lint import lint_plist
+from pipeline.platform.plist_lint import lint_plist
 
 
 def _good(tmp_path: Path) -> dict[str, Any]:

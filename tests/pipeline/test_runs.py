@@ -20,9 +20,9 @@ from dagster import DagsterInstance, DagsterRunStatus
 
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.doctor import run_checks
-from pipeline.instance import prepare_instance
-from pipeline.runs import RunReaper, fail_dead_runs, warehouse_holders
+from pipeline.doctor.checks import run_checks
+from pipeline.service.instance import prepare_instance
+from pipeline.service.runs import RunReaper, fail_dead_runs, warehouse_holders
 from pipeline.settings import Settings, load_settings
 
 HOLDER = Path(__file__).with_name("run_holder.py")
@@ -233,7 +233,7 @@ def _starting_run(instance: DagsterInstance, settings: Settings) -> str:
 
 
 def test_a_run_left_starting_without_a_worker_is_failed(tmp_path: Path) -> None:
-    from pipeline.runs import STARTING_GRACE, fail_orphaned_starting_runs, unfinished_runs
+    from pipeline.service.runs import STARTING_GRACE, fail_orphaned_starting_runs, unfinished_runs
 
     settings = demo_like(tmp_path)
     with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
@@ -271,7 +271,7 @@ def test_a_run_left_starting_without_a_worker_is_failed(tmp_path: Path) -> None:
 
 
 def test_run_workers_are_the_children_but_the_resource_tracker(tmp_path: Path) -> None:
-    from pipeline.processes import run_workers_below
+    from pipeline.service.processes import run_workers_below
 
     script = (
         "import subprocess, sys, time\n"

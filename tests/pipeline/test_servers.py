@@ -235,10 +235,10 @@ def test_ui_and_fava_listen_on_the_service_ports_and_a_busy_one_names_the_settin
 def test_serve_on_a_busy_port_says_which_setting_to_change_as_toml_that_pastes(
     tmp_path: Path,
 ) -> None:
-    from pipeline.instance import prepare_instance
-    from pipeline.serve import run_service
+    from pipeline.service.instance import prepare_instance
+    from pipeline.service.serve import run_service
+    from pipeline.service.single_instance import PortBusyError
     from pipeline.settings import load_settings
-    from pipeline.single_instance import PortBusyError
 
     config = tmp_path / "homeclerk.toml"
     config.write_text('[paths]\ndata_dir = "data"\nbooks_dir = "books"\n')

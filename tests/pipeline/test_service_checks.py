@@ -27,10 +27,10 @@ from dagster._core.scheduler.instigation import (
 from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from assets.books.schedules import BOOKS_CRON
-from pipeline import service_checks as sc
 from pipeline.cli import main
 from pipeline.definitions import build_definitions
-from pipeline.instance import prepare_instance
+from pipeline.doctor import service_checks as sc
+from pipeline.service.instance import prepare_instance
 from tests.pipeline.service_support import StandIn, service_settings
 
 UTC = dt.UTC

@@ -9,7 +9,7 @@ from pathlib import Path
 from dagster import DagsterRun, DagsterRunStatus
 from dagster._core.storage.tags import WILL_RETRY_TAG
 
-from pipeline.storage import NOT_RETRIED_TAG, note_settings_error
+from pipeline.service.storage import NOT_RETRIED_TAG, note_settings_error
 from tests.support import homeclerk_instance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +41,7 @@ def test_loading_the_definitions_with_broken_settings_marks_the_process(tmp_path
     config = tmp_path / "homeclerk.toml"
     config.write_text('timezone = "Asia/Kolkatta"\n')
     code = (
-        "import pipeline.storage as s\n"
+        "import pipeline.service.storage as s\n"
         "try:\n    import pipeline.definitions\nexcept Exception as e:\n"
         "    print(type(e).__name__, bool(s._SETTINGS_ERROR))\n"
     )

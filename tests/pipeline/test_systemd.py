@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import systemd
 from pipeline.cli import main
-from pipeline.service_spec import service_spec
+from pipeline.platform import systemd
+from pipeline.platform.service_spec import service_spec
 from tests.pipeline.service_support import StandIn, service_settings
 
 

@@ -29,7 +29,7 @@ from dagster._utils.error import SerializableErrorInfo
 
 from assets.common import tick_tally
 from assets.review.definitions import pipeline_health
-from pipeline.runs import RunReaper, purge_sensor_ticks, purge_skipped_sensor_ticks
+from pipeline.service.runs import RunReaper, purge_sensor_ticks, purge_skipped_sensor_ticks
 from tests.support import homeclerk_instance
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -123,7 +123,7 @@ def test_skipped_sensor_ticks_older_than_an_hour_are_purged_and_the_rest_kept(
 def test_a_backlog_larger_than_a_batch_is_counted_whole(
     instance: DagsterInstance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipeline.runs._PURGE_BATCH", 3)
+    monkeypatch.setattr("pipeline.service.runs._PURGE_BATCH", 3)
     sms = _state(instance, "bank_sms_sensor", InstigatorType.SENSOR)
     for i in range(10):
         _tick(

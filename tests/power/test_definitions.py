@@ -16,7 +16,7 @@ from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_contex
 from assets.common.resources import Clock
 from assets.power.definitions import build_power_sensor
 from pipeline.definitions import build_definitions
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import load_settings
 
 DATA = Path(__file__).parent / "data"

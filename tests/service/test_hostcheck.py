@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.feed_server import FeedServer
-from pipeline.hostcheck import (
+from pipeline.service.feed_server import FeedServer
+from pipeline.service.hostcheck import (
     _CROSS_SITE_REFUSAL as _CROSS_SITE_BODY,
 )
-from pipeline.hostcheck import (
+from pipeline.service.hostcheck import (
     HostCheckASGI,
     HostCheckWSGI,
     allowed_hosts,

@@ -22,9 +22,9 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.daemon import SchedulerDaemon  # noqa: F401  (imports the scheduler in order)
 from dagster._scheduler.scheduler import launch_scheduled_runs
 
-from pipeline.instance import prepare_instance
-from pipeline.serve import child_specs, write_ui_workspace, write_workspace
-from pipeline.service import port_open
+from pipeline.service.instance import prepare_instance
+from pipeline.service.serve import child_specs, write_ui_workspace, write_workspace
+from pipeline.service.supervisor import port_open
 from tests.pipeline.service_support import service_settings
 from tests.support import free_port, wait_for
 

@@ -10,7 +10,7 @@ import pytest
 from dagster import DagsterInstance, asset, materialize, op
 from dagster import job as dagster_job
 
-from pipeline.maintenance import MAINTENANCE_CRON, build_maintenance, prune_runs
+from pipeline.service.maintenance import MAINTENANCE_CRON, build_maintenance, prune_runs
 from pipeline.settings import load_settings
 from tests.support import homeclerk_instance
 

@@ -21,9 +21,9 @@ from websockets.sync.client import connect as ws_connect
 
 from assets.sms.chatdb import utc_to_apple_ns
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
-from pipeline.processes import descendants
-from pipeline.runs import pid_alive
-from pipeline.service import Supervisor, port_open
+from pipeline.service.processes import descendants
+from pipeline.service.runs import pid_alive
+from pipeline.service.supervisor import Supervisor, port_open
 from tests.support import CHROMIUM_ARGS, chromium_path, free_port, wait_for
 
 pytestmark = pytest.mark.slow
@@ -266,7 +266,11 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     # SIGTERM stops every process of the tree, in time, and frees every port.
     tree = descendants(proc.pid)
     commands = b"\n".join(_cmdline(p) for p in tree)
-    for child in (b"pipeline.code_server", b"--with-daemon", b"pipeline.fava_server"):
+    for child in (
+        b"pipeline.service.code_server",
+        b"--with-daemon",
+        b"pipeline.service.fava_server",
+    ):
         assert child in commands, child
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
@@ -311,7 +315,7 @@ def _idle(home: Path, *, ran: bool = True) -> bool:
     """No run is queued or in progress (and, with `ran`, a bank_sms_job run exists)."""
     from dagster import DagsterInstance, RunsFilter
 
-    from pipeline.runs import unfinished_runs
+    from pipeline.service.runs import unfinished_runs
 
     with DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs(RunsFilter(job_name="bank_sms_job"), limit=1)
@@ -453,7 +457,7 @@ def _started_run(home: Path) -> tuple[str, int] | None:
     """A bank_sms_job run in progress whose worker recorded its PID."""
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-    from pipeline.runs import worker_pid
+    from pipeline.service.runs import worker_pid
 
     with DagsterInstance.from_config(str(home)) as instance:
         for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):

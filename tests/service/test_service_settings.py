@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.processes import owner_argv, owner_mark
-from pipeline.serve import child_specs, log_dir
-from pipeline.service import ChildSpec
+from pipeline.service.processes import owner_argv, owner_mark
+from pipeline.service.serve import child_specs, log_dir
+from pipeline.service.supervisor import ChildSpec
 from pipeline.settings import ServiceSettings, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from assets.sms.ingest import ingest_new_messages
-from pipeline.service import Supervisor, ThreadSpec
-from pipeline.sms_watch import SmsWatcher, launch_bank_sms_job, runs_in_progress
+from pipeline.service.sms_watch import SmsWatcher, launch_bank_sms_job, runs_in_progress
+from pipeline.service.supervisor import Supervisor, ThreadSpec
 from tests.sms.helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
 from tests.support import free_port, wait_for
 

@@ -13,11 +13,11 @@ import sys
 import threading
 from pathlib import Path
 
-from pipeline.feed_server import FeedServer
-from pipeline.hostcheck import allowed_hosts
-from pipeline.processes import OWNER_ENV, belongs_to, owner_argv, owner_mark
-from pipeline.runs import pid_alive
-from pipeline.service import (
+from pipeline.service.feed_server import FeedServer
+from pipeline.service.hostcheck import allowed_hosts
+from pipeline.service.processes import OWNER_ENV, belongs_to, owner_argv, owner_mark
+from pipeline.service.runs import pid_alive
+from pipeline.service.supervisor import (
     ChildSpec,
     Supervisor,
     ThreadSpec,
@@ -126,7 +126,7 @@ def test_a_program_that_cannot_start_is_retried_not_fatal(tmp_path: Path) -> Non
 
 
 def test_logs_rotate_by_size(tmp_path: Path, monkeypatch: object) -> None:
-    import pipeline.service as service
+    import pipeline.service.supervisor as service
 
     monkeypatch.setattr(service, "LOG_MAX_BYTES", 1000)  # type: ignore[attr-defined]
     log = rotating_logger("x", tmp_path / "x.log", "%(message)s")
@@ -408,6 +408,6 @@ def test_a_child_is_restarted_when_its_settings_change_once_it_is_not_busy(
 
 
 def _has_marked_child(pid: int) -> bool:
-    from pipeline.service import _busy
+    from pipeline.service.supervisor import _busy
 
     return _busy(pid, "spawn_main")

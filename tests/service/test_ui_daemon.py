@@ -1,4 +1,4 @@
-"""The UI process that also runs the Dagster daemon (`pipeline.webserver --with-daemon`)."""
+"""The UI process that also runs the Dagster daemon (`pipeline.service.webserver --with-daemon`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.service import port_open
-from pipeline.webserver import DAEMON_FAILED_EXIT, DaemonThread
+from pipeline.service.supervisor import port_open
+from pipeline.service.webserver import DAEMON_FAILED_EXIT, DaemonThread
 from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,7 +45,7 @@ def test_the_ui_process_exits_when_its_daemon_stops(tmp_path: Path) -> None:
     # A setting the daemon reads and the UI does not: the daemon fails, the UI comes up.
     env = _env(tmp_path, DAGSTER_DAEMON_HEARTBEAT_TOLERANCE="not-a-number")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.webserver", "-w", str(workspace), "-p", str(port),
+        [sys.executable, "-m", "pipeline.service.webserver", "-w", str(workspace), "-p", str(port),
          "--with-daemon"],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -70,7 +70,7 @@ def test_the_idle_knobs_turned_still_exist_and_take(monkeypatch: pytest.MonkeyPa
     from dagster._daemon import controller
     from dagster._grpc import server_watcher
 
-    from pipeline import webserver
+    from pipeline.service import webserver
 
     assert isinstance(server_watcher.WATCH_INTERVAL, (int, float))
     assert isinstance(controller.RELOAD_WORKSPACE_INTERVAL, (int, float))

@@ -16,7 +16,7 @@ from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.instance import prepare_instance
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import load_settings
 
 
@@ -251,7 +251,7 @@ def test_the_watched_sensor_ticks_slowly_and_the_default_keeps_four_seconds(setu
         WATCHED_INTERVAL_SECONDS,
         sms_watch_on,
     )
-    from pipeline.serve import SMS_WATCH_ENV
+    from pipeline.service.serve import SMS_WATCH_ENV
 
     settings, _instance = setup
     defs = build_definitions(settings)

@@ -3,7 +3,7 @@
 The reaper (fail runs whose worker died, so the daemon retries them) needs a Dagster instance,
 and importing Dagster costs ~64 MB resident: here it shares the code server's, which has Dagster
 loaded anyway and is the parent of every run worker, instead of keeping Dagster in the
-supervisor. Usage: `python -m pipeline.code_server <dagster api grpc arguments>`.
+supervisor. Usage: `python -m pipeline.service.code_server <dagster api grpc arguments>`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> None:
     from dagster import DagsterInstance
     from dagster._cli.api import grpc_command
 
-    from .processes import run_workers_below
-    from .runs import RunReaper
+    from pipeline.service.processes import run_workers_below
+    from pipeline.service.runs import RunReaper
 
     started = dt.datetime.now(dt.UTC)
     with (

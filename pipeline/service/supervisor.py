@@ -36,8 +36,7 @@ from types import FrameType
 from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
-
-from .processes import OWNER_ENV, belongs_to, descendants, owner_mark
+from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 3
@@ -469,7 +468,7 @@ def _busy(pid: int, marker: str) -> bool:
 
 
 def _alive(pid: int) -> bool:
-    from .runs import pid_alive
+    from pipeline.service.runs import pid_alive
 
     return pid_alive(pid)
 

@@ -8,7 +8,7 @@ Only the feed files themselves (`*.json` directly in the feeds folder), only GET
 the same Host check as the UIs, and `Cache-Control: no-cache` so a dashboard never shows a feed
 older than the file. Plain stdlib: a feed server must cost nothing while idle, and
 `homeclerk serve` runs it on a thread of its own process (`serve.feed_server`); `python -m
-pipeline.feed_server` serves it alone.
+pipeline.service.feed_server` serves it alone.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from types import FrameType
 
 from assets.common.clock import now_utc
 from assets.common.feed_status import status_as_of
-
-from .hostcheck import _REFUSAL, allowed_hosts, host_allowed
+from pipeline.service.hostcheck import _REFUSAL, allowed_hosts, host_allowed
 
 LOOPBACK = "127.0.0.1"
 # A feed name: letters, digits, dash, underscore, dot inside, ending .json; no slash, no "..".
@@ -129,7 +128,7 @@ def as_of_now(data: bytes, now: dt.datetime) -> bytes:
 
 def serve(feeds_dir: Path, port: int, extra_hosts: tuple[str, ...] = ()) -> None:
     """Serve until SIGTERM or SIGINT."""
-    from .single_instance import ensure_port_free
+    from pipeline.service.single_instance import ensure_port_free
 
     ensure_port_free(port, "the feed server")
     server = FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts))
@@ -148,7 +147,7 @@ def serve(feeds_dir: Path, port: int, extra_hosts: tuple[str, ...] = ()) -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m pipeline.feed_server FEEDS_DIR --port N [--allow-host NAME …]`."""
+    """`python -m pipeline.service.feed_server FEEDS_DIR --port N [--allow-host NAME …]`."""
     parser = argparse.ArgumentParser(description="Serve feeds/*.json read-only on 127.0.0.1.")
     parser.add_argument("feeds_dir", type=Path)
     parser.add_argument("--port", type=int, default=5080)

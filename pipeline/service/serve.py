@@ -14,14 +14,13 @@ from functools import partial
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
-
-from .fava_server import MAIN_FILE, missing_books
-from .feed_server import FeedServer
-from .hostcheck import allowed_hosts
-from .processes import owner_argv, owner_mark
-from .service import ChildSpec, Supervisor, ThreadSpec, port_open
-from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
-from .sms_watch import make_sms_watcher
+from pipeline.service.fava_server import MAIN_FILE, missing_books
+from pipeline.service.feed_server import FeedServer
+from pipeline.service.hostcheck import allowed_hosts
+from pipeline.service.processes import owner_argv, owner_mark
+from pipeline.service.sms_watch import make_sms_watcher
+from pipeline.service.supervisor import ChildSpec, Supervisor, ThreadSpec, port_open
+from pipeline.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
@@ -130,7 +129,7 @@ def child_specs(
     specs = [
         ChildSpec(
             "code-server",
-            (*py, "-m", "pipeline.code_server", "-m", "pipeline.definitions",
+            (*py, "-m", "pipeline.service.code_server", "-m", "pipeline.definitions",
              "-h", "127.0.0.1", "-p", str(grpc_port), "--location-name", LOCATION_NAME,
              # A settings error then shows in the UI instead of a crash loop.
              "--lazy-load-user-code"),
@@ -145,7 +144,7 @@ def child_specs(
         # process exits and both are restarted.
         ChildSpec(
             "ui-daemon",
-            (*py, "-m", "pipeline.webserver", "-w", str(workspace),
+            (*py, "-m", "pipeline.service.webserver", "-w", str(workspace),
              "-p", str(service.ui_port), "--with-daemon", *allow),
             cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
         ),
@@ -153,7 +152,7 @@ def child_specs(
         # says why), rather than restarted forever.
         *([] if missing_books(settings.books_dir) else [ChildSpec(
             "fava",
-            (*py, "-m", "pipeline.fava_server", str(settings.books_dir / MAIN_FILE),
+            (*py, "-m", "pipeline.service.fava_server", str(settings.books_dir / MAIN_FILE),
              "--port", str(service.fava_port), *allow),
             cwd, env,
         )]),
@@ -187,8 +186,7 @@ def run_service(
     held: a second `serve` must say "already running", not trip over the first one's ports.
     """
     from assets.books.writer import ensure_generated
-
-    from .single_instance import ensure_port_free, port_setting_fix, single_instance
+    from pipeline.service.single_instance import ensure_port_free, port_setting_fix, single_instance
 
     service = settings.service
     # `serve` and `ui` share one lock: two daemons on one instance would run every sensor twice.

@@ -12,10 +12,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .command_help import DESCRIPTIONS
-from .commands import command_for
-from .permissions import apply_private_umask
-from .settings import (
+from pipeline.cli.descriptions import DESCRIPTIONS
+from pipeline.commands import command_for
+from pipeline.permissions import apply_private_umask
+from pipeline.settings import (
     CONFIG_ENV,
     Settings,
     SettingsError,
@@ -220,8 +220,8 @@ def _say_what_is_not_configured(settings: Settings) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo.build import DemoFolderError
-    from .demo.run import run_demo
+    from pipeline.demo.build import DemoFolderError
+    from pipeline.demo.run import run_demo
 
     try:
         report = run_demo(args.dir, seed=args.seed, end=args.end_date)
@@ -266,11 +266,11 @@ def _demo(args: argparse.Namespace) -> int:
 def _ui(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
-    from .demo.broker import BrokerPortBusyError
-    from .instance import use_instance
-    from .processes import run_until_stopped
-    from .runs import RunReaper
-    from .single_instance import (
+    from pipeline.demo.broker import BrokerPortBusyError
+    from pipeline.service.instance import use_instance
+    from pipeline.service.processes import run_until_stopped
+    from pipeline.service.runs import RunReaper
+    from pipeline.service.single_instance import (
         AlreadyRunningError,
         PortBusyError,
         ensure_port_free,
@@ -283,7 +283,7 @@ def _ui(args: argparse.Namespace) -> int:
     home = use_instance(settings)
     if settings.config_file:
         os.environ[CONFIG_ENV] = str(settings.config_file)
-    from .serve import write_ui_workspace
+    from pipeline.service.serve import write_ui_workspace
 
     cmd = [
         sys.executable,
@@ -321,7 +321,7 @@ def _ui(args: argparse.Namespace) -> int:
 def _server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple[int, Any]:
     """The port `--port` gives, else the `[service]` setting, and how to choose another when it
     is busy (another --port, or the setting as lines that paste)."""
-    from .single_instance import port_setting_fix
+    from pipeline.service.single_instance import port_setting_fix
 
     if args.port is not None:
         return args.port, None
@@ -329,10 +329,10 @@ def _server_port(args: argparse.Namespace, settings: Settings, key: str) -> tupl
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .demo.broker import BrokerPortBusyError
-    from .instance import use_instance
-    from .serve import run_service
-    from .single_instance import AlreadyRunningError, PortBusyError
+    from pipeline.demo.broker import BrokerPortBusyError
+    from pipeline.service.instance import use_instance
+    from pipeline.service.serve import run_service
+    from pipeline.service.single_instance import AlreadyRunningError, PortBusyError
 
     settings = _settings(args)
     _say_what_is_not_configured(settings)
@@ -348,13 +348,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo_broker(settings: Settings) -> Iterator[None]:
     """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
     the portfolio assets can be materialized from the UI without any account."""
-    from .demo.build import MARKER
+    from pipeline.demo.build import MARKER
 
     url = urllib.parse.urlsplit(settings.broker.base_url)
     if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
         yield
         return
-    from .demo.broker import FakeKiteServer, write_demo_session
+    from pipeline.demo.broker import FakeKiteServer, write_demo_session
 
     write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
     with FakeKiteServer(port=url.port):
@@ -363,7 +363,7 @@ def _demo_broker(settings: Settings) -> Iterator[None]:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .doctor import doctor_exit_code, render, render_json, run_checks
+    from pipeline.doctor.checks import doctor_exit_code, render, render_json, run_checks
 
     findings = run_checks(_settings(args))
     print(render_json(findings) if getattr(args, "json", False) else render(findings))
@@ -408,8 +408,8 @@ def _service_parsers(sub: Any) -> None:
 
 
 def _launchd(args: argparse.Namespace) -> int:
-    from . import launchd
-    from .service_spec import default_launcher, service_spec
+    from pipeline.platform import launchd
+    from pipeline.platform.service_spec import default_launcher, service_spec
 
     settings = _settings(args)
     try:
@@ -437,7 +437,7 @@ def _launchd(args: argparse.Namespace) -> int:
 
 
 def _launchd_lint(args: argparse.Namespace) -> int:
-    from .plist_lint import lint_plist
+    from pipeline.platform.plist_lint import lint_plist
 
     bad = 0
     for path in args.plists:
@@ -451,8 +451,8 @@ def _launchd_lint(args: argparse.Namespace) -> int:
 
 
 def _launchd_build(args: argparse.Namespace) -> int:
-    from .launchd import LaunchdError, build_launcher
-    from .service_spec import default_launcher, homeclerk_script
+    from pipeline.platform.launchd import LaunchdError, build_launcher
+    from pipeline.platform.service_spec import default_launcher, homeclerk_script
 
     settings = _settings(args)
     target = (args.target or homeclerk_script()).absolute()
@@ -468,8 +468,8 @@ def _launchd_build(args: argparse.Namespace) -> int:
 
 
 def _systemd(args: argparse.Namespace) -> int:
-    from . import systemd
-    from .service_spec import service_spec
+    from pipeline.platform import systemd
+    from pipeline.platform.service_spec import service_spec
 
     settings = _settings(args)
     try:
@@ -492,9 +492,9 @@ def _systemd(args: argparse.Namespace) -> int:
 
 
 def _materialize(args: argparse.Namespace) -> int:
-    from .instance import use_instance
-    from .materialize import SelectionError, materialize
-    from .settings import load_env_file
+    from pipeline.materialize import SelectionError, materialize
+    from pipeline.service.instance import use_instance
+    from pipeline.settings import load_env_file
 
     settings = _settings(args)
     load_env_file(settings)
@@ -532,7 +532,7 @@ def _backup(args: argparse.Namespace) -> int:
     """A snapshot now, as a run of the `backup` asset: it waits for the warehouse pool like
     `materialize` (a run the daemon launched in that moment would otherwise find the warehouse
     locked), and the daemon keeps new warehouse runs queued while it copies."""
-    from .materialize import materialize
+    from pipeline.materialize import materialize
 
     settings = _settings(args)
     request = {
@@ -598,7 +598,7 @@ def _close_restored_runs(home: Path) -> int:
         return 0
     from dagster import DagsterInstance
 
-    from .runs import close_restored_runs
+    from pipeline.service.runs import close_restored_runs
 
     try:
         with DagsterInstance.from_config(str(home)) as instance:
@@ -612,10 +612,9 @@ def _review(args: argparse.Namespace) -> int:
     from assets.common.clock import now_utc
     from assets.review.definitions import FIRST_WEEK
     from assets.review.week import outside_partitions, parse_iso_week, week_of_key, weeks_between
-
-    from .instance import use_instance
-    from .materialize import materialize
-    from .settings import load_env_file
+    from pipeline.materialize import materialize
+    from pipeline.service.instance import use_instance
+    from pipeline.settings import load_env_file
 
     try:
         if args.week:
@@ -647,9 +646,8 @@ def _review(args: argparse.Namespace) -> int:
 
 def _fava(args: argparse.Namespace) -> int:
     from assets.books.writer import ensure_generated
-
-    from .fava_server import missing_books, serve
-    from .single_instance import (
+    from pipeline.service.fava_server import missing_books, serve
+    from pipeline.service.single_instance import (
         AlreadyRunningError,
         PortBusyError,
         ensure_port_free,
@@ -678,8 +676,7 @@ def _fava(args: argparse.Namespace) -> int:
 def _broker_login(args: argparse.Namespace) -> int:
     from assets.portfolio.errors import BrokerError, LoginError
     from assets.portfolio.login import run_login
-
-    from .settings import load_env_file
+    from pipeline.settings import load_env_file
 
     settings = _settings(args)
     load_env_file(settings)
@@ -702,8 +699,7 @@ def _broker_login(args: argparse.Namespace) -> int:
 
 def _broker_status(args: argparse.Namespace) -> int:
     from assets.portfolio.token_check import check_token
-
-    from .settings import load_env_file
+    from pipeline.settings import load_env_file
 
     settings = _settings(args)
     load_env_file(settings)

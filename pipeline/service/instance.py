@@ -7,9 +7,8 @@ from importlib import resources
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
-
-from .permissions import secure_data_dir
-from .settings import Settings
+from pipeline.permissions import secure_data_dir
+from pipeline.settings import Settings
 
 
 def render_dagster_yaml(dagster_home: Path) -> str:

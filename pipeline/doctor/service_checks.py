@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .doctor import Finding, _ago, homeclerk_command
-from .settings import Settings
+from pipeline.doctor.checks import Finding, _ago, homeclerk_command
+from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -52,7 +52,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
         return homeclerk_command(settings, *words)
 
     if platform == "darwin":
-        from . import launchd
+        from pipeline.platform import launchd
 
         plist = launchd.plist_path(settings.service.launch_agents_dir, settings.service.label)
         if not plist.is_file():
@@ -77,7 +77,7 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
             f"{settings.data_dir / 'logs'})",
         )
         return
-    from . import systemd
+    from pipeline.platform import systemd
 
     unit = systemd.unit_path(settings.service.systemd_user_dir)
     if not unit.is_file():
@@ -305,7 +305,7 @@ def instigator_ticks(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
         return
     from dagster import DagsterInstance
 
-    from .definitions import build_definitions
+    from pipeline.definitions import build_definitions
 
     defs = build_definitions(settings)
     with DagsterInstance.from_config(str(home)) as instance:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
-
-from .launchd import EXIT_TIMEOUT, Result
-from .service_spec import ServiceSpec
+from pipeline.platform.launchd import EXIT_TIMEOUT, Result
+from pipeline.platform.service_spec import ServiceSpec
 
 UNIT_NAME = "homeclerk.service"
 STATUS_PROPERTIES = ("ActiveState", "SubState", "MainPID", "NRestarts", "ExecMainStatus")

@@ -12,7 +12,7 @@ LOOPBACK = "127.0.0.1"
 MAIN_FILE = "main.beancount"
 # The starter books shipped with homeclerk (options, example opening balances, the include of
 # the generated entries), in a source checkout.
-STARTER = Path(__file__).resolve().parents[1] / "ledger" / MAIN_FILE
+STARTER = Path(__file__).resolve().parents[2] / "ledger" / MAIN_FILE
 
 
 def missing_books(books_dir: Path, starter: Path = STARTER) -> str | None:
@@ -60,10 +60,10 @@ def serve(
     path = Path(ledger_file).expanduser().resolve()
     if not path.exists():
         raise FavaLedgerMissingError(path)
-    from .single_instance import ensure_port_free
+    from pipeline.service.single_instance import ensure_port_free
 
     ensure_port_free(port, "Fava", host)  # a clear line, not cheroot's traceback
-    from .hostcheck import HostCheckWSGI, allowed_hosts
+    from pipeline.service.hostcheck import HostCheckWSGI, allowed_hosts
 
     app = HostCheckWSGI(create_app([path]), allowed_hosts(port, extra_hosts))
     server = Server((host, port), app)

@@ -348,7 +348,7 @@ def make_sms_watcher(
     check_settings: Callable[[], str | None] = lambda: None,
 ) -> SmsWatcher:
     """The service's watcher, logging to `log_file` (rotated) and launching through the UI."""
-    from .service import rotating_logger
+    from pipeline.service.supervisor import rotating_logger
 
     logger = rotating_logger("sms-watch", log_file, "%(asctime)s %(message)s")
 

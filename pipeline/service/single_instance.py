@@ -14,7 +14,7 @@ import socket
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .settings import Settings, setting_fix
+from pipeline.settings import Settings, setting_fix
 
 
 class AlreadyRunningError(RuntimeError):

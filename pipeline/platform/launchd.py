@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assets.common.atomic import write_bytes_atomic
-
-from .service_spec import ServiceSpec
+from pipeline.platform.service_spec import ServiceSpec
 
 # launchd waits this long after SIGTERM before SIGKILL: `serve` needs it to stop every child
 # and let a run finish its step (launchd's default is about 20 s).
@@ -266,7 +265,7 @@ def install(
     Refuses a plist that lint faults (a job that would load and never run). Returns what was
     done, one line a step; raises LaunchdError naming the failed step in words.
     """
-    from .plist_lint import lint_plist
+    from pipeline.platform.plist_lint import lint_plist
 
     path = plist_path(agents_dir, spec.label)
     spec.stdout_path.parent.mkdir(parents=True, exist_ok=True)  # launchd creates no folders
@@ -310,7 +309,7 @@ def current_uid() -> int:
     return os.getuid()
 
 
-LAUNCHER_SOURCE = Path(__file__).resolve().parent.parent / "launchd" / "launcher.c"
+LAUNCHER_SOURCE = Path(__file__).resolve().parents[2] / "launchd" / "launcher.c"
 
 
 def c_string(text: str) -> str:

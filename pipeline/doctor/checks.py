@@ -15,9 +15,8 @@ from assets.common.warehouse import (
     has_table,
 )
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
-
-from .commands import command_for
-from .settings import Settings, exposed_secret_files
+from pipeline.commands import command_for
+from pipeline.settings import Settings, exposed_secret_files
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -66,7 +65,7 @@ def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Findi
 def _crashed(settings: Settings, exc: Exception) -> Finding:
     """A check that could not finish: a damaged Dagster instance says which and how to restore
     it; anything else is named as it is."""
-    from .recovery import restore_fix
+    from pipeline.recovery import restore_fix
 
     text = f"{exc.__class__.__name__}: {exc}".split("\n", 1)[0][:300]
     if any(sign in str(exc) for sign in ("malformed", "not a database", "file is encrypted")):
@@ -117,7 +116,7 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
 def _private_files(settings: Settings) -> Iterator[Finding]:
     """Files and folders under the data folder that others may read (made under an older umask,
     copied in, or changed by hand): bank SMS, amounts and payees are the owner's alone."""
-    from .permissions import fix_command, loose_paths
+    from pipeline.permissions import fix_command, loose_paths
 
     data, feeds, mode = settings.data_dir, settings.feeds_dir, settings.feeds_mode
     loose = list(loose_paths(data, feeds, mode))
@@ -179,7 +178,7 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
         yield Finding("warehouse", True, f"busy: a run is writing it ({exc.__class__.__name__})")
         return
     except WarehouseBrokenError as exc:
-        from .recovery import restore_fix
+        from pipeline.recovery import restore_fix
 
         yield Finding(
             "warehouse", False, str(exc).split(": restore", 1)[0], restore_fix(settings, path)
@@ -200,7 +199,7 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
 
 
 def _books(settings: Settings) -> Iterator[Finding]:
-    from .fava_server import missing_books
+    from pipeline.service.fava_server import missing_books
 
     missing = missing_books(settings.books_dir)
     if missing:
@@ -245,7 +244,7 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
         return
     from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 
-    from .definitions import asset_names, build_definitions
+    from pipeline.definitions import asset_names, build_definitions
 
     with DagsterInstance.from_config(str(home)) as instance:
         for name in asset_names(build_definitions(settings)):
@@ -282,7 +281,7 @@ RUN_STARTING_TOO_LONG = dt.timedelta(minutes=1)
 
 
 def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Finding]:
-    from .runs import unfinished_runs
+    from pipeline.service.runs import unfinished_runs
 
     states = unfinished_runs(instance)
     stuck = [
@@ -345,7 +344,7 @@ def _asset_checks(settings: Settings) -> Iterator[Finding]:
         return  # _runs already says there is no instance
     from dagster import AssetCheckSeverity, DagsterInstance
 
-    from .definitions import build_definitions
+    from pipeline.definitions import build_definitions
 
     keys = sorted(
         build_definitions(settings).resolve_asset_graph().asset_check_keys,
@@ -385,7 +384,7 @@ def _backup(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
 
 def _service(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
     # Its own module: the service job, ports, keep-awake, disk, instance size, ticks.
-    from .service_checks import service_findings
+    from pipeline.doctor.service_checks import service_findings
 
     yield from service_findings(settings, now)
 

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .settings import CONFIG_ENV, Settings
+from pipeline.settings import CONFIG_ENV, Settings
 
 # launchd's own minimal PATH, after the virtualenv's bin (so `dagster`, `fava` resolve there).
 SYSTEM_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"

@@ -119,7 +119,7 @@ def _ps_belongs(pid: int, owner: str) -> bool:
 
 def alive(pid: int) -> bool:
     """Whether `pid` exists and is not a zombie."""
-    from .runs import pid_alive
+    from pipeline.service.runs import pid_alive
 
     return pid_alive(pid)
 

@@ -26,7 +26,7 @@ from dagster import (
     op,
 )
 
-from .settings import Settings
+from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .hostcheck import HostCheckASGI, allowed_hosts
+from pipeline.service.hostcheck import HostCheckASGI, allowed_hosts
 
 DAEMON_FAILED_EXIT = 3
 WORKSPACE_RELOAD_SECONDS = 150
@@ -158,7 +158,7 @@ def serve(
     )
     from dagster_webserver.version import __version__
 
-    from .single_instance import ensure_port_free
+    from pipeline.service.single_instance import ensure_port_free
 
     _slow_code_server_watch()
 
@@ -201,7 +201,7 @@ def serve(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m pipeline.webserver -w WORKSPACE -p PORT [--with-daemon] [--allow-host NAME …]`."""
+    """`python -m pipeline.service.webserver -w WORKSPACE -p PORT [--with-daemon]`: the UI."""
     parser = argparse.ArgumentParser(description="The Dagster UI with a Host header check.")
     parser.add_argument("-w", "--workspace", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")

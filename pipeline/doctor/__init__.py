@@ -1,0 +1,1 @@
+"""`homeclerk doctor`: every reason the pipeline could be quietly wrong, as findings with fixes."""
