@@ -363,7 +363,7 @@ def _demo_broker(settings: Settings) -> Iterator[None]:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from pipeline.doctor.checks import doctor_exit_code, render, render_json, run_checks
+    from pipeline.doctor import doctor_exit_code, render, render_json, run_checks
 
     findings = run_checks(_settings(args))
     print(render_json(findings) if getattr(args, "json", False) else render(findings))

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from assets.common.warehouse import (
     WarehouseBrokenError,
@@ -15,7 +15,7 @@ from assets.common.warehouse import (
     has_table,
 )
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
-from pipeline.commands import command_for
+from pipeline.doctor.findings import CHECK_PREFIX, Finding, ago, homeclerk_command
 from pipeline.settings import Settings, exposed_secret_files
 
 if TYPE_CHECKING:
@@ -24,17 +24,6 @@ if TYPE_CHECKING:
 # Older than this, a feed is stale: the sensor refreshes expenses on news, portfolio every 15
 # minutes in market hours, and everything at least daily.
 FEED_MAX_AGE = dt.timedelta(hours=26)
-CHECK_PREFIX = "check "
-
-
-class Finding(NamedTuple):
-    check: str
-    ok: bool
-    detail: str
-    fix: str | None = None
-    # A problem that does not stop the pipeline (an asset check of severity WARN): still
-    # reported, never "all good".
-    warning: bool = False
 
 
 def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Finding]:
@@ -78,11 +67,6 @@ def _crashed(settings: Settings, exc: Exception) -> Finding:
             "stop the service, then: " + restore_fix(settings, storage),
         )
     return Finding("doctor", False, f"a check could not finish: {text}", None)
-
-
-def homeclerk_command(settings: Settings, *words: str) -> str:
-    """A homeclerk command for this folder that works pasted: this homeclerk, with --config."""
-    return command_for(settings.config_file, *words)
 
 
 def _config(settings: Settings) -> Iterator[Finding]:
@@ -225,7 +209,7 @@ def _feeds(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
         yield Finding(
             name,
             fresh and status == "ok",
-            f"status {status}, written {_ago(age)}",
+            f"status {status}, written {ago(age)}",
             None if fresh else "is the daemon running? (`homeclerk ui`, or the service)",
         )
     marker = settings.feeds_dir / "portfolio.status.json"
@@ -253,7 +237,7 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
                 yield Finding(name, False, "never materialized", "materialize it in the UI")
                 continue
             when = dt.datetime.fromtimestamp(event.timestamp, dt.UTC)
-            yield Finding(name, True, f"last materialized {_ago(now - when)}")
+            yield Finding(name, True, f"last materialized {ago(now - when)}")
         failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]), limit=5)
         recent = [
             r
@@ -300,7 +284,7 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
         ", ".join(
             f"{s.job_name} {s.run_id[:8]} {s.status.lower()} "
             + (f"(worker pid {s.pid} is gone)" if s.worker_alive is False else "")
-            + (f"since {_ago(now - s.since)}" if s.worker_alive is not False and s.since else "")
+            + (f"since {ago(now - s.since)}" if s.worker_alive is not False and s.since else "")
             + (" with no worker yet" if s.status == "STARTING" and s.pid is None else "")
             for s in stuck
         )
@@ -319,7 +303,7 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
     yield Finding(
         "queued runs",
         not queued,
-        ", ".join(f"{s.job_name} {s.run_id[:8]} queued {_ago(now - s.since)}" for s in queued)
+        ", ".join(f"{s.job_name} {s.run_id[:8]} queued {ago(now - s.since)}" for s in queued)
         if queued
         else "none waiting long",
         "is the daemon running? start `homeclerk ui` (or the service); a run waiting for the "
@@ -387,57 +371,3 @@ def _service(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
     from pipeline.doctor.service_checks import service_findings
 
     yield from service_findings(settings, now)
-
-
-def _ago(delta: dt.timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    if seconds < 120:
-        return f"{seconds} s ago"
-    if seconds < 7200:
-        return f"{seconds // 60} min ago"
-    if seconds < 172800:
-        return f"{seconds // 3600} h ago"
-    return f"{seconds // 86400} days ago"
-
-
-def unique_problems(findings: list[Finding]) -> list[Finding]:
-    """The findings with each problem once.
-
-    A problem in the same words as an earlier one is dropped, and so is an asset check whose
-    description is a fix already given (portfolio_status restates the broker marker).
-    """
-    seen: set[tuple[str, str | None]] = set()
-    fixes: set[str] = set()
-    kept = []
-    for f in findings:
-        if not f.ok:
-            if (f.detail, f.fix) in seen or (f.check.startswith(CHECK_PREFIX) and f.fix in fixes):
-                continue
-            seen.add((f.detail, f.fix))
-            fixes.add(f.fix or "")
-        kept.append(f)
-    return kept
-
-
-def render(findings: list[Finding]) -> str:
-    """The report: one line per finding, each problem once with its fix under it."""
-    findings = unique_problems(findings)
-    lines = []
-    for f in findings:
-        label = "ok  " if f.ok else ("WARN" if f.warning else "FAIL")
-        lines.append(f"{label}  {f.check:<20} {f.detail}")
-        if not f.ok and f.fix and f.fix != f.detail:
-            lines.append(f"      {'':<20} fix: {f.fix}")
-    bad = sum(not f.ok for f in findings)
-    lines.append("")
-    lines.append("all good" if not bad else f"{bad} problem(s) found")
-    return "\n".join(lines)
-
-
-def render_json(findings: list[Finding]) -> str:
-    """`doctor --json`: the findings (each problem once) as a JSON list of objects."""
-    return json.dumps([f._asdict() for f in unique_problems(findings)], indent=2)
-
-
-def doctor_exit_code(findings: list[Finding]) -> int:
-    return 0 if all(f.ok for f in findings) else 1

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pipeline.doctor.checks import Finding, _ago, homeclerk_command
+from pipeline.doctor.findings import Finding, ago, homeclerk_command
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -337,7 +337,7 @@ def _last_run(instance: DagsterInstance, kind: str, name: str, now: dt.datetime)
         return "no run yet"
     run = records[0].dagster_run
     created = records[0].create_timestamp
-    return f"last run {run.run_id[:8]} {run.status.value.lower()} {_ago(now - created)}"
+    return f"last run {run.run_id[:8]} {run.status.value.lower()} {ago(now - created)}"
 
 
 def _tick_finding(
@@ -365,7 +365,7 @@ def _tick_finding(
             what += f", run {tick.run_ids[-1][:8]}"
         elif tick.skip_reason:
             what += f": {tick.skip_reason}"
-        detail = f"last tick {_ago(now - last)} ({what})"
+        detail = f"last tick {ago(now - last)} ({what})"
     detail += f"; {_last_run(instance, kind, name, now)}"
     if schedule is not None:
         data = state.instigator_data

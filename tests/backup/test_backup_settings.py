@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assets.backup.snapshot import snapshot_name
-from pipeline.doctor.checks import run_checks
+from pipeline.doctor import run_checks
 from pipeline.settings import SettingsError, load_settings
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

@@ -13,7 +13,7 @@ from dagster import DagsterInstance
 from pipeline.definitions import asset_names, build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import IST, generate_demo_messages
-from pipeline.doctor.checks import doctor_exit_code, render, run_checks
+from pipeline.doctor import doctor_exit_code, render, run_checks
 from pipeline.service.instance import prepare_instance
 from pipeline.settings import load_settings
 

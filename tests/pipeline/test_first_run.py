@@ -13,7 +13,7 @@ from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.doctor.checks import Finding, doctor_exit_code, render, run_checks
+from pipeline.doctor import Finding, doctor_exit_code, render, run_checks
 from pipeline.service.instance import prepare_instance
 from pipeline.settings import CONFIG_ENV, ENV_FILE_ENV, load_settings, not_configured
 

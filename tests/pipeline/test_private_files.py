@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.doctor.checks import run_checks
+from pipeline.doctor import run_checks
 from pipeline.permissions import data_dir_mode, feeds_dir_mode, fix_command, loose_paths
 from pipeline.settings import load_settings
 

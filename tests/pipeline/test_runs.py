@@ -20,7 +20,7 @@ from dagster import DagsterInstance, DagsterRunStatus
 
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import generate_demo_messages
-from pipeline.doctor.checks import run_checks
+from pipeline.doctor import run_checks
 from pipeline.service.instance import prepare_instance
 from pipeline.service.runs import RunReaper, fail_dead_runs, warehouse_holders
 from pipeline.settings import Settings, load_settings
