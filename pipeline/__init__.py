@@ -1,1 +1,2 @@
-"""HOW and WHEN homeclerk runs: settings, Definitions, schedules, sensors and the CLI."""
+"""HOW homeclerk runs: the root Definitions, settings and resources, and the rooms cli/,
+service/, platform/, doctor/ and demo/."""

@@ -20,6 +20,7 @@ from pipeline.settings import Settings
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:
+    """Each resource key the domains' assets take, built from the settings."""
     return {
         # The real time; a run pins it through run config (`homeclerk demo` does).
         "clock": Clock(),

@@ -68,6 +68,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class BrokerSettings:
+    """`[broker]`: the adapter, its URLs and files, the timeout, and when to trust an answer."""
+
     adapter: str = "kite"
     base_url: str = "https://api.kite.trade"
     login_url: str = "https://kite.zerodha.com/connect/login"
@@ -132,6 +134,8 @@ class PowerSettings:
 
 @dataclass(frozen=True)
 class Settings(HasTimezone):
+    """Everything homeclerk.toml says (and its defaults), checked; secrets stay in .env."""
+
     config_file: Path | None
     base_dir: Path
     timezone: str = DEFAULT_TIMEZONE
@@ -158,14 +162,17 @@ class Settings(HasTimezone):
 
     @property
     def feeds_dir(self) -> Path:
+        """`<data_dir>/feeds`: the JSON feeds."""
         return self.data_dir / "feeds"
 
     @property
     def warehouse(self) -> Path:
+        """`<data_dir>/warehouse.duckdb`."""
         return self.data_dir / "warehouse.duckdb"
 
     @property
     def dagster_home(self) -> Path:
+        """`<data_dir>/dagster`: the Dagster instance."""
         return self.data_dir / "dagster"
 
 
@@ -448,6 +455,7 @@ def _account_mapping(
 
 
 def find_env_file(base: Path) -> Path | None:
+    """`$HOMECLERK_ENV_FILE` when set, else `.env` beside the settings when there is one."""
     explicit = os.environ.get(ENV_FILE_ENV)
     if explicit:
         return Path(explicit).expanduser()

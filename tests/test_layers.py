@@ -4,6 +4,8 @@
 - `assets/` never imports `pipeline/` (the domains do not know how homeclerk runs as a program).
 - Only the domains' Dagster wrapper modules import Dagster; the rest is plain functions.
 - The SMS source knows chat.db and nothing downstream; parsing knows text, not chat.db.
+- `pipeline/`'s rooms: no cycle between its modules; `service/` and `platform/` know nothing of the
+  command line, `doctor` or the demo; only the command line (and the docs writer) imports `cli/`.
 """
 
 from __future__ import annotations
@@ -153,3 +155,73 @@ def test_loading_the_definitions_leaves_the_heavy_libraries_to_the_runs() -> Non
         "assert not loaded, loaded"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+PIPELINE = ROOT / "pipeline"
+# What each room of pipeline/ must not import (the rooms below it know nothing of those above).
+ROOM_MUST_NOT_IMPORT = {
+    "service": {
+        "cli",
+        "doctor",
+        "demo",
+        "platform",
+        "definitions",
+        "materialize",
+        "reference_docs",
+    },
+    "platform": {
+        "cli",
+        "doctor",
+        "demo",
+        "service",
+        "definitions",
+        "materialize",
+        "reference_docs",
+    },
+    "doctor": {"cli", "demo", "reference_docs"},
+    "demo": {"cli", "doctor", "reference_docs"},
+}
+
+
+def _pipeline_graph() -> dict[str, set[str]]:
+    """Module → the pipeline modules it imports (a package's own __init__ re-exports left out)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PIPELINE.rglob("*.py")):
+        name = _module_name(path)
+        graph[name] = {
+            i
+            for i in _imports(path)
+            if i.startswith("pipeline.") and i != name and not i.startswith(name + ".")
+        }
+    return graph
+
+
+def test_no_import_cycle_between_pipeline_modules() -> None:
+    graph = _pipeline_graph()
+    assert "pipeline.service.supervisor" in graph
+    # A package's __init__ importing its modules for re-export is not a cycle of the code.
+    plain = {
+        m: t
+        for m, t in graph.items()
+        if not (PIPELINE / "/".join(m.split(".")[1:]) / "__init__.py").exists()
+    }
+    assert _cycles(plain) == []
+
+
+def test_the_rooms_of_pipeline_import_only_downwards() -> None:
+    wrong = []
+    for module, targets in _pipeline_graph().items():
+        room = [*module.split("."), ""][1]
+        for target in targets:
+            if target.split(".")[1] in ROOM_MUST_NOT_IMPORT.get(room, ()):
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
+
+
+def test_only_the_command_line_imports_cli() -> None:
+    users = {
+        module
+        for module, targets in _pipeline_graph().items()
+        if any(t.startswith("pipeline.cli") for t in targets)
+    }
+    assert {u.split(".")[1] for u in users} <= {"cli", "reference_docs"}

@@ -67,6 +67,8 @@ class BrokerPortBusyError(OSError):
 
 @dataclass(frozen=True)
 class RecordedRequest:
+    """One request the stand-in broker answered: method, path, query, headers and form."""
+
     method: str
     path: str
     query: dict[str, list[str]]
@@ -75,6 +77,8 @@ class RecordedRequest:
 
 
 class FakeKiteServer:
+    """Kite's API on 127.0.0.1 from recorded responses, for the demo and the tests."""
+
     def __init__(
         self,
         responses_dir: Path = DEMO_RESPONSES,
@@ -115,19 +119,23 @@ class FakeKiteServer:
 
     @property
     def base_url(self) -> str:
+        """The server's URL, for `[broker] base_url`."""
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
     @property
     def issued_tokens(self) -> set[str]:
+        """The session tokens handed out so far."""
         with self._lock:
             return set(self._access_tokens)
 
     def start(self) -> FakeKiteServer:
+        """Serve on a thread; the server itself (for `with`)."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         self._stopping.set()  # release any deliberately slow answer at once
         self._httpd.shutdown()
         self._httpd.server_close()
@@ -142,6 +150,7 @@ class FakeKiteServer:
     # Request handling, called from the handler threads.
 
     def handle(self, handler: _Handler, method: str) -> None:
+        """Answer one request from the recorded responses (or the failure set for the path)."""
         split = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length).decode("utf-8") if length else ""

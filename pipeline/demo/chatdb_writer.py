@@ -18,6 +18,8 @@ _PRAGMAS = "PRAGMA journal_mode=WAL;"
 
 
 class NewMessage(NamedTuple):
+    """A message to write into a chat.db: GUID, sender, text or attributedBody, Apple time."""
+
     guid: str
     sender: str  # handle id: a DLT header such as "VM-HDFCBK", a phone number or an e-mail
     text: str | None
@@ -28,6 +30,7 @@ class NewMessage(NamedTuple):
 
 
 def chat_db_schema() -> str:
+    """The Messages database's real schema (shipped with the sms domain)."""
     return resources.files("assets.sms").joinpath("chat_db_schema.sql").read_text("utf-8")
 
 

@@ -22,6 +22,8 @@ CENT = Decimal("0.01")
 
 
 class DemoMessage(NamedTuple):
+    """One demo SMS: from whom, its text, when, and the truth behind it (amount, direction)."""
+
     sender: str
     body: str
     sent_at: dt.datetime  # aware
@@ -37,6 +39,8 @@ class DemoMessage(NamedTuple):
 
 @dataclass
 class DemoAccount:
+    """A demo account or card: bank, tail, ledger account, opening and running balance."""
+
     bank: str
     tail: str
     account: str
@@ -57,6 +61,7 @@ AXIS_CARD = DemoAccount("AXIS", "1372", "Liabilities:CreditCard:Axis", Decimal("
 
 
 def demo_account_mapping() -> list[dict[str, str]]:
+    """`[books] account_mapping` entries for the demo's accounts."""
     rows = [
         {"bank": a.bank, "tail": a.tail, "account": a.account}
         for a in (HDFC_SAVINGS, ICICI_SAVINGS, HDFC_CARD, ICICI_CARD, AXIS_CARD)

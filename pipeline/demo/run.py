@@ -32,6 +32,8 @@ from pipeline.settings import CONFIG_ENV, load_env_file, load_settings
 
 
 class DemoReport(NamedTuple):
+    """What a demo run made: its folder, messages, outputs, failed steps and warnings."""
+
     folder: Path
     config: Path
     messages: int
@@ -44,6 +46,7 @@ class DemoReport(NamedTuple):
 
     @property
     def success(self) -> bool:
+        """True when no step or check failed (warnings do not count)."""
         return not self.failed_steps
 
 

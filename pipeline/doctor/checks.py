@@ -27,6 +27,7 @@ FEED_MAX_AGE = dt.timedelta(hours=26)
 
 
 def run_checks(settings: Settings, now: dt.datetime | None = None) -> list[Finding]:
+    """Every finding for these settings; a check that crashes is one finding, not the end."""
     now = now or dt.datetime.now(dt.UTC)
     checks: list[Callable[[], Iterator[Finding]]] = [
         lambda: _config(settings),

@@ -102,6 +102,8 @@ def _not_installed(detail: str, fix: str) -> Finding:
 
 
 class Listener(NamedTuple):
+    """A listening TCP socket: its local address and port."""
+
     address: str
     port: int
 
@@ -176,6 +178,7 @@ def exposed(found: Iterable[Listener], ports: dict[int, str]) -> list[Listener]:
 def loopback_ports(
     settings: Settings, platform: str = sys.platform, found: Sequence[Listener] | None = None
 ) -> Iterator[Finding]:
+    """The service's ports that listen beyond 127.0.0.1, as findings."""
     ports = service_ports(settings)
     found = listeners(platform) if found is None else found
     bad = exposed(found, ports)
@@ -244,6 +247,7 @@ def free_disk(folder: Path) -> Iterator[Finding]:
 
 
 def directory_size(folder: Path) -> int:
+    """Bytes of the files under `folder` (files that vanish meanwhile count 0)."""
     total = 0
     for root, _dirs, files in os.walk(folder):
         for name in files:
@@ -255,6 +259,7 @@ def directory_size(folder: Path) -> int:
 
 
 def instance_size(home: Path) -> Iterator[Finding]:
+    """The Dagster instance's size; a warning past 2 GiB (old runs pile up)."""
     if not home.is_dir():
         return
     size = directory_size(home)

@@ -37,6 +37,8 @@ Runner = Callable[[Sequence[str]], "Result"]
 
 @dataclass(frozen=True)
 class Result:
+    """What a launchctl call returned: its exit code and output."""
+
     returncode: int
     stdout: str
     stderr: str
@@ -93,6 +95,7 @@ def plist_bytes(spec: ServiceSpec) -> bytes:
 
 
 def plist_path(agents_dir: Path, label: str) -> Path:
+    """Where the LaunchAgent for `label` lives in `agents_dir`."""
     return agents_dir / f"{label}.plist"
 
 
@@ -155,6 +158,7 @@ class JobStatus:
 
     @property
     def running(self) -> bool:
+        """True when launchd reports the job running with a pid."""
         return self.state == "running" and self.pid is not None
 
     @property
@@ -306,6 +310,7 @@ def uninstall(agents_dir: Path, label: str, uid: int, run: Runner = run_launchct
 
 
 def current_uid() -> int:
+    """The current user's id (launchd's `gui/<uid>` domain)."""
     return os.getuid()
 
 

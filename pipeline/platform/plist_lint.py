@@ -19,6 +19,8 @@ THROTTLE_MARGIN = 3 * 3600
 
 
 class LintFinding(NamedTuple):
+    """One problem in a plist: the key, what is wrong and the fix."""
+
     key: str
     problem: str
     fix: str

@@ -20,6 +20,8 @@ LAUNCHER_NAME = "homeclerk-launcher"
 
 @dataclass(frozen=True)
 class ServiceSpec:
+    """What the always-on job runs: label, program and arguments, folder, environment, logs."""
+
     label: str
     program_arguments: tuple[str, ...]
     working_dir: Path
@@ -43,6 +45,7 @@ def default_launcher(settings: Settings) -> Path:
 
 
 def log_dir(settings: Settings) -> Path:
+    """Where the service's own logs go (`<data_dir>/logs`)."""
     return (settings.data_dir / "logs").absolute()
 
 

@@ -70,6 +70,7 @@ WantedBy=default.target
 
 
 def unit_path(unit_dir: Path) -> Path:
+    """Where `homeclerk.service` lives in `unit_dir`."""
     return unit_dir / UNIT_NAME
 
 
@@ -102,19 +103,24 @@ def install(spec: ServiceSpec, unit_dir: Path, run: Runner = run_systemctl) -> l
 
 @dataclass(frozen=True)
 class UnitStatus:
+    """`systemctl --user show` of the unit, as properties."""
+
     installed: bool
     properties: dict[str, str]
 
     @property
     def running(self) -> bool:
+        """True when the unit is active and running."""
         return self.properties.get("ActiveState") == "active" and self.main_pid > 0
 
     @property
     def main_pid(self) -> int:
+        """The unit's main process id (0 when none)."""
         value = self.properties.get("MainPID", "0")
         return int(value) if value.isdigit() else 0
 
     def lines(self) -> list[str]:
+        """The status as report lines for `homeclerk systemd status`."""
         p = self.properties
         return [
             f"installed: {'yes' if self.installed else 'no'}",

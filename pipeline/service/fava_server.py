@@ -83,6 +83,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """`python -m pipeline.service.fava_server`: Fava over the books behind the Host check."""
     parser = argparse.ArgumentParser(description="Serve the books in Fava.")
     parser.add_argument("ledger_file")
     parser.add_argument("--host", default=LOOPBACK)

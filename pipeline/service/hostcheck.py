@@ -94,6 +94,7 @@ class HostCheckASGI:
         self.app, self.allowed = app, allowed
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Answer 403 to a foreign Host or a cross-site change; pass the rest on."""
         if scope["type"] in ("http", "websocket"):
             headers = scope.get("headers") or ()
             host = _header(headers, b"host")
@@ -149,6 +150,7 @@ class HostCheckWSGI:
         self.app, self.allowed = app, allowed
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """Answer 403 to a foreign Host or a cross-site change; pass the rest on."""
         if not host_allowed(environ.get("HTTP_HOST"), self.allowed):
             start_response(
                 "421 Misdirected Request",

@@ -12,6 +12,7 @@ from pipeline.settings import Settings
 
 
 def render_dagster_yaml(dagster_home: Path) -> str:
+    """homeclerk's `dagster.yaml` for the instance in `dagster_home`."""
     template = resources.files("pipeline").joinpath("templates/dagster.yaml").read_text("utf-8")
     return template.format(storage_dir=str(dagster_home / "storage"))
 

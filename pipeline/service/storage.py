@@ -57,6 +57,7 @@ class KeptEngineSqliteRunStorage(_KeptEngine, SqliteRunStorage):
     failed because the settings are broken is marked as not to be retried."""
 
     def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
+        """Dagster's, then a settings error noted for the run (so it is not retried)."""
         if _SETTINGS_ERROR and new_tags.get(WILL_RETRY_TAG) == "true":
             new_tags = {
                 **new_tags,
@@ -67,6 +68,7 @@ class KeptEngineSqliteRunStorage(_KeptEngine, SqliteRunStorage):
 
     @classmethod
     def from_config_value(cls, inst_data: Any, config_value: Any) -> KeptEngineSqliteRunStorage:
+        """Dagster's constructor from `dagster.yaml`, with the engine kept."""
         # The stock class names itself here; `from_local` builds `cls`.
         return cls.from_local(inst_data=inst_data, **config_value)
 
@@ -82,6 +84,7 @@ class CheckedOnceSqliteScheduleStorage(_KeptEngine, SqliteScheduleStorage):
     def from_config_value(
         cls, inst_data: Any, config_value: Any
     ) -> CheckedOnceSqliteScheduleStorage:
+        """Dagster's constructor from `dagster.yaml`, building this class."""
         return cls.from_local(inst_data=inst_data, **config_value)
 
     def _once(self, key: str, check: Callable[[], bool]) -> bool:
@@ -93,6 +96,7 @@ class CheckedOnceSqliteScheduleStorage(_KeptEngine, SqliteScheduleStorage):
         return result
 
     def has_instigators_table(self) -> bool:
+        """Dagster's check, remembered once it is true (a table, once there, stays)."""
         return self._once("instigators", super().has_instigators_table)
 
     def _has_instigators_table(self, conn: Connection) -> bool:
@@ -100,8 +104,10 @@ class CheckedOnceSqliteScheduleStorage(_KeptEngine, SqliteScheduleStorage):
         return self._once("instigators", lambda: parent(conn))
 
     def has_secondary_index_table(self) -> bool:
+        """Dagster's check, remembered once it is true (a table, once there, stays)."""
         return self._once("secondary_indexes", super().has_secondary_index_table)
 
     def has_built_index(self, migration_name: str) -> bool:
+        """Dagster's check, remembered once it is true (an index, once built, stays)."""
         parent = super().has_built_index
         return self._once(f"index:{migration_name}", lambda: parent(migration_name))

@@ -69,11 +69,14 @@ class ChildSpec:
 class ThreadServer(Protocol):
     """What a thread child is: a `socketserver` server, or a loop with the same three methods."""
 
-    def serve_forever(self, poll_interval: float = ...) -> None: ...
+    def serve_forever(self, poll_interval: float = ...) -> None:
+        """Serve until `shutdown` is called (from another thread)."""
 
-    def shutdown(self) -> None: ...
+    def shutdown(self) -> None:
+        """Make `serve_forever` return; returns once it did."""
 
-    def server_close(self) -> None: ...
+    def server_close(self) -> None:
+        """Release the socket (or whatever the loop holds)."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,96 @@
+"""What the command groups share: settings from `--config`, argument types, ports, demo broker."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+from pipeline.settings import (
+    CONFIG_ENV,
+    Settings,
+    SettingsError,
+    load_settings,
+    not_configured,
+    warn_exposed_secrets,
+)
+
+
+def port(text: str) -> int:
+    """A TCP port for argparse: 1-65535, or a usage error naming the option."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (a whole number 1-65535)")
+    return port
+
+
+def count(text: str) -> int:
+    """A whole number ≥ 1 for argparse."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    """The settings `--config` names, else `$HOMECLERK_CONFIG` or ./homeclerk.toml; the path is
+    passed on to child processes through the environment."""
+    config = getattr(args, "config", None)
+    if not config:
+        settings = load_settings()
+        warn_exposed_secrets(settings)
+        return settings
+    path = config.expanduser().resolve()
+    if not path.is_file():
+        # Name the option the owner typed, not the environment variable it is passed on as.
+        raise SettingsError(
+            "command line",
+            "--config",
+            f"is {config}, which is not a file",
+            "homeclerk --config ~/homeclerk/homeclerk.toml doctor",
+        )
+    settings = load_settings(path)
+    warn_exposed_secrets(settings)
+    # Child processes (the Dagster code location) find the same file through the environment.
+    os.environ[CONFIG_ENV] = str(path)
+    return settings
+
+
+def say_what_is_not_configured(settings: Settings) -> None:
+    """One stderr line per part of the machine not set up yet, with what it means and the fix."""
+    for note in not_configured(settings):
+        print(f"not configured: {note}", file=sys.stderr)
+
+
+def server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple[int, Any]:
+    """The port `--port` gives, else the `[service]` setting, and how to choose another when it
+    is busy (another --port, or the setting as lines that paste)."""
+    from pipeline.service.single_instance import port_setting_fix
+
+    if args.port is not None:
+        return args.port, None
+    return getattr(settings.service, key), port_setting_fix(settings, key)
+
+
+@contextlib.contextmanager
+def demo_broker(settings: Settings) -> Iterator[None]:
+    """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
+    the portfolio assets can be materialized from the UI without any account."""
+    from pipeline.demo.build import MARKER
+
+    url = urllib.parse.urlsplit(settings.broker.base_url)
+    if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
+        yield
+        return
+    from pipeline.demo.broker import FakeKiteServer, write_demo_session
+
+    write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
+    with FakeKiteServer(port=url.port):
+        print(f"demo broker (recorded responses) on {settings.broker.base_url}", file=sys.stderr)
+        yield
