@@ -1,13 +1,10 @@
-"""What the command groups share: settings from `--config`, argument types, ports, demo broker."""
+"""What the command groups share: settings from `--config`, argument types, ports, notes."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 from pipeline.settings import (
@@ -76,21 +73,3 @@ def server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple
     if args.port is not None:
         return args.port, None
     return getattr(settings.service, key), port_setting_fix(settings, key)
-
-
-@contextlib.contextmanager
-def demo_broker(settings: Settings) -> Iterator[None]:
-    """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
-    the portfolio assets can be materialized from the UI without any account."""
-    from pipeline.demo.build import MARKER
-
-    url = urllib.parse.urlsplit(settings.broker.base_url)
-    if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
-        yield
-        return
-    from pipeline.demo.broker import FakeKiteServer, write_demo_session
-
-    write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
-    with FakeKiteServer(port=url.port):
-        print(f"demo broker (recorded responses) on {settings.broker.base_url}", file=sys.stderr)
-        yield

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 from pipeline.cli.common import (
-    demo_broker,
     port,
     say_what_is_not_configured,
     server_port,
     settings_for,
 )
-from pipeline.settings import (
-    CONFIG_ENV,
-)
+from pipeline.settings import CONFIG_ENV, Settings
 
 
 def add_ui_and_serve(sub: Any) -> None:
@@ -80,7 +80,7 @@ def _ui(args: argparse.Namespace) -> int:
             ensure_port_free(port, "the Dagster UI", fix=busy_fix)
             print(f"DAGSTER_HOME={home}", file=sys.stderr)
             with (
-                demo_broker(settings),
+                _demo_broker(settings),
                 DagsterInstance.from_config(str(home)) as instance,
                 RunReaper(instance),  # fails runs whose worker died (a killed earlier session)
             ):
@@ -104,7 +104,7 @@ def _serve(args: argparse.Namespace) -> int:
     say_what_is_not_configured(settings)
     home = use_instance(settings)
     try:
-        return run_service(settings, home, alongside=lambda: demo_broker(settings))
+        return run_service(settings, home, alongside=lambda: _demo_broker(settings))
     except (AlreadyRunningError, PortBusyError, BrokerPortBusyError) as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
@@ -137,3 +137,21 @@ def _fava(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+@contextlib.contextmanager
+def _demo_broker(settings: Settings) -> Iterator[None]:
+    """In a folder `homeclerk demo` made, serve its recorded broker again while the UI runs, so
+    the portfolio assets can be materialized from the UI without any account."""
+    from pipeline.demo.build import MARKER
+
+    url = urllib.parse.urlsplit(settings.broker.base_url)
+    if not (settings.base_dir / MARKER).exists() or url.hostname != "127.0.0.1" or not url.port:
+        yield
+        return
+    from pipeline.demo.broker import FakeKiteServer, write_demo_session
+
+    write_demo_session(settings.broker.token_file)  # the demo session, renewed for today
+    with FakeKiteServer(port=url.port):
+        print(f"demo broker (recorded responses) on {settings.broker.base_url}", file=sys.stderr)
+        yield

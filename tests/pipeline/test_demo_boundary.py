@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).parents[2]
 DEMO = "pipeline.demo"
 # The demo's own entry points in the CLI: `homeclerk demo`, and the ui's and serve's demo broker.
-ENTRY_POINTS = {"pipeline/cli/main.py": {"_demo", "_ui", "_serve", "_demo_broker"}}
+ENTRY_POINTS = {
+    "pipeline/cli/demo.py": {"_demo"},
+    "pipeline/cli/servers.py": {"_ui", "_serve", "_demo_broker"},
+}
 
 
 def _module_name(path: Path) -> str:
