@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from assets.common.resources import Clock, Feeds, Warehouse
-
-from .domains import domain_modules
-from .settings import Settings
+from pipeline.domains import domain_modules
+from pipeline.settings import Settings
 
 
 def build_resources(settings: Settings) -> dict[str, Any]:

@@ -36,9 +36,8 @@ from assets.common.settings_reader import (
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 from assets.sms.settings import DEFAULT_CHAT_DB
 from assets.transactions.settings import DEFAULT_BANK_SENDERS
-
-from .commands import installed_command, with_config
-from .domains import domain_modules
+from pipeline.commands import installed_command, with_config
+from pipeline.domains import domain_modules
 
 __all__ = [
     "CONFIG_ENV",
