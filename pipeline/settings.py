@@ -40,6 +40,7 @@ from pipeline.commands import installed_command, with_config
 from pipeline.domains import domain_modules
 
 __all__ = [
+    "BROKER_KEYS",
     "CONFIG_ENV",
     "CONFIG_NAME",
     "DEFAULT_BANK_SENDERS",
@@ -49,7 +50,9 @@ __all__ = [
     "Settings",
     "SettingsError",
     "accepted_keys",
+    "exposed_secret_files",
     "find_config_file",
+    "find_env_file",
     "load_env_file",
     "load_settings",
     "not_configured",
@@ -331,6 +334,7 @@ def _no_shared_port(reader: SettingsReader, ports: Mapping[str, int]) -> None:
 
 
 def find_env_file(base: Path) -> Path | None:
+    """`$HOMECLERK_ENV_FILE`, else `.env` in the config's folder; None when there is none."""
     explicit = os.environ.get(ENV_FILE_ENV)
     if explicit:
         return Path(explicit).expanduser()

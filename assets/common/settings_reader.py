@@ -53,23 +53,16 @@ class SharedSettings(Protocol):
     `section(name)`.
     """
 
-    @property
-    def base_dir(self) -> Path: ...  # noqa: D102
-    @property
-    def config_file(self) -> Path | None: ...  # noqa: D102
-    @property
-    def env_file(self) -> Path | None: ...  # noqa: D102
-    @property
-    def data_dir(self) -> Path: ...  # noqa: D102
-    @property
-    def books_dir(self) -> Path: ...  # noqa: D102
-    @property
-    def timezone(self) -> str: ...  # noqa: D102
-    @property
-    def command(self) -> str: ...  # noqa: D102
+    base_dir: Path
+    config_file: Path | None
+    env_file: Path | None
+    data_dir: Path
+    books_dir: Path
+    timezone: str
+    command: str  # how to run homeclerk on these settings, for the commands checks print
 
-    def section(self, name: str) -> Any:  # noqa: D102
-        ...
+    def section(self, name: str) -> Any:
+        """The value of the section called `name`."""
 
 
 @dataclass(frozen=True)
