@@ -174,7 +174,7 @@ def sections() -> tuple[Section[Any], ...]:
 
 
 def _default_value(section: Section[Any]) -> Any:
-    base = Path.cwd()
+    base = Path(".")  # nothing is read from disk: a relative base needs no current folder
     return section.read(
         SettingsReader({}, "(defaults)", base),
         SharedPaths(base, base / "data", base / "ledger", DEFAULT_TIMEZONE),
@@ -184,7 +184,7 @@ def _default_value(section: Section[Any]) -> Any:
 def accepted_keys() -> set[str]:
     """Every key the settings accept (`table.key`, or a top-level key), as the shared part and
     the sections read them: what `homeclerk.example.toml` must show, neither more nor less."""
-    reader = SettingsReader({}, "(defaults)", Path.cwd())
+    reader = SettingsReader({}, "(defaults)", Path("."))
     _read(reader)
     return set(reader.used)
 
