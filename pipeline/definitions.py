@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from assets.backup import definitions as backup
-from assets.books import definitions as books
-from assets.expenses import definitions as expenses
-from assets.portfolio import definitions as portfolio
-from assets.power import definitions as power
-from assets.review import definitions as review
-from assets.sms import definitions as sms
-from assets.transactions import definitions as transactions
+from pipeline.domains import domain_modules
 from pipeline.permissions import apply_private_umask
 from pipeline.resources import build_resources
 from pipeline.service.maintenance import build_maintenance
@@ -25,8 +18,9 @@ from pipeline.settings import (
 )
 
 # Each domain's `definitions.py` has `build_defs(resources) -> Definitions` with its assets,
-# checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line here.
-DOMAINS = (sms, transactions, expenses, portfolio, books, power, review, backup)
+# checks, jobs, schedules and sensors. Adding a domain is its folder under assets/ and a line in
+# `DOMAIN_NAMES` (pipeline/domains.py), which its settings and resources are found from too.
+DOMAINS = domain_modules("definitions")
 
 # Plain `dagster dev` or `dagster api grpc` (no homeclerk command in front) loads this module in
 # the code server and each run worker: what they write is the owner's alone too.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableResource
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
 from assets.books.generate import MAIN_FILE
+from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
@@ -38,3 +40,16 @@ class BooksResource(HasTimezone, ConfigurableResource):
     def today(self, now: dt.datetime) -> dt.date:
         """The owner's date at the instant `now` (from the `Clock` resource)."""
         return now.astimezone(self.tz).date()
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`books_config`: the books folder, `[books]` and the timezone."""
+    books = settings.section("books")
+    return {
+        "books_config": BooksResource(
+            books_dir=str(settings.books_dir),
+            account_mapping=books.accounts.as_config(),
+            timezone=settings.timezone,
+            broker_value_tolerance=books.broker_value_tolerance,
+        )
+    }

@@ -8,12 +8,14 @@ appear in run config, the UI or logs. The folder for feeds and the warehouse com
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
+from assets.common.settings_reader import SharedSettings
 from assets.portfolio.adapter import BrokerAdapter
 from assets.portfolio.csv_adapter import CsvAdapter
 from assets.portfolio.kite_adapter import KiteAdapter
@@ -63,3 +65,31 @@ class BrokerResource(ConfigurableResource):
     def token_status(self) -> TokenStatus:
         """Whether the saved broker session works, asked from the broker."""
         return check_token(self.api_key, Path(self.token_file), self.base_url, self.timeout_seconds)
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`broker`: `[broker]`, with the Kite keys from the environment (`.env`)."""
+    broker = settings.section("broker")
+    common: dict[str, Any] = {
+        "adapter": broker.adapter,
+        "base_url": broker.base_url,
+        "token_file": str(broker.token_file),
+        "csv_folder": str(broker.csv_folder),
+        "timeout_seconds": broker.timeout_seconds,
+        "include_mutual_funds": broker.include_mutual_funds,
+        "accept_empty_holdings": broker.accept_empty_holdings,
+    }
+    if broker.adapter == "kite":
+        # Secrets are resolved by Dagster at run time: never in run config, the UI or logs.
+        # An unset variable is left empty rather than an EnvVar: Dagster would refuse every run
+        # (the SMS path too) with a config error; empty, broker_holdings fails in plain words.
+        return {
+            "broker": BrokerResource(
+                api_key=_secret("KITE_API_KEY"), api_secret=_secret("KITE_API_SECRET"), **common
+            )
+        }
+    return {"broker": BrokerResource(**common)}
+
+
+def _secret(name: str) -> Any:
+    return EnvVar(name) if os.environ.get(name) else ""

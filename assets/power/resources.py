@@ -2,9 +2,12 @@
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableResource
 from pydantic import Field
+
+from assets.common.settings_reader import SharedSettings
 
 from .readers import Sample
 from .source import (
@@ -49,3 +52,18 @@ class PowerSource(ConfigurableResource):
         return read_health(
             self.source, sysfs_root=Path(self.sysfs_root), health_command=self.health_command
         )
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`power`: `[power]` and the sample log folder under the data folder."""
+    power = settings.section("power")
+    return {
+        "power": PowerSource(
+            source=power.source,
+            folder=str(settings.data_dir / "power"),
+            sysfs_root=str(power.sysfs_root),
+            pmset_command=list(power.pmset_command),
+            low_charge_percent=power.low_charge_percent,
+            min_max_capacity_percent=power.min_max_capacity_percent,
+        )
+    }

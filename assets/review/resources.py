@@ -1,8 +1,11 @@
 """Where the weekly reviews are written."""
 
 from pathlib import Path
+from typing import Any
 
 from dagster import ConfigurableResource
+
+from assets.common.settings_reader import SharedSettings
 
 # A review lists the week's payees and amounts: the owner's alone (its summary feed,
 # feeds/review.json, has `[feeds] mode`).
@@ -19,3 +22,8 @@ class Reviews(ConfigurableResource):
     def path(self) -> Path:
         """The folder the reviews are written to."""
         return Path(self.folder)
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`reviews`: private, under the data folder (feeds/review.json has the feeds' mode)."""
+    return {"reviews": Reviews(folder=str(settings.data_dir / "reviews"))}

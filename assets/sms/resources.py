@@ -4,7 +4,11 @@ configuration; the logic lives in the plain-function modules. The warehouse reso
 
 from __future__ import annotations
 
+from typing import Any
+
 from dagster import ConfigurableResource
+
+from assets.common.settings_reader import SharedSettings
 
 
 class MessagesSource(ConfigurableResource):
@@ -12,3 +16,13 @@ class MessagesSource(ConfigurableResource):
 
     chat_db: str
     bank_headers: list[str]
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`messages`: chat.db from `[messages]`, the bank senders from the parser's section."""
+    return {
+        "messages": MessagesSource(
+            chat_db=str(settings.section("messages").chat_db),
+            bank_headers=list(settings.section("parsing").bank_senders),
+        )
+    }

@@ -8,6 +8,7 @@ from typing import Any
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
 
@@ -23,3 +24,18 @@ class ParsingConfig(HasTimezone, ConfigurableResource):
     timezone: str = DEFAULT_TIMEZONE
     max_plausible_amount: float | None = None
     command: str = "homeclerk"
+
+
+def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
+    """`parsing`: the parser's section, the timezone and the command checks print."""
+    parsing = settings.section("parsing")
+    return {
+        "parsing": ParsingConfig(
+            category_rules=[dict(r) for r in parsing.category_rules],
+            formats=[dict(f) for f in parsing.sms_formats],
+            payees=[dict(p) for p in parsing.payees],
+            timezone=settings.timezone,
+            max_plausible_amount=parsing.max_plausible_amount,
+            command=settings.command,
+        )
+    }

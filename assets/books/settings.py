@@ -1,0 +1,55 @@
+"""`[books]`: the owner's accounts and cards as alerts name them, and the broker tolerance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assets.common.settings_reader import Section, SettingsReader, SharedPaths
+
+from .accounts import AccountMapping, parse_account_mapping
+from .errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
+
+
+@dataclass(frozen=True)
+class BooksSettings:
+    """`[books] account_mapping` and `[[books.accounts]]` (one mapping), and how far the
+    ledger's value may be from the broker's (prices move between the snapshot and the check)."""
+
+    accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
+    broker_value_tolerance: float = 0.005
+
+
+def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
+    """Read `[books]`, each account entry validated by the books' own rules."""
+    accounts = _account_mapping(
+        reader,
+        reader.table_list("books.account_mapping", example=f"[{ACCOUNT_MAPPING_EXAMPLE}]"),
+        reader.table_list("books.accounts", example=ACCOUNT_MAPPING_EXAMPLE),
+    )
+    tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
+    return BooksSettings(accounts=accounts, broker_value_tolerance=tolerance)
+
+
+def _account_mapping(
+    reader: SettingsReader, mapping: list[dict[str, Any]], accounts: list[dict[str, Any]]
+) -> AccountMapping:
+    """The books' validation of `[books] account_mapping` and `[[books.accounts]]`, reported
+    against this file and the entry's own key. Both hold the same entries: `[[books.accounts]]`
+    (one table each) is what homeclerk's fixes print, because it appends to any file (an
+    inline array cannot be extended by appending)."""
+    try:
+        return parse_account_mapping([*mapping, *accounts])
+    except InvalidAccountMappingError as exc:
+        if exc.index < len(mapping):
+            key = f"books.account_mapping[{exc.index}]"
+        else:
+            key = f"books.accounts[{exc.index - len(mapping)}]"
+        if exc.field is None:
+            raise reader.error(key, f"has a problem: {exc.why}", exc.example) from None
+        value = exc.entry.get(exc.field) if isinstance(exc.entry, Mapping) else None
+        raise reader.error(f"{key}.{exc.field}", f"is {value!r}: {exc.why}", exc.example) from None
+
+
+SECTION = Section("books", read_books)
