@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
 import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +35,7 @@ from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
 
+from .log_files import SpaceAwareFileHandler, say_on_stderr
 from .processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
@@ -119,9 +118,8 @@ def rotating_logger(name: str, path: Path, fmt: str) -> logging.Logger:
     # Not registered with logging's manager: Dagster's `dictConfig` calls disable every
     # registered logger that exists when they run.
     logger = logging.Logger(f"homeclerk.serve.{name}", logging.INFO)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+    # On a full disk: "disk full" once on stderr, then records dropped until there is space.
+    handler = SpaceAwareFileHandler(path, max_bytes=LOG_MAX_BYTES, backups=LOG_BACKUPS)
     handler.setFormatter(logging.Formatter(fmt))
     logger.addHandler(handler)
     return logger
@@ -173,7 +171,7 @@ class Supervisor:
     def say(self, message: str) -> None:
         """One line in the service log and on stderr (launchd's StandardErrorPath)."""
         self.log.info(message)
-        print(f"homeclerk serve: {message}", file=sys.stderr, flush=True)
+        say_on_stderr(f"homeclerk serve: {message}")
 
     def pids(self) -> dict[str, int]:
         """The PID of each running child, by name."""
