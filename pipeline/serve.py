@@ -22,6 +22,7 @@ from .processes import owner_argv, owner_mark
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
 from .sms_watch import make_sms_watcher
+from .store_watch import RunStorageGuard
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
@@ -96,9 +97,15 @@ def write_ui_workspace(home: Path, working_dir: Path) -> Path:
     return path
 
 
-def feed_server(feeds_dir: Path, port: int, extra_hosts: Sequence[str]) -> FeedServer:
-    """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread)."""
-    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts))
+def feed_server(
+    feeds_dir: Path,
+    port: int,
+    extra_hosts: Sequence[str],
+    fault: Callable[[], str | None] = lambda: None,
+) -> FeedServer:
+    """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread); `fault`
+    is the broken store every feed is served stale for, if any."""
+    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts), fault=fault)
 
 
 def child_specs(
@@ -127,6 +134,8 @@ def child_specs(
     # The service's mark in each Python child's command line: a later `serve` kills a leftover
     # only if it is this folder's (`ps` on macOS shows no environment).
     py = (python, *owner_argv(owner_mark(log_dir(settings))))
+    # A damaged run storage holds the two Dagster children (not a crash loop); the rest runs.
+    guard = RunStorageGuard(settings, home)
     specs = [
         ChildSpec(
             "code-server",
@@ -138,7 +147,7 @@ def child_specs(
             # `dagster api grpc` cannot reload its code: an edited homeclerk.toml or .env is
             # read by a new code server (the UI then shows it Loaded, or Failed with the
             # settings message), once no run worker (a spawned child) would be killed.
-            restart_on_change=settings_files(settings), busy_marker="spawn_main",
+            restart_on_change=settings_files(settings), busy_marker="spawn_main", guard=guard,
         ),
         # The UI and the daemon in one process: each alone holds the whole Dagster import
         # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the
@@ -147,7 +156,7 @@ def child_specs(
             "ui-daemon",
             (*py, "-m", "pipeline.webserver", "-w", str(workspace),
              "-p", str(service.ui_port), "--with-daemon", *allow),
-            cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
+            cwd, env, port=service.ui_port, stop_signal=signal.SIGINT, guard=guard,
         ),
         # Without the books' main file Fava exits at once: it is not started (run_service
         # says why), rather than restarted forever.
@@ -159,7 +168,7 @@ def child_specs(
         )]),
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
-                                    service.allowed_hosts)),
+                                    service.allowed_hosts, guard.current)),
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,

@@ -86,12 +86,14 @@ def faulted_feeds(feeds_dir: Path) -> list[Path]:
     return [path for path, feed in _feeds(feeds_dir) if FAULT_KEY in feed]
 
 
-def clear_feeds(feeds_dir: Path, mode: int | None = None) -> list[Path]:
-    """Take the store fault's mark off every feed that has one; returns the feeds cleared (a feed
-    that cannot be written yet keeps its mark, and is cleared by a later call)."""
+def clear_feeds(feeds_dir: Path, mode: int | None = None, reason: str | None = None) -> list[Path]:
+    """Take the store fault's mark off every feed that has one (with `reason`, only the feeds
+    marked for it); returns the feeds cleared (a feed that cannot be written yet keeps its mark,
+    and is cleared by a later call)."""
     cleared = []
     for path, feed in _feeds(feeds_dir):
-        if FAULT_KEY not in feed:
+        fault = feed.get(FAULT_KEY)
+        if not isinstance(fault, Mapping) or reason not in (None, fault.get("reason")):
             continue
         try:
             write_json_atomic(path, without_fault(feed), mode=mode)

@@ -1,0 +1,97 @@
+"""A damaged run storage holds the Dagster children (no crash loop) and turns the feeds stale;
+the children start again once the file is whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.service import ChildSpec, Supervisor
+from pipeline.store_watch import RunStorageGuard, damaged_run_storage
+from tests.pipeline.service_support import service_settings
+from tests.support import homeclerk_instance, pinned_feed_server
+
+FEED = {"schema": "homeclerk.expenses/1", "status": "ok", "message": None, "total": 42.0}
+
+
+def test_a_damaged_run_storage_holds_its_children_and_marks_the_feeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = service_settings(tmp_path)
+    home = settings.dagster_home
+    with homeclerk_instance(home):
+        pass
+    runs = home / "storage" / "history" / "runs.db"
+    good = tmp_path / "runs.db.good"
+    shutil.copy2(runs, good)
+    settings.feeds_dir.mkdir(parents=True, exist_ok=True)
+    feed_file = settings.feeds_dir / "expenses.json"
+    feed_file.write_text(json.dumps(FEED))
+    with runs.open("r+b") as f:
+        f.write(b"garbage " * 512)
+    assert damaged_run_storage(home) == (runs, "file is not a database")
+
+    guard = RunStorageGuard(settings, home)
+    now = [0.0]
+    needs = ChildSpec(
+        "code-server", (sys.executable, "-c", "import time; time.sleep(60)"), tmp_path, guard=guard
+    )
+    free = ChildSpec("fava", (sys.executable, "-c", "import time; time.sleep(60)"), tmp_path)
+    sup = Supervisor([needs, free], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    held, other = sup.children
+    try:
+        assert held.proc is None and other.proc is not None  # the rest runs
+        for _ in range(5):  # no restart loop, however long it waits
+            now[0] += 120
+            sup.check()
+        assert held.proc is None and held.restarts == 0
+        err = capsys.readouterr().err
+        [line] = [x for x in err.splitlines() if "damaged" in x]
+        assert f"the Dagster run storage {runs} is damaged (file is not a database)" in line
+        assert "no good snapshot to restore from: mv " in line  # the fix, for this folder
+
+        # Every feed says why, the figures kept; the feed server says it for any feed.
+        marked = json.loads(feed_file.read_text())
+        assert marked["status"] == "stale" and marked["message"] == guard.current()
+        assert marked["total"] == 42.0
+        (settings.feeds_dir / "power.json").write_text(json.dumps(FEED))  # not marked on disk
+        at = dt.datetime(2027, 5, 3, 10, 0, tzinfo=dt.UTC)
+        with pinned_feed_server(settings.feeds_dir, at) as served:
+            served.server.fault = guard.current
+            status, body = served.get("power.json")
+        assert status == 200 and json.loads(body)["status"] == "stale"
+        assert json.loads(body)["message"] == guard.current()
+        (settings.feeds_dir / "power.json").unlink()
+
+        shutil.copy(good, runs)  # restored
+        now[0] += 2
+        sup.check()  # the change is looked at once it holds for one more check
+        assert held.proc is None
+        now[0] += 2
+        sup.check()
+        assert held.proc is not None and held.proc.poll() is None
+        assert json.loads(feed_file.read_text()) == FEED
+        assert "is whole again: starting it" in capsys.readouterr().err
+
+        # Damaged while it runs: its exit holds it instead of a restart.
+        with runs.open("r+b") as f:
+            f.write(b"garbage " * 512)
+        held.proc.kill()
+        held.proc.wait()
+        now[0] += 2
+        sup.check()
+        now[0] += 120
+        sup.check()
+        assert held.proc is None and held.held
+        # Said as held until the file changes, not as a restart that would only fail again.
+        err = capsys.readouterr().err
+        assert "restarting in" not in err and "not starting code-server until the file" in err
+        assert json.loads(feed_file.read_text())["status"] == "stale"
+    finally:
+        sup.stop_all()
