@@ -10,7 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 MIN_FREE_BYTES = 1 << 30  # below 1 GiB free, a DuckDB checkpoint or a log rotation can fail
 MIN_FREE_FRACTION = 0.05
+# Below this a run, a log line or a feed fails to write any moment ("No space left on device").
+DISK_FULL_BYTES = 64 << 20
 INSTANCE_WARN_BYTES = 2 << 30
 # The daemon evaluates schedules every 30 s or so; a tick later than this after its cron time
 # did not happen.
@@ -228,18 +230,29 @@ def keep_awake(settings: Settings, pmset_output: str | None = None) -> Iterator[
     )
 
 
-def free_disk(folder: Path) -> Iterator[Finding]:
-    """Free space where the data lives."""
+def free_disk(
+    folder: Path, usage: Callable[[Path], tuple[int, int, int]] = shutil.disk_usage
+) -> Iterator[Finding]:
+    """Free space where the data lives (`usage`: total, used, free bytes of a folder's disk)."""
     probe = folder
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    usage = shutil.disk_usage(probe)
-    ok = usage.free >= MIN_FREE_BYTES and usage.free >= usage.total * MIN_FREE_FRACTION
+    total, _used, free = usage(probe)
+    ok = free >= MIN_FREE_BYTES and free >= total * MIN_FREE_FRACTION
+    full = free < DISK_FULL_BYTES
     yield Finding(
         "free disk",
         ok,
-        f"{_size(usage.free)} free of {_size(usage.total)} at {probe}",
-        None if ok else "free some space: old Dagster runs and logs are the usual growth",
+        ("disk full: " if full else "") + f"{_size(free)} free of {_size(total)} at {probe}",
+        None
+        if ok
+        else (
+            "free some space now: runs, logs and feeds cannot be written (the service resumes "
+            "by itself once there is space); "
+            if full
+            else "free some space: "
+        )
+        + "old Dagster runs and logs are the usual growth",
     )
 
 
