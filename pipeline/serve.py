@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -22,7 +23,7 @@ from .processes import owner_argv, owner_mark
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
 from .sms_watch import make_sms_watcher
-from .store_watch import RunStorageGuard
+from .store_watch import RunStorageGuard, disk_full_line
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
@@ -97,6 +98,16 @@ def write_ui_workspace(home: Path, working_dir: Path) -> Path:
     return path
 
 
+def store_fault_line(
+    guard: RunStorageGuard,
+    data_dir: Path,
+    usage: Callable[[Path], tuple[int, int, int]] = shutil.disk_usage,
+) -> str | None:
+    """The broken store every feed is served stale for right now: the run storage the service
+    holds the Dagster children for, or a full disk (where no feed file can say it)."""
+    return guard.current() or disk_full_line(data_dir, usage)
+
+
 def feed_server(
     feeds_dir: Path,
     port: int,
@@ -168,7 +179,8 @@ def child_specs(
         )]),
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
-                                    service.allowed_hosts, guard.current)),
+                                    service.allowed_hosts, partial(store_fault_line, guard,
+                                                                   settings.data_dir))),
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .doctor import Finding, _ago, homeclerk_command
 from .settings import Settings
+from .store_watch import DISK_FULL_BYTES
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.", "::1", "::ffff:127.")
 MIN_FREE_BYTES = 1 << 30  # below 1 GiB free, a DuckDB checkpoint or a log rotation can fail
 MIN_FREE_FRACTION = 0.05
-# Below this a run, a log line or a feed fails to write any moment ("No space left on device").
-DISK_FULL_BYTES = 64 << 20
 INSTANCE_WARN_BYTES = 2 << 30
 # The daemon evaluates schedules every 30 s or so; a tick later than this after its cron time
 # did not happen.

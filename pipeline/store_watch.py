@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -28,6 +30,28 @@ RUN_STORAGE_FILES = (
     Path("history") / "runs" / "index.db",
     Path("schedules") / "schedules.db",
 )
+
+
+# Below this a run, a log line or a feed fails to write any moment ("No space left on device").
+DISK_FULL_BYTES = 64 << 20
+
+
+def disk_full_line(
+    folder: Path, usage: Callable[[Path], tuple[int, int, int]] = shutil.disk_usage
+) -> str | None:
+    """What the feeds say while the disk of `folder` is (all but) full, else None. One statvfs:
+    cheap enough for every feed request, so the feeds say it even where no file can be
+    rewritten, and stop saying it the moment there is space again."""
+    try:
+        _total, _used, free = usage(folder)
+    except OSError:
+        return None
+    if free >= DISK_FULL_BYTES:
+        return None
+    return (
+        f"disk full: {free // 1024} KB left on the disk of {folder}; runs, logs and feeds cannot "
+        "be written: free some space (runs resume by themselves)"
+    )
 
 
 def storage_dir(home: Path) -> Path:

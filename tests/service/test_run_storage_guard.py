@@ -7,12 +7,14 @@ import datetime as dt
 import json
 import shutil
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from pipeline.serve import store_fault_line
 from pipeline.service import ChildSpec, Supervisor
-from pipeline.store_watch import RunStorageGuard, damaged_run_storage
+from pipeline.store_watch import RunStorageGuard, damaged_run_storage, disk_full_line
 from tests.pipeline.service_support import service_settings
 from tests.support import homeclerk_instance, pinned_feed_server
 
@@ -95,3 +97,33 @@ def test_a_damaged_run_storage_holds_its_children_and_marks_the_feeds(
         assert json.loads(feed_file.read_text())["status"] == "stale"
     finally:
         sup.stop_all()
+
+
+def test_feeds_are_served_stale_while_the_disk_is_full_and_ok_once_there_is_space(
+    tmp_path: Path,
+) -> None:
+    settings = service_settings(tmp_path)
+    settings.feeds_dir.mkdir(parents=True)
+    written = json.dumps(FEED).encode()
+    (settings.feeds_dir / "expenses.json").write_bytes(written)
+    free = [0]
+
+    def usage(_folder: Path) -> tuple[int, int, int]:
+        return (100 << 30, (100 << 30) - free[0], free[0])
+
+    guard = RunStorageGuard(settings, settings.dagster_home)
+    at = dt.datetime(2027, 5, 3, 10, 0, tzinfo=dt.UTC)
+    with pinned_feed_server(settings.feeds_dir, at) as served:
+        served.server.fault = partial(store_fault_line, guard, settings.data_dir, usage)
+        status, body = served.get("expenses.json")
+        feed = json.loads(body)
+        assert status == 200 and feed["status"] == "stale"
+        assert feed["message"].startswith(
+            f"disk full: 0 KB left on the disk of {settings.data_dir}"
+        )
+        assert feed["total"] == 42.0
+        free[0] = 10 << 30  # space again: no restart, no rewrite needed
+        assert served.get("expenses.json") == (200, written)
+    # The real disk under the test's folder has room.
+    assert store_fault_line(guard, settings.data_dir) is None
+    assert disk_full_line(settings.data_dir) is None
