@@ -45,6 +45,9 @@ class DiskFullError(OSError):
             28, f"disk full: no space left {where}; free some space (runs resume by themselves)"
         )
 
+    def __str__(self) -> str:
+        return str(self.strerror)  # the plain line, without OSError's "[Errno 28]"
+
 
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -167,3 +168,53 @@ def test_a_run_failing_on_a_damaged_warehouse_turns_every_feed_stale_until_resto
     assert {name: feed["status"] for name, feed in back.items()} == dict.fromkeys(back, "ok")
     assert not any("store_fault" in feed for feed in back.values())
     assert back["power.json"] == good["power.json"]
+
+
+def test_a_run_on_a_full_disk_says_disk_full_and_the_next_run_after_space_returns_clears_it(
+    tmp_path: Path,
+) -> None:
+    from assets.sms.chatdb import utc_to_apple_ns
+    from pipeline.demo.chatdb_writer import NewMessage, append_messages
+
+    demo = tmp_path / "demo"
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(demo)],
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    config = demo / "homeclerk.toml"
+    good = _feeds(demo)
+    now = dt.datetime.now(dt.UTC)
+    body = f"Rs.12.00 debited from a/c **1276 on {now:%d-%m-%y} to VPA disk.full@ybl"
+    append_messages(
+        demo / "chat.db",
+        [NewMessage("DISK-FULL-1", "VM-HDFCBK", body, None, utc_to_apple_ns(now))],
+    )
+    # DuckDB's write-ahead log on a device that is always full: every write the run commits
+    # fails with the real ENOSPC, as on a full disk, and DuckDB's rollback after it fails too.
+    wal = demo / "data" / "warehouse.duckdb.wal"
+    assert not wal.exists()
+    wal.symlink_to("/dev/full")
+
+    failed = _materialize(config, "sms_messages+")
+    assert failed.returncode == 1
+    assert "FAILED sms_messages: DiskFullError: disk full: no space left for " in failed.stdout
+    assert "cannot rollback" not in failed.stdout
+    for name, feed in _feeds(demo).items():
+        assert feed["status"] == "stale", name
+        assert str(feed["message"]).startswith("disk full: "), feed["message"]
+        assert (
+            feed["periods" if name == "expenses.json" else "generated_at"]
+            == good[name]["periods" if name == "expenses.json" else "generated_at"]
+        )
+    doctor = _doctor(config)
+    assert "disk full" in str(doctor["expenses.json"]["detail"])
+
+    wal.unlink()  # space again
+    assert _materialize(config, "sms_messages+").returncode == 0
+    back = _feeds(demo)
+    assert {name: feed["status"] for name, feed in back.items()} == dict.fromkeys(back, "ok")
+    with connect(demo / "data" / "warehouse.duckdb", read_only=True) as con:
+        stored = con.execute("SELECT count(*) FROM sms_messages WHERE guid = 'DISK-FULL-1'")
+        assert stored.fetchone() == (1,)  # the SMS the full disk held back: not lost
