@@ -292,7 +292,7 @@ class Supervisor:
                 self.say(f"still not starting {child.spec.name}: {problem}")
             return
         self.said_held.clear()
-        self.say(f"what {child.spec.name} needs changed and is whole again: starting it")
+        self.say(f"what {child.spec.name} needs is whole again: starting it")
         child.held, child.failures, child.next_start = "", 0, 0.0
         self._start(child)
 
