@@ -83,3 +83,15 @@ def test_the_service_log_on_a_full_disk_does_not_grow_stderr(tmp_path: Path) -> 
     disk_full = [line for line in done.stderr.splitlines() if "disk full" in line]
     assert len(disk_full) == 2, done.stderr  # one per file: the service's and the child's
     assert len(done.stderr) < 2000, len(done.stderr)
+
+    # stderr on the full disk too (launchd's log file): the service goes on, saying nothing.
+    with open("/dev/full", "w") as full_stderr:
+        quiet = subprocess.run(
+            [sys.executable, "-c", script.replace("print", "open('finished', 'w').close() #")],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=full_stderr,
+            timeout=120,
+        )
+    assert quiet.returncode == 0 and (tmp_path / "finished").exists()
