@@ -282,7 +282,9 @@ class Supervisor:
         if now == child.held_on:
             return
         if now != child.settling:
-            child.settling = now  # maybe still being written (a restore copying): next check
+            # Maybe half done (a restore moves the damaged folder aside, then copies the good
+            # one in): looked at once it stayed the same for one more check.
+            child.settling = now
             return
         problem = guard.problem()
         child.held_on, child.settling = now, None

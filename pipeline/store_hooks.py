@@ -34,9 +34,9 @@ def fault_line(settings: Settings, fault: WarehouseBrokenError | DiskFullError) 
 
     if isinstance(fault, DiskFullError):
         return fault.strerror or "disk full: free some space (runs resume by themselves)"
-    return f"warehouse {fault.path} is damaged ({fault.reason}); restore it: " + restore_fix(
-        settings, fault.path
-    )
+    fix = restore_fix(settings, fault.path)
+    how = "" if fix.startswith("no good snapshot") else "restore it: "
+    return f"warehouse {fault.path} is damaged ({fault.reason}); {how}{fix}"
 
 
 def store_is_good(settings: Settings) -> bool:

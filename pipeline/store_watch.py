@@ -121,8 +121,6 @@ class RunStorageGuard:
         """The one line (file, what is wrong, the fix) when the run storage is damaged."""
         from .recovery import restore_fix
 
-        if self._line is not None and not storage_dir(self.home).is_dir():
-            return self._line  # moved aside, its good copy not yet in place: not a fresh start
         found = damaged_run_storage(self.home)
         feeds, mode = self.settings.feeds_dir, self.settings.feeds_mode
         if found is None:

@@ -127,3 +127,37 @@ def test_feeds_are_served_stale_while_the_disk_is_full_and_ok_once_there_is_spac
     # The real disk under the test's folder has room.
     assert store_fault_line(guard, settings.data_dir) is None
     assert disk_full_line(settings.data_dir) is None
+
+
+def test_without_a_snapshot_the_printed_move_aside_lets_them_start_on_a_fresh_storage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    settings = service_settings(tmp_path)
+    home = settings.dagster_home
+    with homeclerk_instance(home):
+        pass
+    with (home / "storage" / "schedules" / "schedules.db").open("r+b") as f:
+        f.write(b"garbage " * 512)
+    guard = RunStorageGuard(settings, home)
+    now = [0.0]
+    needs = ChildSpec(
+        "ui-daemon", (sys.executable, "-c", "import time; time.sleep(60)"), tmp_path, guard=guard
+    )
+    sup = Supervisor([needs], tmp_path / "logs", clock=lambda: now[0])
+    sup.start_all()
+    [held] = sup.children
+    try:
+        assert held.proc is None
+        err = capsys.readouterr().err
+        fix = err.split("wait until it is restored: no good snapshot to restore from: ", 1)[1]
+        done = subprocess.run(["sh", "-c", fix.strip()], capture_output=True, text=True)
+        assert done.returncode == 0, (fix, done.stderr)
+        assert (home / "storage.damaged").is_dir() and not (home / "storage").exists()
+        for _ in range(2):
+            now[0] += 2
+            sup.check()
+        assert held.proc is not None  # Dagster makes a fresh storage, as on a first start
+    finally:
+        sup.stop_all()
