@@ -219,6 +219,9 @@ def _failure_text(event: object) -> str:
     error = getattr(data, "error", None)
     if error is None:
         return getattr(event, "message", "") or ""
+    # Dagster's "Error occurred while executing op …" wraps what the step raised: say that.
+    while error.cls_name.startswith("Dagster") and error.cause is not None:
+        error = error.cause
     return f"{error.cls_name}: {error.message.strip().rpartition(error.cls_name + ': ')[2]}"
 
 

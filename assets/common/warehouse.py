@@ -6,6 +6,7 @@ callers open, do their work and close; Dagster serialises writers through the `w
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,11 +38,15 @@ class WarehouseBrokenError(RuntimeError):
 class DiskFullError(OSError):
     """No space left on the device that holds a file homeclerk writes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
+        where = f"for {path}" if path is not None else "on the device"
         super().__init__(
-            28, f"disk full: no space left for {path}; free some space (runs resume by themselves)"
+            28, f"disk full: no space left {where}; free some space (runs resume by themselves)"
         )
+
+    def __str__(self) -> str:
+        return str(self.strerror)  # the plain line, without OSError's "[Errno 28]"
 
 
 @contextmanager
@@ -62,27 +67,68 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         raise _classified(path, exc) from exc
     try:
         yield con
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
+        # A full disk surfaces as whatever failed last ("cannot rollback - no transaction is
+        # active"), the real cause in its context: said plainly.
+        if disk_full(exc):
+            raise DiskFullError(path) from exc
         # A file cut short or overwritten may open and fail at the first block read (another
         # file a query reads or writes keeps its own error).
-        if str(path) in str(exc) or "no space left" in str(exc).lower():
+        if isinstance(exc, duckdb.IOException) and str(path) in str(exc):
             raise _classified(path, exc) from exc
         raise
     finally:
         con.close()
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it was raised from or while handling (each once)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        one = todo.pop()
+        if one is None or any(one is s for s in seen):
+            continue
+        seen.append(one)
+        todo += [one.__cause__, one.__context__]
+    return seen
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether "no space left on device" is anywhere in `exc`'s chain (as an errno or in the
+    text: DuckDB says it in an IOException's message)."""
+    for one in _chain(exc):
+        if isinstance(one, OSError) and one.errno == errno.ENOSPC:
+            return True
+        if "no space left on device" in str(one).lower():
+            return True
+    return False
+
+
+def store_fault(exc: BaseException) -> WarehouseBrokenError | DiskFullError | None:
+    """The broken store behind `exc` (the warehouse damaged, or a full disk), if there is one:
+    a step that failed on it failed on the store, not on its own input."""
+    chain = _chain(exc)
+    for one in chain:
+        if isinstance(one, WarehouseBrokenError | DiskFullError):
+            return one
+    if disk_full(exc):
+        named = (Path(o.filename) for o in chain if isinstance(o, OSError) and o.filename)
+        return DiskFullError(next(named, None))
+    return None
+
+
 def _classified(path: Path, exc: Exception) -> Exception:
     """DuckDB's IO error as what it means for the owner: locked, disk full, or damaged."""
     message = str(exc)
+    if disk_full(exc):
+        return DiskFullError(path)
     if "lock" in message.lower():
         return WarehouseLockedError(
             f"warehouse {path} is locked by another process; runs that open it must use "
             f"the Dagster pool '{WAREHOUSE_POOL}' (one slot), and no other program may keep "
             "it open"
         )
-    if "no space left" in message.lower():
-        return DiskFullError(path)
     if not path.exists():
         return exc
     reason = message.removeprefix("IO Error: ").split("\n", 1)[0]

@@ -207,10 +207,13 @@ def _feeds(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
         age = now - generated
         fresh = age <= FEED_MAX_AGE
         status = feed.get("status")
+        # A broken store's mark says the file, the fault and the fix (store_fault.py).
+        fault = feed.get("store_fault")
         yield Finding(
             name,
             fresh and status == "ok",
-            f"status {status}, written {ago(age)}",
+            f"status {status}, written {ago(age)}"
+            + (f": {feed.get('message')}" if isinstance(fault, dict) else ""),
             None if fresh else "is the daemon running? (`homeclerk ui`, or the service)",
         )
     marker = settings.feeds_dir / "portfolio.status.json"

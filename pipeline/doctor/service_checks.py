@@ -10,11 +10,12 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pipeline.doctor.findings import Finding, ago, homeclerk_command
+from pipeline.service.store_watch import DISK_FULL_BYTES
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -231,18 +232,29 @@ def keep_awake(settings: Settings, pmset_output: str | None = None) -> Iterator[
     )
 
 
-def free_disk(folder: Path) -> Iterator[Finding]:
-    """Free space where the data lives."""
+def free_disk(
+    folder: Path, usage: Callable[[Path], tuple[int, int, int]] = shutil.disk_usage
+) -> Iterator[Finding]:
+    """Free space where the data lives (`usage`: total, used, free bytes of a folder's disk)."""
     probe = folder
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    usage = shutil.disk_usage(probe)
-    ok = usage.free >= MIN_FREE_BYTES and usage.free >= usage.total * MIN_FREE_FRACTION
+    total, _used, free = usage(probe)
+    ok = free >= MIN_FREE_BYTES and free >= total * MIN_FREE_FRACTION
+    full = free < DISK_FULL_BYTES
     yield Finding(
         "free disk",
         ok,
-        f"{_size(usage.free)} free of {_size(usage.total)} at {probe}",
-        None if ok else "free some space: old Dagster runs and logs are the usual growth",
+        ("disk full: " if full else "") + f"{_size(free)} free of {_size(total)} at {probe}",
+        None
+        if ok
+        else (
+            "free some space now: runs, logs and feeds cannot be written (the service resumes "
+            "by itself once there is space); "
+            if full
+            else "free some space: "
+        )
+        + "old Dagster runs and logs are the usual growth",
     )
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 from types import FrameType
 
 from assets.common.clock import now_utc
-from assets.common.feed_status import status_as_of
+from assets.common.feed_status import iso_instant, status_as_of
+from assets.common.store_fault import is_feed, with_fault
 from pipeline.service.hostcheck import _REFUSAL, allowed_hosts, host_allowed
 
 LOOPBACK = "127.0.0.1"
@@ -47,10 +48,14 @@ class FeedServer(http.server.ThreadingHTTPServer):
         allowed: frozenset[str],
         host: str = LOOPBACK,
         clock: Callable[[], dt.datetime] = now_utc,
+        fault: Callable[[], str | None] = lambda: None,
     ):
         self.feeds_dir = feeds_dir.resolve()
         self.allowed = allowed
         self.clock = clock
+        # A broken store the service knows of (assets/common/store_fault.py): served as each
+        # feed's status even where the file could not be rewritten.
+        self.fault = fault
         super().__init__((host, port), _Handler)
 
 
@@ -90,7 +95,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self._send(404, b"no such feed\n", "text/plain; charset=utf-8", body=body)
             return
-        self._send(200, as_of_now(data, self.server.clock()), "application/json", body=body)
+        served = as_of_now(data, self.server.clock(), self.server.fault())
+        self._send(200, served, "application/json", body=body)
 
     def _send(
         self, status: int, data: bytes, content_type: str, body: bool = True, allow: bool = False
@@ -110,17 +116,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass  # a dashboard polls every few seconds: no line per request in the service log
 
 
-def as_of_now(data: bytes, now: dt.datetime) -> bytes:
-    """A feed file's bytes with `status`/`message` as of `now`; the bytes themselves when the
-    status holds (or the file is not a feed object)."""
+def as_of_now(data: bytes, now: dt.datetime, fault: str | None = None) -> bytes:
+    """A feed file's bytes with `status`/`message` as of `now` (stale for `fault`, a broken
+    store, when there is one); the bytes themselves when the status holds (or the file is not a
+    feed object)."""
     try:
         feed = json.loads(data)
     except ValueError:
         return data
-    if not isinstance(feed, dict) or "stale_after" not in feed:
+    if fault and is_feed(feed):
+        feed = with_fault(feed, fault, iso_instant(now))
+    elif not isinstance(feed, dict) or "stale_after" not in feed:
         return data
     status, message = status_as_of(feed, now)
-    if (status, message) == (feed.get("status"), feed.get("message")):
+    if (status, message) == (feed.get("status"), feed.get("message")) and not fault:
         return data
     feed |= {"status": status, "message": message}
     return (json.dumps(feed, indent=2, ensure_ascii=False) + "\n").encode()

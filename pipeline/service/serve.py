@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -19,6 +20,7 @@ from pipeline.service.feed_server import FeedServer
 from pipeline.service.hostcheck import allowed_hosts
 from pipeline.service.processes import owner_argv, owner_mark
 from pipeline.service.sms_watch import make_sms_watcher
+from pipeline.service.store_watch import RunStorageGuard, disk_full_line
 from pipeline.service.supervisor import ChildSpec, Supervisor, ThreadSpec, port_open
 from pipeline.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
@@ -95,9 +97,25 @@ def write_ui_workspace(home: Path, working_dir: Path) -> Path:
     return path
 
 
-def feed_server(feeds_dir: Path, port: int, extra_hosts: Sequence[str]) -> FeedServer:
-    """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread)."""
-    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts))
+def store_fault_line(
+    guard: RunStorageGuard,
+    data_dir: Path,
+    usage: Callable[[Path], tuple[int, int, int]] = shutil.disk_usage,
+) -> str | None:
+    """The broken store every feed is served stale for right now: the run storage the service
+    holds the Dagster children for, or a full disk (where no feed file can say it)."""
+    return guard.current() or disk_full_line(data_dir, usage)
+
+
+def feed_server(
+    feeds_dir: Path,
+    port: int,
+    extra_hosts: Sequence[str],
+    fault: Callable[[], str | None] = lambda: None,
+) -> FeedServer:
+    """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread); `fault`
+    is the broken store every feed is served stale for, if any."""
+    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts), fault=fault)
 
 
 def child_specs(
@@ -126,6 +144,8 @@ def child_specs(
     # The service's mark in each Python child's command line: a later `serve` kills a leftover
     # only if it is this folder's (`ps` on macOS shows no environment).
     py = (python, *owner_argv(owner_mark(log_dir(settings))))
+    # A damaged run storage holds the two Dagster children (not a crash loop); the rest runs.
+    guard = RunStorageGuard(settings, home)
     specs = [
         ChildSpec(
             "code-server",
@@ -137,7 +157,7 @@ def child_specs(
             # `dagster api grpc` cannot reload its code: an edited homeclerk.toml or .env is
             # read by a new code server (the UI then shows it Loaded, or Failed with the
             # settings message), once no run worker (a spawned child) would be killed.
-            restart_on_change=settings_files(settings), busy_marker="spawn_main",
+            restart_on_change=settings_files(settings), busy_marker="spawn_main", guard=guard,
         ),
         # The UI and the daemon in one process: each alone holds the whole Dagster import
         # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the
@@ -146,7 +166,7 @@ def child_specs(
             "ui-daemon",
             (*py, "-m", "pipeline.service.webserver", "-w", str(workspace),
              "-p", str(service.ui_port), "--with-daemon", *allow),
-            cwd, env, port=service.ui_port, stop_signal=signal.SIGINT,
+            cwd, env, port=service.ui_port, stop_signal=signal.SIGINT, guard=guard,
         ),
         # Without the books' main file Fava exits at once: it is not started (run_service
         # says why), rather than restarted forever.
@@ -158,7 +178,8 @@ def child_specs(
         )]),
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
-                                    service.allowed_hosts)),
+                                    service.allowed_hosts, partial(store_fault_line, guard,
+                                                                   settings.data_dir))),
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,

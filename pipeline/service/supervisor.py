@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import logging.handlers
 import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +34,7 @@ from types import FrameType
 from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
+from pipeline.service.log_files import SpaceAwareFileHandler, say_on_stderr
 from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
@@ -64,6 +63,21 @@ class ChildSpec:
     # once none of its descendants' command lines contains `busy_marker` (work a stop would kill).
     restart_on_change: tuple[Path, ...] = ()
     busy_marker: str | None = None
+    # A file the child cannot run without (the run storage): checked before each start and at
+    # each exit; while it is bad the child is held, not restarted in a loop.
+    guard: ChildGuard | None = None
+
+
+class ChildGuard(Protocol):
+    """What a child needs whole before it starts, asked again only when `identity` changes."""
+
+    def problem(self) -> str | None:
+        """The one line (file, what is wrong, the fix) while the child must not start."""
+        ...
+
+    def identity(self) -> object:
+        """Something that changes when the files the child needs change (a restore)."""
+        ...
 
 
 class ThreadServer(Protocol):
@@ -113,6 +127,9 @@ class _Child:
     out: logging.Logger | None = None  # one rotating log file per child, kept across restarts
     read: tuple[tuple[int, int] | None, ...] = ()  # stats of `restart_on_change` at start
     restarting: str = ""  # why it was asked to stop, so its exit is a restart, not a failure
+    held: str = ""  # why its guard holds it (not started until the guarded files change)
+    held_on: object = None  # the guard's identity when it was last looked at
+    settling: object = None  # a changed identity, looked at once it holds for one more check
 
 
 def rotating_logger(name: str, path: Path, fmt: str) -> logging.Logger:
@@ -121,9 +138,8 @@ def rotating_logger(name: str, path: Path, fmt: str) -> logging.Logger:
     # Not registered with logging's manager: Dagster's `dictConfig` calls disable every
     # registered logger that exists when they run.
     logger = logging.Logger(f"homeclerk.serve.{name}", logging.INFO)
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-    )
+    # On a full disk: "disk full" once on stderr, then records dropped until there is space.
+    handler = SpaceAwareFileHandler(path, max_bytes=LOG_MAX_BYTES, backups=LOG_BACKUPS)
     handler.setFormatter(logging.Formatter(fmt))
     logger.addHandler(handler)
     return logger
@@ -171,11 +187,12 @@ class Supervisor:
         # can find and stop them when it starts again: they run in sessions of their own,
         # which neither launchd nor a terminal stops with us.
         self.groups_file = log_dir / "children.pids"
+        self.said_held: set[str] = set()  # each guard's line is said once, not per child
 
     def say(self, message: str) -> None:
         """One line in the service log and on stderr (launchd's StandardErrorPath)."""
         self.log.info(message)
-        print(f"homeclerk serve: {message}", file=sys.stderr, flush=True)
+        say_on_stderr(f"homeclerk serve: {message}")
 
     def pids(self) -> dict[str, int]:
         """The PID of each running child, by name."""
@@ -202,6 +219,11 @@ class Supervisor:
         if isinstance(spec, ThreadSpec):
             self._start_thread(child, spec)
             return
+        if spec.guard is not None:
+            held = spec.guard.problem()
+            if held:
+                self._hold(child, spec.guard, held)
+                return
         if child.out is None:
             child.out = rotating_logger(spec.name, self.log_dir / f"{spec.name}.log", "%(message)s")
         out = child.out
@@ -246,6 +268,37 @@ class Supervisor:
         )
         child.thread.start()
         self.say(f"started {spec.name} (a thread of the service, pid {os.getpid()})")
+
+    def _hold(self, child: _Child, guard: ChildGuard, problem: str) -> None:
+        """Keep `child` stopped until the guard's files change (said once per problem)."""
+        child.proc, child.held, child.held_on = None, problem, guard.identity()
+        if problem in self.said_held:
+            self.log.info(f"not starting {child.spec.name} either, for the same reason")
+            return
+        self.said_held.add(problem)
+        self.say(f"not starting {child.spec.name} until the file changes: {problem}")
+
+    def _look_again(self, child: _Child, guard: ChildGuard) -> None:
+        """Start a held child once its guard's files changed and are good."""
+        now = guard.identity()
+        if now == child.held_on:
+            return
+        if now != child.settling:
+            # Maybe half done (a restore moves the damaged folder aside, then copies the good
+            # one in): looked at once it stayed the same for one more check.
+            child.settling = now
+            return
+        problem = guard.problem()
+        child.held_on, child.settling = now, None
+        if problem:
+            if problem not in self.said_held:
+                self.said_held.add(problem)
+                self.say(f"still not starting {child.spec.name}: {problem}")
+            return
+        self.said_held.clear()
+        self.say(f"what {child.spec.name} needs is whole again: starting it")
+        child.held, child.failures, child.next_start = "", 0, 0.0
+        self._start(child)
 
     def _record_groups(self) -> None:
         pids = [str(c.proc.pid) for c in self.children if c.proc is not None]
@@ -316,6 +369,18 @@ class Supervisor:
                     f" after {ran:.0f} s; restarting in {delay:.0f} s"
                 )
             proc = child.proc
+            guard = child.spec.guard if isinstance(child.spec, ChildSpec) else None
+            if proc is not None and proc.poll() is not None and guard and not child.restarting:
+                problem = guard.problem()
+                if problem:
+                    child.proc = None
+                    self._kill_leftovers(proc.pid, child.tree)
+                    self.log.info(
+                        f"{child.spec.name} (pid {proc.pid}) exited: {_describe(proc.returncode)}"
+                        f" after {now - child.started_at:.0f} s"
+                    )
+                    self._hold(child, guard, problem)
+                    continue
             if proc is not None and proc.poll() is not None:
                 ran = now - child.started_at
                 if child.restarting:
@@ -334,6 +399,10 @@ class Supervisor:
             elif proc is not None:
                 self._restart_if_changed(child, proc)
             idle = child.proc is None and child.thread is None
+            if idle and child.held and guard is not None:
+                if not self.stopping.is_set():
+                    self._look_again(child, guard)
+                continue
             if idle and now >= child.next_start and not self.stopping.is_set():
                 child.restarts += 1
                 self._start(child)

@@ -149,6 +149,12 @@ def test_service_job_through_the_launchctl_stand_in(
 def test_free_disk_and_instance_size(tmp_path: Path) -> None:
     (finding,) = sc.free_disk(tmp_path / "not" / "yet")
     assert str(tmp_path) in finding.detail and " free of " in finding.detail
+    # A full disk (statvfs's "available to you": 0 bytes) is called what it is.
+    (full,) = sc.free_disk(tmp_path, usage=lambda _p: (100 << 30, 100 << 30, 0))
+    assert not full.ok and full.detail == f"disk full: 0 B free of 100.0 GB at {tmp_path}"
+    assert full.fix and full.fix.startswith("free some space now")
+    (low,) = sc.free_disk(tmp_path, usage=lambda _p: (100 << 30, 99 << 30, 512 << 20))
+    assert not low.ok and not low.detail.startswith("disk full")
     home = tmp_path / "dagster"
     (home / "logs").mkdir(parents=True)
     (home / "logs" / "a").write_bytes(b"x" * 3000)

@@ -523,3 +523,44 @@ def test_a_service_killed_mid_run_fails_and_retries_the_run_once(served: Served)
             "SELECT count(*) FROM transactions WHERE message_guid = ?", [guid]
         ).fetchone()
     assert count == (1,)
+
+
+def test_a_damaged_run_storage_holds_the_ui_not_the_rest_until_the_printed_restore(
+    served: Served,
+) -> None:
+    assert served.cli("backup", timeout=300).returncode == 0  # the snapshot to restore from
+    runs = served.folder / "data" / "dagster" / "storage" / "history" / "runs.db"
+    with runs.open("r+b") as f:
+        f.write(b"garbage " * 512)
+    served.start()
+    said = "not starting code-server until the file changes: "
+    wait_for(lambda: said in served.log.read_text(), UP_S, "the service to say what is wrong")
+    [line] = [x for x in served.log.read_text().splitlines() if said in x]
+    problem = line.split(said, 1)[1]
+    assert problem.startswith(f"the Dagster run storage {runs} is damaged (file is not a database)")
+    # Fava and the feed server are up, and every feed says why it is stale.
+    wait_for(lambda: served.get("fava", "/")[0] in (200, 302), UP_S, "Fava to answer")
+    for name in ("expenses.json", "portfolio.json", "power.json"):
+        status, body = served.get("feeds", f"/{name}")
+        assert status == 200 and json.loads(body)["status"] == "stale", name
+        assert json.loads(body)["message"] == problem, name
+    doctor = served.cli("doctor", "--json", timeout=300)
+    assert "Traceback" not in doctor.stderr, doctor.stderr
+    found = {f["check"]: f for f in json.loads(doctor.stdout)}
+    assert "is damaged" in found["dagster instance"]["detail"]
+    # Held, not restarted in a loop; said once.
+    assert served.started_pids("code-server") == served.started_pids("ui-daemon") == []
+    assert not port_open(served.ports["ui"])
+
+    fix = problem.split("wait until it is restored: ", 1)[1]
+    done = subprocess.run(
+        ["sh", "-c", fix], cwd=served.folder, env=served.env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, (fix, done.stderr)
+    wait_for(served.up, UP_S, "the UI to answer after the restore")
+    status, body = served.get("feeds", "/expenses.json")
+    assert json.loads(body)["status"] == "ok"
+    assert "store_fault" not in json.loads(body)
+    log = served.log.read_text()
+    assert log.count(said) == 1, log
+    assert len(served.started_pids("code-server")) == 1
