@@ -22,6 +22,7 @@ from .processes import owner_argv, owner_mark
 from .service import ChildSpec, Supervisor, ThreadSpec, port_open
 from .settings import CONFIG_ENV, Settings, SettingsError, load_settings
 from .sms_watch import make_sms_watcher
+from .stop_runs import RunsInFlight
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
@@ -139,6 +140,8 @@ def child_specs(
             # read by a new code server (the UI then shows it Loaded, or Failed with the
             # settings message), once no run worker (a spawned child) would be killed.
             restart_on_change=settings_files(settings), busy_marker="spawn_main",
+            # On a stop, its run workers finish first (or are marked interrupted by the stop).
+            work=RunsInFlight(home),
         ),
         # The UI and the daemon in one process: each alone holds the whole Dagster import
         # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the

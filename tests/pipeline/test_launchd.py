@@ -16,6 +16,7 @@ import pytest
 from pipeline import launchd
 from pipeline.cli import main
 from pipeline.plist_lint import lint_plist
+from pipeline.service import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
 from pipeline.service_spec import service_spec
 from tests.pipeline.service_support import StandIn, service_settings
 
@@ -57,7 +58,9 @@ def test_rendered_plist_round_trips_and_passes_lint(tmp_path: Path) -> None:
     assert data["Label"] == "io.homeclerk.test"
     assert data["ProgramArguments"] == [str(script), "serve"]
     assert data["KeepAlive"] is True and data["RunAtLoad"] is True
-    assert data["ExitTimeOut"] >= 30 and data["ThrottleInterval"] == 10
+    # A stop waits for a run in flight, then for the children: launchd must not kill it sooner.
+    assert data["ExitTimeOut"] > RUN_STOP_GRACE_SECONDS + STOP_GRACE_SECONDS + 5
+    assert data["ThrottleInterval"] == 10
     env = data["EnvironmentVariables"]
     assert env["DAGSTER_HOME"] == str(tmp_path / "data" / "dagster")
     assert env["HOMECLERK_CONFIG"] == str(tmp_path / "homeclerk.toml")
