@@ -14,14 +14,14 @@ import sys
 import threading
 from pathlib import Path
 
-from dagster import DagsterInstance, DagsterRunStatus
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
 from pipeline.doctor import run_checks
 from pipeline.instance import prepare_instance
 from pipeline.runs import fail_dead_runs, pid_alive, worker_pid
 from pipeline.service import ChildSpec, Supervisor
 from pipeline.settings import Settings
-from pipeline.stop_runs import INTERRUPTED_TAG, RunsInFlight
+from pipeline.stop_runs import INTERRUPTED_TAG, RunsInFlight, interrupted_by_stop
 from tests.pipeline.test_runs import HOLDER, ROOT, demo_like
 from tests.support import wait_for
 
@@ -48,6 +48,15 @@ while True:
 """
 
 
+# The stand-in UI+daemon (it starts runs): says when its stop signal came.
+UI_DAEMON = """
+import pathlib, signal, sys, time
+signal.signal(signal.SIGINT, lambda *_: (pathlib.Path(sys.argv[1]).touch(), sys.exit(0)))
+while True:
+    time.sleep(1)
+"""
+
+
 def _supervisor(settings: Settings, tmp: Path, run_grace: float) -> Supervisor:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
     files = [str(tmp / name) for name in ("worker.out", "go", "seen")]
@@ -60,7 +69,11 @@ def _supervisor(settings: Settings, tmp: Path, run_grace: float) -> Supervisor:
         busy_marker=HOLDER.name,
         work=RunsInFlight(prepare_instance(settings)),
     )
-    return Supervisor([spec], tmp / "logs", run_grace=run_grace, stop_grace=10.0)
+    ui = ChildSpec(
+        "ui-daemon", (sys.executable, "-c", UI_DAEMON, str(tmp / "ui-stopped")), tmp, env,
+        stop_signal=signal.SIGINT,
+    )  # fmt: skip
+    return Supervisor([spec, ui], tmp / "logs", run_grace=run_grace, stop_grace=10.0)
 
 
 def _run_id(tmp: Path) -> str:
@@ -75,7 +88,7 @@ def test_a_stop_lets_the_run_in_flight_finish_before_the_code_server_is_signalle
     sup = _supervisor(settings, tmp_path, run_grace=120.0)
     sup.start_all()
     run_id = _run_id(tmp_path)
-    stopping = threading.Thread(target=sup.stop_all)
+    stopping = threading.Thread(target=sup.stop_all, daemon=True)
     stopping.start()
     log = tmp_path / "logs" / "serve.log"
     wait_for(
@@ -84,6 +97,8 @@ def test_a_stop_lets_the_run_in_flight_finish_before_the_code_server_is_signalle
         "the service log to say which run it waits for",
     )
     assert "waiting up to 1" in log.read_text()  # 120 s, less what naming the run took
+    # What starts runs stops first, while the run goes on.
+    wait_for(lambda: (tmp_path / "ui-stopped").exists(), 30, "the UI+daemon to be stopped")
     assert not (tmp_path / "seen").exists(), "the code server was signalled during the run"
     (tmp_path / "go").touch()
     stopping.join(timeout=60)
@@ -127,3 +142,10 @@ def test_a_run_that_outlasts_the_wait_is_killed_marked_interrupted_and_no_failur
     assert failed.detail == (
         f"none; interrupted by a stop of the service (retried): bank_sms_job {run_id[:8]}"
     )
+
+
+def test_only_the_run_a_stop_interrupted_is_excused_not_a_retry_that_copied_its_tag() -> None:
+    # Dagster copies a run's tags to its retry: the retry's own failure must still count.
+    assert interrupted_by_stop(DagsterRun("bank_sms_job", "a1", tags={INTERRUPTED_TAG: "a1"}))
+    assert not interrupted_by_stop(DagsterRun("bank_sms_job", "b2", tags={INTERRUPTED_TAG: "a1"}))
+    assert not interrupted_by_stop(DagsterRun("bank_sms_job", "c3"))
