@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -255,8 +256,8 @@ def main(argv: list[str] | None = None) -> None:
         help="start the workspace's code servers here, for the UI and the daemon",
     )
     args = parser.parse_args(argv)
-    sys.exit(
-        serve(
+    try:
+        code = serve(
             args.workspace,
             args.host,
             args.port,
@@ -264,7 +265,10 @@ def main(argv: list[str] | None = None) -> None:
             args.with_daemon,
             args.start_code_servers,
         )
-    )
+    except KeyboardInterrupt:
+        # uvicorn raises the SIGINT it stopped on again once it has stopped: a stop, no error.
+        code = 128 + signal.SIGINT
+    sys.exit(code)
 
 
 if __name__ == "__main__":
