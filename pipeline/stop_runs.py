@@ -4,10 +4,8 @@ On a stop, `serve` lets the code server's run workers finish (up to `RUN_STOP_GR
 before it signals the code server. A run still going then is tagged `INTERRUPTED_TAG` before its
 worker is stopped; it still ends FAILURE in Dagster's terms (its worker reports it, or the run
 reaper fails it at the next start), which is what makes the daemon's run retries launch it again
-at the next start. `doctor` does not count such a run as a failed one.
-
-The tag's value is the run's own id: Dagster copies a run's tags to its retry, and a retry that
-fails for a reason of its own must still count.
+at the next start. `doctor` and the weekly review do not count such a run as a failed one
+(`assets/common/interrupted.py`).
 
 Dagster is imported only when a stop finds a run worker busy: the supervisor stays free of it.
 """
@@ -18,16 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assets.common.interrupted import INTERRUPTED_TAG
+from assets.common.interrupted import interrupted_by_stop as _interrupted
+
 if TYPE_CHECKING:
     from dagster import DagsterInstance, DagsterRun
 
-INTERRUPTED_TAG = "homeclerk/interrupted_by_stop"
 _IN_PROGRESS = ("STARTING", "STARTED", "CANCELING")
 
 
 def interrupted_by_stop(run: DagsterRun) -> bool:
     """Whether a stop of the service interrupted this very run (not a run it was copied from)."""
-    return run.tags.get(INTERRUPTED_TAG) == run.run_id
+    return _interrupted(run.run_id, run.tags)
 
 
 def _runs_of(instance: DagsterInstance, workers: set[int]) -> list[tuple[str, str]]:
