@@ -1,7 +1,7 @@
 """Child servers that stop with their parent: SIGTERM/SIGINT/SIGHUP stop the whole tree.
 
-A service manager sends SIGTERM to `homeclerk ui`; `dagster dev` has children of its own
-(webserver, daemon, code server) that would otherwise be orphaned and keep the port.
+A service manager sends SIGTERM to `homeclerk ui`; its UI process has a child of its own (the
+code server) that would otherwise be orphaned.
 """
 
 from __future__ import annotations
