@@ -33,6 +33,7 @@ from dagster._utils.warnings import BetaWarning
 
 from assets.common import tick_tally
 from assets.common import warehouse as wh
+from assets.common.interrupted import interrupted_by_stop
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.power.resources import PowerSource
 from assets.power.source import load_health
@@ -162,7 +163,10 @@ def pipeline_health(
         RunsFilter(statuses=[DagsterRunStatus.FAILURE], created_after=start, created_before=end)
     )
     failed = tuple(
-        FailedRun(r.dagster_run.job_name, r.dagster_run.run_id, r.create_timestamp) for r in records
+        FailedRun(r.dagster_run.job_name, r.dagster_run.run_id, r.create_timestamp)
+        for r in records
+        # Interrupted by a stop of the service and retried at the next start: no failure.
+        if not interrupted_by_stop(r.dagster_run.run_id, r.dagster_run.tags)
     )
     return PipelineHealth(
         failed,

@@ -61,18 +61,23 @@ def _ui(args: argparse.Namespace) -> int:
         os.environ[CONFIG_ENV] = str(settings.config_file)
     from pipeline.service.serve import write_ui_workspace
 
+    # The UI and the daemon in one process, as `serve` runs them: behind the Host and
+    # cross-site checks (a page the owner visits must not launch runs), with the definitions'
+    # code server started once for both, as `dagster dev` would.
     cmd = [
         sys.executable,
         "-m",
-        "dagster",
-        "dev",
+        "pipeline.service.webserver",
         # The location named as `serve` names it: switching keeps every schedule's state.
         "-w",
         str(write_ui_workspace(home, settings.base_dir)),
-        "-h",
+        "--host",
         "127.0.0.1",
         "-p",
         str(port),
+        "--with-daemon",
+        "--start-code-servers",
+        *(a for host in settings.service.allowed_hosts for a in ("--allow-host", host)),
     ]
     try:
         # One UI (and so one daemon) per instance: two daemons would both run every sensor.

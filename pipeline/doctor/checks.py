@@ -233,6 +233,7 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
     from dagster import AssetKey, DagsterInstance, DagsterRunStatus, RunsFilter
 
     from pipeline.definitions import asset_names, build_definitions
+    from pipeline.service.stop_runs import interrupted_by_stop
 
     with DagsterInstance.from_config(str(home)) as instance:
         for name in asset_names(build_definitions(settings)):
@@ -242,17 +243,25 @@ def _runs(settings: Settings, now: dt.datetime) -> Iterator[Finding]:
                 continue
             when = dt.datetime.fromtimestamp(event.timestamp, dt.UTC)
             yield Finding(name, True, f"last materialized {ago(now - when)}")
-        failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]), limit=5)
-        recent = [
+        failed = instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.FAILURE]), limit=20)
+        ended = [
             r
             for r in failed
             if (stats := instance.get_run_stats(r.run_id)).end_time
             and now - dt.datetime.fromtimestamp(stats.end_time, dt.UTC) < dt.timedelta(days=1)
         ]
+        # A run a stop of the service interrupted is retried at the next start: no failure.
+        recent = [r for r in ended if not interrupted_by_stop(r)][:5]
+        stopped = [r for r in ended if interrupted_by_stop(r)]
+        detail = ", ".join(f"{r.job_name} {r.run_id[:8]}" for r in recent) or "none"
+        if stopped:
+            detail += "; interrupted by a stop of the service (retried): " + ", ".join(
+                f"{r.job_name} {r.run_id[:8]}" for r in stopped
+            )
         yield Finding(
             "failed runs (24 h)",
             not recent,
-            ", ".join(f"{r.job_name} {r.run_id[:8]}" for r in recent) or "none",
+            detail,
             "open the run in the Dagster UI for the step that failed and its message"
             if recent
             else None,

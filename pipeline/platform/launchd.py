@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from assets.common.atomic import write_bytes_atomic
+from pipeline.deadlines import STOP_DEADLINE_SECONDS
 from pipeline.platform.service_spec import ServiceSpec
 
-# launchd waits this long after SIGTERM before SIGKILL: `serve` needs it to stop every child
-# and let a run finish its step (launchd's default is about 20 s).
-EXIT_TIMEOUT = 30
+# launchd (ExitTimeOut) and systemd (TimeoutStopSec) wait this long after SIGTERM before
+# SIGKILL: `serve` lets a run in flight finish (30 s), then stops every child (15 s); both
+# defaults (about 20 s, 90 s) are not that, so both files say it.
+EXIT_TIMEOUT = int(STOP_DEADLINE_SECONDS) + 5
 # Minimum seconds between launches of a KeepAlive job: a crash loop costs little, a restart
 # after a crash comes quickly.
 THROTTLE_INTERVAL = 10

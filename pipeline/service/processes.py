@@ -1,7 +1,7 @@
 """Child servers that stop with their parent: SIGTERM/SIGINT/SIGHUP stop the whole tree.
 
-A service manager sends SIGTERM to `homeclerk ui`; `dagster dev` has children of its own
-(webserver, daemon, code server) that would otherwise be orphaned and keep the port.
+A service manager sends SIGTERM to `homeclerk ui`; its UI process has a child of its own (the
+code server) that would otherwise be orphaned.
 """
 
 from __future__ import annotations
@@ -129,9 +129,9 @@ def run_until_stopped(
 ) -> int:
     """Run `cmd` in its own process group until it exits or this process is told to stop.
 
-    On SIGTERM, SIGINT or SIGHUP: SIGINT to the child's group (what Ctrl-C in a terminal does,
-    which `dagster dev` shuts down cleanly on), then SIGKILL to whatever of the tree is still
-    there after `grace_seconds`. Returns the child's exit code (128 + signal when stopped).
+    On SIGTERM, SIGINT or SIGHUP: SIGINT to the child (what Ctrl-C does), which stops its own
+    children in order, then SIGKILL to whatever of the tree is still there after
+    `grace_seconds`. Returns the child's exit code (128 + signal when stopped).
     """
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -157,10 +157,14 @@ def run_until_stopped(
 
 
 def stop_tree(child: subprocess.Popen, grace_seconds: float) -> None:
-    """SIGINT the child's process group, wait, then SIGKILL every process left of its tree."""
+    """SIGINT the child, wait, then SIGKILL every process left of its tree.
+
+    The child alone: the UI's code server must outlive the daemon's last sensor tick (a code
+    server stopped with it makes every tick in flight log a traceback); the child stops it.
+    """
     tree = descendants(child.pid)
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(child.pid, signal.SIGINT)
+        os.kill(child.pid, signal.SIGINT)
     start = time.monotonic()
     deadline = start + grace_seconds
     termed = False

@@ -20,6 +20,7 @@ from pipeline.service.feed_server import FeedServer
 from pipeline.service.hostcheck import allowed_hosts
 from pipeline.service.processes import owner_argv, owner_mark
 from pipeline.service.sms_watch import make_sms_watcher
+from pipeline.service.stop_runs import RunsInFlight
 from pipeline.service.store_watch import RunStorageGuard, disk_full_line
 from pipeline.service.supervisor import ChildSpec, Supervisor, ThreadSpec, port_open
 from pipeline.settings import CONFIG_ENV, Settings, SettingsError, load_settings
@@ -158,6 +159,8 @@ def child_specs(
             # read by a new code server (the UI then shows it Loaded, or Failed with the
             # settings message), once no run worker (a spawned child) would be killed.
             restart_on_change=settings_files(settings), busy_marker="spawn_main", guard=guard,
+            # On a stop, its run workers finish first (or are marked interrupted by the stop).
+            work=RunsInFlight(home),
         ),
         # The UI and the daemon in one process: each alone holds the whole Dagster import
         # (~140 MB resident); together ~40 MB more than the UI. If the daemon stops, the

@@ -34,13 +34,12 @@ from types import FrameType
 from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
+from pipeline.deadlines import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
 from pipeline.service.log_files import SpaceAwareFileHandler, say_on_stderr
 from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 3
-# launchd's ExitTimeOut is 20 s by default: stop everything well within it.
-STOP_GRACE_SECONDS = 15.0
 BACKOFF_FIRST_SECONDS = 1.0
 BACKOFF_MAX_SECONDS = 60.0
 # A child that ran this long before dying starts its backoff from the beginning again.
@@ -63,9 +62,25 @@ class ChildSpec:
     # once none of its descendants' command lines contains `busy_marker` (work a stop would kill).
     restart_on_change: tuple[Path, ...] = ()
     busy_marker: str | None = None
+    # With `busy_marker`: on a stop the child is signalled only once its busy descendants (the
+    # code server's run workers) finished, or `run_grace` passed; `work` names what they do in
+    # the service log and marks what is still running then as interrupted by the stop.
+    work: WorkInFlight | None = None
     # A file the child cannot run without (the run storage): checked before each start and at
     # each exit; while it is bad the child is held, not restarted in a loop.
     guard: ChildGuard | None = None
+
+
+class WorkInFlight(Protocol):
+    """What the busy processes below a child are doing (for the code server: runs)."""
+
+    def describe(self, workers: set[int]) -> list[str]:
+        """One name per piece of work the `workers` (PIDs) do, e.g. `run <id> (<job>)`."""
+        ...
+
+    def interrupted(self, workers: set[int], waited: float) -> list[str]:
+        """Mark the work `workers` still do as interrupted by a stop; return what was marked."""
+        ...
 
 
 class ChildGuard(Protocol):
@@ -171,6 +186,7 @@ class Supervisor:
         backoff_max: float = BACKOFF_MAX_SECONDS,
         stable_after: float = STABLE_AFTER_SECONDS,
         stop_grace: float = STOP_GRACE_SECONDS,
+        run_grace: float = RUN_STOP_GRACE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         owner: str | None = None,
     ) -> None:
@@ -180,6 +196,7 @@ class Supervisor:
         self.owner = owner if owner is not None else owner_mark(log_dir)
         self.backoff_first, self.backoff_max = backoff_first, backoff_max
         self.stable_after, self.stop_grace = stable_after, stop_grace
+        self.run_grace = run_grace
         self.clock = clock
         self.log = rotating_logger("service", log_dir / "serve.log", "%(asctime)s %(message)s")
         self.stopping = threading.Event()
@@ -452,22 +469,28 @@ class Supervisor:
             self.stop_all()
 
     def stop_all(self) -> None:
-        """Ask every child's process group to stop; SIGKILL what is left after the grace."""
+        """Stop every child; SIGKILL what is left after the grace.
+
+        First the children that start runs (the daemon's run queue and sensors, the chat.db
+        watcher) and everything else; a child with a `busy_marker` (the code server) is signalled
+        only once its busy descendants (run workers) finished, or `run_grace` passed: a stop is
+        then no failed run. What still runs then is marked interrupted (`ChildSpec.work`).
+        """
         running = [c for c in self.children if c.proc is not None and c.proc.poll() is None]
+        draining = [c for c in running if isinstance(c.spec, ChildSpec) and c.spec.busy_marker]
         trees: dict[int, set[int]] = {}
         for child in running:
-            assert child.proc is not None
-            trees[child.proc.pid] = descendants(child.proc.pid) | child.tree
-            self.say(f"stopping {child.spec.name} (pid {child.proc.pid})")
-            assert isinstance(child.spec, ChildSpec)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.proc.pid, child.spec.stop_signal)
+            if child not in draining:
+                self._signal_stop(child, trees)
         for child in self.children:
             if child.server is not None:
                 self.say(f"stopping {child.spec.name} (thread)")
                 if child.thread is not None and child.thread.is_alive():
                     child.server.shutdown()  # returns once serve_forever did (≤ 2 s poll)
                 self._close_server(child)
+        self._let_work_finish(draining)
+        for child in draining:
+            self._signal_stop(child, trees)
         deadline = self.clock() + self.stop_grace
         while self.clock() < deadline:
             if all(c.proc is None or c.proc.poll() is not None for c in running) and not any(
@@ -486,6 +509,48 @@ class Supervisor:
                 child.pump.join(timeout=2)
         self.groups_file.unlink(missing_ok=True)
         self.say("stopped")
+
+    def _signal_stop(self, child: _Child, trees: dict[int, set[int]]) -> None:
+        assert child.proc is not None and isinstance(child.spec, ChildSpec)
+        trees[child.proc.pid] = descendants(child.proc.pid) | child.tree
+        self.say(f"stopping {child.spec.name} (pid {child.proc.pid})")
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.proc.pid, child.spec.stop_signal)
+
+    def _let_work_finish(self, children: Sequence[_Child]) -> None:
+        """Wait (up to `run_grace` in all) until no busy process is left below `children`;
+        mark the work of those still there as interrupted by the stop."""
+        deadline = self.clock() + self.run_grace
+        for child in children:
+            spec = child.spec
+            assert child.proc is not None and isinstance(spec, ChildSpec) and spec.busy_marker
+            workers = _busy_pids(child.proc.pid, spec.busy_marker)
+            if not workers:
+                continue
+            what = _work_names(spec, workers) or f"{len(workers)} busy process(es) of {spec.name}"
+            left = max(deadline - self.clock(), 0.0)
+            self.say(f"waiting up to {left:.0f} s for {what} to finish")
+            while workers and self.clock() < deadline:
+                time.sleep(0.2)
+                workers = _busy_pids(child.proc.pid, spec.busy_marker)
+            if not workers:
+                self.say(f"{what}: finished")
+                continue
+            marked: list[str] = []
+            if spec.work is not None:
+                try:
+                    marked = spec.work.interrupted(workers, self.run_grace)
+                except Exception as exc:  # the stop goes on whatever the run storage says
+                    self.say(f"could not mark {what} as interrupted ({type(exc).__name__}: {exc})")
+            self.say(
+                f"{what} did not finish in {self.run_grace:.0f} s: stopped"
+                + (
+                    f"; {', '.join(marked)} marked interrupted by a stop (not a failure), "
+                    "retried at the next start"
+                    if marked
+                    else ""
+                )
+            )
 
     def handle_signals(self) -> None:
         """SIGTERM, SIGINT and SIGHUP end `run` (and so stop every child)."""
@@ -518,8 +583,22 @@ def _stats(paths: Sequence[Path]) -> tuple[tuple[int, int] | None, ...]:
     return tuple(one(p) for p in paths)
 
 
+def _work_names(spec: ChildSpec, workers: set[int]) -> str:
+    if spec.work is None:
+        return ""
+    try:
+        return ", ".join(spec.work.describe(workers))
+    except Exception as exc:  # naming the runs is for the log: never in the stop's way
+        return f"the work of {spec.name} (could not name it: {type(exc).__name__}: {exc})"
+
+
 def _busy(pid: int, marker: str) -> bool:
-    """Whether a process below `pid` has `marker` in its command line (from `ps`; `-ww`: never
+    """Whether a process below `pid` has `marker` in its command line."""
+    return bool(_busy_pids(pid, marker))
+
+
+def _busy_pids(pid: int, marker: str) -> set[int]:
+    """The processes below `pid` with `marker` in their command line (from `ps`; `-ww`: never
     cut at the terminal's width, which `COLUMNS` can set)."""
     out = subprocess.run(
         ["ps", "-ww", "-A", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=False
@@ -530,13 +609,14 @@ def _busy(pid: int, marker: str) -> bool:
         if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
             args = parts[2] if len(parts) == 3 else ""
             children.setdefault(int(parts[1]), []).append((int(parts[0]), args))
+    found: set[int] = set()
     todo = [pid]
     while todo:
         for child, args in children.get(todo.pop(), []):
-            if marker in args:
-                return True
+            if marker in args and _alive(child):
+                found.add(child)
             todo.append(child)
-    return False
+    return found
 
 
 def _alive(pid: int) -> bool:

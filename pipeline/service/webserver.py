@@ -9,18 +9,25 @@ queue, run retries: `dagster-daemon run`'s controller, on a thread): a process o
 ~140 MB resident, most of it the Dagster import both processes hold. If the daemon stops (one of
 its threads died, or its workspace went stale), the whole process exits with code 3 so that the
 service restarts both.
+
+`homeclerk ui` serves the same way, with `--start-code-servers`: its workspace names the
+definitions module, whose code server this process starts once for the UI and the daemon (as
+`dagster dev` does), so `ui` has the Host and cross-site checks too.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
+import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,17 +141,55 @@ def _server_ticking_each_second(uvicorn: Any) -> type:
     return Server
 
 
+@contextlib.contextmanager
+def code_servers(workspace: Path) -> Iterator[Path]:
+    """Start a code server for each location of `workspace` (a `python_module` one) and yield a
+    workspace file naming them, for the UI and the daemon alike: what `dagster dev` does, so
+    they share one code server and the UI's Reload restarts it. They stop on leaving."""
+    from dagster import DagsterInstance
+    from dagster._cli.proxy_server_manager import ProxyServerManager
+    from dagster._core.workspace.load_target import WorkspaceFileTarget
+
+    with (
+        DagsterInstance.get() as instance,
+        ProxyServerManager(
+            instance, WorkspaceFileTarget(paths=[str(workspace)]), code_server_log_level="warning"
+        ) as manager,
+        tempfile.TemporaryDirectory(prefix="homeclerk-ui-") as folder,
+    ):
+        path = Path(folder) / "workspace.yaml"
+        # JSON is YAML: the servers' specs as `dagster dev` writes them.
+        path.write_text(json.dumps({"load_from": list(manager.get_code_server_specs())}))
+        yield path
+
+
 def serve(
     workspace: Path,
     host: str,
     port: int,
     extra_hosts: tuple[str, ...] = (),
     with_daemon: bool = False,
+    start_code_servers: bool = False,
 ) -> int:
     """Serve the Dagster UI for `workspace` on host:port until SIGTERM/SIGINT (uvicorn's own).
 
+    `start_code_servers`: the workspace's code servers are started here (`code_servers`).
     Returns the exit code: 0, or DAEMON_FAILED_EXIT when the daemon run `with_daemon` stopped.
     """
+    from pipeline.service.single_instance import ensure_port_free
+
+    _slow_code_server_watch()
+
+    ensure_port_free(port, "the Dagster UI", host)
+    with contextlib.ExitStack() as stack:
+        if start_code_servers:
+            workspace = stack.enter_context(code_servers(workspace))
+        return _serve_app(workspace, host, port, extra_hosts, with_daemon)
+
+
+def _serve_app(
+    workspace: Path, host: str, port: int, extra_hosts: tuple[str, ...], with_daemon: bool
+) -> int:
     import uvicorn
     from dagster import DagsterInstance
     from dagster._core.workspace.context import WorkspaceProcessContext
@@ -158,11 +203,6 @@ def serve(
     )
     from dagster_webserver.version import __version__
 
-    from pipeline.service.single_instance import ensure_port_free
-
-    _slow_code_server_watch()
-
-    ensure_port_free(port, "the Dagster UI", host)
     daemon_failed = threading.Event()
     with DagsterInstance.get() as instance:
         instance.optimize_for_webserver(
@@ -210,8 +250,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--with-daemon", action="store_true", help="also run the Dagster daemon in this process"
     )
+    parser.add_argument(
+        "--start-code-servers",
+        action="store_true",
+        help="start the workspace's code servers here, for the UI and the daemon",
+    )
     args = parser.parse_args(argv)
-    sys.exit(serve(args.workspace, args.host, args.port, tuple(args.allow_host), args.with_daemon))
+    try:
+        code = serve(
+            args.workspace,
+            args.host,
+            args.port,
+            tuple(args.allow_host),
+            args.with_daemon,
+            args.start_code_servers,
+        )
+    except KeyboardInterrupt:
+        # uvicorn raises the SIGINT it stopped on again once it has stopped: a stop, no error.
+        code = 128 + signal.SIGINT
+    sys.exit(code)
 
 
 if __name__ == "__main__":

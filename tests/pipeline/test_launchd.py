@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.deadlines import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
 from pipeline.platform import launchd
 from pipeline.platform.plist_lint import lint_plist
 from pipeline.platform.service_spec import service_spec
@@ -57,7 +58,9 @@ def test_rendered_plist_round_trips_and_passes_lint(tmp_path: Path) -> None:
     assert data["Label"] == "io.homeclerk.test"
     assert data["ProgramArguments"] == [str(script), "serve"]
     assert data["KeepAlive"] is True and data["RunAtLoad"] is True
-    assert data["ExitTimeOut"] >= 30 and data["ThrottleInterval"] == 10
+    # A stop waits for a run in flight, then for the children: launchd must not kill it sooner.
+    assert data["ExitTimeOut"] > RUN_STOP_GRACE_SECONDS + STOP_GRACE_SECONDS + 5
+    assert data["ThrottleInterval"] == 10
     env = data["EnvironmentVariables"]
     assert env["DAGSTER_HOME"] == str(tmp_path / "data" / "dagster")
     assert env["HOMECLERK_CONFIG"] == str(tmp_path / "homeclerk.toml")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import http.client
+import json
 import os
 import shutil
 import signal
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -121,6 +124,17 @@ def started() -> Iterator[list[subprocess.Popen]]:
         proc.communicate()
 
 
+def _send(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """GET `path` from 127.0.0.1:`port` with these headers (Host: the loopback name unless set)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}", **headers})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
 def stop_and_check_tree(proc: subprocess.Popen, port: int) -> str:
     pids = tree(proc.pid)
     proc.send_signal(signal.SIGTERM)
@@ -140,7 +154,17 @@ def test_ui_is_one_per_instance_and_sigterm_stops_its_whole_tree(
     started.append(first)
     poll(lambda: answers(f"http://127.0.0.1:{port}/server_info"), 240, "the UI answers")
     pids = tree(first.pid)
-    assert len(pids) >= 3  # homeclerk, dagster dev, and its webserver/daemon
+    assert len(pids) >= 3  # homeclerk, the UI+daemon, and its code server
+
+    # A page the owner visits while `ui` runs cannot launch runs: a GraphQL mutation sent as a
+    # GET (no preflight) from a foreign Origin is refused; from the UI's own origin it runs.
+    mutation = 'mutation { terminateRun(runId: "no-such-run") { __typename } }'
+    as_get = "/graphql?" + urllib.parse.urlencode({"query": mutation})
+    status, body = _send(port, as_get, {"Origin": "http://evil.example.com"})
+    assert status == 403 and body.startswith(b"Forbidden: a request that can change something")
+    status, body = _send(port, as_get, {"Origin": f"http://127.0.0.1:{port}"})
+    assert status == 200 and json.loads(body)["data"]["terminateRun"]["__typename"]
+    assert _send(port, "/server_info", {"Host": "evil.example.com"})[0] == 421  # DNS rebinding
 
     second = homeclerk("--config", config, "ui", "--port", str(free_port()), cwd=folder)
     started.append(second)
@@ -148,7 +172,8 @@ def test_ui_is_one_per_instance_and_sigterm_stops_its_whole_tree(
     assert second.returncode == 2
     assert f"homeclerk: already running (pid {first.pid}, port {port})" in err
 
-    stop_and_check_tree(first, port)
+    # The UI and its daemon stop before their code server: no sensor tick fails on the way out.
+    assert "Traceback" not in stop_and_check_tree(first, port)
 
 
 def test_fava_is_one_per_books_and_sigterm_stops_it(

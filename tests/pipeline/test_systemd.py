@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.deadlines import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
 from pipeline.platform import systemd
 from pipeline.platform.service_spec import service_spec
 from tests.pipeline.service_support import StandIn, service_settings
@@ -42,13 +43,15 @@ def test_rendered_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         "RestartSec=5",
         "StartLimitIntervalSec=0",
         "KillMode=mixed",
-        "TimeoutStopSec=30",
         "WantedBy=default.target",
         f"WorkingDirectory={tmp_path}",
         f'Environment="DAGSTER_HOME={tmp_path / "data" / "dagster"}"',
         f'ExecStart="{tmp_path / "venv" / "bin" / "homeclerk"}" "serve"',
     ):
         assert line in unit.splitlines()
+    # A stop waits for a run in flight, then for the children: systemd must not kill it sooner.
+    (timeout,) = [line for line in unit.splitlines() if line.startswith("TimeoutStopSec=")]
+    assert int(timeout.partition("=")[2]) > RUN_STOP_GRACE_SECONDS + STOP_GRACE_SECONDS + 5
     units = tmp_path / "verify"
     units.mkdir()
     done = _verify(unit, units)

@@ -111,9 +111,15 @@ def _a_failed_run_and_a_failed_freshness_check(
     from dagster._core.test_utils import create_run_for_test
 
     from assets.books.resources import BooksResource
+    from assets.common.interrupted import INTERRUPTED_TAG
     from assets.expenses.definitions import expenses_feed, expenses_feed_fresh
 
     run = create_run_for_test(instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE)
+    # A run a stop of the service interrupted (retried at the next start) is no failed run.
+    stopped = create_run_for_test(
+        instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE
+    )
+    instance.add_run_tags(stopped.run_id, {INTERRUPTED_TAG: stopped.run_id})
     # The freshness check with no feed written: it fails (a dashboard would read nothing).
     check_run = materialize(
         [expenses_feed, expenses_feed_fresh],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -564,3 +565,48 @@ def test_a_damaged_run_storage_holds_the_ui_not_the_rest_until_the_printed_resto
     log = served.log.read_text()
     assert log.count(said) == 1, log
     assert len(served.started_pids("code-server")) == 1
+
+
+def test_a_stop_lets_the_run_in_flight_finish_and_it_is_no_failure(served: Served) -> None:
+    import duckdb
+
+    home = served.folder / "data" / "dagster"
+    proc = served.start()
+    wait_for(served.up, UP_S, "the service to answer")
+    wait_for(served.watching, 30, "the chat.db watcher to start")
+    wait_for(lambda: _idle(home, ran=False), SMS_S, "no run in progress")
+    guid = f"SERVE-{os.getpid()}-stop"
+    append_messages(served.folder / "chat.db", [_bank_sms(guid)])
+    run_id, worker = wait_for(lambda: _started_run(home), SMS_S, "a run to start")
+    # The run is held where it is (a run that takes longer than a stop's first moments),
+    # then let go once the service says it waits for it.
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        proc.send_signal(signal.SIGTERM)
+        waiting = rf"waiting up to \d+ s for run {run_id} \(bank_sms_job\) to finish"
+        wait_for(
+            lambda: re.search(waiting, served.log.read_text()),
+            60,
+            "the service to say it waits for the run",
+        )
+        assert pid_alive(worker), "the run's worker was stopped with the service"
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # gone: the assertion above says why
+            os.kill(worker, signal.SIGCONT)
+    assert proc.wait(timeout=90) == 0
+    log = served.log.read_text()
+    assert f"run {run_id} (bank_sms_job): finished" in log
+    assert log.index(": finished") < log.index("stopping code-server")
+
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_run_by_id(run_id).status.value == "SUCCESS"
+    with duckdb.connect(str(served.folder / "data" / "warehouse.duckdb"), read_only=True) as db:
+        count = db.execute(
+            "SELECT count(*) FROM transactions WHERE message_guid = ?", [guid]
+        ).fetchone()
+    assert count == (1,)
+    doctor = served.cli("doctor", "--json", timeout=120)
+    failed = {f["check"]: f for f in json.loads(doctor.stdout)}["failed runs (24 h)"]
+    assert failed["ok"], failed

@@ -45,7 +45,7 @@ def dagster_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: proc.poll() is None and http_ok(f"{url}/server_info"), 180, "dagster dev")
+        wait_for(lambda: proc.poll() is None and http_ok(f"{url}/server_info"), 180, "homeclerk ui")
         yield url, folder
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -43,7 +43,7 @@ def review_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, S
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: proc.poll() is None and http_ok(f"{url}/server_info"), 180, "dagster dev")
+        wait_for(lambda: proc.poll() is None and http_ok(f"{url}/server_info"), 180, "homeclerk ui")
         yield url, settings
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
