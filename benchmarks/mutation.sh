@@ -9,7 +9,8 @@
 #
 # Groups: older (privacy, atomic writes, ledger entries, expenses reader, portfolio history),
 # review, backup, power, parsing (generic layer, payees, refunds), ingest (SMS ingest and the
-# attributedBody decoder), service (the supervisor).
+# attributedBody decoder), service (the supervisor and a stop's runs in flight), stores (a broken
+# store in the feeds, logs on a full disk, the run storage guard), docs (the generated tables).
 #
 # mutmut copies the code to mutants/ (gitignored) and keeps its results there. A run naming
 # groups re-tests every mutant of those groups; a run of everything re-tests only mutants whose
@@ -30,7 +31,9 @@ declare -A MODULE_GROUPS=(
     [power]="assets.power.feed assets.power.log"
     [parsing]="assets.transactions.parsing.generic assets.transactions.payees assets.transactions.refunds"
     [ingest]="assets.sms.ingest assets.sms.attributed_body"
-    [service]="pipeline.service.supervisor"
+    [service]="pipeline.service.supervisor pipeline.service.stop_runs"
+    [stores]="assets.common.store_fault pipeline.service.log_files pipeline.service.store_watch"
+    [docs]="pipeline.reference_docs"
 )
 modules=()
 for group in "$@"; do
