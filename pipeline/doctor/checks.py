@@ -140,7 +140,7 @@ def _chat_db(settings: Settings) -> Iterator[Finding]:
         f"{settings.chat_db}: newest bank SMS ROWID {newest}",
         None
         if newest
-        else "no message from a configured bank sender: check [messages] bank_senders",
+        else "no message from a configured bank sender: check [messages] senders",
     )
 
 

@@ -94,7 +94,7 @@ def test_sms_dump_of_a_missing_chat_db_says_what_to_fix(tmp_path: Path) -> None:
 
 
 def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "homeclerk.toml").write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    (tmp_path / "homeclerk.toml").write_text('[messages]\nbank_senders = ["VM-HDFCBK-P"]\n')
     result = homeclerk("sms", "dump", "--chat-db", "x.db", cwd=tmp_path)
     assert result.returncode == 2
     assert "configuration error" in result.stderr
@@ -132,7 +132,7 @@ def test_sms_parse_applies_the_owners_own_formats(tmp_path: Path) -> None:
 def test_global_options_are_accepted_after_the_subcommand(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     config = tmp_path / "conf" / "homeclerk.toml"
-    config.write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    config.write_text('[messages]\nbank_senders = ["VM-HDFCBK-P"]\n')
     before = homeclerk("--config", str(config), "doctor", cwd=tmp_path)
     after = homeclerk("doctor", "--config", str(config), cwd=tmp_path)
     nested = homeclerk("broker", "status", "--config", str(config), cwd=tmp_path)
