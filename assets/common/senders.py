@@ -74,7 +74,7 @@ def sender_problem(entry: str) -> str | None:
         if split[1] == "P":
             return (
                 f"is {entry!r}, a promotional (-P) sender: banks send alerts as service (-S) or "
-                f'transactional (-T) messages, so give the header alone: "{split[0]}"'
+                "transactional (-T) messages, so give the header alone"
             )
         return None
     upper = text.upper()

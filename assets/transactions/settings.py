@@ -88,9 +88,12 @@ def _read_senders(reader: SettingsReader) -> tuple[str, ...]:
     keys: dict[str, None] = {}
     for index, entry in enumerate(entries):
         problem = sender_problem(entry)
+        header = sender_header(entry)
         if problem is not None:
-            raise reader.error(f"{key}[{index}]", problem, _ENTRY_EXAMPLE)
-        keys[sender_header(entry)] = None  # type: ignore[index]  # no problem: it has a key
+            # A promotional id has a header: that alone is the fix.
+            example = _ENTRY_EXAMPLE if header is None else f'"{header}"'
+            raise reader.error(f"{key}[{index}]", problem, example)
+        keys[header] = None  # type: ignore[index]  # no problem: it has a header
     return tuple(keys)
 
 
