@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import re
 
-# Operator + circle letters and a hyphen; the category suffix. Both optional.
-_AROUND = re.compile(r"^(?:[A-Z]{2}-)?(?P<core>.+?)(?:-(?P<category>[STPG]))?$")
-# A header or brand: letters and digits, at least one letter (digits alone are a number).
-_WORD = r"[A-Z0-9&]+"
-_NAME = re.compile(rf"^(?=[^A-Z]*[A-Z]){_WORD}(?: {_WORD})*$")
+# A sender id without spaces: operator prefix, the header or brand (3-11 letters and digits: the
+# GSM alphanumeric limit is 11), category suffix.
+_PLAIN = re.compile(r"(?:[A-Z]{2}-)?([A-Z0-9&]{3,11})(?:-([STPG]))?")
+# A name with spaces (a card company's), up to 30 characters: no prefix or suffix comes with one.
+_SPACED = re.compile(r"[A-Z0-9&]+(?: [A-Z0-9&]+)+")
+_MAX_SPACED = 30
+# At least one letter: digits alone are a phone number, a short code or a numeric header.
+_LETTER = re.compile(r"[A-Z]")
 _SPACES = re.compile(r"\s+")
-# Lengths: a brand of 3-11 characters without spaces (the GSM alphanumeric limit is 11); a
-# name with spaces, such as a card company's, up to 30.
-_MIN, _MAX_PLAIN, _MAX_SPACED = 3, 11, 30
 
 ACCEPTED = (
     'a header or brand name, alone or as delivered ("HDFCBK", "VM-HDFCBK-S", "PAYTM", '
@@ -39,15 +39,14 @@ EXAMPLE = '["HDFCBK", "VM-HDFCBK-S", "PAYTM", "American Express"]'
 
 def _split(sender: str) -> tuple[str, str | None] | None:
     """(key, category letter or None) of a sender id, or None when it names no brand."""
-    text = _SPACES.sub(" ", sender.strip().upper())
-    match = _AROUND.match(text)
-    if match is None:
-        return None
-    core = match["core"]
-    limit = _MAX_SPACED if " " in core else _MAX_PLAIN
-    if not _MIN <= len(core) <= limit or not _NAME.match(core):
-        return None
-    return core, match["category"]
+    text = sender.strip().upper()
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:
+        return (plain[1], plain[2]) if _LETTER.search(plain[1]) else None
+    text = _SPACES.sub(" ", text)
+    if len(text) <= _MAX_SPACED and _SPACED.fullmatch(text) and _LETTER.search(text):
+        return text, None
+    return None
 
 
 def sender_header(sender: str) -> str | None:
@@ -60,10 +59,15 @@ def sender_header(sender: str) -> str | None:
     return split[0] if split else None
 
 
+def alert_key(sender: str) -> str | None:
+    """The key of a sender id whose SMS may be an alert; None for a promotional (-P) one too."""
+    split = _split(sender)
+    return split[0] if split is not None and split[1] != "P" else None
+
+
 def is_alert_sender(sender: str) -> bool:
     """Whether an SMS from this sender id may be an alert: it has a key and is not promotional."""
-    split = _split(sender)
-    return split is not None and split[1] != "P"
+    return alert_key(sender) is not None
 
 
 def sender_problem(entry: str) -> str | None:

@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-from assets.common.senders import is_alert_sender, sender_header
+from assets.common.senders import alert_key, sender_header
 from assets.sms.attributed_body import decode_attributed_body
 from assets.sms.errors import SmsError
 
@@ -188,7 +188,7 @@ def bank_handles(con: sqlite3.Connection, headers: Collection[str]) -> dict[int,
     return {
         rowid: sender
         for rowid, sender in con.execute("SELECT ROWID, id FROM handle")
-        if sender and sender_header(sender) in wanted and is_alert_sender(sender)
+        if sender and alert_key(sender) in wanted
     }
 
 
