@@ -160,6 +160,8 @@ def test_the_parser_reads_the_stored_alerts_under_their_key(
 )
 def test_one_key_for_every_shape(sender: str, key: str | None) -> None:
     assert sender_header(sender) == key
+    # Settings hand keys on (to the ingest, the watcher): a key is its own key.
+    assert key is None or sender_header(key) == key
     assert is_alert_sender(sender) == (key is not None and not sender.endswith("-P"))
     # The parser's issuer lookup goes through the same key.
     if key == "HDFCBK":
