@@ -89,11 +89,11 @@ def _read_senders(reader: SettingsReader) -> tuple[str, ...]:
     for index, entry in enumerate(entries):
         problem = sender_problem(entry)
         header = sender_header(entry)
-        if problem is not None:
+        if problem is not None or header is None:
             # A promotional id has a header: that alone is the fix.
             example = _ENTRY_EXAMPLE if header is None else f'"{header}"'
-            raise reader.error(f"{key}[{index}]", problem, example)
-        keys[header] = None  # type: ignore[index]  # no problem: it has a header
+            raise reader.error(f"{key}[{index}]", problem or "is not a sender id", example)
+        keys[header] = None
     return tuple(keys)
 
 
