@@ -20,7 +20,7 @@ from assets.sms.chatdb import newest_bank_rowid, read_bank_messages
 from assets.sms.dump import dump_jsonl
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.derive import derive_transactions
-from assets.transactions.parsing import issuer_for_sender, parse_message
+from assets.transactions.parsing import KNOWN_BANK_HEADERS, issuer_for_sender, parse_message
 from pipeline.settings import load_settings
 
 from .helpers import UPI_DEBIT, ChatDb
@@ -175,3 +175,10 @@ def test_a_phone_number_is_never_read_even_with_the_owners_digits() -> None:
         assert parse_message(sender, body).transaction is None
     # A promotional sender of a known bank is never an alert, whatever its body says.
     assert parse_message("VM-HDFCBK-P", body).reason == "promo"
+
+
+def test_every_header_the_parser_knows_is_its_own_key() -> None:
+    # The default senders are these headers, handed to the chat.db filter as keys: one that
+    # were no key would silently never be read.
+    assert {h: sender_header(h) for h in KNOWN_BANK_HEADERS} == {h: h for h in KNOWN_BANK_HEADERS}
+    assert {sender_header(f"VM-{h}-S") for h in KNOWN_BANK_HEADERS} == set(KNOWN_BANK_HEADERS)
