@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
 
-from assets.common.senders import sender_header
+from assets.common.senders import alert_key, sender_header
 from assets.sms.attributed_body import decode_attributed_body
 from assets.sms.errors import SmsError
 
@@ -171,21 +171,24 @@ def open_chat_db_readonly(path: Path | str, timeout: float = 5.0) -> sqlite3.Con
 
 
 def normalise_headers(headers: Collection[str]) -> frozenset[str]:
-    """Configured senders as six-letter headers, whether given as `HDFCBK` or `VM-HDFCBK-S`."""
-    return frozenset(sender_header(h) or h.strip().upper() for h in headers)
+    """Configured senders as keys (`HDFCBK`, `PAYTM`, `AMERICAN EXPRESS`), in any shape given."""
+    return frozenset(key for key in map(sender_header, headers) if key is not None)
 
 
 def bank_handles(con: sqlite3.Connection, headers: Collection[str]) -> dict[int, str]:
-    """handle ROWID -> sender id for the handles whose DLT header is configured.
+    """handle ROWID -> sender id for the handles whose key (header or brand) is configured.
 
-    There are few handles (one per correspondent), so matching them in Python is cheap and lets
-    the message query be a plain `handle_id IN (...)`.
+    A promotional (`-P`) handle of a configured brand is left out: it carries offers, never an
+    alert, and an offer quoting an amount is a misreading waiting to happen. Phone numbers and
+    e-mail have no key, so they are never read. There are few handles (one per correspondent),
+    so matching them in Python is cheap and lets the message query be a plain
+    `handle_id IN (...)`.
     """
     wanted = normalise_headers(headers)
     return {
         rowid: sender
         for rowid, sender in con.execute("SELECT ROWID, id FROM handle")
-        if sender and sender_header(sender) in wanted
+        if sender and alert_key(sender) in wanted
     }
 
 

@@ -35,9 +35,9 @@ GROUP = "bank_sms"
     group_name=GROUP,
     kinds={"sqlite", "duckdb"},
     description=(
-        "Bank-sender SMS from chat.db since the last ROWID cursor (OTPs dropped, account "
-        "numbers masked; a replaced chat.db is read again by GUID) → warehouse table "
-        "sms_messages."
+        "SMS from the configured senders ([messages] senders) in chat.db since the last ROWID "
+        "cursor (promotional -P senders and OTPs dropped, account numbers masked; a replaced "
+        "chat.db is read again by GUID) → warehouse table sms_messages."
     ),
 )
 def sms_messages(

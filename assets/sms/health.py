@@ -37,7 +37,7 @@ class QuietVerdict(NamedTuple):
     def describe(self) -> str:
         """The verdict in words, for the check's description."""
         if self.newest is None:
-            return "no bank SMS has been ingested yet: check `[messages] bank_senders`"
+            return "no bank SMS has been ingested yet: check `[messages] senders`"
         usual = f"95th-percentile gap {_human(self.p95_gap)}" if self.p95_gap else "no history"
         return (
             f"newest bank SMS {self.newest.isoformat()}, {_human(self.silence)} ago; "

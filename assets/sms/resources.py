@@ -12,14 +12,14 @@ from assets.common.settings_reader import SharedSettings
 
 
 class MessagesSource(ConfigurableResource):
-    """The Messages database and the bank senders (DLT headers such as "HDFCBK") to read."""
+    """The Messages database and the senders to read, as keys ("HDFCBK", "AMERICAN EXPRESS")."""
 
     chat_db: str
     bank_headers: list[str]
 
 
 def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
-    """`messages`: chat.db from `[messages]`, the bank senders from the parser's section."""
+    """`messages`: chat.db from `[messages]`, the senders from the parser's section."""
     return {
         "messages": MessagesSource(
             chat_db=str(settings.section("messages").chat_db),

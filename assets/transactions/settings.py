@@ -1,14 +1,15 @@
-"""The parser's settings: which senders are banks (`[messages] bank_senders`), the owner's
+"""The parser's settings: which senders are read (`[messages] senders`), the owner's
 category rules (`[[categories.rules]]`), extra SMS formats and the plausible-amount ceiling
 (`[sms]`) and readable payees (`[[payees]]`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assets.common.senders import EXAMPLE as SENDERS_EXAMPLE
+from assets.common.senders import sender_header, sender_problem
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .categories import CategoryConfigError, rules_from_config
@@ -18,14 +19,15 @@ from .payees import PayeeConfigError, aliases_from_config
 
 # Every sender header the parser routes: a bank it knows is read without configuration.
 DEFAULT_BANK_SENDERS = tuple(sorted(KNOWN_BANK_HEADERS))
-
-_HEADER = re.compile(r"^[A-Z0-9]{6}$")
+# One entry of `[messages] senders`, as the error for a wrong one shows it.
+_ENTRY_EXAMPLE = '"HDFCBK" (or "VM-HDFCBK-S", "PAYTM", "American Express")'
 
 
 @dataclass(frozen=True)
 class ParsingSettings:
     """What the parser reads, how it names and files what it reads, and what it holds back."""
 
+    # `[messages] senders` (or its old name `bank_senders`) as keys: "HDFCBK", "AMERICAN EXPRESS".
     bank_senders: tuple[str, ...] = DEFAULT_BANK_SENDERS
     category_rules: tuple[Mapping[str, Any], ...] = ()
     sms_formats: tuple[Mapping[str, Any], ...] = ()
@@ -37,17 +39,7 @@ class ParsingSettings:
 
 def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings:
     """Read the parser's keys, each validated by the parser's own rules."""
-    senders = reader.string_list(
-        "messages.bank_senders", list(DEFAULT_BANK_SENDERS), example='["HDFCBK", "ICICIB"]'
-    )
-    for index, header in enumerate(senders):
-        if not _HEADER.match(header.upper()):
-            raise reader.error(
-                f"messages.bank_senders[{index}]",
-                f"is {header!r}: give the six-letter DLT header, without the VM-/AD- prefix "
-                "or -S suffix",
-                '"HDFCBK" (for VM-HDFCBK, AD-HDFCBK-S, …)',
-            )
+    senders = _read_senders(reader)
     rules = reader.table_list(
         "categories.rules", example='{ pattern = "swiggy", category = "Food:Delivery" }'
     )
@@ -64,12 +56,45 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
             f"payees[{exc.index}]", f"has a problem: {problem}", PAYEE_EXAMPLE
         ) from None
     return ParsingSettings(
-        bank_senders=tuple(s.upper() for s in senders),
+        bank_senders=senders,
         category_rules=tuple(rules),
         sms_formats=tuple(formats),
         max_plausible_amount=max_amount,
         payees=tuple(payees),
     )
+
+
+def _read_senders(reader: SettingsReader) -> tuple[str, ...]:
+    """`[messages] senders`, or `bank_senders` (its old name), as keys in the order given.
+
+    Entries come in any shape a sender arrives in ("VM-HDFCBK-S", "PAYTM", "American Express"):
+    `assets.common.senders` reduces each to the key the ingest and the parser match on.
+    """
+    new = reader.get("messages.senders")
+    # The old name is read only when present: it is accepted, but no longer one of the keys
+    # homeclerk.example.toml has to show.
+    messages = reader.raw.get("messages")
+    has_old = isinstance(messages, Mapping) and "bank_senders" in messages
+    old = reader.get("messages.bank_senders") if has_old else None
+    if new is not None and old is not None:
+        raise reader.error(
+            "messages.bank_senders",
+            "is the old name of `messages.senders`, which is also given: keep one list "
+            "(move these entries into `senders` and delete `bank_senders`)",
+            f"senders = {SENDERS_EXAMPLE}",
+        )
+    key = "messages.bank_senders" if old is not None else "messages.senders"
+    entries = reader.string_list(key, list(DEFAULT_BANK_SENDERS), example=SENDERS_EXAMPLE)
+    keys: dict[str, None] = {}
+    for index, entry in enumerate(entries):
+        problem = sender_problem(entry)
+        header = sender_header(entry)
+        if problem is not None or header is None:
+            # A promotional id has a header: that alone is the fix.
+            example = _ENTRY_EXAMPLE if header is None else f'"{header}"'
+            raise reader.error(f"{key}[{index}]", problem or "is not a sender id", example)
+        keys[header] = None
+    return tuple(keys)
 
 
 def _validate_with(reader: SettingsReader, key: str, build: Callable[[], object]) -> None:

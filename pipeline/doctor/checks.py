@@ -138,9 +138,7 @@ def _chat_db(settings: Settings) -> Iterator[Finding]:
         "chat.db",
         newest > 0,
         f"{settings.chat_db}: newest bank SMS ROWID {newest}",
-        None
-        if newest
-        else "no message from a configured bank sender: check [messages] bank_senders",
+        None if newest else "no message from a configured bank sender: check [messages] senders",
     )
 
 

@@ -22,6 +22,7 @@ from assets.books.generate import write_bank_books
 from assets.books.handkept import HandKept, hand_kept_from_entries
 from assets.books.writer import ensure_generated
 from assets.transactions.stored import StoredTransaction
+from pipeline.settings import load_settings
 
 from .helpers import CARD, SAVINGS, TZ, alert, mapping, sample_alerts, write_main
 
@@ -424,3 +425,26 @@ def test_an_alert_dated_before_its_account_opens_stays_out_and_the_books_load(
     assert [t.meta["sms_guid"] for t in result.build.transactions] == ["GUID-0008"]
     assert not (books / "generated" / "bank" / "1990-06.beancount").exists()
     assert load_books(books / "main.beancount").errors == ()
+
+
+@pytest.mark.parametrize(
+    ("bank", "tail", "instrument", "account"),
+    [
+        ("AMERICAN EXPRESS", "1004", "credit_card", "Liabilities:CreditCard:American-Express"),
+        ("PAYTM", None, "wallet", "Assets:Wallet:Paytm"),
+    ],
+)
+def test_the_unmapped_fix_for_a_brand_or_a_name_with_spaces_pastes_and_clears(
+    tmp_path: Path, bank: str, tail: str | None, instrument: str, account: str
+) -> None:
+    # Senders such as "American Express" and "PAYTM" are read under their key, which becomes
+    # the alert's bank: the fix the books print for it must load and map its alerts.
+    stray = alert(9, D2, "80.00", tail=tail, bank=bank, instrument=instrument)
+    fix = build_ledger([stray], mapping(), tz=TZ, today=TODAY).unmapped[0].toml_entry
+    assert fix.endswith(f'account = "{account}"')
+    config = tmp_path / "homeclerk.toml"
+    config.write_text(fix + "\n", encoding="utf-8")
+    pasted = build_ledger([stray], load_settings(config).accounts, tz=TZ, today=TODAY)
+    assert pasted.unmapped == ()
+    assert len(pasted.transactions) == 1
+    assert account in {p.account for p in pasted.transactions[0].postings}

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assets.common.senders import sender_header
+from assets.common.senders import is_alert_sender, sender_header
 from assets.transactions.parsing import KNOWN_BANK_HEADERS
 from pipeline.demo.build import write_chat_db
 from pipeline.demo.messages import generate_demo_messages
@@ -60,8 +60,14 @@ def test_sms_dump_lists_bank_messages_with_offsets(tmp_path: Path) -> None:
     result = homeclerk("sms", "dump", "--chat-db", str(tmp_path / "chat.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    # The defaults read every bank the parser knows; OTPs are never dumped.
-    bank = [m for m in messages if sender_header(m.sender) in KNOWN_BANK_HEADERS and not m.is_otp]
+    # The defaults read every bank the parser knows; OTPs and promotional senders never appear.
+    bank = [
+        m
+        for m in messages
+        if sender_header(m.sender) in KNOWN_BANK_HEADERS
+        and is_alert_sender(m.sender)
+        and not m.is_otp
+    ]
     assert len(rows) == len(bank)
     assert set(rows[0]) == {"rowid", "guid", "sender", "received_at", "body"}
     assert dt.datetime.fromisoformat(rows[0]["received_at"]).utcoffset() is not None
@@ -94,7 +100,7 @@ def test_sms_dump_of_a_missing_chat_db_says_what_to_fix(tmp_path: Path) -> None:
 
 
 def test_bad_config_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
-    (tmp_path / "homeclerk.toml").write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    (tmp_path / "homeclerk.toml").write_text('[messages]\nbank_senders = ["VM-HDFCBK-P"]\n')
     result = homeclerk("sms", "dump", "--chat-db", "x.db", cwd=tmp_path)
     assert result.returncode == 2
     assert "configuration error" in result.stderr
@@ -132,7 +138,7 @@ def test_sms_parse_applies_the_owners_own_formats(tmp_path: Path) -> None:
 def test_global_options_are_accepted_after_the_subcommand(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     config = tmp_path / "conf" / "homeclerk.toml"
-    config.write_text('[messages]\nbank_senders = ["VM-HDFCBK"]\n')
+    config.write_text('[messages]\nbank_senders = ["VM-HDFCBK-P"]\n')
     before = homeclerk("--config", str(config), "doctor", cwd=tmp_path)
     after = homeclerk("doctor", "--config", str(config), cwd=tmp_path)
     nested = homeclerk("broker", "status", "--config", str(config), cwd=tmp_path)

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
-from assets.common.senders import sender_header
+from assets.common.senders import is_alert_sender, sender_header
 from pipeline.definitions import build_definitions
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.messages import IST, generate_demo_messages
@@ -49,8 +49,13 @@ def test_rerunning_adds_nothing_twice(env) -> None:
     settings, instance, messages = env
     assert run_bank_sms(settings, instance).success
     first = count_transactions(settings)
-    # One row per stored bank message (OTPs never stored), of which the alerts are transactions.
-    bank = [m for m in messages if sender_header(m.sender) in settings.bank_senders]
+    # One row per stored bank message (OTPs and promotional -P senders never stored), of which
+    # the alerts are transactions.
+    bank = [
+        m
+        for m in messages
+        if sender_header(m.sender) in settings.bank_senders and is_alert_sender(m.sender)
+    ]
     assert first == sum(not m.is_otp for m in bank)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (found,) = con.execute(

@@ -67,7 +67,7 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     ("text", "key", "example"),
     [
         ('timezone = "Mars/Olympus"\n', "timezone", "Asia/Kolkata"),
-        ('[messages]\nbank_senders = ["VM-HDFCBK"]\n', "messages.bank_senders[0]", "HDFCBK"),
+        ('[messages]\nbank_senders = ["VM-HDFCBK-P"]\n', "messages.bank_senders[0]", "HDFCBK"),
         ("[messages]\nbank_senders = 3\n", "messages.bank_senders", '["HDFCBK"'),
         (
             '[books]\naccount_mapping = [{ bank = "HDFC", tail = "12345", account = "A" }]\n',

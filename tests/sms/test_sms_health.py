@@ -35,7 +35,7 @@ def test_sparse_sender_gets_a_threshold_from_their_own_rhythm() -> None:
 def test_no_history_is_quiet_and_says_what_to_check() -> None:
     verdict = quiet_verdict([], NOW)
     assert verdict.quiet
-    assert "bank_senders" in verdict.describe()
+    assert "[messages] senders" in verdict.describe()
 
 
 def test_few_messages_use_only_the_floor() -> None:
