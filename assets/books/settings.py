@@ -13,7 +13,7 @@ from .accounts import AccountMapping, parse_account_mapping
 from .errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
 from .statements.configured import EXAMPLE as STATEMENT_FORMAT_EXAMPLE
 from .statements.configured import StatementFormatError, layout_from_config
-from .statements.layouts import Layout
+from .statements.layouts import BUILTIN_LAYOUTS, Layout
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,13 @@ def _statement_formats(reader: SettingsReader) -> tuple[Layout, ...]:
             key = f"books.statement_formats[{exc.index}].{exc.key}"
             raise reader.error(key, exc.problem, exc.example) from None
     names = [layout.name for layout in layouts]
+    builtin = {layout.name for layout in BUILTIN_LAYOUTS}
     for index, name in enumerate(names):
-        if name in names[:index]:
+        if name in names[:index] or name in builtin:
             raise reader.error(
                 f"books.statement_formats[{index}].name",
-                f"is {name!r}, already the name of another format",
+                f"is {name!r}, already the name of another format (built in: "
+                f"{', '.join(sorted(builtin))})",
                 f'"{name}-2"',
             )
     return tuple(layouts)

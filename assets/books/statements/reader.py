@@ -22,9 +22,10 @@ _END_OF_TABLE = re.compile(
     r"^(?:statement summary|end of statement|\*+\s*end|this is a computer[- ]generated"
     r"|dr count|opening balance\s*$)",
 )
-# A row that is not a transaction but belongs in a statement: carried balances and totals.
+# A row without a date that is not a transaction but belongs in a statement: carried balances,
+# totals, page numbers.
 _SUMMARY = re.compile(
-    r"^(?:opening balance|closing balance|balance (?:b/f|c/f|brought|carried)|b/f|c/f"
+    r"\b(?:opening balance|closing balance|balance (?:b/f|c/f|brought|carried)|b/f|c/f"
     r"|(?:grand )?totals?\b|page \d+|brought forward|carried forward)",
 )
 _DEBIT_WORDS = frozenset({"dr", "debit", "d", "withdrawal", "dr."})
@@ -172,6 +173,7 @@ def read_table(path: Path, table: Table) -> tuple[list[StatementLine], list[Stat
     and the bank's closing summary are not transactions and are passed over."""
     tail = _account_tail(table)
     required = set(table.layout.required())
+    width = len(table.rows[table.header_index])
     lines: list[StatementLine] = []
     errors: list[StatementError] = []
     for index in range(table.header_index + 1, len(table.rows)):
@@ -186,11 +188,21 @@ def read_table(path: Path, table: Table) -> tuple[list[StatementLine], list[Stat
             break
         if required <= {norm_header(c) for c in row}:
             continue  # the header again, on the next page of a printed statement
+        if any(row[width:]):
+            errors.append(
+                StatementError(
+                    str(path),
+                    index + 1,
+                    f"has {len(row)} cells where the header has {width} "
+                    "(an amount with unquoted commas?)",
+                )
+            )
+            continue
         try:
             line = _line(table, row, index + 1, tail)
         except ValueProblem as exc:
             not_a_transaction = len(filled) <= 1 or any(
-                _SUMMARY.match(norm_header(c)) for c in filled
+                _SUMMARY.search(norm_header(c)) for c in filled
             )
             if not_a_transaction and not _date_cell(table, row):
                 continue
