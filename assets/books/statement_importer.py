@@ -28,7 +28,7 @@ from beancount.core.amount import Amount
 from assets.books.accounts import AccountMapping, counter_account, parse_account_mapping, toml_entry
 from assets.books.statements.layouts import Layout
 from assets.books.statements.model import StatementError, StatementLine
-from assets.books.statements.reader import all_layouts, find_table, read_statement
+from assets.books.statements.reader import all_layouts, identify, read_statement
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +70,8 @@ class StatementImporter(beangulp.Importer):
 
     def identify(self, filepath: str) -> bool:
         """Whether this importer's layout is the one the file's header row shows."""
-        try:
-            table = find_table(Path(filepath), self._layouts)
-        except OSError:
-            return False
-        return table is not None and table.layout.name == self._layout.name
+        found = identify(filepath, self._layouts)
+        return found is not None and found.name == self._layout.name
 
     def read(self, filepath: str) -> tuple[list[StatementLine], list[StatementError]]:
         """The file's statement lines and the problems found in its rows."""

@@ -247,11 +247,16 @@ def test_an_unknown_file_names_every_header_looked_for_and_the_setting(tmp_path:
     assert identify(path) is None
 
 
-def test_a_binary_file_is_not_a_text_statement(tmp_path: Path) -> None:
-    path = tmp_path / "statement.xls"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
-    lines, errors = read_statement(path)
-    assert lines == [] and "not a text statement (an XLS or PDF?)" in errors[0].problem
+def test_a_pdf_or_a_damaged_workbook_is_one_error_saying_what_it_is(tmp_path: Path) -> None:
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    lines, errors = read_statement(pdf)
+    assert lines == [] and "not a statement homeclerk reads (a PDF or XLSX?" in errors[0].problem
+    damaged = tmp_path / "statement.xls"
+    damaged.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64)
+    lines, errors = read_statement(damaged)
+    assert lines == [] and errors[0].problem.startswith("cannot be read as an .xls workbook")
+    assert identify(damaged) is None
 
 
 def test_a_missing_file_is_one_error_not_an_exception(tmp_path: Path) -> None:

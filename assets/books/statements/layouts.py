@@ -14,8 +14,13 @@ from dataclasses import dataclass
 
 
 def norm_header(text: str) -> str:
-    """A header cell compared without case, padding or doubled spaces."""
-    return " ".join(text.split()).lower()
+    """A header cell compared without case, padding, doubled spaces or spaces around
+    parentheses (ICICI writes "Withdrawal Amount (INR )" in one download and
+    "Withdrawal Amount(INR)" in another)."""
+    return _PAREN_SPACE.sub(r"\1", " ".join(text.split()).lower())
+
+
+_PAREN_SPACE = re.compile(r"\s*([()])\s*")
 
 
 @dataclass(frozen=True)

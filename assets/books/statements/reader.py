@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from .layouts import ACCOUNT_NUMBER, BUILTIN_LAYOUTS, Layout, norm_header
 from .model import StatementError, StatementLine
+from .spreadsheet import ISO_DATE, SpreadsheetProblem, is_xls, xls_rows
 from .values import ValueProblem, is_blank_amount, parse_amount, parse_date
 
 # How far into a file its header row may be (banks print a preamble: name, address, period).
@@ -40,10 +41,11 @@ class Table(NamedTuple):
     rows: list[list[str]]
     header_index: int
     columns: dict[str, int]  # header name as the layout spells it → column index
+    date_formats: tuple[str, ...]  # the layout's, and ISO for a workbook's date cells
 
 
 def read_text(path: Path) -> str | None:
-    """The file as text, or None for a binary file (an XLS, a PDF, a zip)."""
+    """The file as text, or None for a binary file (an XLS, a PDF, an XLSX)."""
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] or raw[:4] in (b"%PDF", b"PK\x03\x04"):
         return None
@@ -73,7 +75,7 @@ def _column_index(header: list[str], name: str) -> int | None:
     return None
 
 
-def _match(layout: Layout, rows: list[list[str]]) -> Table | None:
+def _match(layout: Layout, rows: list[list[str]], workbook: bool = False) -> Table | None:
     last = min(len(rows), layout.skip_rows + HEADER_SEARCH_ROWS)
     for index in range(layout.skip_rows, last):
         header = [norm_header(cell) for cell in rows[index]]
@@ -98,12 +100,21 @@ def _match(layout: Layout, rows: list[list[str]]) -> Table | None:
             where = _column_index(header, name)
             if where is not None:
                 columns[name] = where
-        return Table(layout, rows, index, columns)
+        formats = (*layout.date_formats, ISO_DATE) if workbook else layout.date_formats
+        return Table(layout, rows, index, columns, formats)
     return None
 
 
 def find_table(path: Path, layouts: Sequence[Layout]) -> Table | None:
-    """The first of `layouts` whose header row is in the file, with the file's rows."""
+    """The first of `layouts` whose header row is in the file, with the file's rows. A
+    damaged `.xls` raises SpreadsheetProblem."""
+    if is_xls(path):
+        rows = xls_rows(path)
+        for layout in layouts:
+            table = _match(layout, rows, workbook=True)
+            if table is not None:
+                return table
+        return None
     text = read_text(path)
     if text is None:
         return None
@@ -124,15 +135,23 @@ def all_layouts(own: Sequence[Layout] = ()) -> tuple[Layout, ...]:
 
 
 def identify(path: str | Path, layouts: Sequence[Layout] | None = None) -> Layout | None:
-    """The layout of the statement at `path`, told by its content; None when none fits."""
-    table = find_table(Path(path), all_layouts() if layouts is None else layouts)
+    """The layout of the statement at `path`, told by its content; None when none fits (or the
+    file cannot be read: `read_statement` says why)."""
+    try:
+        table = find_table(Path(path), all_layouts() if layouts is None else layouts)
+    except (OSError, SpreadsheetProblem):
+        return None
     return table.layout if table else None
 
 
 def unknown_layout_problem(path: Path, layouts: Sequence[Layout]) -> str:
     """What an unknown file is told: every header looked for, and how to add another bank."""
-    binary = read_text(path) is None
-    what = "not a text statement (an XLS or PDF?)" if binary else "no known statement layout"
+    binary = not is_xls(path) and read_text(path) is None
+    what = (
+        "not a statement homeclerk reads (a PDF or XLSX? download CSV, delimited text or XLS)"
+        if binary
+        else "no known statement layout"
+    )
     looked = "; ".join(layout.describe() for layout in layouts)
     return (
         f"{what}: looked for {looked}; configure [[books.statement_formats]] in homeclerk.toml "
@@ -151,6 +170,8 @@ def read_statement(
         table = find_table(path, chosen)
     except OSError as exc:
         return [], [StatementError(str(path), 0, f"cannot be read: {exc.strerror or exc}")]
+    except SpreadsheetProblem as exc:
+        return [], [StatementError(str(path), 0, str(exc))]
     if table is None:
         return [], [StatementError(str(path), 0, unknown_layout_problem(path, chosen))]
     return read_table(path, table)
@@ -221,7 +242,7 @@ def _cell(table: Table, row: list[str], name: str | None) -> str:
 
 def _date_cell(table: Table, row: list[str]) -> bool:
     try:
-        parse_date(_cell(table, row, table.layout.date), table.layout.date_formats)
+        parse_date(_cell(table, row, table.layout.date), table.date_formats)
     except ValueProblem:
         return False
     return True
@@ -264,14 +285,14 @@ def _amount_in(column: str | None, text: str) -> Decimal:
 def _line(table: Table, row: list[str], position: int, tail: str | None) -> StatementLine:
     layout = table.layout
     try:
-        date = parse_date(_cell(table, row, layout.date), layout.date_formats)
+        date = parse_date(_cell(table, row, layout.date), table.date_formats)
     except ValueProblem as exc:
         raise ValueProblem(f"{layout.date}: {exc}") from None
     value_date = None
     value_text = _cell(table, row, layout.value_date)
     if value_text:
         try:
-            value_date = parse_date(value_text, layout.date_formats)
+            value_date = parse_date(value_text, table.date_formats)
         except ValueProblem as exc:
             raise ValueProblem(f"{layout.value_date}: {exc}") from None
     amount = _amount(table, row)
