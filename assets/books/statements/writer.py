@@ -27,7 +27,9 @@ def indian_grouping(value: Decimal) -> str:
     return f"{grouped}.{fraction}"
 
 
-def _header(layout: Layout) -> list[str]:
+def header_cells(layout: Layout) -> list[str]:
+    """The layout's header row. The reader finds columns by name, so this order (date, value
+    date, narration, reference, money, balance) need not be the bank's."""
     names = [
         layout.date,
         layout.value_date,
@@ -43,7 +45,8 @@ def _header(layout: Layout) -> list[str]:
     return [n.partition("#")[0] for n in names if n]
 
 
-def _row(layout: Layout, line: StatementLine) -> list[str]:
+def row_cells(layout: Layout, line: StatementLine) -> list[str]:
+    """One line as the layout's cells: its date form, Indian grouping, DR/CR marks."""
     fmt = layout.date_formats[0]
     zero = "0.00" if layout is HDFC_DELIMITED else ""
     amount = indian_grouping(line.amount)
@@ -84,9 +87,9 @@ def statement_text(
         out.writerow([f"{layout.bank} statement of account"])
         out.writerow([f"Account No : {account_number}"])
         out.writerow([])
-    out.writerow(_header(layout))
+    out.writerow(header_cells(layout))
     for line in lines:
-        out.writerow(_row(layout, line))
+        out.writerow(row_cells(layout, line))
     if footer:
         debits = sum((-x.amount for x in lines if x.amount < 0), Decimal(0))
         credits = sum((x.amount for x in lines if x.amount > 0), Decimal(0))
