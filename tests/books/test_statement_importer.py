@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount import loader
 from beancount.core import data
 from beancount.core.amount import Amount
 
@@ -110,6 +114,7 @@ def test_extract_gives_transactions_on_the_mapped_account_with_the_lines_metadat
     assert credit.postings[1].account == "Income:Uncategorized"
     assert debit.meta["filename"] == path and debit.meta["lineno"] == 5
     assert debit.meta["statement_file"] == "hdfc.txt" and debit.meta["statement_line"] == 5
+    assert isinstance(debit.meta["statement_line"], Decimal)  # what Beancount prints and reads
     assert debit.meta["reference"] == "0000603412345678"
     assert debit.meta["statement_balance"] == Amount(Decimal("123456.78"), "INR")
     assert "value_date" not in debit.meta  # same day as the date
@@ -213,3 +218,41 @@ def test_a_bad_statement_format_names_its_key_and_a_right_value(
     message = str(caught.value)
     assert f"`books.statement_formats[0].{key}`" in message and says in message
     assert "Example of a right value" in message
+
+
+def test_beangulps_own_cli_extracts_entries_that_load_in_beancount(tmp_path: Path) -> None:
+    # The import.py docs/statements.md shows, run as the owner runs it: the printed entries
+    # (metadata included) must load as a ledger with no error.
+    script = _write(
+        tmp_path,
+        "import.py",
+        "from assets.books.statement_importer import statement_importers\n"
+        "from beangulp import Ingest\n"
+        f"importers = statement_importers(account_mapping={MAPPING!r})\n"
+        'if __name__ == "__main__":\n'
+        "    Ingest(importers)()\n",
+    )
+    statement = _write(tmp_path, "hdfc.txt", HDFC_DELIMITED)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    run = subprocess.run(
+        [sys.executable, str(script), "extract", str(statement)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    opens = "".join(
+        f"2025-01-01 open {a}\n"
+        for a in (SAVINGS, "Expenses:Uncategorized", "Income:Uncategorized")
+    )
+    entries, errors, _ = loader.load_string(opens + run.stdout)
+    assert errors == []
+    loaded = [e for e in entries if isinstance(e, data.Transaction)]
+    assert [(e.meta["statement_line"], e.meta["reference"]) for e in loaded] == [
+        (Decimal(5), "0000603412345678"),
+        (Decimal(6), "0000000000511950"),
+    ]
+    assert loaded[1].meta["value_date"] == dt.date(2025, 2, 6)
