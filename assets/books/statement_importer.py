@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 
 import beangulp
@@ -121,7 +122,8 @@ class StatementImporter(beangulp.Importer):
     def _entry(self, filepath: str, account: str, line: StatementLine) -> data.Transaction:
         meta = data.new_metadata(filepath, line.position)
         meta["statement_file"] = Path(filepath).name
-        meta["statement_line"] = line.position
+        # A Decimal: Beancount writes and reads a number in metadata as one (not an int).
+        meta["statement_line"] = Decimal(line.position)
         if line.reference:
             meta["reference"] = line.reference
         if line.value_date and line.value_date != line.date:

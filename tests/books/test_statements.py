@@ -164,6 +164,14 @@ def test_kotak_repeats_dr_cr_for_the_balance_and_prints_times(tmp_path: Path) ->
     assert {x.layout for x in lines} == {"kotak"} and lines[0].account_tail == "6789"
 
 
+def test_an_opening_balance_row_or_a_page_footer_does_not_end_the_table(tmp_path: Path) -> None:
+    text = SBI_TABS.replace(
+        "Balance\n", "Balance\nOpening Balance\t\t\t\t\t\t10,000.00\n", 1
+    ).replace("\n2 Sep", "\n**This is a computer generated statement (page 1)\n2 Sep", 1)
+    lines, errors = read_statement(_write(tmp_path, "sbi.txt", text))
+    assert errors == [] and [x.date.day for x in lines] == [1, 2]
+
+
 def test_icici_csv_columns(tmp_path: Path) -> None:
     lines, errors = read_statement(_write(tmp_path, "icici.csv", ICICI_CSV))
     assert errors == []

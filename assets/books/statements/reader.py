@@ -19,15 +19,15 @@ from .values import ValueProblem, is_blank_amount, parse_amount, parse_date
 # How far into a file its header row may be (banks print a preamble: name, address, period).
 HEADER_SEARCH_ROWS = 60
 # A row that ends the table: what follows is the bank's summary, not transactions.
-_END_OF_TABLE = re.compile(
-    r"^(?:statement summary|end of statement|\*+\s*end|this is a computer[- ]generated"
-    r"|dr count|opening balance\s*$)",
-)
+# (Only these: a marker that can also open a table, such as "Opening Balance", or a page footer
+# would drop the lines after it unseen.)
+_END_OF_TABLE = re.compile(r"^(?:statement summary|end of statement|\*+\s*end of)")
 # A row without a date that is not a transaction but belongs in a statement: carried balances,
 # totals, page numbers.
 _SUMMARY = re.compile(
     r"\b(?:opening balance|closing balance|balance (?:b/f|c/f|brought|carried)|b/f|c/f"
-    r"|(?:grand )?totals?\b|page \d+|brought forward|carried forward)",
+    r"|(?:grand )?totals?\b|page \d+|brought forward|carried forward"
+    r"|this is a computer[- ]generated)",
 )
 _DEBIT_WORDS = frozenset({"dr", "debit", "d", "withdrawal", "dr."})
 _CREDIT_WORDS = frozenset({"cr", "credit", "c", "deposit", "cr."})
