@@ -95,7 +95,8 @@ class StatementImporter(beangulp.Importer):
             )
         account = self._mapping.lookup(bank, tail)
         if account is None:
-            fix = toml_entry(bank, tail, "account", note="from a statement")
+            instrument = "credit_card" if self._layout.card else "account"
+            fix = toml_entry(bank, tail, instrument, note="from a statement")
             raise UnmappedStatementError(
                 f"{filepath}: {bank} XX{tail} is not in [books] account_mapping; append to "
                 f"homeclerk.toml:\n{fix}",

@@ -25,7 +25,7 @@ from assets.books.statements import BUILTIN_LAYOUTS, read_statement
 from pipeline.settings import SettingsError, load_settings
 
 from .helpers import SAVINGS
-from .test_statements import AXIS_CLASSIC, HDFC_CSV, HDFC_DELIMITED, KOTAK, SBI_TABS
+from .test_statements import AXIS_CLASSIC, HDFC_CSV, HDFC_DELIMITED, ICICI_CARD, KOTAK, SBI_TABS
 
 MAPPING = [{"bank": "HDFC", "tail": "1276", "account": SAVINGS}]
 
@@ -146,6 +146,27 @@ def test_an_unmapped_account_prints_a_fix_that_pastes_and_clears_it(tmp_path: Pa
     [sbi] = [i for i in statement_importers(settings.accounts) if i.identify(statement)]
     entries = sbi.extract(statement, [])
     assert [e.postings[0].account for e in entries] == ["Assets:Bank:Sbi:Savings"] * 2
+
+
+def test_a_card_statement_posts_charges_to_the_cards_liability(tmp_path: Path) -> None:
+    statement = str(_write(tmp_path, "CreditCardStatement.CSV", ICICI_CARD))
+    config = _config(tmp_path, "[books]\naccount_mapping = []\n")
+    [card] = [i for i in statement_importers([]) if i.identify(statement)]
+    with pytest.raises(UnmappedStatementError) as caught:
+        card.extract(statement, [])
+    fix = caught.value.fix
+    assert fix is not None and 'tail = "8008"' in fix
+    config.write_text(config.read_text() + "\n" + fix + "\n")
+    [card] = [
+        i for i in statement_importers(load_settings(config).accounts) if i.identify(statement)
+    ]
+    payment, charge = card.extract(statement, [])
+    liability = "Liabilities:CreditCard:Icici"
+    assert [(p.account, p.units.number) for p in charge.postings] == [
+        (liability, Decimal("-1499.00")),
+        ("Expenses:Uncategorized", Decimal("1499.00")),
+    ]
+    assert payment.postings[0].units.number == Decimal("29999.00")
 
 
 def test_a_statement_without_an_account_number_is_not_guessed(tmp_path: Path) -> None:

@@ -190,6 +190,7 @@ def test_every_layout_is_told_by_its_own_header(tmp_path: Path) -> None:
         "axis_detailed": AXIS_DETAILED,
         "kotak": KOTAK,
         "icici": ICICI_CSV,
+        "icici_card": ICICI_CARD,
     }
     assert set(files) == {layout.name for layout in BUILTIN_LAYOUTS}
     for name, text in files.items():
@@ -293,3 +294,50 @@ def test_amounts_as_statements_print_them(text: str, value: Decimal) -> None:
 def test_what_is_not_an_amount(text: str) -> None:
     with pytest.raises(ValueProblem, match="is not an amount"):
         parse_amount(text)
+
+
+# ICICI credit card CSV: the card number on its own row, "" for a charge and CR for a payment,
+# a "MESSAGE Details:" block after the transactions.
+ICICI_CARD = (
+    '"Accountno:","0000000020241177"\n'
+    '"Customer Name:","MR A B"\n'
+    '"Address:","..."\n'
+    "\n"
+    '"Transaction Details:"\n'
+    '"Date","Sr.No.","Transaction Details","Reward Point Header","Intl.Amount",'
+    '"Amount(in Rs)","BillingAmountSign"\n'
+    '"4315XXXXXXXX8008"\n'
+    '"20/08/2025","11818656815","BBPS Payment received","0","0","29,999.00","CR"\n'
+    '"14/07/2025","11615251915","IND*AMAZON HTTP://WWW.AM IN","1499","0","1,499.00",""\n'
+    "\n"
+    '"MESSAGE Details:"\n'
+    '"SRNO,LAST_UPD_DT,MESSAGE"\n'
+    '"1","2018-07-05 00:00:00.0","Safe Banking Tips"\n'
+)
+
+
+def test_an_icici_card_statement_takes_the_card_digits_and_its_sign_column(
+    tmp_path: Path,
+) -> None:
+    lines, errors = read_statement(_write(tmp_path, "CreditCardStatement.CSV", ICICI_CARD))
+    assert errors == []
+    assert [(x.layout, x.account_tail, x.date, x.amount, x.reference) for x in lines] == [
+        ("icici_card", "8008", dt.date(2025, 8, 20), D("29999.00"), "11818656815"),
+        ("icici_card", "8008", dt.date(2025, 7, 14), D("-1499.00"), "11615251915"),
+    ]
+
+
+def test_an_older_icici_card_download_repeats_the_signed_amount(tmp_path: Path) -> None:
+    text = (
+        '"Date","Sr.No.","Transaction Details","Reward Point Header","Intl.Amount",'
+        '"Amount(in Rs)","BillingAmountSign"\n'
+        '"5123 XXXX XXXX 7788"\n'
+        '"01-APR-24","1","DIGITALOCEAN.COM AMSTERDAM NL*","10","6.00","521.17","521.17"\n'
+        '"02-APR-24","2","UPI Payment Received","0","0.00","-50.00","-50.00"\n'
+    )
+    lines, errors = read_statement(_write(tmp_path, "card.csv", text))
+    assert errors == []
+    assert [(x.account_tail, x.date, x.amount) for x in lines] == [
+        ("7788", dt.date(2024, 4, 1), D("-521.17")),
+        ("7788", dt.date(2024, 4, 2), D("50.00")),
+    ]

@@ -50,6 +50,9 @@ class Layout:
     skip_rows: int = 0
     account_tail: str | None = None  # the owner's digits, for a file that does not show them
     header_text: str = ""  # how the header reads, for the "looked for" message
+    # A credit card's statement: an empty direction cell is a charge, a signed number there is
+    # positive for a charge, and the card number's own row below the header gives the digits.
+    card: bool = False
 
     def required(self) -> tuple[str, ...]:
         """The headers a file must have to be this layout (the optional ones may be absent)."""
@@ -185,6 +188,23 @@ ICICI = Layout(
     "Withdrawal Amount (INR), Deposit Amount (INR), Balance (INR)",
 )
 
+# ICICI credit cards' CSV: the card number on a row of its own under the header; the sign
+# column is empty for a charge and "CR" for a payment or refund (older downloads repeat the
+# signed amount there instead).
+ICICI_CARD = Layout(
+    name="icici_card",
+    bank="ICICI",
+    date="Date",
+    description="Transaction Details",
+    amount="Amount(in Rs)",
+    direction="BillingAmountSign",
+    reference="Sr.No.",
+    date_formats=("%d/%m/%Y", "%d-%b-%y", "%d-%m-%Y"),
+    card=True,
+    header_text="Date, Sr.No., Transaction Details, Reward Point Header, Intl.Amount, "
+    "Amount(in Rs), BillingAmountSign",
+)
+
 BUILTIN_LAYOUTS: tuple[Layout, ...] = (
     HDFC,
     HDFC_DELIMITED,
@@ -193,4 +213,5 @@ BUILTIN_LAYOUTS: tuple[Layout, ...] = (
     AXIS_DETAILED,
     KOTAK,
     ICICI,
+    ICICI_CARD,
 )

@@ -21,7 +21,9 @@ HEADER_SEARCH_ROWS = 60
 # A row that ends the table: what follows is the bank's summary, not transactions.
 # (Only these: a marker that can also open a table, such as "Opening Balance", or a page footer
 # would drop the lines after it unseen.)
-_END_OF_TABLE = re.compile(r"^(?:statement summary|end of statement|\*+\s*end of)")
+_END_OF_TABLE = re.compile(r"^(?:statement summary|end of statement|\*+\s*end of|message details)")
+# A card number on a row of its own ("4315XXXXXXXX8008", "5123 XXXX XXXX 7788").
+_CARD_NUMBER = re.compile(r"^[\dXx* ]{8,20}?(\d{4})$")
 # A row without a date that is not a transaction but belongs in a statement: carried balances,
 # totals, page numbers.
 _SUMMARY = re.compile(
@@ -209,6 +211,10 @@ def read_table(path: Path, table: Table) -> tuple[list[StatementLine], list[Stat
             break
         if required <= {norm_header(c) for c in row}:
             continue  # the header again, on the next page of a printed statement
+        card_number = _CARD_NUMBER.match(filled[0]) if table.layout.card else None
+        if card_number and len(filled) == 1:
+            tail = card_number[1]  # the lines below are this card's (an add-on has its own)
+            continue
         if any(row[width:]):
             errors.append(
                 StatementError(
@@ -268,10 +274,15 @@ def _amount(table: Table, row: list[str]) -> Decimal:
     if layout.direction is None:
         return value  # signed: negative is money out
     mark = norm_header(_cell(table, row, layout.direction))
-    if mark in _DEBIT_WORDS:
+    if mark in _DEBIT_WORDS or (layout.card and not mark):
         return -abs(value)
     if mark in _CREDIT_WORDS:
         return abs(value)
+    if layout.card:
+        try:
+            return -parse_amount(mark)  # the signed amount again: positive is a charge
+        except ValueProblem:
+            pass
     raise ValueProblem(f"{layout.direction!r} is {mark!r}, not DR or CR")
 
 

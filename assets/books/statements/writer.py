@@ -58,6 +58,8 @@ def row_cells(layout: Layout, line: StatementLine) -> list[str]:
         out.append(line.reference or "")
     if layout.debit and layout.credit:
         out += [amount, zero] if line.amount < 0 else [zero, amount]
+    elif layout.direction and layout.card:
+        out += [amount, "" if line.amount < 0 else "CR"]
     elif layout.direction:
         out += [amount, "DR" if line.amount < 0 else "CR"]
     else:
