@@ -1,4 +1,5 @@
-"""`[books]`: the owner's accounts and cards as alerts name them, and the broker tolerance."""
+"""`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, and the
+owner's own bank statement layouts (`[[books.statement_formats]]`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .accounts import AccountMapping, parse_account_mapping
 from .errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
+from .statements.configured import EXAMPLE as STATEMENT_FORMAT_EXAMPLE
+from .statements.configured import StatementFormatError, layout_from_config
+from .statements.layouts import BUILTIN_LAYOUTS, Layout
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class BooksSettings:
 
     accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
     broker_value_tolerance: float = 0.005
+    statement_formats: tuple[Layout, ...] = ()
 
 
 def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
@@ -29,7 +34,34 @@ def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
         reader.table_list("books.accounts", example=ACCOUNT_MAPPING_EXAMPLE),
     )
     tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
-    return BooksSettings(accounts=accounts, broker_value_tolerance=tolerance)
+    return BooksSettings(
+        accounts=accounts,
+        broker_value_tolerance=tolerance,
+        statement_formats=_statement_formats(reader),
+    )
+
+
+def _statement_formats(reader: SettingsReader) -> tuple[Layout, ...]:
+    """Each `[[books.statement_formats]]` entry as a layout; a mistake names its own key."""
+    entries = reader.table_list("books.statement_formats", example=STATEMENT_FORMAT_EXAMPLE)
+    layouts: list[Layout] = []
+    for index, entry in enumerate(entries):
+        try:
+            layouts.append(layout_from_config(index, entry))
+        except StatementFormatError as exc:
+            key = f"books.statement_formats[{exc.index}].{exc.key}"
+            raise reader.error(key, exc.problem, exc.example) from None
+    names = [layout.name for layout in layouts]
+    builtin = {layout.name for layout in BUILTIN_LAYOUTS}
+    for index, name in enumerate(names):
+        if name in names[:index] or name in builtin:
+            raise reader.error(
+                f"books.statement_formats[{index}].name",
+                f"is {name!r}, already the name of another format (built in: "
+                f"{', '.join(sorted(builtin))})",
+                f'"{name}-2"',
+            )
+    return tuple(layouts)
 
 
 def _account_mapping(
