@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from assets.books.accounts import AccountMapping
-from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
-from assets.transactions.balance_chain import Gap, find_gaps, read_chain_alerts
+from assets.books.generate import MAIN_FILE
+from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting, read_hand_kept
+from assets.books.writer import generated_dir
+from assets.common.warehouse import connect
+from assets.transactions.balance_chain import LEFT, Gap, find_gaps, read_chain_alerts
 
 if TYPE_CHECKING:
     import duckdb
@@ -77,3 +82,58 @@ def read_gaps(
     """Every account's gaps from the stored transactions (received before `before` when
     given), the owner's `mapping` naming their ledger accounts, split by `hand`."""
     return close_by_hand(find_gaps(read_chain_alerts(con, before=before), mapping.lookup), hand, tz)
+
+
+def balance_gaps(
+    warehouse: Path, books_dir: Path, mapping: AccountMapping, tz: ZoneInfo
+) -> GapReport:
+    """The gaps in the stored alerts, split by the owner's ledger files in `books_dir`
+    (read-only; no gaps without a warehouse)."""
+    if not Path(warehouse).exists():
+        return GapReport((), ())
+    hand = read_hand_kept(Path(books_dir) / MAIN_FILE, generated_dir(Path(books_dir)))
+    with connect(Path(warehouse), read_only=True) as con:
+        return read_gaps(con, mapping, tz, hand)
+
+
+def _when(at: dt.datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def rupees(amount: Decimal) -> str:
+    """`₹2,340`, or `₹2,340.50` when there are paise."""
+    whole = amount == amount.to_integral_value()
+    return f"₹{amount:,.0f}" if whole else f"₹{amount:,.2f}"
+
+
+def gap_line(gap: Gap, tz: ZoneInfo) -> str:
+    """One line naming the gap: amount, way, account, the two alerts (time and GUID)."""
+    what = "of the available limit" if gap.figure == "available_limit" else ""
+    way = "left" if gap.direction == LEFT else "arrived in"
+    held = (
+        f"; an amount held as implausible lies between ({', '.join(gap.held)}): confirm it if "
+        "it is real"
+        if gap.held
+        else ""
+    )
+    return (
+        f"{rupees(gap.amount)} {what + ' ' if what else ''}{way} {gap.label}"
+        f"{f' ({gap.ledger_account})' if gap.ledger_account else ''} with no alert, between "
+        f"{_when(gap.start.received_at, tz)} ({gap.start.message_guid}) and "
+        f"{_when(gap.end.received_at, tz)} ({gap.end.message_guid}){held}"
+    )
+
+
+def gap_entry(gap: Gap, tz: ZoneInfo) -> str | None:
+    """A Beancount entry that, kept in the owner's files, explains the gap (None when the
+    account is not mapped: the gap has no ledger account to post to). Dated the day of the
+    alert that ends the gap; the counter-account is the uncategorized one, to be refined."""
+    if gap.ledger_account is None:
+        return None
+    day = gap.end.received_at.astimezone(tz).date()
+    counter = "Expenses:Uncategorized" if gap.direction == LEFT else "Income:Uncategorized"
+    return (
+        f'{day.isoformat()} ! "No alert" "balance-chain gap in {gap.label}"\n'
+        f"  {gap.ledger_account}  {gap.signed:.2f} INR\n"
+        f"  {counter}"
+    )
