@@ -91,9 +91,13 @@ def balance_gaps(
     (read-only; no gaps without a warehouse)."""
     if not Path(warehouse).exists():
         return GapReport((), ())
-    hand = read_hand_kept(Path(books_dir) / MAIN_FILE, generated_dir(Path(books_dir)))
     with connect(Path(warehouse), read_only=True) as con:
-        return read_gaps(con, mapping, tz, hand)
+        return read_gaps(con, mapping, tz, owner_entries(books_dir))
+
+
+def owner_entries(books_dir: Path) -> HandKept:
+    """What the owner keeps by hand in `books_dir` (empty without a main ledger file)."""
+    return read_hand_kept(Path(books_dir) / MAIN_FILE, generated_dir(Path(books_dir)))
 
 
 def _when(at: dt.datetime, tz: ZoneInfo) -> str:
