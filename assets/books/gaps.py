@@ -110,9 +110,12 @@ def rupees(amount: Decimal) -> str:
     return f"₹{amount:,.0f}" if whole else f"₹{amount:,.2f}"
 
 
+_LIMIT = {"available_limit": "by its available limit"}
+
+
 def gap_line(gap: Gap, tz: ZoneInfo) -> str:
     """One line naming the gap: amount, way, account, the two alerts (time and GUID)."""
-    what = "of the available limit" if gap.figure == "available_limit" else ""
+    notes = ", ".join(n for n in (gap.ledger_account, _LIMIT.get(gap.figure)) if n)
     way = "left" if gap.direction == LEFT else "arrived in"
     held = (
         f"; an amount held as implausible lies between ({', '.join(gap.held)}): confirm it if "
@@ -121,8 +124,8 @@ def gap_line(gap: Gap, tz: ZoneInfo) -> str:
         else ""
     )
     return (
-        f"{rupees(gap.amount)} {what + ' ' if what else ''}{way} {gap.label}"
-        f"{f' ({gap.ledger_account})' if gap.ledger_account else ''} with no alert, between "
+        f"{rupees(gap.amount)} {way} {gap.label}{f' ({notes})' if notes else ''}"
+        " with no alert, between "
         f"{_when(gap.start.received_at, tz)} ({gap.start.message_guid}) and "
         f"{_when(gap.end.received_at, tz)} ({gap.end.message_guid}){held}"
     )
