@@ -20,7 +20,7 @@ from assets.books.generate import MAIN_FILE
 from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting, read_hand_kept
 from assets.books.writer import generated_dir
 from assets.common.warehouse import connect
-from assets.transactions.balance_chain import LEFT, Gap, find_gaps, read_chain_alerts
+from assets.transactions.balance_chain import LEFT, Gap, stored_gaps
 
 if TYPE_CHECKING:
     import duckdb
@@ -81,7 +81,7 @@ def read_gaps(
 ) -> GapReport:
     """Every account's gaps from the stored transactions (received before `before` when
     given), the owner's `mapping` naming their ledger accounts, split by `hand`."""
-    return close_by_hand(find_gaps(read_chain_alerts(con, before=before), mapping.lookup), hand, tz)
+    return close_by_hand(stored_gaps(con, mapping.lookup, before=before), hand, tz)
 
 
 def balance_gaps(

@@ -264,3 +264,81 @@ def test_the_reader_takes_stored_rows_and_marks_held_ones(tmp_path: Path) -> Non
     assert [r.message_guid for r in earlier] == ["GUID-0001", "GUID-0002"]
     [gap] = find_gaps(rows)
     assert (gap.amount, gap.direction, gap.held) == (Decimal("300.00"), LEFT, ("GUID-0002",))
+
+
+# Several chains (a savings account with its debit card, a card, an unmapped account), alerts
+# dropped, held and in another currency, several within a minute: what DuckDB narrows down to
+# must be exactly what chaining every row finds.
+EVENTS = st.lists(
+    st.tuples(
+        st.sampled_from([0, 0, 30, 61, 3600]),  # seconds after the previous alert
+        st.sampled_from(["1276", "4410", "9541", "5555"]),  # which account or card
+        st.integers(min_value=1, max_value=500_000),  # paise
+        st.booleans(),  # credit
+        st.sampled_from(["states", "states", "silent", "dropped", "held", "usd"]),
+    ),
+    min_size=1,
+    max_size=60,
+)
+KINDS = {"1276": "account", "4410": "debit_card", "9541": "credit_card", "5555": "account"}
+
+
+def _stored(events: list, folder: Path) -> Path:
+    from tests.books.helpers import alert as stored_alert
+    from tests.books.helpers import store_alerts
+
+    figures = {"1276": Decimal("50000"), "9541": Decimal("90000"), "5555": Decimal("7000")}
+    at = T0
+    rows, held = [], []
+    for n, (seconds, tail, paise, credit, fate) in enumerate(events):
+        at += dt.timedelta(seconds=seconds)
+        amount = Decimal(paise) / 100
+        own = "1276" if tail == "4410" else tail
+        figures[own] += amount if credit else -amount
+        if fate == "dropped":
+            continue
+        row = stored_alert(
+            n,
+            at.date(),
+            str(amount),
+            "credit" if credit else "debit",
+            str(figures[own]) if fate != "silent" else None,
+            tail=tail,
+            instrument=KINDS[tail],
+        )
+        rows.append(row._replace(received_at=at, message_rowid=n))
+        if fate == "held":
+            held.append(row.message_guid)
+    path = folder / f"w{len(list(folder.glob('*.duckdb')))}.duckdb"
+    store_alerts(path, rows)
+    with connect(path) as con:
+        con.execute(HELD_AMOUNTS_DDL)
+        for guid in held:
+            con.execute("INSERT INTO held_amounts VALUES (?, 1, 'INR', 1, NULL)", [guid])
+        usd = [f"GUID-{n:04d}" for n, e in enumerate(events) if e[4] == "usd"]
+        if usd:
+            con.execute(
+                "UPDATE transactions SET currency = 'USD' WHERE list_contains(?, message_guid)",
+                [usd],
+            )
+    return path
+
+
+@settings(max_examples=60, deadline=None)
+@given(EVENTS)
+def test_property_the_warehouse_narrows_to_exactly_the_gaps_of_the_whole_chain(
+    tmp_path_factory, events
+) -> None:
+    from assets.transactions.balance_chain import stored_gaps
+
+    folder = tmp_path_factory.mktemp("chains")
+    path = _stored(events, folder)
+    with connect(path, read_only=True) as con:
+        whole = find_gaps(read_chain_alerts(con), account_of)
+        narrowed = stored_gaps(con, account_of)
+        cut = whole[len(whole) // 2].end.received_at if whole else None
+        if cut is not None:
+            assert stored_gaps(con, account_of, before=cut) == find_gaps(
+                read_chain_alerts(con, before=cut), account_of
+            )
+    assert narrowed == whole
