@@ -109,7 +109,7 @@ def find_gaps(alerts: Iterable[ChainAlert], account_of: AccountOf = _no_mapping)
     chains: dict[tuple[str, ...], list[ChainAlert]] = {}
     ledger: dict[tuple[str, ...], str | None] = {}
     for alert in alerts:
-        key, account = _chain_key(alert, account_of)
+        key, account = _chain_key(alert.bank, alert.account_tail, alert.instrument, account_of)
         if key is None:
             continue
         chains.setdefault(key, []).append(alert)
@@ -128,16 +128,19 @@ def _shown_tail(tails: Iterable[tuple[str | None, str]]) -> str | None:
     return min(seen)[1] if seen else None
 
 
-def _chain_key(alert: ChainAlert, account_of: AccountOf) -> tuple[tuple[str, ...] | None, str]:
-    figure = AVAILABLE_LIMIT if alert.instrument == "credit_card" else BALANCE
-    account = account_of(alert.bank, alert.account_tail, alert.instrument)
+def _chain_key(
+    bank: str, tail: str | None, instrument: str, account_of: AccountOf
+) -> tuple[tuple[str, ...] | None, str]:
+    """Which chain an alert of `bank` + `tail` + `instrument` is in (None: none), and the
+    ledger account ("" when unmapped)."""
+    figure = AVAILABLE_LIMIT if instrument == "credit_card" else BALANCE
+    account = account_of(bank, tail, instrument)
     if account:
         return (figure, account), account
-    if alert.instrument == "debit_card":
+    if instrument == "debit_card":
         # Which account the card draws on is the mapping's to say; its figure is not its own.
         return None, ""
-    tail = (alert.account_tail or "")[-4:]
-    return (figure, alert.bank.upper(), tail, alert.instrument), ""
+    return (figure, bank.upper(), (tail or "")[-4:], instrument), ""
 
 
 def _signed(alert: ChainAlert) -> Decimal:
@@ -289,7 +292,7 @@ def stored_gaps(
     members: dict[int, list[tuple[str | None, str]]] = {}
     ledger: dict[int, str] = {}
     for bank, tail, instrument in combos:
-        key, account = _key_of(bank, tail or None, instrument, account_of)
+        key, account = _chain_key(bank, tail or None, instrument, account_of)
         if key is None:
             continue
         chain = chain_ids.setdefault(key, len(chain_ids))
@@ -345,13 +348,6 @@ def _merged(stretches: Iterable[Stretch]) -> list[Stretch]:
         else:
             out.append((chain, start, end))
     return out
-
-
-def _key_of(
-    bank: str, tail: str | None, instrument: str, account_of: AccountOf
-) -> tuple[tuple[str, ...] | None, str]:
-    probe = ChainAlert("", dt.datetime.min, 0, bank, tail, instrument, Decimal(0), "debit", None)
-    return _chain_key(probe, account_of)
 
 
 # Every row of a chain with its running sum, then each stated figure's link to the one before:
