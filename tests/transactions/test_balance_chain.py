@@ -104,6 +104,25 @@ def test_alerts_of_one_minute_are_ordered_by_the_chain_that_works() -> None:
     assert (gap.amount, gap.direction, gap.end.message_guid) == (Decimal("55.00"), LEFT, "G004")
 
 
+def test_an_alert_without_a_figure_is_not_moved_past_the_run_to_hide_a_gap() -> None:
+    # The bank sent 2 (no balance stated) then 3; 1 is lost. Putting 2 after 3 makes the run
+    # agree, but only by pushing the break into the next link: the gap is the lost 1, between
+    # 0 and 3, not between 3 and 4.
+    at = T0 + dt.timedelta(hours=1)
+    alerts = [
+        a(0, "1.00", balance="1000.00"),
+        a(2, "0.01", "credit", at=at),
+        a(3, "0.01", balance="999.99", at=at + dt.timedelta(seconds=20)),
+        a(4, "0.01", balance="999.98"),
+    ]
+    [gap] = find_gaps(alerts)
+    assert (gap.amount, gap.start.message_guid, gap.end.message_guid) == (
+        Decimal("0.01"),
+        "G000",
+        "G003",
+    )
+
+
 def test_runs_longer_than_a_minute_apart_keep_time_order() -> None:
     at = T0 + dt.timedelta(hours=2)
     alerts = [
@@ -135,7 +154,11 @@ def test_a_mapped_debit_card_joins_its_account_and_an_unmapped_one_is_left_out()
         a(3, "100.00", balance="600.00"),
     ]
     assert find_gaps(alerts, account_of) == []
-    gaps = find_gaps([*alerts, a(4, "1.00", balance="1.00", tail="7777", instrument="debit_card")])
+    unmapped_card = [
+        a(4, "1.00", balance="1.00", tail="7777", instrument="debit_card"),
+        a(5, "1.00", balance="50.00", tail="7777", instrument="debit_card"),
+    ]
+    gaps = find_gaps([*alerts, *unmapped_card])
     # Unmapped: the card's spend is unknown to the account's chain (a gap there, named by the
     # account's own number), and the card's own figure is not chained at all.
     assert [(g.label, g.amount) for g in gaps] == [("HDFC XX1276", Decimal("200.00"))]
