@@ -245,8 +245,9 @@ def balances_chain_whole(warehouse: Warehouse, books_config: BooksResource) -> A
             f"{len(report.open)} gap(s) in the balance chain (money moved with no alert), most "
             f"recent first: {gap_line(report.open[0], tz)}"
             + (f"; and {len(report.open) - 1} more" if len(report.open) > 1 else "")
-            + ". If you know what it was, keep an entry for it in your ledger files (see "
-            "`entries`) and it closes; nothing is invented to close it."
+            + ". If you know what it was, keep an entry for it in your ledger files (this "
+            "check's `entries` and `homeclerk doctor` print one to paste) and it closes; nothing "
+            "is invented to close it."
             if report.open
             else "every balance an alert states agrees with the alerts before it"
         ),
