@@ -27,12 +27,12 @@ DESCRIPTIONS: dict[str, str] = {
         "data folder that others can read, broken stores, chat.db access, parse coverage, the "
         "newest gaps in the balance chains (money moved with no alert, with the ledger entry "
         "that explains one), feed age and status, broker session, each asset's last "
-        "materialization, failed, stuck and long-queued runs, every asset check that failed (`FAIL`) or warned (`WARN`); the service "
-        "(installed, loaded, running, last exit code), its ports bound to 127.0.0.1 only, "
-        "keep-awake, free disk, instance size, each sensor's and schedule's last tick; the books' "
-        "`main.beancount`. Each problem once with its fix, commands with the same `--config` "
-        "(exit 1 when any); `--json`: the findings as a list of `{check, ok, detail, fix, "
-        "warning}`."
+        "materialization, failed, stuck and long-queued runs, every asset check that failed "
+        "(`FAIL`) or warned (`WARN`); the service (installed, loaded, running, last exit code), "
+        "its ports bound to 127.0.0.1 only, keep-awake, free disk, instance size, each sensor's "
+        "and schedule's last tick; the books' `main.beancount`. Each problem once with its fix, "
+        "commands with the same `--config` (exit 1 when any); `--json`: the findings as a list "
+        "of `{check, ok, detail, fix, warning}`."
     ),
     "materialize": (
         "Materialize assets from a shell on homeclerk's instance (Dagster's selection syntax: "
