@@ -119,7 +119,12 @@ class _Matcher:
         self._guids = hand.sms_guids
         self._by_key: dict[tuple[str, Decimal], list[HandPosting]] = defaultdict(list)
         for posting in hand.postings:
-            if posting.currency == CURRENCY and posting.sms_guid is None:
+            # An entry kept for a balance-chain gap is money no alert announced, not a copy.
+            if (
+                posting.currency == CURRENCY
+                and posting.sms_guid is None
+                and not posting.explains_gap
+            ):
                 self._by_key[(posting.account, posting.amount)].append(posting)
         self._used: set[int] = set()
 

@@ -17,7 +17,13 @@ from zoneinfo import ZoneInfo
 
 from assets.books.accounts import AccountMapping
 from assets.books.generate import MAIN_FILE
-from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting, read_hand_kept
+from assets.books.handkept import (
+    EMPTY_HAND_KEPT,
+    GAP_META,
+    HandKept,
+    HandPosting,
+    read_hand_kept,
+)
 from assets.books.writer import generated_dir
 from assets.common.warehouse import connect
 from assets.transactions.balance_chain import LEFT, Gap, stored_gaps
@@ -134,13 +140,16 @@ def gap_line(gap: Gap, tz: ZoneInfo) -> str:
 def gap_entry(gap: Gap, tz: ZoneInfo) -> str | None:
     """A Beancount entry that, kept in the owner's files, explains the gap (None when the
     account is not mapped: the gap has no ledger account to post to). Dated the day of the
-    alert that ends the gap; the counter-account is the uncategorized one, to be refined."""
+    alert that ends the gap; the counter-account is the uncategorized one, to be refined. Its
+    `balance_gap` metadata (the two alerts) keeps the books from taking it for a copy of an
+    alert of the same amount nearby."""
     if gap.ledger_account is None:
         return None
     day = gap.end.received_at.astimezone(tz).date()
     counter = "Expenses:Uncategorized" if gap.direction == LEFT else "Income:Uncategorized"
     return (
         f'{day.isoformat()} ! "No alert" "balance-chain gap in {gap.label}"\n'
+        f'  {GAP_META}: "{gap.start.message_guid} {gap.end.message_guid}"\n'
         f"  {gap.ledger_account}  {gap.signed:.2f} INR\n"
         f"  {counter}"
     )

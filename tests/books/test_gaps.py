@@ -121,6 +121,27 @@ def test_the_printed_entry_pasted_into_the_owner_s_file_closes_the_gap_and_loads
     )
 
 
+def test_the_printed_entry_is_never_taken_for_an_alert_of_the_same_amount(tmp_path: Path) -> None:
+    # 60 left with no alert between the alerts of 3 and 5 Nov, and an alert of 60 on 5 Nov:
+    # an entry of -60 dated 5 Nov would be taken for that alert's copy, but not this one.
+    books = tmp_path / "books"
+    main = write_main(books, opening="10000.00")
+    alerts = [
+        alert(1, D1, "100.00", balance="9900.00", hour=14),
+        alert(3, D3, "60.00", balance="9780.00", hour=9),
+    ]
+    store_alerts(tmp_path / "w.duckdb", alerts)
+    [gap] = balance_gaps(tmp_path / "w.duckdb", books, mapping(), TZ).open
+    entry = gap_entry(gap, TZ)
+    assert entry is not None and 'balance_gap: "GUID-0001 GUID-0003"' in entry
+    main.write_text(main.read_text() + "\n" + entry + "\n")
+    assert balance_gaps(tmp_path / "w.duckdb", books, mapping(), TZ).open == ()
+    build = write_bank_books(books, alerts, mapping(), tz=TZ, today=D3 + dt.timedelta(days=5))
+    assert build.build.hand_kept_duplicates == ()
+    loaded = load_books(main)
+    assert not loaded.errors, [e.message for e in loaded.errors]
+
+
 def test_the_check_warns_with_each_gap_and_the_entry_to_keep(tmp_path: Path) -> None:
     store_alerts(tmp_path / "w.duckdb", _alerts())
     resources = {
