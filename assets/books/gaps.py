@@ -26,7 +26,8 @@ from assets.books.handkept import (
 )
 from assets.books.writer import generated_dir
 from assets.common.warehouse import connect
-from assets.transactions.balance_chain import LEFT, Gap, stored_gaps
+from assets.transactions.balance_chain import LEFT, Gap
+from assets.transactions.stored_chain import stored_gaps
 
 if TYPE_CHECKING:
     import duckdb

@@ -11,13 +11,16 @@ Rules (also in docs/balance-gaps.md):
   so they are left out). A credit card's chain is its available limit, which a spend lowers and a
   payment or refund raises, the same arithmetic as a balance; a card alert's limit never joins a
   bank account's chain. Outstanding amounts are not read from alerts, so they are not chained.
-- Several alerts within a minute of each other may reach the phone in any order: within such a
-  run, the order whose balances agree best is taken (fewest breaks; among equals, time order).
+- Several alerts within a minute of each other may reach the phone in any order: for such runs,
+  the orders that make the whole chain agree best are taken (fewest breaks over the chain, then
+  fewest swaps from time order).
 - Amounts and balances are compared in paise: a difference below half a paisa is no gap.
 - An alert in another currency moves the rupee figure by an amount the alert does not state: the
   chain restarts at its stated figure (or at the next one).
 - An amount held as implausible (plausible.py) is out of the sums, as in every reader; a gap
   across it names it (`held`), since confirming it may be what explains the gap.
+
+The warehouse's reader, which narrows the search down in DuckDB, is `stored_chain.py`.
 """
 
 from __future__ import annotations
@@ -26,12 +29,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, NamedTuple
-
-from assets.common.warehouse import has_table
-
-if TYPE_CHECKING:
-    import duckdb
+from typing import NamedTuple
 
 PAISA = Decimal("0.01")
 # Alerts this close to the previous one form a run whose order is taken from the balances.
@@ -99,36 +97,37 @@ class Gap(NamedTuple):
 AccountOf = Callable[[str, str | None, str], str | None]
 
 
-def _no_mapping(bank: str, tail: str | None, instrument: str) -> str | None:
+def no_mapping(bank: str, tail: str | None, instrument: str) -> str | None:
+    """The account of nothing: every chain unmapped."""
     del bank, tail, instrument
     return None
 
 
-def find_gaps(alerts: Iterable[ChainAlert], account_of: AccountOf = _no_mapping) -> list[Gap]:
+def find_gaps(alerts: Iterable[ChainAlert], account_of: AccountOf = no_mapping) -> list[Gap]:
     """Every break in every account's chain, oldest first (by the alert that ends it)."""
     chains: dict[tuple[str, ...], list[ChainAlert]] = {}
     ledger: dict[tuple[str, ...], str | None] = {}
     for alert in alerts:
-        key, account = _chain_key(alert.bank, alert.account_tail, alert.instrument, account_of)
+        key, account = chain_key(alert.bank, alert.account_tail, alert.instrument, account_of)
         if key is None:
             continue
         chains.setdefault(key, []).append(alert)
         ledger[key] = account
     gaps: list[Gap] = []
     for key, members in chains.items():
-        tail = _shown_tail((a.account_tail, a.instrument) for a in members)
-        gaps.extend(_chain_gaps(members, key[0], ledger[key], tail))
+        tail = shown_tail((a.account_tail, a.instrument) for a in members)
+        gaps.extend(chain_gaps(members, key[0], ledger[key], tail))
     return sorted(gaps, key=lambda g: (g.end.received_at, g.end.message_guid))
 
 
-def _shown_tail(tails: Iterable[tuple[str | None, str]]) -> str | None:
+def shown_tail(tails: Iterable[tuple[str | None, str]]) -> str | None:
     """The number a chain is shown by: its account's own (a debit card's only when no alert
     named the account), the smallest when several, so every reader names it alike."""
     seen = [(instrument == "debit_card", tail) for tail, instrument in tails if tail]
     return min(seen)[1] if seen else None
 
 
-def _chain_key(
+def chain_key(
     bank: str, tail: str | None, instrument: str, account_of: AccountOf
 ) -> tuple[tuple[str, ...] | None, str]:
     """Which chain an alert of `bank` + `tail` + `instrument` is in (None: none), and the
@@ -151,18 +150,16 @@ def _paise(value: Decimal) -> Decimal:
     return value.quantize(PAISA, rounding=ROUND_HALF_UP)
 
 
-def _chain_gaps(
+def chain_gaps(
     members: list[ChainAlert], figure: str, account: str | None, tail: str | None
 ) -> list[Gap]:
+    """The gaps in one chain's alerts (sorted here), shown as `tail` on `account`."""
     members.sort(key=lambda a: (a.received_at, a.rowid, a.message_guid))
     gaps: list[Gap] = []
     last: ChainAlert | None = None  # the alert whose stated figure the chain stands on
     moved = Decimal(0)  # the alerts' sum since `last`
     held: list[str] = []
-    runs = _runs(members)
-    for n, run in enumerate(runs):
-        expected = None if last is None or last.balance is None else last.balance + moved
-        ordered = run if len(run) == 1 else _best_order(run, expected, _next_figure(runs, n + 1))
+    for ordered in _orders(_runs(members)):
         for alert in ordered:
             if alert.held:
                 held.append(alert.message_guid)
@@ -210,285 +207,69 @@ def _runs(members: Sequence[ChainAlert]) -> list[list[ChainAlert]]:
     return runs
 
 
-def _next_figure(runs: Sequence[list[ChainAlert]], first: int) -> tuple[Decimal, Decimal] | None:
-    """(what the alerts of `runs[first:]` move before the next stated figure, that figure), in
-    time order; None when no later alert states one (or one's effect is unknown)."""
-    moved = Decimal(0)
-    for run in itertools.islice(runs, first, None):
-        for alert in run:
-            if alert.held or alert.currency != "INR":
-                return None
-            moved += _signed(alert)
-            if alert.balance is not None:
-                return moved, alert.balance
-    return None
+# The most figures a chain keeps open between two runs (each with its own history); more than a
+# handful only arise from long streaks of alerts in the same minute.
+MAX_STATES = 32
+_Cost = tuple[int, int]  # (breaks, swaps from time order)
 
 
-def _best_order(
-    run: list[ChainAlert],
-    expected: Decimal | None,
-    ahead: tuple[Decimal, Decimal] | None = None,
-) -> list[ChainAlert]:
-    """The run's alerts in the order with the fewest breaks from `expected` (the figure the
-    chain expects before the run, None when unknown) up to the next stated figure after the
-    run (`ahead`): an alert without a figure moved past the run's last one must still agree
-    with what comes next. Ties keep time order."""
-    if len(run) == 1 or len(run) > MAX_REORDER:
-        return run
-    if any(a.held or a.currency != "INR" for a in run):
-        return run  # their effect is not in the sums: nothing to order by
-    best: tuple[int, list[ChainAlert]] | None = None
+def _orders(runs: Sequence[list[ChainAlert]]) -> list[list[ChainAlert]]:
+    """Each run's alerts in the order that makes the whole chain agree best: the fewest breaks
+    over the chain, then the fewest swaps from time order, then the earliest found.
 
-    def walk(done: list[ChainAlert], rest: list[ChainAlert], at: Decimal | None, breaks: int):
-        nonlocal best
-        if best is not None and breaks >= best[0]:
-            return
-        if not rest:
-            if ahead is not None and at is not None and _paise(at + ahead[0] - ahead[1]):
-                breaks += 1
-                if best is not None and breaks >= best[0]:
-                    return
-            best = (breaks, list(done))
-            return
-        for i, alert in enumerate(rest):
-            after = None if at is None else at + _signed(alert)
-            missed = 0
-            if alert.balance is not None:
-                missed = int(after is not None and _paise(alert.balance - after) != 0)
-                after = alert.balance
-            done.append(alert)
-            walk(done, rest[:i] + rest[i + 1 :], after, breaks + missed)
-            done.pop()
-            if best is not None and best[0] == 0:
-                return
-
-    walk([], list(run), expected, 0)
-    return best[1] if best is not None else run
-
-
-def stored_gaps(
-    con: duckdb.DuckDBPyConnection,
-    account_of: AccountOf = _no_mapping,
-    *,
-    before: dt.datetime | None = None,
-) -> list[Gap]:
-    """`find_gaps` over the stored transactions (received before `before` when given), the same
-    gaps, without reading every row into Python: DuckDB finds the links that do not add up,
-    and only the stretch around each is chained here.
-
-    A stretch runs between two anchors: alerts stating a rupee figure, neither held nor in
-    another currency, with no other alert of their chain within SAME_MOMENT. The chain's state
-    after an anchor is that anchor whatever came before, so a stretch is chained on its own,
-    and one whose every link adds up (in time order) holds no gap.
+    A Viterbi over the figure the chain expects after each run: every order of a run is tried
+    from every figure the runs before can leave, so an alert without a figure is not moved past
+    its run's last figure to hide a break in the next link. A run of one alert stating a rupee
+    figure leaves one figure whatever came before, so the choices before it and after it are
+    independent (what the warehouse's reader relies on: stored_chain.py).
     """
-    if not has_table(con, "transactions"):
+    # figure expected after the runs so far → (cost, figure before this run, this run's order)
+    layers: list[dict[Decimal | None, tuple[_Cost, Decimal | None, list[ChainAlert]]]] = []
+    states: dict[Decimal | None, _Cost] = {None: (0, 0)}
+    for run in runs:
+        reached: dict[Decimal | None, tuple[_Cost, Decimal | None, list[ChainAlert]]] = {}
+        for before, cost in states.items():
+            for order, swaps in _arrangements(run):
+                after, breaks = _walk(order, before)
+                total = (cost[0] + breaks, cost[1] + swaps)
+                if after not in reached or total < reached[after][0]:
+                    reached[after] = (total, before, order)
+        kept = sorted(reached.items(), key=lambda kv: kv[1][0])[:MAX_STATES]
+        layers.append(dict(kept))
+        states = {figure: entry[0] for figure, entry in kept}
+    if not layers:
         return []
-    combos = con.execute(
-        "SELECT DISTINCT coalesce(bank, ''), coalesce(account_tail, ''),"
-        " coalesce(instrument, 'account') FROM transactions WHERE status = 'transaction'"
-    ).fetchall()
-    chain_ids: dict[tuple[str, ...], int] = {}
-    rows: list[tuple[str, str, str, int]] = []
-    members: dict[int, list[tuple[str | None, str]]] = {}
-    ledger: dict[int, str] = {}
-    for bank, tail, instrument in combos:
-        key, account = _chain_key(bank, tail or None, instrument, account_of)
-        if key is None:
+    figure: Decimal | None = min(states.items(), key=lambda kv: kv[1])[0]
+    orders: list[list[ChainAlert]] = []
+    for layer in reversed(layers):
+        _cost, figure, order = layer[figure]
+        orders.append(order)
+    return orders[::-1]
+
+
+def _arrangements(run: list[ChainAlert]) -> list[tuple[list[ChainAlert], int]]:
+    """The orders to try for a run, each with its swaps from time order (time order first)."""
+    if len(run) == 1 or len(run) > MAX_REORDER or any(a.held or a.currency != "INR" for a in run):
+        return [(run, 0)]  # a held or foreign alert's effect is not in the sums: time order
+    out = []
+    for perm in itertools.permutations(range(len(run))):
+        swaps = sum(1 for i, j in itertools.combinations(range(len(perm)), 2) if perm[i] > perm[j])
+        out.append(([run[i] for i in perm], swaps))
+    return out
+
+
+def _walk(order: Sequence[ChainAlert], figure: Decimal | None) -> tuple[Decimal | None, int]:
+    """(the figure expected after `order` from `figure` (None: unknown), breaks on the way)."""
+    breaks = 0
+    for alert in order:
+        if alert.held:
             continue
-        chain = chain_ids.setdefault(key, len(chain_ids))
-        rows.append((bank, tail, instrument, chain))
-        members.setdefault(chain, []).append((tail or None, instrument))
-        ledger[chain] = account
-    if not rows:
-        return []
-    held = _HELD if has_table(con, "held_amounts") else "FALSE"
-    currency = "coalesce(t.currency, 'INR')" if _has_currency(con) else "'INR'"
-    bound, params = ("AND t.received_at < ?", [before]) if before is not None else ("", [])
-    # The few (bank, tail, instrument) → chain pairs, as a table DuckDB joins on.
-    keys_sql = "chain_keys (bank, tail, instrument, chain) AS (VALUES {})".format(
-        ", ".join(["(?, ?, ?, ?)"] * len(rows))
-    )
-    key_params: list[object] = [v for row in rows for v in row]
-    broken = con.execute(
-        f"WITH {keys_sql}, " + _STRETCHES.format(held=held, currency=currency, bound=bound),
-        key_params + params,
-    ).fetchall()
-    stretches = _merged(broken)
-    found = (
-        _stretches(con, (keys_sql, key_params), stretches, held, currency, bound, params)
-        if stretches
-        else {}
-    )
-    gaps: list[Gap] = []
-    for n, alerts in found.items():
-        chain = stretches[n][0]
-        figure = AVAILABLE_LIMIT if alerts[0].instrument == "credit_card" else BALANCE
-        tail = _shown_tail(members[chain])
-        gaps.extend(_chain_gaps(alerts, figure, ledger[chain] or None, tail))
-    return sorted(gaps, key=lambda g: (g.end.received_at, g.end.message_guid))
-
-
-Stretch = tuple[int, "dt.datetime | None", "dt.datetime | None"]
-
-
-def _merged(stretches: Iterable[Stretch]) -> list[Stretch]:
-    """The stretches of each chain with overlapping or touching ones merged (None:
-    open-ended), so that each alert is in one stretch at most."""
-    low, high = dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC)
-    ordered = sorted(stretches, key=lambda s: (s[0], s[1] or low))
-    out: list[Stretch] = []
-    for chain, start, end in ordered:
-        if out and out[-1][0] == chain and (start or low) <= (out[-1][2] or high):
-            previous = out[-1]
-            out[-1] = (
-                chain,
-                previous[1],
-                None if end is None or previous[2] is None else max(end, previous[2]),
-            )
-        else:
-            out.append((chain, start, end))
-    return out
-
-
-# Every row of a chain with its running sum, then each stated figure's link to the one before:
-# a link that does not add up (or crosses a held or foreign-currency alert) is dirty, and the
-# stretch to re-chain runs from the last anchor before it to the first anchor from it on
-# (NULL: the chain's start or end).
-_STRETCHES = """
-rows AS (
-    SELECT k.chain, t.received_at AS moment, coalesce(t.message_rowid, 0) AS rowid,
-           t.message_guid AS guid, t.balance,
-           ({held}) AS held, {currency} <> 'INR' AS foreign_currency,
-           CASE WHEN ({held}) OR {currency} <> 'INR' THEN 0
-                WHEN t.direction = 'debit' THEN -t.amount ELSE t.amount END AS signed
-    FROM transactions t JOIN chain_keys k
-      ON k.bank = coalesce(t.bank, '') AND k.tail = coalesce(t.account_tail, '')
-     AND k.instrument = coalesce(t.instrument, 'account')
-    WHERE t.status = 'transaction' AND t.amount IS NOT NULL AND t.direction IS NOT NULL {bound}
-),
-ordered AS (
-    SELECT *,
-        sum(signed) OVER w AS cum,
-        sum(CASE WHEN held OR foreign_currency THEN 1 ELSE 0 END) OVER w AS odd,
-        moment - lag(moment) OVER (PARTITION BY chain ORDER BY moment, rowid, guid) AS since,
-        lead(moment) OVER (PARTITION BY chain ORDER BY moment, rowid, guid) - moment AS until
-    FROM rows
-    WINDOW w AS (PARTITION BY chain ORDER BY moment, rowid, guid ROWS UNBOUNDED PRECEDING)
-),
-figures AS (
-    SELECT *,
-        NOT held AND NOT foreign_currency
-            AND coalesce(since > INTERVAL '{same} seconds', TRUE)
-            AND coalesce(until > INTERVAL '{same} seconds', TRUE) AS anchor,
-        lag(balance) OVER f AS before_balance, lag(cum) OVER f AS before_cum,
-        lag(odd) OVER f AS before_odd
-    FROM ordered WHERE balance IS NOT NULL
-    WINDOW f AS (PARTITION BY chain ORDER BY moment, rowid, guid)
-),
-marked AS (
-    SELECT *,
-        max(CASE WHEN anchor THEN moment END) OVER (PARTITION BY chain ORDER BY moment, rowid, guid
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS start_at,
-        min(CASE WHEN anchor THEN moment END) OVER (PARTITION BY chain ORDER BY moment, rowid, guid
-            ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS end_at,
-        before_balance IS NOT NULL
-            AND (balance - before_balance <> cum - before_cum OR odd <> before_odd)
-            AS broken
-    FROM figures
-)
-SELECT chain, start_at, end_at FROM marked WHERE broken
-""".replace("{same}", str(int(SAME_MOMENT.total_seconds())))
-
-
-def _stretches(
-    con: duckdb.DuckDBPyConnection,
-    keys: tuple[str, list[object]],
-    stretches: Sequence[Stretch],
-    held: str,
-    currency: str,
-    bound: str,
-    params: list[object],
-) -> dict[int, list[ChainAlert]]:
-    """Each stretch's alerts, by its index in `stretches`, in one query (bounds inclusive;
-    None: open-ended; the stretches of a chain do not overlap, so an as-of join places each
-    alert in the one that starts last before it)."""
-    keys_sql, key_params = keys
-    values = ", ".join(
-        [
-            "(?, ?, coalesce(CAST(? AS TIMESTAMPTZ), '-infinity'::TIMESTAMPTZ),"
-            " coalesce(CAST(? AS TIMESTAMPTZ), 'infinity'::TIMESTAMPTZ))"
-        ]
-        * len(stretches)
-    )
-    stretch_params = [v for n, (c, a, b) in enumerate(stretches) for v in (n, c, a, b)]
-    select = _CHAIN_SELECT.format(held=held).replace("coalesce(t.currency, 'INR')", currency)
-    query = (
-        f"WITH {keys_sql}, gap_stretches (stretch, chain, start_at, end_at) AS (VALUES {values}),"
-        " alerts AS ("
-        + select.replace("SELECT t.message_guid", "SELECT k.chain, t.message_guid").replace(
-            "FROM transactions t",
-            "FROM transactions t JOIN chain_keys k ON k.bank = coalesce(t.bank, '')"
-            " AND k.tail = coalesce(t.account_tail, '')"
-            " AND k.instrument = coalesce(t.instrument, 'account')",
-        )
-        + bound
-        + ") SELECT s.stretch, a.* EXCLUDE (chain) FROM alerts a ASOF JOIN gap_stretches s"
-        " ON s.chain = a.chain AND a.received_at >= s.start_at WHERE a.received_at <= s.end_at"
-    )
-    rows = con.execute(query, key_params + stretch_params + params).fetchall()
-    out: dict[int, list[ChainAlert]] = {}
-    for row in rows:
-        out.setdefault(int(row[0]), []).append(_alert(row[1:]))
-    return out
-
-
-_CHAIN_SELECT = """
-    SELECT t.message_guid, t.received_at, coalesce(t.message_rowid, 0), coalesce(t.bank, ''),
-           t.account_tail, coalesce(t.instrument, 'account'), t.amount, t.direction, t.balance,
-           coalesce(t.currency, 'INR'), {held} AS held
-    FROM transactions t
-    WHERE t.status = 'transaction' AND t.amount IS NOT NULL AND t.direction IS NOT NULL
-      -- only issuers that ever state a figure have a chain
-      AND t.bank IN (SELECT DISTINCT bank FROM transactions WHERE balance IS NOT NULL)
-"""
-_HELD = "t.message_guid IN (SELECT message_guid FROM held_amounts WHERE confirmed_at IS NULL)"
-
-
-def read_chain_alerts(
-    con: duckdb.DuckDBPyConnection, *, before: dt.datetime | None = None
-) -> list[ChainAlert]:
-    """The stored transactions the chains are made of (received before `before` when given);
-    empty without a `transactions` table."""
-    if not has_table(con, "transactions"):
-        return []
-    held = _HELD if has_table(con, "held_amounts") else "FALSE"
-    query, params = _CHAIN_SELECT.format(held=held), []
-    if not _has_currency(con):
-        query = query.replace("coalesce(t.currency, 'INR')", "'INR'")
-    if before is not None:
-        query, params = query + " AND t.received_at < ?", [before]
-    return [_alert(r) for r in con.execute(query, params).fetchall()]
-
-
-def _alert(r: tuple) -> ChainAlert:  # type: ignore[type-arg]
-    return ChainAlert(
-        message_guid=r[0],
-        received_at=r[1] if r[1].tzinfo else r[1].replace(tzinfo=dt.UTC),
-        rowid=int(r[2]),
-        bank=r[3],
-        account_tail=r[4],
-        instrument=r[5],
-        amount=Decimal(r[6]),
-        direction=r[7],
-        balance=None if r[8] is None else Decimal(r[8]),
-        currency=r[9],
-        held=bool(r[10]),
-    )
-
-
-def _has_currency(con: duckdb.DuckDBPyConnection) -> bool:
-    [(found,)] = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
-        " AND table_schema = current_schema() AND column_name = 'currency'"
-    ).fetchall()
-    return bool(found)
+        if alert.currency != "INR":
+            figure = alert.balance
+            continue
+        if figure is not None:
+            figure += _signed(alert)
+        if alert.balance is not None:
+            breaks += figure is not None and _paise(alert.balance - figure) != 0
+            figure = alert.balance
+    return figure, breaks

@@ -18,9 +18,9 @@ from assets.transactions.balance_chain import (
     SAME_MOMENT,
     ChainAlert,
     find_gaps,
-    read_chain_alerts,
 )
 from assets.transactions.plausible import HELD_AMOUNTS_DDL
+from assets.transactions.stored_chain import read_chain_alerts
 
 T0 = dt.datetime(2026, 11, 3, 8, 30, tzinfo=dt.UTC)
 SAVINGS = "Assets:Bank:HDFC:Savings"
@@ -290,7 +290,7 @@ def test_the_reader_takes_stored_rows_and_marks_held_ones(tmp_path: Path) -> Non
 
 
 def test_the_warehouse_re_chains_a_run_of_one_minute_as_a_whole(tmp_path: Path) -> None:
-    from assets.transactions.balance_chain import stored_gaps
+    from assets.transactions.stored_chain import stored_gaps
     from tests.books.helpers import alert as stored_alert
     from tests.books.helpers import store_alerts
 
@@ -411,7 +411,7 @@ def _stored(events: list, folder: Path) -> Path:
 def test_property_the_warehouse_narrows_to_exactly_the_gaps_of_the_whole_chain(
     tmp_path_factory, events
 ) -> None:
-    from assets.transactions.balance_chain import stored_gaps
+    from assets.transactions.stored_chain import stored_gaps
 
     folder = tmp_path_factory.mktemp("chains")
     path = _stored(events, folder)
