@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 
 from assets.common.warehouse import has_table
 from assets.transactions.balance_chain import (
-    AVAILABLE_LIMIT,
-    BALANCE,
     SAME_MOMENT,
     AccountOf,
     ChainAlert,
@@ -54,6 +52,7 @@ def stored_gaps(
     rows: list[tuple[str, str, str, int]] = []
     members: dict[int, list[tuple[str | None, str]]] = {}
     ledger: dict[int, str] = {}
+    figures: dict[int, str] = {}
     for bank, tail, instrument in combos:
         key, account = chain_key(bank, tail or None, instrument, account_of)
         if key is None:
@@ -62,6 +61,7 @@ def stored_gaps(
         rows.append((bank, tail, instrument, chain))
         members.setdefault(chain, []).append((tail or None, instrument))
         ledger[chain] = account
+        figures[chain] = key[0]  # BALANCE or AVAILABLE_LIMIT
     if not rows:
         return []
     held = _HELD if has_table(con, "held_amounts") else "FALSE"
@@ -85,9 +85,8 @@ def stored_gaps(
     gaps: list[Gap] = []
     for n, alerts in found.items():
         chain = stretches[n][0]
-        figure = AVAILABLE_LIMIT if alerts[0].instrument == "credit_card" else BALANCE
         tail = shown_tail(members[chain])
-        gaps.extend(chain_gaps(alerts, figure, ledger[chain] or None, tail))
+        gaps.extend(chain_gaps(alerts, figures[chain], ledger[chain] or None, tail))
     return sorted(gaps, key=lambda g: (g.end.received_at, g.end.message_guid))
 
 
