@@ -10,11 +10,13 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    AssetKey,
     AssetSelection,
     Definitions,
     MaterializeResult,
     MetadataValue,
     asset,
+    asset_check,
     define_asset_job,
 )
 
@@ -26,6 +28,7 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
+from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
@@ -218,9 +221,51 @@ def books(warehouse: Warehouse, books_config: BooksResource) -> MaterializeResul
 BOOKS_ASSETS = [ledger_entries, ledger_prices, books]
 
 
+@asset_check(
+    # By key: the transactions domain does not know the books, whose mapping and hand-kept
+    # files say which ledger account a gap is on and which gaps the owner explained.
+    asset=AssetKey("transactions"),
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns when an account's balance chain breaks: the balances (a card's available limit) "
+        "two consecutive alerts state disagree with the alerts between them, so money moved "
+        "with no alert. A gap closes when an entry in your own ledger files explains it (same "
+        "account and amount, dated between the two alerts); nothing is invented."
+    ),
+)
+def balances_chain_whole(warehouse: Warehouse, books_config: BooksResource) -> AssetCheckResult:
+    tz = books_config.tz
+    report = balance_gaps(warehouse.path, books_config.folder, books_config.mapping(), tz)
+    lines = [f"- {gap_line(g, tz)}" for g in report.open[:MAX_LISTED]]
+    entries = [e for g in report.open[:MAX_LISTED] if (e := gap_entry(g, tz))]
+    return AssetCheckResult(
+        passed=not report.open,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(report.open)} gap(s) in the balance chain (money moved with no alert), most "
+            f"recent first: {gap_line(report.open[0], tz)}"
+            + (f"; and {len(report.open) - 1} more" if len(report.open) > 1 else "")
+            + ". If you know what it was, keep an entry for it in your ledger files (this "
+            "check's `entries` and `homeclerk doctor` print one to paste) and it closes; nothing "
+            "is invented to close it."
+            if report.open
+            else "every balance an alert states agrees with the alerts before it"
+        ),
+        metadata={
+            "open_gaps": len(report.open),
+            "closed_by_your_entries": len(report.closed),
+            "gaps": MetadataValue.md("\n".join(lines) or "none"),
+            "entries": MetadataValue.md(
+                "```beancount\n" + "\n\n".join(entries) + "\n```" if entries else "none"
+            ),
+        },
+    )
+
+
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
-    """The books slice: its assets (checks are specs on them), `books_job` and the nightly run
-    in the owner's zone (from the `books_config` resource)."""
+    """The books slice: its assets (their checks are specs on them), the balance-chain check on
+    `transactions`, `books_job` and the nightly run in the owner's zone (from the
+    `books_config` resource)."""
     books_job = define_asset_job(
         "books_job",
         selection=AssetSelection.assets(*BOOKS_ASSETS),
@@ -228,6 +273,7 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
     )
     return Definitions(
         assets=BOOKS_ASSETS,
+        asset_checks=[balances_chain_whole],
         jobs=[books_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
     )

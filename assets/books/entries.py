@@ -30,6 +30,7 @@ from assets.transactions.stored import StoredTransaction
 
 CURRENCY = "INR"
 GENERATED_SOURCE = "<homeclerk>"
+UNCATEGORIZED_ACCOUNTS = (f"Expenses:{UNCATEGORIZED}", f"Income:{UNCATEGORIZED}")
 _ONE_DAY = dt.timedelta(days=1)
 _CHANNEL_LABEL = {
     "upi": "UPI",
@@ -118,7 +119,12 @@ class _Matcher:
         self._guids = hand.sms_guids
         self._by_key: dict[tuple[str, Decimal], list[HandPosting]] = defaultdict(list)
         for posting in hand.postings:
-            if posting.currency == CURRENCY and posting.sms_guid is None:
+            # An entry kept for a balance-chain gap is money no alert announced, not a copy.
+            if (
+                posting.currency == CURRENCY
+                and posting.sms_guid is None
+                and not posting.explains_gap
+            ):
                 self._by_key[(posting.account, posting.amount)].append(posting)
         self._used: set[int] = set()
 
@@ -216,6 +222,14 @@ def build_ledger(
     )
     for balance in balances:
         first_use.setdefault(balance.account, balance.date)
+    for posting in hand.postings:
+        # The entry homeclerk prints for a balance-chain gap (books/gaps.py) posts to the
+        # uncategorized account, which the generated books open when they use it; open it for
+        # the owner's entry too, so the pasted entry loads. Any other account stays the owner's.
+        if posting.account in UNCATEGORIZED_ACCOUNTS:
+            first_use[posting.account] = min(
+                posting.date, first_use.get(posting.account, posting.date)
+            )
     opens = tuple(
         data.Open(data.new_metadata(GENERATED_SOURCE, 0), first_use[acc], acc, None, None)
         for acc in sorted(first_use)

@@ -20,6 +20,9 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser import parser
 
+# The metadata key of an entry the owner keeps for a balance-chain gap (books/gaps.py).
+GAP_META = "balance_gap"
+
 
 class HandPosting(NamedTuple):
     """One posting the owner typed, reduced to what duplicate detection compares."""
@@ -30,6 +33,9 @@ class HandPosting(NamedTuple):
     currency: str
     bank_ref: str | None
     sms_guid: str | None
+    # The entry says it explains a balance-chain gap (`balance_gap` metadata, as homeclerk
+    # prints it): never taken for an alert's copy (books/gaps.py).
+    explains_gap: bool = False
 
 
 class HandKept(NamedTuple):
@@ -100,6 +106,7 @@ def hand_kept_from_entries(
             if isinstance(guid, str):
                 guids.add(guid)
             ref = entry.meta.get("bank_ref")
+            explains_gap = GAP_META in entry.meta
             for account, amount, currency in _resolved_postings(entry):
                 postings.append(
                     HandPosting(
@@ -109,6 +116,7 @@ def hand_kept_from_entries(
                         currency,
                         str(ref) if ref is not None else None,
                         guid if isinstance(guid, str) else None,
+                        explains_gap,
                     )
                 )
     return HandKept(

@@ -18,6 +18,7 @@ from dagster import (
     define_asset_job,
 )
 
+from assets.books.gaps import owner_entries, read_gaps
 from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
@@ -39,7 +40,10 @@ FRESHNESS_LIMIT = dt.timedelta(hours=26)
     deps=["transactions"],
     pool=wh.WAREHOUSE_POOL,
     group_name="expenses",
-    description="feeds/expenses.json: totals, 30-day categories, balances, recent transactions.",
+    description=(
+        "feeds/expenses.json: totals, 30-day categories, balances, recent transactions and the "
+        "gaps in the balance chains."
+    ),
 )
 def expenses_feed(
     context: AssetExecutionContext,
@@ -49,8 +53,10 @@ def expenses_feed(
     clock: Clock,
 ) -> MaterializeResult:
     now = clock.now()
+    hand = owner_entries(books_config.folder)
     with wh.connect(warehouse.path, read_only=True) as con:
         inputs = read_feed_inputs(con, window_start(now, feeds.tz))
+        gaps = read_gaps(con, books_config.mapping(), feeds.tz, hand).open
     # Transactions exist only where bank SMS were stored, so the SMS table is there to read.
     times = read_receive_times(warehouse.path) if inputs.total_transactions else []
     feed = build_expenses_feed(
@@ -64,6 +70,7 @@ def expenses_feed(
             (a["bank"], a.get("tail", "")): a["account"] for a in books_config.account_mapping
         },
         quiet=quiet_verdict(times, now),
+        gaps=gaps,
     )
     path = feeds.path(FEED_NAME)
     write_json_atomic(path, feed, mode=feeds.file_mode)
@@ -77,6 +84,7 @@ def expenses_feed(
             "month_credit": feed["periods"]["this_month"]["credit"],
             "transactions_in_window": len(inputs.transactions),
             "accounts_with_balance": len(feed["balances"]),
+            "balance_gaps": len(gaps),
         }
     )
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from assets.common.feed_status import iso_instant
 from assets.sms.health import QuietVerdict
+from assets.transactions.balance_chain import AlertPoint, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
@@ -51,6 +52,7 @@ def build_expenses_feed(
     total_transactions: int,
     account_names: Mapping[tuple[str, str], str] | None = None,
     quiet: QuietVerdict | None = None,
+    gaps: Sequence[Gap] = (),
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
@@ -66,6 +68,9 @@ def build_expenses_feed(
     why in plain words; it is null when the status is "ok". `stale_after` (the newest SMS + the
     quiet threshold) and `stale_reason` let a reader see the feed go stale without a rewrite
     (assets/common/feed_status.py).
+
+    `gaps` are the open breaks in the balance chains (assets/transactions/balance_chain.py), most
+    recent first: money that left or arrived with no alert.
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -138,6 +143,29 @@ def build_expenses_feed(
             _balance_json(b, tz, names) for b in merged if b.instrument == "credit_card"
         ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
+        "gaps": [_gap_json(g, tz) for g in gaps],
+    }
+
+
+def _gap_json(gap: Gap, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "bank": gap.bank,
+        "account": mask_tail(gap.account_tail),
+        "ledger_account": gap.ledger_account,
+        "figure": gap.figure,
+        "amount": _money(gap.amount),
+        "direction": gap.direction,
+        "from": _point_json(gap.start, tz),
+        "to": _point_json(gap.end, tz),
+        "held": list(gap.held),
+    }
+
+
+def _point_json(point: AlertPoint, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "at": _iso(point.received_at.astimezone(tz)),
+        "id": point.message_guid,
+        "balance": _money(point.balance),
     }
 
 

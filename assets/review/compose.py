@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from assets.expenses.feed import BalanceRow
 from assets.portfolio.model import Holding
+from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
@@ -91,6 +92,9 @@ class ReviewInputs(NamedTuple):
     health: PipelineHealth
     # The week's power samples; None when the warehouse has no `power_samples` table.
     power: PowerWeek | None = None
+    # Balance-chain gaps whose closing alert arrived during the week: (gap, the day of the
+    # owner's entry that explains it, or None while it is open).
+    gaps: Sequence[tuple[Gap, dt.date | None]] = ()
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -117,6 +121,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
         "balances": balances_section(inputs.balances, week, tz),
+        "gaps": gaps_section(inputs.gaps, tz),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
         "power": power_section(inputs.power, week, tz),
         "books": books_section(inputs.books),
@@ -295,6 +300,44 @@ def balances_section(balances: Sequence[BalanceRow], week: Week, tz: ZoneInfo) -
     }
 
 
+def gaps_section(gaps: Sequence[tuple[Gap, dt.date | None]], tz: ZoneInfo) -> dict[str, Any]:
+    """Each break in a balance chain the week's alerts revealed, in words, oldest first: money
+    that left or arrived with no alert (never filled in; the owner's entry may explain one)."""
+    title = "Gaps in the balance chain"
+    if not gaps:
+        return {
+            "title": title,
+            "note": "every balance an alert stated this week agrees with the alerts before it",
+        }
+    ordered = sorted(gaps, key=lambda pair: (pair[0].end.received_at, pair[0].end.message_guid))
+    return {
+        "title": title,
+        "gaps": [
+            {
+                "text": gap_sentence(gap, tz),
+                "account": gap.label,
+                "amount": _money(gap.amount),
+                "direction": gap.direction,
+                "from": gap.start.received_at.astimezone(tz).isoformat(timespec="minutes"),
+                "to": gap.end.received_at.astimezone(tz).isoformat(timespec="minutes"),
+                "explained_by_entry_of": explained.isoformat() if explained else None,
+            }
+            for gap, explained in ordered
+        ],
+        "open": sum(1 for _, explained in ordered if explained is None),
+    }
+
+
+def gap_sentence(gap: Gap, tz: ZoneInfo) -> str:
+    """`₹2,340 left HDFC XX1276 between 3 Nov 14:02 and 5 Nov 09:10 with no alert`."""
+    way = "left" if gap.direction == LEFT else "arrived in"
+    figure = " (its available limit says so)" if gap.figure == "available_limit" else ""
+    return (
+        f"{_rupees(gap.amount)} {way} {gap.label} between {_moment(gap.start.received_at, tz)} "
+        f"and {_moment(gap.end.received_at, tz)} with no alert{figure}"
+    )
+
+
 def portfolio_section(history: PortfolioHistory, week: Week, tz: ZoneInfo) -> dict[str, Any]:
     """Value at the week's start and end, the P&L between them and the top movers."""
     title = "Portfolio"
@@ -444,6 +487,16 @@ def _span(first: dt.date, last: dt.date) -> str:
 
 def _span_json(first: dt.date, last: dt.date) -> dict[str, str]:
     return {"from": first.isoformat(), "to": last.isoformat(), "text": _span(first, last)}
+
+
+def _moment(at: dt.datetime, tz: ZoneInfo) -> str:
+    local = at.astimezone(tz)
+    return f"{local.day} {local:%b %H:%M}"
+
+
+def _rupees(value: Decimal) -> str:
+    # Whole rupees as people write them; paise only when there are some.
+    return f"₹{value:,.0f}" if value == value.to_integral_value() else f"₹{value:,.2f}"
 
 
 def _minute(at: dt.datetime, tz: ZoneInfo) -> str:

@@ -31,6 +31,8 @@ from dagster import (
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
 from dagster._utils.warnings import BetaWarning
 
+from assets.books.gaps import owner_entries, read_gaps
+from assets.books.resources import BooksResource
 from assets.common import tick_tally
 from assets.common import warehouse as wh
 from assets.common.interrupted import interrupted_by_stop
@@ -41,7 +43,7 @@ from assets.power.source import load_health
 from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
-from .reader import read_transactions_for, read_week
+from .reader import gaps_in_week, read_transactions_for, read_week
 from .resources import Reviews
 from .week import Week, week_containing, week_of_key
 
@@ -89,13 +91,19 @@ def _weekly_review_asset(timezone: str) -> Any:
         reviews: Reviews,
         clock: Clock,
         power: PowerSource,
+        books_config: BooksResource,
     ) -> MaterializeResult:
         tz = ZoneInfo(timezone)
         weeks = [week_of_key(k) for k in context.partition_keys]
         written = []
         cached_health = load_health(power.log_folder)
+        hand = owner_entries(books_config.folder)
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
+            # One read for a whole backfill: the chain up to the last week's end.
+            gaps = read_gaps(
+                con, books_config.mapping(), tz, hand, before=max(w.bounds(tz)[1] for w in weeks)
+            )
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
                 start, end = week.bounds(tz)
@@ -106,6 +114,7 @@ def _weekly_review_asset(timezone: str) -> Any:
                     **{k: v for k, v in data.items() if k != "unrecognized"},
                     books=books_outcomes(context.instance, end),
                     health=pipeline_health(context.instance, start, end, data["unrecognized"]),
+                    gaps=gaps_in_week(gaps, week, tz),
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)

@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from assets.books.gaps import GapReport
 from assets.common.warehouse import has_table
 from assets.expenses.feed import BalanceRow
 from assets.portfolio.history import HISTORY_COLUMNS, SNAPSHOTS_TABLE, TABLE, holding_from_row
+from assets.transactions.balance_chain import Gap
 from assets.transactions.plausible import NOT_HELD
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
@@ -98,6 +100,15 @@ def read_week(
         unrecognized=unrecognized,
         power=read_power_week(con, week, tz),
     )
+
+
+def gaps_in_week(report: GapReport, week: Week, tz: ZoneInfo) -> list[tuple[Gap, dt.date | None]]:
+    """The gaps whose closing alert arrived during `week`, each with the date of the owner's
+    entry that explains it (None: open)."""
+    start, end = week.bounds(tz)
+    found: list[tuple[Gap, dt.date | None]] = [(g, None) for g in report.open]
+    found += [(c.gap, c.entry.date) for c in report.closed]
+    return [(g, day) for g, day in found if start <= g.end.received_at < end]
 
 
 def read_portfolio(

@@ -14,6 +14,7 @@ SECTION_ORDER = (
     "transfers",
     "uncategorized",
     "balances",
+    "gaps",
     "portfolio",
     "power",
     "books",
@@ -89,6 +90,8 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
             ["Account", "Kind", "Balance", "As of"],
             [[a["account"], a["instrument"], _m(a["balance"]), a["as_of"]] for a in s["accounts"]],
         )
+    elif key == "gaps":
+        lines += [f"- {_gap_text(g)}" for g in s["gaps"]]
     elif key == "portfolio":
         if "start_value" in s:
             lines.append(
@@ -127,6 +130,11 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     if "note" in s:
         lines += ["", f"_{s['note']}_"]
     return [*lines, ""]
+
+
+def _gap_text(g: dict[str, Any]) -> str:
+    explained = g["explained_by_entry_of"]
+    return g["text"] + (f" (explained by your entry of {explained})" if explained else "")
 
 
 def _outage_text(o: dict[str, Any]) -> str:
@@ -285,6 +293,10 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
                 f"{escape(t['counterparty'] or '(no counterparty)')} "
                 f"({escape(t['account'])})</p><pre>{escape(t['rule'])}</pre>"
             )
+    elif key == "gaps":
+        parts.append(
+            "<ul>" + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s["gaps"]) + "</ul>"
+        )
     elif key == "balances":
         parts.append(
             _html_table(

@@ -24,15 +24,16 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "doctor": (
         "Every reason the pipeline could be quietly wrong: settings, `.env` mode, files under the "
-        "data folder that others can read, broken stores, chat.db access, parse coverage, feed "
-        "age and status, broker session, each asset's last materialization, failed runs (a run a "
-        "stop of the service interrupted is named apart: it is retried), stuck and long-queued "
-        "runs, every asset check that failed (`FAIL`) or warned (`WARN`); the service "
-        "(installed, loaded, running, last exit code), its ports bound to 127.0.0.1 only, "
-        "keep-awake, free disk, instance size, each sensor's and schedule's last tick; the books' "
-        "`main.beancount`. Each problem once with its fix, commands with the same `--config` "
-        "(exit 1 when any); `--json`: the findings as a list of `{check, ok, detail, fix, "
-        "warning}`."
+        "data folder that others can read, broken stores, chat.db access, parse coverage, the "
+        "newest gaps in the balance chains (money moved with no alert, with the ledger entry "
+        "that explains one), feed age and status, broker session, each asset's last "
+        "materialization, failed runs (a run a stop of the service interrupted is named apart: "
+        "it is retried), stuck and long-queued runs, every asset check that failed (`FAIL`) or "
+        "warned (`WARN`); the service (installed, loaded, running, last exit code), its ports "
+        "bound to 127.0.0.1 only, keep-awake, free disk, instance size, each sensor's and "
+        "schedule's last tick; the books' `main.beancount`. Each problem once with its fix, "
+        "commands with the same `--config` (exit 1 when any); `--json`: the findings as a list "
+        "of `{check, ok, detail, fix, warning}`."
     ),
     "materialize": (
         "Materialize assets from a shell on homeclerk's instance (Dagster's selection syntax: "

@@ -142,11 +142,17 @@ def _lakh(value: Decimal) -> str:
 
 
 def generate_demo_messages(
-    end: dt.date, seed: int = 7, days: int = 183, until: dt.datetime | None = None
+    end: dt.date,
+    seed: int = 7,
+    days: int = 183,
+    until: dt.datetime | None = None,
+    lose: bool = True,
 ) -> list[DemoMessage]:
     """All messages from `end - days` up to `end` (inclusive), oldest first.
 
     `until` cuts off what would lie in the future (a prefix in time order keeps balances true).
+    With `lose` the phone "missed" one card alert (`lost_alert`), as real phones do: the
+    balance chain shows the gap it leaves.
     """
     rng = random.Random(seed)
     accounts = [
@@ -180,9 +186,27 @@ def generate_demo_messages(
         wallet = _wallet_spend(day, wallet, out)
         day += dt.timedelta(days=1)
     out.sort(key=lambda m: m.sent_at)
+    lost = lost_alert(out, end) if lose else None
+    if lost is not None:
+        out.remove(lost)
     if until is not None:
         out = [m for m in out if m.sent_at <= until]
     return out
+
+
+# The card whose alerts state its available limit, so a missed one shows as a gap.
+LOST_CARD_ALERT = "ICICI Bank Card XX3750"
+LOST_DAYS_BEFORE_END = 10
+
+
+def lost_alert(messages: list[DemoMessage], end: dt.date) -> DemoMessage | None:
+    """The card alert the demo's phone misses: the last spend on the ICICI card at least
+    LOST_DAYS_BEFORE_END days before `end` that a later alert of the card follows (its stated
+    limit is what shows the gap); None when there is no such alert."""
+    card = [m for m in messages if m.is_bank_transaction and LOST_CARD_ALERT in m.body]
+    cutoff = end - dt.timedelta(days=LOST_DAYS_BEFORE_END)
+    early = [m for m in card[:-1] if m.sent_at.date() <= cutoff]
+    return early[-1] if early else None
 
 
 WALLET_OPENING = Decimal("2500.00")

@@ -179,6 +179,48 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
         "teach the parser one with `sms suggest SHAPE_ID` (docs/parser.md)",
         warning=True,
     )
+    yield from _balance_gaps(settings)
+
+
+# The doctor names this many gaps, most recent first; the check's metadata lists more.
+DOCTOR_GAPS = 5
+
+
+def _balance_gaps(settings: Settings) -> Iterator[Finding]:
+    """The open gaps in the balance chains (the `balances_chain_whole` check, read live): one
+    warning each, most recent first, with the entry that explains it when kept by hand."""
+    from zoneinfo import ZoneInfo
+
+    from assets.books.gaps import balance_gaps, gap_entry, gap_line
+
+    tz = ZoneInfo(settings.timezone)
+    mapping = settings.section("books").accounts
+    main = settings.books_dir / "main.beancount"
+    gaps = balance_gaps(settings.warehouse, settings.books_dir, mapping, tz).open
+    if not gaps:
+        yield Finding("balance chain", True, "every balance an alert states agrees with the alerts")
+        return
+    for gap in gaps[:DOCTOR_GAPS]:
+        entry = gap_entry(gap, tz)
+        yield Finding(
+            "balance gap",
+            False,
+            gap_line(gap, tz),
+            f"if you know what it was, add this entry to {main} (change its counter-account "
+            f"if you like) and the gap closes; a bank statement can fill it later:\n{entry}"
+            if entry
+            else "map the account in homeclerk.toml (the books' `unmapped_accounts` check "
+            "prints the lines to paste), then keep an entry for it in your ledger files",
+            warning=True,
+        )
+    if len(gaps) > DOCTOR_GAPS:
+        yield Finding(
+            "balance gap",
+            False,
+            f"and {len(gaps) - DOCTOR_GAPS} older gap(s)",
+            "the `balances_chain_whole` check on `transactions` lists them (Dagster UI)",
+            warning=True,
+        )
 
 
 def _books(settings: Settings) -> Iterator[Finding]:
@@ -325,7 +367,7 @@ def _unfinished_runs(instance: DagsterInstance, now: dt.datetime) -> Iterator[Fi
 
 
 # Asset checks whose fact the warehouse finding reads live (with the command that shows it).
-SAID_BY_THE_WAREHOUSE = frozenset({"parse_coverage"})
+SAID_BY_THE_WAREHOUSE = frozenset({"parse_coverage", "balances_chain_whole"})
 
 
 def _asset_checks(settings: Settings) -> Iterator[Finding]:

@@ -137,3 +137,51 @@ def test_the_feed_server_says_stale_once_the_quiet_threshold_passes(tmp_path: Pa
     ).get_asset_check_evaluations()
     assert not check.passed
     assert f"feed status stale: {served['message']}" in (check.description or "")
+
+
+def test_the_feed_lists_each_open_gap_and_drops_one_the_owner_s_entry_explains(
+    tmp_path: Path,
+) -> None:
+    from tests.books.helpers import SAVINGS, alert, mapping, store_alerts, write_main
+
+    # 2,340 left XX1276 between the alerts of 3 and 5 March; 15 arrived between 5 and 6 March.
+    store_alerts(
+        tmp_path / "warehouse.duckdb",
+        [
+            alert(1, dt.date(2026, 3, 3), "100.00", balance="9900.00", hour=14),
+            alert(2, dt.date(2026, 3, 5), "60.00", balance="7500.00", hour=9),
+            alert(3, dt.date(2026, 3, 6), "10.00", balance="7505.00", hour=9),
+        ],
+    )
+    resources = _resources(tmp_path, dt.datetime(2026, 3, 20, 18, tzinfo=IST))
+    resources["books_config"] = BooksResource(
+        books_dir=str(tmp_path / "books"),
+        account_mapping=mapping().as_config(),
+        timezone="Asia/Kolkata",
+    )
+
+    def feed_gaps() -> list[dict]:
+        result = materialize(
+            [expenses_feed], resources=resources, instance=DagsterInstance.ephemeral()
+        )
+        assert result.success
+        return _feed(tmp_path)["gaps"]
+
+    newest, older = feed_gaps()
+    assert older == {
+        "bank": "HDFC",
+        "account": "XX1276",
+        "ledger_account": SAVINGS,
+        "figure": "balance",
+        "amount": 2340.0,
+        "direction": "left",
+        "from": {"at": "2026-03-03T14:01:00+05:30", "id": "GUID-0001", "balance": 9900.0},
+        "to": {"at": "2026-03-05T09:02:00+05:30", "id": "GUID-0002", "balance": 7500.0},
+        "held": [],
+    }
+    assert (newest["amount"], newest["direction"]) == (15.0, "arrived")
+    write_main(
+        tmp_path / "books",
+        f'2026-03-04 * "Cash"\n  {SAVINGS}  -2340.00 INR\n  Expenses:Cash\n',
+    )
+    assert [g["to"]["id"] for g in feed_gaps()] == ["GUID-0003"]

@@ -291,3 +291,25 @@ def test_the_demo_writes_its_last_8_weekly_reviews_and_says_where(demo: Demo) ->
     assert spent > 0 and summary["spending"] == float(spent)
     week_before = (reviews / f"{expected[-2]}.md").read_text()
     assert "Spent **" in week_before  # a whole demo week has spending
+
+
+def test_the_alert_the_demo_lost_is_its_one_gap_in_the_feed_the_review_and_the_run(
+    demo: Demo,
+) -> None:
+    from assets.review.week import week_containing
+    from pipeline.demo.messages import lost_alert
+
+    lost = lost_alert(generate_demo_messages(demo.end, seed=SEED, lose=False), demo.end)
+    assert lost is not None and lost not in generate_demo_messages(demo.end, seed=SEED)
+    feed = json.loads((demo.folder / "data" / "feeds" / "expenses.json").read_text())
+    [gap] = feed["gaps"]
+    assert (gap["bank"], gap["account"], gap["figure"]) == ("ICICI", "XX3750", "available_limit")
+    assert (Decimal(str(gap["amount"])), gap["direction"]) == (lost.amount, "left")
+    assert gap["from"]["at"] < lost.sent_at.isoformat() < gap["to"]["at"]
+    week = week_containing(dt.datetime.fromisoformat(gap["to"]["at"]).date()).iso
+    review = (demo.folder / "data" / "reviews" / f"{week}.md").read_text()
+    whole = lost.amount == lost.amount.to_integral_value()
+    rupees = f"₹{lost.amount:,.0f}" if whole else f"₹{lost.amount:,.2f}"
+    assert f"- {rupees} left ICICI XX3750 between " in review
+    # The run says it as the warning the check is; the demo still succeeds.
+    assert "balances_chain_whole" in demo.stdout

@@ -88,3 +88,42 @@ def test_doctor_reports_what_ran_and_what_is_missing(tmp_path: Path) -> None:
     assert "is a folder" in chat_db.detail + (chat_db.fix or "")
     text = render(list(broken.values()))
     assert "FAIL  chat.db" in text and "fix:" in text
+
+
+def test_doctor_names_each_balance_gap_and_its_entry_pasted_closes_it(tmp_path: Path) -> None:
+    from tests.books.helpers import SAVINGS, alert, store_alerts, write_main
+
+    config = tmp_path / "homeclerk.toml"
+    config.write_text(
+        'timezone = "Asia/Kolkata"\n[paths]\ndata_dir = "data"\nbooks_dir = "books"\n'
+        f'[books]\naccount_mapping = [{{ bank = "HDFC", tail = "1276", account = "{SAVINGS}" }}]\n'
+    )
+    settings = load_settings(config)
+    settings.data_dir.mkdir(parents=True)
+    day = dt.date(2026, 11, 3)
+    # Seven gaps of 1..7 rupees, a day apart: the doctor names the newest five, then a count.
+    store_alerts(
+        settings.warehouse,
+        [
+            alert(n, day + dt.timedelta(days=n), "1.00", balance=str(1000 - n - n * (n + 1) // 2))
+            for n in range(8)
+        ],
+    )
+    main = write_main(settings.books_dir)
+
+    def gaps() -> list:
+        return [f for f in run_checks(settings, now=AS_OF) if f.check.startswith("balance")]
+
+    found = gaps()
+    assert [f.detail.split(" left")[0] for f in found[:5]] == ["₹7", "₹6", "₹5", "₹4", "₹3"]
+    assert found[5].detail == "and 2 older gap(s)"
+    assert all(f.warning and not f.ok for f in found)
+    newest = found[0]
+    assert "between 2026-11-09 10:06 (GUID-0006) and 2026-11-10 10:07 (GUID-0007)" in newest.detail
+    prose, entry = (newest.fix or "").split("\n", 1)
+    assert str(main) in prose
+    assert entry.startswith("2026-11-10 ! ") and f"  {SAVINGS}  -7.00 INR" in entry
+    main.write_text(main.read_text() + "\n" + entry + "\n")
+    after = gaps()
+    assert [f.detail.split(" left")[0] for f in after[:5]] == ["₹6", "₹5", "₹4", "₹3", "₹2"]
+    assert "FAIL" not in render(after) and "WARN  balance gap" in render(after)

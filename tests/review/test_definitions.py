@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, build_schedule_context, materialize
 
+from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.power.resources import PowerSource
 from assets.review.definitions import build_weekly_review, review_schedule, week_for_tick
 from assets.review.resources import Reviews
 from assets.review.week import parse_iso_week
 from pipeline.settings import load_settings
+from tests.books.helpers import SAVINGS, alert, mapping, store_alerts, write_main
 from tests.review.helpers import IST, build_warehouse
 
 BACKFILL_LIMIT_S = 60.0
@@ -32,6 +34,11 @@ def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
         "feeds": Feeds(folder=str(tmp_path / "feeds")),
         "reviews": Reviews(folder=str(tmp_path / "reviews")),
         "power": PowerSource(folder=str(tmp_path / "power")),
+        "books_config": BooksResource(
+            books_dir=str(tmp_path / "books"),
+            account_mapping=mapping().as_config(),
+            timezone="Asia/Kolkata",
+        ),
     }
 
 
@@ -309,3 +316,38 @@ def test_review_of_a_week_with_no_partition_says_which_exist(
     assert err.startswith(f"homeclerk: no weekly review can exist for {args[1]}")
     assert "reviews exist from 2020-W02 to " in err
     assert not (tmp_path / "data" / "dagster").exists()  # refused before any run
+
+
+def test_the_review_says_each_gap_of_its_week_in_words(tmp_path: Path) -> None:
+    # 2,340 left XX1276 between the alerts of Tue 3 and Thu 5 Nov 2026 (week 45); the gap
+    # revealed by the alert of Mon 9 Nov belongs to week 46.
+    store_alerts(
+        tmp_path / "warehouse.duckdb",
+        [
+            alert(1, dt.date(2026, 11, 3), "100.00", balance="9900.00", hour=14),
+            alert(2, dt.date(2026, 11, 5), "60.00", balance="7500.00", hour=9),
+            alert(3, dt.date(2026, 11, 9), "10.00", balance="7000.00", hour=9),
+        ],
+    )
+    asset = build_weekly_review("Asia/Kolkata")
+
+    def review(week: str) -> str:
+        with DagsterInstance.ephemeral() as instance:
+            assert materialize(
+                [asset],
+                resources=_resources(tmp_path, dt.datetime(2026, 11, 20, tzinfo=IST)),
+                instance=instance,
+                partition_key=parse_iso_week(week).key,
+            ).success
+        return (tmp_path / "reviews" / f"{week}.md").read_text()
+
+    text = review("2026-W45")
+    assert "## Gaps in the balance chain" in text
+    assert "- ₹2,340 left HDFC XX1276 between 3 Nov 14:01 and 5 Nov 09:02 with no alert\n" in text
+    assert "₹490" not in text
+    assert "- ₹490 left HDFC XX1276 between 5 Nov 09:02 and 9 Nov 09:03" in review("2026-W46")
+    # The owner's entry explains the first one: the review says so instead of leaving it open.
+    write_main(tmp_path / "books", f'2026-11-04 * "Cash"\n  {SAVINGS}  -2340.00 INR\n  X:Y\n')
+    assert "with no alert (explained by your entry of 2026-11-04)" in review("2026-W45")
+    html = (tmp_path / "reviews" / "2026-W45.html").read_text()
+    assert "<li>₹2,340 left HDFC XX1276 between 3 Nov 14:01 and 5 Nov 09:02" in html

@@ -1,0 +1,156 @@
+"""Balance-chain gaps against the books: which the owner's hand-kept entries already explain.
+
+A gap (assets/transactions/balance_chain.py) closes when an entry in the owner's own ledger
+files explains it: a posting on the gap's ledger account, in rupees, of the gap's signed amount
+(negative when money left), dated from the day of the alert before the gap to the day of the
+alert after it. Each posting explains one gap at most. Nothing is generated to close a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+from zoneinfo import ZoneInfo
+
+from assets.books.accounts import AccountMapping
+from assets.books.generate import MAIN_FILE
+from assets.books.handkept import (
+    EMPTY_HAND_KEPT,
+    GAP_META,
+    HandKept,
+    HandPosting,
+    read_hand_kept,
+)
+from assets.books.writer import generated_dir
+from assets.common.warehouse import connect
+from assets.transactions.balance_chain import LEFT, Gap
+from assets.transactions.stored_chain import stored_gaps
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+class ClosedGap(NamedTuple):
+    """A gap and the owner's entry that explains it."""
+
+    gap: Gap
+    entry: HandPosting
+
+
+class GapReport(NamedTuple):
+    """The gaps still open (most recent first) and those the owner's entries explain."""
+
+    open: tuple[Gap, ...]
+    closed: tuple[ClosedGap, ...]
+
+
+def close_by_hand(gaps: Iterable[Gap], hand: HandKept, tz: ZoneInfo) -> GapReport:
+    """Split `gaps` into open ones and ones an owner's posting explains (see the module)."""
+    unused = [
+        p
+        for p in hand.postings
+        if p.currency == "INR" and p.sms_guid is None  # a moved alert entry is not new money
+    ]
+    still_open: list[Gap] = []
+    closed: list[ClosedGap] = []
+    for gap in sorted(gaps, key=lambda g: (g.end.received_at, g.end.message_guid)):
+        first = gap.start.received_at.astimezone(tz).date()
+        last = gap.end.received_at.astimezone(tz).date()
+        entry = next(
+            (
+                p
+                for p in unused
+                if gap.ledger_account is not None
+                and p.account == gap.ledger_account
+                and p.amount == gap.signed
+                and first <= p.date <= last
+            ),
+            None,
+        )
+        if entry is None:
+            still_open.append(gap)
+        else:
+            unused.remove(entry)
+            closed.append(ClosedGap(gap, entry))
+    return GapReport(tuple(reversed(still_open)), tuple(reversed(closed)))
+
+
+def read_gaps(
+    con: duckdb.DuckDBPyConnection,
+    mapping: AccountMapping,
+    tz: ZoneInfo,
+    hand: HandKept = EMPTY_HAND_KEPT,
+    *,
+    before: dt.datetime | None = None,
+) -> GapReport:
+    """Every account's gaps from the stored transactions (received before `before` when
+    given), the owner's `mapping` naming their ledger accounts, split by `hand`."""
+    return close_by_hand(stored_gaps(con, mapping.lookup, before=before), hand, tz)
+
+
+def balance_gaps(
+    warehouse: Path, books_dir: Path, mapping: AccountMapping, tz: ZoneInfo
+) -> GapReport:
+    """The gaps in the stored alerts, split by the owner's ledger files in `books_dir`
+    (read-only; no gaps without a warehouse)."""
+    if not Path(warehouse).exists():
+        return GapReport((), ())
+    with connect(Path(warehouse), read_only=True) as con:
+        return read_gaps(con, mapping, tz, owner_entries(books_dir))
+
+
+def owner_entries(books_dir: Path) -> HandKept:
+    """What the owner keeps by hand in `books_dir` (empty without a main ledger file)."""
+    return read_hand_kept(Path(books_dir) / MAIN_FILE, generated_dir(Path(books_dir)))
+
+
+def _when(at: dt.datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def rupees(amount: Decimal) -> str:
+    """`₹2,340`, or `₹2,340.50` when there are paise."""
+    whole = amount == amount.to_integral_value()
+    return f"₹{amount:,.0f}" if whole else f"₹{amount:,.2f}"
+
+
+_LIMIT = {"available_limit": "by its available limit"}
+
+
+def gap_line(gap: Gap, tz: ZoneInfo) -> str:
+    """One line naming the gap: amount, way, account, the two alerts (time and GUID)."""
+    notes = ", ".join(n for n in (gap.ledger_account, _LIMIT.get(gap.figure)) if n)
+    way = "left" if gap.direction == LEFT else "arrived in"
+    held = (
+        f"; an amount held as implausible lies between ({', '.join(gap.held)}): confirm it if "
+        "it is real"
+        if gap.held
+        else ""
+    )
+    return (
+        f"{rupees(gap.amount)} {way} {gap.label}{f' ({notes})' if notes else ''}"
+        " with no alert, between "
+        f"{_when(gap.start.received_at, tz)} ({gap.start.message_guid}) and "
+        f"{_when(gap.end.received_at, tz)} ({gap.end.message_guid}){held}"
+    )
+
+
+def gap_entry(gap: Gap, tz: ZoneInfo) -> str | None:
+    """A Beancount entry that, kept in the owner's files, explains the gap (None when the
+    account is not mapped: the gap has no ledger account to post to). Dated the day of the
+    alert that ends the gap; the counter-account is the uncategorized one, to be refined. Its
+    `balance_gap` metadata (the two alerts) keeps the books from taking it for a copy of an
+    alert of the same amount nearby."""
+    if gap.ledger_account is None:
+        return None
+    day = gap.end.received_at.astimezone(tz).date()
+    counter = "Expenses:Uncategorized" if gap.direction == LEFT else "Income:Uncategorized"
+    return (
+        f'{day.isoformat()} ! "No alert" "balance-chain gap in {gap.label}"\n'
+        f'  {GAP_META}: "{gap.start.message_guid} {gap.end.message_guid}"\n'
+        f"  {gap.ledger_account}  {gap.signed:.2f} INR\n"
+        f"  {counter}"
+    )
