@@ -62,6 +62,15 @@ def _with_kind(txn: Transaction, low: str) -> Transaction:
     return txn if kind == txn[11] else _new(Transaction, (*txn[:11], kind))
 
 
+def _found(txn: Transaction, low: str) -> ParseResult:
+    """The result for a layer's transaction: a debit the body says was given back is a credit,
+    whichever layer read it (a format's fixed direction or the first verb said debit)."""
+    if txn[1] == "debit" and negatives.reversed_to_owner(low):
+        credit = _new(Transaction, (txn[0], "credit", *txn[2:]))
+        txn = _new(Transaction, (*credit[:11], kind_of(low, "credit", txn[6], txn[2] is not None)))
+    return _new(ParseResult, (txn, None))
+
+
 def parse_message(sender: str, body: str, formats: Sequence[Format] | None = None) -> ParseResult:
     """The transaction a bank SMS reports, or the reason it reports none.
 
@@ -80,26 +89,26 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
             if user_format.header == header:
                 txn = apply(user_format, body, bank or header)
                 if txn is not None:
-                    return _new(ParseResult, (_with_kind(txn, low), None))
+                    return _found(_with_kind(txn, low), low)
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
         txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:  # its kind read from `low` already
-            return _new(ParseResult, (txn, None))
+            return _found(txn, low)
     if header is not None:
         # The generic layer names counterparties; the generic formats are its safety net. A
         # sender that does not look like a bank is read only with the owner's account digits.
         bank_like = known or generic.looks_like_bank(header, low)
         txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:
-            return _new(ParseResult, (txn, None))
+            return _found(txn, low)
     if header is not None:
         for builtin_format in GENERIC_FORMATS:
             if builtin_format.keyword not in low:
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
             if txn is not None:
-                return _new(ParseResult, (txn, None))
+                return _found(txn, low)
     reason = negatives.after_formats(low)
     return ParseResult(None, reason) if reason else _UNRECOGNIZED

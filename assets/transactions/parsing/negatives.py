@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assets.common.privacy import is_otp_lower
+from assets.transactions.model import DOUBTFUL_TENSE
 
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
 _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
@@ -41,14 +42,6 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
             r"(?:set ?up|registered|activated|created|cancell?ed|revoked)",
         ),
         (
-            "predebit",
-            ("will be", "is due towards", "sufficient bal", "upcoming", "scheduled", "shall be"),
-            r"\b(?:will|shall) be (?:auto[- ]?)?"
-            r"(?:debited|deducted|processed|charged|paid|executed)"
-            r"|\bis due towards\b|\bmaintain (?:a )?sufficient bal|\bupcoming (?:debit|payment|emi)"
-            r"|\bscheduled (?:for|on)\b",
-        ),
-        (
             "reminder",
             ("due", "statement", "bill", "payable"),
             r"\b(?:amt|amount|payment|emi|premium|min\.?|minimum|total|bill)\b[^.]{0,30}?\bdue\b"
@@ -66,6 +59,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
             "failed",
             ("fail", "unsuccessful", "could not", "not be processed"),
             r"\bfail(?:ed|ure)\b|\bunsuccessful\b|\bcould not be (?:processed|completed)\b",
+        ),
+        (
+            # Announced movements in the future tense are read structurally (`announced`).
+            "predebit",
+            ("is due towards", "sufficient bal", "upcoming", "scheduled"),
+            r"\bis due towards\b|\bmaintain (?:a )?sufficient bal|\bupcoming (?:debit|payment|emi)"
+            r"|\bscheduled (?:for|on)\b",
         ),
         (
             "promo",
@@ -87,11 +87,92 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
     )
 )
 
-# A credit that reverses a failed/declined payment is a real transaction.
+# A credit that reverses a failed/declined payment is a real transaction, once it is done: a
+# refund that "will be" made is still the failure's (see before_formats).
 _REVERSAL = re.compile(
     r"\b(?:has been|have been|is|was|been)\s+(?:reversed|refunded|credited)\b"
     r"|\bcredited (?:to|in|back)\b|\breversal of\b|\brefund of\b|\bcredited with\b"
 )
+
+# Money announced rather than moved: a modal or "to be"/"being" before a money verb, passive
+# ("would be debited", "will get credited", "is scheduled to be debited", "shall be auto-debited")
+# or active ("we will debit", "you will receive"). Adverbs may sit between ("will be directly
+# credited"). Read as a phrase wherever it stands, not from a few characters before one verb.
+_MONEY_PARTICIPLE = (
+    r"(?:debited|credited|deducted|charged|refunded|reversed|paid|processed|executed|"
+    r"transferred|deposited|withdrawn|sent|received|reflected|settled|presented|collected|"
+    r"added|recovered|levied|realised|realized)"
+)
+_MODAL = r"(?:will|shall|would|should|may|might|can|could|must|'ll)"
+_ANNOUNCED = re.compile(
+    rf"(?:\b{_MODAL}\s+(?:not\s+)?(?:be|get|have been)|\bto\s+(?:be|get)|\bbeing)\s+"
+    rf"(?:(?:auto|[a-z]+ly)[- ]?)?(?:(?:auto|[a-z]+ly)[- ]?)?{_MONEY_PARTICIPLE}\b"
+    rf"|\b{_MODAL}\s+(?:(?:auto|[a-z]+ly)[- ]?)?"
+    r"(?:debit|credit|deduct|charge|refund|reverse|receive|reflect|get|pay|transfer)\b"
+)
+# A money verb in the past tense: money that moved. Inside an announced phrase it does not count.
+_DONE = re.compile(
+    r"\b(?:debited|credited|deducted|spent|withdrawn|deposited|transferred|refunded|reversed|"
+    r"received|paid|sent|charged)\b"
+)
+_ANNOUNCED_WORDS = frozenset(
+    variant
+    for word in ("will", "shall", "would", "should", "may", "might", "can", "could", "must",
+                 "be", "get", "being")
+    for variant in (word, *(word + mark for mark in ".,:;!?)-"))
+)  # fmt: skip
+
+
+def announced(low: str) -> str | None:
+    """ "predebit" when every money verb of the body is announced (future or conditional),
+    DOUBTFUL_TENSE when an announcement comes before the first money that moved (which amount
+    moved cannot be told), None when the body reports money that moved first (a footer such as
+    "if cash is not dispensed, it will be reversed" does not undo it)."""
+    if "'ll" not in low and _ANNOUNCED_WORDS.isdisjoint(low.split()):
+        return None
+    spans = [match.span() for match in _ANNOUNCED.finditer(low)]
+    if not spans or _AMOUNT.search(low) is None:
+        return None  # "your request is being processed": no money named, nothing announced
+    for done in _DONE.finditer(low):
+        at = done.start()
+        if any(start <= at < end for start, end in spans):
+            continue
+        return DOUBTFUL_TENSE if spans[0][0] < at else None
+    return "predebit"
+
+
+# A balance statement: every amount it quotes is a balance or a limit ("Avl balance in your a/c
+# XX1234 as on 02-Feb is INR 12,345.67 (Cr)"), its Cr/Dr the balance's sign, not a movement.
+# Rupees or a foreign currency's ISO code (the generic layer's list) before the amount.
+_AMOUNT = re.compile(
+    r"(?:\b(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd)|₹)\.?\s*:?\s*(?:inr\.?\s*)?"
+    r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
+)
+_BALANCE_WORD = re.compile(r"bal(?:ance)?\b|\b(?:lmt|limit)\b")
+_MOVE_WORD = re.compile(
+    r"\b(?:(?:debit|credit)(?!\s*card)|spent|sent|paid|pay|withdr|receiv|deposit|transf|"
+    r"deduct|refund|revers|purchase|txn|transaction|payment|charge|cashback|emi)\w*"
+)
+
+
+def balance_statement(low: str) -> bool:
+    """Whether every amount in the body is introduced as a balance or a limit: a label with no
+    money word between it and the amount, in the text since the amount before."""
+    if "bal" not in low and "limit" not in low and "lmt" not in low:
+        return False
+    previous = 0
+    seen = False
+    for amount in _AMOUNT.finditer(low):
+        segment = low[previous : amount.start()]
+        labels = list(_BALANCE_WORD.finditer(segment))
+        if not labels:
+            return False
+        moves = _MOVE_WORD.search(segment, labels[-1].end())
+        if moves is not None:
+            return False
+        previous, seen = amount.end(), True
+    return seen
+
 
 _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern, re.DOTALL))
@@ -124,7 +205,8 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # A set lookup over the body's tokens costs far less than one regex scan per reason.
 _GATE_WORDS = (
     "password", "code", "request", "requested", "requesting", "collect", "autopay",
-    "instruction", "si", "will", "shall", "due", "overdue", "sufficient", "upcoming",
+    "instruction", "si", "will", "shall", "would", "should", "may", "might",
+    "can", "must", "be", "get", "being", "due", "overdue", "sufficient", "upcoming",
     "scheduled", "statement", "e-statement", "bill", "payable", "declined", "returned",
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
@@ -138,30 +220,45 @@ _GATE = frozenset(
 
 
 def _gated(low: str) -> bool:
-    # The two substrings are spelled out: a generator over a tuple costs more than both tests.
-    return "otp" in low or "mandate" in low or not _GATE.isdisjoint(low.split())
+    # The substrings are spelled out: a generator over a tuple costs more than these tests.
+    return "otp" in low or "mandate" in low or "'ll" in low or not _GATE.isdisjoint(low.split())
 
 
 def before_formats(low: str, sender: str) -> str | None:
     """The reason a (lower-cased) body is no transaction, for shapes that quote amounts."""
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
-    if not _gated(low):
-        return None
+    if _gated(low):
+        reason = _strong(low)
+        if reason is not None:
+            return reason
+        # The storage rule itself (a code with any code/PIN/approval wording or a "do not
+        # share" warning, unless a completed alert), so the parser agrees with what ingest
+        # drops. Only behind the gate: before it, it cost a fifth of the parser's throughput,
+        # and ingest has already dropped every OTP the gate lets through to the formats.
+        if is_otp_lower(low):
+            return "otp"
+    if balance_statement(low):
+        return "balance_only"
+    return None
+
+
+def _strong(low: str) -> str | None:
     for reason, triggers, regex in _STRONG:
         for trigger in triggers:
             if trigger in low:
-                if regex.search(low) and not (
-                    reason in ("failed", "declined") and _REVERSAL.search(low)
+                if regex.search(low) and (
+                    reason not in ("failed", "declined")
+                    or not _REVERSAL.search(low)
+                    # A failure with a refund or reversal is a credit once done, not announced.
+                    or announced(low) is not None
                 ):
                     return reason
                 break
-    # The storage rule itself (a code with any code/PIN/approval wording or a "do not share"
-    # warning, unless a completed alert), so the parser agrees with what ingest drops. Only
-    # behind the gate: before it, it cost a fifth of the parser's throughput, and ingest has
-    # already dropped every OTP the gate lets through to the formats.
-    if is_otp_lower(low):
-        return "otp"
+        if reason == "failed":  # announcements after failures and declines, before the rest
+            tense = announced(low)
+            if tense is not None:
+                return tense
     return None
 
 
@@ -180,3 +277,17 @@ def after_formats(low: str) -> str | None:
         if regex.search(low):
             return reason
     return None
+
+
+# A debit given back, done: "Rs 310.00 taken for UPI txn to shop@upi has been reversed to your
+# A/c". The money comes back, so it is a credit whatever verb came first or a format fixed.
+_REVERSED = re.compile(
+    r"\b(?:has been|have been|is|was|been|got)\s+(?:successfully\s+)?(?:auto[- ]?)?"
+    r"(?:reversed|refunded)\b(?!\s+(?:from|by) your)"
+    r"|\b(?:reversed|refunded)\s+(?:back\s+)?(?:to|in|into)\s+(?:your|the|a/?c|acc)"
+)
+
+
+def reversed_to_owner(low: str) -> bool:
+    """Whether the body says money taken has been given back (a reversal or refund, done)."""
+    return ("revers" in low or "refunded" in low) and _REVERSED.search(low) is not None
