@@ -62,13 +62,13 @@ def _with_kind(txn: Transaction, low: str) -> Transaction:
     return txn if kind == txn[11] else _new(Transaction, (*txn[:11], kind))
 
 
-def _found(txn: Transaction, low: str) -> ParseResult:
-    """The result for a layer's transaction: a debit the body says was given back is a credit,
+def _given_back(txn: Transaction, low: str) -> Transaction:
+    """A debit the body says was given back ("… has been reversed to your A/c") is a credit,
     whichever layer read it (a format's fixed direction or the first verb said debit)."""
-    if txn[1] == "debit" and negatives.reversed_to_owner(low):
-        credit = _new(Transaction, (txn[0], "credit", *txn[2:]))
-        txn = _new(Transaction, (*credit[:11], kind_of(low, "credit", txn[6], txn[2] is not None)))
-    return _new(ParseResult, (txn, None))
+    if not negatives.reversed_to_owner(low):
+        return txn
+    kind = kind_of(low, "credit", txn[6], txn[2] is not None)
+    return _new(Transaction, (txn[0], "credit", *txn[2:11], kind))
 
 
 def parse_message(sender: str, body: str, formats: Sequence[Format] | None = None) -> ParseResult:
@@ -89,26 +89,35 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
             if user_format.header == header:
                 txn = apply(user_format, body, bank or header)
                 if txn is not None:
-                    return _found(_with_kind(txn, low), low)
+                    txn = _with_kind(txn, low)
+                    if txn[1] == "debit" and ("revers" in low or "refunded" in low):
+                        txn = _given_back(txn, low)
+                    return _new(ParseResult, (txn, None))
     for builtin_format in builtin:
         if builtin_format.keyword and builtin_format.keyword not in low:
             continue
         txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:  # its kind read from `low` already
-            return _found(txn, low)
+            if txn[1] == "debit" and ("revers" in low or "refunded" in low):
+                txn = _given_back(txn, low)
+            return _new(ParseResult, (txn, None))
     if header is not None:
         # The generic layer names counterparties; the generic formats are its safety net. A
         # sender that does not look like a bank is read only with the owner's account digits.
         bank_like = known or generic.looks_like_bank(header, low)
         txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
         if txn is not None:
-            return _found(txn, low)
+            if txn[1] == "debit" and ("revers" in low or "refunded" in low):
+                txn = _given_back(txn, low)
+            return _new(ParseResult, (txn, None))
     if header is not None:
         for builtin_format in GENERIC_FORMATS:
             if builtin_format.keyword not in low:
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
             if txn is not None:
-                return _found(txn, low)
+                if txn[1] == "debit" and ("revers" in low or "refunded" in low):
+                    txn = _given_back(txn, low)
+                return _new(ParseResult, (txn, None))
     reason = negatives.after_formats(low)
     return ParseResult(None, reason) if reason else _UNRECOGNIZED

@@ -13,17 +13,25 @@ import re
 from assets.common.privacy import is_otp_lower
 from assets.transactions.model import DOUBTFUL_TENSE
 
+# The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
+# "OTP is 1234", "OTP for …", "your OTP", "one-time password", "verification code". Split in
+# two regexes, each run only where its words are: one regex over every body cost more.
+_OTP_CODE = re.compile(r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)")
+_OTP_WORDS = re.compile(r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp for\b|\byour otp\b")
+
+
+def _otp(low: str) -> bool:
+    if "verification code" in low or "one time password" in low or "one-time password" in low:
+        return True
+    return "otp" in low and (
+        _OTP_WORDS.search(low) is not None or (" is " in low and _OTP_CODE.search(low) is not None)
+    )
+
+
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
 _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
     (reason, triggers, re.compile(pattern, re.DOTALL))
     for reason, triggers, pattern in (
-        (
-            "otp",
-            ("otp", "one time password", "one-time password", "verification code"),
-            # The code itself, not a "never share your OTP" footer on a real alert.
-            r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)|\botp (?:is|:)\s*\d|\botp \d{4,8}\b"
-            r"|\botp for\b|\byour otp\b|one[- ]time password|verification code",
-        ),
         (
             "collect_request",
             ("request", "collect"),
@@ -115,20 +123,22 @@ _DONE = re.compile(
     r"\b(?:debited|credited|deducted|spent|withdrawn|deposited|transferred|refunded|reversed|"
     r"received|paid|sent|charged)\b"
 )
+# Every announced phrase holds one of these words (or "'ll"): a token test before the regex.
 _ANNOUNCED_WORDS = frozenset(
-    variant
-    for word in ("will", "shall", "would", "should", "may", "might", "can", "could", "must",
-                 "be", "get", "being")
-    for variant in (word, *(word + mark for mark in ".,:;!?)-"))
+    ("will", "shall", "would", "should", "may", "might", "can", "could", "must", "be", "get",
+     "being")
 )  # fmt: skip
 
 
-def announced(low: str) -> str | None:
-    """ "predebit" when every money verb of the body is announced (future or conditional),
-    DOUBTFUL_TENSE when an announcement comes before the first money that moved (which amount
-    moved cannot be told), None when the body reports money that moved first (a footer such as
-    "if cash is not dispensed, it will be reversed" does not undo it)."""
-    if "'ll" not in low and _ANNOUNCED_WORDS.isdisjoint(low.split()):
+def announced(low: str, words: list[str] | None = None) -> str | None:
+    """Whether the body announces money rather than reporting it moved.
+
+    "predebit" when every money verb is announced (future or conditional); DOUBTFUL_TENSE when
+    an announcement comes before the first money that moved (which amount moved cannot be
+    told); None when the body has no announcement, or reports money that moved first (a footer
+    such as "if cash is not dispensed, it will be reversed" does not undo it).
+    """
+    if "'ll" not in low and _ANNOUNCED_WORDS.isdisjoint(low.split() if words is None else words):
         return None
     spans = [match.span() for match in _ANNOUNCED.finditer(low)]
     if not spans or _AMOUNT.search(low) is None:
@@ -141,24 +151,41 @@ def announced(low: str) -> str | None:
     return "predebit"
 
 
-# A balance statement: every amount it quotes is a balance or a limit ("Avl balance in your a/c
+# A balance statement: every amount it quotes is a balance ("Avl balance in your a/c
 # XX1234 as on 02-Feb is INR 12,345.67 (Cr)"), its Cr/Dr the balance's sign, not a movement.
 # Rupees or a foreign currency's ISO code (the generic layer's list) before the amount.
 _AMOUNT = re.compile(
     r"(?:\b(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd)|₹)\.?\s*:?\s*(?:inr\.?\s*)?"
     r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 )
-_BALANCE_WORD = re.compile(r"bal(?:ance)?\b|\b(?:lmt|limit)\b")
+_BALANCE_WORD = re.compile(r"bal(?:ance)?\b")
 _MOVE_WORD = re.compile(
     r"\b(?:(?:debit|credit)(?!\s*card)|spent|sent|paid|pay|withdr|receiv|deposit|transf|"
     r"deduct|refund|revers|purchase|txn|transaction|payment|charge|cashback|emi)\w*"
 )
 
 
+# The start of an amount, for a quick look (no word boundary: re scans this several times
+# faster; the caller checks the boundary).
+_AMOUNT_START = re.compile(
+    r"(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd|₹)\.?\s*:?\s*(?:inr\.?\s*)?\.?\d"
+)
+
+
+def _word_before(low: str, at: int) -> bool:
+    """Whether a word character (what `\\b` looks at) stands just before `at`."""
+    return at > 0 and (low[at - 1].isalnum() or low[at - 1] == "_")
+
+
 def balance_statement(low: str) -> bool:
-    """Whether every amount in the body is introduced as a balance or a limit: a label with no
-    money word between it and the amount, in the text since the amount before."""
-    if "bal" not in low and "limit" not in low and "lmt" not in low:
+    """Whether every amount in the body is introduced as a balance: a label with no money word
+    between it and the amount, in the text since the amount before."""
+    first_label = low.find("bal")
+    if first_label < 0:
+        return False
+    # Most alerts quote their amount before any "Bal": then they are no balance statement.
+    start = _AMOUNT_START.search(low, 0, first_label)
+    if start is not None and (start[0][0] == "₹" or not _word_before(low, start.start())):
         return False
     previous = 0
     seen = False
@@ -205,8 +232,7 @@ _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # A set lookup over the body's tokens costs far less than one regex scan per reason.
 _GATE_WORDS = (
     "password", "code", "request", "requested", "requesting", "collect", "autopay",
-    "instruction", "si", "will", "shall", "would", "should", "may", "might",
-    "can", "must", "be", "get", "being", "due", "overdue", "sufficient", "upcoming",
+    "instruction", "si", "will", "shall", "due", "overdue", "sufficient", "upcoming",
     "scheduled", "statement", "e-statement", "bill", "payable", "declined", "returned",
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
@@ -219,16 +245,28 @@ _GATE = frozenset(
 )
 
 
-def _gated(low: str) -> bool:
-    # The substrings are spelled out: a generator over a tuple costs more than these tests.
-    return "otp" in low or "mandate" in low or "'ll" in low or not _GATE.isdisjoint(low.split())
+_ANY_GATE = _GATE | _ANNOUNCED_WORDS
+
+
+def _gated(low: str, words: list[str]) -> bool:
+    # The two substrings are spelled out: a generator over a tuple costs more than both tests.
+    return "otp" in low or "mandate" in low or not _GATE.isdisjoint(words)
 
 
 def before_formats(low: str, sender: str) -> str | None:
     """The reason a (lower-cased) body is no transaction, for shapes that quote amounts."""
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
-    if _gated(low):
+    words = low.split()
+    if (
+        _ANY_GATE.isdisjoint(words)
+        and "otp" not in low
+        and "mandate" not in low
+        and "'ll" not in low
+    ):
+        # Most alerts: no word any strong reason or an announcement needs (one pass).
+        return "balance_only" if balance_statement(low) else None
+    if _gated(low, words):
         reason = _strong(low)
         if reason is not None:
             return reason
@@ -238,27 +276,41 @@ def before_formats(low: str, sender: str) -> str | None:
         # and ingest has already dropped every OTP the gate lets through to the formats.
         if is_otp_lower(low):
             return "otp"
+    # After the named reasons above (a failure that will be refunded is "failed"): money
+    # announced, anywhere in the body, is not money moved.
+    reason = announced(low, words)
+    if reason is not None:
+        return reason
     if balance_statement(low):
         return "balance_only"
     return None
 
 
+# "Money debited, if any, …", "in case your a/c is debited": what follows is conditional.
+_CONDITIONAL = re.compile(r"\bif (?:any|debited|deducted|charged|amount)\b|\bin case\b")
+
+
+def _given_back_after_failure(low: str) -> bool:
+    """A failure whose money has come back is a credit: the reversal or refund is done, not
+    announced ("will be refunded") and not conditional ("debited, if any, is refunded")."""
+    return (
+        (_REVERSAL.search(low) is not None or _REVERSED.search(low) is not None)
+        and announced(low) is None
+        and _CONDITIONAL.search(low) is None
+    )
+
+
 def _strong(low: str) -> str | None:
+    if _otp(low):
+        return "otp"
     for reason, triggers, regex in _STRONG:
         for trigger in triggers:
             if trigger in low:
                 if regex.search(low) and (
-                    reason not in ("failed", "declined")
-                    or not _REVERSAL.search(low)
-                    # A failure with a refund or reversal is a credit once done, not announced.
-                    or announced(low) is not None
+                    reason not in ("failed", "declined") or not _given_back_after_failure(low)
                 ):
                     return reason
                 break
-        if reason == "failed":  # announcements after failures and declines, before the rest
-            tense = announced(low)
-            if tense is not None:
-                return tense
     return None
 
 
