@@ -266,8 +266,11 @@ def before_formats(low: str, sender: str) -> str | None:
     ):
         # Most alerts: no word any strong reason or an announcement needs (one pass).
         return "balance_only" if balance_statement(low) else None
+    # The reasons' phrases are written with single spaces: read them in the body with its runs
+    # of spaces and line breaks made one space ("could  not  be\ncompleted").
+    spaced = " ".join(words)
     if _gated(low, words):
-        reason = _strong(low)
+        reason = _strong(spaced)
         if reason is not None:
             return reason
         # The storage rule itself (a code with any code/PIN/approval wording or a "do not
@@ -278,7 +281,7 @@ def before_formats(low: str, sender: str) -> str | None:
             return "otp"
     # After the named reasons above (a failure that will be refunded is "failed"): money
     # announced, anywhere in the body, is not money moved.
-    reason = announced(low, words)
+    reason = announced(spaced, words)
     if reason is not None:
         return reason
     if balance_statement(low):
