@@ -79,11 +79,40 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     """
     if not body or body.isspace():
         return _EMPTY
+    header, bank, builtin, known = _route(sender)
     low = body.lower()
     reason = negatives.before_formats(low, sender)
     if reason is not None:
         return ParseResult(None, reason)
-    txn = _read(sender, body, low, formats)
+    # The layers in turn, the first transaction wins: owner formats, issuer formats, generic
+    # layer, generic formats. (One function, no helper: this runs 100,000 times a first run.)
+    txn = None
+    if formats and header is not None:
+        for user_format in formats:
+            if user_format.header == header:
+                txn = apply(user_format, body, bank or header)
+                if txn is not None:
+                    txn = _with_kind(txn, low)
+                    break
+    if txn is None:
+        for builtin_format in builtin:
+            if builtin_format.keyword and builtin_format.keyword not in low:
+                continue
+            txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
+            if txn is not None:  # its kind read from `low` already
+                break
+    if txn is None and header is not None:
+        # The generic layer names counterparties; the generic formats are its safety net. A
+        # sender that does not look like a bank is read only with the owner's account digits.
+        bank_like = known or generic.looks_like_bank(header, low)
+        txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
+        if txn is None:
+            for builtin_format in GENERIC_FORMATS:
+                if builtin_format.keyword not in low:
+                    continue
+                txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
+                if txn is not None:
+                    break
     if txn is None:
         reason = negatives.after_formats(low)
         return ParseResult(None, reason) if reason else _UNRECOGNIZED
@@ -92,36 +121,3 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     if txn[1] == "debit" and ("revers" in low or "refunded" in low):
         txn = _given_back(txn, low)
     return _new(ParseResult, (txn, None))
-
-
-def _read(sender: str, body: str, low: str, formats: Sequence[Format] | None) -> Transaction | None:
-    """The first layer's transaction: owner formats, issuer formats, generic layer, generic
-    formats."""
-    header, bank, builtin, known = _route(sender)
-    if formats and header is not None:
-        for user_format in formats:
-            if user_format.header == header:
-                txn = apply(user_format, body, bank or header)
-                if txn is not None:
-                    return _with_kind(txn, low)
-    for builtin_format in builtin:
-        if builtin_format.keyword and builtin_format.keyword not in low:
-            continue
-        txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
-        if txn is not None:  # its kind read from `low` already
-            return txn
-    if header is None:
-        return None
-    # The generic layer names counterparties; the generic formats are its safety net. A sender
-    # that does not look like a bank is read only with the owner's account digits.
-    bank_like = known or generic.looks_like_bank(header, low)
-    txn = generic.parse(body, bank, bank_like, low)  # type: ignore[arg-type]  # bank set
-    if txn is not None:
-        return txn
-    for builtin_format in GENERIC_FORMATS:
-        if builtin_format.keyword not in low:
-            continue
-        txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
-        if txn is not None:
-            return txn
-    return None

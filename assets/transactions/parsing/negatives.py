@@ -103,31 +103,77 @@ _REVERSAL = re.compile(
 )
 
 # Money announced rather than moved: a modal or "to be"/"being" before a money verb, passive
-# ("would be debited", "will get credited", "is scheduled to be debited", "shall be auto-debited")
-# or active ("we will debit", "you will receive"). Adverbs may sit between ("will be directly
-# credited"). Read as a phrase wherever it stands, not from a few characters before one verb.
-_MONEY_PARTICIPLE = (
-    r"(?:debited|credited|deducted|charged|refunded|reversed|paid|processed|executed|"
-    r"transferred|deposited|withdrawn|sent|received|reflected|settled|presented|collected|"
-    r"added|recovered|levied|realised|realized)"
-)
-_MODAL = r"(?:will|shall|would|should|may|might|can|could|must|'ll)"
-_ANNOUNCED = re.compile(
-    rf"(?:\b{_MODAL}\s+(?:not\s+)?(?:be|get|have been)|\bto\s+(?:be|get)|\bbeing)\s+"
-    rf"(?:(?:auto|[a-z]+ly)[- ]?)?(?:(?:auto|[a-z]+ly)[- ]?)?{_MONEY_PARTICIPLE}\b"
-    rf"|\b{_MODAL}\s+(?:(?:auto|[a-z]+ly)[- ]?)?"
-    r"(?:debit|credit|deduct|charge|refund|reverse|receive|reflect|get|pay|transfer)\b"
-)
-# A money verb in the past tense: money that moved. Inside an announced phrase it does not count.
-_DONE = re.compile(
-    r"\b(?:debited|credited|deducted|spent|withdrawn|deposited|transferred|refunded|reversed|"
-    r"received|paid|sent|charged)\b"
-)
-# Every announced phrase holds one of these words (or "'ll"): a token test before the regex.
-_ANNOUNCED_WORDS = frozenset(
-    ("will", "shall", "would", "should", "may", "might", "can", "could", "must", "be", "get",
-     "being")
+# ("would be debited", "will get credited", "is scheduled to be debited", "shall be auto-debited",
+# "will not be charged") or active ("we will debit", "you'll receive"). Up to two adverbs may sit
+# between ("will be directly credited"). Read as a phrase of words wherever it stands, not from a
+# few characters before one verb. Words, not a regex: re scans a body for these alternatives
+# several times slower than a walk over its words.
+_MODALS = frozenset(
+    ("will", "shall", "would", "should", "may", "might", "can", "could", "must")
 )  # fmt: skip
+_STARTS = _MODALS | {"to", "being"}
+_PARTICIPLES = frozenset(
+    ("debited", "credited", "deducted", "charged", "refunded", "reversed", "paid", "processed",
+     "executed", "transferred", "deposited", "withdrawn", "sent", "received", "reflected",
+     "settled", "presented", "collected", "added", "recovered", "levied", "realised", "realized")
+)  # fmt: skip
+_ACTIVE = frozenset(
+    ("debit", "credit", "deduct", "charge", "refund", "reverse", "receive", "reflect", "get",
+     "pay", "transfer")
+)  # fmt: skip
+# A money verb in the past tense, as a word with its punctuation: money that moved. Inside an
+# announced phrase it does not count.
+_DONE = frozenset(
+    form
+    for verb in ("debited", "credited", "deducted", "spent", "withdrawn", "deposited",
+                 "transferred", "refunded", "reversed", "received", "paid", "sent", "charged")
+    for form in (verb, "(" + verb, *(verb + mark for mark in ".,:;!?)-"))
+)  # fmt: skip
+# Every announced phrase holds one of these words (or "'ll"): a set test before the walk.
+_ANNOUNCED_WORDS = _MODALS | {"be", "get", "being"}
+_PUNCTUATION = ".,:;!?()[]\"'"
+
+
+def _bare(word: str) -> str:
+    """A word without punctuation around it or an "auto-" before it ("auto-debited,")."""
+    word = word.strip(_PUNCTUATION)
+    return word[4:].lstrip("-") if word.startswith("auto") else word
+
+
+def _adverb(word: str) -> bool:
+    return word.endswith("ly") or word in ("auto", "auto-")
+
+
+def _announcement_end(words: list[str], at: int) -> int:
+    """The index after the announced phrase that starts at words[at], or 0 when none does."""
+    count = len(words)
+    after = at + 1
+    word = words[at]
+    if word == "to":
+        if after >= count or words[after] not in ("be", "get"):
+            return 0
+        after += 1
+    elif word != "being":  # a modal, or a word ending in 'll
+        if after < count and words[after] == "not":
+            after += 1
+        if after < count and words[after] in ("be", "get"):
+            after += 1
+        elif after + 1 < count and words[after] == "have" and words[after + 1] == "been":
+            after += 2
+        else:  # active: "will debit", "will directly credit"
+            if after < count and _adverb(words[after]) and words[at + 1] != "not":
+                after += 1
+            ok = after < count and words[at + 1] != "not" and _bare(words[after]) in _ACTIVE
+            return after + 1 if ok else 0
+    for _ in range(3):  # the participle, after up to two adverbs
+        if after >= count:
+            return 0
+        if _bare(words[after]) in _PARTICIPLES:
+            return after + 1
+        if not _adverb(words[after]):
+            return 0
+        after += 1
+    return 0
 
 
 def announced(low: str, words: list[str] | None = None) -> str | None:
@@ -136,18 +182,25 @@ def announced(low: str, words: list[str] | None = None) -> str | None:
     "predebit" when every money verb is announced (future or conditional); DOUBTFUL_TENSE when
     an announcement comes before the first money that moved (which amount moved cannot be
     told); None when the body has no announcement, or reports money that moved first (a footer
-    such as "if cash is not dispensed, it will be reversed" does not undo it).
+    such as "if cash is not dispensed, it will be reversed" does not undo it). `words`: the
+    body's words (`low.split()`), when the caller has them.
     """
-    if "'ll" not in low and _ANNOUNCED_WORDS.isdisjoint(low.split() if words is None else words):
+    if words is None:
+        words = low.split()
+    contracted = "'ll" in low  # "you'll receive", "it'll be credited"
+    if not contracted and _ANNOUNCED_WORDS.isdisjoint(words):
         return None
-    spans = [match.span() for match in _ANNOUNCED.finditer(low)]
-    if not spans or _AMOUNT.search(low) is None:
+    spans = []
+    for at, word in enumerate(words):
+        if word in _STARTS or (contracted and word.endswith("'ll")):
+            end = _announcement_end(words, at)
+            if end:
+                spans.append((at, end))
+    if not spans or _AMOUNT_START.search(low) is None:
         return None  # "your request is being processed": no money named, nothing announced
-    for done in _DONE.finditer(low):
-        at = done.start()
-        if any(start <= at < end for start, end in spans):
-            continue
-        return DOUBTFUL_TENSE if spans[0][0] < at else None
+    for at, word in enumerate(words):
+        if word in _DONE and not any(start <= at < end for start, end in spans):
+            return DOUBTFUL_TENSE if spans[0][0] < at else None
     return "predebit"
 
 
@@ -158,7 +211,6 @@ _AMOUNT = re.compile(
     r"(?:\b(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd)|₹)\.?\s*:?\s*(?:inr\.?\s*)?"
     r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 )
-_BALANCE_WORD = re.compile(r"bal(?:ance)?\b")
 _MOVE_WORD = re.compile(
     r"\b(?:(?:debit|credit)(?!\s*card)|spent|sent|paid|pay|withdr|receiv|deposit|transf|"
     r"deduct|refund|revers|purchase|txn|transaction|payment|charge|cashback|emi)\w*"
@@ -183,7 +235,16 @@ def balance_statement(low: str) -> bool:
     first_label = low.find("bal")
     if first_label < 0:
         return False
-    # Most alerts quote their amount before any "Bal": then they are no balance statement.
+    # Most alerts quote their amount before any "Bal": then they are no balance statement. The
+    # first "rs"/"inr"/"₹" is looked at first (str.find is cheap), then any amount.
+    for currency in ("rs", "inr", "₹"):
+        at = low.find(currency, 0, first_label)
+        if (
+            at >= 0
+            and (at == 0 or not low[at - 1].isalnum())
+            and _AMOUNT_START.match(low, at, first_label) is not None
+        ):
+            return False
     start = _AMOUNT_START.search(low, 0, first_label)
     if start is not None and (start[0][0] == "₹" or not _word_before(low, start.start())):
         return False
@@ -191,11 +252,8 @@ def balance_statement(low: str) -> bool:
     seen = False
     for amount in _AMOUNT.finditer(low):
         segment = low[previous : amount.start()]
-        labels = list(_BALANCE_WORD.finditer(segment))
-        if not labels:
-            return False
-        moves = _MOVE_WORD.search(segment, labels[-1].end())
-        if moves is not None:
+        label = segment.rfind("bal")  # "bal", "balance", "avlbal"
+        if label < 0 or _MOVE_WORD.search(segment, label) is not None:
             return False
         previous, seen = amount.end(), True
     return seen
@@ -265,12 +323,12 @@ def before_formats(low: str, sender: str) -> str | None:
         and "'ll" not in low
     ):
         # Most alerts: no word any strong reason or an announcement needs (one pass).
-        return "balance_only" if balance_statement(low) else None
+        return "balance_only" if "bal" in low and balance_statement(low) else None
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
     if _gated(low, words):
-        reason = _strong(spaced)
+        reason = _strong(spaced, words)
         if reason is not None:
             return reason
         # The storage rule itself (a code with any code/PIN/approval wording or a "do not
@@ -279,12 +337,13 @@ def before_formats(low: str, sender: str) -> str | None:
         # and ingest has already dropped every OTP the gate lets through to the formats.
         if is_otp_lower(low):
             return "otp"
-    # After the named reasons above (a failure that will be refunded is "failed"): money
-    # announced, anywhere in the body, is not money moved.
-    reason = announced(spaced, words)
-    if reason is not None:
-        return reason
-    if balance_statement(low):
+    else:
+        # Money announced, anywhere in the body, is not money moved (_strong looks at it
+        # after failures and declines: "failed; … will be refunded" is a failure).
+        reason = announced(spaced, words)
+        if reason is not None:
+            return reason
+    if "bal" in low and balance_statement(low):
         return "balance_only"
     return None
 
@@ -303,7 +362,7 @@ def _given_back_after_failure(low: str) -> bool:
     )
 
 
-def _strong(low: str) -> str | None:
+def _strong(low: str, words: list[str]) -> str | None:
     if _otp(low):
         return "otp"
     for reason, triggers, regex in _STRONG:
@@ -314,6 +373,10 @@ def _strong(low: str) -> str | None:
                 ):
                     return reason
                 break
+        if reason == "failed":  # money announced: after failures, before the rest
+            tense = announced(low, words)
+            if tense is not None:
+                return tense
     return None
 
 
