@@ -77,6 +77,9 @@ FAILED = (
     "is reversed to your account",
     "Debit of {amt} from A/c {tail} declined by beneficiary bank. Money debited, if any, is "
     "credited back",
+    # A refund named, but to come: still the failure's, not a credit.
+    "UPI txn of {amt} from A/c {tail} failed. Refund of {amt} will be credited to your A/c in 3 "
+    "days",
 )
 BALANCE = (
     "Avl balance in your a/c {tail} as on 02-Feb is {amt} (Cr)",
@@ -86,6 +89,9 @@ BALANCE = (
     "Your A/c {tail} balance is {amt} (Dr) as on 02-Feb-26",
     "The closing balance of your account {tail} is {amt} CR",
     "A/c {tail} Avbl Bal {amt} Cr. Clear Bal {amt}",
+    # Words the strong reasons look for, none of them said: read past those checks.
+    "Available Bal in A/c {tail} is {amt} Cr as of 02-02-26. You can get a mini statement at any "
+    "ATM",
 )
 ANNOUNCED = (
     "{amt} would be debited from A/c {tail} towards SIP on 05-02-26",
