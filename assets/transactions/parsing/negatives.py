@@ -109,7 +109,8 @@ _REVERSAL = re.compile(
 # few characters before one verb. Words, not a regex: re scans a body for these alternatives
 # several times slower than a walk over its words.
 _MODALS = frozenset(
-    ("will", "shall", "would", "should", "may", "might", "can", "could", "must")
+    ("will", "shall", "would", "should", "may", "might", "can", "could", "must",
+     "i'll", "you'll", "we'll", "it'll", "he'll", "she'll", "they'll", "that'll")
 )  # fmt: skip
 _STARTS = _MODALS | {"to", "being"}
 _PARTICIPLES = frozenset(
@@ -129,7 +130,7 @@ _DONE = frozenset(
                  "transferred", "refunded", "reversed", "received", "paid", "sent", "charged")
     for form in (verb, "(" + verb, *(verb + mark for mark in ".,:;!?)-"))
 )  # fmt: skip
-# Every announced phrase holds one of these words (or "'ll"): a set test before the walk.
+# Every announced phrase holds one of these words: a set test before the walk.
 _ANNOUNCED_WORDS = _MODALS | {"be", "get", "being"}
 _PUNCTUATION = ".,:;!?()[]\"'"
 
@@ -153,7 +154,7 @@ def _announcement_end(words: list[str], at: int) -> int:
         if after >= count or words[after] not in ("be", "get"):
             return 0
         after += 1
-    elif word != "being":  # a modal, or a word ending in 'll
+    elif word != "being":  # a modal: "will", "you'll"…
         if after < count and words[after] == "not":
             after += 1
         if after < count and words[after] in ("be", "get"):
@@ -187,12 +188,11 @@ def announced(low: str, words: list[str] | None = None) -> str | None:
     """
     if words is None:
         words = low.split()
-    contracted = "'ll" in low  # "you'll receive", "it'll be credited"
-    if not contracted and _ANNOUNCED_WORDS.isdisjoint(words):
+    if _ANNOUNCED_WORDS.isdisjoint(words):
         return None
     spans = []
     for at, word in enumerate(words):
-        if word in _STARTS or (contracted and word.endswith("'ll")):
+        if word in _STARTS:
             end = _announcement_end(words, at)
             if end:
                 spans.append((at, end))
@@ -229,24 +229,28 @@ def _word_before(low: str, at: int) -> bool:
     return at > 0 and (low[at - 1].isalnum() or low[at - 1] == "_")
 
 
+def _amount_before(low: str, end: int) -> bool:
+    """Whether an amount starts before `end`. Most alerts quote theirs at the start, else the
+    first "rs"/"inr"/"₹" is looked at (str.find is cheap), and only then is the text scanned."""
+    if _AMOUNT_START.match(low, 0, end) is not None:
+        return True
+    for currency in ("rs", "inr", "₹"):
+        at = low.find(currency, 0, end)
+        if (
+            at >= 0
+            and (currency == "₹" or not low[at - 1].isalnum())
+            and _AMOUNT_START.match(low, at, end) is not None
+        ):
+            return True
+    start = _AMOUNT_START.search(low, 0, end)
+    return start is not None and (start[0][0] == "₹" or not _word_before(low, start.start()))
+
+
 def balance_statement(low: str) -> bool:
     """Whether every amount in the body is introduced as a balance: a label with no money word
     between it and the amount, in the text since the amount before."""
     first_label = low.find("bal")
-    if first_label < 0:
-        return False
-    # Most alerts quote their amount before any "Bal": then they are no balance statement. The
-    # first "rs"/"inr"/"₹" is looked at first (str.find is cheap), then any amount.
-    for currency in ("rs", "inr", "₹"):
-        at = low.find(currency, 0, first_label)
-        if (
-            at >= 0
-            and (at == 0 or not low[at - 1].isalnum())
-            and _AMOUNT_START.match(low, at, first_label) is not None
-        ):
-            return False
-    start = _AMOUNT_START.search(low, 0, first_label)
-    if start is not None and (start[0][0] == "₹" or not _word_before(low, start.start())):
+    if first_label < 0 or _amount_before(low, first_label):
         return False
     previous = 0
     seen = False
@@ -316,14 +320,14 @@ def before_formats(low: str, sender: str) -> str | None:
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
-    if (
-        _ANY_GATE.isdisjoint(words)
-        and "otp" not in low
-        and "mandate" not in low
-        and "'ll" not in low
-    ):
-        # Most alerts: no word any strong reason or an announcement needs (one pass).
-        return "balance_only" if "bal" in low and balance_statement(low) else None
+    if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
+        # Most alerts: no word any strong reason or an announcement needs (one pass). The
+        # balance look inlined for them: an amount in rupees before the first "bal" is the
+        # usual alert ("Rs 5 debited … Avl Bal"), no balance statement.
+        label = low.find("bal")
+        if label < 0 or _amount_before(low, label):
+            return None
+        return "balance_only" if balance_statement(low) else None
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
