@@ -85,7 +85,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     if reason is not None:
         return ParseResult(None, reason)
     # The layers in turn, the first transaction wins: owner formats, issuer formats, generic
-    # layer, generic formats. (One function, no helper: this runs 100,000 times a first run.)
+    # layer, generic formats. (All in this function: it runs 100,000 times on a first run.)
     txn = None
     if formats and header is not None:
         for user_format in formats:
