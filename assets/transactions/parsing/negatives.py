@@ -28,9 +28,29 @@ def _otp(low: str) -> bool:
     )
 
 
+class _Either:
+    """A regex in parts, each searched only when one of its words is in the text: the same
+    answer as one regex over their alternation, at a fraction of the cost (re scans a body for
+    an alternation of words starting with \\b several times slower than str.find does)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, *parts: tuple[tuple[str, ...], str]) -> None:
+        self.parts = tuple((words, re.compile(pattern, re.DOTALL)) for words, pattern in parts)
+
+    def search(self, text: str) -> bool:
+        for words, regex in self.parts:
+            for word in words:
+                if word in text:
+                    if regex.search(text):
+                        return True
+                    break
+        return False
+
+
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
-_STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
-    (reason, triggers, re.compile(pattern, re.DOTALL))
+_STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tuple(
+    (reason, triggers, pattern if isinstance(pattern, _Either) else re.compile(pattern, re.DOTALL))
     for reason, triggers, pattern in (
         (
             "collect_request",
@@ -41,21 +61,39 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
         (
             "mandate",
             ("mandate", "autopay", "standing instruction", "si "),
-            r"mandate\b.{0,40}?\b(?:successfully )?(?:created|registered|set ?up|activated"
-            r"|revoked|cancell?ed|paused|modified|updated|approved)\b"
-            r"|\b(?:created|registered|set up|setup|activated|cancell?ed|revoked) "
-            r"(?:a |an |the |your )?"
-            r"(?:upi[- ]?)?(?:e-?)?(?:mandate|autopay|standing instruction)"
-            r"|\b(?:autopay|standing instruction|si) (?:is |has been )?(?:successfully )?"
-            r"(?:set ?up|registered|activated|created|cancell?ed|revoked)",
+            _Either(
+                (
+                    ("mandate",),
+                    r"mandate\b.{0,40}?\b(?:successfully )?(?:created|registered|set ?up"
+                    r"|activated|revoked|cancell?ed|paused|modified|updated|approved)\b",
+                ),
+                (
+                    # Both need one of these verbs: most bodies have none, and skip the scan.
+                    ("created", "registered", "set up", "setup", "activated", "cancel", "revoked"),
+                    r"\b(?:created|registered|set up|setup|activated|cancell?ed|revoked) "
+                    r"(?:a |an |the |your )?"
+                    r"(?:upi[- ]?)?(?:e-?)?(?:mandate|autopay|standing instruction)"
+                    r"|\b(?:autopay|standing instruction|si) (?:is |has been )?(?:successfully )?"
+                    r"(?:set ?up|registered|activated|created|cancell?ed|revoked)",
+                ),
+            ),
         ),
         (
             "reminder",
             ("due", "statement", "bill", "payable"),
-            r"\b(?:amt|amount|payment|emi|premium|min\.?|minimum|total|bill)\b[^.]{0,30}?\bdue\b"
-            r"|\bdue (?:on|date|by)\b|\bpayable (?:by|on)\b|\boverdue\b"
-            r"|\bstatement\b[^.]{0,60}?\b(?:generated|sent|mailed|dated|is ready|emailed)\b"
-            r"|\bnew bill\b|\bbill (?:of|for|generated|is)\b",
+            _Either(
+                (
+                    ("due",),
+                    r"\b(?:amt|amount|payment|emi|premium|min\.?|minimum|total|bill)\b[^.]{0,30}?"
+                    r"\bdue\b|\bdue (?:on|date|by)\b|\boverdue\b",
+                ),
+                (("payable",), r"\bpayable (?:by|on)\b"),
+                (
+                    ("statement",),
+                    r"\bstatement\b[^.]{0,60}?\b(?:generated|sent|mailed|dated|is ready|emailed)\b",
+                ),
+                (("bill",), r"\bnew bill\b|\bbill (?:of|for|generated|is)\b"),
+            ),
         ),
         (
             "declined",
@@ -190,18 +228,23 @@ def announced(low: str, words: list[str] | None = None) -> str | None:
         words = low.split()
     if _ANNOUNCED_WORDS.isdisjoint(words):
         return None
-    spans = []
+    first = -1  # where the first announcement starts
+    inside = 0  # the index after the announcement last read: its words are not money moved
     for at, word in enumerate(words):
+        if at < inside:
+            continue
         if word in _STARTS:
             end = _announcement_end(words, at)
             if end:
-                spans.append((at, end))
-    if not spans or _AMOUNT_START.search(low) is None:
-        return None  # "your request is being processed": no money named, nothing announced
-    for at, word in enumerate(words):
-        if word in _DONE and not any(start <= at < end for start, end in spans):
-            return DOUBTFUL_TENSE if spans[0][0] < at else None
-    return "predebit"
+                first = at if first < 0 else first
+                inside = end
+                continue
+        if word in _DONE:  # money moved: read as usual if no announcement came before it
+            if first < 0 or not _amount_before(low, len(low)):
+                return None
+            return DOUBTFUL_TENSE
+    # "your request is being processed": no money named, nothing announced
+    return "predebit" if first >= 0 and _amount_before(low, len(low)) else None
 
 
 # A balance statement: every amount it quotes is a balance ("Avl balance in your a/c
