@@ -1,9 +1,11 @@
 """Bank messages that are not money movements, recognised before any format is tried.
 
 Two tiers. `before_formats` catches messages that can quote an amount, a merchant and a card and
-so could look like a transaction (OTP, offers, reminders, pre-debit notices, declines, failures,
-collect requests, mandate set-ups). `after_formats` only names what an unmatched message is
-(balance enquiry, security notice, service message) instead of calling it "unrecognized".
+so could look like a transaction (OTP, offers, reminders, money announced rather than moved,
+declines, failures, collect requests, mandate set-ups, balance statements), before every layer,
+the owner's formats included (docs/parser.md, Never read as money). `after_formats` only names
+what an unmatched message is (balance enquiry, security notice, service message) instead of
+calling it "unrecognized". `reversed_to_owner` tells the parser a debit it read came back.
 """
 
 from __future__ import annotations
@@ -364,9 +366,9 @@ def before_formats(low: str, sender: str) -> str | None:
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
     if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
-        # Most alerts: no word any strong reason or an announcement needs (one pass). The
-        # balance look inlined for them: an amount in rupees before the first "bal" is the
-        # usual alert ("Rs 5 debited … Avl Bal"), no balance statement.
+        # Most alerts: no word any strong reason or an announcement needs (one pass). An
+        # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
+        # balance statement, and the cheapest look at it.
         label = low.find("bal")
         if label < 0 or _amount_before(low, label):
             return None
