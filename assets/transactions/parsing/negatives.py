@@ -81,6 +81,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             ),
         ),
         (
+            # Announced movements in the future tense are read structurally (`announced`).
+            "predebit",
+            ("is due towards", "sufficient bal", "upcoming", "scheduled"),
+            r"\bis due towards\b|\bmaintain (?:a )?sufficient bal|\bupcoming (?:debit|payment|emi)"
+            r"|\bscheduled (?:for|on)\b",
+        ),
+        (
             "reminder",
             ("due", "statement", "bill", "payable"),
             _Either(
@@ -107,13 +114,6 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             "failed",
             ("fail", "unsuccessful", "could not", "not be processed"),
             r"\bfail(?:ed|ure)\b|\bunsuccessful\b|\bcould not be (?:processed|completed)\b",
-        ),
-        (
-            # Announced movements in the future tense are read structurally (`announced`).
-            "predebit",
-            ("is due towards", "sufficient bal", "upcoming", "scheduled"),
-            r"\bis due towards\b|\bmaintain (?:a )?sufficient bal|\bupcoming (?:debit|payment|emi)"
-            r"|\bscheduled (?:for|on)\b",
         ),
         (
             "promo",
@@ -405,7 +405,7 @@ def _given_back_after_failure(low: str) -> bool:
     """A failure whose money has come back is a credit: the reversal or refund is done, not
     announced ("will be refunded") and not conditional ("debited, if any, is refunded")."""
     return (
-        (_REVERSAL.search(low) is not None or _REVERSED.search(low) is not None)
+        (_REVERSAL.search(low) is not None or reversed_to_owner(low))
         and announced(low) is None
         and _CONDITIONAL.search(low) is None
     )
