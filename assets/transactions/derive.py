@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
-from assets.transactions.model import UNRECOGNIZED, ParseResult
+from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
@@ -91,7 +91,9 @@ def derive_rows(
         result = parse(sender, body or "")
         txn = result.transaction
         if txn is None:
-            status = STATUS_UNRECOGNIZED if result.reason == UNRECOGNIZED else STATUS_IGNORED
+            reason = result.reason
+            unknown = reason == UNRECOGNIZED or reason in DOUBTFUL_REASONS
+            status = STATUS_UNRECOGNIZED if unknown else STATUS_IGNORED
             append((guid, status, result.reason, *_NO_TRANSACTION))
             continue
         # One unpacking instead of ten NamedTuple attribute look-ups, 100,000 times a first run.

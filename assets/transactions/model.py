@@ -45,6 +45,11 @@ NON_TRANSACTION_REASONS = (
     "empty",
 )
 UNRECOGNIZED = "unrecognized"
+# Doubtful messages: no transaction is taken from them, yet they are no known negative either, so
+# they are stored as unrecognized (`homeclerk sms unrecognized` lists them) with this reason.
+# "doubtful_tense": money announced (will/would be …) before the money that moved is named.
+DOUBTFUL_TENSE = "doubtful_tense"
+DOUBTFUL_REASONS = (DOUBTFUL_TENSE,)
 
 
 class Transaction(NamedTuple):

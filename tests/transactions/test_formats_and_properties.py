@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assets.transactions.model import NON_TRANSACTION_REASONS, UNRECOGNIZED, ParseResult
+from assets.transactions.model import (
+    DOUBTFUL_REASONS,
+    NON_TRANSACTION_REASONS,
+    UNRECOGNIZED,
+    ParseResult,
+)
 from assets.transactions.parsing import (
     KNOWN_BANK_HEADERS,
     FormatConfigError,
@@ -91,7 +96,7 @@ def _one_of_two(result: ParseResult) -> None:
     assert isinstance(result, ParseResult)
     assert (result.transaction is None) != (result.reason is None)
     if result.reason is not None:
-        assert result.reason in (*NON_TRANSACTION_REASONS, UNRECOGNIZED)
+        assert result.reason in (*NON_TRANSACTION_REASONS, *DOUBTFUL_REASONS, UNRECOGNIZED)
 
 
 senders = st.one_of(

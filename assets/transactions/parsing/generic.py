@@ -64,8 +64,6 @@ _REFERENCE_TEXT = (
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
 _REFERENCE_LOW = lowered(_REFERENCE_TEXT)
 _DATE = lowered(DATE)
-_FUTURE = ("to be ", "will be ", "shall be ", "would be ", "being ")
-_FUTURE_WINDOW = max(len(words) for words in _FUTURE)
 _NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
 _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
 # Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
@@ -171,8 +169,6 @@ def parse(
         return None
     if not low[money.end() :].strip(" ,."):
         return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
-    if low[max(0, verb.start() - _FUTURE_WINDOW) : verb.start()].endswith(_FUTURE):
-        return None  # "to be debited", "will be credited": announced, not done
     amount = fields.parse_amount(money["amount"] or money["bare"])
     if amount is None:
         return None
