@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
+from assets.transactions.category_refresh import refresh_categories
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
@@ -193,7 +194,8 @@ def derive_transactions(
 
     `txn_date` is the date the body states, else the received date in `tz`. Rows an older
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
-    stored payees are renamed when the alias tables changed (`refresh_payees`).
+    stored payees are renamed when the alias tables changed (`refresh_payees`), and stored
+    rows re-filed when the category rules changed (`refresh_categories`).
     A refund takes the category of the purchase it returns money for (`refunds.py`).
     """
     with connect(Path(warehouse_path)) as con:
@@ -203,6 +205,7 @@ def derive_transactions(
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
         refresh_payees(con, payees)
+        refresh_categories(con, rules)
         upgraded, read_now = _retry_if_formats_changed(con, rules, tz, formats, payees)
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
