@@ -1,9 +1,9 @@
 """Spending the rules do not file, grouped by payee: what `homeclerk categorize` lists.
 
 A group is one payee (the readable name the feeds show) in one currency: how many debits, their
-total, the newest date, and one masked example. `suggested` is what the owner's current rules
-file the group as when that differs from what is stored (a rule written since the last run of
-`transactions`, which re-files the rows), with confidence 1.0; else both are None. Learned
+total, the newest date, and one masked example. `suggested` is the account the owner's current
+rules file the group under when that differs from what is stored (a rule written since the last
+run of `transactions`, which re-files the rows), with confidence 1.0; else both are None. Learned
 suggestions, with their own confidence, are later work.
 """
 
@@ -134,7 +134,7 @@ def group_rows(
                 last_seen=g["last"],
                 example=mask_for_display(g["body"]) if g["body"] else "",
                 counterparties=tuple(g["parties"]),
-                suggested=suggested if known else None,
+                suggested=f"Expenses:{suggested}" if known else None,
                 confidence=1.0 if known else None,
             )
         )
