@@ -117,7 +117,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     first = next((g for g in shown if g.suggested is None), None)
     if first is not None:
         print(
-            "\nFile a payee (this writes a rule into homeclerk.toml): "
+            "\nFile a payee under your own account (this writes a rule into homeclerk.toml), e.g.: "
             + _again(args, "categorize", first.payee, "Expenses:Food:Delivery")
         )
     return 0
@@ -177,10 +177,11 @@ def _write(args: argparse.Namespace, settings: Settings) -> int:
     print(f"wrote to {path}, first in [[categories.rules]]:")
     for key, value in rule.items():
         print(f"  {key} = {value!r}")
-    matched = f"{len(parties)} raw name(s) stored" if parties else "no stored transaction yet"
+    matched = f"by its name and {len(parties)} stored spelling(s)" if parties else "by its name"
     print(
-        f"{payee} ({matched}) is filed as {account} from the next run of `transactions`, which "
-        f"re-files the stored rows (the expenses feed and the books follow); to run it now: "
+        f"{payee} (matched {matched}) is filed as {account} from the next run of "
+        "`transactions`, which re-files the stored rows (the expenses feed and the books "
+        "follow); to run it now: "
         f"{_again(args, 'materialize', 'transactions+')}"
     )
     return 0
