@@ -9,7 +9,9 @@ the same pattern is updated in place instead of added twice.
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from collections.abc import Iterable, MutableMapping
 from typing import Any
 
@@ -76,10 +78,14 @@ def payee_pattern(payee: str, counterparties: Iterable[str] = ()) -> str:
 
 def with_rule(text: str, rule: dict[str, str]) -> str:
     """`text` (a homeclerk.toml) with `rule` first in `[[categories.rules]]`, or replacing the
-    category and direction of the rule with the same pattern; nothing else changes."""
+    category and direction of the rule with the same pattern; nothing else changes. Raises
+    TransactionsError (with the rule as TOML to add by hand) when the file's shape does not
+    allow that."""
     doc = tomlkit.parse(text)
-    categories = doc.get("categories")
-    if categories is None:
+    # Every `categories` table as written: rules may be split around other tables, and tomlkit
+    # only shows a merged copy of those through doc["categories"].
+    tables = [v for k, v in doc.body if k is not None and k.key == "categories"]
+    if not tables:
         table = tomlkit.table(is_super_table=True)
         rules = tomlkit.aot()
         rules.append(_table(rule))
@@ -87,29 +93,48 @@ def with_rule(text: str, rule: dict[str, str]) -> str:
         if text and not text.endswith("\n\n"):
             doc.add(tomlkit.nl())
         doc.append("categories", table)
-        return tomlkit.dumps(doc)
-    if not isinstance(categories, MutableMapping):
-        raise TransactionsError("`categories` in homeclerk.toml is not a table")
-    rules = categories.get("rules")
-    if rules is None:
-        aot = tomlkit.aot()
-        aot.append(_table(rule))
-        categories.append("rules", aot)
-        return tomlkit.dumps(doc)
-    if not isinstance(rules, AoT | Array):
-        raise TransactionsError("`categories.rules` in homeclerk.toml is not a list of tables")
-    for entry in rules:
+        return _checked(tomlkit.dumps(doc), rule)
+    if not all(isinstance(t, MutableMapping) for t in tables):
+        raise _cannot(rule, "`categories` is not a table")
+    lists = [t["rules"] for t in tables if "rules" in t]
+    if not all(isinstance(r, AoT | Array) for r in lists):
+        raise _cannot(rule, "`categories.rules` is not a list of tables")
+    for entry in (e for rules in lists for e in rules):
         if isinstance(entry, MutableMapping) and entry.get("pattern") == rule["pattern"]:
             for key in ("category", "direction"):
                 entry[key] = rule[key]
-            return tomlkit.dumps(doc)
-    if isinstance(rules, AoT):
-        rules.insert(0, _table(rule))
+            return _checked(tomlkit.dumps(doc), rule)
+    if not lists:
+        aot = tomlkit.aot()
+        aot.append(_table(rule))
+        tables[0].append("rules", aot)
+    elif isinstance(lists[0], AoT):
+        lists[0].insert(0, _table(rule))
     else:
         inline = tomlkit.inline_table()
         inline.update(rule)
-        rules.insert(0, inline)
-    return tomlkit.dumps(doc)
+        lists[0].insert(0, inline)
+    return _checked(tomlkit.dumps(doc), rule)
+
+
+def _checked(text: str, rule: dict[str, str]) -> str:
+    """`text`, once it is certain to hold `rule` (a writer that silently did nothing would
+    tell the owner a payee is filed when it is not)."""
+    try:
+        rules = tomllib.loads(text)["categories"]["rules"]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        rules = []
+    if not isinstance(rules, list) or rule not in rules:
+        raise _cannot(rule, "the edited file would not hold the rule")
+    return text
+
+
+def _cannot(rule: dict[str, str], why: str) -> TransactionsError:
+    lines = "\n".join(f"{k} = {json.dumps(v)}" for k, v in rule.items())
+    return TransactionsError(
+        f"homeclerk.toml cannot be edited safely ({why}); add the rule by hand, first among "
+        f"your rules:\n[[categories.rules]]\n{lines}"
+    )
 
 
 def _table(rule: dict[str, str]) -> Any:

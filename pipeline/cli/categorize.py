@@ -126,6 +126,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 def _write(args: argparse.Namespace, settings: Settings) -> int:
     from assets.common.atomic import write_text_atomic
     from assets.transactions.categories import rules_from_config
+    from assets.transactions.errors import TransactionsError
     from assets.transactions.rule_writer import (
         AccountError,
         payee_pattern,
@@ -168,7 +169,7 @@ def _write(args: argparse.Namespace, settings: Settings) -> int:
         # Never write a file the settings reader refuses: read the new text first.
         written = settings_from_text(new_text, path)
         rules_from_config(written.category_rules)
-    except (SettingsError, ValueError) as exc:
+    except (SettingsError, TransactionsError, ValueError) as exc:
         print(
             f"homeclerk: {path} is unchanged: the rule could not be added: {exc}", file=sys.stderr
         )

@@ -8,6 +8,7 @@ import tomllib
 import pytest
 
 from assets.transactions.categories import rules_from_config
+from assets.transactions.errors import TransactionsError
 from assets.transactions.rule_writer import AccountError, payee_pattern, split_account, with_rule
 
 OWNER = """\
@@ -111,3 +112,24 @@ def test_a_wrong_account_is_refused_with_one_that_works(account: str, fixed: str
         split_account(account)
     assert refused.value.fixed == fixed
     split_account(fixed)  # the fix offered is accepted
+
+
+def test_rules_split_around_other_tables_get_the_rule_before_the_first() -> None:
+    split = (
+        OWNER + '\n# Later, by hand.\n[[categories.rules]]\npattern = "amma"\ncategory = "Family"\n'
+    )
+    written = with_rule(split, RULE)
+    header = "[[categories.rules]]\n"
+    at = split.index(header) + len(header)
+    assert written == split[:at] + BLOCK + split[at:]
+    rules = tomllib.loads(written)["categories"]["rules"]
+    assert [r["pattern"] for r in rules] == [RULE["pattern"], "chai", "gym\\b", "amma"]
+    moved = with_rule(written, RULE | {"category": "Home"})
+    assert moved == written.replace('category = "Food:Groceries"', 'category = "Home"')
+
+
+def test_a_file_whose_rules_are_not_a_list_is_refused_with_the_rule_to_add_by_hand() -> None:
+    with pytest.raises(TransactionsError) as refused:
+        with_rule('[categories]\nrules = "swiggy"\n', RULE)
+    pasted = str(refused.value).split("by hand, first among your rules:\n")[1]
+    assert tomllib.loads(pasted)["categories"]["rules"] == [RULE]
