@@ -18,13 +18,8 @@ from typing import Any, NamedTuple
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import UNCATEGORIZED, CategoryRule
 from assets.transactions.category_refresh import category_of
-from assets.transactions.errors import TransactionsError
 from assets.transactions.plausible import NOT_HELD
-from assets.transactions.unrecognized import mask_for_display
-
-
-class NoTransactionsError(TransactionsError):
-    """The warehouse has no parsed transactions yet (the first `transactions` run is pending)."""
+from assets.transactions.unrecognized import NoTransactionsError, mask_for_display
 
 
 class PayeeGroup(NamedTuple):

@@ -158,6 +158,14 @@ def _write(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 2
     parties = _counterparties(settings, payee)
+    if parties is None:
+        print(
+            f"note: the warehouse {settings.warehouse} is busy: the rule matches the name "
+            f"{payee!r} only; run this command again when it is free to add the spellings "
+            "stored for it",
+            file=sys.stderr,
+        )
+        parties = []
     rule = {
         "pattern": payee_pattern(payee, parties),
         "category": category,
@@ -194,21 +202,27 @@ def _quote(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _counterparties(settings: Settings, payee: str) -> list[str]:
-    """The raw texts stored transactions named this payee with; [] when none can be read."""
+def _counterparties(settings: Settings, payee: str) -> list[str] | None:
+    """The raw texts stored transactions named this payee with ([] when nothing is stored);
+    None when the warehouse stays busy."""
     from assets.common.warehouse import WarehouseLockedError, connect, has_table
 
     if not settings.warehouse.exists():
         return []
-    try:
-        with connect(settings.warehouse, read_only=True) as con:
-            if not has_table(con, "transactions"):
-                return []
-            rows = con.execute(
-                "SELECT DISTINCT counterparty FROM transactions WHERE status = 'transaction'"
-                " AND counterparty IS NOT NULL AND lower(payee) = lower(?) ORDER BY 1",
-                [payee],
-            ).fetchall()
-    except WarehouseLockedError:
-        return []  # the payee's name alone still matches what is named exactly so
-    return [r[0] for r in rows]
+    deadline = time.monotonic() + 5.0  # a run holds the warehouse for a moment at a time
+    while True:
+        try:
+            with connect(settings.warehouse, read_only=True) as con:
+                if not has_table(con, "transactions"):
+                    return []
+                rows = con.execute(
+                    "SELECT DISTINCT counterparty FROM transactions"
+                    " WHERE status = 'transaction' AND counterparty IS NOT NULL"
+                    " AND lower(payee) = lower(?) ORDER BY 1",
+                    [payee],
+                ).fetchall()
+            return [r[0] for r in rows]
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)  # waiting on another process, not synchronising a test

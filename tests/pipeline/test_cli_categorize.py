@@ -176,7 +176,11 @@ def test_the_list_without_a_warehouse_and_while_it_is_busy(
     _run_bank_sms_job(settings)
     with hold_for_writing(settings.warehouse):
         busy = homeclerk("--config", str(config), "categorize")
+        # Filing still works: the rule then names the payee only, and says so.
+        filed = homeclerk("--config", str(config), "categorize", "Joseph Thomas", "Expenses:Family")
     assert busy.returncode == 2 and len(busy.stderr.splitlines()) == 1
     assert "is busy" in busy.stderr
+    assert filed.returncode == 0 and "matches the name 'Joseph Thomas' only" in filed.stderr
+    assert load_settings(config).category_rules[0]["pattern"] == "^(?:Joseph Thomas)$"
     free = homeclerk("--config", str(config), "categorize", "--limit", "1")
     assert free.returncode == 0 and "Joseph Thomas" in free.stdout
