@@ -48,6 +48,7 @@ class DeriveStats(NamedTuple):
     unrecognized: int
     upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
     held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
+    refiled: int = 0  # stored rows whose category changed rules re-filed (category_refresh.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -205,12 +206,12 @@ def derive_transactions(
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
         refresh_payees(con, payees)
-        refresh_categories(con, rules)
+        refiled = refresh_categories(con, rules)
         upgraded, read_now = _retry_if_formats_changed(con, rules, tz, formats, payees)
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held))
+            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -227,6 +228,7 @@ def derive_transactions(
         unrecognized=int(statuses.get(STATUS_UNRECOGNIZED, 0)),
         upgraded=upgraded,
         held=tuple(held),
+        refiled=refiled,
     )
 
 

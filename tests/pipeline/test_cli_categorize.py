@@ -12,11 +12,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import AssetKey, DagsterInstance
 
 from assets.sms.chatdb import utc_to_apple_ns
 from pipeline.demo.build import write_chat_db, write_demo_config
 from pipeline.demo.chatdb_writer import NewMessage, append_messages
 from pipeline.demo.messages import generate_demo_messages
+from pipeline.service.instance import prepare_instance
 from pipeline.settings import CONFIG_ENV, Settings, load_settings
 from tests.pipeline.test_cli import homeclerk
 from tests.pipeline.test_cli_sms_teach import _paste, _run_bank_sms_job
@@ -123,6 +125,10 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
     ran = _paste(run_now, config.parent.parent)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert _joseph(settings) == ["Family", "Family"]
+    with DagsterInstance.from_config(str(prepare_instance(settings))) as instance:
+        event = instance.get_latest_materialization_event(AssetKey("transactions"))
+    assert event is not None and event.asset_materialization is not None
+    assert event.asset_materialization.metadata["refiled"].value == 2
     assert "Joseph Thomas" not in _groups(config)
     feed = json.loads((settings.feeds_dir / "expenses.json").read_text())
     assert {r["category"] for r in feed["recent"] if r["id"].startswith("JT-")} == {"Family"}
