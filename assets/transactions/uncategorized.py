@@ -41,7 +41,7 @@ class PayeeGroup(NamedTuple):
             "payee": self.payee,
             "currency": self.currency,
             "count": self.count,
-            "total": str(self.total),
+            "total": float(self.total),  # a JSON number, as in the feeds
             "last_seen": self.last_seen.isoformat(),
             "example": self.example,
             "suggested": self.suggested,

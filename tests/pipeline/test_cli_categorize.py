@@ -85,7 +85,7 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
         "payee": "Joseph Thomas",
         "currency": "INR",
         "count": 2,
-        "total": "1750.00",
+        "total": 1750.0,
         "last_seen": "2026-11-18",
         "example": joseph["example"],
         "suggested": None,
