@@ -58,6 +58,7 @@ __all__ = [
     "not_configured",
     "sections",
     "setting_fix",
+    "settings_from_text",
     "warn_exposed_secrets",
 ]
 
@@ -224,6 +225,17 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         raise SettingsError(str(path), "(syntax)", f"is not valid TOML: {exc}") from None
     settings = _from_table(raw, str(path), path.parent)
     return settings
+
+
+def settings_from_text(text: str, path: Path) -> Settings:
+    """The settings `text` would give as the file `path`: what a writer checks before it
+    replaces the owner's file (raises SettingsError as `load_settings` would)."""
+    path = Path(path).expanduser().resolve()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(str(path), "(syntax)", f"is not valid TOML: {exc}") from None
+    return _from_table(raw, str(path), path.parent)
 
 
 def _from_table(raw: Mapping[str, Any], source: str, base: Path) -> Settings:

@@ -64,6 +64,10 @@ def transactions(
             f"and the books until confirmed ({', '.join(stats.held)}): see check "
             "amounts_plausible"
         )
+    if stats.refiled:
+        context.log.info(
+            f"{stats.refiled} stored transaction(s) re-filed: the category rules changed"
+        )
     if stats.unrecognized:
         context.log.warning(
             f"{stats.unrecognized} bank SMS not recognised by the parser: see check parse_coverage"
@@ -75,6 +79,7 @@ def transactions(
             "ignored": stats.ignored,
             "unrecognized": stats.unrecognized,
             "held_implausible": len(stats.held),
+            "refiled": stats.refiled,
         }
     )
 

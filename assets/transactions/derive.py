@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
+from assets.transactions.category_refresh import refresh_categories
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
@@ -47,6 +48,7 @@ class DeriveStats(NamedTuple):
     unrecognized: int
     upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
     held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
+    refiled: int = 0  # stored rows whose category changed rules re-filed (category_refresh.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -193,7 +195,8 @@ def derive_transactions(
 
     `txn_date` is the date the body states, else the received date in `tz`. Rows an older
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
-    stored payees are renamed when the alias tables changed (`refresh_payees`).
+    stored payees are renamed when the alias tables changed (`refresh_payees`), and stored
+    rows re-filed when the category rules changed (`refresh_categories`).
     A refund takes the category of the purchase it returns money for (`refunds.py`).
     """
     with connect(Path(warehouse_path)) as con:
@@ -203,11 +206,12 @@ def derive_transactions(
             return DeriveStats(0, 0, 0, 0)
         delete_stale_rows(con)
         refresh_payees(con, payees)
+        refiled = refresh_categories(con, rules)
         upgraded, read_now = _retry_if_formats_changed(con, rules, tz, formats, payees)
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held))
+            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -224,6 +228,7 @@ def derive_transactions(
         unrecognized=int(statuses.get(STATUS_UNRECOGNIZED, 0)),
         upgraded=upgraded,
         held=tuple(held),
+        refiled=refiled,
     )
 
 

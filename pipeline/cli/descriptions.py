@@ -74,6 +74,15 @@ DESCRIPTIONS: dict[str, str] = {
         "`reason` (otp, promo, declined, …, unrecognized)."
     ),
     "sms dump": "The bank messages in a chat.db as JSON lines.",
+    "categorize": (
+        "Without arguments: the uncategorized spending grouped by payee, most spent first "
+        "(count, total, last seen, a masked example), from the warehouse opened read-only (exit 2 "
+        "in one line when a run keeps it busy or there is none yet); `--json`: the groups as "
+        "`{payee, currency, count, total, last_seen, example, suggested, confidence}`. With "
+        '`"PAYEE" Expenses:Food:Delivery`: writes a rule matching exactly that payee first in '
+        "`[[categories.rules]]` of homeclerk.toml (comments and order kept, written atomically, "
+        "checked by the settings reader); the next `transactions` run re-files the stored rows."
+    ),
     "sms unrecognized": (
         "The bank SMS the parser could not read, grouped by shape (sender header + wording, with "
         "amounts, tails, dates, references, VPAs and names as placeholders), most frequent first: "

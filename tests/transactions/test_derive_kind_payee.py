@@ -125,8 +125,8 @@ def test_an_older_warehouse_gets_the_columns_and_its_rows_are_filled_on_the_next
 
 def test_a_refund_takes_the_category_of_its_purchase(chat_db: ChatDb, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    # The purchase is filed by a rule of the owner's that is gone when the refund arrives: the
-    # refund follows the purchase as stored, not today's rules.
+    # The purchase is filed by a rule of the owner's; the rule stays for the refunds' run.
+    owner = [CategoryRule("ramesh", "Gifts", "debit", "card"), *DEFAULT_RULES]
     chat_db.add(
         [
             chat_db.message(
@@ -135,7 +135,9 @@ def test_a_refund_takes_the_category_of_its_purchase(chat_db: ChatDb, tmp_path: 
             )
         ]
     )
-    _derive(chat_db, warehouse, rules=[CategoryRule("ramesh", "Gifts", "debit"), *DEFAULT_RULES])
+    _derive(chat_db, warehouse, rules=owner)
+    with connect(warehouse) as con:  # filed apart from the rules: the refund follows the row
+        con.execute("UPDATE transactions SET category = 'Gifts:Wedding'")
     chat_db.add(
         [
             # Partial refund, 8 days later: the purchase's category.
@@ -143,7 +145,7 @@ def test_a_refund_takes_the_category_of_its_purchase(chat_db: ChatDb, tmp_path: 
                 "VM-HDFCBK",
                 REVERSAL.format(amount="1000.00", merchant="RAMESH STORES", date="2026-10-10"),
             ),
-            # More than the purchase: not its refund; no rule knows the payee → Refunds.
+            # More than the purchase: not its refund; the rules know the payee as a merchant.
             chat_db.message(
                 "VM-HDFCBK",
                 REVERSAL.format(amount="2600.00", merchant="RAMESH STORES", date="2026-10-11"),
@@ -153,18 +155,24 @@ def test_a_refund_takes_the_category_of_its_purchase(chat_db: ChatDb, tmp_path: 
                 "VM-HDFCBK",
                 REVERSAL.format(amount="99.00", merchant="SWIGGY", date="2026-10-11"),
             ),
+            # No purchase, and no rule knows the payee: Refunds.
+            chat_db.message(
+                "VM-HDFCBK",
+                REVERSAL.format(amount="70.00", merchant="MOHAN TRADERS", date="2026-10-11"),
+            ),
         ]
     )
-    _derive(chat_db, warehouse)
+    _derive(chat_db, warehouse, rules=owner)
     stored = rows(
         warehouse,
         "SELECT amount, direction, kind, payee, category FROM transactions ORDER BY message_rowid",
     )
     assert stored == [
-        (Decimal("2500.00"), "debit", "purchase", "Ramesh Stores", "Gifts"),
-        (Decimal("1000.00"), "credit", "refund", "Ramesh Stores", "Gifts"),
-        (Decimal("2600.00"), "credit", "refund", "Ramesh Stores", "Refunds"),
+        (Decimal("2500.00"), "debit", "purchase", "Ramesh Stores", "Gifts:Wedding"),
+        (Decimal("1000.00"), "credit", "refund", "Ramesh Stores", "Gifts:Wedding"),
+        (Decimal("2600.00"), "credit", "refund", "Ramesh Stores", "Gifts"),
         (Decimal("99.00"), "credit", "refund", "Swiggy", "Food:Delivery"),
+        (Decimal("70.00"), "credit", "refund", "Mohan Traders", "Refunds"),
     ]
 
 

@@ -1,0 +1,137 @@
+"""Spending the rules do not file, grouped by payee: what `homeclerk categorize` lists.
+
+A group is one payee (the readable name the feeds show) in one currency: how many debits, their
+total, the newest date, and one masked example. `suggested` is the account the owner's current
+rules file the group under when that differs from what is stored (a rule written since the last
+run of `transactions`, which re-files the rows), with confidence 1.0; else both are None. Learned
+suggestions, with their own confidence, are later work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from assets.common.warehouse import connect, has_table
+from assets.transactions.categories import UNCATEGORIZED, CategoryRule
+from assets.transactions.category_refresh import category_of
+from assets.transactions.plausible import NOT_HELD
+from assets.transactions.unrecognized import NoTransactionsError, mask_for_display
+
+
+class PayeeGroup(NamedTuple):
+    """Uncategorized debits to one payee in one currency."""
+
+    payee: str
+    currency: str
+    count: int
+    total: Decimal
+    last_seen: dt.date
+    example: str  # the newest message's text, masked (mask_for_display)
+    counterparties: tuple[str, ...]  # the raw texts the payee was read from
+    suggested: str | None = None
+    confidence: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The group as `--json` shows it (no raw counterparty: those are not masked)."""
+        return {
+            "payee": self.payee,
+            "currency": self.currency,
+            "count": self.count,
+            "total": float(self.total),  # a JSON number, as in the feeds
+            "last_seen": self.last_seen.isoformat(),
+            "example": self.example,
+            "suggested": self.suggested,
+            "confidence": self.confidence,
+        }
+
+
+_QUERY = """
+SELECT t.payee, coalesce(t.currency, 'INR'), t.counterparty, t.direction, t.channel,
+       t.instrument, t.kind, t.amount, t.txn_date, s.body
+FROM transactions t LEFT JOIN sms_messages s ON s.guid = t.message_guid
+WHERE t.status = 'transaction' AND t.direction = 'debit' AND t.category = ? {held}
+ORDER BY t.txn_date, t.message_rowid
+"""
+
+
+def load_uncategorized(
+    warehouse_path: Path | str, rules: Sequence[CategoryRule]
+) -> list[PayeeGroup]:
+    """Uncategorized debits grouped by payee, most spent first; `rules` are today's rules.
+
+    Opens the warehouse read-only, so it works while the service runs between its writes;
+    raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
+    NoTransactionsError before the first parse.
+    """
+    with connect(Path(warehouse_path), read_only=True) as con:
+        if not has_table(con, "transactions") or not has_table(con, "sms_messages"):
+            raise NoTransactionsError(
+                f"warehouse {warehouse_path} has no parsed messages yet: materialize "
+                "`transactions` (homeclerk materialize 'sms_messages+')"
+            )
+        held = NOT_HELD.replace("message_guid", "t.message_guid", 1)
+        held = held if has_table(con, "held_amounts") else ""
+        rows = con.execute(_QUERY.format(held=held), [UNCATEGORIZED]).fetchall()
+    return group_rows(rows, tuple(rules))
+
+
+def group_rows(
+    rows: Sequence[tuple[Any, ...]], rules: tuple[CategoryRule, ...]
+) -> list[PayeeGroup]:
+    """Rows of _QUERY (oldest first) → groups, most spent first, then by payee."""
+    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    for (
+        payee,
+        currency,
+        counterparty,
+        direction,
+        channel,
+        instrument,
+        kind,
+        amount,
+        day,
+        body,
+    ) in rows:
+        name = payee or counterparty or "(no payee)"
+        group = acc.setdefault(
+            (name, currency),
+            {
+                "count": 0,
+                "total": Decimal(0),
+                "parties": {},
+                "keys": set(),
+                "last": day,
+                "body": "",
+            },
+        )
+        group["count"] += 1
+        group["total"] += amount
+        group["last"] = max(group["last"], day)
+        group["body"] = body or group["body"]  # the newest with a readable text
+        if counterparty:
+            group["parties"][counterparty] = None
+        group["keys"].add((counterparty, direction, channel, instrument, kind))
+    groups = []
+    for (name, currency), g in acc.items():
+        filed = {category_of(key, rules) for key in g["keys"]}
+        suggested = filed.pop() if len(filed) == 1 else None
+        known = suggested not in (None, UNCATEGORIZED)
+        groups.append(
+            PayeeGroup(
+                payee=name,
+                currency=currency,
+                count=g["count"],
+                total=g["total"],
+                last_seen=g["last"],
+                example=mask_for_display(g["body"]) if g["body"] else "",
+                counterparties=tuple(g["parties"]),
+                suggested=f"Expenses:{suggested}" if known else None,
+                confidence=1.0 if known else None,
+            )
+        )
+    groups.sort(key=lambda g: (-g.total, g.payee))
+    return groups

@@ -1,0 +1,228 @@
+"""`homeclerk categorize`: list the uncategorized spending by payee, or file one payee."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pipeline.cli.common import count, settings_for
+from pipeline.commands import command_for
+from pipeline.settings import CONFIG_NAME, Settings, SettingsError, settings_from_text
+
+T = TypeVar("T")
+
+
+def add_parsers(sub: Any) -> None:
+    """`homeclerk categorize [PAYEE ACCOUNT]`."""
+    categorize = sub.add_parser(
+        "categorize", help="uncategorized spending by payee; file a payee under an account"
+    )
+    categorize.add_argument("payee", nargs="?", help="a payee as the list shows it")
+    categorize.add_argument("account", nargs="?", help="e.g. Expenses:Food:Delivery")
+    categorize.add_argument("--json", action="store_true", help="the groups as one JSON object")
+    categorize.add_argument("--limit", type=count, default=20, help="payees to show (20)")
+    categorize.set_defaults(handler=_categorize)
+
+
+def _categorize(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    if args.payee is None:
+        return _list(args, settings)
+    if args.account is None:
+        print(
+            "homeclerk: give the account to file the payee under: "
+            f"{_again(args, 'categorize', args.payee, 'Expenses:Food:Delivery')}",
+            file=sys.stderr,
+        )
+        return 2
+    return _write(args, settings)
+
+
+def _again(args: argparse.Namespace, *words: str) -> str:
+    """A homeclerk command to paste, with the `--config` the owner gave."""
+    return command_for(getattr(args, "config", None), *words)
+
+
+def _read_warehouse(
+    settings: Settings, args: argparse.Namespace, read: Callable[[Path], T]
+) -> T | None:
+    """`read(warehouse)`, retried while a run holds it; None after saying in one line why not."""
+    from assets.common.warehouse import WarehouseLockedError
+    from assets.transactions.uncategorized import NoTransactionsError
+
+    path = settings.warehouse
+    if not path.exists():
+        print(
+            f"homeclerk: no warehouse at {path} yet: run `{_again(args, 'serve')}` (or "
+            f"`{_again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
+            file=sys.stderr,
+        )
+        return None
+    deadline = time.monotonic() + 5.0  # a run holds the warehouse for a moment at a time
+    while True:
+        try:
+            return read(path)
+        except NoTransactionsError as exc:
+            print(f"homeclerk: {exc}", file=sys.stderr)
+            return None
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                print(
+                    f"homeclerk: the warehouse {path} is busy (a run is writing to it, or a "
+                    "program keeps it open): try again in a minute, or stop that program",
+                    file=sys.stderr,
+                )
+                return None
+            time.sleep(0.2)  # waiting on another process, not synchronising a test
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from assets.transactions.categories import rules_from_config
+    from assets.transactions.uncategorized import load_uncategorized
+
+    rules = rules_from_config(settings.category_rules)
+    groups = _read_warehouse(settings, args, lambda path: load_uncategorized(path, rules))
+    if groups is None:
+        return 2
+    shown = groups[: args.limit]
+    if args.json:
+        document = {
+            "uncategorized": sum(g.count for g in groups),
+            "payees": len(groups),
+            "groups": [g.summary() for g in shown],
+        }
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+        return 0
+    if not groups:
+        print("no uncategorized spending in the warehouse")
+        return 0
+    print(
+        f"{sum(g.count for g in groups)} uncategorized debit(s) to {len(groups)} payee(s), "
+        "most spent first (examples masked):"
+    )
+    for g in shown:
+        print(f"\n{g.payee}  {g.count} debit(s), {g.total:,} {g.currency}, last {g.last_seen}")
+        if g.suggested is not None:
+            print(f"  filed as {g.suggested} by your rules from the next `transactions` run")
+        if g.example:
+            print("  example: " + g.example.replace("\n", " / "))
+    if len(groups) > len(shown):
+        print(f"\n… and {len(groups) - len(shown)} more payee(s): --limit {len(groups)} shows all")
+    first = next((g for g in shown if g.suggested is None), None)
+    if first is not None:
+        print(
+            "\nFile a payee under your own account (this writes a rule into homeclerk.toml), e.g.: "
+            + _again(args, "categorize", first.payee, "Expenses:Food:Delivery")
+        )
+    return 0
+
+
+def _write(args: argparse.Namespace, settings: Settings) -> int:
+    from assets.common.atomic import write_text_atomic
+    from assets.transactions.categories import rules_from_config
+    from assets.transactions.errors import TransactionsError
+    from assets.transactions.rule_writer import (
+        AccountError,
+        payee_pattern,
+        split_account,
+        with_rule,
+    )
+
+    payee, account = args.payee.strip(), args.account.strip()
+    if not payee:
+        print("homeclerk: the payee is empty: give it as the list shows it", file=sys.stderr)
+        return 2
+    try:
+        category, direction = split_account(account)
+    except AccountError as exc:
+        print(
+            f"homeclerk: {exc}; for example: {_again(args, 'categorize', payee, exc.fixed)}",
+            file=sys.stderr,
+        )
+        return 2
+    path = settings.config_file
+    if path is None:
+        where = settings.base_dir / CONFIG_NAME
+        print(
+            f"homeclerk: no {CONFIG_NAME} to write the rule into: homeclerk reads {where} (or "
+            f"--config FILE, or $HOMECLERK_CONFIG). Create it (an empty file will do, or a copy "
+            f"of homeclerk.example.toml) and run again: touch {_quote(where)} && "
+            + command_for(where, "categorize", payee, account),
+            file=sys.stderr,
+        )
+        return 2
+    parties = _counterparties(settings, payee)
+    if parties is None:
+        print(
+            f"note: the warehouse {settings.warehouse} is busy: the rule matches the name "
+            f"{payee!r} only; run this command again when it is free to add the spellings "
+            "stored for it",
+            file=sys.stderr,
+        )
+        parties = []
+    rule = {
+        "pattern": payee_pattern(payee, parties),
+        "category": category,
+        "direction": direction,
+    }
+    text = path.read_text(encoding="utf-8")
+    try:
+        new_text = with_rule(text, rule)
+        # Never write a file the settings reader refuses: read the new text first.
+        written = settings_from_text(new_text, path)
+        rules_from_config(written.category_rules)
+    except (SettingsError, TransactionsError, ValueError) as exc:
+        print(
+            f"homeclerk: {path} is unchanged: the rule could not be added: {exc}", file=sys.stderr
+        )
+        return 1
+    write_text_atomic(path, new_text, mode=path.stat().st_mode & 0o777)
+    print(f"wrote to {path}, first in [[categories.rules]]:")
+    for key, value in rule.items():
+        print(f"  {key} = {value!r}")
+    matched = f"by its name and {len(parties)} stored spelling(s)" if parties else "by its name"
+    print(
+        f"{payee} (matched {matched}) is filed as {account} from the next run of "
+        "`transactions`, which re-files the stored rows (the expenses feed and the books "
+        "follow); to run it now: "
+        f"{_again(args, 'materialize', 'transactions+')}"
+    )
+    return 0
+
+
+def _quote(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
+def _counterparties(settings: Settings, payee: str) -> list[str] | None:
+    """The raw texts stored transactions named this payee with ([] when nothing is stored);
+    None when the warehouse stays busy."""
+    from assets.common.warehouse import WarehouseLockedError, connect, has_table
+
+    if not settings.warehouse.exists():
+        return []
+    deadline = time.monotonic() + 5.0  # a run holds the warehouse for a moment at a time
+    while True:
+        try:
+            with connect(settings.warehouse, read_only=True) as con:
+                if not has_table(con, "transactions"):
+                    return []
+                rows = con.execute(
+                    "SELECT DISTINCT counterparty FROM transactions"
+                    " WHERE status = 'transaction' AND counterparty IS NOT NULL"
+                    " AND lower(payee) = lower(?) ORDER BY 1",
+                    [payee],
+                ).fetchall()
+            return [r[0] for r in rows]
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)  # waiting on another process, not synchronising a test
