@@ -10,7 +10,7 @@
 # Groups: older (privacy, atomic writes, ledger entries, expenses reader, portfolio history),
 # review, backup, power, parsing (generic layer, payees, refunds), ingest (SMS ingest and the
 # attributedBody decoder), service (the supervisor and a stop's runs in flight), stores (a broken
-# store in the feeds, logs on a full disk, the run storage guard), docs (the generated tables).
+# store in the feeds, logs on a full disk, the run storage guard).
 #
 # mutmut copies the code to mutants/ (gitignored) and keeps its results there. A run naming
 # groups re-tests every mutant of those groups; a run of everything re-tests only mutants whose
@@ -33,7 +33,6 @@ declare -A MODULE_GROUPS=(
     [ingest]="assets.sms.ingest assets.sms.attributed_body"
     [service]="pipeline.service.supervisor pipeline.service.stop_runs"
     [stores]="assets.common.store_fault pipeline.service.log_files pipeline.service.store_watch"
-    [docs]="pipeline.reference_docs"
 )
 modules=()
 for group in "$@"; do
