@@ -63,3 +63,27 @@ def test_feeds_are_marked_once_and_cleared_back_to_what_they_said(tmp_path: Path
     assert clear_feeds(tmp_path) == [tmp_path / "x.json"]
     assert json.loads((tmp_path / "x.json").read_text()) == feed
     assert faulted_feeds(tmp_path) == []
+
+
+def test_a_mark_keeps_what_the_feed_said_and_a_second_fault_keeps_the_first() -> None:
+    from assets.common.store_fault import FAULT_KEY, with_fault, without_fault
+
+    feed = {"schema": "homeclerk.x/1", "status": "no_data", "message": "nothing yet", "total": 5}
+    marked = with_fault(feed, "disk full: free some space", "2026-01-02T03:04:05Z")
+    assert marked["status"] == "stale" and marked["message"] == "disk full: free some space"
+    assert marked["total"] == 5
+    assert marked[FAULT_KEY] == {
+        "reason": "disk full: free some space",
+        "since": "2026-01-02T03:04:05Z",
+        "status": "no_data",
+        "message": "nothing yet",
+    }
+    # The same fault said again keeps its first instant; another fault starts its own, and both
+    # keep what the feed said before any fault.
+    again = with_fault(marked, "disk full: free some space", "2026-01-02T09:00:00Z")
+    assert again[FAULT_KEY]["since"] == "2026-01-02T03:04:05Z"
+    other = with_fault(marked, "warehouse damaged", "2026-01-03T00:00:00Z")
+    assert other[FAULT_KEY]["since"] == "2026-01-03T00:00:00Z"
+    assert (other[FAULT_KEY]["status"], other[FAULT_KEY]["message"]) == ("no_data", "nothing yet")
+    assert without_fault(other) == feed
+    assert without_fault(feed) == feed
