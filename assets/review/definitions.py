@@ -168,8 +168,14 @@ def pipeline_health(
 ) -> PipelineHealth:
     """Failed runs created during the week, skipped schedule/sensor ticks and failed feed
     freshness checks during it."""
+    # Dagster drops the zone of these bounds and compares them with its naive UTC stamps: an
+    # IST week given as it is would start 5.5 h late. Given in UTC they mean what they say.
     records = instance.get_run_records(
-        RunsFilter(statuses=[DagsterRunStatus.FAILURE], created_after=start, created_before=end)
+        RunsFilter(
+            statuses=[DagsterRunStatus.FAILURE],
+            created_after=start.astimezone(dt.UTC),
+            created_before=end.astimezone(dt.UTC),
+        )
     )
     failed = tuple(
         FailedRun(r.dagster_run.job_name, r.dagster_run.run_id, r.create_timestamp)

@@ -69,7 +69,10 @@ def prune_runs(
         DagsterRunStatus.FAILURE,
         DagsterRunStatus.CANCELED,
     ]
-    old = instance.get_run_records(RunsFilter(created_before=cutoff, statuses=finished))
+    # Dagster drops the bound's zone and compares it with its naive UTC stamps: give it in UTC.
+    old = instance.get_run_records(
+        RunsFilter(created_before=cutoff.astimezone(dt.UTC), statuses=finished)
+    )
     keep = latest_materialization_runs(instance)
     deleted, kept, freed = [], [], 0
     for record in old:

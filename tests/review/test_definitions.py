@@ -351,3 +351,23 @@ def test_the_review_says_each_gap_of_its_week_in_words(tmp_path: Path) -> None:
     assert "with no alert (explained by your entry of 2026-11-04)" in review("2026-W45")
     html = (tmp_path / "reviews" / "2026-W45.html").read_text()
     assert "<li>₹2,340 left HDFC XX1276 between 3 Nov 14:01 and 5 Nov 09:02" in html
+
+
+def test_a_failed_run_counts_in_a_window_given_in_another_zone(tmp_path: Path) -> None:
+    # Dagster compares run filters without their zone: an IST window must still mean its instant.
+    from dagster import DagsterRunStatus
+    from dagster._core.test_utils import create_run_for_test
+
+    from assets.review.definitions import pipeline_health
+
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        run = create_run_for_test(
+            instance, job_name="bank_sms_job", status=DagsterRunStatus.FAILURE
+        )
+        record = instance.get_run_record_by_id(run.run_id)
+        assert record is not None
+        made = record.create_timestamp.astimezone(IST)
+        hour = dt.timedelta(hours=1)
+        health = pipeline_health(instance, made - hour, made + hour, 0)
+        assert [f.run_id for f in health.failed_runs] == [run.run_id]
+        assert pipeline_health(instance, made + hour, made + 2 * hour, 0).failed_runs == ()
