@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pipeline.cli.common import count, settings_for
+from pipeline.cli.common import again, count, read_warehouse, retry_while_locked, settings_for
 from pipeline.commands import command_for
 from pipeline.settings import CONFIG_NAME, Settings, SettingsError, settings_from_text
-
-T = TypeVar("T")
 
 
 def add_parsers(sub: Any) -> None:
@@ -35,49 +31,11 @@ def _categorize(args: argparse.Namespace) -> int:
     if args.account is None:
         print(
             "homeclerk: give the account to file the payee under: "
-            f"{_again(args, 'categorize', args.payee, 'Expenses:Food:Delivery')}",
+            f"{again(args, 'categorize', args.payee, 'Expenses:Food:Delivery')}",
             file=sys.stderr,
         )
         return 2
     return _write(args, settings)
-
-
-def _again(args: argparse.Namespace, *words: str) -> str:
-    """A homeclerk command to paste, with the `--config` the owner gave."""
-    return command_for(getattr(args, "config", None), *words)
-
-
-def _read_warehouse(
-    settings: Settings, args: argparse.Namespace, read: Callable[[Path], T]
-) -> T | None:
-    """`read(warehouse)`, retried while a run holds it; None after saying in one line why not."""
-    from assets.common.warehouse import WarehouseLockedError
-    from assets.transactions.uncategorized import NoTransactionsError
-
-    path = settings.warehouse
-    if not path.exists():
-        print(
-            f"homeclerk: no warehouse at {path} yet: run `{_again(args, 'serve')}` (or "
-            f"`{_again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
-            file=sys.stderr,
-        )
-        return None
-    deadline = time.monotonic() + 5.0  # a run holds the warehouse for a moment at a time
-    while True:
-        try:
-            return read(path)
-        except NoTransactionsError as exc:
-            print(f"homeclerk: {exc}", file=sys.stderr)
-            return None
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                print(
-                    f"homeclerk: the warehouse {path} is busy (a run is writing to it, or a "
-                    "program keeps it open): try again in a minute, or stop that program",
-                    file=sys.stderr,
-                )
-                return None
-            time.sleep(0.2)  # waiting on another process, not synchronising a test
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
@@ -87,7 +45,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     from assets.transactions.uncategorized import load_uncategorized
 
     rules = rules_from_config(settings.category_rules)
-    groups = _read_warehouse(settings, args, lambda path: load_uncategorized(path, rules))
+    groups = read_warehouse(settings, args, lambda path: load_uncategorized(path, rules))
     if groups is None:
         return 2
     shown = groups[: args.limit]
@@ -118,7 +76,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     if first is not None:
         print(
             "\nFile a payee under your own account (this writes a rule into homeclerk.toml), e.g.: "
-            + _again(args, "categorize", first.payee, "Expenses:Food:Delivery")
+            + again(args, "categorize", first.payee, "Expenses:Food:Delivery")
         )
     return 0
 
@@ -142,7 +100,7 @@ def _write(args: argparse.Namespace, settings: Settings) -> int:
         category, direction = split_account(account)
     except AccountError as exc:
         print(
-            f"homeclerk: {exc}; for example: {_again(args, 'categorize', payee, exc.fixed)}",
+            f"homeclerk: {exc}; for example: {again(args, 'categorize', payee, exc.fixed)}",
             file=sys.stderr,
         )
         return 2
@@ -191,7 +149,7 @@ def _write(args: argparse.Namespace, settings: Settings) -> int:
         f"{payee} (matched {matched}) is filed as {account} from the next run of "
         "`transactions`, which re-files the stored rows (the expenses feed and the books "
         "follow); to run it now: "
-        f"{_again(args, 'materialize', 'transactions+')}"
+        f"{again(args, 'materialize', 'transactions+')}"
     )
     return 0
 
@@ -209,20 +167,20 @@ def _counterparties(settings: Settings, payee: str) -> list[str] | None:
 
     if not settings.warehouse.exists():
         return []
-    deadline = time.monotonic() + 5.0  # a run holds the warehouse for a moment at a time
-    while True:
-        try:
-            with connect(settings.warehouse, read_only=True) as con:
-                if not has_table(con, "transactions"):
-                    return []
-                rows = con.execute(
-                    "SELECT DISTINCT counterparty FROM transactions"
-                    " WHERE status = 'transaction' AND counterparty IS NOT NULL"
-                    " AND lower(payee) = lower(?) ORDER BY 1",
-                    [payee],
-                ).fetchall()
-            return [r[0] for r in rows]
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.2)  # waiting on another process, not synchronising a test
+
+    def read() -> list[str]:
+        with connect(settings.warehouse, read_only=True) as con:
+            if not has_table(con, "transactions"):
+                return []
+            rows = con.execute(
+                "SELECT DISTINCT counterparty FROM transactions"
+                " WHERE status = 'transaction' AND counterparty IS NOT NULL"
+                " AND lower(payee) = lower(?) ORDER BY 1",
+                [payee],
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    try:
+        return retry_while_locked(read)
+    except WarehouseLockedError:
+        return None

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
+from pipeline.commands import command_for
 from pipeline.settings import (
     CONFIG_ENV,
     Settings,
@@ -73,3 +77,54 @@ def server_port(args: argparse.Namespace, settings: Settings, key: str) -> tuple
     if args.port is not None:
         return args.port, None
     return getattr(settings.service, key), port_setting_fix(settings, key)
+
+
+T = TypeVar("T")
+
+
+def again(args: argparse.Namespace, *words: str) -> str:
+    """A homeclerk command to paste, with the `--config` the owner gave (see `commands`)."""
+    return command_for(getattr(args, "config", None), *words)
+
+
+def read_warehouse(
+    settings: Settings, args: argparse.Namespace, read: Callable[[Path], T]
+) -> T | None:
+    """`read(warehouse)`, retried while a run holds it; None after saying in one line why not."""
+    from assets.common.warehouse import WarehouseLockedError
+    from assets.transactions.unrecognized import NoTransactionsError
+
+    path = settings.warehouse
+    if not path.exists():
+        print(
+            f"homeclerk: no warehouse at {path} yet: run `{again(args, 'serve')}` (or "
+            f"`{again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
+            file=sys.stderr,
+        )
+        return None
+    try:
+        return retry_while_locked(lambda: read(path))
+    except NoTransactionsError as exc:
+        print(f"homeclerk: {exc}", file=sys.stderr)
+    except WarehouseLockedError:
+        print(
+            f"homeclerk: the warehouse {path} is busy (a run is writing to it, or a "
+            "program keeps it open): try again in a minute, or stop that program",
+            file=sys.stderr,
+        )
+    return None
+
+
+def retry_while_locked(call: Callable[[], T], seconds: float = 5.0) -> T:
+    """`call()`, tried again while a run holds the warehouse (a moment at a time), for up to
+    `seconds`; then its WarehouseLockedError."""
+    from assets.common.warehouse import WarehouseLockedError
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return call()
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)  # waiting on another process, not synchronising a test

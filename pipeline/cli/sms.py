@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.common import (
+    again,
     count,
+    read_warehouse,
     settings_for,
 )
 from pipeline.commands import command_for
@@ -130,7 +132,7 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     if unreadable:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
-        print(f"\nTeach the parser a shape: {_again(args, 'sms', 'suggest', shown[0]['shape_id'])}")
+        print(f"\nTeach the parser a shape: {again(args, 'sms', 'suggest', shown[0]['shape_id'])}")
     return 0
 
 
@@ -169,43 +171,11 @@ def _sms_confirm(args: argparse.Namespace) -> int:
     return 0
 
 
-def _again(args: argparse.Namespace, *words: str) -> str:
-    """A homeclerk command to paste, with the `--config` the owner gave (see `commands`)."""
-    return command_for(getattr(args, "config", None), *words)
-
-
 def _load_unrecognized(settings: Settings, args: argparse.Namespace) -> Any:
     """(messages, unreadable) from the warehouse, or None after saying in one line why not."""
-    import time
+    from assets.transactions.unrecognized import load_unrecognized
 
-    from assets.common.warehouse import WarehouseLockedError
-    from assets.transactions.unrecognized import NoTransactionsError, load_unrecognized
-
-    path = settings.warehouse
-    if not path.exists():
-        print(
-            f"homeclerk: no warehouse at {path} yet: run `{_again(args, 'serve')}` (or "
-            f"`{_again(args, 'materialize', 'sms_messages+')}`) once to read your messages into it",
-            file=sys.stderr,
-        )
-        return None
-    # A run holds the warehouse for a moment at a time: try for a few seconds before giving up.
-    deadline = time.monotonic() + 5.0
-    while True:
-        try:
-            return load_unrecognized(path)
-        except NoTransactionsError as exc:
-            print(f"homeclerk: {exc}", file=sys.stderr)
-            return None
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                print(
-                    f"homeclerk: the warehouse {path} is busy (a run is writing to it, or a "
-                    "program keeps it open): try again in a minute, or stop that program",
-                    file=sys.stderr,
-                )
-                return None
-            time.sleep(0.2)  # waiting on another process, not synchronising a test
+    return read_warehouse(settings, args, load_unrecognized)
 
 
 def _sms_suggest(args: argparse.Namespace) -> int:
@@ -242,7 +212,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
             if not match:
                 print(
                     f"homeclerk: no unrecognized message has GUID {args.guid}: see "
-                    f"`{_again(args, 'sms', 'unrecognized')}`",
+                    f"`{again(args, 'sms', 'unrecognized')}`",
                     file=sys.stderr,
                 )
                 return 1
@@ -251,7 +221,7 @@ def _sms_suggest(args: argparse.Namespace) -> int:
         if of_shape is None:
             print(
                 f"homeclerk: no unrecognized message has shape {shape_id}: "
-                f"`{_again(args, 'sms', 'unrecognized')}` lists the shapes there are",
+                f"`{again(args, 'sms', 'unrecognized')}` lists the shapes there are",
                 file=sys.stderr,
             )
             return 1
