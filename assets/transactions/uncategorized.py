@@ -15,11 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from assets.common.warehouse import connect, has_table
+from assets.common.warehouse import has_table
 from assets.transactions.categories import UNCATEGORIZED, CategoryRule
 from assets.transactions.category_refresh import category_of
 from assets.transactions.plausible import NOT_HELD
-from assets.transactions.unrecognized import NoTransactionsError, mask_for_display
+from assets.transactions.unrecognized import mask_for_display, parsed_warehouse
 
 
 class PayeeGroup(NamedTuple):
@@ -67,12 +67,7 @@ def load_uncategorized(
     raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
     NoTransactionsError before the first parse.
     """
-    with connect(Path(warehouse_path), read_only=True) as con:
-        if not has_table(con, "transactions") or not has_table(con, "sms_messages"):
-            raise NoTransactionsError(
-                f"warehouse {warehouse_path} has no parsed messages yet: materialize "
-                "`transactions` (homeclerk materialize 'sms_messages+')"
-            )
+    with parsed_warehouse(warehouse_path) as con:
         held = NOT_HELD.replace("message_guid", "t.message_guid", 1)
         held = held if has_table(con, "held_amounts") else ""
         rows = con.execute(_QUERY.format(held=held), [UNCATEGORIZED]).fetchall()

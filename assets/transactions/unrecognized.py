@@ -13,12 +13,15 @@ names stay, since the owner needs them to check what a suggested format reads.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
+
+import duckdb
 
 from assets.common.privacy import hide_codes
 from assets.common.senders import sender_header
@@ -184,6 +187,19 @@ class NoTransactionsError(RuntimeError):
     """The warehouse has no parsed messages yet (the transactions asset has not run)."""
 
 
+@contextlib.contextmanager
+def parsed_warehouse(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse opened read-only, once the transactions asset has run (else
+    NoTransactionsError); FileNotFoundError without one, WarehouseLockedError while a run writes."""
+    with connect(Path(warehouse_path), read_only=True) as con:
+        if not has_table(con, "transactions") or not has_table(con, "sms_messages"):
+            raise NoTransactionsError(
+                f"warehouse {warehouse_path} has no parsed messages yet: materialize "
+                "`transactions` (homeclerk materialize 'sms_messages+')"
+            )
+        yield con
+
+
 def load_unrecognized(warehouse_path: Path | str) -> tuple[list[StoredMessage], int]:
     """(every unrecognized bank message with its body, how many had no readable body).
 
@@ -191,12 +207,7 @@ def load_unrecognized(warehouse_path: Path | str) -> tuple[list[StoredMessage], 
     raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
     NoTransactionsError before the first parse.
     """
-    with connect(Path(warehouse_path), read_only=True) as con:
-        if not has_table(con, "transactions") or not has_table(con, "sms_messages"):
-            raise NoTransactionsError(
-                f"warehouse {warehouse_path} has no parsed messages yet: materialize "
-                "`transactions` (homeclerk materialize 'sms_messages+')"
-            )
+    with parsed_warehouse(warehouse_path) as con:
         rows = con.execute(
             "SELECT t.message_guid, s.sender, s.body, epoch_us(s.received_at)"
             " FROM transactions t JOIN sms_messages s ON s.guid = t.message_guid"
