@@ -103,6 +103,9 @@ class RunStorageGuard:
     def __init__(self, settings: Settings, home: Path) -> None:
         self.settings, self.home = settings, home
         self._line: str | None = None
+        # The last quick check and the identity of the files it saw: both Dagster children ask
+        # before they start, and checking a large run storage is slow: same files, same answer.
+        self._checked: tuple[object, tuple[Path, str] | None] | None = None
 
     def watched(self) -> tuple[Path, ...]:
         """The files whose change (a restore) is worth another look."""
@@ -120,7 +123,10 @@ class RunStorageGuard:
         """The one line (file, what is wrong, the fix) when the run storage is damaged."""
         from pipeline.recovery import restore_fix
 
-        found = damaged_run_storage(self.home)
+        seen = self.identity()
+        if self._checked is None or self._checked[0] != seen:
+            self._checked = (seen, damaged_run_storage(self.home))
+        found = self._checked[1]
         feeds, mode = self.settings.feeds_dir, self.settings.feeds_mode
         if found is None:
             if self._line is not None:

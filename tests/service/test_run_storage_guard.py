@@ -161,3 +161,30 @@ def test_without_a_snapshot_the_printed_move_aside_lets_them_start_on_a_fresh_st
         assert held.proc is not None  # Dagster makes a fresh storage, as on a first start
     finally:
         sup.stop_all()
+
+
+def test_the_guard_checks_unchanged_files_once_and_a_changed_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.service import store_watch
+
+    settings = service_settings(tmp_path)
+    home = settings.dagster_home
+    with homeclerk_instance(home):
+        pass
+    checks: list[Path] = []
+
+    def counted(where: Path) -> tuple[Path, str] | None:
+        checks.append(where)
+        return damaged_run_storage(where)
+
+    monkeypatch.setattr(store_watch, "damaged_run_storage", counted)
+    guard = RunStorageGuard(settings, home)
+    assert guard.problem() is None and guard.problem() is None
+    assert len(checks) == 1  # the second child to start asks about the same files
+    runs = home / "storage" / "history" / "runs.db"
+    with runs.open("r+b") as f:
+        f.write(b"garbage " * 512)
+    problem = guard.problem()
+    assert problem is not None and f"{runs} is damaged" in problem
+    assert len(checks) == 2
