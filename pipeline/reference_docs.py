@@ -210,6 +210,23 @@ def domains_table(defs: Definitions, slices: dict[str, Definitions]) -> str:
     return _table(("domain", "assets", "checks", "jobs", "schedules and sensors"), rows)
 
 
+def settings_table() -> str:
+    """Each domain's section of homeclerk.toml: the keys its reader reads, and where it lives."""
+    from assets.common.settings_reader import SettingsReader, SharedPaths
+    from assets.common.timezone import DEFAULT_TIMEZONE
+    from pipeline.domains import domain_modules
+
+    shared = SharedPaths(Path("."), Path("data"), Path("ledger"), DEFAULT_TIMEZONE)
+    rows = []
+    for module in domain_modules("settings"):
+        reader = SettingsReader({}, "(defaults)", Path("."))
+        module.SECTION.read(reader, shared)  # each read names its key: the keys are what it read
+        keys = ", ".join(f"`{key}`" for key in sorted(reader.used))
+        where = f"`{module.__name__.replace('.', '/')}.py`"
+        rows.append((f"`{module.SECTION.name}`", keys, where))
+    return _table(("section (`settings.…`)", "keys", "declared in"), rows)
+
+
 def regions() -> dict[Path, dict[str, Callable[[], str]]]:
     """What is generated where: file → region name → its content."""
     cache: dict[str, tuple[Definitions, dict[str, Definitions]]] = {}
@@ -232,7 +249,10 @@ def regions() -> dict[Path, dict[str, Callable[[], str]]]:
             "sensors": lambda: sensors_table(defs()),
             "commands": commands_table,
         },
-        ARCHITECTURE: {"domains": lambda: domains_table(defs(), slices())},
+        ARCHITECTURE: {
+            "domains": lambda: domains_table(defs(), slices()),
+            "settings": settings_table,
+        },
     }
 
 

@@ -54,3 +54,14 @@ def test_a_region_missing_from_a_file_is_named(tmp_path: Path) -> None:
     doc.write_text("# no tables here\n", "utf-8")
     with pytest.raises(SystemExit, match="no region for commands"):
         reference_docs.rendered(doc, {"commands": reference_docs.commands_table})
+
+
+def test_the_settings_table_has_every_key_a_section_reads() -> None:
+    import re
+
+    from pipeline.settings import accepted_keys
+
+    listed = set(re.findall(r"`([a-z_]+\.[a-z_.]+|payees)`", reference_docs.settings_table()))
+    shared = {k for k in accepted_keys() if k.split(".")[0] in ("timezone", "paths", "feeds")}
+    shared |= {k for k in accepted_keys() if k.startswith("service.")}
+    assert listed == accepted_keys() - shared
