@@ -44,9 +44,8 @@ def _paste(fix: object, cwd: Path) -> None:
     assert done.returncode == 0, (command, done.stdout, done.stderr)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("broken") / "demo"
+def _made_demo(folder: Path) -> Path:
+    """`homeclerk demo --dir folder`, as a user runs it; the folder."""
     subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(folder)],
         env=_env(),
@@ -54,6 +53,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
     )
     return folder
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _made_demo(tmp_path_factory.mktemp("broken") / "demo")
 
 
 def test_a_truncated_warehouse_is_named_and_restored_by_the_printed_fix(demo: Path) -> None:
@@ -117,13 +121,7 @@ def _feeds(folder: Path) -> dict[str, dict[str, object]]:
 def test_a_run_failing_on_a_damaged_warehouse_turns_every_feed_stale_until_restored(
     tmp_path: Path,
 ) -> None:
-    demo = tmp_path / "demo"
-    subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(demo)],
-        env=_env(),
-        check=True,
-        capture_output=True,
-    )
+    demo = _made_demo(tmp_path / "demo")
     config = demo / "homeclerk.toml"
     # A snapshot to restore from: the fix in the feeds is then the restore command.
     subprocess.run(
@@ -176,13 +174,7 @@ def test_a_run_on_a_full_disk_says_disk_full_and_the_next_run_after_space_return
     from assets.sms.chatdb import utc_to_apple_ns
     from pipeline.demo.chatdb_writer import NewMessage, append_messages
 
-    demo = tmp_path / "demo"
-    subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "demo", "--dir", str(demo)],
-        env=_env(),
-        check=True,
-        capture_output=True,
-    )
+    demo = _made_demo(tmp_path / "demo")
     config = demo / "homeclerk.toml"
     good = _feeds(demo)
     now = dt.datetime.now(dt.UTC)
