@@ -1,6 +1,9 @@
 """Parse throughput on one core: the labelled corpora repeated to N messages, shuffled.
 
 Usage: python benchmarks/parse_throughput.py [N]   (default 100000)
+
+Prints the host reference of host_speed.py beside the figure, and their ratio: the ratio is
+what compares runs taken on different days of a shared host.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ import random
 import sys
 import time
 from pathlib import Path
+
+from host_speed import reference_us
 
 from assets.transactions.parsing import parse_message
 
@@ -33,6 +38,12 @@ def main() -> None:
     print(
         f"{count} messages ({transactions} transactions) in {elapsed:.3f} s: "
         f"{count / elapsed:,.0f} msgs/s on one core ({count / cpu:,.0f} per CPU second)"
+    )
+    # The host's speed drifts between days: the reference workload (host_speed.py) beside it.
+    loops = 1e6 / reference_us()
+    print(
+        f"host reference: {loops:,.0f} timeit loops/s (benchmarks/host_speed.py); "
+        f"msgs per CPU second / reference loops per second = {count / cpu / loops:.3f}"
     )
 
 
