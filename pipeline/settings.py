@@ -93,6 +93,9 @@ class ServiceSettings:
     systemd_user_dir: Path = field(
         default_factory=lambda: Path("~/.config/systemd/user").expanduser()
     )
+    # Where `homeclerk systemd install --system` writes the system unit (a Linux box without a
+    # user manager: containers, many NAS and VPS).
+    systemd_system_dir: Path = Path("/etc/systemd/system")
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,9 @@ def _service(reader: SettingsReader) -> ServiceSettings:
         ),
         systemd_user_dir=reader.path(
             "service.systemd_user_dir", "~/.config/systemd/user", '"~/.config/systemd/user"'
+        ),
+        systemd_system_dir=reader.path(
+            "service.systemd_system_dir", "/etc/systemd/system", '"/etc/systemd/system"'
         ),
         ui_port=ports["ui_port"],
         fava_port=ports["fava_port"],

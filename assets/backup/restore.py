@@ -33,6 +33,7 @@ _PATH_KEYS = (
     ("broker", "token_file"),
     ("service", "launch_agents_dir"),
     ("service", "systemd_user_dir"),
+    ("service", "systemd_system_dir"),
 )
 
 

@@ -129,13 +129,18 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "systemd render": (
         "Linux: print the user unit `homeclerk.service` (`Restart=always`, no start limit) that "
-        "runs `homeclerk serve` (on any OS)."
+        "runs `homeclerk serve` (on any OS); `--system [--user NAME]`: the system unit that runs "
+        "as NAME and starts at boot, for a box without a user manager."
     ),
     "systemd install": (
         "Write the unit into `[service] systemd_user_dir`, then `systemctl --user daemon-reload`, "
         "`enable --now`, `restart` (see launchd/README.md, Linux: systemd, for `loginctl "
-        "enable-linger`)."
+        "enable-linger`); with no user manager it says what works instead. `--system [--user "
+        "NAME]` (as root): the system unit into `[service] systemd_system_dir`."
     ),
-    "systemd status": "The unit: ActiveState, SubState, MainPID, restarts, last exit status.",
-    "systemd uninstall": "`disable --now` the unit and remove it.",
+    "systemd status": (
+        "The unit: ActiveState, SubState, MainPID, restarts, last exit status (`--system`: the "
+        "system unit)."
+    ),
+    "systemd uninstall": "`disable --now` the unit and remove it (`--system`: the system unit).",
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,19 @@ def add_parsers(sub: Any) -> None:
         ("status", "ActiveState, SubState, MainPID, restarts, last exit status"),
         ("uninstall", "disable --now and remove the unit"),
     ):
-        verbs.add_parser(name, help=text).set_defaults(handler=_systemd, verb=name)
+        verb = verbs.add_parser(name, help=text)
+        verb.add_argument(
+            "--system",
+            action="store_true",
+            help="the system unit in [service] systemd_system_dir (no user manager needed)",
+        )
+        if name in ("render", "install"):
+            verb.add_argument(
+                "--user",
+                metavar="NAME",
+                help="with --system: the user the service runs as (default: this user)",
+            )
+        verb.set_defaults(handler=_systemd, verb=name)
 
 
 def _launchd(args: argparse.Namespace) -> int:
@@ -110,24 +124,58 @@ def _launchd_build(args: argparse.Namespace) -> int:
 
 
 def _systemd(args: argparse.Namespace) -> int:
+    from pipeline.commands import command_for
     from pipeline.platform import systemd
     from pipeline.platform.service_spec import service_spec
 
     settings = settings_for(args)
+    system = bool(getattr(args, "system", False))
+    # Under sudo the owner is SUDO_USER, not root: the service should run as them.
+    user = getattr(args, "user", None) or os.environ.get("SUDO_USER") or getpass.getuser()
+    if getattr(args, "user", None) and not system:
+        print(
+            "homeclerk: --user NAME goes with --system (the user a system unit runs as)",
+            file=sys.stderr,
+        )
+        return 2
+    scope: systemd.Scope = "system" if system else "user"
+    unit_dir = settings.service.systemd_system_dir if system else settings.service.systemd_user_dir
     try:
         if args.verb == "render":
-            sys.stdout.write(systemd.render_unit(service_spec(settings)))
+            sys.stdout.write(systemd.render_unit(service_spec(settings), user if system else None))
             return 0
+        if not system and args.verb in ("install", "status"):
+            manager = systemd.user_manager()
+            if manager.state != "user":
+                forward = systemd.way_forward(
+                    manager, lambda *w: command_for(settings.config_file, *w), user
+                )
+                print(f"homeclerk: {manager.detail}", file=sys.stderr)
+                print(f"  {forward.note}", file=sys.stderr)
+                if forward.command:
+                    print(f"  fix: {forward.command}", file=sys.stderr)
+                return 1
         if args.verb == "install":
-            done = systemd.install(service_spec(settings), settings.service.systemd_user_dir)
+            done = systemd.install(
+                service_spec(settings), unit_dir, system_user=user if system else None
+            )
         elif args.verb == "status":
-            unit = systemd.status(settings.service.systemd_user_dir)
+            unit = systemd.status(unit_dir, scope=scope)
             print("\n".join(unit.lines()))
             return 0 if unit.running else 1
         else:
-            done = systemd.uninstall(settings.service.systemd_user_dir)
+            done = systemd.uninstall(unit_dir, scope=scope)
     except systemd.SystemdError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1
+    except PermissionError as exc:
+        words = ["systemd", args.verb, *(["--system"] if system else [])]
+        words += ["--user", user] if system and args.verb == "install" else []
+        print(
+            f"homeclerk: {exc.filename or unit_dir}: permission denied; a system unit is "
+            f"written as root: sudo {command_for(settings.config_file, *words)}",
+            file=sys.stderr,
+        )
         return 1
     print("\n".join(done))
     return 0

@@ -78,9 +78,47 @@ def service_job(settings: Settings, platform: str = sys.platform) -> Iterator[Fi
             f"{settings.data_dir / 'logs'})",
         )
         return
+    yield from _systemd_job(settings, cmd)
+
+
+def _systemd_job(settings: Settings, cmd: Callable[..., str]) -> Iterator[Finding]:
+    """The system unit when one is installed, else the user unit, where a user manager exists;
+    where none does, the way forward that works on this machine (not `systemd install`, which
+    would fail the same way `systemd status` does)."""
+    import getpass
+
     from pipeline.platform import systemd
 
+    system_unit = systemd.unit_path(settings.service.systemd_system_dir)
+    if system_unit.is_file():
+        try:
+            status = systemd.status(settings.service.systemd_system_dir, scope="system")
+        except systemd.SystemdError as exc:
+            yield Finding("service", False, str(exc), cmd("systemd", "status", "--system"))
+            return
+        yield Finding(
+            "service",
+            status.running,
+            "system unit: " + "; ".join(" ".join(line.split()) for line in status.lines()[1:]),
+            None
+            if status.running
+            else "journalctl -u homeclerk; "
+            f"sudo {cmd('systemd', 'install', '--system', '--user', getpass.getuser())}",
+        )
+        return
     unit = systemd.unit_path(settings.service.systemd_user_dir)
+    manager = systemd.user_manager()
+    if manager.state != "user":
+        forward = systemd.way_forward(manager, cmd, getpass.getuser())
+        installed = f"{unit} is installed but " if unit.is_file() else "not installed: "
+        yield Finding(
+            "service",
+            False,
+            f"{installed}{manager.detail}; {forward.note}",
+            forward.command,
+            warning=True,
+        )
+        return
     if not unit.is_file():
         yield _not_installed(f"no {unit}", cmd("systemd", "install"))
         return

@@ -112,12 +112,12 @@ def test_service_job_through_the_systemctl_stand_in(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = service_settings(tmp_path)
+    standin = StandIn(tmp_path, "systemctl", monkeypatch)  # a user manager that answers
     (finding,) = sc.service_job(settings, "linux")
     assert finding.warning and "not installed" in finding.detail
     # The command pasted as is installs this folder's service: it carries the --config.
     assert finding.fix is not None
     assert finding.fix.endswith(f"--config {settings.config_file} systemd install")
-    standin = StandIn(tmp_path, "systemctl", monkeypatch)
     (tmp_path / "units").mkdir()
     (tmp_path / "units" / "homeclerk.service").write_text("[Service]\n")
     standin.canned(

@@ -87,6 +87,7 @@ def test_install_status_uninstall_call_systemctl_user(
     assert unit.stat().st_mode & 0o777 == 0o644
     assert "ExecStart=" in unit.read_text()
     assert standin.calls() == [
+        "--user show-environment",  # is there a user manager to install into?
         "--user daemon-reload",
         "--user enable --now homeclerk.service",
         "--user restart homeclerk.service",
@@ -121,7 +122,7 @@ def test_a_failed_systemctl_step_is_reported(
     assert main(["--config", str(tmp_path / "homeclerk.toml"), "systemd", "install"]) == 1
     err = capsys.readouterr().err
     assert "daemon-reload failed" in err and "Failed to connect to bus" in err
-    assert len(standin.calls()) == 1
+    assert standin.calls() == ["--user show-environment", "--user daemon-reload"]
 
 
 def test_status_of_a_stopped_unit_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
