@@ -38,6 +38,8 @@ from assets.sms.settings import DEFAULT_CHAT_DB
 from assets.transactions.settings import DEFAULT_BANK_SENDERS
 from pipeline.commands import installed_command, with_config
 from pipeline.domains import domain_modules
+from pipeline.secret_source import EXAMPLE as OP_EXAMPLE
+from pipeline.secret_source import PROVIDERS, SecretsSettings, load_op_secrets, reference_problem
 
 __all__ = [
     "BROKER_KEYS",
@@ -46,6 +48,7 @@ __all__ = [
     "DEFAULT_BANK_SENDERS",
     "DEFAULT_CHAT_DB",
     "ENV_FILE_ENV",
+    "SecretsSettings",
     "ServiceSettings",
     "Settings",
     "SettingsError",
@@ -116,6 +119,7 @@ class Settings(HasTimezone):
     # server): readable by all by default; "0600" keeps them to the owner.
     feeds_mode: int = DEFAULT_FEED_MODE
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
     # Section name -> its value, for every domain with a `settings.py`.
     sections: Mapping[str, Any] = field(default_factory=dict)
 
@@ -274,8 +278,36 @@ def _read(reader: SettingsReader) -> Settings:
         env_file=find_env_file(base),
         feeds_mode=feeds_mode,
         service=service,
+        secrets=_secrets(reader),
         sections=values,
     )
+
+
+def _secrets(reader: SettingsReader) -> SecretsSettings:
+    """`[secrets]`: provider "env" (the default: `.env` alone) or "op" (then 1Password)."""
+    provider = reader.choice("secrets.provider", "env", PROVIDERS)
+    op_path = reader.string("secrets.op_path", "op", '"/usr/local/bin/op"')
+    refs: dict[str, str] = {}
+    for index, entry in enumerate(reader.table_list("secrets.op", OP_EXAMPLE), start=1):
+        name, reference = entry.get("name"), entry.get("reference")
+        problem = (
+            f"has unknown key(s) {sorted(set(entry) - {'name', 'reference'})}"
+            if set(entry) - {"name", "reference"}
+            else reference_problem(name, reference)
+        )
+        if problem is None and name in refs:
+            problem = f"maps {name} a second time"
+        if problem:
+            raise SettingsError(reader.source, f"secrets.op[{index}]", problem, OP_EXAMPLE)
+        refs[str(name)] = str(reference)
+    if provider == "op" and not refs:
+        raise SettingsError(
+            reader.source,
+            "secrets.provider",
+            'is "op" but no [[secrets.op]] maps a name to a 1Password reference',
+            OP_EXAMPLE,
+        )
+    return SecretsSettings(provider=provider, op_path=op_path, op_refs=refs)
 
 
 def _service(reader: SettingsReader) -> ServiceSettings:
@@ -360,29 +392,35 @@ def find_env_file(base: Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_env_file(settings: Settings) -> list[str]:
-    """Put `.env` values into the process environment (never overriding what is set already).
+def load_env_file(settings: Settings, out: TextIO | None = None) -> list[str]:
+    """Put `.env` values into the process environment (never overriding what is set already),
+    then, with `[secrets] provider = "op"`, the 1Password secrets `[[secrets.op]]` names that are
+    still unset (the .env may hold OP_SERVICE_ACCOUNT_TOKEN for them).
 
-    Returns the names loaded (never the values). Dagster's EnvVar reads them from there.
+    Returns the names loaded (never the values). Dagster's EnvVar reads them from there. A
+    secret 1Password cannot give is one warning line on stderr (`out`) naming it and the fix;
+    the others still load.
     """
-    path = settings.env_file
-    if path is None:
-        return []
-    if not path.is_file():
-        raise SettingsError(
-            f"${ENV_FILE_ENV}",
-            ENV_FILE_ENV,
-            f"points at {path}, which is not a file",
-            "KITE_API_KEY=… in a file of mode 0600",
-        )
-    from dotenv import dotenv_values
-
     loaded = []
-    for name, value in dotenv_values(path).items():
-        if value is not None and name not in os.environ:
-            os.environ[name] = value
-            loaded.append(name)
-    return loaded
+    path = settings.env_file
+    if path is not None:
+        if not path.is_file():
+            raise SettingsError(
+                f"${ENV_FILE_ENV}",
+                ENV_FILE_ENV,
+                f"points at {path}, which is not a file",
+                "KITE_API_KEY=… in a file of mode 0600",
+            )
+        from dotenv import dotenv_values
+
+        for name, value in dotenv_values(path).items():
+            if value is not None and name not in os.environ:
+                os.environ[name] = value
+                loaded.append(name)
+    from_op, problems = load_op_secrets(settings.secrets)
+    for problem in problems:
+        print(f"homeclerk: warning: {problem}", file=out or sys.stderr)
+    return loaded + from_op
 
 
 BROKER_KEYS = ("KITE_API_KEY", "KITE_API_SECRET")
@@ -454,6 +492,8 @@ def not_configured(settings: Settings) -> list[str]:
             from dotenv import dotenv_values
 
             present |= {k for k, v in dotenv_values(settings.env_file).items() if v}
+        if settings.secrets.provider == "op":
+            present |= set(settings.secrets.op_refs)
         missing = [key for key in BROKER_KEYS if key not in present]
         if missing:
             where = settings.env_file or settings.base_dir / ".env"

@@ -16,7 +16,7 @@ from assets.common.warehouse import (
 )
 from assets.sms.chatdb import ChatDbUnreadableError, newest_bank_rowid
 from pipeline.doctor.findings import CHECK_PREFIX, Finding, ago, homeclerk_command
-from pipeline.settings import Settings, exposed_secret_files
+from pipeline.settings import BROKER_KEYS, Settings, exposed_secret_files
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -76,9 +76,13 @@ def _config(settings: Settings) -> Iterator[Finding]:
 
 
 def _secrets(settings: Settings) -> Iterator[Finding]:
+    yield from _op_secrets(settings)
     path = settings.env_file
     if path is None:
-        needed = settings.broker.adapter == "kite"
+        from_op = settings.secrets.provider == "op" and set(BROKER_KEYS) <= set(
+            settings.secrets.op_refs
+        )
+        needed = settings.broker.adapter == "kite" and not from_op
         yield Finding(
             ".env",
             not needed,
@@ -96,6 +100,30 @@ def _secrets(settings: Settings) -> Iterator[Finding]:
             yield Finding(name, False, detail, f"chmod 600 {file}")
         elif file is path:
             yield Finding(name, True, f"{file}: readable by you alone")
+
+
+def _op_secrets(settings: Settings) -> Iterator[Finding]:
+    """Whether each `[[secrets.op]]` reference can be read now, with provider "op".
+
+    The value is read and dropped, never shown."""
+    from pipeline.secret_source import SecretSourceError, read_op
+
+    secrets = settings.secrets
+    if secrets.provider != "op":
+        return
+    unread: list[SecretSourceError] = []
+    for name, reference in secrets.op_refs.items():
+        if name in os.environ:
+            continue  # set in the environment or .env: that value wins, 1Password is not asked
+        try:
+            read_op(name, reference, secrets.op_path)
+        except SecretSourceError as exc:
+            unread.append(exc)
+    if not unread:
+        yield Finding("1Password", True, f"{len(secrets.op_refs)} secret(s) readable with op")
+        return
+    for exc in unread:
+        yield Finding("1Password", False, f"{exc.name}: {exc.problem}", exc.fix)
 
 
 def _private_files(settings: Settings) -> Iterator[Finding]:

@@ -70,3 +70,56 @@ def service_settings(tmp_path: Path) -> Settings:
         'launch_agents_dir = "agents"\nsystemd_user_dir = "units"\n'
     )
     return load_settings(config)
+
+
+# A stand-in 1Password CLI: `op read --no-newline op://vault/item/field` prints the file
+# <root>/items/vault/item/field; signed out (no <root>/signed-in and no
+# OP_SERVICE_ACCOUNT_TOKEN) it fails the way `op` 2.x does. Each call appends its argv to
+# <root>/calls (never the value).
+OP_STANDIN = """#!/bin/sh
+echo "$*" >> "$OP_STANDIN_ROOT/calls"
+[ "$1" = read ] || { echo "[ERROR] unknown command \\"$1\\"" >&2; exit 1; }
+if [ -z "$OP_SERVICE_ACCOUNT_TOKEN" ] && [ ! -f "$OP_STANDIN_ROOT/signed-in" ]; then
+  printf '%s %s\\n' "[ERROR] 2026/01/01 00:00:00 You are not currently signed in." \\
+    "Please run \\`op signin --help\\` for instructions" >&2
+  exit 1
+fi
+ref="$3"
+item="$OP_STANDIN_ROOT/items/${ref#op://}"
+if [ ! -f "$item" ]; then
+  echo "[ERROR] 2026/01/01 00:00:00 could not read secret '$ref': isn't an item" >&2
+  exit 1
+fi
+cat "$item"
+"""
+
+
+class OpStandIn:
+    """A stand-in `op` on PATH holding `items` {"vault/item/field": value}; signed in or not."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch, signed_in: bool = True) -> None:
+        self.root = root / "op"
+        (self.root / "bin").mkdir(parents=True, exist_ok=True)
+        script = self.root / "bin" / "op"
+        script.write_text(OP_STANDIN)
+        script.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{self.root / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        monkeypatch.setenv("OP_STANDIN_ROOT", str(self.root))
+        monkeypatch.delenv("OP_SERVICE_ACCOUNT_TOKEN", raising=False)
+        self.sign_in(signed_in)
+
+    def sign_in(self, signed_in: bool = True) -> None:
+        marker = self.root / "signed-in"
+        if signed_in:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
+
+    def item(self, path: str, value: str) -> None:
+        file = self.root / "items" / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(value)
+
+    def calls(self) -> list[str]:
+        log = self.root / "calls"
+        return log.read_text().splitlines() if log.exists() else []
