@@ -71,7 +71,8 @@ def build(path: Path, total: int, unrecognized: int, rng: random.Random) -> None
     with duckdb.connect(str(path)) as con:
         ensure_tables(con)
         con.executemany(
-            "INSERT INTO sms_messages VALUES (?, ?, ?, ?, ?, false, NULL)",
+            "INSERT INTO sms_messages (rowid, guid, sender, received_at, body,"
+            " from_attributed_body) VALUES (?, ?, ?, ?, ?, false)",
             rows,
         )
 

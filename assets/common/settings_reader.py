@@ -234,15 +234,7 @@ class SettingsReader:
         sections = {k.split(".")[0] for k in self.used if "." in k}
         for key, value in self.raw.items():
             if isinstance(value, dict) and key in known_tables:
-                for sub in value:
-                    dotted = f"{key}.{sub}"
-                    if dotted not in known_leaves:
-                        raise SettingsError(
-                            self.source,
-                            dotted,
-                            "is not a known setting",
-                            hint=closest(dotted, known_leaves),
-                        )
+                self._reject_unknown_in(key, value, known_leaves)
             elif isinstance(value, dict):
                 # A misspelt section: compare it with the sections, not with dotted keys.
                 raise SettingsError(
@@ -259,6 +251,19 @@ class SettingsReader:
                     "is not a known setting",
                     hint=closest(key, top_level | known_leaves),
                 )
+
+    def _reject_unknown_in(self, prefix: str, table: Mapping[str, Any], known: set[str]) -> None:
+        """The keys of one known table, and of its known sub-tables (`[sources.android]`)."""
+        for sub, value in table.items():
+            dotted = f"{prefix}.{sub}"
+            if dotted in known:
+                continue
+            if isinstance(value, dict) and any(k.startswith(dotted + ".") for k in known):
+                self._reject_unknown_in(dotted, value, known)
+                continue
+            raise SettingsError(
+                self.source, dotted, "is not a known setting", hint=closest(dotted, known)
+            )
 
 
 def closest(key: str, known: set[str], shape: str = "{}") -> str:

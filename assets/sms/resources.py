@@ -16,6 +16,7 @@ class MessagesSource(ConfigurableResource):
 
     chat_db: str
     bank_headers: list[str]
+    android_inbox: str = ""  # `[sources.android] inbox`; empty: no Android backups are read
 
 
 def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
@@ -24,5 +25,6 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
         "messages": MessagesSource(
             chat_db=str(settings.section("messages").chat_db),
             bank_headers=list(settings.section("parsing").bank_senders),
+            android_inbox=str(settings.section("messages").android_inbox or ""),
         )
     }

@@ -2,6 +2,8 @@
 (bank SMS in chat.db that the warehouse has not stored)."""
 
 import datetime as dt
+import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -177,3 +179,66 @@ def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:
     except OSError:
         return None  # there, but not ours to read: the reader raises the Full Disk Access fix
     return None
+
+
+ANDROID_SENSOR_INTERVAL_SECONDS = 60  # backup apps write hourly or daily: a minute is prompt
+ANDROID_TAG = "homeclerk/android_inbox"
+
+
+def build_android_sms_sensor(
+    job: Any,
+    messages: MessagesSource,
+    warehouse: Warehouse,
+    now: Callable[[], dt.datetime] = _utc_now,
+) -> SensorDefinition:
+    """The sensor on `[sources.android] inbox`, starting `job` when a backup there is new or
+    changed since the ingest last read it (judged against the list the ingest writes beside
+    the warehouse, so a run that failed took nothing). One run at a time; a run that failed on
+    the same files is asked for again after FAILED_RETRY_AFTER."""
+
+    @sensor(
+        name="android_sms_sensor",
+        job=job,
+        minimum_interval_seconds=ANDROID_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=(
+            f"Starts {job.name} when [sources.android] inbox holds an Android SMS backup that "
+            "is new or changed."
+        ),
+    )
+    def android_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+        from assets.sms.android_ingest import inbox_listing, read_seen
+
+        if not messages.android_inbox:
+            return SkipReason("SKIPPED: no [sources.android] inbox configured")
+        inbox = Path(messages.android_inbox)
+        if not inbox.is_dir():
+            return SkipReason(
+                f"SKIPPED: {inbox} ([sources.android] inbox) is not a folder yet (fix: create "
+                "it and point SMS Backup & Restore's backup folder or sync there)"
+            )
+        listing, seen = inbox_listing(inbox), read_seen(warehouse.file)
+        waiting = sorted(name for name, stamp in listing.items() if seen.get(name) != stamp)
+        if not waiting:
+            return SkipReason(f"SKIPPED: every backup in {inbox} is read")
+        stamp = json.dumps({name: listing[name] for name in waiting}, sort_keys=True)
+        fingerprint = hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
+        instance = context.instance
+        busy = instance.get_runs(
+            RunsFilter(job_name=job.name, statuses=[*WAITING, DagsterRunStatus.STARTED]), limit=1
+        )
+        if busy:
+            return SkipReason(f"SKIPPED: run {busy[0].run_id} will read {waiting[0]} …")
+        records = instance.get_run_records(
+            RunsFilter(job_name=job.name, tags={ANDROID_TAG: fingerprint}), limit=1
+        )
+        if records and records[0].dagster_run.status == DagsterRunStatus.FAILURE:
+            end = records[0].end_time or records[0].update_timestamp.timestamp()
+            if now() - dt.datetime.fromtimestamp(end, dt.UTC) < FAILED_RETRY_AFTER:
+                return SkipReason(
+                    f"SKIPPED: run {records[0].dagster_run.run_id} on these backups failed; "
+                    f"asked again {FAILED_RETRY_AFTER.seconds // 60} min after it"
+                )
+        return RunRequest(tags={ANDROID_TAG: fingerprint})
+
+    return android_sms_sensor

@@ -19,6 +19,12 @@ def add_parsers(sub: Any) -> None:
     demo.add_argument(
         "--end-date", type=dt.date.fromisoformat, help="last day of the demo (default: today)"
     )
+    demo.add_argument(
+        "--source",
+        choices=("messages", "android"),
+        default="messages",
+        help="where the demo's SMS come from: a chat.db (messages) or an Android backup",
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -27,7 +33,7 @@ def _demo(args: argparse.Namespace) -> int:
     from pipeline.demo.run import run_demo
 
     try:
-        report = run_demo(args.dir, seed=args.seed, end=args.end_date)
+        report = run_demo(args.dir, seed=args.seed, end=args.end_date, source=args.source)
     except DemoFolderError as exc:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
@@ -50,7 +56,8 @@ def _demo(args: argparse.Namespace) -> int:
         teach = command_for(report.config, "sms", "unrecognized")
         print(f"  teach it: {teach}  (then `sms suggest SHAPE_ID`)")
     print(f"  folder:   {report.folder}")
-    print(f"  chat.db:  {report.messages} messages, {report.bank_alerts} bank transaction alerts")
+    where = "android:  " if args.source == "android" else "chat.db:  "
+    print(f"  {where}{report.messages} messages, {report.bank_alerts} bank transaction alerts")
     for path in report.outputs:
         print(f"  output:   {path}")
     if report.latest_review:

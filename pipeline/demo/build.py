@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import shutil
@@ -59,8 +60,22 @@ def write_chat_db(path: Path, messages: list[DemoMessage], seed: int) -> int:
     return len(rows)
 
 
-def write_demo_config(folder: Path, broker_base_url: str, broker_adapter: str = "kite") -> Path:
-    """The demo's homeclerk.toml: every path inside the demo folder, nothing of the owner's."""
+ANDROID_INBOX = "android-inbox"
+
+
+def write_android_backup(folder: Path, messages: list[DemoMessage], end: dt.date) -> int:
+    """The demo's messages as one Android backup in the demo's inbox (`--source android`)."""
+    from pipeline.demo.android_writer import BackupSms, write_backup
+
+    path = folder / ANDROID_INBOX / f"sms-{end:%Y%m%d}000000.xml"
+    return write_backup(path, [BackupSms(m.sender, m.sent_at, m.body) for m in messages])
+
+
+def write_demo_config(
+    folder: Path, broker_base_url: str, broker_adapter: str = "kite", source: str = "messages"
+) -> Path:
+    """The demo's homeclerk.toml: every path inside the demo folder, nothing of the owner's.
+    `source = "android"`: the SMS come from the Android inbox (and there is no chat.db)."""
     lines = [
         "# Written by `homeclerk demo`. Everything it points at lives in this folder.",
         f'timezone = "{DEFAULT_TIMEZONE}"',
@@ -72,6 +87,7 @@ def write_demo_config(folder: Path, broker_base_url: str, broker_adapter: str = 
         "[messages]",
         'chat_db = "chat.db"',
         "",
+        *(["[sources.android]", f'inbox = "{ANDROID_INBOX}"', ""] if source == "android" else []),
         "[broker]",
         f"adapter = {json.dumps(broker_adapter)}",
         f"base_url = {json.dumps(broker_base_url)}",

@@ -23,7 +23,12 @@ from pipeline.demo.broker import (
     serve_broker,
     write_demo_session,
 )
-from pipeline.demo.build import prepare_demo_folder, write_chat_db, write_demo_config
+from pipeline.demo.build import (
+    prepare_demo_folder,
+    write_android_backup,
+    write_chat_db,
+    write_demo_config,
+)
 from pipeline.demo.messages import IST, demo_opening_balances, generate_demo_messages
 from pipeline.demo.power import write_demo_power
 from pipeline.demo.reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
@@ -64,9 +69,11 @@ def run_demo(
     end: dt.date | None = None,
     out: TextIO = sys.stderr,
     now: dt.datetime | None = None,
+    source: str = "messages",
 ) -> DemoReport:
     """Build the demo folder and materialize every asset with the clock pinned at
-    `demo_instant(end, now)`; `now` defaults to the real time."""
+    `demo_instant(end, now)`; `now` defaults to the real time. `source = "android"` writes the
+    same messages as an Android backup in the demo's inbox instead of a chat.db."""
     folder = folder.expanduser().resolve()
     now = (now or clock.now_utc()).astimezone(IST)
     end = end or now.date()
@@ -78,14 +85,18 @@ def run_demo(
     step(f"preparing {folder}")
     prepare_demo_folder(folder)
     messages = generate_demo_messages(end, seed=seed, until=now if end >= now.date() else None)
-    count = write_chat_db(folder / "chat.db", messages, seed)
     alerts = sum(m.is_bank_transaction for m in messages)
-    step(f"wrote chat.db: {count} messages, {alerts} bank transaction alerts")
+    if source == "android":
+        count = write_android_backup(folder, messages, end)
+        step(f"wrote an Android backup: {count} messages, {alerts} bank transaction alerts")
+    else:
+        count = write_chat_db(folder / "chat.db", messages, seed)
+        step(f"wrote chat.db: {count} messages, {alerts} bank transaction alerts")
 
     # The broker is the recorded one, served on 127.0.0.1 for the length of the demo and
     # reached through the same Kite adapter as the real API.
     with serve_broker(DEMO_RESPONSES) as broker_url:
-        config = write_demo_config(folder, broker_base_url=broker_url)
+        config = write_demo_config(folder, broker_base_url=broker_url, source=source)
         write_text_atomic(
             folder / ".env",
             f"KITE_API_KEY={DEMO_API_KEY}\nKITE_API_SECRET={DEMO_API_SECRET}\n",

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assets.common.warehouse import (
@@ -147,6 +148,11 @@ def _private_files(settings: Settings) -> Iterator[Finding]:
 
 
 def _chat_db(settings: Settings) -> Iterator[Finding]:
+    inbox = settings.android_inbox
+    if inbox is not None:
+        yield _android_inbox(settings, inbox)
+        if not os.path.lexists(settings.chat_db):
+            return  # an Android-only machine: no Messages database is expected
     if not os.path.lexists(settings.chat_db):
         yield Finding(
             "chat.db",
@@ -168,6 +174,25 @@ def _chat_db(settings: Settings) -> Iterator[Finding]:
         f"{settings.chat_db}: newest bank SMS ROWID {newest}",
         None if newest else "no message from a configured bank sender: check [messages] senders",
     )
+
+
+def _android_inbox(settings: Settings, inbox: Path) -> Finding:
+    """The Android backup inbox: there, and its backups read (no DuckDB: the sensor's list)."""
+    from assets.sms.android_ingest import inbox_listing, read_seen
+
+    if not inbox.is_dir():
+        return Finding(
+            "android backups",
+            False,
+            f"{inbox} ([sources.android] inbox) is not a folder",
+            f"mkdir -p {inbox} and point SMS Backup & Restore's backup folder (or its sync) there",
+        )
+    listing, seen = inbox_listing(inbox), read_seen(settings.warehouse)
+    waiting = [name for name, stamp in listing.items() if seen.get(name) != stamp]
+    detail = f"{inbox}: {len(listing)} backup(s), {len(listing) - len(waiting)} read"
+    if waiting:
+        detail += f"; {len(waiting)} new or changed, read at the next run ({waiting[0]} …)"
+    return Finding("android backups", True, detail)
 
 
 def _warehouse(settings: Settings) -> Iterator[Finding]:

@@ -46,16 +46,21 @@ ACCOUNTS = {
 STATES_BALANCE = re.compile(r"\bAv[lb] Bal|\bBal\b", re.IGNORECASE)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+# The same demo from each SMS source (chat.db, an Android backup): the same truth holds for both.
+@pytest.fixture(scope="module", params=["messages", "android"])
+def demo(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
     folder = tmp_path_factory.mktemp("truth") / "demo"
     with pytest.MonkeyPatch.context() as mp:
         # The demo sets these for its own run; they must not leak into other tests.
         for name in (CONFIG_ENV, "DAGSTER_HOME", "KITE_API_KEY", "KITE_API_SECRET"):
             mp.delenv(name, raising=False)
         mp.setenv("HOME", str(folder.parent))
-        report = run_demo(folder, seed=SEED, end=END, out=io.StringIO())
+        report = run_demo(folder, seed=SEED, end=END, out=io.StringIO(), source=request.param)
     assert report.messages > 0
+    with duckdb.connect(str(folder / "data" / "warehouse.duckdb"), read_only=True) as con:
+        sources = {s for (s,) in con.execute("SELECT DISTINCT source FROM sms_messages").fetchall()}
+    assert sources == {request.param}
+    assert (folder / "chat.db").exists() == (request.param == "messages")
     return folder
 
 
