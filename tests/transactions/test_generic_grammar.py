@@ -457,4 +457,8 @@ def test_success_wording_makes_a_debit_only_of_a_transaction_or_payment(body: st
 def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> None:
     body = "Payment of Rs 1317.80 received for your card ending 2844 is processed successfully."
     txn = read(body)
-    assert (txn.direction, txn.amount, txn.kind) == ("credit", Decimal("1317.80"), "bill")
+    assert (txn.direction, txn.amount, txn.kind) == (
+        "credit",
+        Decimal("1317.80"),
+        "card_bill_payment",
+    )
