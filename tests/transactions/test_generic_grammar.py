@@ -414,7 +414,13 @@ def test_a_built_in_format_reads_the_name_and_reference_with_their_capitals() ->
     assert (without_low.kind, from_low.kind) == ("transfer", "purchase")
 
 
-CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-heldout.jsonl", "sms-researched.jsonl")
+CORPORA = (
+    "sms-dev.jsonl",
+    "sms-extra.jsonl",
+    "sms-heldout.jsonl",
+    "sms-researched.jsonl",
+    "sms-apps.jsonl",
+)
 
 
 def test_without_each_issuers_formats_no_negative_is_taken_and_every_read_amount_is_right() -> None:
