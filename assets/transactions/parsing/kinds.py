@@ -62,8 +62,12 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
         if "payment" in low and "card" in low and ("received" in low or "towards" in low):
             return "card_bill_payment"  # a credit-card bill payment arriving on the card
         return "transfer"
-    if ("fund" in low or "sip" in low or "amc" in low or "ppfas" in low) and _INVESTMENT.search(
-        low
+    # A fund house is paid by mandate, auto-payment or transfer ("other"); card and UPI spends
+    # (most alerts) skip the scans.
+    if (
+        channel == "other"
+        and ("fund" in low or "sip" in low or "amc" in low or "ppfas" in low)
+        and _INVESTMENT.search(low)
     ):
         return "investment"
     match = (
