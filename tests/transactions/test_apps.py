@@ -164,6 +164,22 @@ def test_sip_confirmations_and_payments_to_a_fund_house_are_investments() -> Non
     assert read("ap-11-navi-sip").counterparty == "Navi Nifty Next 50 Index Fund DG"
 
 
+def test_a_charge_for_a_sip_is_no_investment_and_a_sip_by_mandate_is_one() -> None:
+    charge = parse_message(
+        "VM-HDFCBK-S",
+        "Rs.295.00 debited from A/c XX1276 on 05-07-26 towards SIP mandate bounce charges. "
+        "Avl Bal Rs.2,000.00",
+    ).transaction
+    assert charge is not None and charge.kind != "investment"
+    assert categorize(charge) != "Transfers:Investments"
+    sip = parse_message(
+        "VM-HDFCBK-S",
+        "Rs.2,000.00 debited from A/c XX1276 on 05-07-26 towards SIP mandate of HDFC Mutual "
+        "Fund. Avl Bal Rs.4,295.00",
+    ).transaction
+    assert sip is not None and (sip.kind, sip.channel) == ("investment", "other")
+
+
 def test_an_auto_payment_to_anyone_else_is_no_investment() -> None:
     body = BY_ID["ap-10-fi-autopay-sip"]["body"].replace("Ppfas Management Ltd", "Anand Rentals")
     txn = read("ap-10-fi-autopay-sip", body=body)

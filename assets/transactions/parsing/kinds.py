@@ -63,11 +63,12 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
             return "card_bill_payment"  # a credit-card bill payment arriving on the card
         return "transfer"
     # A fund house is paid by mandate, auto-payment or transfer ("other"); card and UPI spends
-    # (most alerts) skip the scans.
+    # (most alerts) skip the scans. A charge ("SIP bounce charges") is no investment.
     if (
         channel == "other"
         and ("fund" in low or "sip" in low or "amc" in low or "ppfas" in low)
         and _INVESTMENT.search(low)
+        and not ("charge" in low or " fee" in low or "penalty" in low)
     ):
         return "investment"
     match = (
