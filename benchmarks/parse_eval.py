@@ -1,7 +1,7 @@
 """Score the parser on labelled corpora, per issuer and overall.
 
 Usage: python benchmarks/parse_eval.py [--loio] [--misses] [CORPUS.jsonl ...]
-(default corpora: sms-dev, sms-extra, sms-heldout and sms-researched in tests/data/sms)
+(default corpora: sms-dev, sms-extra, sms-heldout, sms-researched and sms-apps in tests/data/sms)
 
 --loio (leave one issuer out): each issuer's messages are parsed with that issuer's own formats
 switched off, so the figures say how the rest of the parser (the generic layer and generic
@@ -24,7 +24,13 @@ from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.jsonl import transaction_json
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sms"
-CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-heldout.jsonl", "sms-researched.jsonl")
+CORPORA = (
+    "sms-dev.jsonl",
+    "sms-extra.jsonl",
+    "sms-heldout.jsonl",
+    "sms-researched.jsonl",
+    "sms-apps.jsonl",
+)
 FIELDS = ("amount", "direction", "counterparty", "account_tail", "balance", "reference", "channel")
 FIELDS = (*FIELDS, "date")
 

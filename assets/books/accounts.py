@@ -7,6 +7,8 @@ Rules (also in ledger/README.md):
 - Counter-account from the category: a debit goes to `Expenses:<category>`, a credit comes from
   `Income:<category>`; no category means `Expenses:Uncategorized` / `Income:Uncategorized`. A
   refund (kind `refund`) comes back to `Expenses:<category>`: less spending, not income.
+- An investment (kind `investment`: a SIP, money to or from a fund house) goes to
+  `Assets:Investments:Contributions`: an asset bought, not an expense.
 - A category whose first component is `Transfer`/`Transfers` (a credit-card payment, a move
   between own accounts) goes to the clearing account `Assets:Transfers:Clearing`: both legs of a
   transfer post there with opposite signs, so its balance is the sum of transfers whose other leg
@@ -28,6 +30,9 @@ from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.model import INSTRUMENTS
 
 TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
+# Money into funds the SMS names (a SIP instalment); kept apart from the broker's holdings
+# (Assets:Investments:Broker), whose units the books check against the broker.
+INVESTMENT_ACCOUNT = "Assets:Investments:Contributions"
 _ACCOUNT_FIELD = {
     "field": "account",
     "example": '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',
@@ -180,8 +185,11 @@ def category_tail(category: str | None) -> str:
 def counter_account(direction: str, category: str | None, kind: str | None = None) -> str:
     """The other leg of an alert: Expenses/Income by direction + category, or transfers.
 
-    A refund credit comes back to `Expenses:<category>` (a negative expense), never income.
+    A refund credit comes back to `Expenses:<category>` (a negative expense), never income; an
+    investment goes to (or comes back from) INVESTMENT_ACCOUNT, an asset.
     """
+    if kind == "investment":
+        return INVESTMENT_ACCOUNT
     tail = category_tail(category)
     if is_transfer(tail):
         return TRANSFER_ACCOUNT

@@ -353,8 +353,23 @@ def _indexed(rules: tuple[CategoryRule, ...]) -> _Index:
 _last: _Index = _indexed(DEFAULT_RULES)
 
 
+# Kinds that are no spending and no income whoever the counterparty is: money moved between
+# the owner's own accounts (a card bill paid, a wallet topped up) or into investments. They
+# decide before any rule; the ledger books an investment to INVESTMENT_ACCOUNT, the rest to the
+# transfers' clearing account.
+KIND_CATEGORIES: dict[str, str] = {
+    "card_bill_payment": "Transfers:CreditCardPayment",
+    "wallet_topup": "Transfers:WalletTopUp",
+    "investment": "Transfers:Investments",
+}
+
+
 def categorize(txn: Transaction, rules: Sequence[CategoryRule] = DEFAULT_RULES) -> str:
-    """The category of the first rule that matches, or exactly "Uncategorized"."""
+    """The category of the kind (KIND_CATEGORIES), else of the first rule that matches, else
+    exactly "Uncategorized"."""
+    by_kind = KIND_CATEGORIES.get(txn.kind)
+    if by_kind is not None:
+        return by_kind
     global _last
     index = _last
     if rules is not index.rules:

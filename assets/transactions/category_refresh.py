@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 _STATE_DDL = "CREATE TABLE IF NOT EXISTS derive_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
 _KEY = "category_rules"
 # Bump when `categorize` changes beyond its rules (the stored rules then count as unknown).
-CATEGORIZE_VERSION = 1
+CATEGORIZE_VERSION = 2  # 2: card bill payments, wallet top-ups and investments by kind
 _Key = tuple[str | None, str | None, str | None, str | None, str | None]
 
 

@@ -25,8 +25,12 @@ Kind = Literal[
     "cash_deposit",
     "atm_withdrawal",
     "fee",
+    "wallet_spend",  # paid out of a wallet's or prepaid card's balance
+    "wallet_topup",  # money added to a wallet: a move between the owner's own accounts
+    "card_bill_payment",  # a credit-card bill paid (or its payment received on the card)
+    "investment",  # money into (or back from) a fund house: an asset, not spending
 ]
-KINDS: tuple[Kind, ...] = get_args(Kind)  # the same ten, in the same order
+KINDS: tuple[Kind, ...] = get_args(Kind)  # the same fourteen, in the same order
 
 # Reasons a bank message is not a transaction. "unrecognized" means the parser does not know the
 # shape: it is counted by the parse-coverage check so the owner learns their bank changed wording.

@@ -1,17 +1,24 @@
 """What lets a changed `[[sms.formats]]` re-read old messages: a fingerprint kept in the warehouse.
 
 `derive_transactions` compares the fingerprint of the formats it runs with against the one stored
-by the last run; when they differ, it re-parses the messages it could not read before.
+by the last run; when they differ, it re-parses the messages it could not read before. The
+built-in formats count too: a new issuer module (a wallet's, a card issuer's) reads the alerts
+of its senders that an older homeclerk stored as unrecognized.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from assets.transactions.parsing import Format
+from assets.transactions.parsing.issuers import (
+    FORMATS_BY_ISSUER,
+    GENERIC_FORMATS,
+    ISSUER_BY_HEADER,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -20,12 +27,35 @@ _STATE_DDL = "CREATE TABLE IF NOT EXISTS derive_state (key VARCHAR PRIMARY KEY, 
 _KEY = "sms_formats_fingerprint"
 
 
-def formats_fingerprint(formats: Sequence[Format] | None) -> str:
-    """A digest of everything in the owner's formats that decides what they read."""
-    described = [
-        [f.name, f.regex.pattern, f.direction, f.channel, f.instrument, f.header, f.bank]
-        for f in formats or ()
+def _described(formats: Sequence[Format]) -> list[list[str | None]]:
+    return [
+        [f.name, f.regex.pattern, f.direction, f.channel, f.instrument, f.header, f.bank, f.kind]
+        for f in formats
     ]
+
+
+def builtin_fingerprint(
+    by_issuer: Mapping[str, Sequence[Format]],
+    by_header: Mapping[str, str],
+    generic: Sequence[Format],
+) -> str:
+    """A digest of the built-in formats and the headers that route to them."""
+    described = [
+        sorted([issuer, _described(formats)] for issuer, formats in by_issuer.items()),
+        sorted(by_header.items()),
+        _described(generic),
+    ]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+# Computed once: the built-in formats do not change while homeclerk runs.
+BUILTIN_FINGERPRINT = builtin_fingerprint(FORMATS_BY_ISSUER, ISSUER_BY_HEADER, GENERIC_FORMATS)
+
+
+def formats_fingerprint(formats: Sequence[Format] | None) -> str:
+    """A digest of everything in the owner's formats, and the built-in ones, that decides what
+    they read."""
+    described = [BUILTIN_FINGERPRINT, _described(formats or ())]
     return hashlib.sha256(json.dumps(described).encode()).hexdigest()
 
 

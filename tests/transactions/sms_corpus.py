@@ -10,7 +10,9 @@ from assets.transactions.model import Transaction
 from assets.transactions.parsing.jsonl import transaction_json
 
 SMS_DATA = Path(__file__).resolve().parent.parent / "data" / "sms"
-CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl")
+# The labelled corpora the suite holds the parser to, line by line (sms-apps: wallets, payment
+# apps, fintech cards and fund houses, real wordings; its lines also label `instrument`).
+CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-apps.jsonl")
 
 
 def load(name: str) -> list[dict[str, Any]]:

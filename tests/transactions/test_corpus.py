@@ -13,9 +13,10 @@ from tests.transactions.sms_corpus import CORPORA, as_expected, load
 LINES = [pytest.param(line, id=line["id"]) for name in CORPORA for line in load(name)]
 
 
-def test_both_corpora_are_present() -> None:
+def test_the_corpora_are_present() -> None:
     assert len(load("sms-dev.jsonl")) == 162
     assert len(load("sms-extra.jsonl")) >= 100
+    assert len(load("sms-apps.jsonl")) >= 23
 
 
 @pytest.mark.parametrize("line", LINES)
@@ -32,7 +33,11 @@ def test_line(line: dict) -> None:
     assert as_expected(result.transaction) == line["expected"]
     assert isinstance(result.transaction.amount, Decimal)
     assert result.transaction.bank == issuer_for_sender(line["sender"])
-    assert result.transaction.instrument in ("account", "debit_card", "credit_card")
+    # A wallet only where a line labels one (the apps' corpus labels every line's instrument).
+    assert result.transaction.instrument == line.get("instrument", result.transaction.instrument)
+    assert result.transaction.instrument in ("account", "debit_card", "credit_card", "wallet")
+    if "instrument" not in line:
+        assert result.transaction.instrument != "wallet"
 
 
 @pytest.mark.parametrize(

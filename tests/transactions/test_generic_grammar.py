@@ -414,7 +414,13 @@ def test_a_built_in_format_reads_the_name_and_reference_with_their_capitals() ->
     assert (without_low.kind, from_low.kind) == ("transfer", "purchase")
 
 
-CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-heldout.jsonl", "sms-researched.jsonl")
+CORPORA = (
+    "sms-dev.jsonl",
+    "sms-extra.jsonl",
+    "sms-heldout.jsonl",
+    "sms-researched.jsonl",
+    "sms-apps.jsonl",
+)
 
 
 def test_without_each_issuers_formats_no_negative_is_taken_and_every_read_amount_is_right() -> None:
@@ -457,4 +463,8 @@ def test_success_wording_makes_a_debit_only_of_a_transaction_or_payment(body: st
 def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> None:
     body = "Payment of Rs 1317.80 received for your card ending 2844 is processed successfully."
     txn = read(body)
-    assert (txn.direction, txn.amount, txn.kind) == ("credit", Decimal("1317.80"), "bill")
+    assert (txn.direction, txn.amount, txn.kind) == (
+        "credit",
+        Decimal("1317.80"),
+        "card_bill_payment",
+    )

@@ -7,12 +7,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pytest
 
 from assets.sms.ingest import ingest_new_messages
+from assets.transactions import relearn
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
 from assets.transactions.parsing import formats_from_config
-from assets.transactions.relearn import formats_fingerprint
+from assets.transactions.parsing.core import disable_issuer_formats
+from assets.transactions.parsing.issuers import FORMATS_BY_ISSUER, GENERIC_FORMATS, ISSUER_BY_HEADER
+from assets.transactions.relearn import builtin_fingerprint, formats_fingerprint
 from assets.transactions.suggest import propose
 from assets.transactions.unrecognized import shape_of
 from tests.sms.helpers import UPI_DEBIT, ChatDb
@@ -105,3 +109,43 @@ def test_a_changed_format_does_not_re_read_all_messages_every_run(
     derive_transactions(warehouse, DEFAULT_RULES, TZ)
     again = derive_transactions(warehouse, DEFAULT_RULES, TZ, formats_from_config([_entry()]))
     assert (again.considered, again.upgraded, again.transactions) == (0, 0, 0)
+
+
+def test_the_builtin_fingerprint_follows_the_issuers_formats_and_headers() -> None:
+    base = builtin_fingerprint(FORMATS_BY_ISSUER, ISSUER_BY_HEADER, GENERIC_FORMATS)
+    assert base == relearn.BUILTIN_FINGERPRINT
+    fewer = {k: v for k, v in FORMATS_BY_ISSUER.items() if k != "FAMPAY"}
+    assert builtin_fingerprint(fewer, ISSUER_BY_HEADER, GENERIC_FORMATS) != base
+    rerouted = dict(ISSUER_BY_HEADER, TRIOTK="HDFC")
+    assert builtin_fingerprint(FORMATS_BY_ISSUER, rerouted, GENERIC_FORMATS) != base
+    assert builtin_fingerprint(FORMATS_BY_ISSUER, ISSUER_BY_HEADER, GENERIC_FORMATS[1:]) != base
+
+
+def test_a_new_issuer_module_reads_the_alerts_an_older_homeclerk_left_unrecognized(
+    chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = (
+        "You paid Rs. 1599.0 to Meera with txn ID FMPIB5348891208. Your FamX a/c balance is "
+        "Rs. 3530.6\nNot done by you? Call 080-45888881\nFamApp by Trio"
+    )
+    chat_db.add([chat_db.message("JM-TRIOTK-S", body)])
+    warehouse = tmp_path / "w.duckdb"
+    ingest_new_messages(chat_db.path, warehouse, ["TRIOTK"])
+    # An older homeclerk: no FamPay formats, and the built-in fingerprint of its day.
+    with monkeypatch.context() as older:
+        older.setattr(relearn, "BUILTIN_FINGERPRINT", "an older parser")
+        disable_issuer_formats(["FAMPAY"])
+        try:
+            first = derive_transactions(warehouse, DEFAULT_RULES, TZ)
+        finally:
+            disable_issuer_formats([])
+    assert (first.transactions, first.unrecognized) == (0, 1)
+
+    upgraded = derive_transactions(warehouse, DEFAULT_RULES, TZ)
+    assert upgraded.upgraded == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        row = con.execute(
+            "SELECT status, amount, counterparty, instrument, kind FROM transactions"
+        ).fetchone()
+    assert row == ("transaction", Decimal("1599.00"), "Meera", "wallet", "wallet_spend")
+    assert derive_transactions(warehouse, DEFAULT_RULES, TZ).upgraded == 0  # once, not each run

@@ -14,7 +14,7 @@ from assets.transactions.parsing.issuers import (
     GENERIC_FORMATS,
     ISSUER_BY_HEADER,
 )
-from assets.transactions.parsing.kinds import kind_of
+from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 
@@ -58,6 +58,8 @@ def _route(sender: str) -> tuple[str | None, str | None, tuple[Format, ...], boo
 
 def _with_kind(txn: Transaction, low: str) -> Transaction:
     kind = kind_of(low, txn[1], txn[6], txn[2] is not None)
+    if txn[9] == "wallet":  # an owner format for a wallet: its balance's own kinds
+        kind = wallet_kind(kind, txn[1], txn[2] is not None)
     # Rebuilt with tuple.__new__: NamedTuple._replace costs more than the parse itself here.
     return txn if kind == txn[11] else _new(Transaction, (*txn[:11], kind))
 

@@ -14,9 +14,16 @@ from typing import Any, NamedTuple
 
 from assets.common.senders import sender_header
 from assets.transactions.errors import TransactionsError
-from assets.transactions.model import INSTRUMENTS, Channel, Direction, Instrument, Transaction
+from assets.transactions.model import (
+    INSTRUMENTS,
+    Channel,
+    Direction,
+    Instrument,
+    Kind,
+    Transaction,
+)
 from assets.transactions.parsing import fields
-from assets.transactions.parsing.kinds import kind_of
+from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 DIRECTIONS: tuple[Direction, ...] = ("debit", "credit")
 CHANNELS: tuple[Channel, ...] = ("upi", "card", "neft", "imps", "atm", "other")
@@ -65,6 +72,9 @@ class Format(NamedTuple):
     bank: str | None = None  # issuer id for the transaction; None = the sender's issuer
     # The built-in pattern for the lower-cased body (see `lowered`); user formats have none.
     low_regex: re.Pattern[str] | None = None
+    # What the shape always is (a fund house's SIP confirmation: `investment`); None: read from
+    # the words (kinds.kind_of), then the wallet kinds for a wallet's balance.
+    kind: Kind | None = None
 
 
 def lowered(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -90,6 +100,7 @@ def fmt(
     channel: Channel | None,
     instrument: Instrument = "account",
     keyword: str = "",
+    kind: Kind | None = None,
 ) -> Format:
     """A built-in format (patterns use the CUR/AMT/TAIL/DATE blocks above)."""
     return Format(
@@ -100,6 +111,7 @@ def fmt(
         instrument,
         keyword.lower(),
         low_regex=lowered(pattern, re.DOTALL),
+        kind=kind,
     )
 
 
@@ -179,6 +191,13 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         return None
     counterparty = fields.counterparty(name) if name else None
     channel = _channel(channel_word) if channel_word else fmt_.channel or "other"
+    kind: Kind = "transfer"
+    if fmt_.kind is not None:
+        kind = fmt_.kind
+    elif low:  # read here when the caller gave the lower-cased body
+        kind = kind_of(low, direction, channel, counterparty is not None)
+        if fmt_.instrument == "wallet":
+            kind = wallet_kind(kind, direction, counterparty is not None)
     return _new(
         Transaction,
         (
@@ -193,8 +212,7 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
             fmt_.bank or bank,
             fmt_.instrument,
             "INR",
-            # Read here when the caller gave the lower-cased body: one tuple, not two.
-            kind_of(low, direction, channel, counterparty is not None) if low else "transfer",
+            kind,
         ),
     )
 

@@ -41,6 +41,11 @@ _CREDIT = re.compile("|".join(re.escape(w) for w, _ in _CREDIT_WORDS))
 _DEBIT = re.compile("|".join(re.escape(w) for w, _ in _DEBIT_WORDS))
 _CREDIT_KIND = dict(_CREDIT_WORDS)
 _DEBIT_KIND = dict(_DEBIT_WORDS)
+# Money into a fund house: a SIP, a fund's units, an asset manager as payee. Searched only when
+# one of the cheap substrings below is in the body (most alerts hold none of them).
+_INVESTMENT = re.compile(
+    r"mutual fund|index fund|\bsip\b|\bamc\b|asset management|ppfas|units? (?:allot|purchase)"
+)
 
 
 def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -> Kind:
@@ -54,9 +59,18 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
             "cash" in low or "refund" in low or "revers" in low or "interest" in low or "sal" in low
         ) and (match := _CREDIT.search(low)):
             return _CREDIT_KIND[match[0]]
-        if "payment" in low and "card" in low and "received" in low:
-            return "bill"  # a credit-card bill payment arriving on the card
+        if "payment" in low and "card" in low and ("received" in low or "towards" in low):
+            return "card_bill_payment"  # a credit-card bill payment arriving on the card
         return "transfer"
+    # A fund house is paid by mandate, auto-payment or transfer ("other"); card and UPI spends
+    # (most alerts) skip the scans. A charge ("SIP bounce charges") is no investment.
+    if (
+        channel == "other"
+        and ("fund" in low or "sip" in low or "amc" in low or "ppfas" in low)
+        and _INVESTMENT.search(low)
+        and not ("charge" in low or " fee" in low or "penalty" in low)
+    ):
+        return "investment"
     match = (
         _DEBIT.search(low)
         if "charge" in low
@@ -74,9 +88,20 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
     if match is not None and match[0] == " emi" and low.endswith(" to", 0, match.start()):
         match = _DEBIT.search(low, match.end())  # "Convert to EMI?": an offer, not an EMI debit
     if match is not None:
+        if match[0] == "bill" and "card bill" in low:
+            return "card_bill_payment"  # "Credit Card bill payment of Rs … was successful"
         return _DEBIT_KIND[match[0]]
     if channel == "card" or "spent" in low or "purchase" in low:
         return "purchase"
     if channel == "upi" and has_payee and ("@" not in low or "p2m" in low or "merchant" in low):
         return "transfer" if "p2a" in low else "purchase"
     return "transfer"
+
+
+def wallet_kind(kind: Kind, direction: Direction, has_payee: bool) -> Kind:
+    """`kind` for a movement of a wallet's own balance: a payment out of it is `wallet_spend`,
+    money arriving from nobody named (added from a bank or card) is `wallet_topup`. Refunds,
+    cashback, fees and money from a named person keep their kind."""
+    if direction == "debit":
+        return "wallet_spend" if kind in ("purchase", "transfer", "bill") else kind
+    return "wallet_topup" if kind == "transfer" and not has_payee else kind

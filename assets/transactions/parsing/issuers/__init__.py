@@ -7,10 +7,14 @@ from types import ModuleType
 from assets.transactions.parsing.format import Format
 from assets.transactions.parsing.issuers import (
     au,
+    axio,
     axis,
     bob,
     canara,
+    cred,
+    fampay,
     federal,
+    fi,
     generic,
     hdfc,
     icici,
@@ -18,9 +22,15 @@ from assets.transactions.parsing.issuers import (
     indianbank,
     indusind,
     kotak,
+    navimf,
+    onecard,
+    payzapp,
+    phonepe,
+    pluxee,
     pnb,
     sbi,
     sbicard,
+    slice,
     union,
     yes,
 )
@@ -42,6 +52,18 @@ _MODULES: tuple[ModuleType, ...] = (
     canara,
     union,
     indianbank,
+    # Wallets, payment apps, fintech cards and fund houses: their formats run only for their
+    # own senders (the issuer's formats are looked up by the sender's header).
+    fampay,
+    payzapp,
+    phonepe,
+    pluxee,
+    onecard,
+    slice,
+    cred,
+    fi,
+    navimf,
+    axio,
 )
 
 ISSUER_BY_HEADER: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""Federal Bank: accounts, UPI, debit-card e-mandates."""
+"""Federal Bank: accounts, UPI, debit-card e-mandates, the Scapia co-branded credit card."""
 
 from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, TAIL, TIME, fmt
 
@@ -54,5 +54,14 @@ FORMATS = (
         "card",
         "debit_card",
         keyword="processed successfully",
+    ),
+    fmt(
+        "scapia-card",  # a failed or declined txn says so instead of "earned you"/"was successful"
+        rf"Your txn of {CUR}{AMT} at (?P<counterparty>.+?) on your Scapia Federal [\w ]{{0,20}}?"
+        r"credit card (?:earned you|was successful)",
+        "debit",
+        "card",
+        "credit_card",
+        keyword="scapia federal",
     ),
 )

@@ -3,7 +3,7 @@
 from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, END, TAIL, fmt
 
 ISSUER = "KOTAK"
-HEADERS = ("KOTAKB", "KMBLTD")
+HEADERS = ("KOTAKB", "KMBLTD", "KOTAKD")  # KOTAKD: Kotak811, the digital account
 
 FORMATS = (
     fmt(
@@ -55,5 +55,13 @@ FORMATS = (
         "credit",
         "upi",
         keyword="cashback",
+    ),
+    fmt(
+        "card-bill-paid",  # Kotak811 paying another bank's card: "BoB Credit Card bill payment"
+        rf"(?P<counterparty>\w[\w ]{{0,30}}? Credit Card) bill payment of {CUR}{AMT} "
+        r"was successful",
+        "debit",
+        "other",
+        keyword="bill payment of",
     ),
 )
