@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from assets.transactions.model import Channel, Instrument, Transaction
+from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import DATE, lowered
 from assets.transactions.parsing.kinds import kind_of
@@ -31,7 +31,7 @@ _MONEY = re.compile(
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 # A direction may be a noun ("has a DEBIT of Rs", "a DEBIT transaction of INR … was made") or
-# glued to the amount ("Rs.450debited": the gdebit/gcredit groups).
+# glued to the amount ("Rs.450debited", see _glued: no word boundary there).
 _VERB = re.compile(
     r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
@@ -47,7 +47,6 @@ _VERB = re.compile(
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
     r"sent)"
-    r"|(?<=\d)(?:(?P<gdebit>debited)|(?P<gcredit>credited))"
 )
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
@@ -197,7 +196,8 @@ def parse(
         low = body.lower()
     # The verb first: most messages that reach this layer and are no transaction have none.
     verb = _VERB.search(low)
-    if verb is None:
+    glued = _glued(low, len(low) if verb is None else verb.start())
+    if verb is None and glued is None:
         return None
     spend = _amount(low, body)
     if spend is None:
@@ -227,7 +227,7 @@ def parse(
     atm_cash = bank_like and channel == "atm" and "withdrawn" in low
     if tail is None and (reference is None or not bank_like) and not atm_cash:
         return None
-    direction = "debit" if verb["debit"] or verb["gdebit"] else "credit"
+    direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
     balance_match = _BALANCE.search(low, amount_end)
     balance = (
         fields.parse_amount(balance_match["balance"] or balance_match["bare"])
@@ -257,6 +257,22 @@ def parse(
     )
 
 
+def _glued(low: str, before: int) -> Direction | None:
+    """The direction of a money verb glued to its amount ("Rs.450debited") before `before`.
+
+    Found with str.find (C scans) rather than a look-behind in _VERB, which would be tried at
+    every position of every body.
+    """
+    found: tuple[int, Direction] | None = None
+    for word, direction in (("debited", "debit"), ("credited", "credit")):
+        i = low.find(word, 1, before)
+        while i != -1 and not low[i - 1].isdigit():
+            i = low.find(word, i + 1, before)
+        if i != -1 and (found is None or i < found[0]):
+            found = (i, direction)
+    return None if found is None else found[1]
+
+
 def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
     """(amount, ISO currency, where it ends) of the movement, or None.
 
@@ -267,8 +283,19 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
     money = _MONEY.search(low)
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
-    if (money is not None and money["cur"] in _FOREIGN_LOW) or any(
-        code in body for code in FOREIGN
+    if (money is not None and money["cur"] in _FOREIGN_LOW) or (
+        "USD" in body
+        or "EUR" in body
+        or "GBP" in body
+        or "AED" in body
+        or "SGD" in body
+        or "AUD" in body
+        or "CAD" in body
+        or "JPY" in body
+        or "CHF" in body
+        or "THB" in body
+        or "MYR" in body
+        or "HKD" in body
     ):
         foreign = _FOREIGN.search(low)
         if foreign is not None:
