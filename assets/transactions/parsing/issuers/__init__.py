@@ -6,6 +6,7 @@ from types import ModuleType
 
 from assets.transactions.parsing.format import Format
 from assets.transactions.parsing.issuers import (
+    airtelpb,
     au,
     axis,
     bob,
@@ -17,7 +18,9 @@ from assets.transactions.parsing.issuers import (
     idfc,
     indianbank,
     indusind,
+    jiopb,
     kotak,
+    nsdlpb,
     pnb,
     sbi,
     sbicard,
@@ -42,6 +45,9 @@ _MODULES: tuple[ModuleType, ...] = (
     canara,
     union,
     indianbank,
+    airtelpb,
+    nsdlpb,
+    jiopb,
 )
 
 ISSUER_BY_HEADER: dict[str, str] = {
