@@ -24,9 +24,12 @@ _I = re.IGNORECASE
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
 # patterns: re's IGNORECASE matching costs more, and the lower-cased body is at hand anyway.
+# The currency may touch its number ("INR12,345.67", "₹500") or stand apart from it ("₹ 310",
+# "INR .50": paise without rupees).
 _MONEY = re.compile(
-    r"(?:(?P<cur>rs|inr|₹|" + "|".join(FOREIGN).lower() + r")\b\.?\s*:?\s*(?:inr\s*)?"
-    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
+    r"(?:(?P<cur>(?:rs|inr|" + "|".join(FOREIGN).lower() + r")(?:\b|(?=\d))|₹)"
+    r"\.?\s*:?\s*(?:inr\s*)?"
+    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d))"
     r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).

@@ -156,7 +156,8 @@ _STARTS = _MODALS | {"to", "being"}
 _PARTICIPLES = frozenset(
     ("debited", "credited", "deducted", "charged", "refunded", "reversed", "paid", "processed",
      "executed", "transferred", "deposited", "withdrawn", "sent", "received", "reflected",
-     "settled", "presented", "collected", "added", "recovered", "levied", "realised", "realized")
+     "settled", "presented", "collected", "added", "recovered", "levied", "realised", "realized",
+     "made")
 )  # fmt: skip
 _ACTIVE = frozenset(
     ("debit", "credit", "deduct", "charge", "refund", "reverse", "receive", "reflect", "get",
@@ -353,6 +354,7 @@ _GATE = frozenset(
 
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
+_GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
 
 
 def _gated(low: str, words: list[str]) -> bool:
@@ -365,6 +367,10 @@ def before_formats(low: str, sender: str) -> str | None:
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
+    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
+        # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read
+        # the body's words with the two apart (plain substring tests first: it is rare).
+        words = _GLUED_MODAL.sub(r"\1 \2", low).split()
     if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
         # Most alerts: no word any strong reason or an announcement needs (one pass). An
         # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
