@@ -495,6 +495,9 @@ def _noun_direction():
             f"Your a/c {{tail}} has a {word} of {{amt}} on 03-02-26. Avl Bal Rs 10,000.00",
             f"A {word} transaction of {{amt}} was made on your A/c {{tail}} on 03-02-26.",
             f"Dear Customer, your A/c {{tail}} had a {word} of {{amt}} on 03-02-2026 by transfer.",
+            # Only the noun says which way: no "was made", no other money word.
+            f"Your A/c {{tail}} had a {word} transaction of {{amt}} on 03-02-26 at AMAZON.",
+            f"Your acct SB **1234 has {word} txn via Transfer of amt {{amt}} on 03-02-2026",
         )
         for body, amount in _variants(cores):
             yield body, amount, direction

@@ -39,7 +39,6 @@ _VERB = re.compile(
     r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred\b(?! (?:to|into|in) your\b)|done at|charged\b|"
-    r"ha[sd] a debit\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
     # "payment of INR 119 for X … is processed successfully", "transaction of Rs 2 at X … is
     # successful", "The transaction on your card … for USD 16.5 … is Approved", "A transaction
