@@ -367,10 +367,6 @@ def before_formats(low: str, sender: str) -> str | None:
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
-    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
-        # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read
-        # the body's words with the two apart (plain substring tests first: it is rare).
-        words = _GLUED_MODAL.sub(r"\1 \2", low).split()
     if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
         # Most alerts: no word any strong reason or an announcement needs (one pass). An
         # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
@@ -379,6 +375,10 @@ def before_formats(low: str, sender: str) -> str | None:
         if label < 0 or _amount_before(low, label):
             return None
         return "balance_only" if balance_statement(low) else None
+    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
+        # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
+        # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
+        words = _GLUED_MODAL.sub(r"\1 \2", low).split()
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
