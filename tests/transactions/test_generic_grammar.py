@@ -547,11 +547,19 @@ def _foreign():
         "Spent {spend} (INR 1,083.45) on Card {tail} at NETFLIX.COM on 03-02-26.",
         "INR 1,083.45 spent on Card {tail} for {spend} at NETFLIX.COM on 03-02-26.",
         "{spend} spent on Card {tail} at NETFLIX.COM on 03-02-26. Avl Lmt: INR 49,000.00",
+        # An exchange rate after it is no amount of the spend.
+        "{spend} spent on Card {tail} at NETFLIX.COM on 03-02-26 (1 USD = INR 83.40)",
     )
     for i, core in enumerate(cores):
         for k, (spend, currency, amount) in enumerate(spends):
             tail = ("XX1234", "XXXX1234")[(i + k) % 2]
             yield _CASES[(i + k) % 2](core.format(spend=spend, tail=tail)), currency, amount
+
+
+def test_an_exchange_rate_is_no_amount_of_the_spend() -> None:
+    body = "Spent INR 1,083.45 on Card XX1234 at NETFLIX.COM on 03-02-26 (1 USD = INR 83.40)"
+    txn = read(body)
+    assert (txn.currency, txn.amount) == ("INR", Decimal("1083.45"))
 
 
 @pytest.mark.parametrize(("body", "currency", "amount"), list(_foreign()))

@@ -299,7 +299,11 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
         or "MYR" in body
         or "HKD" in body
     ):
-        foreign = _FOREIGN.search(low)
+        # An exchange rate ("1 USD = INR 83.40") states no amount of the spend: skipped.
+        foreign = next(
+            (m for m in _FOREIGN.finditer(low) if not low[m.end() :].lstrip().startswith("=")),
+            None,
+        )
         if foreign is not None:
             amount = fields.parse_amount(foreign["amount"] or foreign["amount2"])
             if amount is None or not low[foreign.end() :].strip(" ,."):
