@@ -420,6 +420,7 @@ CORPORA = (
     "sms-heldout.jsonl",
     "sms-researched.jsonl",
     "sms-apps.jsonl",
+    "sms-grammar.jsonl",
 )
 
 
@@ -427,7 +428,7 @@ def test_without_each_issuers_formats_no_negative_is_taken_and_every_read_amount
     """The leave-one-issuer-out safety properties: 0 false positives, and every transaction the
     rest of the parser finds has the labelled amount, currency and direction."""
     cases = [case for name in CORPORA for case in load(name)]
-    assert len(cases) >= 380
+    assert len(cases) >= 405
     try:
         for case in cases:
             issuer = issuer_for_sender(case["sender"])
@@ -467,4 +468,298 @@ def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> N
         "credit",
         Decimal("1317.80"),
         "card_bill_payment",
+    )
+
+
+# --- issue 21 §5: one generator per shape of the wider grammar ----------------------------
+# Each yields the shape in its variants (amount shapes, casing, the account mask, what comes
+# around it); every variant must read with the stated amount, currency, direction and payee.
+
+_AMOUNTS = (
+    ("Rs.450", Decimal("450")),
+    ("Rs 1,23,456.78", Decimal("123456.78")),
+    ("INR 2,500.00", Decimal("2500.00")),
+    ("₹99.50", Decimal("99.50")),
+    ("INR1,450.50", Decimal("1450.50")),
+)
+_TAILS = ("XX1234", "XXXXXX1234", "*1234", "x1234")
+_CASES: tuple = (str, str.upper, str.title)
+
+
+def _variants(cores: tuple[str, ...]):
+    """(body, amount) for every core × amount shape, with a mask and casing in turn."""
+    for index, core in enumerate(cores):
+        for k, (text, amount) in enumerate(_AMOUNTS):
+            body = core.format(amt=text, tail=_TAILS[(index + k) % len(_TAILS)])
+            yield _CASES[(index + k) % len(_CASES)](body), amount
+
+
+def _noun_direction():
+    for word, direction in (("CREDIT", "credit"), ("DEBIT", "debit"), ("debit", "debit")):
+        cores = (
+            f"Your a/c {{tail}} has a {word} of {{amt}} on 03-02-26. Avl Bal Rs 10,000.00",
+            f"A {word} transaction of {{amt}} was made on your A/c {{tail}} on 03-02-26.",
+            f"Dear Customer, your A/c {{tail}} had a {word} of {{amt}} on 03-02-2026 by transfer.",
+            # Only the noun says which way: no "was made", no other money word.
+            f"Your A/c {{tail}} had a {word} transaction of {{amt}} on 03-02-26 at AMAZON.",
+            f"Your acct SB **1234 has {word} txn via Transfer of amt {{amt}} on 03-02-2026",
+        )
+        for body, amount in _variants(cores):
+            yield body, amount, direction
+
+
+@pytest.mark.parametrize(("body", "amount", "direction"), list(_noun_direction()))
+def test_a_direction_written_as_a_noun(body: str, amount: Decimal, direction: str) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.account_tail) == (amount, direction, "1234")
+
+
+def _glued():
+    for verb, direction in (("debited", "debit"), ("credited", "credit")):
+        cores = (
+            f"{{amt}}{verb} from A/c {{tail}} on 03-02-26. UPI Ref 612345678901",
+            f"Dear Customer, {{amt}}{verb} to your a/c {{tail}} on 03-02-26 by NEFT.",
+            # A later opposite verb does not decide: the glued one comes first.
+            f"{{amt}}{verb} A/c {{tail}} and "
+            + ("credited" if direction == "debit" else "debited")
+            + " to a/c XX9876 (IMPS Ref no 612345678901)",
+        )
+        for body, amount in _variants(cores):
+            yield body, amount, direction
+
+
+@pytest.mark.parametrize(("body", "amount", "direction"), list(_glued()))
+def test_an_amount_glued_to_its_verb(body: str, amount: Decimal, direction: str) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.account_tail) == (amount, direction, "1234")
+
+
+def _foreign():
+    spends = (
+        ("USD 12.99", "USD", Decimal("12.99")),
+        ("EUR 1,250.00", "EUR", Decimal("1250.00")),
+        ("12.99 USD", "USD", Decimal("12.99")),
+        ("AED 75", "AED", Decimal("75")),
+        ("4.03 AUD", "AUD", Decimal("4.03")),
+    )
+    cores = (
+        "Your Credit Card {tail} has been charged {spend} at NETFLIX.COM on 03-02-26.",
+        "{spend} spent on your Credit Card {tail} at NETFLIX.COM on 03-02-26.",
+        "A transaction of {spend} was made on your Card {tail} at NETFLIX.COM on 03-02-26.",
+        "The transaction on your Credit Card ending {tail} for {spend} on 03/02/26 11:04 at "
+        "NETFLIX.COM is Approved.",
+        # The bank's rupee conversion beside it, before or after: the spend keeps its currency.
+        "Spent {spend} (INR 1,083.45) on Card {tail} at NETFLIX.COM on 03-02-26.",
+        "INR 1,083.45 spent on Card {tail} for {spend} at NETFLIX.COM on 03-02-26.",
+        "{spend} spent on Card {tail} at NETFLIX.COM on 03-02-26. Avl Lmt: INR 49,000.00",
+        # An exchange rate after it is no amount of the spend.
+        "{spend} spent on Card {tail} at NETFLIX.COM on 03-02-26 (1 USD = INR 83.40)",
+    )
+    for i, core in enumerate(cores):
+        for k, (spend, currency, amount) in enumerate(spends):
+            tail = ("XX1234", "XXXX1234")[(i + k) % 2]
+            yield _CASES[(i + k) % 2](core.format(spend=spend, tail=tail)), currency, amount
+
+
+def test_an_exchange_rate_is_no_amount_of_the_spend() -> None:
+    body = "Spent INR 1,083.45 on Card XX1234 at NETFLIX.COM on 03-02-26 (1 USD = INR 83.40)"
+    txn = read(body)
+    assert (txn.currency, txn.amount) == ("INR", Decimal("1083.45"))
+
+
+@pytest.mark.parametrize(("body", "currency", "amount"), list(_foreign()))
+def test_a_foreign_currency_spend_keeps_its_own_currency_and_amount(
+    body: str, currency: str, amount: Decimal
+) -> None:
+    txn = read(body)
+    assert (txn.currency, txn.amount, txn.direction) == (currency, amount, "debit")
+    assert txn.counterparty is not None and txn.counterparty.upper() == "NETFLIX.COM"
+
+
+def _payer_vpa():
+    vpas = ("ravi.k@oksbi", "9876543210@ybl", "shop-1@paytm", "gita_b@okicici")
+    cores = (
+        "{amt} credited to your A/c {tail} by {vpa} on 03-02-26. UPI Ref 612345678901",
+        "{amt} credited to A/c {tail} from {vpa}. UPI Ref 612345678901",
+        "Your A/c {tail} is credited with {amt} on 03-02-2026 from {vpa}. UPI Ref. no. "
+        "612345678901",
+        "Dear Customer, {amt} received in A/c {tail} from VPA {vpa} on 03-02-26 (UPI Ref "
+        "612345678901)",
+    )
+    for i, core in enumerate(cores):
+        for k, (amt, amount) in enumerate(_AMOUNTS):
+            vpa = vpas[(i + k) % len(vpas)]
+            yield core.format(amt=amt, tail=_TAILS[k % len(_TAILS)], vpa=vpa), amount, vpa
+
+
+@pytest.mark.parametrize(("body", "amount", "vpa"), list(_payer_vpa()))
+def test_a_credit_names_the_payers_upi_address(body: str, amount: Decimal, vpa: str) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.counterparty, txn.channel) == (
+        amount,
+        "credit",
+        vpa,
+        "upi",
+    )
+
+
+def _transferred():
+    cores = (
+        (
+            "{amt} transferred from A/c {tail} to RAVI KUMAR on 03-02-26 via IMPS. Ref "
+            "612345678901",
+            "debit",
+            "RAVI KUMAR",
+            "imps",
+        ),
+        (
+            "{amt} transferred via NEFT from your A/c {tail} to ASHA K on 03-02-26. UTR "
+            "SBIN126034000001",
+            "debit",
+            "ASHA K",
+            "neft",
+        ),
+        (
+            "Your A/c {tail} is debited for {amt} transferred to MEHTA TRADERS (IMPS Ref no "
+            "612345678901)",
+            "debit",
+            "MEHTA TRADERS",
+            "imps",
+        ),
+        (
+            "{amt} transferred to your A/c {tail} from NITIN RAO via IMPS on 03-02-26. Ref "
+            "612345678901",
+            "credit",
+            "NITIN RAO",
+            "imps",
+        ),
+    )
+    for i, (core, direction, name, channel) in enumerate(cores):
+        for k, (amt, amount) in enumerate(_AMOUNTS):
+            body = core.format(amt=amt, tail=_TAILS[(i + k) % len(_TAILS)])
+            yield body, amount, direction, name, channel
+
+
+@pytest.mark.parametrize(("body", "amount", "direction", "name", "channel"), list(_transferred()))
+def test_a_transfer_worded_transferred_to_a_name(
+    body: str, amount: Decimal, direction: str, name: str, channel: str
+) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.counterparty, txn.channel) == (
+        amount,
+        direction,
+        name,
+        channel,
+    )
+
+
+def _terse():
+    withdrawals = ("ATM CSH WDL", "NFS WDL ATM 1234", "CASH WDL", "CSH WDL")
+    for i, label in enumerate(withdrawals):
+        for k, (amt, amount) in enumerate(_AMOUNTS):
+            tail = _TAILS[(i + k) % len(_TAILS)]
+            body = f"A/c {tail} Dr {amt}; {label}; 03-02-26; Bal Rs 5,000.00"
+            yield body, amount, "debit", None, "atm", Decimal("5000.00")
+    credits = (
+        (
+            "A/C No {tail} Credited with {amt}--NEFT/AXPS260760061182/ABC SCHOOL (CLR BAL "
+            "1800.63CR)(19-03-2026 6:51:51) ZXY Bank",
+            "ABC SCHOOL",
+            "neft",
+            Decimal("1800.63"),
+        ),
+        (
+            "A/c No {tail} Credited with {amt}--UPI/CR/121888264417/NITIN/HDFC/99945855931182/U "
+            "(CLR BAL 30987.99CR)(13-04-2026 17:22:34)-ZXY Bank",
+            "NITIN",
+            "upi",
+            Decimal("30987.99"),
+        ),
+        (
+            "Savings No {tail} credited with {amt} towards BY NEFT TRF:ANIL MEHTA XXXXXXXX2291: "
+            "on 01-SEP-2025. Avl Bal 120.00",
+            "ANIL MEHTA",
+            "neft",
+            Decimal("120.00"),
+        ),
+        (
+            "Dear Customer, Your A/c {tail} is\n\ncredited with {amt} Info: IMPS/\n\nFDRL/"
+            "528005826604/EPIFI ACCOUN. Final\n\nbalance is Rs.793.02-ZXY Bank",
+            "EPIFI ACCOUN",
+            "imps",
+            Decimal("793.02"),
+        ),
+    )
+    for i, (core, name, channel, balance) in enumerate(credits):
+        for k, (amt, amount) in enumerate(_AMOUNTS):
+            body = core.format(amt=amt, tail=_TAILS[(i + k) % len(_TAILS)])
+            yield body, amount, "credit", name, channel, balance
+
+
+@pytest.mark.parametrize(
+    ("body", "amount", "direction", "name", "channel", "balance"), list(_terse())
+)
+def test_terse_public_sector_formats(
+    body: str,
+    amount: Decimal,
+    direction: str,
+    name: str | None,
+    channel: str,
+    balance: Decimal,
+) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.counterparty, txn.channel, txn.balance) == (
+        amount,
+        direction,
+        name,
+        channel,
+        balance,
+    )
+    assert txn.kind == ("atm_withdrawal" if channel == "atm" else "transfer")
+
+
+def _card_over_upi():
+    cores = (
+        (
+            "{amt} spent on your Credit Card {tail} via UPI at SWIGGY on 03-02-26. UPI Ref "
+            "612345678901. Avl Lmt INR 50,000.00",
+            "SWIGGY",
+        ),
+        (
+            "{amt} debited from your RuPay Credit Card {tail} for UPI txn to swiggy@icici on "
+            "03-02-26 RRN 612345678901",
+            "swiggy@icici",
+        ),
+        (
+            "ZXY Bank Credit Card {tail} debited with {amt} at Flipkart on 13-09-2026 19:43 "
+            "through UPI: 662214591836",
+            "Flipkart",
+        ),
+    )
+    for i, (core, name) in enumerate(cores):
+        for k, (amt, amount) in enumerate(_AMOUNTS):
+            yield core.format(amt=amt, tail=_TAILS[(i + k) % len(_TAILS)]), amount, name
+
+
+@pytest.mark.parametrize(("body", "amount", "name"), list(_card_over_upi()))
+def test_a_credit_card_spend_over_upi_is_a_purchase_on_the_card(
+    body: str, amount: Decimal, name: str
+) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.direction, txn.counterparty) == (amount, "debit", name)
+    assert (txn.instrument, txn.channel, txn.kind) == ("credit_card", "upi", "purchase")
+
+
+@pytest.mark.parametrize(
+    ("sender", "bank"),
+    [("AD-AIRBNK-S", "AIRTELPB"), ("VM-NSDLPB-S", "NSDLPB"), ("JM-JIOPBS-T", "JIOPB")],
+)
+def test_a_payments_banks_alert_is_read_and_named(sender: str, bank: str) -> None:
+    body = "Rs.500.00 debited from A/c XX1234 on 03-02-26 to shop@ybl. UPI Ref 612345678901"
+    txn = read(body, sender)
+    assert (txn.bank, txn.amount, txn.counterparty, txn.reference) == (
+        bank,
+        Decimal("500.00"),
+        "shop@ybl",
+        "612345678901",
     )

@@ -12,8 +12,9 @@ transaction.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
-from assets.transactions.model import Channel, Instrument, Transaction
+from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import DATE, lowered
 from assets.transactions.parsing.kinds import kind_of
@@ -23,23 +24,31 @@ _I = re.IGNORECASE
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
 # patterns: re's IGNORECASE matching costs more, and the lower-cased body is at hand anyway.
+# The currency may touch its number ("INR12,345.67", "₹500") or stand apart from it ("₹ 310",
+# "INR .50": paise without rupees).
 _MONEY = re.compile(
-    r"(?:(?P<cur>rs|inr|₹|" + "|".join(FOREIGN).lower() + r")\b\.?\s*:?\s*(?:inr\s*)?"
-    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d)))"
+    r"(?:(?P<cur>(?:rs|inr|" + "|".join(FOREIGN).lower() + r")(?:\b|(?=\d))|₹)"
+    r"\.?\s*:?\s*(?:inr\s*)?"
+    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d))"
     r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
+# A direction may be a noun ("has a DEBIT of Rs", "a DEBIT transaction of INR … was made") or
+# glued to the amount ("Rs.450debited", see _glued: no word boundary there).
 _VERB = re.compile(
     r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
-    r"dr\b\.?|debit (?:of|by)|debit\s*:|deducted|has been used|used for|for using|"
-    r"purchase (?:of|at)|trf to|transferred (?:to|from)|done at|"
+    r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
+    r"purchase (?:of|at)|trf to|transferred\b(?! (?:to|into|in) your\b)|done at|charged\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
     # "payment of INR 119 for X … is processed successfully", "transaction of Rs 2 at X … is
-    # successful": read at their start, so an earlier "received"/"refund" still decides.
+    # successful", "The transaction on your card … for USD 16.5 … is Approved", "A transaction
+    # of INR 1,250 was made": read at their start, so an earlier "received"/"refund" decides.
     r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
-    r"(?:transaction|txn) of (?=[^\n]{0,80}?\bis successful\b))"
+    r"(?:transaction|txn) (?:of|on|for)\b"
+    r"(?=[^\n]{0,160}?\b(?:is successful|is approved|was made|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
-    r"reversed|reversal|cashback|sent)"
+    r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
+    r"sent)"
 )
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
@@ -50,15 +59,28 @@ _TAIL = re.compile(
     r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b"
 )
 _BALANCE = re.compile(
-    r"\b(?:(?:avl|avbl|avail|available|aval|avb|total avail|new|clear)\.?\s*"
+    r"\b(?:(?:avl|avbl|avail|available|aval|avb|total avail|new|clear|clr)\.?\s*"
     r"(?:bal(?:ance)?|lmt|limit)|bal(?:ance)?|avlb)\b\.?\s*(?:is\s*)?:?\s*"
-    r"(?:rs|inr|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
+    r"(?:(?:rs|inr|₹)\.?\s*:?\s*(?P<balance>\d+(?:,\d{2,3})*(?:\.\d+)?)"
+    # Terse formats print the figure bare ("CLR BAL 1800.63CR", "Avl Bal 120.00"): taken only
+    # with its paise, so a date or a count after "Bal" is never read as one.
+    r"|(?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})(?![\d/-]))"
 )
+# A foreign-currency amount, its ISO code before or after it ("USD 12.99", "12.99 USD").
+_CODES = "|".join(FOREIGN).lower()
+_FOREIGN = re.compile(
+    r"\b(?P<cur>" + _CODES + r")\b\.?\s*(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+)?)"
+    r"|(?<![\w.,])(?P<amount2>\d+(?:,\d{2,3})*(?:\.\d+)?)\s?(?P<cur2>" + _CODES + r")\b"
+)
+# A rupee amount printed after its number ("350.00 INR debited"), read only when no amount
+# shows its currency first; with paise, so an account or a date before "INR" is never one.
+_RUPEES_AFTER = re.compile(r"(?<![\w.,/-])(?P<amount>\d+(?:,\d{2,3})*\.\d{1,2}) ?(?:inr|rs)\b")
 _REFERENCE_TEXT = (
-    r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:P2[AM]/)?(?P<upi>\d{6,})"
+    # UPI/P2M/<rrn>, UPI/CR/<rrn>, NEFT/AXPS2607…, "IMPS/\n\nFDRL/<rrn>" (a bank code first)
+    r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?(?P<upi>[A-Z]{0,6}\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
     r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
-    r"\s*[:.#-]?\s*(?P<ref>\d{6,})"
+    r"\s*[:.#-]?\s*(?P<ref>[A-Z]{0,5}\d{6,})"
     r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
@@ -77,11 +99,25 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"\n(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})\n(?:Avl|Avail|Available) (?:Limit|Lmt|Bal)",
         ),
         (("vpa",), r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)"),
-        # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME.
+        # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME., NEFT/AXPS2607…/NAME (,
+        # IMPS/\n\nFDRL/<rrn>/NAME.
         (
             ("/",),
-            r"\b(?:UPI|IMPS|NEFT|RTGS)/(?:(?:P2[AM]|DR|CR)/)?[A-Z]?\d{6,}/(?P<name>[^/\n]+?)"
-            r"(?=\s*/|\n|\.\s|\.$|$)",
+            r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?[A-Z]{0,6}\d{6,}/"
+            r"(?P<name>[^/\n(]+?)(?=\s*/|\n|\.\s|\.$|$|\s+\()",
+        ),
+        # "towards BY NEFT TRF:NAME XXXX2291: on": the remitter after a terse transfer label
+        (("trf:",), r"\btrf:\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*(?:[x*]+\d+\s*)?:"),
+        # A card alert set out in lines: the merchant on the line after the date and time.
+        (
+            ("\n",),
+            r"\n\d{1,2}[-/]\d{1,2}[-/]\d{2,4},? \d{1,2}:\d{2}(?::\d{2})?(?: IST)?\n"
+            r"(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})(?=\n|$)",
+        ),
+        # "… at CL TRIP CHARGES is Approved."
+        (
+            (" is approved", " is successful"),
+            r"\bat\s+" + _NAME + r"(?=\s+is (?:approved|successful)\b)",
         ),
         # UTR:<utr>/NEFT/NAME /
         (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
@@ -162,19 +198,13 @@ def parse(
         low = body.lower()
     # The verb first: most messages that reach this layer and are no transaction have none.
     verb = _VERB.search(low)
-    if verb is None:
+    glued = _glued(low, len(low) if verb is None else verb.start())
+    if verb is None and glued is None:
         return None
-    money = _MONEY.search(low)
-    if money is None:
+    spend = _amount(low, body)
+    if spend is None:
         return None
-    if not low[money.end() :].strip(" ,."):
-        return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
-    amount = fields.parse_amount(money["amount"] or money["bare"])
-    if amount is None:
-        return None
-    currency = (money["cur"] or "INR").upper()
-    if currency in ("RS", "₹"):
-        currency = "INR"
+    amount, currency, amount_end = spend
     tail_match = _TAIL.search(low)
     tail = None
     if tail_match is not None:
@@ -199,12 +229,20 @@ def parse(
     atm_cash = bank_like and channel == "atm" and "withdrawn" in low
     if tail is None and (reference is None or not bank_like) and not atm_cash:
         return None
-    direction = "debit" if verb["debit"] else "credit"
-    balance_match = _BALANCE.search(low, money.end())
-    balance = fields.parse_amount(balance_match["balance"]) if balance_match else None
+    direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
+    balance_match = _BALANCE.search(low, amount_end)
+    balance = (
+        fields.parse_amount(balance_match["balance"] or balance_match["bare"])
+        if balance_match
+        else None
+    )
     date_match = _DATE.search(low)
     date = fields.parse_date(date_match[0]) if date_match else None
     counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets)
+    instrument = _instrument(low, tail_match)
+    kind = kind_of(low, direction, channel, counterparty is not None)
+    if kind == "transfer" and instrument == "credit_card" and direction == "debit":
+        kind = "purchase"  # a credit card pays merchants over UPI (RuPay), never a person
     return Transaction(
         amount,
         direction,
@@ -215,10 +253,80 @@ def parse(
         channel,
         date,
         bank,
-        _instrument(low, tail_match),
+        instrument,
         currency,
-        kind_of(low, direction, channel, counterparty is not None),
+        kind,
     )
+
+
+def _glued(low: str, before: int) -> Direction | None:
+    """The direction of a money verb glued to its amount ("Rs.450debited") before `before`.
+
+    Found with str.find (C scans) rather than a look-behind in _VERB, which would be tried at
+    every position of every body.
+    """
+    found: tuple[int, Direction] | None = None
+    for word, direction in (("debited", "debit"), ("credited", "credit")):
+        i = low.find(word, 1, before)
+        while i != -1 and not low[i - 1].isdigit():
+            i = low.find(word, i + 1, before)
+        if i != -1 and (found is None or i < found[0]):
+            found = (i, direction)
+    return None if found is None else found[1]
+
+
+def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
+    """(amount, ISO currency, where it ends) of the movement, or None.
+
+    A foreign-currency amount is the spend whatever its place ("INR 1,083.45 spent … for USD
+    12.99"): the rupee figure beside it is the bank's conversion, not the amount in the spend's
+    own currency. An amount that ends the text is not read: the alert may be cut inside it.
+    """
+    money = _MONEY.search(low)
+    # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
+    # pattern only when one is there or the first amount already names a foreign currency.
+    if (money is not None and money["cur"] in _FOREIGN_LOW) or (
+        "USD" in body
+        or "EUR" in body
+        or "GBP" in body
+        or "AED" in body
+        or "SGD" in body
+        or "AUD" in body
+        or "CAD" in body
+        or "JPY" in body
+        or "CHF" in body
+        or "THB" in body
+        or "MYR" in body
+        or "HKD" in body
+    ):
+        # An exchange rate ("1 USD = INR 83.40") states no amount of the spend: skipped.
+        foreign = next(
+            (m for m in _FOREIGN.finditer(low) if not low[m.end() :].lstrip().startswith("=")),
+            None,
+        )
+        if foreign is not None:
+            amount = fields.parse_amount(foreign["amount"] or foreign["amount2"])
+            if amount is None or not low[foreign.end() :].strip(" ,."):
+                return None
+            return amount, (foreign["cur"] or foreign["cur2"]).upper(), foreign.end()
+    if money is None:
+        after = _RUPEES_AFTER.search(low)
+        if after is None or not low[after.end() :].strip(" ,."):
+            return None
+        amount = fields.parse_amount(after["amount"])
+        return None if amount is None else (amount, "INR", after.end())
+    if not low[money.end() :].strip(" ,."):
+        return None  # the amount ends the text ("Rs:1," too): the alert may be cut inside it
+    amount = fields.parse_amount(money["amount"] or money["bare"])
+    if amount is None:
+        return None
+    currency = money["cur"]
+    if currency is None or currency in ("rs", "₹", "inr"):
+        return amount, "INR", money.end()
+    return amount, currency.upper(), money.end()
+
+
+_FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
 
 
 def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
@@ -241,8 +349,10 @@ _UPI = re.compile(r"\bupi\b|\bvpa\b|@upi")
 
 
 def _channel(low: str) -> Channel:
-    if "cash wdl" in low or (
-        _ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low)
+    if (
+        "cash wdl" in low
+        or "csh wdl" in low
+        or (_ATM.search(low) and ("withdraw" in low or "wdl" in low or " at atm" in low))
     ):
         return "atm"
     if _UPI.search(low):

@@ -156,7 +156,8 @@ _STARTS = _MODALS | {"to", "being"}
 _PARTICIPLES = frozenset(
     ("debited", "credited", "deducted", "charged", "refunded", "reversed", "paid", "processed",
      "executed", "transferred", "deposited", "withdrawn", "sent", "received", "reflected",
-     "settled", "presented", "collected", "added", "recovered", "levied", "realised", "realized")
+     "settled", "presented", "collected", "added", "recovered", "levied", "realised", "realized",
+     "made")
 )  # fmt: skip
 _ACTIVE = frozenset(
     ("debit", "credit", "deduct", "charge", "refund", "reverse", "receive", "reflect", "get",
@@ -353,6 +354,7 @@ _GATE = frozenset(
 
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
+_GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
 
 
 def _gated(low: str, words: list[str]) -> bool:
@@ -373,6 +375,10 @@ def before_formats(low: str, sender: str) -> str | None:
         if label < 0 or _amount_before(low, label):
             return None
         return "balance_only" if balance_statement(low) else None
+    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
+        # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
+        # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
+        words = _GLUED_MODAL.sub(r"\1 \2", low).split()
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)

@@ -6,6 +6,7 @@ from types import ModuleType
 
 from assets.transactions.parsing.format import Format
 from assets.transactions.parsing.issuers import (
+    airtelpb,
     au,
     axio,
     axis,
@@ -21,8 +22,10 @@ from assets.transactions.parsing.issuers import (
     idfc,
     indianbank,
     indusind,
+    jiopb,
     kotak,
     navimf,
+    nsdlpb,
     onecard,
     payzapp,
     phonepe,
@@ -64,6 +67,9 @@ _MODULES: tuple[ModuleType, ...] = (
     fi,
     navimf,
     axio,
+    airtelpb,
+    nsdlpb,
+    jiopb,
 )
 
 ISSUER_BY_HEADER: dict[str, str] = {

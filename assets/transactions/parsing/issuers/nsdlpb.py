@@ -1,0 +1,7 @@
+"""NSDL Payments Bank: headers only (see airtelpb.py for why there are no formats)."""
+
+from assets.transactions.parsing.format import Format
+
+ISSUER = "NSDLPB"
+HEADERS = ("NSDLPB",)
+FORMATS: tuple[Format, ...] = ()
