@@ -20,10 +20,12 @@ FORMATS = (
         keyword="card transaction of",
     ),
     fmt(
-        "withdrawn",  # cash: "Rs.10000 withdrawn from a/c xx4735 on 08-Aug-26"
+        # "Rs.10000 withdrawn from a/c xx4735 on 08-Aug-26": the rail is not stated, so `other`
+        # (the labelling rules), not `atm`.
+        "withdrawn",
         rf"{CUR}{AMT} withdrawn from a/c {TAIL} on {DATE}",
         "debit",
-        "atm",
+        "other",
         keyword="withdrawn from a/c",
     ),
 )
