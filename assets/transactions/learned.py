@@ -94,12 +94,20 @@ class Model:
         self._vocabulary = 0
 
     def fit(self, examples: Iterable[tuple[Example, str]]) -> Model:
-        """Count (features, category) pairs; returns the model."""
+        """Count (features, category) pairs; returns the model, ready to suggest."""
         for example, category in examples:
-            self.class_counts[category] += 1
-            for feature in features(example):
-                self.counts[feature][category] += 1
-                self.feature_totals[category] += 1
+            self.add(example, category)
+        return self.finish()
+
+    def add(self, example: Example, category: str) -> None:
+        """Count one filed transaction (call `finish` before suggesting)."""
+        self.class_counts[category] += 1
+        for feature in features(example):
+            self.counts[feature][category] += 1
+            self.feature_totals[category] += 1
+
+    def finish(self) -> Model:
+        """Turn the counts into the priors and denominators `posterior` uses."""
         total = sum(self.class_counts.values())
         self._vocabulary = len(self.counts)
         self._log_prior = {c: math.log(n / total) for c, n in self.class_counts.items()}
