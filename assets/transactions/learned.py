@@ -28,7 +28,8 @@ TEMPERATURE = 2.0
 _ALPHA = 0.1  # additive smoothing of the feature counts
 _VPA = re.compile(r"([a-z0-9][a-z0-9._\-]*)@([a-z][a-z0-9]*)")
 _WORD = re.compile(r"[a-z]{3,}")
-_BAND = math.log(1.6)  # amount bands: each 1.6× wider than the one below
+_BAND = math.log(1.6)
+_NAMING = ("p:", "h:", "w:", "w4:")  # features that name the payee (the rest are habits)  # amount bands: each 1.6× wider than the one below
 
 
 class Example(NamedTuple):
@@ -121,17 +122,26 @@ class Model:
         return sum(self.class_counts.values())
 
     def posterior(self, example: Example) -> dict[str, float]:
-        """Every category's probability (tempered), summing to 1; {} for an empty model."""
-        if not self._log_prior:
+        """Every category's probability (tempered), summing to 1.
+
+        {} when the model cannot tell: fewer than two categories learned, or nothing that
+        names the payee (payee, handle, a word) ever seen: amount and hour alone would make a
+        confident guess out of habits shared by every category.
+        """
+        if len(self._log_prior) < 2:
             return {}
         scores = dict(self._log_prior)
+        named = False
         for feature in features(example):
             per_class = self.counts.get(feature)
             if per_class is None:
                 continue  # never seen: says nothing about any category
+            named = named or feature.startswith(_NAMING)
             for category in scores:
                 scores[category] += math.log(per_class.get(category, 0) + _ALPHA)
                 scores[category] -= self._log_denominator[category]
+        if not named:
+            return {}
         top = max(scores.values())
         weights = {c: math.exp((s - top) / TEMPERATURE) for c, s in scores.items()}
         norm = sum(weights.values())

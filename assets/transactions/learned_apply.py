@@ -76,7 +76,12 @@ class Learned:
 
 def learn_from_warehouse(con: duckdb.DuckDBPyConnection, tz: ZoneInfo) -> Learned:
     """The model of every stored transaction the rules filed (learned rows left out)."""
-    rows = con.execute(f"SELECT {_FIELDS}, category FROM transactions WHERE {_FILED}").fetchall()
+    filed = _FILED
+    if not _has_source_column(con):
+        # A warehouse from before learned categories, read-only (`homeclerk categorize`)
+        # before `transactions` ran again to add the column: nothing in it is learned.
+        filed = filed.replace(" AND category_source IS DISTINCT FROM 'learned'", "")
+    rows = con.execute(f"SELECT {_FIELDS}, category FROM transactions WHERE {filed}").fetchall()
     return Learned([(example_of(row, tz), row[7]) for row in rows])
 
 
@@ -131,6 +136,14 @@ def apply_learned(
         [_KEY, _fingerprint(con, threshold)],
     )
     return len(changes)
+
+
+def _has_source_column(con: duckdb.DuckDBPyConnection) -> bool:
+    (count,) = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
+        " AND table_schema = current_schema() AND column_name = 'category_source'"
+    ).fetchone() or (0,)
+    return bool(count)
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, threshold: float) -> str:
