@@ -139,11 +139,9 @@ def apply_learned(
 
 
 def _has_source_column(con: duckdb.DuckDBPyConnection) -> bool:
-    (count,) = con.execute(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
-        " AND table_schema = current_schema() AND column_name = 'category_source'"
-    ).fetchone() or (0,)
-    return bool(count)
+    # The result's column names: information_schema costs ~100 ms on a cold catalog.
+    columns = con.execute("SELECT * FROM transactions LIMIT 0").description or ()
+    return any(column[0] == "category_source" for column in columns)
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, threshold: float) -> str:

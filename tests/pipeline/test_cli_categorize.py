@@ -90,6 +90,7 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
         "example": joseph["example"],
         "suggested": None,
         "confidence": None,
+        "suggested_by": None,  # nothing filed names Joseph Thomas: no learned guess
     }
     assert "To JOSEPH THOMAS" in joseph["example"] and "458167896221" not in joseph["example"]
 
@@ -118,6 +119,7 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
     # Until the next run the list says what the rules now file the payee as.
     assert _groups(config)["Joseph Thomas"]["suggested"] == "Expenses:Family"
     assert _groups(config)["Joseph Thomas"]["confidence"] == 1.0
+    assert _groups(config)["Joseph Thomas"]["suggested_by"] == "rules"
     assert _joseph(settings) == ["Uncategorized", "Uncategorized"]
 
     run_now = filed.stdout.split("to run it now: ")[1].strip()
