@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assets.common.warehouse import connect  # noqa: E402
-from assets.transactions.learned_apply import apply_learned  # noqa: E402
-from assets.transactions.tables import ensure_transactions_table  # noqa: E402
-from tests.transactions.learned_history import MONTHS, history  # noqa: E402
+from assets.common.warehouse import connect
+from assets.transactions.learned_apply import apply_learned
+from assets.transactions.tables import ensure_transactions_table
+from tests.transactions.learned_history import MONTHS, history
 
 TZ = ZoneInfo("Asia/Kolkata")
 
@@ -40,10 +40,31 @@ def _store(path: Path, seed: int) -> int:
         category = row.category if row.month < MONTHS - 1 else "Uncategorized"
         at = x.when.replace(tzinfo=TZ).astimezone(dt.UTC)
         rows.append(
-            (f"G{i}", i + 1, "VM-HDFCBK", at, "transaction", None, f"{x.amount:.2f}",
-             x.direction, x.counterparty, "1276", None, None, x.channel, at.date(), False,
-             "HDFC", "account", category, x.kind, "INR", x.payee, None)
-        )  # fmt: skip
+            (
+                f"G{i}",
+                i + 1,
+                "VM-HDFCBK",
+                at,
+                "transaction",
+                None,
+                f"{x.amount:.2f}",
+                x.direction,
+                x.counterparty,
+                "1276",
+                None,
+                None,
+                x.channel,
+                at.date(),
+                False,
+                "HDFC",
+                "account",
+                category,
+                x.kind,
+                "INR",
+                x.payee,
+                None,
+            )
+        )
     with connect(path) as con:
         ensure_transactions_table(con)
         con.register("frame", pd.DataFrame(rows))

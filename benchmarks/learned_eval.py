@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assets.transactions.learned import Example, features, train  # noqa: E402
-from tests.transactions.learned_history import MONTHS, Row, history  # noqa: E402
+from assets.transactions.learned import Example, features, train
+from tests.transactions.learned_history import MONTHS, Row, history
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 Predict = Callable[[Example], tuple[str, float]]
@@ -51,7 +51,9 @@ def score(name: str, scored: Scored) -> None:
         f" new payees {new_right / max(1, len(new)):.1%} of {len(new)})"
     )
     meant = sum(guess == r.intended for (guess, _), r in results)
-    print(f"  top-1 against what the owner meant (slips of the hand undone): {meant / len(test):.1%}")
+    print(
+        f"  top-1 against what the owner meant (slips of the hand undone): {meant / len(test):.1%}"
+    )
     print("  threshold  coverage  precision  precision (meant)")
     for threshold in THRESHOLDS:
         applied = [(g, r) for g, r in results if g[1] >= threshold]

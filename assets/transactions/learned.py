@@ -6,8 +6,9 @@ the channel, the kind, an amount band, the weekday and the hour); the model coun
 each feature came with each category and suggests the category with the highest posterior.
 Naive Bayes treats the features as independent, which they are not (a payee and its words say
 the same thing twice), so its raw posterior is overconfident: the log-posterior is divided by
-TEMPERATURE before the softmax. The features, the temperature and the choice of this model over
-scikit-learn's logistic regression were settled by `benchmarks/learned_eval.py` (docs/categories.md).
+TEMPERATURE before the softmax. The temperature and the choice of this model over scikit-learn's
+logistic regression were settled by `benchmarks/learned_eval.py` (docs/parser.md, Learned
+categories).
 
 Plain functions and counts in dicts: training three years of history takes milliseconds, and
 nothing heavier than the standard library is imported.
@@ -28,8 +29,9 @@ TEMPERATURE = 2.0
 _ALPHA = 0.1  # additive smoothing of the feature counts
 _VPA = re.compile(r"([a-z0-9][a-z0-9._\-]*)@([a-z][a-z0-9]*)")
 _WORD = re.compile(r"[a-z]{3,}")
-_BAND = math.log(1.6)
-_NAMING = ("p:", "h:", "w:", "w4:")  # features that name the payee (the rest are habits)  # amount bands: each 1.6× wider than the one below
+_BAND = math.log(1.6)  # amount bands: each 1.6× wider than the one below
+# Features that name the payee (the rest are habits: kind, amount, weekday, hour).
+_NAMING = ("p:", "h:", "w:", "w4:")
 
 
 class Example(NamedTuple):

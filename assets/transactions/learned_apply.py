@@ -85,9 +85,7 @@ def learn_from_warehouse(con: duckdb.DuckDBPyConnection, tz: ZoneInfo) -> Learne
     return Learned([(example_of(row, tz), row[7]) for row in rows])
 
 
-def apply_learned(
-    con: duckdb.DuckDBPyConnection, threshold: float | None, tz: ZoneInfo
-) -> int:
+def apply_learned(con: duckdb.DuckDBPyConnection, threshold: float | None, tz: ZoneInfo) -> int:
     """File each uncategorized transaction the model is at least `threshold` sure of (None: the
     setting is off, and rows filed by an earlier setting go back to `Uncategorized`); a learned
     row below it goes back too. How many rows changed."""

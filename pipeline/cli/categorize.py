@@ -40,11 +40,10 @@ def _categorize(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     import json
+    from zoneinfo import ZoneInfo
 
     from assets.transactions.categories import rules_from_config
     from assets.transactions.uncategorized import load_uncategorized
-
-    from zoneinfo import ZoneInfo
 
     rules = rules_from_config(settings.category_rules)
     tz = ZoneInfo(settings.timezone)
@@ -72,7 +71,8 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
         if g.suggested_by == "rules":
             print(f"  filed as {g.suggested} by your rules from the next `transactions` run")
         elif g.suggested is not None:
-            print(f"  suggested: {g.suggested} (learned from your filed spending, {g.confidence:.0%} sure)")
+            sure = f"{g.confidence:.0%} sure" if g.confidence is not None else ""
+            print(f"  suggested: {g.suggested} (learned from your filed spending, {sure})")
         if g.example:
             print("  example: " + g.example.replace("\n", " / "))
     if len(groups) > len(shown):

@@ -40,9 +40,18 @@ def test_the_evaluation_history_owes_nothing_to_homeclerks_rules_or_payee_table(
         x = row.example
         assert resolve(x.counterparty) not in shipped, x.counterparty
         txn = Transaction(
-            Decimal(str(x.amount)), "debit", x.counterparty, None, None, None,
-            x.channel, None, "HDFC", "account", kind=x.kind,  # type: ignore[arg-type]
-        )  # fmt: skip
+            Decimal(str(x.amount)),
+            "debit",
+            x.counterparty,
+            None,
+            None,
+            None,
+            x.channel,
+            None,
+            "HDFC",
+            "account",
+            kind=x.kind,  # type: ignore[arg-type]
+        )
         assert categorize(txn, DEFAULT_RULES) == UNCATEGORIZED, x.counterparty
     assert {p.name for p in PAYEES + LATE_PAYEES} == {r.name for r in rows_}
 
@@ -138,9 +147,12 @@ def test_above_the_threshold_a_suggestion_is_filed_and_marked_learned_everywhere
     entry = transaction_for(learned, "Liabilities:HDFC:Card", dt.date(2026, 10, 20))
     assert entry.meta["category_source"] == LEARNED
     assert entry.postings[1].account == "Expenses:Food:Groceries"
-    assert "category_source" not in transaction_for(
-        stored["KAVERI STORES"], "Liabilities:HDFC:Card", dt.date(2026, 10, 1)
-    ).meta
+    assert (
+        "category_source"
+        not in transaction_for(
+            stored["KAVERI STORES"], "Liabilities:HDFC:Card", dt.date(2026, 10, 1)
+        ).meta
+    )
     feed = build_expenses_feed(
         stored.values(),
         [],
