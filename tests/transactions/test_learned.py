@@ -89,8 +89,15 @@ def _card(chat_db: ChatDb, merchant: str, amount: str, day: int) -> object:
     )
 
 
-@pytest.fixture
-def warehouse(chat_db: ChatDb, tmp_path: Path) -> Path:
+# The same two rules as homeclerk.toml has them.
+OWNER_RULES_TOML = (
+    '[[categories.rules]]\npattern = "^KAVERI STORES$"\ncategory = "Food:Groceries"\n'
+    'direction = "debit"\n\n[[categories.rules]]\npattern = "^NEHA TAILORS$"\n'
+    'category = "Shopping:Clothing"\ndirection = "debit"\n'
+)
+
+
+def learnable_spending(chat_db: ChatDb) -> None:
     """Spending the owner's two rules file (a grocer, a tailor) and two payees they do not: a
     new spelling of the grocer and a stranger."""
     messages = [_card(chat_db, "KAVERI STORES", f"{300 + 40 * i}.00", 1 + i) for i in range(6)]
@@ -98,6 +105,11 @@ def warehouse(chat_db: ChatDb, tmp_path: Path) -> Path:
     messages += [_card(chat_db, "KAVERI STORES HSR", "420.00", 20)]
     messages += [_card(chat_db, "ZORBA XYLO", "777.00", 21)]
     chat_db.add(messages)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def warehouse(chat_db: ChatDb, tmp_path: Path) -> Path:
+    learnable_spending(chat_db)
     return tmp_path / "w.duckdb"
 
 
@@ -164,6 +176,13 @@ def test_above_the_threshold_a_suggestion_is_filed_and_marked_learned_everywhere
     sources = {t["counterparty"]: t["category_source"] for t in feed["recent"]}
     assert sources["KAVERI STORES HSR"] == LEARNED
     assert sources["ZORBA XYLO"] is None
+
+
+def test_a_changed_setting_refiles_what_it_decides(chat_db: ChatDb, warehouse: Path) -> None:
+    assert _derive(chat_db, warehouse, 0.5).learned == 1
+    # No suggestion is this sure: the learned row goes back, though nothing else changed.
+    assert _derive(chat_db, warehouse, 1.0).learned == 1
+    assert _filed(warehouse)["KAVERI STORES HSR"] == (UNCATEGORIZED, None)
 
 
 def test_a_rule_always_wins_over_a_learned_category(chat_db: ChatDb, warehouse: Path) -> None:
