@@ -34,18 +34,15 @@ def test_a_bad_category_rule_fails_transactions_with_the_entry_named(
 def test_the_setting_reaches_the_asset_and_its_metadata_counts_what_was_learned(
     chat_db: ChatDb, tmp_path: Path
 ) -> None:
+    from assets.transactions.resources import resources_from_settings
     from pipeline.settings import load_settings
     from tests.transactions.test_learned import OWNER_RULES_TOML, learnable_spending
 
     learnable_spending(chat_db)
     config = tmp_path / "homeclerk.toml"
     config.write_text("[categories]\nauto_apply_confidence = 0.9\n\n" + OWNER_RULES_TOML)
-    parsing = load_settings(config).section("parsing")
     res = resources(chat_db.path, tmp_path / "w.duckdb")
-    res["parsing"] = ParsingConfig(
-        category_rules=[dict(r) for r in parsing.category_rules],
-        auto_apply_confidence=parsing.auto_apply_confidence,
-    )
+    res.update(resources_from_settings(load_settings(config)))  # `parsing`, as serve builds it
     result = materialize(
         [sms_messages, transactions], resources=res, instance=DagsterInstance.ephemeral()
     )
