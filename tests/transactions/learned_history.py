@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from pathlib import Path
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from assets.transactions.learned import Example
 from assets.transactions.payees import PayeeResolver
 
+TZ = ZoneInfo("Asia/Kolkata")  # the owner's: `Example.when` is local time there
 START = dt.date(2023, 12, 1)
 MONTHS = 36
 
@@ -378,3 +381,29 @@ def _day(payee: Payee, first: dt.date, days: int, rng: random.Random) -> dt.date
         weekends = [d for d in range(days) if (first + dt.timedelta(days=d)).weekday() >= 5]
         return first + dt.timedelta(days=rng.choice(weekends))
     return first + dt.timedelta(days=rng.randrange(days))
+
+
+def store_history(path: Path, rows: list[Row], filed_before: int = MONTHS) -> int:
+    """The rows as a warehouse's `transactions` (local times in Asia/Kolkata), filed with the
+    owner's labels before month `filed_before` and `Uncategorized` from it; how many."""
+    import pandas as pd
+
+    from assets.common.warehouse import connect
+    from assets.transactions.tables import ensure_transactions_table
+
+    records = []
+    for i, row in enumerate(rows):
+        x = row.example
+        category = row.category if row.month < filed_before else "Uncategorized"
+        at = x.when.replace(tzinfo=TZ).astimezone(dt.UTC)
+        records.append(
+            (f"G{i}", i + 1, "VM-HDFCBK", at, "transaction", None, f"{x.amount:.2f}",
+             x.direction, x.counterparty, "1276", None, None, x.channel, at.date(), False,
+             "HDFC", "account", category, x.kind, "INR", x.payee, None)
+        )  # fmt: skip
+    with connect(path) as con:
+        ensure_transactions_table(con)
+        con.register("frame", pd.DataFrame(records))
+        con.execute("INSERT INTO transactions SELECT * FROM frame")
+        con.unregister("frame")
+    return len(records)

@@ -16,13 +16,19 @@ from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES, UNCATEGORIZED, CategoryRule, categorize
 from assets.transactions.derive import derive_transactions
 from assets.transactions.learned import Example, train
-from assets.transactions.learned_apply import LEARNED
+from assets.transactions.learned_apply import LEARNED, learn_from_warehouse
 from assets.transactions.model import Transaction
 from assets.transactions.payees import PayeeResolver, shipped_aliases
 from assets.transactions.stored import read_stored_transactions
 from assets.transactions.uncategorized import load_uncategorized
 from tests.sms.helpers import ChatDb
-from tests.transactions.learned_history import LATE_PAYEES, MONTHS, PAYEES, history
+from tests.transactions.learned_history import (
+    LATE_PAYEES,
+    MONTHS,
+    PAYEES,
+    history,
+    store_history,
+)
 from tests.transactions.test_derive_kind_payee import CARD_SPEND, HEADERS, rows
 
 TZ = ZoneInfo("Asia/Kolkata")
@@ -66,6 +72,28 @@ def test_the_model_files_the_held_out_month_as_the_owner_did() -> None:
     sure = [(s, truth) for s, truth in suggestions if s is not None and s.confidence >= 0.95]
     assert len(sure) >= 0.8 * len(held_out)
     assert sum(s.category == truth for s, truth in sure) >= 0.95 * len(sure)
+
+
+def test_learning_from_a_warehouse_counts_what_learning_row_by_row_counts(
+    tmp_path: Path,
+) -> None:
+    rows_ = history(2)
+    store_history(tmp_path / "w.duckdb", rows_)
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:
+        from_warehouse = learn_from_warehouse(con, TZ).models
+    by_row = train([(r.example, r.category) for r in rows_])
+    assert list(from_warehouse) == ["debit"]
+    model = from_warehouse["debit"]
+    assert model.class_counts == by_row.class_counts
+    assert model.feature_totals == by_row.feature_totals
+    assert {f: dict(c) for f, c in model.counts.items()} == {
+        f: dict(c) for f, c in by_row.counts.items()
+    }
+    for row in rows_[-50:]:
+        ours, theirs = model.suggest(row.example), by_row.suggest(row.example)
+        assert ours is not None and theirs is not None
+        assert ours.category == theirs.category
+        assert ours.confidence == pytest.approx(theirs.confidence)  # summed in another order
 
 
 def _x(counterparty: str, amount: float = 400.0, hour: int = 10) -> Example:
