@@ -39,13 +39,15 @@ LEARNED_VERSION = 1
 _KEY = "learned_categories"
 _STATE_DDL = "CREATE TABLE IF NOT EXISTS derive_state (key VARCHAR PRIMARY KEY, value VARCHAR)"
 
+# A refund is neither learned from nor filed: it takes its purchase's category (refunds.py), a
+# copy that would teach the model nothing, and the credits it would be compared with are income.
 _FILED = (
     "status = 'transaction' AND category IS NOT NULL AND category <> 'Uncategorized'"
-    " AND category_source IS DISTINCT FROM 'learned'"
+    " AND category_source IS DISTINCT FROM 'learned' AND kind IS DISTINCT FROM 'refund'"
 )
 _CANDIDATE = (
-    "status = 'transaction' AND (coalesce(category, 'Uncategorized') = 'Uncategorized'"
-    " OR category_source = 'learned')"
+    "status = 'transaction' AND kind IS DISTINCT FROM 'refund'"
+    " AND (coalesce(category, 'Uncategorized') = 'Uncategorized' OR category_source = 'learned')"
 )
 _FIELDS = (
     "payee, counterparty, direction, coalesce(channel, 'other'), kind, amount,"
@@ -102,7 +104,7 @@ def learn_from_warehouse(con: duckdb.DuckDBPyConnection, tz: ZoneInfo) -> Learne
     if not _has_source_column(con):
         # A warehouse from before learned categories, read-only (`homeclerk categorize`)
         # before `transactions` ran again to add the column: nothing in it is learned.
-        filed = filed.replace(" AND category_source IS DISTINCT FROM 'learned'", "")
+        filed = filed.replace(" AND category_source IS DISTINCT FROM 'learned'", "", 1)
     learned = Learned()
 
     def grouped(columns: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:

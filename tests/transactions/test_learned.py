@@ -213,6 +213,14 @@ def test_a_changed_setting_refiles_what_it_decides(chat_db: ChatDb, warehouse: P
     assert _filed(warehouse)["KAVERI STORES HSR"] == (UNCATEGORIZED, None)
 
 
+def test_a_refund_follows_its_purchase_never_the_model(chat_db: ChatDb, warehouse: Path) -> None:
+    _derive(chat_db, warehouse, None)
+    with connect(warehouse) as con:  # money back from the new spelling, its purchase unknown
+        con.execute("UPDATE transactions SET kind = 'refund' WHERE amount = 420")
+    assert _derive(chat_db, warehouse, 0.5).learned == 0
+    assert _filed(warehouse)["KAVERI STORES HSR"] == (UNCATEGORIZED, None)
+
+
 def test_a_rule_always_wins_over_a_learned_category(chat_db: ChatDb, warehouse: Path) -> None:
     _derive(chat_db, warehouse, 0.5)
     assert _filed(warehouse)["KAVERI STORES HSR"] == ("Food:Groceries", LEARNED)
