@@ -5,7 +5,8 @@ A row filed this way has `category_source = 'learned'`; every other category cam
 (the owner's `[[categories.rules]]` and the shipped ones) or from a refund's purchase, and
 `category_source` is NULL. The model learns only from those: never from its own guesses. A rule
 always wins: only `Uncategorized` rows are candidates, and a rule written later re-files a
-learned row as it re-files an uncategorized one (category_refresh.py).
+learned row as it re-files an uncategorized one (category_refresh.py). Refunds follow their
+purchase (refunds.py), never the model.
 
 Each run of `transactions` with the setting on re-learns when what it learns from or what it
 files changed (a fingerprint of both kept in `derive_state`), so an unchanged warehouse costs
