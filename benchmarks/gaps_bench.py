@@ -71,6 +71,7 @@ def main() -> int:
                 "transfer",
                 "INR",
                 None,
+                None,  # category_source: filed by the rules
             )
             for a in kept
         ]

@@ -71,6 +71,9 @@ def _meta(alert: StoredTransaction) -> data.Meta:
     if alert.counterparty and alert.counterparty != alert.payee:
         # The payee is a readable label (payees.py); the alert's own words stay beside it.
         meta["counterparty"] = alert.counterparty
+    if alert.category_source:
+        # The learned model filed it, not a rule: Fava can list these to check them.
+        meta["category_source"] = alert.category_source
     return meta
 
 

@@ -297,6 +297,8 @@ def _txn_json(txn: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
         "payee": txn.payee or txn.counterparty,
         "counterparty": txn.counterparty,
         "category": txn.category or UNCATEGORIZED,
+        # "learned": filed by the learned model ([categories] auto_apply_confidence), not a rule
+        "category_source": txn.category_source,
         "bank": txn.bank,
         "account": mask_tail(txn.account_tail),
         "instrument": txn.instrument,

@@ -100,11 +100,14 @@ def _refile_purchases(con: duckdb.DuckDBPyConnection, changes: list[tuple]) -> i
     import pandas as pd  # loaded by the run that derives, not the code server
 
     con.register("changed_categories", pd.DataFrame.from_records(changes, columns=_COLUMNS))
+    # A row the learned model filed counts as the `Uncategorized` the rules left it: a rule
+    # always wins over a learned category (learned_apply.py).
     (count,) = con.execute(
-        "UPDATE transactions SET category = c.new FROM changed_categories c"
-        " WHERE transactions.status = 'transaction' AND"
+        "UPDATE transactions SET category = c.new, category_source = NULL"
+        " FROM changed_categories c WHERE transactions.status = 'transaction' AND"
         + _SAME_KEY
-        + " AND coalesce(transactions.category, 'Uncategorized') = c.old"
+        + " AND (coalesce(transactions.category, 'Uncategorized') = c.old"
+        " OR (transactions.category_source = 'learned' AND c.old = 'Uncategorized'))"
     ).fetchone() or (0,)
     con.unregister("changed_categories")
     return int(count)

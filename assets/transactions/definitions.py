@@ -56,7 +56,13 @@ def transactions(
         # The message names the bad homeclerk.toml entry and shows a valid one.
         raise Failure(description=str(exc), allow_retries=False) from exc
     stats = derive_transactions(
-        warehouse.path, rules, parsing.tz, formats, payees, parsing.max_plausible_amount
+        warehouse.path,
+        rules,
+        parsing.tz,
+        formats,
+        payees,
+        parsing.max_plausible_amount,
+        parsing.auto_apply_confidence,
     )
     if stats.held:
         context.log.warning(
@@ -67,6 +73,11 @@ def transactions(
     if stats.refiled:
         context.log.info(
             f"{stats.refiled} stored transaction(s) re-filed: the category rules changed"
+        )
+    if stats.learned:
+        context.log.info(
+            f"{stats.learned} transaction(s) filed or given back by the learned model "
+            "([categories] auto_apply_confidence)"
         )
     if stats.unrecognized:
         context.log.warning(
@@ -80,6 +91,7 @@ def transactions(
             "unrecognized": stats.unrecognized,
             "held_implausible": len(stats.held),
             "refiled": stats.refiled,
+            "learned": stats.learned,
         }
     )
 

@@ -17,6 +17,7 @@ from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
 from assets.transactions.category_refresh import refresh_categories
+from assets.transactions.learned_apply import apply_learned
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
@@ -49,6 +50,7 @@ class DeriveStats(NamedTuple):
     upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
     held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
     refiled: int = 0  # stored rows whose category changed rules re-filed (category_refresh.py)
+    learned: int = 0  # rows the learned model filed or gave back (learned_apply.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -187,6 +189,7 @@ def derive_transactions(
     formats: Sequence[Format] | None = None,
     payees: Sequence[PayeeAlias] = (),
     max_amount: float | None = None,
+    learned_confidence: float | None = None,
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
 
@@ -197,7 +200,9 @@ def derive_transactions(
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
     stored payees are renamed when the alias tables changed (`refresh_payees`), and stored
     rows re-filed when the category rules changed (`refresh_categories`).
-    A refund takes the category of the purchase it returns money for (`refunds.py`).
+    A refund takes the category of the purchase it returns money for (`refunds.py`). Last, an
+    uncategorized row the learned model is at least `learned_confidence` sure of is filed by
+    it (`learned_apply.py`; None: off).
     """
     with connect(Path(warehouse_path)) as con:
         ensure_transactions_table(con)
@@ -211,7 +216,8 @@ def derive_transactions(
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled)
+            learned = apply_learned(con, learned_confidence, tz)
+            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled, learned)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -220,6 +226,7 @@ def derive_transactions(
         con.execute(_INSERT, [after])
         con.unregister("new_txn")
         held += hold_implausible(con, _amounts(rows), max_amount)
+        learned = apply_learned(con, learned_confidence, tz)
     statuses = frame["status"].value_counts()
     return DeriveStats(
         considered=len(pending),
@@ -229,6 +236,7 @@ def derive_transactions(
         upgraded=upgraded,
         held=tuple(held),
         refiled=refiled,
+        learned=learned,
     )
 
 
@@ -312,7 +320,8 @@ SELECT
     CAST(n.amount AS DECIMAL(18,2)), n.direction, n.counterparty, n.account_tail,
     CAST(n.balance AS DECIMAL(18,2)), n.reference, n.channel,
     CAST(n.txn_date AS DATE), CAST(n.date_from_body AS BOOLEAN),
-    n.bank, n.instrument, n.category, n.kind, n.currency, n.payee
+    n.bank, n.instrument, n.category, n.kind, n.currency, n.payee,
+    NULL  -- category_source: the rules filed it (learned_apply.py may file it after)
 FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
 -- Every pending row is above this ROWID: row-group zone maps skip the older ones.
 WHERE s.rowid > ?

@@ -23,6 +23,8 @@ class ParsingConfig(HasTimezone, ConfigurableResource):
     payees: list[dict[str, Any]] = Field(default_factory=list)
     timezone: str = DEFAULT_TIMEZONE
     max_plausible_amount: float | None = None
+    # [categories] auto_apply_confidence (None: learned categories are suggested, never filed)
+    auto_apply_confidence: float | None = None
     command: str = "homeclerk"
 
 
@@ -36,6 +38,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             payees=[dict(p) for p in parsing.payees],
             timezone=settings.timezone,
             max_plausible_amount=parsing.max_plausible_amount,
+            auto_apply_confidence=parsing.auto_apply_confidence,
             command=settings.command,
         )
     }

@@ -1,5 +1,6 @@
 """The parser's settings: which senders are read (`[messages] senders`), the owner's
-category rules (`[[categories.rules]]`), extra SMS formats and the plausible-amount ceiling
+category rules (`[[categories.rules]]`) and when learned categories are filed (`[categories]
+auto_apply_confidence`), extra SMS formats and the plausible-amount ceiling
 (`[sms]`) and readable payees (`[[payees]]`)."""
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class ParsingSettings:
     max_plausible_amount: float | None = None
     # [[payees]]: the owner's readable payees ({name, match}), tried before the shipped table.
     payees: tuple[Mapping[str, Any], ...] = ()
+    # [categories] auto_apply_confidence: file what the learned model is this sure of; None: off.
+    auto_apply_confidence: float | None = None
 
 
 def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings:
@@ -44,6 +47,7 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
         "categories.rules", example='{ pattern = "swiggy", category = "Food:Delivery" }'
     )
     _validate_with(reader, "categories.rules", lambda: rules_from_config(rules))
+    confidence = _read_confidence(reader)
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
     max_amount = reader.number("sms.max_plausible_amount", 0.0, example="5000000") or None
     _validate_with(reader, "sms.formats", lambda: formats_from_config(formats))
@@ -61,7 +65,24 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
         sms_formats=tuple(formats),
         max_plausible_amount=max_amount,
         payees=tuple(payees),
+        auto_apply_confidence=confidence,
     )
+
+
+_CONFIDENCE_EXAMPLE = "0.95"
+
+
+def _read_confidence(reader: SettingsReader) -> float | None:
+    """`[categories] auto_apply_confidence`: a number above 0 and at most 1, or absent (off)."""
+    value = reader.number("categories.auto_apply_confidence", 0.0, example=_CONFIDENCE_EXAMPLE)
+    if value > 1:
+        raise reader.error(
+            "categories.auto_apply_confidence",
+            f"is {value!r}, above 1: it is a confidence from 0 to 1 (0.95 files what the learned"
+            " model is at least 95 % sure of; leave it out to file nothing)",
+            _CONFIDENCE_EXAMPLE,
+        )
+    return value or None
 
 
 def _read_senders(reader: SettingsReader) -> tuple[str, ...]:

@@ -41,6 +41,8 @@ class StoredTransaction(NamedTuple):
     kind: str | None = None  # model.KINDS; None in a row stored before kinds were read
     currency: str = "INR"  # the amount's ISO currency
     payee: str | None = None  # readable payee (payees.py); counterparty stays the raw text
+    # "learned" when the learned model filed the category (learned_apply.py); None: the rules
+    category_source: str | None = None
 
     @classmethod
     def from_parsed(
@@ -82,7 +84,7 @@ class StoredTransaction(NamedTuple):
 _SELECT = """
     SELECT message_guid, received_at, amount, direction, counterparty, account_tail, balance,
            reference, channel, txn_date, bank, instrument, category, coalesce(message_rowid, 0),
-           kind, coalesce(currency, 'INR'), payee
+           kind, coalesce(currency, 'INR'), payee, category_source
     FROM transactions
     WHERE status = 'transaction' AND amount IS NOT NULL AND direction IS NOT NULL
 """
@@ -99,8 +101,11 @@ def read_stored_transactions(
     if not has_table(con, "transactions"):
         return []
     query, params = _SELECT, []
-    if not _has_new_columns(con):
-        # A warehouse an older homeclerk wrote, read before `transactions` ran again to add them.
+    present = _new_columns(con)
+    # A warehouse an older homeclerk wrote, read before `transactions` ran again to add them.
+    if present < 4:
+        query = query.replace(", category_source", ", NULL")
+    if present < 3:
         query = query.replace("kind, coalesce(currency, 'INR'), payee", "NULL, 'INR', NULL")
     if has_table(con, "held_amounts"):
         query += NOT_HELD  # amounts past the plausibility ceiling, until the owner confirms
@@ -126,17 +131,21 @@ def read_stored_transactions(
             kind=r[14],
             currency=r[15],
             payee=r[16],
+            category_source=r[17],
         )
         for r in rows
     ]
 
 
-def _has_new_columns(con: duckdb.DuckDBPyConnection) -> bool:
+def _new_columns(con: duckdb.DuckDBPyConnection) -> int:
+    """How many of the columns added after the first release the table has: 3 of kind,
+    currency and payee (added together), then 4 with category_source."""
     (count,) = con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
-        " AND table_schema = current_schema() AND column_name IN ('kind', 'currency', 'payee')"
+        " AND table_schema = current_schema()"
+        " AND column_name IN ('kind', 'currency', 'payee', 'category_source')"
     ).fetchone() or (0,)
-    return count == 3
+    return int(count)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

@@ -32,13 +32,21 @@ CREATE TABLE IF NOT EXISTS transactions (
     category VARCHAR,
     kind VARCHAR,
     currency VARCHAR,
-    payee VARCHAR
+    payee VARCHAR,
+    category_source VARCHAR
 )
 """
 
 # Columns added after the table first shipped: a warehouse created before them gets them on the
 # next run, NULL in the rows derived before (derive re-derives those: `rows_to_rederive`).
-ADDED_COLUMNS = (("kind", "VARCHAR"), ("currency", "VARCHAR"), ("payee", "VARCHAR"))
+ADDED_COLUMNS = (
+    ("kind", "VARCHAR"),
+    ("currency", "VARCHAR"),
+    ("payee", "VARCHAR"),
+    # 'learned' when the learned model filed the row (learned_apply.py); NULL: the rules did.
+    # NULL is right for every row stored before it: no release filed by the model before.
+    ("category_source", "VARCHAR"),
+)
 
 TRANSACTION_COLUMNS = (
     "message_guid",

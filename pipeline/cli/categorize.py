@@ -40,12 +40,14 @@ def _categorize(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     import json
+    from zoneinfo import ZoneInfo
 
     from assets.transactions.categories import rules_from_config
     from assets.transactions.uncategorized import load_uncategorized
 
     rules = rules_from_config(settings.category_rules)
-    groups = read_warehouse(settings, args, lambda path: load_uncategorized(path, rules))
+    tz = ZoneInfo(settings.timezone)
+    groups = read_warehouse(settings, args, lambda path: load_uncategorized(path, rules, tz))
     if groups is None:
         return 2
     shown = groups[: args.limit]
@@ -66,17 +68,21 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     )
     for g in shown:
         print(f"\n{g.payee}  {g.count} debit(s), {g.total:,} {g.currency}, last {g.last_seen}")
-        if g.suggested is not None:
+        if g.suggested_by == "rules":
             print(f"  filed as {g.suggested} by your rules from the next `transactions` run")
+        elif g.suggested is not None:
+            sure = f"{g.confidence:.0%} sure" if g.confidence is not None else ""
+            print(f"  suggested: {g.suggested} (learned from your filed spending, {sure})")
         if g.example:
             print("  example: " + g.example.replace("\n", " / "))
     if len(groups) > len(shown):
         print(f"\n… and {len(groups) - len(shown)} more payee(s): --limit {len(groups)} shows all")
-    first = next((g for g in shown if g.suggested is None), None)
+    first = next((g for g in shown if g.suggested_by != "rules"), None)
     if first is not None:
+        account = first.suggested or "Expenses:Food:Delivery"
         print(
             "\nFile a payee under your own account (this writes a rule into homeclerk.toml), e.g.: "
-            + again(args, "categorize", first.payee, "Expenses:Food:Delivery")
+            + again(args, "categorize", first.payee, account)
         )
     return 0
 

@@ -76,9 +76,11 @@ DESCRIPTIONS: dict[str, str] = {
     "sms dump": "The bank messages in a chat.db as JSON lines.",
     "categorize": (
         "Without arguments: the uncategorized spending grouped by payee, most spent first "
-        "(count, total, last seen, a masked example), from the warehouse opened read-only (exit 2 "
-        "in one line when a run keeps it busy or there is none yet); `--json`: the groups as "
-        "`{payee, currency, count, total, last_seen, example, suggested, confidence}`. With "
+        "(count, total, last seen, a masked example, the category the rules now give it or the "
+        "learned model suggests, with its confidence), from the warehouse opened read-only (exit "
+        "2 in one line when a run keeps it busy or there is none yet); `--json`: the groups as "
+        "`{payee, currency, count, total, last_seen, example, suggested, confidence, "
+        "suggested_by}`. With "
         '`"PAYEE" Expenses:Food:Delivery`: writes a rule matching exactly that payee first in '
         "`[[categories.rules]]` of homeclerk.toml (comments and order kept, written atomically, "
         "checked by the settings reader); the next `transactions` run re-files the stored rows."

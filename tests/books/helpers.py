@@ -72,7 +72,7 @@ def store_alerts(warehouse: Path, alerts: list[StoredTransaction]) -> None:
         for a in alerts:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
-                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL)",
+                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL, NULL)",
                 [
                     a.message_guid,
                     a.message_rowid,

@@ -90,6 +90,7 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
         "example": joseph["example"],
         "suggested": None,
         "confidence": None,
+        "suggested_by": None,  # nothing filed names Joseph Thomas: no learned guess
     }
     assert "To JOSEPH THOMAS" in joseph["example"] and "458167896221" not in joseph["example"]
 
@@ -118,6 +119,7 @@ def test_list_then_file_a_payee_then_the_pasted_run_refiles_its_rows(
     # Until the next run the list says what the rules now file the payee as.
     assert _groups(config)["Joseph Thomas"]["suggested"] == "Expenses:Family"
     assert _groups(config)["Joseph Thomas"]["confidence"] == 1.0
+    assert _groups(config)["Joseph Thomas"]["suggested_by"] == "rules"
     assert _joseph(settings) == ["Uncategorized", "Uncategorized"]
 
     run_now = filed.stdout.split("to run it now: ")[1].strip()
@@ -190,3 +192,36 @@ def test_the_list_without_a_warehouse_and_while_it_is_busy(
     assert load_settings(config).category_rules[0]["pattern"] == "^(?:Joseph Thomas)$"
     free = homeclerk("--config", str(config), "categorize", "--limit", "1")
     assert free.returncode == 0 and "Joseph Thomas" in free.stdout
+
+
+def test_the_list_shows_a_learned_suggestion_and_its_pasted_hint_files_the_payee(
+    tmp_path: Path,
+) -> None:
+    from tests.sms.helpers import ChatDb
+    from tests.transactions.test_learned import _card, _derive
+
+    config = tmp_path / "homeclerk.toml"
+    config.write_text(
+        '[paths]\ndata_dir = "data"\n\n[[categories.rules]]\npattern = "^KAVERI STORES$"\n'
+        'category = "Food:Groceries"\ndirection = "debit"\n\n[[categories.rules]]\n'
+        'pattern = "^NEHA TAILORS$"\ncategory = "Shopping:Clothing"\ndirection = "debit"\n'
+    )
+    settings = load_settings(config)
+    chat_db = ChatDb(tmp_path / "chat.db")
+    messages = [_card(chat_db, "KAVERI STORES", f"{300 + 40 * i}.00", 1 + i) for i in range(6)]
+    messages += [_card(chat_db, "NEHA TAILORS", f"{1500 + 90 * i}.00", 2 + i) for i in range(4)]
+    chat_db.add([*messages, _card(chat_db, "KAVERI STORES HSR", "920.00", 20)])  # type: ignore[list-item]
+    settings.warehouse.parent.mkdir(parents=True)
+    _derive(chat_db, settings.warehouse, None)
+
+    hsr = _groups(config)["Kaveri Stores HSR"]
+    assert (hsr["suggested"], hsr["suggested_by"]) == ("Expenses:Food:Groceries", "learned")
+    assert 0.9 < hsr["confidence"] <= 1.0
+    text = homeclerk("--config", str(config), "categorize")
+    assert text.returncode == 0, text.stderr
+    assert "suggested: Expenses:Food:Groceries (learned from your filed spending" in text.stdout
+    hint = text.stdout.split("this writes a rule into homeclerk.toml), e.g.: ")[1].splitlines()[0]
+    assert hint.endswith("categorize 'Kaveri Stores HSR' Expenses:Food:Groceries")
+    assert _paste(hint, tmp_path.parent).returncode == 0
+    hsr = _groups(config)["Kaveri Stores HSR"]
+    assert (hsr["suggested"], hsr["suggested_by"]) == ("Expenses:Food:Groceries", "rules")

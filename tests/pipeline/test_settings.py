@@ -131,6 +131,8 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ('[[sms.formats]]\nsender = "XYZBNK"\n', "sms.formats", "XYZBNK"),
         ("[sms]\nmax_plausible_amount = -5\n", "sms.max_plausible_amount", "5000000"),
         ('[sms]\nmax_plausible_amount = "lots"\n', "sms.max_plausible_amount", "5000000"),
+        ("[categories]\nauto_apply_confidence = 1.5\n", "categories.auto_apply_confidence", "0.95"),
+        ("[categories]\nauto_apply_confidence = 0\n", "categories.auto_apply_confidence", "0.95"),
         ('[paths]\ndata_dri = "x"\n', "paths.data_dri", "paths.data_dir"),
         ('[broker]\nadapter = "ftp"\n', "broker.adapter", '"kite"'),
         ("timezone = \n", "(syntax)", "at line 1, column 12"),
@@ -208,6 +210,17 @@ def test_the_plausibility_ceiling_is_a_setting_or_learned(tmp_path: Path) -> Non
     assert load_settings(write(tmp_path, "")).max_plausible_amount is None  # learned
     text = "[sms]\nmax_plausible_amount = 2500000\n"
     assert load_settings(write(tmp_path, text)).max_plausible_amount == 2_500_000.0
+
+
+def test_learned_categories_are_filed_only_when_the_owner_sets_a_confidence(
+    tmp_path: Path,
+) -> None:
+    assert load_settings(write(tmp_path, "")).auto_apply_confidence is None  # off
+    text = '[categories]\nauto_apply_confidence = 0.95\n[[categories.rules]]\npattern = "x"\n'
+    text += 'category = "Gifts"\n'
+    settings = load_settings(write(tmp_path, text))
+    assert settings.auto_apply_confidence == 0.95
+    assert len(settings.category_rules) == 1
 
 
 def test_a_setting_fix_pastes_whether_or_not_the_file_has_the_table(tmp_path: Path) -> None:

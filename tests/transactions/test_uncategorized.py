@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from assets.transactions.categories import DEFAULT_RULES, CategoryRule
 from assets.transactions.uncategorized import load_uncategorized
 from tests.sms.helpers import UPI_DEBIT, ChatDb
 from tests.transactions.test_derive_kind_payee import CARD_SPEND, _derive
+
+TZ = ZoneInfo("Asia/Kolkata")
 
 
 def test_groups_by_payee_most_spent_first_without_held_amounts(
@@ -34,7 +37,7 @@ def test_groups_by_payee_most_spent_first_without_held_amounts(
     )
     stats = _derive(chat_db, warehouse)
     assert len(stats.held) == 1
-    groups = load_uncategorized(warehouse, DEFAULT_RULES)
+    groups = load_uncategorized(warehouse, DEFAULT_RULES, TZ)
     assert [(g.payee, g.count, g.total) for g in groups] == [
         ("Kaveri Stores", 1, Decimal("2000.00")),
         ("Joseph Thomas", 2, Decimal("1750.00")),
@@ -47,7 +50,7 @@ def test_groups_by_payee_most_spent_first_without_held_amounts(
 
     # A rule written since the last run: the group says what the rules now file it as.
     rule = CategoryRule("^(?:Joseph Thomas|JOSEPH THOMAS)$", "Family", "debit")
-    now = {g.payee: g for g in load_uncategorized(warehouse, (rule, *DEFAULT_RULES))}
+    now = {g.payee: g for g in load_uncategorized(warehouse, (rule, *DEFAULT_RULES), TZ)}
     assert (now["Joseph Thomas"].suggested, now["Joseph Thomas"].confidence) == (
         "Expenses:Family",
         1.0,
