@@ -56,7 +56,13 @@ def transactions(
         # The message names the bad homeclerk.toml entry and shows a valid one.
         raise Failure(description=str(exc), allow_retries=False) from exc
     stats = derive_transactions(
-        warehouse.path, rules, parsing.tz, formats, payees, parsing.max_plausible_amount
+        warehouse.path,
+        rules,
+        parsing.tz,
+        formats,
+        payees,
+        parsing.max_plausible_amount,
+        parsing.link_window_minutes,
     )
     if stats.held:
         context.log.warning(
@@ -80,6 +86,7 @@ def transactions(
             "unrecognized": stats.unrecognized,
             "held_implausible": len(stats.held),
             "refiled": stats.refiled,
+            "linked_alerts": stats.linked,
         }
     )
 

@@ -17,6 +17,8 @@ from assets.common.parallel import can_split, run_halves
 from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
 from assets.transactions.category_refresh import refresh_categories
+from assets.transactions.link_store import relink
+from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
@@ -49,6 +51,7 @@ class DeriveStats(NamedTuple):
     upgraded: int = 0  # earlier 'unrecognized' rows that the owner's changed formats now read
     held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
     refiled: int = 0  # stored rows whose category changed rules re-filed (category_refresh.py)
+    linked: int = 0  # alerts this run linked to another alert of their payment (links.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -187,6 +190,7 @@ def derive_transactions(
     formats: Sequence[Format] | None = None,
     payees: Sequence[PayeeAlias] = (),
     max_amount: float | None = None,
+    link_window_minutes: float = DEFAULT_LINK_WINDOW_MINUTES,
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
 
@@ -197,7 +201,9 @@ def derive_transactions(
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
     stored payees are renamed when the alias tables changed (`refresh_payees`), and stored
     rows re-filed when the category rules changed (`refresh_categories`).
-    A refund takes the category of the purchase it returns money for (`refunds.py`).
+    A refund takes the category of the purchase it returns money for (`refunds.py`). Alerts of
+    one payment received within `link_window_minutes` are linked, one of them counted
+    (`links.py`, `link_store.py`).
     """
     with connect(Path(warehouse_path)) as con:
         ensure_transactions_table(con)
@@ -211,7 +217,8 @@ def derive_transactions(
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
-            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled)
+            linked = relink(con, link_window_minutes, [g for g, _ in read_now])
+            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled, linked)
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -220,6 +227,8 @@ def derive_transactions(
         con.execute(_INSERT, [after])
         con.unregister("new_txn")
         held += hold_implausible(con, _amounts(rows), max_amount)
+        new = [g for g, _ in read_now] + [g for g, _ in _amounts(rows)]
+        linked = relink(con, link_window_minutes, new)
     statuses = frame["status"].value_counts()
     return DeriveStats(
         considered=len(pending),
@@ -229,6 +238,7 @@ def derive_transactions(
         upgraded=upgraded,
         held=tuple(held),
         refiled=refiled,
+        linked=linked,
     )
 
 

@@ -10,12 +10,13 @@ from pydantic import Field
 
 from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
+from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 
 
 class ParsingConfig(HasTimezone, ConfigurableResource):
     """The owner's category rules ({pattern, category}), extra SMS formats, readable payees
     ({name, match}), timezone, `[sms] max_plausible_amount` (None: learned, see plausible.py),
-    and `command`: how to run homeclerk on these settings (with their `--config`), for the
+    `[sms] link_window_minutes` (links.py), and `command`: how to run homeclerk on these settings (with their `--config`), for the
     commands a check prints."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
@@ -23,6 +24,8 @@ class ParsingConfig(HasTimezone, ConfigurableResource):
     payees: list[dict[str, Any]] = Field(default_factory=list)
     timezone: str = DEFAULT_TIMEZONE
     max_plausible_amount: float | None = None
+    # [sms] link_window_minutes: alerts of one payment arrive within it (links.py).
+    link_window_minutes: float = DEFAULT_LINK_WINDOW_MINUTES
     command: str = "homeclerk"
 
 
@@ -36,6 +39,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             payees=[dict(p) for p in parsing.payees],
             timezone=settings.timezone,
             max_plausible_amount=parsing.max_plausible_amount,
+            link_window_minutes=parsing.link_window_minutes,
             command=settings.command,
         )
     }

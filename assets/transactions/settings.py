@@ -1,6 +1,6 @@
 """The parser's settings: which senders are read (`[messages] senders`), the owner's
-category rules (`[[categories.rules]]`), extra SMS formats and the plausible-amount ceiling
-(`[sms]`) and readable payees (`[[payees]]`)."""
+category rules (`[[categories.rules]]`), extra SMS formats, the plausible-amount ceiling and
+the window that links alerts of one payment (`[sms]`), and readable payees (`[[payees]]`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from assets.common.senders import sender_header, sender_problem
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .categories import CategoryConfigError, rules_from_config
+from .links import DEFAULT_LINK_WINDOW_MINUTES
 from .parsing import KNOWN_BANK_HEADERS, FormatConfigError, formats_from_config
 from .payees import OWNER_EXAMPLE as PAYEE_EXAMPLE
 from .payees import PayeeConfigError, aliases_from_config
@@ -35,6 +36,8 @@ class ParsingSettings:
     max_plausible_amount: float | None = None
     # [[payees]]: the owner's readable payees ({name, match}), tried before the shipped table.
     payees: tuple[Mapping[str, Any], ...] = ()
+    # [sms] link_window_minutes: alerts of one payment arrive within it; 0 links none (links.py).
+    link_window_minutes: int = DEFAULT_LINK_WINDOW_MINUTES
 
 
 def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings:
@@ -46,6 +49,7 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
     _validate_with(reader, "categories.rules", lambda: rules_from_config(rules))
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
     max_amount = reader.number("sms.max_plausible_amount", 0.0, example="5000000") or None
+    link_window = reader.count("sms.link_window_minutes", DEFAULT_LINK_WINDOW_MINUTES)
     _validate_with(reader, "sms.formats", lambda: formats_from_config(formats))
     payees = reader.table_list("payees", example=PAYEE_EXAMPLE)
     try:
@@ -61,6 +65,7 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
         sms_formats=tuple(formats),
         max_plausible_amount=max_amount,
         payees=tuple(payees),
+        link_window_minutes=link_window,
     )
 
 
