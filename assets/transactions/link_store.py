@@ -62,9 +62,10 @@ def relink(
     linked = 0
     if new_guids is None or window_minutes <= 0:
         _unlink_all(con)
-        scope, params = "TRUE", []
     if window_minutes <= 0:
         new_guids = []  # 0 links nothing
+    if new_guids is None:
+        scope, params = "TRUE", []
     else:
         scope, params = "message_guid IN (SELECT unnest(?))", [list(new_guids)]
     if new_guids is None or new_guids:

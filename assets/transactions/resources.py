@@ -16,8 +16,8 @@ from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 class ParsingConfig(HasTimezone, ConfigurableResource):
     """The owner's category rules ({pattern, category}), extra SMS formats, readable payees
     ({name, match}), timezone, `[sms] max_plausible_amount` (None: learned, see plausible.py),
-    `[sms] link_window_minutes` (links.py), and `command`: how to run homeclerk on these settings (with their `--config`), for the
-    commands a check prints."""
+    `[sms] link_window_minutes` (links.py), and `command`: how to run homeclerk on these
+    settings (with their `--config`), for the commands a check prints."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[dict[str, Any]] = Field(default_factory=list)

@@ -142,25 +142,25 @@ def _also_alerted_by(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...
 
 def _from_row(r: tuple, also: tuple[str, ...] = ()) -> StoredTransaction:
     return StoredTransaction(
-            message_guid=r[0],
-            received_at=_aware(r[1]),
-            amount=Decimal(r[2]),
-            direction=r[3],
-            counterparty=r[4],
-            account_tail=r[5],
-            balance=None if r[6] is None else Decimal(r[6]),
-            reference=r[7],
-            channel=r[8] or "other",
-            txn_date=r[9],
-            bank=r[10] or "",
-            instrument=r[11] or "account",
-            category=r[12],
-            message_rowid=int(r[13]),
-            kind=r[14],
-            currency=r[15],
-            payee=r[16],
-            also_alerted_by=also,
-        )
+        message_guid=r[0],
+        received_at=_aware(r[1]),
+        amount=Decimal(r[2]),
+        direction=r[3],
+        counterparty=r[4],
+        account_tail=r[5],
+        balance=None if r[6] is None else Decimal(r[6]),
+        reference=r[7],
+        channel=r[8] or "other",
+        txn_date=r[9],
+        bank=r[10] or "",
+        instrument=r[11] or "account",
+        category=r[12],
+        message_rowid=int(r[13]),
+        kind=r[14],
+        currency=r[15],
+        payee=r[16],
+        also_alerted_by=also,
+    )
 
 
 def _has_new_columns(con: duckdb.DuckDBPyConnection) -> bool:
