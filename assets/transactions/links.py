@@ -21,7 +21,7 @@ transfer (the bank's debit, the card's "payment received"), each on its own acco
 posts both through the transfer clearing account, which nets them to zero.
 
 Of a linked group one alert is kept as the transaction (the bank's own, the one that states the
-most: account digits, balance, reference, counterparty); the others are `also_alerted_by` it.
+most: account digits, balance, reference, counterparty, date); the others are `also_alerted_by` it.
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ def _keep_rank(alert: StoredTransaction) -> tuple[object, ...]:
         alert.balance is None,
         alert.reference is None,
         alert.counterparty is None,
+        alert.txn_date is None,
         alert.received_at,
         alert.message_rowid,
         alert.message_guid,
