@@ -71,6 +71,9 @@ def _meta(alert: StoredTransaction) -> data.Meta:
     if alert.counterparty and alert.counterparty != alert.payee:
         # The payee is a readable label (payees.py); the alert's own words stay beside it.
         meta["counterparty"] = alert.counterparty
+    if alert.also_alerted_by:
+        # The other alerts of this payment (assets/transactions/links.py): not entries of their own.
+        meta["also_alerted_by"] = " ".join(alert.also_alerted_by)
     return meta
 
 

@@ -7,12 +7,15 @@ are read by `[[sms.formats]]` owner formats standing in for app support (APP_FOR
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from assets.transactions.categories import DEFAULT_RULES, categorize
 from assets.transactions.parsing import formats_from_config, parse_message
 from assets.transactions.payees import PayeeResolver
 from assets.transactions.stored import StoredTransaction
 
+TZ = ZoneInfo("Asia/Kolkata")
 T0 = dt.datetime(2026, 3, 18, 6, 0, tzinfo=dt.UTC)
 WINDOW = dt.timedelta(minutes=10)
 
@@ -137,3 +140,42 @@ def alert(message: tuple[str, str], minutes: float, guid: str) -> StoredTransact
         category=categorize(txn, DEFAULT_RULES),
         payee=PayeeResolver()(txn.counterparty),
     )
+
+
+# The owner files payments to CRED as card-bill transfers (a rule homeclerk.toml would hold).
+CRED_RULE = {"pattern": "cred club", "category": "Transfers:CreditCardPayment"}
+HEADERS = ["HDFCBK", "FEDBNK", "SBIINB", "CRED", "AMAZONPAY", "ICICIT"]
+# (message, minutes after T0, is a copy of an earlier payment's alert)
+PAYMENTS = [
+    (CRED_BANK, 0, False),
+    (CARD_PAYMENT_RECEIVED, 1, False),
+    (CRED_APP, 2, True),
+    (FEDERAL_DEBIT, 30, False),
+    (FEDERAL_RECEIVED, 31, True),
+    (SBI_CARD_SPEND, 60, False),
+    (SBI_EMANDATE, 61, True),
+    (AMAZON_BANK, 90, False),
+    (AMAZON_APP, 90.5, True),
+    (card_spend("649", "SPOTIFY", 40), 120, False),
+]
+
+
+def linked_warehouse(folder: Path, *, with_copies: bool, window: float = 10) -> Path:
+    """A real chat.db and warehouse holding PAYMENTS, ingested and derived (with the app formats
+    and CRED_RULE); without the copies when `with_copies` is false."""
+    from assets.sms.ingest import ingest_new_messages
+    from assets.transactions.categories import rules_from_config
+    from assets.transactions.derive import derive_transactions
+    from tests.sms.helpers import ChatDb
+
+    chat = ChatDb(folder / "chat.db")
+    chat.add(
+        chat.message(*message, when=T0 + dt.timedelta(minutes=minutes))
+        for message, minutes, copy in PAYMENTS
+        if with_copies or not copy
+    )
+    warehouse = folder / "w.duckdb"
+    ingest_new_messages(chat.path, warehouse, HEADERS)
+    rules = rules_from_config([CRED_RULE])
+    derive_transactions(warehouse, rules, TZ, APP_FORMATS, link_window_minutes=window)
+    return warehouse

@@ -38,9 +38,7 @@ PAIRS = {
 
 @pytest.mark.parametrize("name", sorted(PAIRS))
 @pytest.mark.parametrize("app_first", [False, True])
-def test_each_pair_shape_is_one_payment_kept_as_the_banks_alert(
-    name: str, app_first: bool
-) -> None:
+def test_each_pair_shape_is_one_payment_kept_as_the_banks_alert(name: str, app_first: bool) -> None:
     bank_msg, other_msg = PAIRS[name]
     bank = alert(bank_msg, 3 if app_first else 0, "bank")
     other = alert(other_msg, 0 if app_first else 2, "other")
