@@ -131,6 +131,8 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ('[[sms.formats]]\nsender = "XYZBNK"\n', "sms.formats", "XYZBNK"),
         ("[sms]\nmax_plausible_amount = -5\n", "sms.max_plausible_amount", "5000000"),
         ('[sms]\nmax_plausible_amount = "lots"\n', "sms.max_plausible_amount", "5000000"),
+        ("[sms]\nlink_window_minutes = -1\n", "sms.link_window_minutes", "10"),
+        ("[sms]\nlink_window_minutes = 2.5\n", "sms.link_window_minutes", "10"),
         ('[paths]\ndata_dri = "x"\n', "paths.data_dri", "paths.data_dir"),
         ('[broker]\nadapter = "ftp"\n', "broker.adapter", '"kite"'),
         ("timezone = \n", "(syntax)", "at line 1, column 12"),
@@ -208,6 +210,15 @@ def test_the_plausibility_ceiling_is_a_setting_or_learned(tmp_path: Path) -> Non
     assert load_settings(write(tmp_path, "")).max_plausible_amount is None  # learned
     text = "[sms]\nmax_plausible_amount = 2500000\n"
     assert load_settings(write(tmp_path, text)).max_plausible_amount == 2_500_000.0
+
+
+def test_the_window_that_links_alerts_of_one_payment_is_a_setting(tmp_path: Path) -> None:
+    from assets.transactions.resources import resources_from_settings
+
+    assert load_settings(write(tmp_path, "")).link_window_minutes == 10
+    settings = load_settings(write(tmp_path, "[sms]\nlink_window_minutes = 3\n"))
+    assert settings.link_window_minutes == 3
+    assert resources_from_settings(settings)["parsing"].link_window_minutes == 3
 
 
 def test_a_setting_fix_pastes_whether_or_not_the_file_has_the_table(tmp_path: Path) -> None:
