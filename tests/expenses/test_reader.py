@@ -89,6 +89,7 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
         "kind": "purchase",
         "currency": "INR",
         "payee": "Shoppers Stop",  # no alias: the raw text, title-cased from all capitals
+        "also_alerted_by": (),  # no other alert of this payment
     }
     assert inputs.total_transactions == 5
     assert inputs.newest_message_at == T0 + dt.timedelta(hours=72)
