@@ -65,7 +65,7 @@ def refresh_categories(con: duckdb.DuckDBPyConnection, rules: Sequence[CategoryR
     rules = tuple(rules)
     keys = con.execute(
         "SELECT DISTINCT counterparty, direction, channel, instrument, kind FROM transactions"
-        " WHERE status = 'transaction'"
+        " WHERE status IN ('transaction', 'linked')"
     ).fetchall()
     changes = []
     for key in keys:
@@ -102,7 +102,7 @@ def _refile_purchases(con: duckdb.DuckDBPyConnection, changes: list[tuple]) -> i
     con.register("changed_categories", pd.DataFrame.from_records(changes, columns=_COLUMNS))
     (count,) = con.execute(
         "UPDATE transactions SET category = c.new FROM changed_categories c"
-        " WHERE transactions.status = 'transaction' AND"
+        " WHERE transactions.status IN ('transaction', 'linked') AND"
         + _SAME_KEY
         + " AND coalesce(transactions.category, 'Uncategorized') = c.old"
     ).fetchone() or (0,)
