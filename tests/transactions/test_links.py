@@ -120,3 +120,27 @@ def test_a_confirmation_that_fits_two_equal_payments_joins_only_one() -> None:
     groups = link_payments([first, second, confirmation], WINDOW)
     assert len(groups) == 2
     assert sum(len(others) for _, others in groups) == 1
+
+
+def test_a_spend_and_its_reversal_are_two_movements() -> None:
+    spend = alert(
+        (
+            "VM-HDFCBK",
+            "Spent Rs.2331.11 On HDFC Bank Card 6628 At INOX LEISURE On 2026-03-18:11:30:07."
+            "Not You? To Block+Reissue Call 18002586161/SMS BLOCK CC 6628 to 7308080808",
+        ),
+        0,
+        "spend",
+    )
+    reversal = alert(
+        (
+            "VK-HDFCBK",
+            "Transaction Reversed!On HDFC Bank CREDIT Card xx6628 Amt: Rs.2331.11 By INOX "
+            "LEISURE On 2026-03-18:11:35:28",
+        ),
+        5,
+        "reversal",
+    )
+    assert (spend.direction, reversal.direction) == ("debit", "credit")
+    assert not same_payment(spend, reversal, WINDOW)
+    assert len(link_payments([spend, reversal], WINDOW)) == 2
