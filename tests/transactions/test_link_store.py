@@ -116,3 +116,22 @@ def test_a_changed_window_links_every_stored_alert_again(tmp_path: Path) -> None
     assert len(_stored(warehouse)) == 2
     _derive(chat, warehouse, window=5)
     assert _stored(warehouse) == [("GUID-000001", ("GUID-000002",))]
+
+
+def test_a_new_alert_near_a_linked_pair_is_placed_against_the_whole_pair(tmp_path: Path) -> None:
+    chat = ChatDb(tmp_path / "chat.db")
+    chat.add(
+        [
+            chat.message(*FEDERAL_DEBIT, when=T0),  # GUID-000001, kept
+            chat.message(*FEDERAL_RECEIVED, when=T0 + 8 * MINUTE),  # GUID-000002, its copy
+        ]
+    )
+    warehouse = tmp_path / "w.duckdb"
+    _derive(chat, warehouse)
+    # Another NEFT of the same amount to the same person (its own reference), 17 minutes after
+    # the first: near the copy only. The copy stays with the payment it was linked to.
+    again = FEDERAL_DEBIT[1].replace("FDRLM7165241187", "FDRLM7165245555")
+    chat.add([chat.message(FEDERAL_DEBIT[0], again, when=T0 + 17 * MINUTE)])
+    _derive(chat, warehouse)
+    assert _state(warehouse)[1] == [("GUID-000002", "GUID-000001")]
+    assert _stored(warehouse) == [("GUID-000001", ("GUID-000002",)), ("GUID-000003", ())]
