@@ -144,3 +144,17 @@ def test_a_spend_and_its_reversal_are_two_movements() -> None:
     assert (spend.direction, reversal.direction) == ("debit", "credit")
     assert not same_payment(spend, reversal, WINDOW)
     assert len(link_payments([spend, reversal], WINDOW)) == 2
+
+
+def test_a_second_payment_after_a_linked_pair_stays_its_own() -> None:
+    # A ₹500 Swiggy payment and PhonePe's confirmation of it, then a second ₹500 payment (its
+    # own reference): the second fits the confirmation but not the first payment.
+    first = alert(PHONEPE_BANK, 0, "first")
+    confirmation = alert(PHONEPE_APP, 1, "app")
+    second_body = PHONEPE_BANK[1].replace("612345678901", "612345670000")
+    second = alert((PHONEPE_BANK[0], second_body), 2, "second")
+    groups = link_payments([first, confirmation, second], WINDOW)
+    assert sorted((k.message_guid, [o.message_guid for o in os]) for k, os in groups) == [
+        ("first", ["app"]),
+        ("second", []),
+    ]
