@@ -65,9 +65,10 @@ def parse_jsonl(
             outputs.append(record)
         else:
             outputs.append(out)
+    # An alert's GUID here is its line's place in `outputs`, which holds a dict for it.
+    records = {str(i): out for i, out in enumerate(outputs) if isinstance(out, dict)}
     for link in links_of(alerts, dt.timedelta(minutes=window_minutes)):
-        kept, other = outputs[int(link.kept_guid)], outputs[int(link.message_guid)]
-        assert isinstance(kept, dict) and isinstance(other, dict)
+        kept, other = records[link.kept_guid], records[link.message_guid]
         kept.setdefault("also_alerted_by", []).append(other["id"])
         other["linked_to"] = kept["id"]
     for out in outputs:
