@@ -74,6 +74,9 @@ def _meta(alert: StoredTransaction) -> data.Meta:
     if alert.category_source:
         # The learned model filed it, not a rule: Fava can list these to check them.
         meta["category_source"] = alert.category_source
+    if alert.also_alerted_by:
+        # The other alerts of this payment (assets/transactions/links.py): not entries of their own.
+        meta["also_alerted_by"] = " ".join(alert.also_alerted_by)
     return meta
 
 

@@ -27,6 +27,7 @@ from assets.books.accounts import parse_account_mapping
 from assets.books.entries import build_ledger
 from assets.books.handkept import hand_kept_from_entries
 from assets.common.timezone import DEFAULT_TIMEZONE
+from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES, counted_once
 from assets.transactions.model import Transaction
 from assets.transactions.stored import StoredTransaction
 
@@ -67,6 +68,7 @@ class ChatDbImporter(beangulp.Importer):
         categorize: Categorizer | None = None,
         file_account: str = "Assets:Bank",
         today: dt.date | None = None,
+        link_window_minutes: float = DEFAULT_LINK_WINDOW_MINUTES,
     ) -> None:
         self._mapping = parse_account_mapping(account_mapping)
         self._senders = tuple(bank_senders)
@@ -75,6 +77,7 @@ class ChatDbImporter(beangulp.Importer):
         self._categorize = categorize or _default_categorizer()
         self._file_account = file_account
         self._today = today
+        self._link_window = dt.timedelta(minutes=link_window_minutes)
 
     @property
     def name(self) -> str:
@@ -90,7 +93,8 @@ class ChatDbImporter(beangulp.Importer):
         return self._file_account
 
     def alerts(self, filepath: str) -> list[StoredTransaction]:
-        """The parsed, categorised bank alerts in the chat.db at `filepath`."""
+        """The parsed, categorised bank alerts in the chat.db at `filepath`, one per payment
+        (alerts of one payment linked as the warehouse links them: links.py)."""
         from assets.sms.chatdb import read_bank_messages
         from assets.transactions.parsing import parse_message
         from assets.transactions.payees import PayeeResolver
@@ -111,7 +115,7 @@ class ChatDbImporter(beangulp.Importer):
                     payee=payee_of(txn.counterparty),
                 )
             )
-        return out
+        return counted_once(out, self._link_window) if self._link_window > dt.timedelta(0) else out
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         """New entries only: alerts already in the books (by sms_guid, or keyed in by hand:

@@ -65,7 +65,7 @@ def refresh_categories(con: duckdb.DuckDBPyConnection, rules: Sequence[CategoryR
     rules = tuple(rules)
     keys = con.execute(
         "SELECT DISTINCT counterparty, direction, channel, instrument, kind FROM transactions"
-        " WHERE status = 'transaction'"
+        " WHERE status IN ('transaction', 'linked')"
     ).fetchall()
     changes = []
     for key in keys:
@@ -104,7 +104,7 @@ def _refile_purchases(con: duckdb.DuckDBPyConnection, changes: list[tuple]) -> i
     # always wins over a learned category (learned_apply.py).
     (count,) = con.execute(
         "UPDATE transactions SET category = c.new, category_source = NULL"
-        " FROM changed_categories c WHERE transactions.status = 'transaction' AND"
+        " FROM changed_categories c WHERE transactions.status IN ('transaction', 'linked') AND"
         + _SAME_KEY
         + " AND (coalesce(transactions.category, 'Uncategorized') = c.old"
         " OR (transactions.category_source = 'learned' AND c.old = 'Uncategorized'))"

@@ -62,7 +62,8 @@ def transactions(
         formats,
         payees,
         parsing.max_plausible_amount,
-        parsing.auto_apply_confidence,
+        learned_confidence=parsing.auto_apply_confidence,
+        link_window_minutes=parsing.link_window_minutes,
     )
     if stats.held:
         context.log.warning(
@@ -92,6 +93,7 @@ def transactions(
             "held_implausible": len(stats.held),
             "refiled": stats.refiled,
             "learned": stats.learned,
+            "linked_alerts": stats.linked,
         }
     )
 

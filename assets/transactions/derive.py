@@ -18,6 +18,8 @@ from assets.common.warehouse import connect, has_table
 from assets.transactions.categories import CategoryRule, categorize_as_purchase_if_refund
 from assets.transactions.category_refresh import refresh_categories
 from assets.transactions.learned_apply import apply_learned
+from assets.transactions.link_store import relink
+from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
 from assets.transactions.payee_refresh import refresh_payees
@@ -51,6 +53,7 @@ class DeriveStats(NamedTuple):
     held: tuple[str, ...] = ()  # GUIDs held above the plausibility ceiling (plausible.py)
     refiled: int = 0  # stored rows whose category changed rules re-filed (category_refresh.py)
     learned: int = 0  # rows the learned model filed or gave back (learned_apply.py)
+    linked: int = 0  # alerts this run linked to another alert of their payment (links.py)
 
 
 def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
@@ -190,6 +193,7 @@ def derive_transactions(
     payees: Sequence[PayeeAlias] = (),
     max_amount: float | None = None,
     learned_confidence: float | None = None,
+    link_window_minutes: float = DEFAULT_LINK_WINDOW_MINUTES,
 ) -> DeriveStats:
     """Parse, categorize and store every sms_messages row that has no transactions row yet.
 
@@ -200,9 +204,10 @@ def derive_transactions(
     homeclerk stored without kind, currency and payee are derived again (`delete_stale_rows`);
     stored payees are renamed when the alias tables changed (`refresh_payees`), and stored
     rows re-filed when the category rules changed (`refresh_categories`).
-    A refund takes the category of the purchase it returns money for (`refunds.py`). Last, an
-    uncategorized row the learned model is at least `learned_confidence` sure of is filed by
-    it (`learned_apply.py`; None: off).
+    A refund takes the category of the purchase it returns money for (`refunds.py`). Alerts of
+    one payment received within `link_window_minutes` are linked, one of them counted
+    (`links.py`, `link_store.py`). Last, an uncategorized row the learned model is at least
+    `learned_confidence` sure of is filed by it (`learned_apply.py`; None: off).
     """
     with connect(Path(warehouse_path)) as con:
         ensure_transactions_table(con)
@@ -216,8 +221,11 @@ def derive_transactions(
         held = hold_implausible(con, read_now, max_amount)
         pending, after = _pending(con)
         if not pending:
+            linked = relink(con, link_window_minutes, [g for g, _ in read_now])
             learned = apply_learned(con, learned_confidence, tz)
-            return DeriveStats(0, 0, 0, 0, upgraded, tuple(held), refiled, learned)
+            return DeriveStats(
+                0, 0, 0, 0, upgraded, tuple(held), refiled, learned=learned, linked=linked
+            )
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = refund_categories(con, _derive_rows_parallel(pending, rules, tz, formats, payees))
@@ -226,6 +234,8 @@ def derive_transactions(
         con.execute(_INSERT, [after])
         con.unregister("new_txn")
         held += hold_implausible(con, _amounts(rows), max_amount)
+        new = [g for g, _ in read_now] + [g for g, _ in _amounts(rows)]
+        linked = relink(con, link_window_minutes, new)
         learned = apply_learned(con, learned_confidence, tz)
     statuses = frame["status"].value_counts()
     return DeriveStats(
@@ -237,6 +247,7 @@ def derive_transactions(
         held=tuple(held),
         refiled=refiled,
         learned=learned,
+        linked=linked,
     )
 
 

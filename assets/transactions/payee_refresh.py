@@ -43,7 +43,7 @@ def refresh_payees(con: duckdb.DuckDBPyConnection, owner: Sequence[PayeeAlias]) 
         r[0]
         for r in con.execute(
             "SELECT DISTINCT counterparty FROM transactions"
-            " WHERE status = 'transaction' AND counterparty IS NOT NULL"
+            " WHERE status IN ('transaction', 'linked') AND counterparty IS NOT NULL"
         ).fetchall()
     ]
     renamed = 0
@@ -57,7 +57,7 @@ def refresh_payees(con: duckdb.DuckDBPyConnection, owner: Sequence[PayeeAlias]) 
         (renamed,) = con.execute(
             "UPDATE transactions SET payee = p.payee FROM new_payees p"
             " WHERE transactions.counterparty = p.counterparty"
-            " AND transactions.status = 'transaction'"
+            " AND transactions.status IN ('transaction', 'linked')"
             " AND transactions.payee IS DISTINCT FROM p.payee"
         ).fetchone() or (0,)
         con.unregister("new_payees")

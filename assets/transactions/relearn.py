@@ -61,21 +61,31 @@ def formats_fingerprint(formats: Sequence[Format] | None) -> str:
 
 def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     """The fingerprint the last derive stored, or None before the first."""
+    return stored_state(con, _KEY)
+
+
+def store_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Remember the fingerprint of the formats the unrecognized rows were last tried with."""
+    store_state(con, _KEY, fingerprint)
+
+
+def stored_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """The value derive last stored under `key` in `derive_state`, or None before the first."""
     import duckdb
 
     # One query a tick: asking the catalogue first (information_schema) costs more than this.
     try:
-        row = con.execute("SELECT value FROM derive_state WHERE key = ?", [_KEY]).fetchone()
+        row = con.execute("SELECT value FROM derive_state WHERE key = ?", [key]).fetchone()
     except duckdb.CatalogException:  # no derive_state yet: a warehouse from before it
         return None
     return None if row is None else str(row[0])
 
 
-def store_fingerprint(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
-    """Remember the fingerprint of the formats the unrecognized rows were last tried with."""
+def store_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Keep `value` under `key` in `derive_state` for the next derive to compare."""
     con.execute(_STATE_DDL)
     con.execute(
         "INSERT INTO derive_state VALUES (?, ?)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [_KEY, fingerprint],
+        [key, value],
     )

@@ -10,13 +10,14 @@ from pydantic import Field
 
 from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
+from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 
 
 class ParsingConfig(HasTimezone, ConfigurableResource):
     """The owner's category rules ({pattern, category}), extra SMS formats, readable payees
     ({name, match}), timezone, `[sms] max_plausible_amount` (None: learned, see plausible.py),
-    and `command`: how to run homeclerk on these settings (with their `--config`), for the
-    commands a check prints."""
+    `[sms] link_window_minutes` (links.py), and `command`: how to run homeclerk on these
+    settings (with their `--config`), for the commands a check prints."""
 
     category_rules: list[dict[str, Any]] = Field(default_factory=list)
     formats: list[dict[str, Any]] = Field(default_factory=list)
@@ -25,6 +26,8 @@ class ParsingConfig(HasTimezone, ConfigurableResource):
     max_plausible_amount: float | None = None
     # [categories] auto_apply_confidence (None: learned categories are suggested, never filed)
     auto_apply_confidence: float | None = None
+    # [sms] link_window_minutes: alerts of one payment arrive within it (links.py).
+    link_window_minutes: float = DEFAULT_LINK_WINDOW_MINUTES
     command: str = "homeclerk"
 
 
@@ -39,6 +42,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             timezone=settings.timezone,
             max_plausible_amount=parsing.max_plausible_amount,
             auto_apply_confidence=parsing.auto_apply_confidence,
+            link_window_minutes=parsing.link_window_minutes,
             command=settings.command,
         )
     }

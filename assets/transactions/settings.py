@@ -1,7 +1,7 @@
 """The parser's settings: which senders are read (`[messages] senders`), the owner's
 category rules (`[[categories.rules]]`) and when learned categories are filed (`[categories]
-auto_apply_confidence`), extra SMS formats and the plausible-amount ceiling
-(`[sms]`) and readable payees (`[[payees]]`)."""
+auto_apply_confidence`), extra SMS formats, the plausible-amount ceiling and the window that links
+alerts of one payment (`[sms]`), and readable payees (`[[payees]]`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from assets.common.senders import sender_header, sender_problem
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .categories import CategoryConfigError, rules_from_config
+from .links import DEFAULT_LINK_WINDOW_MINUTES
 from .parsing import KNOWN_BANK_HEADERS, FormatConfigError, formats_from_config
 from .payees import OWNER_EXAMPLE as PAYEE_EXAMPLE
 from .payees import PayeeConfigError, aliases_from_config
@@ -38,6 +39,8 @@ class ParsingSettings:
     payees: tuple[Mapping[str, Any], ...] = ()
     # [categories] auto_apply_confidence: file what the learned model is this sure of; None: off.
     auto_apply_confidence: float | None = None
+    # [sms] link_window_minutes: alerts of one payment arrive within it; 0 links none (links.py).
+    link_window_minutes: int = DEFAULT_LINK_WINDOW_MINUTES
 
 
 def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings:
@@ -50,6 +53,7 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
     confidence = _read_confidence(reader)
     formats = reader.table_list("sms.formats", example='{ sender = "XYZBNK", pattern = "…" }')
     max_amount = reader.number("sms.max_plausible_amount", 0.0, example="5000000") or None
+    link_window = reader.count("sms.link_window_minutes", DEFAULT_LINK_WINDOW_MINUTES)
     _validate_with(reader, "sms.formats", lambda: formats_from_config(formats))
     payees = reader.table_list("payees", example=PAYEE_EXAMPLE)
     try:
@@ -66,6 +70,7 @@ def read_parsing(reader: SettingsReader, shared: SharedPaths) -> ParsingSettings
         max_plausible_amount=max_amount,
         payees=tuple(payees),
         auto_apply_confidence=confidence,
+        link_window_minutes=link_window,
     )
 
 

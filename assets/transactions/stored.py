@@ -43,6 +43,8 @@ class StoredTransaction(NamedTuple):
     payee: str | None = None  # readable payee (payees.py); counterparty stays the raw text
     # "learned" when the learned model filed the category (learned_apply.py); None: the rules
     category_source: str | None = None
+    # GUIDs of the other alerts of this same payment (links.py); they are not rows of their own.
+    also_alerted_by: tuple[str, ...] = ()
 
     @classmethod
     def from_parsed(
@@ -81,13 +83,15 @@ class StoredTransaction(NamedTuple):
         return self.txn_date or self.received_at.astimezone(tz).date()
 
 
-_SELECT = """
+_COLUMNS = """
     SELECT message_guid, received_at, amount, direction, counterparty, account_tail, balance,
            reference, channel, txn_date, bank, instrument, category, coalesce(message_rowid, 0),
            kind, coalesce(currency, 'INR'), payee, category_source
     FROM transactions
-    WHERE status = 'transaction' AND amount IS NOT NULL AND direction IS NOT NULL
 """
+_SELECT = (
+    _COLUMNS + " WHERE status = 'transaction' AND amount IS NOT NULL AND direction IS NOT NULL"
+)
 
 
 def read_stored_transactions(
@@ -112,29 +116,57 @@ def read_stored_transactions(
     if since is not None:
         query, params = query + " AND txn_date >= ?", [since]
     rows = con.execute(query + " ORDER BY message_guid", params).fetchall()
-    return [
-        StoredTransaction(
-            message_guid=r[0],
-            received_at=_aware(r[1]),
-            amount=Decimal(r[2]),
-            direction=r[3],
-            counterparty=r[4],
-            account_tail=r[5],
-            balance=None if r[6] is None else Decimal(r[6]),
-            reference=r[7],
-            channel=r[8] or "other",
-            txn_date=r[9],
-            bank=r[10] or "",
-            instrument=r[11] or "account",
-            category=r[12],
-            message_rowid=int(r[13]),
-            kind=r[14],
-            currency=r[15],
-            payee=r[16],
-            category_source=r[17],
-        )
-        for r in rows
-    ]
+    also = _also_alerted_by(con)
+    return [_from_row(r, also.get(r[0], ())) for r in rows]
+
+
+def read_alerts_by_guid(
+    con: duckdb.DuckDBPyConnection, guids: list[str]
+) -> list[StoredTransaction]:
+    """The stored transactions with these GUIDs, whether counted or linked to another alert
+    of their payment (status 'linked', links.py); ordered by GUID."""
+    rows = con.execute(
+        _COLUMNS + " WHERE status IN ('transaction', 'linked') AND amount IS NOT NULL"
+        " AND direction IS NOT NULL AND message_guid IN (SELECT unnest(?))"
+        " ORDER BY message_guid",
+        [guids],
+    ).fetchall()
+    return [_from_row(r) for r in rows]
+
+
+def _also_alerted_by(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Kept GUID → the GUIDs of the other alerts of its payment (none before links existed)."""
+    if not has_table(con, "payment_links"):
+        return {}
+    rows = con.execute(
+        "SELECT kept_guid, list(message_guid ORDER BY message_guid) FROM payment_links"
+        " GROUP BY kept_guid"
+    ).fetchall()
+    return {kept: tuple(others) for kept, others in rows}
+
+
+def _from_row(r: tuple, also: tuple[str, ...] = ()) -> StoredTransaction:
+    return StoredTransaction(
+        message_guid=r[0],
+        received_at=_aware(r[1]),
+        amount=Decimal(r[2]),
+        direction=r[3],
+        counterparty=r[4],
+        account_tail=r[5],
+        balance=None if r[6] is None else Decimal(r[6]),
+        reference=r[7],
+        channel=r[8] or "other",
+        txn_date=r[9],
+        bank=r[10] or "",
+        instrument=r[11] or "account",
+        category=r[12],
+        message_rowid=int(r[13]),
+        kind=r[14],
+        currency=r[15],
+        payee=r[16],
+        category_source=r[17],
+        also_alerted_by=also,
+    )
 
 
 def _new_columns(con: duckdb.DuckDBPyConnection) -> int:

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 
 # status: 'transaction' | 'ignored' (a known non-transaction, reason says which) |
-# 'unrecognized' (a bank message whose shape the parser does not know).
+# 'unrecognized' (a bank message whose shape the parser does not know) | 'linked' (an alert of a
+# payment another row counts: table payment_links names it, link_store.py).
 TRANSACTIONS_DDL = """
 CREATE TABLE IF NOT EXISTS transactions (
     message_guid VARCHAR PRIMARY KEY,

@@ -71,7 +71,10 @@ DESCRIPTIONS: dict[str, str] = {
         'JSON lines `{"id","sender","body"}` on stdin → `{"id","transaction","reason"}`: the '
         "transaction with its `kind`, `currency`, readable `payee` (your `[[payees]]`, then the "
         "shipped table), `bank` and `category` (your rules, then the defaults), or null and the "
-        "`reason` (otp, promo, declined, …, unrecognized)."
+        "`reason` (otp, promo, declined, …, unrecognized). Two alerts of one payment among the "
+        "lines (a bank's debit and an app's confirmation, a card spend and its e-mandate notice; "
+        'optional `"received_at"` per line) are shown linked: `also_alerted_by` on the kept line, '
+        "`linked_to` on the other."
     ),
     "sms dump": "The bank messages in a chat.db as JSON lines.",
     "categorize": (

@@ -23,7 +23,11 @@ from pipeline.settings import (
 def add_parsers(sub: Any) -> None:
     """`homeclerk sms …`."""
     sms = sub.add_parser("sms", help="bank SMS tools").add_subparsers(title="sms commands")
-    parse = sms.add_parser("parse", help='JSON lines {"id","sender","body"} on stdin → parsed')
+    parse = sms.add_parser(
+        "parse",
+        help='JSON lines {"id","sender","body"[,"received_at"]} on stdin → parsed, alerts of one '
+        "payment linked",
+    )
     parse.set_defaults(handler=_sms_parse)
     dump = sms.add_parser("dump", help="the bank messages a chat.db holds, as JSON lines")
     dump.add_argument("--chat-db", type=Path, required=True)
@@ -64,7 +68,9 @@ def _sms_parse(args: argparse.Namespace) -> int:
     rules = rules_from_config(settings.category_rules)
     # The readable payee beside the raw counterparty, the owner's [[payees]] first.
     with_payee = payee_adder(PayeeResolver(aliases_from_config(settings.payees)))
-    for line in parse_jsonl(sys.stdin, formats=formats, rules=rules):
+    # Alerts of one payment among the lines are shown linked, within the owner's window.
+    window = settings.link_window_minutes
+    for line in parse_jsonl(sys.stdin, formats=formats, rules=rules, window_minutes=window):
         sys.stdout.write(with_payee(line) + "\n")
     return 0
 

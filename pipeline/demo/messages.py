@@ -35,6 +35,9 @@ class DemoMessage(NamedTuple):
     # A bank alert in a wording the parser does not know (stored 'unrecognized'), for trying
     # `homeclerk sms unrecognized` and `sms suggest` on the demo.
     unknown_shape: bool = False
+    # A second alert of a payment another alert announces (an e-mandate notice beside the card's
+    # own alert): not a money movement of its own, linked to that alert (links.py).
+    also_alert: bool = False
 
 
 @dataclass
@@ -179,6 +182,7 @@ def generate_demo_messages(
     while day <= end:
         events: Events = []
         _plan_day(_Day(rng, day, at, alert, noise, owner), events)
+        events += _subscriptions(day, owner, alert, out)
         # Balances are stated as of each alert's own moment, so apply events in time order.
         for when, apply in sorted(events, key=lambda e: e[0]):
             apply(when)
@@ -236,6 +240,67 @@ def _wallet_spend(day: dt.date, balance: Decimal, out: list[DemoMessage]) -> Dec
 Alert = Callable[[str, str, dt.datetime, Decimal, str], None]
 Apply = Callable[[dt.datetime], None]
 Events = list[tuple[dt.datetime, Apply]]
+
+# Subscriptions paid by e-mandate: the card's own alert, and a minute later the mandate hub's
+# notice of the same payment: one payment, two alerts (homeclerk links them and counts it once).
+# (day of the month, merchant, amount, the HDFC credit card or debit card)
+SUBSCRIPTIONS = (
+    (12, "Spotify India", Decimal("119.00"), "debit"),
+    (20, "Netflix", Decimal("649.00"), "credit"),
+)
+
+
+def _subscriptions(day: dt.date, owner: _Accounts, alert: Alert, out: list[DemoMessage]) -> Events:
+    """The day's e-mandate payments, as events. Drawn from the date alone, never from the
+    shared randomness, so every other message of a seed stays as it was."""
+    events: Events = []
+    for day_of_month, merchant, amount, card in SUBSCRIPTIONS:
+        if day.day != day_of_month:
+            continue
+        when = dt.datetime.combine(day, dt.time(6, 30, 15), tzinfo=IST)
+        events.append((when, _subscription(owner, merchant, amount, card, alert, out)))
+    return events
+
+
+def _subscription(
+    owner: _Accounts,
+    merchant: str,
+    amount: Decimal,
+    card: str,
+    alert: Alert,
+    out: list[DemoMessage],
+) -> Apply:
+    def apply(when: dt.datetime) -> None:
+        name = merchant.split()[0].upper()
+        stamp = when.strftime("%Y-%m-%d:%H:%M:%S")
+        if card == "credit":
+            owner.hdfc_cc.balance -= amount
+            tail, label = owner.hdfc_cc.tail, "Credit Card"
+            body = (
+                f"Spent Rs.{amount} On HDFC Bank Card {tail} At {name} On {stamp}.Not You? "
+                f"To Block+Reissue Call 18002586161/SMS BLOCK CC {tail} to 7308080808"
+            )
+        else:
+            owner.hdfc.balance -= amount
+            tail, label = HDFC_DEBIT_CARD_TAIL, "Debit Card"
+            body = (
+                f"Spent Rs.{amount} From HDFC Bank Card x{tail} At {name} On {stamp} Bal "
+                f"Rs.{owner.hdfc.balance} Not You? Call 18002586161/SMS BLOCK DC {tail} to "
+                "7308080808"
+            )
+        alert("VM-HDFCBK", body, when, amount, "debit")
+        mandate = f"{name[:3]}{when:%y%m}{tail}"
+        notice = (
+            f"Hi, payment of INR {amount} for {merchant} via e-mandate ID: {mandate} on HDFC "
+            f"Bank {label} {tail} is processed successfully. To manage, visit: "
+            "https://www.sihub.in/managesi/hdfc T&CA - HDFC Bank"
+        )
+        later = when + dt.timedelta(minutes=1)
+        out.append(
+            DemoMessage("VM-HDFCBK", notice, later, False, False, amount, "debit", False, True)
+        )
+
+    return apply
 
 
 @dataclass(frozen=True)

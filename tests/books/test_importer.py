@@ -81,3 +81,31 @@ def test_extract_gives_stable_ids_and_skips_what_the_books_hold(tmp_path: Path) 
     assert [e.meta.get("sms_guid") for e in again if isinstance(e, data.Transaction)] == ["SMS-1"]
     importer.deduplicate(entries, [txns[0], *balances])
     assert [bool(e.meta.get("__duplicate__")) for e in entries] == [True, False, True]
+
+
+def test_extract_posts_a_payment_with_two_alerts_once(tmp_path: Path) -> None:
+    from tests.transactions.link_shapes import FEDERAL_DEBIT, FEDERAL_RECEIVED
+
+    path = tmp_path / "chat.db"
+    create_chat_db(path)
+    start = dt.datetime(2026, 3, 18, 6, 4, tzinfo=dt.UTC)
+    append_messages(
+        path,
+        [
+            NewMessage("SMS-0", FEDERAL_RECEIVED[0], FEDERAL_RECEIVED[1], None,
+                       utc_to_apple_ns(start)),
+            NewMessage("SMS-1", FEDERAL_DEBIT[0], FEDERAL_DEBIT[1], None,
+                       utc_to_apple_ns(start + dt.timedelta(minutes=1))),
+        ],
+    )  # fmt: skip
+    mapping = [{"bank": "FEDERAL", "tail": "6142", "account": "Assets:Bank:Federal"}]
+    importer = ChatDbImporter(mapping, ["FEDBNK"], today=dt.date(2026, 4, 1))
+    txns = [e for e in importer.extract(str(path), []) if isinstance(e, data.Transaction)]
+    assert [(t.meta["sms_guid"], t.meta.get("also_alerted_by")) for t in txns] == [
+        ("SMS-1", "SMS-0")
+    ]
+    # With linking off, both alerts are posted: the payment would count twice.
+    apart = ChatDbImporter(
+        mapping, ["FEDBNK"], today=dt.date(2026, 4, 1), link_window_minutes=0
+    ).extract(str(path), [])
+    assert len([e for e in apart if isinstance(e, data.Transaction)]) == 2

@@ -70,3 +70,27 @@ def test_sms_parse_gives_the_readable_payee_beside_the_raw_counterparty(tmp_path
         "INR",
     )
     assert declined["transaction"] is None and declined["reason"] == "declined"
+
+
+def test_sms_parse_shows_two_alerts_of_one_payment_linked(tmp_path: Path) -> None:
+    from tests.transactions.link_shapes import FEDERAL_DEBIT, FEDERAL_RECEIVED
+
+    received, debit, other = _parse(
+        tmp_path,
+        {"id": "r", "sender": FEDERAL_RECEIVED[0], "body": FEDERAL_RECEIVED[1]},
+        {"id": "d", "sender": FEDERAL_DEBIT[0], "body": FEDERAL_DEBIT[1]},
+        {"id": "s", "sender": "VK-HDFCBK", "body": SPEND},
+    )
+    # The bank's debit alert (balance, reference) is kept; the other names it.
+    assert debit["also_alerted_by"] == ["r"] and received["linked_to"] == "d"
+    assert "linked_to" not in debit and "also_alerted_by" not in other | received
+    # Received further apart than the owner's window: two payments.
+    (tmp_path / "homeclerk.toml").write_text("[sms]\nlink_window_minutes = 5\n")
+    apart = _parse(
+        tmp_path,
+        {"id": "r", **dict(zip(("sender", "body"), FEDERAL_RECEIVED, strict=True)),
+         "received_at": "2026-03-18T11:34:00+05:30"},
+        {"id": "d", **dict(zip(("sender", "body"), FEDERAL_DEBIT, strict=True)),
+         "received_at": "2026-03-18T11:40:00+05:30"},
+    )  # fmt: skip
+    assert [set(line) & {"linked_to", "also_alerted_by"} for line in apart] == [set(), set()]

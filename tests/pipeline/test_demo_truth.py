@@ -121,3 +121,21 @@ def test_the_demo_months_totals_match_its_alerts(demo: Path) -> None:
     assert spent == sum(debits, Decimal(0))
     assert received == sum(credits, Decimal(0))
     assert inputs.total_transactions == len(_truth())
+
+
+def test_the_demos_e_mandate_notices_are_linked_to_their_card_alerts(demo: Path) -> None:
+    copies = {m.body: m for m in generate_demo_messages(END, seed=SEED) if m.also_alert}
+    assert len(copies) >= 6, "the demo must show a few payments with two alerts"
+    with duckdb.connect(str(demo / "data" / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.body, t.status, k.status, k.amount, k.instrument FROM sms_messages s"
+            " JOIN transactions t ON t.message_guid = s.guid"
+            " LEFT JOIN payment_links l ON l.message_guid = s.guid"
+            " LEFT JOIN transactions k ON k.message_guid = l.kept_guid"
+            " WHERE s.body LIKE '%e-mandate%'"
+        ).fetchall()
+    assert {r[0] for r in rows} == set(copies)
+    for body, status, kept_status, kept_amount, instrument in rows:
+        # Each notice is linked to the card's own alert of its payment, which is counted.
+        assert (status, kept_status) == ("linked", "transaction"), body
+        assert kept_amount == copies[body].amount and instrument.endswith("_card")

@@ -133,6 +133,8 @@ def test_config_env_var_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         ('[sms]\nmax_plausible_amount = "lots"\n', "sms.max_plausible_amount", "5000000"),
         ("[categories]\nauto_apply_confidence = 1.5\n", "categories.auto_apply_confidence", "0.95"),
         ("[categories]\nauto_apply_confidence = 0\n", "categories.auto_apply_confidence", "0.95"),
+        ("[sms]\nlink_window_minutes = -1\n", "sms.link_window_minutes", "10"),
+        ("[sms]\nlink_window_minutes = 2.5\n", "sms.link_window_minutes", "10"),
         ('[paths]\ndata_dri = "x"\n', "paths.data_dri", "paths.data_dir"),
         ('[broker]\nadapter = "ftp"\n', "broker.adapter", '"kite"'),
         ("timezone = \n", "(syntax)", "at line 1, column 12"),
@@ -221,6 +223,15 @@ def test_learned_categories_are_filed_only_when_the_owner_sets_a_confidence(
     settings = load_settings(write(tmp_path, text))
     assert settings.auto_apply_confidence == 0.95
     assert len(settings.category_rules) == 1
+
+
+def test_the_window_that_links_alerts_of_one_payment_is_a_setting(tmp_path: Path) -> None:
+    from assets.transactions.resources import resources_from_settings
+
+    assert load_settings(write(tmp_path, "")).link_window_minutes == 10
+    settings = load_settings(write(tmp_path, "[sms]\nlink_window_minutes = 3\n"))
+    assert settings.link_window_minutes == 3
+    assert resources_from_settings(settings)["parsing"].link_window_minutes == 3
 
 
 def test_a_setting_fix_pastes_whether_or_not_the_file_has_the_table(tmp_path: Path) -> None:
