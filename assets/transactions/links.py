@@ -10,8 +10,9 @@ Two alerts are of ONE payment when all of these hold:
   (from one issuer, the account digits must agree as well);
 - from the same issuer: the same account (the same last digits, or one alert names none), the
   same payee, and two different alert shapes (kind, instrument, channel, which fields are
-  stated, the counterparty's spelling). Two alerts of one shape are two payments: a bank sends
-  one alert per payment, so two equal coffees at one café stay two;
+  stated). Two alerts of one shape are two payments: a bank sends one alert per payment, so two
+  equal coffees at one café stay two, and so do equal spends at two branches of one shop
+  ("KAVERI STORES", "KAVERI STORES HSR": one template, the merchant printed as each charged);
 - from two issuers: one names the other as its counterparty (the bank paid "CRED CLUB", CRED
   confirms), or both name the same payee from the same account digits (the app restates the
   bank account it paid from). Two banks paying the same merchant the same amount stay two.
@@ -95,7 +96,6 @@ def _shape(alert: StoredTransaction) -> tuple[object, ...]:
         alert.balance is None,
         alert.reference is None,
         alert.txn_date is None,
-        alert.counterparty,
     )
 
 

@@ -87,6 +87,14 @@ def test_equal_spends_at_one_merchant_in_one_shape_are_two_payments() -> None:
     assert not same_payment(first, second, WINDOW)
 
 
+def test_equal_spends_at_two_branches_of_one_shop_in_one_shape_are_two_payments() -> None:
+    # One template, the merchant printed as each charged: the spellings differ, the payee
+    # words overlap, and it is still one alert per payment.
+    first = alert(card_spend("420.00", "KAVERI STORES", 7), 0, "a")
+    second = alert(card_spend("420.00", "KAVERI STORES HSR", 50), 7, "b")
+    assert not same_payment(first, second, WINDOW)
+
+
 def test_two_banks_paying_one_merchant_the_same_amount_are_two_payments() -> None:
     upi = alert(PHONEPE_BANK, 0, "hdfc")
     card = alert(card_spend("500.00", "SWIGGY"), 1, "card")
