@@ -1,0 +1,187 @@
+"""Dagster sensors that feed and empty the notification outbox.
+
+`incident_sensor` is the thin wrapper every domain uses for its own incidents (the power domain
+for an outage, backup for a missing snapshot…): a plain function lists what is wrong now, the
+sensor opens and clears the incidents under its prefix. Here too: the failed-run sensors, the
+stale-feed sensor and `notify_delivery`, which sends what waits (quiet hours over, a retry due,
+an incident the service wrote) and the reminders. The `notifier` is held by each sensor rather
+than declared as a resource parameter (which would build a Dagster instance on every tick).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from dagster import (
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    run_failure_sensor,
+    run_status_sensor,
+    sensor,
+)
+
+from assets.notify.feeds import stale_feed_problems
+from assets.notify.incidents import Problem, State, clear_incident, open_incident, sync_incidents
+from assets.notify.resources import Notifier
+
+# Sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
+# message sent in the same tick (the issue's target: within 60 s of the failure).
+RUN_SENSOR_INTERVAL_SECONDS = 15
+DELIVERY_INTERVAL_SECONDS = 60
+SOURCE_INTERVAL_SECONDS = 120
+
+Now = Callable[[], dt.datetime]
+
+
+def _skip(notifier: Notifier, lines: list[str], idle: str) -> SkipReason:
+    return SkipReason("; ".join(lines) if lines else idle)
+
+
+def _unconfigured(notifier: Notifier) -> SkipReason | None:
+    if notifier.ntfy_url or notifier.smtp_host:
+        return None
+    return SkipReason(
+        "SKIPPED: no channel in [notify] (ntfy_url or smtp_host): run `homeclerk notify test` "
+        "for the lines to paste"
+    )
+
+
+def incident_sensor(
+    name: str,
+    notifier: Notifier,
+    now: Now,
+    prefix: str,
+    problems: Callable[[dt.datetime], Mapping[str, Problem]],
+    description: str,
+    interval: int = SOURCE_INTERVAL_SECONDS,
+) -> SensorDefinition:
+    """A sensor making the open incidents under `prefix` those `problems(now)` lists."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=interval,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _incidents(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        found = problems(moment)
+
+        def update(state: State) -> list[str]:
+            return sync_incidents(state, prefix, found, moment)
+
+        lines = notifier.change(update, moment, context.log.warning)
+        for line in lines:
+            context.log.info(line)
+        return _skip(notifier, lines, f"no change: {len(found)} open under {prefix}")
+
+    return _incidents
+
+
+def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: str) -> list:
+    """The notify domain's own sensors: failed runs, stale feeds, delivery and reminders."""
+
+    @run_failure_sensor(
+        name="notify_run_failure",
+        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="A message when a run fails (one per job until a run of it succeeds).",
+    )
+    def notify_run_failure(context: RunFailureSensorContext) -> None:
+        if _unconfigured(notifier) is not None:
+            return
+        run = context.dagster_run
+        problem = failed_run_problem(run.job_name, run.run_id, _failure_text(context), ui_url)
+        moment = now()
+
+        def update(state: State) -> list[str]:
+            return (
+                [f"opened run:{run.job_name}"]
+                if open_incident(state, f"run:{run.job_name}", problem, moment)
+                else []
+            )
+
+        notifier.change(update, moment, context.log.warning)
+
+    @run_status_sensor(
+        name="notify_run_success",
+        run_status=DagsterRunStatus.SUCCESS,
+        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Clears a job's failed-run incident when a run of it succeeds.",
+    )
+    def notify_run_success(context: RunStatusSensorContext) -> None:
+        if _unconfigured(notifier) is not None:
+            return
+        run, moment = context.dagster_run, now()
+
+        def update(state: State) -> list[str]:
+            key = f"run:{run.job_name}"
+            done = clear_incident(
+                state, key, moment, f"Run {run.run_id[:8]} of {run.job_name} succeeded."
+            )
+            return [f"cleared {key}"] if done else []
+
+        notifier.change(update, moment, context.log.warning)
+
+    stale = incident_sensor(
+        "notify_stale_feeds",
+        notifier,
+        now,
+        "feed:",
+        lambda moment: stale_feed_problems(feeds_dir, moment),
+        "A message when a feed goes stale (its `status` as of now is not ok), one when it "
+        "is fresh again.",
+    )
+
+    @sensor(
+        name="notify_delivery",
+        minimum_interval_seconds=DELIVERY_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Sends what waits: messages held by quiet hours, failed deliveries due a "
+        "retry, incidents the service wrote, and reminders of what is still wrong.",
+    )
+    def notify_delivery(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        sent: list[str] = []
+
+        def log(line: str) -> None:
+            (context.log.info if line.startswith("sent") else context.log.warning)(line)
+            sent.append(line)
+
+        notifier.change(lambda state: [], now(), log)
+        return _skip(notifier, sent, "nothing to send")
+
+    return [notify_run_failure, notify_run_success, stale, notify_delivery]
+
+
+def failed_run_problem(job: str, run_id: str, error: str, ui_url: str) -> Problem:
+    """The message for a failed run of `job`: the error's first line and the run's page."""
+    return Problem(
+        f"Run failed: {job}",
+        f"Run {run_id[:8]} of {job} failed: {error}",
+        f"{ui_url.rstrip('/')}/runs/{run_id}" if ui_url else "",
+        urgent=True,
+    )
+
+
+def _failure_text(context: RunFailureSensorContext) -> str:
+    """The first step error's first line (else the run's failure message), at most 300 chars."""
+    text = context.failure_event.message or "the run failed"
+    for event in context.get_step_failure_events():
+        error = getattr(event.event_specific_data, "error", None)
+        if error is not None and error.message:
+            text = f"step {event.step_key}: {error.message}"
+            break
+    first = text.strip().splitlines()[0] if text.strip() else "the run failed"
+    return first[:300]
