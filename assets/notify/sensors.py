@@ -26,7 +26,14 @@ from dagster import (
 )
 
 from assets.notify.feeds import stale_feed_problems
-from assets.notify.incidents import Problem, State, clear_incident, open_incident, sync_incidents
+from assets.notify.incidents import (
+    Problem,
+    State,
+    announce,
+    clear_incident,
+    open_incident,
+    sync_incidents,
+)
 from assets.notify.resources import Notifier
 
 # Sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
@@ -56,11 +63,11 @@ def incident_sensor(
     notifier: Notifier,
     now: Now,
     prefix: str,
-    problems: Callable[[dt.datetime], Mapping[str, Problem]],
+    problems: Callable[[dt.datetime, SensorEvaluationContext], Mapping[str, Problem]],
     description: str,
     interval: int = SOURCE_INTERVAL_SECONDS,
 ) -> SensorDefinition:
-    """A sensor making the open incidents under `prefix` those `problems(now)` lists."""
+    """A sensor making the open incidents under `prefix` those `problems(now, context)` lists."""
 
     @sensor(
         name=name,
@@ -73,7 +80,7 @@ def incident_sensor(
         if unconfigured is not None:
             return unconfigured
         moment = now()
-        found = problems(moment)
+        found = problems(moment, context)
 
         def update(state: State) -> list[str]:
             return sync_incidents(state, prefix, found, moment)
@@ -84,6 +91,44 @@ def incident_sensor(
         return _skip(notifier, lines, f"no change: {len(found)} open under {prefix}")
 
     return _incidents
+
+
+def announcement_sensor(
+    name: str,
+    notifier: Notifier,
+    now: Now,
+    announcements: Callable[[dt.datetime], Mapping[str, Problem]],
+    description: str,
+    interval: int = SOURCE_INTERVAL_SECONDS,
+) -> SensorDefinition:
+    """A sensor sending each message `announcements(now)` lists once per key, ever."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=interval,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _announce(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        found = announcements(moment)
+
+        def update(state: State) -> list[str]:
+            return [
+                f"announced {key}"
+                for key, note in found.items()
+                if announce(state, key, note, moment)
+            ]
+
+        lines = notifier.change(update, moment, context.log.warning)
+        for line in lines:
+            context.log.info(line)
+        return _skip(notifier, lines, f"nothing new to announce ({len(found)} already sent)")
+
+    return _announce
 
 
 def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: str) -> list:
@@ -137,7 +182,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         notifier,
         now,
         "feed:",
-        lambda moment: stale_feed_problems(feeds_dir, moment),
+        lambda moment, context: stale_feed_problems(feeds_dir, moment),
         "A message when a feed goes stale (its `status` as of now is not ok), one when it "
         "is fresh again.",
     )
