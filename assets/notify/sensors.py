@@ -36,9 +36,9 @@ from assets.notify.incidents import (
 )
 from assets.notify.resources import Notifier
 
-# Sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
+# The sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
 # message sent in the same tick (the target: within 60 s of the failure).
-RUN_SENSOR_INTERVAL_SECONDS = 15
+RUN_SENSOR_INTERVAL_SECONDS = 30
 DELIVERY_INTERVAL_SECONDS = 60
 SOURCE_INTERVAL_SECONDS = 120
 
