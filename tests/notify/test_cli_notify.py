@@ -59,9 +59,7 @@ def test_every_channel_delivered_exits_0(tmp_path: Path) -> None:
     assert topic.posts[0].headers["Title"] == "homeclerk: test message"
     assert topic.posts[0].headers["Authorization"] == f"Bearer {TOKEN}"
     assert smtp.logins == [("owner@example.com", PASSWORD)]
-    assert smtp.envelopes == [
-        ("owner@example.com", ["owner@example.com", "partner@example.com"])
-    ]
+    assert smtp.envelopes == [("owner@example.com", ["owner@example.com", "partner@example.com"])]
     assert TOKEN not in result.stdout + result.stderr
     assert PASSWORD not in result.stdout + result.stderr
 
@@ -110,7 +108,7 @@ def _pasted(fix: str) -> tuple[str, list[str]]:
     return where.group(1), toml
 
 
-@pytest.mark.parametrize("existing", ["", '[notify]\nremind_after_hours = 6\n', "[power]\n"])
+@pytest.mark.parametrize("existing", ["", "[notify]\nremind_after_hours = 6\n", "[power]\n"])
 def test_no_channel_prints_toml_that_pasted_as_is_configures_one(
     tmp_path: Path, existing: str
 ) -> None:
