@@ -11,6 +11,7 @@ than declared as a resource parameter (which would build a Dagster instance on e
 import datetime as dt
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from dagster import (
     DagsterRunStatus,
@@ -43,6 +44,15 @@ DELIVERY_INTERVAL_SECONDS = 60
 SOURCE_INTERVAL_SECONDS = 120
 
 Now = Callable[[], dt.datetime]
+
+
+def _logger(context: Any) -> Callable[[str], None]:
+    """Delivery lines into the sensor's log: a sent message as info, anything else a warning."""
+
+    def log(line: str) -> None:
+        (context.log.info if line.startswith("sent ") else context.log.warning)(line)
+
+    return log
 
 
 def _skip(notifier: Notifier, lines: list[str], idle: str) -> SkipReason:
@@ -85,7 +95,7 @@ def incident_sensor(
         def update(state: State) -> list[str]:
             return sync_incidents(state, prefix, found, moment)
 
-        lines = notifier.change(update, moment, context.log.warning)
+        lines = notifier.change(update, moment, _logger(context))
         for line in lines:
             context.log.info(line)
         return _skip(notifier, lines, f"no change: {len(found)} open under {prefix}")
@@ -123,7 +133,7 @@ def announcement_sensor(
                 if announce(state, key, note, moment)
             ]
 
-        lines = notifier.change(update, moment, context.log.warning)
+        lines = notifier.change(update, moment, _logger(context))
         for line in lines:
             context.log.info(line)
         return _skip(notifier, lines, f"nothing new to announce ({len(found)} already sent)")
@@ -154,7 +164,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
                 else []
             )
 
-        notifier.change(update, moment, context.log.warning)
+        notifier.change(update, moment, _logger(context))
 
     @run_status_sensor(
         name="notify_run_success",
@@ -175,7 +185,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
             )
             return [f"cleared {key}"] if done else []
 
-        notifier.change(update, moment, context.log.warning)
+        notifier.change(update, moment, _logger(context))
 
     stale = incident_sensor(
         "notify_stale_feeds",
@@ -201,7 +211,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         sent: list[str] = []
 
         def log(line: str) -> None:
-            (context.log.info if line.startswith("sent") else context.log.warning)(line)
+            (context.log.info if line.startswith("sent ") else context.log.warning)(line)
             sent.append(line)
 
         notifier.change(lambda state: [], now(), log)
@@ -225,6 +235,10 @@ def _failure_text(context: RunFailureSensorContext) -> str:
     text = context.failure_event.message or "the run failed"
     for event in context.get_step_failure_events():
         error = getattr(event.event_specific_data, "error", None)
+        # Dagster wraps the op's exception ("Error occurred while executing op"): its cause
+        # is what the owner needs to read.
+        while error is not None and error.cause is not None:
+            error = error.cause
         if error is not None and error.message:
             text = f"step {event.step_key}: {error.message}"
             break
