@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 TIMEOUT_SECONDS = 10.0
+SMTPS_PORT = 465
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,15 @@ def send_email(
     mail.set_content(message.body + (f"\n\n{message.link}\n" if message.link else "\n"))
     where = f"SMTP {server.host}:{server.port}"
     try:
-        with smtplib.SMTP(server.host, server.port, timeout=timeout) as smtp:
-            if server.starttls:
+        # Port 465 speaks TLS from the first byte (SMTPS); any other port upgrades with STARTTLS.
+        if server.port == SMTPS_PORT:
+            connection = smtplib.SMTP_SSL(
+                server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
+        with connection as smtp:
+            if server.starttls and server.port != SMTPS_PORT:
                 smtp.starttls(context=ssl.create_default_context())
             if server.user:
                 smtp.login(server.user, password)

@@ -226,3 +226,15 @@ def test_an_unreadable_state_file_is_set_aside_and_notifying_goes_on(tmp_path: P
     assert (state.parent / "state.json.bad").read_text() == "{ not json"
     assert "set aside" in lines[0]
     assert json.loads(state.read_text())["incidents"]["power:outage"]["title"] == "Power outage"
+
+
+def test_starttls_asked_of_a_server_without_it_is_one_line_with_the_fix() -> None:
+    with smtp_receiver() as smtp:
+        server = SmtpServer(smtp.host, smtp.port, starttls=True)
+        with pytest.raises(DeliveryError) as error:
+            send_email(server, "", "c@example.com", ["o@example.com"], Message("t", "b"))
+    assert str(error.value) == (
+        f"SMTP 127.0.0.1:{smtp.port} does not offer STARTTLS: set `smtp_starttls = false` only "
+        "for a server on this machine"
+    )
+    assert smtp.messages == []

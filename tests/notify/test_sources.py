@@ -338,3 +338,18 @@ def test_a_failed_delivery_in_a_tick_is_logged_and_the_delivery_sensor_retries_i
     assert result.skip_message == "sent open feed:expenses: Feed expenses is source_error"
     assert titles(topic) == ["Feed expenses is source_error"]
     assert topic.posts[0].body.startswith("chat.db unreadable: grant Full Disk")
+
+
+def test_serve_counts_restarts_only_when_a_channel_is_configured(tmp_path: Path) -> None:
+    from pipeline.service.serve import restart_watch
+
+    config = tmp_path / "homeclerk.toml"
+    config.write_text('[paths]\ndata_dir = "data"\n[notify]\nrestarts_per_hour = 3\n')
+    assert restart_watch(load_settings(config)) is None
+    config.write_text(
+        '[paths]\ndata_dir = "data"\n[notify]\nrestarts_per_hour = 3\n'
+        'ntfy_url = "http://127.0.0.1:9/topic"\n'
+    )
+    watch = restart_watch(load_settings(config))
+    assert watch is not None and watch.limit == 3
+    assert watch.state_file == tmp_path / "data" / "notify" / "state.json"
