@@ -154,14 +154,13 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         if _unconfigured(notifier) is not None:
             return
         run = context.dagster_run
-        problem = failed_run_problem(run.job_name, run.run_id, _failure_text(context), ui_url)
+        job = run_label(run, context.instance)
+        problem = failed_run_problem(job, run.run_id, _failure_text(context), ui_url)
         moment = now()
 
         def update(state: State) -> list[str]:
             return (
-                [f"opened run:{run.job_name}"]
-                if open_incident(state, f"run:{run.job_name}", problem, moment)
-                else []
+                [f"opened run:{job}"] if open_incident(state, f"run:{job}", problem, moment) else []
             )
 
         notifier.change(update, moment, _logger(context))
@@ -177,12 +176,11 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         if _unconfigured(notifier) is not None:
             return
         run, moment = context.dagster_run, now()
+        label = run_label(run, context.instance)
 
         def update(state: State) -> list[str]:
-            key = f"run:{run.job_name}"
-            done = clear_incident(
-                state, key, moment, f"Run {run.run_id[:8]} of {run.job_name} succeeded."
-            )
+            key = f"run:{label}"
+            done = clear_incident(state, key, moment, f"Run {run.run_id[:8]} of {label} succeeded.")
             return [f"cleared {key}"] if done else []
 
         notifier.change(update, moment, _logger(context))
@@ -218,6 +216,21 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         return _skip(notifier, sent, "nothing to send")
 
     return [notify_run_failure, notify_run_success, stale, notify_delivery]
+
+
+def run_label(run: Any, instance: Any = None) -> str:
+    """The job's name; for a run of chosen assets (`homeclerk materialize`, the UI), whose job is
+    one of Dagster's hidden ones (`__ASSET_JOB`, `__ephemeral_asset_job__`), the assets it ran
+    (its asset selection, else the steps of its plan)."""
+    if not run.job_name.startswith("__"):
+        return run.job_name
+    keys = sorted(key.to_user_string() for key in (run.asset_selection or ()))
+    if not keys and instance is not None and run.execution_plan_snapshot_id:
+        plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+        keys = sorted(step.key for step in plan.steps)
+    if not keys:
+        return "assets"
+    return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
 
 
 def failed_run_problem(job: str, run_id: str, error: str, ui_url: str) -> Problem:

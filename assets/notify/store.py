@@ -49,7 +49,10 @@ def changing_state(
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             state = read_state(path, log)
+            before = json.dumps(state, sort_keys=True, default=str)
             yield state
-            write_json_atomic(path, state, mode=0o600)
+            # Most ticks change nothing: no write (and no fsync) for them.
+            if not path.exists() or json.dumps(state, sort_keys=True, default=str) != before:
+                write_json_atomic(path, state, mode=0o600)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

@@ -238,3 +238,16 @@ def test_starttls_asked_of_a_server_without_it_is_one_line_with_the_fix() -> Non
         "for a server on this machine"
     )
     assert smtp.messages == []
+
+
+def test_a_tick_that_changes_nothing_does_not_rewrite_the_state(tmp_path: Path) -> None:
+    with http_receiver() as topic:
+        clerk = notifier(tmp_path, ntfy_url=topic.url)
+        clerk.change(lambda s: open_outage(s, NOON), NOON)
+        state = tmp_path / "notify" / "state.json"
+        state.write_text(state.read_text() + "\n")  # a mark the next write would drop
+        clerk.change(lambda s: [], NOON + dt.timedelta(minutes=1))
+        assert state.read_text().endswith("\n\n")
+        clerk.change(lambda s: open_outage(s, NOON), NOON + dt.timedelta(hours=13))  # reminder
+    assert not state.read_text().endswith("\n\n")
+    assert len(topic.posts) == 2

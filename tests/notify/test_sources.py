@@ -353,3 +353,26 @@ def test_serve_counts_restarts_only_when_a_channel_is_configured(tmp_path: Path)
     watch = restart_watch(load_settings(config))
     assert watch is not None and watch.limit == 3
     assert watch.state_file == tmp_path / "data" / "notify" / "state.json"
+
+
+def test_a_failed_run_of_chosen_assets_is_named_by_its_assets(
+    tmp_path: Path, topic: HttpReceiver
+) -> None:
+    from dagster import asset, materialize
+
+    from assets.notify.definitions import build_defs
+
+    @asset
+    def power_feed() -> None:
+        raise OSError("data/feeds/power.json is a folder")
+
+    defs = build_defs(resources_at(tmp_path, topic, NOW))
+    with homeclerk_instance(tmp_path / "dagster") as instance:
+        failed = materialize([power_feed], instance=instance, raise_on_error=False)
+        assert failed.dagster_run.job_name.startswith("__")  # Dagster's hidden asset job
+        context = build_run_status_sensor_context(
+            "notify_run_failure", failed.get_run_failure_event(), instance, failed.dagster_run
+        ).for_run_failure()
+        sensor_of(defs, "notify_run_failure")(context)
+    assert titles(topic) == ["Run failed: power_feed"]
+    assert "step power_feed: OSError: data/feeds/power.json is a folder" in topic.posts[0].body
