@@ -148,6 +148,9 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         name="notify_run_failure",
         minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
+        # A run from `homeclerk materialize` has no code location origin: Dagster would skip
+        # it here without this (homeclerk has one location, so "all" is this one).
+        monitor_all_code_locations=True,
         description="A message when a run fails (one per job until a run of it succeeds).",
     )
     def notify_run_failure(context: RunFailureSensorContext) -> None:
@@ -170,6 +173,9 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
         run_status=DagsterRunStatus.SUCCESS,
         minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
         default_status=DefaultSensorStatus.RUNNING,
+        # A run from `homeclerk materialize` has no code location origin: Dagster would skip
+        # it here without this (homeclerk has one location, so "all" is this one).
+        monitor_all_code_locations=True,
         description="Clears a job's failed-run incident when a run of it succeeds.",
     )
     def notify_run_success(context: RunStatusSensorContext) -> None:
