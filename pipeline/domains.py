@@ -21,6 +21,7 @@ DOMAIN_NAMES = (
     "power",
     "review",
     "backup",
+    "notify",
 )
 
 

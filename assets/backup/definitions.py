@@ -28,13 +28,14 @@ from dagster import (
     define_asset_job,
 )
 
-from assets.backup.freshness import MAX_AGE, freshness
+from assets.backup.freshness import MAX_AGE, backup_problems, freshness
 from assets.backup.remote import push
 from assets.backup.resources import BackupResource
 from assets.backup.retention import prune
 from assets.backup.snapshot import TRIGGER_MANUAL, TRIGGER_SCHEDULED, take_snapshot
 from assets.common.resources import Clock
 from assets.common.warehouse import WAREHOUSE_POOL
+from assets.notify.sensors import incident_sensor
 
 NIGHTLY_CRON = "30 3 * * *"
 
@@ -127,6 +128,21 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         default_status=DefaultScheduleStatus.RUNNING,
         description="A snapshot every night at 03:30.",
     )
+    folder = Path(resources["backup_config"].backup_dir)
+    stale = incident_sensor(
+        "notify_backup_missing",
+        resources["notifier"],
+        resources["clock"].now,
+        "backup:",
+        lambda now, context: backup_problems(folder, now),
+        f"A message when no good snapshot is under {MAX_AGE.total_seconds() / 3600:.0f} h "
+        "old, one when a new one is taken.",
+        interval=15 * 60,
+    )
     return Definitions(
-        assets=[backup], asset_checks=[backup_fresh], jobs=[backup_job], schedules=[nightly]
+        assets=[backup],
+        asset_checks=[backup_fresh],
+        jobs=[backup_job],
+        schedules=[nightly],
+        sensors=[stale],
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from assets.backup.snapshot import newest_good
+from assets.notify.incidents import Problem
 
 MAX_AGE = dt.timedelta(hours=36)
 
@@ -29,3 +30,15 @@ def freshness(
             "`homeclerk backup`"
         )
     return True, f"newest good snapshot {newest.path.name}, {hours:.1f} h old"
+
+
+BACKUP_KEY = "backup:fresh"
+
+
+def backup_problems(backup_dir: Path, now: dt.datetime) -> dict[str, Problem]:
+    """`backup:fresh` → the message when no good snapshot is younger than MAX_AGE at `now`."""
+    ok, line = freshness(backup_dir, now)
+    if ok:
+        return {}
+    hours = MAX_AGE.total_seconds() / 3600
+    return {BACKUP_KEY: Problem(f"No good backup in {hours:.0f} h", line)}

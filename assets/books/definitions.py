@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckKey,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSelection,
+    DagsterInstance,
     Definitions,
     MaterializeResult,
     MetadataValue,
@@ -28,6 +31,7 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
+from assets.books.gap_alert import gap_problems
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
@@ -36,6 +40,7 @@ from assets.books.schedules import books_nightly
 from assets.books.writer import ensure_generated
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
+from assets.notify.sensors import incident_sensor
 from assets.portfolio.history import latest_holdings
 
 GROUP = "books"
@@ -276,4 +281,27 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         asset_checks=[balances_chain_whole],
         jobs=[books_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
+        sensors=[
+            incident_sensor(
+                "notify_balance_gap",
+                resources["notifier"],
+                resources["clock"].now,
+                "books:balance_gap",
+                lambda now, context: gap_problems(*last_verdict(context.instance)),
+                "A message when `balances_chain_whole` finds a gap in the balance chain, one "
+                "when the gaps are explained.",
+                interval=10 * 60,
+            )
+        ],
     )
+
+
+def last_verdict(instance: DagsterInstance) -> tuple[bool | None, str]:
+    """The last finished evaluation of `balances_chain_whole`: (passed, description); (None,
+    "") when it never finished."""
+    key = AssetCheckKey(AssetKey("transactions"), "balances_chain_whole")
+    for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=5):
+        evaluation = record.evaluation
+        if isinstance(evaluation, AssetCheckEvaluation):
+            return bool(evaluation.passed), evaluation.description or ""
+    return None, ""

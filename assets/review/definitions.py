@@ -4,6 +4,7 @@ owner's zone), its schedule, and what it reads from the Dagster instance."""
 import datetime as dt
 import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,9 +38,11 @@ from assets.common import tick_tally
 from assets.common import warehouse as wh
 from assets.common.interrupted import interrupted_by_stop
 from assets.common.resources import Clock, Feeds, Warehouse
+from assets.notify.sensors import announcement_sensor
 from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
+from .announce import review_announcement
 from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
@@ -274,6 +277,19 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         selection=AssetSelection.assets(weekly_review),
         description="The weekly review of one week (or a range of weeks, as one run).",
     )
+    feeds_dir, reviews_dir = Path(resources["feeds"].folder), resources["reviews"].path
+    sunday = announcement_sensor(
+        "notify_weekly_review",
+        resources["notifier"],
+        resources["clock"].now,
+        lambda now: review_announcement(feeds_dir, reviews_dir, now),
+        "The week's review in a few lines with its link, once per week, after the weekly "
+        "review is written.",
+        interval=5 * 60,
+    )
     return Definitions(
-        assets=[weekly_review], jobs=[job], schedules=[review_schedule(job, timezone)]
+        assets=[weekly_review],
+        jobs=[job],
+        schedules=[review_schedule(job, timezone)],
+        sensors=[sunday],
     )

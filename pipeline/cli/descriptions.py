@@ -112,6 +112,11 @@ DESCRIPTIONS: dict[str, str] = {
         '`minutes_remaining`, `device`; `note: "no battery"` without one; `unparsed` with output '
         "not understood); exit 1 with the reason when nothing can be read."
     ),
+    "notify test": (
+        "Send one test message through every channel `[notify]` configures (ntfy, e-mail); "
+        "exit 0 when each delivered, else exit 1 with one line per channel that failed and why. "
+        "With no channel, the `[notify]` lines to paste."
+    ),
     "launchd render": (
         "macOS: print the KeepAlive LaunchAgent `<[service] label>.plist` that runs `homeclerk "
         "serve` through the launcher (on any OS). See launchd/README.md."

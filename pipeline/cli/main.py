@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli import broker, categorize, demo, doctor, platform, power, runs, servers, sms
+from pipeline.cli import (
+    broker,
+    categorize,
+    demo,
+    doctor,
+    notify,
+    platform,
+    power,
+    runs,
+    servers,
+    sms,
+)
 from pipeline.cli.descriptions import DESCRIPTIONS
 from pipeline.permissions import apply_private_umask
 from pipeline.settings import (
@@ -88,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     sms.add_parsers(sub)
     categorize.add_parsers(sub)
     power.add_parsers(sub)
+    notify.add_parsers(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from assets.common.atomic import write_text_atomic
+from assets.notify.restarts import RestartWatch
 from pipeline.service.fava_server import MAIN_FILE, missing_books
 from pipeline.service.feed_server import FeedServer
 from pipeline.service.hostcheck import allowed_hosts
@@ -217,7 +218,11 @@ def run_service(
     with single_instance(home / "homeclerk-ui.lock", service.ui_port):
         grpc_port = free_loopback_port()
         # Not $DAGSTER_HOME/logs: Dagster's telemetry uploader collects whatever is there.
-        supervisor = Supervisor(child_specs(settings, home, grpc_port), log_dir(settings))
+        supervisor = Supervisor(
+            child_specs(settings, home, grpc_port),
+            log_dir(settings),
+            restart_watch=restart_watch(settings),
+        )
         # First, what a service killed outright left running: it holds our ports.
         if supervisor.stop_leftovers():
             # Their sockets close as the kernel tears the processes down: give it a moment.
@@ -252,3 +257,11 @@ def run_service(
         with alongside():
             supervisor.run()
     return 0
+
+
+def restart_watch(settings: Settings) -> RestartWatch | None:
+    """What counts the children's restarts for `[notify]`; None when no channel is set."""
+    notify = settings.notify
+    if not notify.channels:
+        return None
+    return RestartWatch(notify.notify_state, notify.restarts_per_hour)

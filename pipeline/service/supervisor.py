@@ -34,6 +34,7 @@ from types import FrameType
 from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
+from assets.notify.restarts import RestartWatch
 from pipeline.deadlines import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
 from pipeline.service.log_files import SpaceAwareFileHandler, say_on_stderr
 from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
@@ -189,6 +190,7 @@ class Supervisor:
         run_grace: float = RUN_STOP_GRACE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         owner: str | None = None,
+        restart_watch: RestartWatch | None = None,
     ) -> None:
         self.children = [_Child(spec) for spec in specs]
         self.log_dir = log_dir
@@ -205,6 +207,10 @@ class Supervisor:
         # which neither launchd nor a terminal stops with us.
         self.groups_file = log_dir / "children.pids"
         self.said_held: set[str] = set()  # each guard's line is said once, not per child
+        # Counts unasked exits; too many in an hour is a notification incident.
+        self.restart_watch = restart_watch
+        if restart_watch is not None:
+            restart_watch.log = self.say
 
     def say(self, message: str) -> None:
         """One line in the service log and on stderr (launchd's StandardErrorPath)."""
@@ -381,10 +387,10 @@ class Supervisor:
                 delay = self._delay(child)
                 child.next_start = now + delay
                 self._close_server(child)
-                self.say(
-                    f"{child.spec.name} (thread) stopped: {child.error or 'serve_forever returned'}"
-                    f" after {ran:.0f} s; restarting in {delay:.0f} s"
-                )
+                why = f"{child.error or 'serve_forever returned'} after {ran:.0f} s"
+                self.say(f"{child.spec.name} (thread) stopped: {why}; restarting in {delay:.0f} s")
+                if self.restart_watch is not None:
+                    self.restart_watch.exited(child.spec.name, now, why)
             proc = child.proc
             guard = child.spec.guard if isinstance(child.spec, ChildSpec) else None
             if proc is not None and proc.poll() is not None and guard and not child.restarting:
@@ -413,6 +419,9 @@ class Supervisor:
                     f"after {ran:.0f} s; restarting in {delay:.0f} s"
                     + (f" ({child.restarting})" if child.restarting else "")
                 )
+                if self.restart_watch is not None and not child.restarting:
+                    why = f"{_describe(proc.returncode)} after {ran:.0f} s"
+                    self.restart_watch.exited(child.spec.name, now, why)
             elif proc is not None:
                 self._restart_if_changed(child, proc)
             idle = child.proc is None and child.thread is None
@@ -423,6 +432,8 @@ class Supervisor:
             if idle and now >= child.next_start and not self.stopping.is_set():
                 child.restarts += 1
                 self._start(child)
+        if self.restart_watch is not None:
+            self.restart_watch.check(now)
 
     def _restart_if_changed(self, child: _Child, proc: subprocess.Popen[bytes]) -> None:
         """Stop a child whose `restart_on_change` files changed, once it is not busy."""

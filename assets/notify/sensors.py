@@ -1,0 +1,265 @@
+"""Dagster sensors that feed and empty the notification outbox.
+
+`incident_sensor` is the thin wrapper every domain uses for its own incidents (the power domain
+for an outage, backup for a missing snapshot…): a plain function lists what is wrong now, the
+sensor opens and clears the incidents under its prefix. Here too: the failed-run sensors, the
+stale-feed sensor and `notify_delivery`, which sends what waits (quiet hours over, a retry due,
+an incident the service wrote) and the reminders. The `notifier` is held by each sensor rather
+than declared as a resource parameter (which would build a Dagster instance on every tick).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    run_failure_sensor,
+    run_status_sensor,
+    sensor,
+)
+
+from assets.notify.feeds import stale_feed_problems
+from assets.notify.incidents import (
+    Problem,
+    State,
+    announce,
+    clear_incident,
+    open_incident,
+    sync_incidents,
+)
+from assets.notify.resources import Notifier
+
+# The sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
+# message sent in the same tick (the issue's target: within 60 s of the failure).
+RUN_SENSOR_INTERVAL_SECONDS = 30
+DELIVERY_INTERVAL_SECONDS = 60
+SOURCE_INTERVAL_SECONDS = 120
+
+Now = Callable[[], dt.datetime]
+
+
+def _logger(context: Any) -> Callable[[str], None]:
+    """Delivery lines into the sensor's log: a sent message as info, anything else a warning."""
+
+    def log(line: str) -> None:
+        (context.log.info if line.startswith("sent ") else context.log.warning)(line)
+
+    return log
+
+
+def _skip(notifier: Notifier, lines: list[str], idle: str) -> SkipReason:
+    return SkipReason("; ".join(lines) if lines else idle)
+
+
+def _unconfigured(notifier: Notifier) -> SkipReason | None:
+    if notifier.ntfy_url or notifier.smtp_host:
+        return None
+    return SkipReason(
+        "SKIPPED: no channel in [notify] (ntfy_url or smtp_host): run `homeclerk notify test` "
+        "for the lines to paste"
+    )
+
+
+def incident_sensor(
+    name: str,
+    notifier: Notifier,
+    now: Now,
+    prefix: str,
+    problems: Callable[[dt.datetime, SensorEvaluationContext], Mapping[str, Problem]],
+    description: str,
+    interval: int = SOURCE_INTERVAL_SECONDS,
+) -> SensorDefinition:
+    """A sensor making the open incidents under `prefix` those `problems(now, context)` lists."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=interval,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _incidents(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        found = problems(moment, context)
+
+        def update(state: State) -> list[str]:
+            return sync_incidents(state, prefix, found, moment)
+
+        lines = notifier.change(update, moment, _logger(context))
+        for line in lines:
+            context.log.info(line)
+        return _skip(notifier, lines, f"no change: {len(found)} open under {prefix}")
+
+    return _incidents
+
+
+def announcement_sensor(
+    name: str,
+    notifier: Notifier,
+    now: Now,
+    announcements: Callable[[dt.datetime], Mapping[str, Problem]],
+    description: str,
+    interval: int = SOURCE_INTERVAL_SECONDS,
+) -> SensorDefinition:
+    """A sensor sending each message `announcements(now)` lists once per key, ever."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=interval,
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _announce(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        found = announcements(moment)
+
+        def update(state: State) -> list[str]:
+            return [
+                f"announced {key}"
+                for key, note in found.items()
+                if announce(state, key, note, moment)
+            ]
+
+        lines = notifier.change(update, moment, _logger(context))
+        for line in lines:
+            context.log.info(line)
+        return _skip(notifier, lines, f"nothing new to announce ({len(found)} already sent)")
+
+    return _announce
+
+
+def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: str) -> list:
+    """The notify domain's own sensors: failed runs, stale feeds, delivery and reminders."""
+
+    @run_failure_sensor(
+        name="notify_run_failure",
+        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        # A run from `homeclerk materialize` has no code location origin: Dagster would skip
+        # it here without this (homeclerk has one location, so "all" is this one).
+        monitor_all_code_locations=True,
+        description="A message when a run fails (one per job until a run of it succeeds).",
+    )
+    def notify_run_failure(context: RunFailureSensorContext) -> None:
+        if _unconfigured(notifier) is not None:
+            return
+        run = context.dagster_run
+        job = run_label(run, context.instance)
+        problem = failed_run_problem(job, run.run_id, _failure_text(context), ui_url)
+        moment = now()
+
+        def update(state: State) -> list[str]:
+            return (
+                [f"opened run:{job}"] if open_incident(state, f"run:{job}", problem, moment) else []
+            )
+
+        notifier.change(update, moment, _logger(context))
+
+    @run_status_sensor(
+        name="notify_run_success",
+        run_status=DagsterRunStatus.SUCCESS,
+        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        # A run from `homeclerk materialize` has no code location origin: Dagster would skip
+        # it here without this (homeclerk has one location, so "all" is this one).
+        monitor_all_code_locations=True,
+        description="Clears a job's failed-run incident when a run of it succeeds.",
+    )
+    def notify_run_success(context: RunStatusSensorContext) -> None:
+        if _unconfigured(notifier) is not None:
+            return
+        run, moment = context.dagster_run, now()
+        label = run_label(run, context.instance)
+
+        def update(state: State) -> list[str]:
+            key = f"run:{label}"
+            done = clear_incident(state, key, moment, f"Run {run.run_id[:8]} of {label} succeeded.")
+            return [f"cleared {key}"] if done else []
+
+        notifier.change(update, moment, _logger(context))
+
+    stale = incident_sensor(
+        "notify_stale_feeds",
+        notifier,
+        now,
+        "feed:",
+        lambda moment, context: stale_feed_problems(feeds_dir, moment),
+        "A message when a feed goes stale (its `status` as of now is not ok), one when it "
+        "is fresh again.",
+    )
+
+    @sensor(
+        name="notify_delivery",
+        minimum_interval_seconds=DELIVERY_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Sends what waits: messages held by quiet hours, failed deliveries due a "
+        "retry, incidents the service wrote, and reminders of what is still wrong.",
+    )
+    def notify_delivery(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        sent: list[str] = []
+
+        def log(line: str) -> None:
+            (context.log.info if line.startswith("sent ") else context.log.warning)(line)
+            sent.append(line)
+
+        notifier.change(lambda state: [], now(), log)
+        return _skip(notifier, sent, "nothing to send")
+
+    return [notify_run_failure, notify_run_success, stale, notify_delivery]
+
+
+def run_label(run: Any, instance: Any = None) -> str:
+    """The job's name; for a run of chosen assets (`homeclerk materialize`, the UI), whose job is
+    one of Dagster's hidden ones (`__ASSET_JOB`, `__ephemeral_asset_job__`), the assets it ran
+    (its asset selection, else the steps of its plan)."""
+    if not run.job_name.startswith("__"):
+        return run.job_name
+    keys = sorted(key.to_user_string() for key in (run.asset_selection or ()))
+    if not keys and instance is not None and run.execution_plan_snapshot_id:
+        plan = instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+        keys = sorted(step.key for step in plan.steps)
+    if not keys:
+        return "assets"
+    return ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+
+
+def failed_run_problem(job: str, run_id: str, error: str, ui_url: str) -> Problem:
+    """The message for a failed run of `job`: the error's first line and the run's page."""
+    return Problem(
+        f"Run failed: {job}",
+        f"Run {run_id[:8]} of {job} failed: {error}",
+        f"{ui_url.rstrip('/')}/runs/{run_id}" if ui_url else "",
+        urgent=True,
+    )
+
+
+def _failure_text(context: RunFailureSensorContext) -> str:
+    """The first step error's first line (else the run's failure message), at most 300 chars."""
+    text = context.failure_event.message or "the run failed"
+    for event in context.get_step_failure_events():
+        error = getattr(event.event_specific_data, "error", None)
+        # Dagster wraps the op's exception ("Error occurred while executing op"): its cause
+        # is what the owner needs to read.
+        while error is not None and error.cause is not None:
+            error = error.cause
+        if error is not None and error.message:
+            text = f"step {event.step_key}: {error.message}"
+            break
+    first = text.strip().splitlines()[0] if text.strip() else "the run failed"
+    return first[:300]
