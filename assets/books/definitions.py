@@ -30,13 +30,18 @@ from assets.books.checks import (
 )
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
-from assets.books.reader import read_alerts, read_snapshots
+from assets.books.reader import read_alerts, read_snapshots, read_statement_lines
+from assets.books.reconcile import not_on_statement_line, read_reconciliation, reconcile
 from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
+from assets.books.statement_entries import describer
 from assets.books.writer import ensure_generated
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.history import latest_holdings
+from assets.transactions.categories import rules_from_config
+from assets.transactions.payees import aliases_from_config
+from assets.transactions.resources import ParsingConfig
 
 GROUP = "books"
 MAX_LISTED = 50  # metadata stays readable; the count says how many there are in all
@@ -60,15 +65,23 @@ def ledger_entries(
     context: AssetExecutionContext,
     warehouse: Warehouse,
     books_config: BooksResource,
+    parsing: ParsingConfig,
     clock: Clock,
 ) -> MaterializeResult:
     alerts = read_alerts(warehouse.path)
+    mapping = books_config.mapping()
+    lines, periods = read_statement_lines(warehouse.path)
+    statement = reconcile(lines, alerts, mapping.lookup, books_config.tz, periods)
     result = write_bank_books(
         books_config.folder,
         alerts,
-        books_config.mapping(),
+        mapping,
         tz=books_config.tz,
         today=books_config.today(clock.now()),
+        statement=statement,
+        describe=describer(
+            rules_from_config(parsing.category_rules), aliases_from_config(parsing.payees)
+        ),
     )
     build, report = result.build, result.report
     for line in result.owner_errors:
@@ -102,6 +115,10 @@ def ledger_entries(
             "folder": MetadataValue.path(str(books_config.folder / "generated" / "bank")),
             "alerts": len(alerts),
             "transactions": len(build.transactions),
+            "statement_lines": len(lines),
+            "confirmed_by_statement": len(statement.matched),
+            "new_from_statement": len(statement.new) - len(build.statement_hand_kept),
+            "not_on_statement": len(statement.not_on_statement),
             "balance_assertions": len(build.balances),
             "hand_kept_duplicates": len(build.hand_kept_duplicates),
             "foreign_currency_not_posted": len(build.currency_blocked),
@@ -262,6 +279,41 @@ def balances_chain_whole(warehouse: Warehouse, books_config: BooksResource) -> A
     )
 
 
+@asset_check(
+    asset=AssetKey("transactions"),
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns when an SMS transaction dated inside an imported bank statement's period has no "
+        "line on that statement (`not_on_statement`: a misread, or an alert sent twice); counts "
+        "the alerts a statement line confirms and the lines that are new to the books."
+    ),
+)
+def statements_reconciled(warehouse: Warehouse, books_config: BooksResource) -> AssetCheckResult:
+    tz = books_config.tz
+    statement = read_reconciliation(warehouse.path, books_config.mapping(), tz)
+    flagged = statement.not_on_statement
+    lines = [f"- {not_on_statement_line(t, tz)}" for t in flagged[:MAX_LISTED]]
+    return AssetCheckResult(
+        passed=not flagged,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(flagged)} SMS transaction(s) inside an imported statement's period are not on "
+            f"the statement: {not_on_statement_line(flagged[0], tz)}"
+            + (f"; and {len(flagged) - 1} more" if len(flagged) > 1 else "")
+            + ". Check the alert: if it was misread or sent twice, keep a correcting entry in "
+            "your ledger files."
+            if flagged
+            else "every SMS transaction inside an imported statement's period is on it"
+        ),
+        metadata={
+            "not_on_statement": len(flagged),
+            "confirmed_by_statement": len(statement.matched),
+            "new_from_statement": len(statement.new),
+            "flagged": MetadataValue.md("\n".join(lines) or "none"),
+        },
+    )
+
+
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The books slice: its assets (their checks are specs on them), the balance-chain check on
     `transactions`, `books_job` and the nightly run in the owner's zone (from the
@@ -273,7 +325,7 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
     )
     return Definitions(
         assets=BOOKS_ASSETS,
-        asset_checks=[balances_chain_whole],
+        asset_checks=[balances_chain_whole, statements_reconciled],
         jobs=[books_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
     )
