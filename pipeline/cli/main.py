@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli import broker, categorize, demo, doctor, platform, power, runs, servers, sms
+from pipeline.cli import (
+    broker,
+    categorize,
+    demo,
+    doctor,
+    platform,
+    power,
+    runs,
+    servers,
+    sms,
+    statements,
+)
 from pipeline.cli.descriptions import DESCRIPTIONS
 from pipeline.permissions import apply_private_umask
 from pipeline.settings import (
@@ -87,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     broker.add_parsers(sub)
     sms.add_parsers(sub)
     categorize.add_parsers(sub)
+    statements.add_parsers(sub)
     power.add_parsers(sub)
     return parser
 
