@@ -30,10 +30,12 @@ from assets.books.checks import (
 )
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
+from assets.books.inbox import InboxReport, process_inbox
 from assets.books.reader import read_alerts, read_snapshots, read_statement_lines
 from assets.books.reconcile import not_on_statement_line, read_reconciliation, reconcile
 from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
+from assets.books.sensors import build_statement_inbox_sensor
 from assets.books.statement_entries import describer
 from assets.books.writer import ensure_generated
 from assets.common.resources import Clock, Warehouse
@@ -51,8 +53,10 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
     deps=["transactions"],
     pool=WAREHOUSE_POOL,
     group_name=GROUP,
-    description="ledger/generated/bank/YYYY-MM.beancount: bank alerts as transactions, plus "
-    "next-day balance assertions from the alerts' available balance.",
+    description="ledger/generated/bank/YYYY-MM.beancount: bank alerts as transactions, the "
+    "imported statements' lines no alert shows (`source: statement`; statements dropped into "
+    "[statements] inbox are imported first), plus next-day balance assertions from the alerts' "
+    "available balance.",
     check_specs=[
         AssetCheckSpec(
             "unmapped_accounts",
@@ -68,8 +72,9 @@ def ledger_entries(
     parsing: ParsingConfig,
     clock: Clock,
 ) -> MaterializeResult:
-    alerts = read_alerts(warehouse.path)
     mapping = books_config.mapping()
+    inbox = _import_inbox(context, warehouse, books_config, clock)
+    alerts = read_alerts(warehouse.path)
     lines, periods = read_statement_lines(warehouse.path)
     statement = reconcile(lines, alerts, mapping.lookup, books_config.tz, periods)
     result = write_bank_books(
@@ -116,6 +121,8 @@ def ledger_entries(
             "alerts": len(alerts),
             "transactions": len(build.transactions),
             "statement_lines": len(lines),
+            "inbox_imported": len(inbox.imported),
+            "inbox_refused": len(inbox.failed),
             "confirmed_by_statement": len(statement.matched),
             "new_from_statement": len(statement.new) - len(build.statement_hand_kept),
             "not_on_statement": len(statement.not_on_statement),
@@ -130,6 +137,38 @@ def ledger_entries(
         },
         check_results=[check],
     )
+
+
+def _import_inbox(
+    context: AssetExecutionContext,
+    warehouse: Warehouse,
+    books_config: BooksResource,
+    clock: Clock,
+) -> InboxReport:
+    """The statements dropped into `[statements] inbox`, imported before the books are built."""
+    inbox = books_config.inbox
+    if inbox is None:
+        return InboxReport((), ())
+    report = process_inbox(
+        inbox,
+        books_config.documents,
+        warehouse.path,
+        books_config.mapping(),
+        books_config.tz,
+        now=clock.now(),
+        formats=books_config.layouts(),
+    )
+    for outcome, moved in report.imported:
+        for account in outcome.accounts:
+            context.log.info(
+                f"statement {outcome.file.name} → {moved}: {account.account} "
+                f"{account.first}..{account.last}, {account.added} line(s) stored, "
+                f"{account.matched} matched, {account.new} new, "
+                f"{len(account.flagged)} SMS not on it"
+            )
+    for path, why in report.failed:
+        context.log.warning(f"statement {path} left in the inbox: {why}")
+    return report
 
 
 @asset(
@@ -328,4 +367,5 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         asset_checks=[balances_chain_whole, statements_reconciled],
         jobs=[books_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
+        sensors=[build_statement_inbox_sensor(books_job, resources["books_config"])],
     )
