@@ -96,14 +96,21 @@ def close_by_hand(gaps: Iterable[Gap], hand: HandKept, tz: ZoneInfo) -> GapRepor
 MAX_BOUNDARY_LINES = 12
 
 
-def close_by_statement(report: GapReport, new: Iterable[StoredLine], tz: ZoneInfo) -> GapReport:
+def close_by_statement(report: GapReport, statement: Reconciliation, tz: ZoneInfo) -> GapReport:
     """`report` with the open gaps that statement lines no alert confirms explain moved to
     closed (rules: the module docstring)."""
-    unused = {line.line_id: line for line in new}
+    unused = {line.line_id: line for line in statement.new}
+    by_file: dict[str, list[StoredLine]] = {}
+    for line in (*statement.new, *statement.matched.values()):
+        by_file.setdefault(line.file, []).append(line)
+    for lines in by_file.values():
+        lines.sort(key=lambda ln: ln.row)
     still_open: list[Gap] = []
     closed = list(report.closed)
     for gap in sorted(report.open, key=lambda g: (g.end.received_at, g.end.message_guid)):
-        lines = _explaining(gap, list(unused.values()), tz)
+        lines = _between(gap, statement, by_file, unused) or _explaining(
+            gap, list(unused.values()), tz
+        )
         if lines is None:
             still_open.append(gap)
             continue
@@ -112,6 +119,32 @@ def close_by_statement(report: GapReport, new: Iterable[StoredLine], tz: ZoneInf
         closed.append(ClosedGap(gap, StatementFill(max(ln.date for ln in lines), lines)))
     closed.sort(key=lambda c: (c.gap.end.received_at, c.gap.end.message_guid), reverse=True)
     return GapReport(tuple(reversed(still_open)), tuple(closed))
+
+
+def _between(
+    gap: Gap,
+    statement: Reconciliation,
+    by_file: dict[str, list[StoredLine]],
+    unused: dict[str, StoredLine],
+) -> tuple[StoredLine, ...] | None:
+    """The lines printed between the two alerts' own lines (when one file shows both), if
+    they are all new and add up to the gap: the statement's order places them exactly."""
+    start = statement.matched.get(gap.start.message_guid)
+    end = statement.matched.get(gap.end.message_guid)
+    if start is None or end is None or start.file != end.file or start.row >= end.row:
+        return None
+    confirmed = {ln.line_id for ln in statement.matched.values()}
+    # The lines between that an alert confirms are in the chain's sums already.
+    inside = tuple(
+        ln
+        for ln in by_file[start.file]
+        if start.row < ln.row < end.row and ln.line_id not in confirmed
+    )
+    if not inside or any(ln.line_id not in unused for ln in inside):
+        return None
+    if sum((ln.amount for ln in inside), Decimal(0)) != gap.signed:
+        return None
+    return inside
 
 
 def _explaining(gap: Gap, lines: list[StoredLine], tz: ZoneInfo) -> tuple[StoredLine, ...] | None:
@@ -150,7 +183,7 @@ def read_gaps(
         return report
     if statement is None:
         statement = stored_reconciliation(con, mapping.lookup, tz)
-    return close_by_statement(report, statement.new, tz) if statement.new else report
+    return close_by_statement(report, statement, tz) if statement.new else report
 
 
 def balance_gaps(

@@ -5,7 +5,8 @@ Rules (also in docs/statements.md):
   alert's through the owner's mapping), of the same signed amount, dated within
   MATCH_DAYS of each other. Each line and each alert pairs once.
 - Among candidates the pair whose references agree wins (when both show one: the alert's
-  reference equal to the line's, or printed in its narration), then the nearer date, then the
+  reference equal to the line's, or printed in its narration), then the pair whose alert states
+  the line's running balance (the same moment of the account), then the nearer date, then the
   earlier line and alert: pairs are taken best first over the whole account, so one alert
   never takes a line an exact pair needs.
 - A line no alert pairs with is new: it becomes a `source: statement` transaction.
@@ -77,7 +78,7 @@ def reconcile(
             by_key[(line.account, line.amount)].append(line)
     accounts: dict[str, str] = {}
     dates: dict[str, dt.date] = {}
-    candidates: list[tuple[tuple[int, int, dt.date, str, dt.date, str], str, StoredLine]] = []
+    candidates: list[tuple[tuple[int, int, int, dt.date, str, dt.date, str], str, StoredLine]] = []
     ordered = sorted(alerts, key=lambda a: (a.local_date(tz), a.message_guid))
     for alert in ordered:
         account = account_of(alert.bank, alert.account_tail, alert.instrument)
@@ -91,6 +92,8 @@ def reconcile(
                 continue
             rank = (
                 0 if _references_agree(alert, line) else 1,
+                # The alert's stated balance is the line's running balance: this very line.
+                0 if alert.balance is not None and alert.balance == line.balance else 1,
                 days,
                 line.date,
                 line.line_id,
