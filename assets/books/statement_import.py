@@ -20,8 +20,7 @@ from assets.books.reconcile import Reconciliation, not_on_statement_line, stored
 from assets.books.statement_store import StoredLine, store_lines, stored_lines
 from assets.books.statements.layouts import Layout
 from assets.books.statements.model import StatementError, StatementLine
-from assets.books.statements.reader import all_layouts, find_table, read_statement
-from assets.books.statements.spreadsheet import SpreadsheetProblem
+from assets.books.statements.reader import all_layouts, read_statement
 from assets.common.warehouse import connect
 
 
@@ -75,12 +74,8 @@ def read_for_import(
     if not lines:
         problem = "; ".join(str(e) for e in errors) or f"{path}: no transaction lines in it"
         raise StatementImportError(problem)
-    try:
-        table = find_table(path, layouts)
-    except (OSError, SpreadsheetProblem):
-        table = None
-    card = bool(table and table.layout.card)
-    instrument = "credit_card" if card else "account"
+    used = next(layout for layout in layouts if layout.name == lines[0].layout)
+    instrument = "credit_card" if used.card else "account"
     stored: list[StoredLine] = []
     by_tail: dict[str | None, list[StatementLine]] = {}
     for line in lines:
@@ -116,19 +111,59 @@ def import_statement(
 ) -> ImportOutcome:
     """Store the file's lines (those already stored are left alone) and reconcile them with the
     SMS transactions; raises StatementImportError (nothing stored) for a file that cannot be."""
-    path = Path(path)
-    layout, lines, errors = read_for_import(path, mapping, formats)
-    with connect(Path(warehouse)) as con:
-        con.execute("SET TimeZone = 'UTC'")
-        result = store_lines(con, lines, digest=file_digest(path), imported_at=now)
-        statement = stored_reconciliation(con, mapping.lookup, tz)
-    added = {line.line_id for line in result.added}
-    return ImportOutcome(
-        path,
-        layout,
-        tuple(_outcome(account, lines, added, statement, tz) for account in _accounts(lines)),
-        tuple(errors),
+    [(outcome, problem)] = import_statements(
+        [path], warehouse, mapping, tz, now=now, formats=formats
     )
+    if outcome is None:
+        raise problem or StatementImportError(f"{path}: not imported")
+    return outcome
+
+
+def import_statements(
+    paths: Sequence[Path],
+    warehouse: Path,
+    mapping: AccountMapping,
+    tz: ZoneInfo,
+    *,
+    now: dt.datetime,
+    formats: Sequence[Layout] = (),
+) -> list[tuple[ImportOutcome | None, StatementImportError | None]]:
+    """`import_statement` for each file, in order, with one warehouse connection and one
+    reconciliation for them all: per file its outcome, or the error that refused it (nothing
+    of that file stored; the others are)."""
+    read: list[tuple[Path, str, list[StoredLine], list[StatementError]] | StatementImportError]
+    read = []
+    for path in paths:
+        try:
+            read.append((Path(path), *read_for_import(Path(path), mapping, formats)))
+        except StatementImportError as exc:
+            read.append(exc)
+    added: set[str] = set()
+    statement = None
+    if any(not isinstance(item, StatementImportError) for item in read):
+        with connect(Path(warehouse)) as con:
+            con.execute("SET TimeZone = 'UTC'")
+            for item in read:
+                if isinstance(item, StatementImportError):
+                    continue
+                path, _layout, lines, _errors = item
+                result = store_lines(con, lines, digest=file_digest(path), imported_at=now)
+                added |= {line.line_id for line in result.added}
+            statement = stored_reconciliation(con, mapping.lookup, tz)
+    out: list[tuple[ImportOutcome | None, StatementImportError | None]] = []
+    for item in read:
+        if isinstance(item, StatementImportError):
+            out.append((None, item))
+            continue
+        assert statement is not None
+        path, layout, lines, errors = item
+        accounts = tuple(
+            _outcome(account, lines, added, statement, tz) for account in _accounts(lines)
+        )
+        # A line stored by an earlier file of this same call was new to the warehouse once.
+        added -= {line.line_id for line in lines}
+        out.append((ImportOutcome(path, layout, accounts, tuple(errors)), None))
+    return out
 
 
 def _accounts(lines: Sequence[StoredLine]) -> list[str]:

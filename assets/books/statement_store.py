@@ -177,10 +177,25 @@ def store_lines(
     added = [line for line in lines if line.line_id not in known]
     already = [line for line in lines if line.line_id in known]
     if added:
-        con.executemany(
-            "INSERT INTO statement_lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        # One insert from a frame: executemany runs a statement per row (seconds per thousand).
+        import pandas as pd
+
+        frame = pd.DataFrame(
             [(*line, imported_at) for line in added],
+            columns=[*StoredLine._fields, "imported_at"],
         )
+        frame["amount"] = frame["amount"].astype(str)
+        frame["balance"] = frame["balance"].map(lambda b: None if b is None else str(b))
+        con.register("new_statement_lines", frame)
+        try:
+            con.execute(
+                "INSERT INTO statement_lines SELECT line_id, account, bank, account_tail,"
+                " CAST(date AS DATE), CAST(value_date AS DATE), CAST(amount AS DECIMAL(18,2)),"
+                " CAST(balance AS DECIMAL(18,2)), position, row, description, reference, layout,"
+                " file, imported_at FROM new_statement_lines"
+            )
+        finally:
+            con.unregister("new_statement_lines")
     for account in sorted({line.account for line in lines}):
         mine = [line for line in lines if line.account == account]
         con.execute(

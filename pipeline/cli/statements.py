@@ -38,42 +38,41 @@ def _month(text: str) -> str:
 def _import(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
-    from assets.books.statement_import import StatementImportError, import_statement
+    from assets.books.statement_import import import_statements
     from assets.common.warehouse import WarehouseLockedError
 
     settings = settings_for(args)
     books = settings.section("books")
     tz = ZoneInfo(settings.timezone)
     now = dt.datetime.now(dt.UTC)
-    failed = imported = 0
-    for path in args.files:
-        try:
-            outcome = retry_while_locked(
-                lambda path=path: import_statement(
-                    path,
-                    settings.warehouse,
-                    books.accounts,
-                    tz,
-                    now=now,
-                    formats=books.statement_formats,
-                ),
-                seconds=30.0,
-            )
-        except StatementImportError as exc:
+    try:
+        results = retry_while_locked(
+            lambda: import_statements(
+                args.files,
+                settings.warehouse,
+                books.accounts,
+                tz,
+                now=now,
+                formats=books.statement_formats,
+            ),
+            seconds=30.0,
+        )
+    except WarehouseLockedError:
+        retry = again(args, "import", *map(str, args.files))
+        print(
+            f"homeclerk: the warehouse {settings.warehouse} is busy (a run is writing to it): "
+            f"nothing imported; try again in a minute ({retry})",
+            file=sys.stderr,
+        )
+        return 1
+    failed = 0
+    for path, (outcome, problem) in zip(args.files, results, strict=True):
+        if outcome is None:
             failed += 1
-            print(f"homeclerk: {exc}", file=sys.stderr)
-            if exc.fix:
+            print(f"homeclerk: {problem}", file=sys.stderr)
+            if problem is not None and problem.fix:
                 print(f"  then: {again(args, 'import', str(path))}", file=sys.stderr)
             continue
-        except WarehouseLockedError:
-            failed += 1
-            print(
-                f"homeclerk: {path}: the warehouse {settings.warehouse} is busy (a run is "
-                f"writing to it): try again in a minute ({again(args, 'import', str(path))})",
-                file=sys.stderr,
-            )
-            continue
-        imported += 1
         print(f"{path} ({outcome.layout}):")
         for account in outcome.accounts:
             print(
@@ -87,7 +86,7 @@ def _import(args: argparse.Namespace) -> int:
                 print(f"      - {line}")
         for error in outcome.row_errors:
             print(f"  row not read: {error}")
-    if imported:
+    if failed < len(results):
         print(
             "The books include the new lines from the next books run; to run it now: "
             + again(args, "materialize", "ledger_entries+")
