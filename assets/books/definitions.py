@@ -28,6 +28,7 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
+from assets.books.fava_import import write_fava_import
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.inbox import InboxReport, process_inbox
@@ -37,7 +38,7 @@ from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
 from assets.books.sensors import build_statement_inbox_sensor
 from assets.books.statement_entries import describer
-from assets.books.writer import ensure_generated
+from assets.books.writer import ensure_generated, generated_dir
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.portfolio.history import latest_holdings
@@ -87,6 +88,13 @@ def ledger_entries(
         describe=describer(
             rules_from_config(parsing.category_rules), aliases_from_config(parsing.payees)
         ),
+    )
+    write_fava_import(
+        books_config.folder,
+        generated_dir(books_config.folder),
+        books_config.account_mapping,
+        books_config.statement_formats,
+        books_config.inbox,
     )
     build, report = result.build, result.report
     for line in result.owner_errors:

@@ -20,6 +20,7 @@ from assets.books.render import render_file, render_includes
 from assets.common.atomic import write_text_atomic
 
 GENERATED = "generated"
+FAVA_OPTIONS = "fava.beancount"  # written by books/fava_import.py
 INDEX = "index.beancount"
 ACCOUNTS = "accounts.beancount"
 BANK = "bank"
@@ -99,6 +100,8 @@ def write_index(books_dir: Path) -> bool:
     if not (gen / ACCOUNTS).exists():
         write_text_atomic(gen / ACCOUNTS, render_file("accounts the generated entries use", ()))
     paths = [ACCOUNTS]
+    if (gen / FAVA_OPTIONS).exists():
+        paths.append(FAVA_OPTIONS)  # Fava's Import page (books/fava_import.py)
     for subdir in (BANK, PRICES):
         folder = gen / subdir
         if folder.exists():
