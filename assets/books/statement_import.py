@@ -61,6 +61,24 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def lookup_statement_account(
+    mapping: AccountMapping, bank: str, tail: str, instrument: str
+) -> str | None:
+    """The account of a statement's digits: the mapping's entry for them, else the one entry of
+    the bank whose shorter tail they end in (ICICI's alerts show 3 digits, "XX703", of the
+    account its statement prints in full)."""
+    found = mapping.lookup(bank, tail, instrument)
+    if found is not None:
+        return found
+    shorter = {
+        ref.account
+        for ref in mapping.refs
+        if ref.bank.upper() == bank.upper() and ref.tail and len(ref.tail) < 4
+        if tail.endswith(ref.tail)
+    }
+    return shorter.pop() if len(shorter) == 1 else None
+
+
 def read_for_import(
     path: Path, mapping: AccountMapping, formats: Sequence[Layout] = ()
 ) -> tuple[str, list[StoredLine], list[StatementError]]:
@@ -88,7 +106,7 @@ def read_for_import(
                 "be told; download it with the account details, or describe it in "
                 "[[books.statement_formats]] with `tail` (see docs/statements.md)"
             )
-        account = mapping.lookup(bank, tail, instrument)
+        account = lookup_statement_account(mapping, bank, tail, instrument)
         if account is None:
             fix = toml_entry(bank, tail, instrument, note="from a statement")
             raise StatementImportError(

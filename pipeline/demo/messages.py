@@ -152,7 +152,8 @@ def generate_demo_messages(
 
     `until` cuts off what would lie in the future (a prefix in time order keeps balances true).
     With `lose` the phone "missed" one card alert (`lost_alert`), as real phones do: the
-    balance chain shows the gap it leaves.
+    balance chain shows the gap it leaves; and three alerts of each bank account in the last
+    full month (`statements.lost_bank_alerts`), which the demo's bank statements fill.
     """
     rng = random.Random(seed)
     accounts = [
@@ -189,6 +190,13 @@ def generate_demo_messages(
     lost = lost_alert(out, end) if lose else None
     if lost is not None:
         out.remove(lost)
+    if lose:
+        # And three bank alerts per bank account in the last full month, which the demo's
+        # statements (pipeline/demo/statements.py) bring back.
+        from pipeline.demo.statements import lost_bank_alerts
+
+        gone = set(map(id, lost_bank_alerts(out, end)))
+        out = [m for m in out if id(m) not in gone]
     if until is not None:
         out = [m for m in out if m.sent_at <= until]
     return out

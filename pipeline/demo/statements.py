@@ -1,0 +1,148 @@
+"""The demo's bank statements: for each demo bank account, its last full month in a real layout
+(HDFC's netbanking CSV, ICICI's statement), with the three lines whose SMS the demo's phone lost
+and without one line whose SMS it has (so the import has something to flag).
+
+The lines come from the demo's own alerts (all of them, the lost ones too), read by the parser:
+the date, the amount, the reference and the available balance the alert states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from assets.books.statements.layouts import HDFC, ICICI, Layout
+from assets.books.statements.model import StatementLine
+from assets.books.statements.writer import write_statement
+from assets.transactions.model import Transaction
+from assets.transactions.parsing import parse_message
+from pipeline.demo.messages import (
+    HDFC_DEBIT_CARD_TAIL,
+    HDFC_SAVINGS,
+    ICICI_SAVINGS,
+    IST,
+    DemoAccount,
+    DemoMessage,
+)
+
+LOST_PER_ACCOUNT = 3
+
+
+class DemoStatementAccount(NamedTuple):
+    """A demo bank account, the alert digits that are its, its layout and its number."""
+
+    account: DemoAccount
+    tails: tuple[str, ...]
+    layout: Layout
+    number: str  # as the statement prints it (its last digits end in the alerts' tail)
+
+
+ACCOUNTS = (
+    DemoStatementAccount(
+        HDFC_SAVINGS, (HDFC_SAVINGS.tail, HDFC_DEBIT_CARD_TAIL), HDFC, "50100012341276"
+    ),
+    DemoStatementAccount(ICICI_SAVINGS, (ICICI_SAVINGS.tail,), ICICI, "XXXXXXXX5703"),
+)
+
+
+def last_full_month(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The last calendar month that ends on or before `end`."""
+    after = end + dt.timedelta(days=1)
+    last = end if after.day == 1 else after.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def _read(message: DemoMessage) -> Transaction | None:
+    if not message.is_bank_transaction:
+        return None
+    return parse_message(message.sender, message.body).transaction
+
+
+def _alerts_of(
+    messages: Sequence[DemoMessage], owner: DemoStatementAccount, first: dt.date, last: dt.date
+) -> list[tuple[DemoMessage, Transaction]]:
+    out = []
+    for message in messages:
+        txn = _read(message)
+        if txn is None or txn.bank != owner.account.bank or txn.account_tail not in owner.tails:
+            continue
+        if txn.instrument == "credit_card" or txn.currency != "INR":
+            continue
+        day = txn.date or message.sent_at.astimezone(IST).date()
+        if first <= day <= last:
+            out.append((message, txn))
+    return out
+
+
+def lost_bank_alerts(messages: Sequence[DemoMessage], end: dt.date) -> list[DemoMessage]:
+    """The bank alerts the demo's phone misses: per demo bank account, three of its last full
+    month's alerts (at a quarter, half and three quarters of the month's
+    alerts), so the balance chain or the statement shows each."""
+    first, last = last_full_month(end)
+    lost: list[DemoMessage] = []
+    for owner in ACCOUNTS:
+        found = _alerts_of(messages, owner, first, last)
+        if len(found) <= LOST_PER_ACCOUNT:
+            continue
+        picks = [len(found) * k // (LOST_PER_ACCOUNT + 1) for k in range(1, LOST_PER_ACCOUNT + 1)]
+        lost += [found[i][0] for i in picks]
+    return lost
+
+
+def not_on_statement(messages: Sequence[DemoMessage], end: dt.date) -> list[DemoMessage]:
+    """Per account, the alert its statement will lack: the month's last alert but one that is
+    not lost (a line the demo's bank "forgot", so the import flags its SMS)."""
+    first, last = last_full_month(end)
+    lost = set(map(id, lost_bank_alerts(messages, end)))
+    out = []
+    for owner in ACCOUNTS:
+        kept = [m for m, _t in _alerts_of(messages, owner, first, last) if id(m) not in lost]
+        if len(kept) >= 2:
+            out.append(kept[-2])
+    return out
+
+
+def write_demo_statements(
+    folder: Path, every_message: Sequence[DemoMessage], end: dt.date
+) -> list[Path]:
+    """One statement file per demo bank account in `folder` (from every alert, the lost ones
+    too; without the one `not_on_statement` picks)."""
+    first, last = last_full_month(end)
+    left_out = set(map(id, not_on_statement(every_message, end)))
+    written = []
+    for owner in ACCOUNTS:
+        # The bank's running balance: the opening plus every alert of the account so far (the
+        # demo's alerts add up; some banks' alerts state no balance).
+        alerts = _alerts_of(every_message, owner, dt.date.min, last)
+        lines: list[StatementLine] = []
+        balance = owner.account.opening
+        for message, txn in alerts:
+            signed = -txn.amount if txn.direction == "debit" else txn.amount
+            balance += signed
+            day = txn.date or message.sent_at.astimezone(IST).date()
+            if id(message) in left_out or day < first:
+                continue
+            words = " ".join(filter(None, [txn.channel.upper(), txn.counterparty, txn.reference]))
+            lines.append(
+                StatementLine(
+                    bank=owner.account.bank,
+                    account_tail=owner.number[-4:],
+                    date=day,
+                    value_date=day,
+                    description=words or "TRANSFER",
+                    reference=txn.reference,
+                    amount=signed,
+                    balance=balance,
+                    position=len(lines) + 1,
+                    layout=owner.layout.name,
+                )
+            )
+        if not lines:
+            continue
+        name = f"{owner.account.bank.lower()}-{first:%Y-%m}.csv"
+        written.append(
+            write_statement(folder / name, owner.layout, lines, account_number=owner.number)
+        )
+    return written
