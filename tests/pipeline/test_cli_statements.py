@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+from assets.books.generate import write_bank_books
+from assets.books.reconcile import stored_reconciliation
 from assets.books.statements.layouts import SBI
 from assets.books.statements.writer import write_statement
-from tests.books.helpers import SAVINGS, alert, store_alerts
+from assets.common.warehouse import connect
+from tests.books.helpers import SAVINGS, TZ, alert, mapping, store_alerts, write_main
 from tests.books.test_reconcile import NOVEMBER, D, _history, _write, line
 from tests.pipeline.test_cli import homeclerk
 from tests.pipeline.test_cli_sms_teach import _paste
@@ -66,6 +70,26 @@ def test_import_says_per_account_what_matched_what_is_new_and_what_is_flagged(
         "gaps_closed": 1,
     }
     assert row["statement_opening"] == 10000.0 and row["statement_closing"] == 12430.0
+    assert row["books_opening"] is None  # no books written yet
+
+    # With the books written (the statement's lines in them), the books' month closes ₹75
+    # below the statement: the SMS it lacks.
+    write_main(tmp_path / "ledger")
+    with connect(tmp_path / "data" / "warehouse.duckdb", read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        statement = stored_reconciliation(con, mapping().lookup, TZ)
+    write_bank_books(
+        tmp_path / "ledger",
+        _history(),
+        mapping(),
+        tz=TZ,
+        today=dt.date(2026, 12, 1),
+        statement=statement,
+    )
+    rows = homeclerk("--config", str(config), "reconcile", "--month", "2026-11", "--json")
+    [row] = json.loads(rows.stdout)
+    assert row["books_opening"] == 10000.0
+    assert round(row["books_closing"] - row["statement_closing"], 2) == -75.0
     text = homeclerk("--config", str(config), "reconcile", "--account", "Savings")
     assert f"{SAVINGS} 2026-11: 5 SMS, 6 statement line(s)" in text.stdout
 
