@@ -16,18 +16,20 @@ from typing import NamedTuple
 from assets.books.statements.layouts import HDFC, ICICI, Layout
 from assets.books.statements.model import StatementLine
 from assets.books.statements.writer import write_statement
-from assets.transactions.model import Transaction
-from assets.transactions.parsing import parse_message
 from pipeline.demo.messages import (
     HDFC_DEBIT_CARD_TAIL,
     HDFC_SAVINGS,
     ICICI_SAVINGS,
     IST,
+    LOST_PER_ACCOUNT,
     DemoAccount,
     DemoMessage,
+    account_alerts,
+    last_full_month,
+    lost_bank_alerts,
 )
 
-LOST_PER_ACCOUNT = 3
+__all__ = ["LOST_PER_ACCOUNT", "lost_bank_alerts", "not_on_statement", "write_demo_statements"]
 
 
 class DemoStatementAccount(NamedTuple):
@@ -47,50 +49,6 @@ ACCOUNTS = (
 )
 
 
-def last_full_month(end: dt.date) -> tuple[dt.date, dt.date]:
-    """The last calendar month that ends on or before `end`."""
-    after = end + dt.timedelta(days=1)
-    last = end if after.day == 1 else after.replace(day=1) - dt.timedelta(days=1)
-    return last.replace(day=1), last
-
-
-def _read(message: DemoMessage) -> Transaction | None:
-    if not message.is_bank_transaction:
-        return None
-    return parse_message(message.sender, message.body).transaction
-
-
-def _alerts_of(
-    messages: Sequence[DemoMessage], owner: DemoStatementAccount, first: dt.date, last: dt.date
-) -> list[tuple[DemoMessage, Transaction]]:
-    out = []
-    for message in messages:
-        txn = _read(message)
-        if txn is None or txn.bank != owner.account.bank or txn.account_tail not in owner.tails:
-            continue
-        if txn.instrument == "credit_card" or txn.currency != "INR":
-            continue
-        day = txn.date or message.sent_at.astimezone(IST).date()
-        if first <= day <= last:
-            out.append((message, txn))
-    return out
-
-
-def lost_bank_alerts(messages: Sequence[DemoMessage], end: dt.date) -> list[DemoMessage]:
-    """The bank alerts the demo's phone misses: per demo bank account, three of its last full
-    month's alerts (at a quarter, half and three quarters of the month's
-    alerts), so the balance chain or the statement shows each."""
-    first, last = last_full_month(end)
-    lost: list[DemoMessage] = []
-    for owner in ACCOUNTS:
-        found = _alerts_of(messages, owner, first, last)
-        if len(found) <= LOST_PER_ACCOUNT:
-            continue
-        picks = [len(found) * k // (LOST_PER_ACCOUNT + 1) for k in range(1, LOST_PER_ACCOUNT + 1)]
-        lost += [found[i][0] for i in picks]
-    return lost
-
-
 def not_on_statement(messages: Sequence[DemoMessage], end: dt.date) -> list[DemoMessage]:
     """Per account, the alert its statement will lack: the month's last alert but one that is
     not lost (a line the demo's bank "forgot", so the import flags its SMS)."""
@@ -98,7 +56,11 @@ def not_on_statement(messages: Sequence[DemoMessage], end: dt.date) -> list[Demo
     lost = set(map(id, lost_bank_alerts(messages, end)))
     out = []
     for owner in ACCOUNTS:
-        kept = [m for m, _t in _alerts_of(messages, owner, first, last) if id(m) not in lost]
+        kept = [
+            m
+            for m, _t in account_alerts(messages, owner.account, owner.tails, first, last)
+            if id(m) not in lost
+        ]
         if len(kept) >= 2:
             out.append(kept[-2])
     return out
@@ -115,7 +77,7 @@ def write_demo_statements(
     for owner in ACCOUNTS:
         # The bank's running balance: the opening plus every alert of the account so far (the
         # demo's alerts add up; some banks' alerts state no balance).
-        alerts = _alerts_of(every_message, owner, dt.date.min, last)
+        alerts = account_alerts(every_message, owner.account, owner.tails, dt.date.min, last)
         lines: list[StatementLine] = []
         balance = owner.account.opening
         for message, txn in alerts:
