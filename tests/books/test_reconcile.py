@@ -288,3 +288,27 @@ def test_the_check_warns_with_the_alert_the_statement_lacks(tmp_path: Path) -> N
     assert evaluation.metadata["not_on_statement"].value == 1
     assert "GUID-0006" in (evaluation.description or "")
     assert evaluation.metadata["confirmed_by_statement"].value == 4
+
+
+def test_the_review_names_the_alert_the_statement_lacks_and_the_gap_it_closed(
+    tmp_path: Path,
+) -> None:
+    from assets.review.compose import gaps_section
+    from assets.review.reader import gaps_in_week
+    from assets.review.render import _section_md
+    from assets.review.week import week_containing
+
+    store_alerts(tmp_path / "w.duckdb", _history())
+    _import(tmp_path, _write(tmp_path / "nov.csv", [*NOVEMBER, line(D[24], "-30.00", None)]))
+    with connect(tmp_path / "w.duckdb", read_only=True) as con:
+        statement = stored_reconciliation(con, mapping().lookup, TZ)
+        report = read_gaps(con, mapping(), TZ, statement=statement)
+    week = week_containing(D[9])  # the gap's closing alert (10 Nov) is in it
+    section = gaps_section(gaps_in_week(report, week, TZ), TZ, statement.not_on_statement)
+    [gap] = section["gaps"]
+    assert gap["explained_by"] == "statement"
+    [flagged] = section["not_on_statement"]
+    assert flagged["id"] == "GUID-0006"
+    text = "\n".join(_section_md("gaps", section))
+    assert "with no alert (explained by the bank statement's line of 2026-11-05)" in text
+    assert "₹75 debit on 2026-11-22" in text and "is not on the bank's statement" in text
