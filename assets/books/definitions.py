@@ -31,17 +31,25 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
+from assets.books.fava_import import write_fava_import
 from assets.books.gap_alert import gap_problems
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
-from assets.books.reader import read_alerts, read_snapshots
+from assets.books.inbox import InboxReport, process_inbox
+from assets.books.reader import read_alerts, read_snapshots, read_statement_lines
+from assets.books.reconcile import not_on_statement_line, read_reconciliation, reconcile
 from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
-from assets.books.writer import ensure_generated
+from assets.books.sensors import build_statement_inbox_sensor
+from assets.books.statement_entries import describer
+from assets.books.writer import ensure_generated, generated_dir
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
 from assets.notify.sensors import incident_sensor
 from assets.portfolio.history import latest_holdings
+from assets.transactions.categories import rules_from_config
+from assets.transactions.payees import aliases_from_config
+from assets.transactions.resources import ParsingConfig
 
 GROUP = "books"
 MAX_LISTED = 50  # metadata stays readable; the count says how many there are in all
@@ -51,8 +59,10 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
     deps=["transactions"],
     pool=WAREHOUSE_POOL,
     group_name=GROUP,
-    description="ledger/generated/bank/YYYY-MM.beancount: bank alerts as transactions, plus "
-    "next-day balance assertions from the alerts' available balance.",
+    description="ledger/generated/bank/YYYY-MM.beancount: bank alerts as transactions, the "
+    "imported statements' lines no alert shows (`source: statement`; statements dropped into "
+    "[statements] inbox are imported first), plus next-day balance assertions from the alerts' "
+    "available balance.",
     check_specs=[
         AssetCheckSpec(
             "unmapped_accounts",
@@ -65,15 +75,31 @@ def ledger_entries(
     context: AssetExecutionContext,
     warehouse: Warehouse,
     books_config: BooksResource,
+    parsing: ParsingConfig,
     clock: Clock,
 ) -> MaterializeResult:
+    mapping = books_config.mapping()
+    inbox = _import_inbox(context, warehouse, books_config, clock)
     alerts = read_alerts(warehouse.path)
+    lines, periods = read_statement_lines(warehouse.path)
+    statement = reconcile(lines, alerts, mapping.lookup, books_config.tz, periods)
     result = write_bank_books(
         books_config.folder,
         alerts,
-        books_config.mapping(),
+        mapping,
         tz=books_config.tz,
         today=books_config.today(clock.now()),
+        statement=statement,
+        describe=describer(
+            rules_from_config(parsing.category_rules), aliases_from_config(parsing.payees)
+        ),
+    )
+    write_fava_import(
+        books_config.folder,
+        generated_dir(books_config.folder),
+        books_config.account_mapping,
+        books_config.statement_formats,
+        books_config.inbox,
     )
     build, report = result.build, result.report
     for line in result.owner_errors:
@@ -107,6 +133,12 @@ def ledger_entries(
             "folder": MetadataValue.path(str(books_config.folder / "generated" / "bank")),
             "alerts": len(alerts),
             "transactions": len(build.transactions),
+            "statement_lines": len(lines),
+            "inbox_imported": len(inbox.imported),
+            "inbox_refused": len(inbox.failed),
+            "confirmed_by_statement": len(statement.matched),
+            "new_from_statement": len(statement.new) - len(build.statement_hand_kept),
+            "not_on_statement": len(statement.not_on_statement),
             "balance_assertions": len(build.balances),
             "hand_kept_duplicates": len(build.hand_kept_duplicates),
             "foreign_currency_not_posted": len(build.currency_blocked),
@@ -118,6 +150,38 @@ def ledger_entries(
         },
         check_results=[check],
     )
+
+
+def _import_inbox(
+    context: AssetExecutionContext,
+    warehouse: Warehouse,
+    books_config: BooksResource,
+    clock: Clock,
+) -> InboxReport:
+    """The statements dropped into `[statements] inbox`, imported before the books are built."""
+    inbox = books_config.inbox
+    if inbox is None:
+        return InboxReport((), ())
+    report = process_inbox(
+        inbox,
+        books_config.documents,
+        warehouse.path,
+        books_config.mapping(),
+        books_config.tz,
+        now=clock.now(),
+        formats=books_config.layouts(),
+    )
+    for outcome, moved in report.imported:
+        for account in outcome.accounts:
+            context.log.info(
+                f"statement {outcome.file.name} → {moved}: {account.account} "
+                f"{account.first}..{account.last}, {account.added} line(s) stored, "
+                f"{account.matched} matched, {account.new} new, "
+                f"{len(account.flagged)} SMS not on it"
+            )
+    for path, why in report.failed:
+        context.log.warning(f"statement {path} left in the inbox: {why}")
+    return report
 
 
 @asset(
@@ -267,6 +331,41 @@ def balances_chain_whole(warehouse: Warehouse, books_config: BooksResource) -> A
     )
 
 
+@asset_check(
+    asset=AssetKey("transactions"),
+    pool=WAREHOUSE_POOL,
+    description=(
+        "Warns when an SMS transaction dated inside an imported bank statement's period has no "
+        "line on that statement (`not_on_statement`: a misread, or an alert sent twice); counts "
+        "the alerts a statement line confirms and the lines that are new to the books."
+    ),
+)
+def statements_reconciled(warehouse: Warehouse, books_config: BooksResource) -> AssetCheckResult:
+    tz = books_config.tz
+    statement = read_reconciliation(warehouse.path, books_config.mapping(), tz)
+    flagged = statement.not_on_statement
+    lines = [f"- {not_on_statement_line(t, tz)}" for t in flagged[:MAX_LISTED]]
+    return AssetCheckResult(
+        passed=not flagged,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(flagged)} SMS transaction(s) inside an imported statement's period are not on "
+            f"the statement: {not_on_statement_line(flagged[0], tz)}"
+            + (f"; and {len(flagged) - 1} more" if len(flagged) > 1 else "")
+            + ". Check the alert: if it was misread or sent twice, keep a correcting entry in "
+            "your ledger files."
+            if flagged
+            else "every SMS transaction inside an imported statement's period is on it"
+        ),
+        metadata={
+            "not_on_statement": len(flagged),
+            "confirmed_by_statement": len(statement.matched),
+            "new_from_statement": len(statement.new),
+            "flagged": MetadataValue.md("\n".join(lines) or "none"),
+        },
+    )
+
+
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The books slice: its assets (their checks are specs on them), the balance-chain check on
     `transactions`, `books_job` and the nightly run in the owner's zone (from the
@@ -278,7 +377,7 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
     )
     return Definitions(
         assets=BOOKS_ASSETS,
-        asset_checks=[balances_chain_whole],
+        asset_checks=[balances_chain_whole, statements_reconciled],
         jobs=[books_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
         sensors=[
@@ -291,7 +390,8 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
                 "A message when `balances_chain_whole` finds a gap in the balance chain, one "
                 "when the gaps are explained.",
                 interval=10 * 60,
-            )
+            ),
+            build_statement_inbox_sensor(books_job, resources["books_config"]),
         ],
     )
 

@@ -24,7 +24,14 @@ from assets.books.accounts import (
     toml_entry,
 )
 from assets.books.handkept import EMPTY_HAND_KEPT, HandKept, HandPosting
+from assets.books.reconcile import EMPTY_RECONCILIATION, MATCH_DAYS, Reconciliation
 from assets.books.rows import UnmappedAccount
+from assets.books.statement_entries import (
+    Describe,
+    confirmation,
+    describer,
+    statement_transaction,
+)
 from assets.transactions.categories import UNCATEGORIZED
 from assets.transactions.stored import StoredTransaction
 
@@ -56,6 +63,8 @@ class LedgerBuild(NamedTuple):
     # Alerts dated before an account they post to opens in the owner's files (a device clock
     # reset): bean-check would reject the whole ledger. One line each, with the fix.
     before_open: tuple[str, ...] = ()
+    # Statement lines no alert confirms that the owner already keeps by hand (line ids).
+    statement_hand_kept: tuple[str, ...] = ()
 
 
 def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
@@ -133,6 +142,21 @@ class _Matcher:
             ):
                 self._by_key[(posting.account, posting.amount)].append(posting)
         self._used: set[int] = set()
+        # A statement line may be what the owner keyed in for a gap: those count for lines.
+        self._lines_by_key: dict[tuple[str, Decimal], list[HandPosting]] = defaultdict(list)
+        for posting in hand.postings:
+            if posting.currency == CURRENCY and posting.sms_guid is None:
+                self._lines_by_key[(posting.account, posting.amount)].append(posting)
+
+    def absorb_line(self, account: str, amount: Decimal, date: dt.date) -> bool:
+        """Whether an unused hand posting (a gap's entry too) is this statement line: the
+        same account and amount within MATCH_DAYS; it is used up."""
+        for posting in self._lines_by_key.get((account, amount), ()):
+            if id(posting) in self._used or abs((posting.date - date).days) > MATCH_DAYS:
+                continue
+            self._used.add(id(posting))
+            return True
+        return False
 
     def match(
         self, alert: StoredTransaction, account: str, date: dt.date
@@ -165,8 +189,16 @@ def build_ledger(
     tz: ZoneInfo,
     today: dt.date,
     hand: HandKept = EMPTY_HAND_KEPT,
+    statement: Reconciliation = EMPTY_RECONCILIATION,
+    describe: Describe | None = None,
 ) -> LedgerBuild:
-    """Transactions, balance assertions and opens for every mapped alert; the rest reported."""
+    """Transactions, balance assertions and opens for every mapped alert; the rest reported.
+
+    With a `statement` reconciliation, an alert a statement line confirms carries
+    `confirmed_by_statement` (the file and row), and each line no alert confirms is a
+    `source: statement` transaction named and filed by `describe`; a day with such a line gets
+    no assertion from the alerts' figure, which may not count it (the next day's does).
+    """
     ordered = sorted(alerts, key=lambda a: (alert_date(a, tz), a.message_guid))
     matcher = _Matcher(hand)
     transactions: list[data.Transaction] = []
@@ -212,6 +244,9 @@ def build_ledger(
                 unsafe_days[account].update(lo + _ONE_DAY * i for i in range((hi - lo).days))
             continue
         txn = transaction_for(alert, account, date)
+        line = statement.matched.get(alert.message_guid)
+        if line is not None:
+            txn.meta["confirmed_by_statement"] = confirmation(line)
         if alert.currency != CURRENCY:
             refused = _refused_currency(txn, alert.currency, hand)
             if refused:
@@ -220,6 +255,23 @@ def build_ledger(
         transactions.append(txn)
         for posting in txn.postings:
             first_use.setdefault(posting.account, date)
+
+    describe = describe or describer()
+    from_statement: list[str] = []
+    for line in statement.new:
+        if matcher.absorb_line(line.account, line.amount, line.date):
+            from_statement.append(line.line_id)
+            continue
+        txn = statement_transaction(line, describe)
+        early = _before_open(line.date, [p.account for p in txn.postings], hand)
+        if early:
+            before_open.append(f"statement {line.file} row {line.row} ({line.date}): {early}")
+            continue
+        transactions.append(txn)
+        # The alerts' figure that day may have been sent before this line's money moved.
+        unsafe_days[line.account].add(line.date)
+        for posting in txn.postings:
+            first_use[posting.account] = min(line.date, first_use.get(posting.account, line.date))
 
     balances = tuple(
         b
@@ -260,6 +312,7 @@ def build_ledger(
         tuple(duplicates),
         tuple(blocked),
         tuple(before_open),
+        tuple(from_statement),
     )
 
 

@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from beancount.core import data
+
 from assets.books.accounts import AccountMapping
 from assets.books.entries import LedgerBuild, build_ledger
 from assets.books.handkept import read_hand_kept
 from assets.books.prices import PriceBuild, build_prices
+from assets.books.reconcile import EMPTY_RECONCILIATION, Reconciliation
+from assets.books.statement_entries import Describe
 from assets.books.writer import (
     BANK,
     PRICES,
@@ -48,19 +52,31 @@ def write_bank_books(
     *,
     tz: ZoneInfo,
     today: dt.date,
+    statement: Reconciliation = EMPTY_RECONCILIATION,
+    describe: Describe | None = None,
 ) -> BankBooks:
-    """Regenerate every bank month from all alerts: the same alerts give the same bytes."""
+    """Regenerate every bank month from all alerts and the stored statement lines no alert
+    confirms (`statement`): the same alerts and lines give the same bytes."""
     books_dir = Path(books_dir)
     hand = read_hand_kept(books_dir / MAIN_FILE, generated_dir(books_dir))
-    build = build_ledger(alerts, mapping, tz=tz, today=today, hand=hand)
+    build = build_ledger(
+        alerts, mapping, tz=tz, today=today, hand=hand, statement=statement, describe=describe
+    )
     entries = sorted(
         [*build.transactions, *build.balances],
         # Balances are dated the morning after, so within a day they never interleave wrongly.
-        key=lambda e: (e.date, type(e).__name__, e.meta.get("sms_guid") or e.account),
+        key=lambda e: (e.date, type(e).__name__, _identity(e)),
     )
     write_accounts(books_dir, build.opens)
     report = write_monthly(books_dir, BANK, "bank alerts", entries)
     return BankBooks(build, report, hand.errors)
+
+
+def _identity(entry: data.Directive) -> str:
+    # An alert's GUID, a statement line's id, or a balance's account: stable across runs.
+    meta = entry.meta
+    found = meta.get("sms_guid") or meta.get("statement_line")
+    return str(found) if found else str(getattr(entry, "account", ""))
 
 
 def write_price_books(

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from assets.books.errors import BooksError
+from assets.books.statement_store import Period, StoredLine, read_lines, read_periods
 from assets.common.warehouse import connect, has_table
 from assets.portfolio.history import holding_from_row
 from assets.portfolio.model import Holding, HoldingsSnapshot
@@ -31,6 +32,12 @@ def read_alerts(warehouse_path: Path) -> list[StoredTransaction]:
         if not has_table(con, "transactions"):
             raise MissingTableError("transactions", "transactions")
         return read_stored_transactions(con)
+
+
+def read_statement_lines(warehouse_path: Path) -> tuple[list[StoredLine], list[Period]]:
+    """Every stored statement line and imported statement period (none before an import)."""
+    with connect(Path(warehouse_path), read_only=True) as con:
+        return read_lines(con), read_periods(con)
 
 
 def read_snapshots(warehouse_path: Path) -> list[HoldingsSnapshot]:

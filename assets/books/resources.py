@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from dagster import ConfigurableResource
+from pydantic import Field
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
 from assets.books.generate import MAIN_FILE
+from assets.books.inbox import DOCUMENTS
+from assets.books.statements.configured import layout_from_config
+from assets.books.statements.layouts import Layout
 from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
 
@@ -22,6 +26,23 @@ class BooksResource(HasTimezone, ConfigurableResource):
     account_mapping: list[dict[str, str]]
     timezone: str = DEFAULT_TIMEZONE
     broker_value_tolerance: float = 0.005  # 0.5 %: prices move between snapshot and check
+    # `[statements] inbox` ("" when unset: no inbox) and `[[books.statement_formats]]`.
+    statements_inbox: str = ""
+    statement_formats: list[dict[str, Any]] = Field(default_factory=list)
+
+    @property
+    def inbox(self) -> Path | None:
+        """The statements drop folder, or None when there is none."""
+        return Path(self.statements_inbox).expanduser() if self.statements_inbox else None
+
+    @property
+    def documents(self) -> Path:
+        """The books' documents folder (`option "documents"`), where imported files go."""
+        return self.folder / DOCUMENTS
+
+    def layouts(self) -> tuple[Layout, ...]:
+        """The owner's statement layouts (already checked when the settings were read)."""
+        return tuple(layout_from_config(i, e) for i, e in enumerate(self.statement_formats))
 
     @property
     def folder(self) -> Path:
@@ -51,5 +72,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             account_mapping=books.accounts.as_config(),
             timezone=settings.timezone,
             broker_value_tolerance=books.broker_value_tolerance,
+            statements_inbox=str(books.statements_inbox or ""),
+            statement_formats=[dict(e) for e in books.statement_format_entries],
         )
     }

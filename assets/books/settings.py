@@ -1,10 +1,12 @@
-"""`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, and the
-owner's own bank statement layouts (`[[books.statement_formats]]`)."""
+"""`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, the
+owner's own bank statement layouts (`[[books.statement_formats]]`), and `[statements] inbox`,
+the folder statements are dropped into."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
@@ -24,6 +26,10 @@ class BooksSettings:
     accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
     broker_value_tolerance: float = 0.005
     statement_formats: tuple[Layout, ...] = ()
+    # The same, as the tables homeclerk.toml holds (the Dagster resource rebuilds the layouts).
+    statement_format_entries: tuple[dict[str, Any], ...] = ()
+    # `[statements] inbox`: statements dropped here are imported by the books' sensor.
+    statements_inbox: Path | None = None
 
 
 def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
@@ -34,10 +40,19 @@ def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
         reader.table_list("books.accounts", example=ACCOUNT_MAPPING_EXAMPLE),
     )
     tolerance = reader.number("books.broker_value_tolerance", 0.005, example="0.005")
+    inbox = reader.path(
+        "statements.inbox",
+        str(shared.books_dir / DEFAULT_INBOX),
+        example='"~/homeclerk/statements-inbox"',
+    )
     return BooksSettings(
         accounts=accounts,
         broker_value_tolerance=tolerance,
         statement_formats=_statement_formats(reader),
+        statement_format_entries=tuple(
+            reader.table_list("books.statement_formats", example=STATEMENT_FORMAT_EXAMPLE)
+        ),
+        statements_inbox=inbox,
     )
 
 
@@ -83,5 +98,7 @@ def _account_mapping(
         value = exc.entry.get(exc.field) if isinstance(exc.entry, Mapping) else None
         raise reader.error(f"{key}.{exc.field}", f"is {value!r}: {exc.why}", exc.example) from None
 
+
+DEFAULT_INBOX = "inbox"  # under the books folder
 
 SECTION = Section("books", read_books)

@@ -109,6 +109,28 @@ class StatementImporter(beangulp.Importer):
         lines, _ = self.read(filepath)
         return max((line.date for line in lines), default=None)
 
+    @staticmethod
+    def cmp(entry: data.Directive, other: data.Directive) -> bool:
+        """Whether `other` (in the books) is the transaction `entry` (from the statement) is:
+        the same amount on the statement's account (the matching rule of books/reconcile.py;
+        the window is `deduplicate`'s)."""
+        if not isinstance(entry, data.Transaction) or not isinstance(other, data.Transaction):
+            return False
+        own = entry.postings[0]
+        return any(
+            p.account == own.account and p.units is not None and p.units == own.units
+            for p in other.postings
+        )
+
+    def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
+        """Mark the entries the books already hold (an alert's) `__duplicate__`, as Fava's
+        Import page shows them: within MATCH_DAYS, as the statement matching does."""
+        from beangulp.extract import mark_duplicate_entries
+
+        from assets.books.reconcile import MATCH_DAYS
+
+        mark_duplicate_entries(entries, existing, dt.timedelta(days=MATCH_DAYS), self.cmp)
+
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         """A Transaction per statement line; each row problem is logged with its file and row
         and the other rows are still extracted."""

@@ -20,6 +20,7 @@ from assets.books.render import render_file, render_includes
 from assets.common.atomic import write_text_atomic
 
 GENERATED = "generated"
+FAVA_OPTIONS = "fava.beancount"  # written by books/fava_import.py
 INDEX = "index.beancount"
 ACCOUNTS = "accounts.beancount"
 BANK = "bank"
@@ -79,6 +80,9 @@ def write_accounts(books_dir: Path, opens: Sequence[data.Open]) -> bool:
     return changed
 
 
+DOCUMENTS = "documents"  # `option "documents" "documents"`: imported statements, per account
+
+
 def ensure_generated(books_dir: Path) -> None:
     """Create the empty skeleton main.beancount includes, if it is missing."""
     gen = generated_dir(books_dir)
@@ -88,11 +92,16 @@ def ensure_generated(books_dir: Path) -> None:
 
 
 def write_index(books_dir: Path) -> bool:
-    """Write the include index of every generated file; True if it changed."""
+    """Write the include index of every generated file; True if it changed. The documents
+    folder main.beancount's `documents` option names is made too (Beancount reports a missing
+    one as an error)."""
+    (Path(books_dir) / DOCUMENTS).mkdir(parents=True, exist_ok=True)
     gen = generated_dir(books_dir)
     if not (gen / ACCOUNTS).exists():
         write_text_atomic(gen / ACCOUNTS, render_file("accounts the generated entries use", ()))
     paths = [ACCOUNTS]
+    if (gen / FAVA_OPTIONS).exists():
+        paths.append(FAVA_OPTIONS)  # Fava's Import page (books/fava_import.py)
     for subdir in (BANK, PRICES):
         folder = gen / subdir
         if folder.exists():

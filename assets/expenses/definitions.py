@@ -19,6 +19,7 @@ from dagster import (
 )
 
 from assets.books.gaps import owner_entries, read_gaps
+from assets.books.reconcile import stored_reconciliation
 from assets.books.resources import BooksResource
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
@@ -56,7 +57,9 @@ def expenses_feed(
     hand = owner_entries(books_config.folder)
     with wh.connect(warehouse.path, read_only=True) as con:
         inputs = read_feed_inputs(con, window_start(now, feeds.tz))
-        gaps = read_gaps(con, books_config.mapping(), feeds.tz, hand).open
+        mapping = books_config.mapping()
+        statement = stored_reconciliation(con, mapping.lookup, feeds.tz)
+        gaps = read_gaps(con, mapping, feeds.tz, hand, statement=statement).open
     # Transactions exist only where bank SMS were stored, so the SMS table is there to read.
     times = read_receive_times(warehouse.path) if inputs.total_transactions else []
     feed = build_expenses_feed(
@@ -71,6 +74,7 @@ def expenses_feed(
         },
         quiet=quiet_verdict(times, now),
         gaps=gaps,
+        not_on_statement=statement.not_on_statement,
     )
     path = feeds.path(FEED_NAME)
     write_json_atomic(path, feed, mode=feeds.file_mode)
@@ -85,6 +89,7 @@ def expenses_feed(
             "transactions_in_window": len(inputs.transactions),
             "accounts_with_balance": len(feed["balances"]),
             "balance_gaps": len(gaps),
+            "not_on_statement": len(statement.not_on_statement),
         }
     )
 

@@ -53,6 +53,7 @@ def build_expenses_feed(
     account_names: Mapping[tuple[str, str], str] | None = None,
     quiet: QuietVerdict | None = None,
     gaps: Sequence[Gap] = (),
+    not_on_statement: Sequence[StoredTransaction] = (),
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
@@ -70,7 +71,9 @@ def build_expenses_feed(
     (assets/common/feed_status.py).
 
     `gaps` are the open breaks in the balance chains (assets/transactions/balance_chain.py), most
-    recent first: money that left or arrived with no alert.
+    recent first: money that left or arrived with no alert. `not_on_statement` are the SMS
+    transactions inside an imported statement's period that no statement line confirms (a
+    misread, or an alert sent twice), newest first.
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -144,6 +147,12 @@ def build_expenses_feed(
         ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
         "gaps": [_gap_json(g, tz) for g in gaps],
+        "not_on_statement": [
+            _txn_json(t, tz)
+            for t in sorted(
+                not_on_statement, key=lambda t: (t.received_at, t.message_guid), reverse=True
+            )
+        ],
     }
 
 

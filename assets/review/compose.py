@@ -93,8 +93,12 @@ class ReviewInputs(NamedTuple):
     # The week's power samples; None when the warehouse has no `power_samples` table.
     power: PowerWeek | None = None
     # Balance-chain gaps whose closing alert arrived during the week: (gap, the day of the
-    # owner's entry that explains it, or None while it is open).
-    gaps: Sequence[tuple[Gap, dt.date | None]] = ()
+    # owner's entry or the statement's line that explains it, or None while it is open, and
+    # what explains it: "entry" or "statement").
+    gaps: Sequence[tuple[Gap, dt.date | None, str | None]] = ()
+    # The week's SMS transactions inside an imported statement's period that no statement line
+    # confirms (a misread, or an alert sent twice).
+    not_on_statement: Sequence[StoredTransaction] = ()
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -121,7 +125,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
         "balances": balances_section(inputs.balances, week, tz),
-        "gaps": gaps_section(inputs.gaps, tz),
+        "gaps": gaps_section(inputs.gaps, tz, inputs.not_on_statement),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
         "power": power_section(inputs.power, week, tz),
         "books": books_section(inputs.books),
@@ -300,18 +304,39 @@ def balances_section(balances: Sequence[BalanceRow], week: Week, tz: ZoneInfo) -
     }
 
 
-def gaps_section(gaps: Sequence[tuple[Gap, dt.date | None]], tz: ZoneInfo) -> dict[str, Any]:
+def gaps_section(
+    gaps: Sequence[tuple[Gap, dt.date | None, str | None]],
+    tz: ZoneInfo,
+    not_on_statement: Sequence[StoredTransaction] = (),
+) -> dict[str, Any]:
     """Each break in a balance chain the week's alerts revealed, in words, oldest first: money
-    that left or arrived with no alert (never filled in; the owner's entry may explain one)."""
+    that left or arrived with no alert (never filled in; the owner's entry or a statement line
+    may explain one); and the week's alerts a statement of their period does not show."""
     title = "Gaps in the balance chain"
+    flagged = [
+        {
+            "text": f"{_rupees(t.amount)} {t.direction} on {t.local_date(tz).isoformat()} "
+            f"({t.payee or t.counterparty or 'no payee'}, {t.bank} XX{t.account_tail or '?'}) "
+            "is not on the bank's statement: a misread or an alert sent twice?",
+            "id": t.message_guid,
+            "date": t.local_date(tz).isoformat(),
+            "amount": _money(t.amount),
+            "direction": t.direction,
+        }
+        for t in sorted(not_on_statement, key=lambda t: (t.local_date(tz), t.message_guid))
+    ]
     if not gaps:
-        return {
+        section: dict[str, Any] = {
             "title": title,
             "note": "every balance an alert stated this week agrees with the alerts before it",
         }
-    ordered = sorted(gaps, key=lambda pair: (pair[0].end.received_at, pair[0].end.message_guid))
+        if flagged:
+            section["not_on_statement"] = flagged
+        return section
+    ordered = sorted(gaps, key=lambda item: (item[0].end.received_at, item[0].end.message_guid))
     return {
         "title": title,
+        "not_on_statement": flagged,
         "gaps": [
             {
                 "text": gap_sentence(gap, tz),
@@ -321,10 +346,11 @@ def gaps_section(gaps: Sequence[tuple[Gap, dt.date | None]], tz: ZoneInfo) -> di
                 "from": gap.start.received_at.astimezone(tz).isoformat(timespec="minutes"),
                 "to": gap.end.received_at.astimezone(tz).isoformat(timespec="minutes"),
                 "explained_by_entry_of": explained.isoformat() if explained else None,
+                "explained_by": by,
             }
-            for gap, explained in ordered
+            for gap, explained, by in ordered
         ],
-        "open": sum(1 for _, explained in ordered if explained is None),
+        "open": sum(1 for _, explained, _by in ordered if explained is None),
     }
 
 

@@ -33,6 +33,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from dagster._utils.warnings import BetaWarning
 
 from assets.books.gaps import owner_entries, read_gaps
+from assets.books.reconcile import stored_reconciliation
 from assets.books.resources import BooksResource
 from assets.common import tick_tally
 from assets.common import warehouse as wh
@@ -104,8 +105,15 @@ def _weekly_review_asset(timezone: str) -> Any:
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
             # One read for a whole backfill: the chain up to the last week's end.
+            mapping = books_config.mapping()
+            statement = stored_reconciliation(con, mapping.lookup, tz)
             gaps = read_gaps(
-                con, books_config.mapping(), tz, hand, before=max(w.bounds(tz)[1] for w in weeks)
+                con,
+                mapping,
+                tz,
+                hand,
+                before=max(w.bounds(tz)[1] for w in weeks),
+                statement=statement,
             )
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
@@ -118,6 +126,11 @@ def _weekly_review_asset(timezone: str) -> Any:
                     books=books_outcomes(context.instance, end),
                     health=pipeline_health(context.instance, start, end, data["unrecognized"]),
                     gaps=gaps_in_week(gaps, week, tz),
+                    not_on_statement=[
+                        t
+                        for t in statement.not_on_statement
+                        if week.start <= t.local_date(tz) <= week.end
+                    ],
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from assets.books.gaps import GapReport
+from assets.books.gaps import GapReport, StatementFill
 from assets.common.warehouse import has_table
 from assets.expenses.feed import BalanceRow
 from assets.portfolio.history import HISTORY_COLUMNS, SNAPSHOTS_TABLE, TABLE, holding_from_row
@@ -102,13 +102,18 @@ def read_week(
     )
 
 
-def gaps_in_week(report: GapReport, week: Week, tz: ZoneInfo) -> list[tuple[Gap, dt.date | None]]:
+def gaps_in_week(
+    report: GapReport, week: Week, tz: ZoneInfo
+) -> list[tuple[Gap, dt.date | None, str | None]]:
     """The gaps whose closing alert arrived during `week`, each with the date of the owner's
-    entry that explains it (None: open)."""
+    entry or the statement's line that explains it (None: open), and which of the two."""
     start, end = week.bounds(tz)
-    found: list[tuple[Gap, dt.date | None]] = [(g, None) for g in report.open]
-    found += [(c.gap, c.entry.date) for c in report.closed]
-    return [(g, day) for g, day in found if start <= g.end.received_at < end]
+    found: list[tuple[Gap, dt.date | None, str | None]] = [(g, None, None) for g in report.open]
+    found += [
+        (c.gap, c.entry.date, "statement" if isinstance(c.entry, StatementFill) else "entry")
+        for c in report.closed
+    ]
+    return [item for item in found if start <= item[0].end.received_at < end]
 
 
 def read_portfolio(

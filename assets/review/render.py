@@ -91,7 +91,8 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
             [[a["account"], a["instrument"], _m(a["balance"]), a["as_of"]] for a in s["accounts"]],
         )
     elif key == "gaps":
-        lines += [f"- {_gap_text(g)}" for g in s["gaps"]]
+        lines += [f"- {_gap_text(g)}" for g in s.get("gaps", ())]
+        lines += [f"- {t['text']}" for t in s.get("not_on_statement", ())]
     elif key == "portfolio":
         if "start_value" in s:
             lines.append(
@@ -134,6 +135,8 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
 
 def _gap_text(g: dict[str, Any]) -> str:
     explained = g["explained_by_entry_of"]
+    if explained and g.get("explained_by") == "statement":
+        return g["text"] + f" (explained by the bank statement's line of {explained})"
     return g["text"] + (f" (explained by your entry of {explained})" if explained else "")
 
 
@@ -295,7 +298,10 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             )
     elif key == "gaps":
         parts.append(
-            "<ul>" + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s["gaps"]) + "</ul>"
+            "<ul>"
+            + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s.get("gaps", ()))
+            + "".join(f"<li>{escape(t['text'])}</li>" for t in s.get("not_on_statement", ()))
+            + "</ul>"
         )
     elif key == "balances":
         parts.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -70,4 +71,10 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"  {command} fava  # then http://127.0.0.1:5000")
     print("Or run everything as the always-on service (UI, Fava, feeds on 127.0.0.1:5080):")
     print(f"  {command} serve")
+    if report.statements:
+        print("Import a bank statement (the demo imported these; again, they add nothing):")
+        print(f"  {command} import {' '.join(shlex.quote(str(p)) for p in report.statements)}")
+        if report.inbox:
+            print(f"  or drop the file into {report.inbox} (the service imports it)")
+        print(f"  then: {command} reconcile")
     return 0 if report.success else 1

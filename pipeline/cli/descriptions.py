@@ -107,6 +107,25 @@ DESCRIPTIONS: dict[str, str] = {
         "check prints this command with your `--config`); from the next run it is in the feed, "
         "the books and the review. Exit 1 with the reason for a GUID that is not held."
     ),
+    "import": (
+        "Import bank statement files (every layout docs/statements.md lists, and your "
+        "`[[books.statement_formats]]`) into the warehouse's `statement_lines`: per file and "
+        "account, the lines stored now and those imported before (the same file twice, or "
+        "overlapping statements, adds nothing), how many an SMS transaction matched, how many "
+        "are new (they enter the books as `source: statement` transactions from the next books "
+        "run) and the SMS transactions of the period the statement lacks. An unknown file, or "
+        "an account not in `[books] account_mapping` (the TOML to append is printed), stores "
+        "nothing of that file; the other files are still imported (exit 1 when any failed)."
+    ),
+    "reconcile": (
+        "Per account and month: SMS transactions, statement lines, matched, new from the "
+        "statement, not on the statement, balance gaps open and closed, and the statement's "
+        "opening/closing balance against the books'; `--account` (the ledger account or its "
+        "last part) and `--month YYYY-MM` narrow it; `--json`: a list of objects with "
+        "`account, month, sms, statement_lines, matched, new_from_statement, not_on_statement, "
+        "gaps_open, gaps_closed, statement_opening, statement_closing, books_opening, "
+        "books_closing`."
+    ),
     "power sample": (
         "The power state now as one JSON line (`at`, `source`, `charge_percent`, `state`, "
         '`minutes_remaining`, `device`; `note: "no battery"` without one; `unparsed` with output '

@@ -19,6 +19,7 @@ from pipeline.cli import (
     runs,
     servers,
     sms,
+    statements,
 )
 from pipeline.cli.descriptions import DESCRIPTIONS
 from pipeline.permissions import apply_private_umask
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     broker.add_parsers(sub)
     sms.add_parsers(sub)
     categorize.add_parsers(sub)
+    statements.add_parsers(sub)
     power.add_parsers(sub)
     notify.add_parsers(sub)
     return parser

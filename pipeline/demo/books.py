@@ -81,6 +81,7 @@ def demo_main_beancount(
         f'option "title" "{title}"',
         f'option "operating_currency" "{CURRENCY}"',
         'option "booking_method" "FIFO"',
+        'option "documents" "documents"',  # imported statements, filed per account
         "",
         'include "generated/index.beancount"',
         "",

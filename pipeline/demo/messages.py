@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from assets.common.timezone import DEFAULT_TIMEZONE
+from assets.transactions.model import Transaction
+from assets.transactions.parsing import parse_message
 
 IST = ZoneInfo(DEFAULT_TIMEZONE)
 CENT = Decimal("0.01")
@@ -155,7 +157,8 @@ def generate_demo_messages(
 
     `until` cuts off what would lie in the future (a prefix in time order keeps balances true).
     With `lose` the phone "missed" one card alert (`lost_alert`), as real phones do: the
-    balance chain shows the gap it leaves.
+    balance chain shows the gap it leaves; and three alerts of each bank account in the last
+    full month (`lost_bank_alerts`), which the demo's bank statements fill.
     """
     rng = random.Random(seed)
     accounts = [
@@ -193,6 +196,11 @@ def generate_demo_messages(
     lost = lost_alert(out, end) if lose else None
     if lost is not None:
         out.remove(lost)
+    if lose:
+        # And three bank alerts per bank account in the last full month, which the demo's
+        # statements (pipeline/demo/statements.py) bring back.
+        gone = set(map(id, lost_bank_alerts(out, end)))
+        out = [m for m in out if id(m) not in gone]
     if until is not None:
         out = [m for m in out if m.sent_at <= until]
     return out
@@ -211,6 +219,64 @@ def lost_alert(messages: list[DemoMessage], end: dt.date) -> DemoMessage | None:
     cutoff = end - dt.timedelta(days=LOST_DAYS_BEFORE_END)
     early = [m for m in card[:-1] if m.sent_at.date() <= cutoff]
     return early[-1] if early else None
+
+
+# The bank alerts the demo's statements bring back: per bank account, in its last full month.
+LOST_PER_ACCOUNT = 3
+BANK_ACCOUNT_TAILS = (
+    (HDFC_SAVINGS, (HDFC_SAVINGS.tail, HDFC_DEBIT_CARD_TAIL)),
+    (ICICI_SAVINGS, (ICICI_SAVINGS.tail,)),
+)
+
+
+def last_full_month(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The last calendar month that ends on or before `end`."""
+    after = end + dt.timedelta(days=1)
+    last = end if after.day == 1 else after.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def _read(message: DemoMessage) -> Transaction | None:
+    if not message.is_bank_transaction:
+        return None
+    return parse_message(message.sender, message.body).transaction
+
+
+def account_alerts(
+    messages: Sequence[DemoMessage],
+    account: DemoAccount,
+    tails: Sequence[str],
+    first: dt.date,
+    last: dt.date,
+) -> list[tuple[DemoMessage, Transaction]]:
+    """The alerts of a demo bank account (any of its `tails`) dated `first` to `last`, each
+    with what the parser reads in it."""
+    out = []
+    for message in messages:
+        txn = _read(message)
+        if txn is None or txn.bank != account.bank or txn.account_tail not in tails:
+            continue
+        if txn.instrument == "credit_card" or txn.currency != "INR":
+            continue
+        day = txn.date or message.sent_at.astimezone(IST).date()
+        if first <= day <= last:
+            out.append((message, txn))
+    return out
+
+
+def lost_bank_alerts(messages: Sequence[DemoMessage], end: dt.date) -> list[DemoMessage]:
+    """The bank alerts the demo's phone misses: per demo bank account, three of its last full
+    month's alerts (at a quarter, half and three quarters of the month's
+    alerts), so the balance chain or the statement shows each."""
+    first, last = last_full_month(end)
+    lost: list[DemoMessage] = []
+    for account, tails in BANK_ACCOUNT_TAILS:
+        found = account_alerts(messages, account, tails, first, last)
+        if len(found) <= LOST_PER_ACCOUNT:
+            continue
+        picks = [len(found) * k // (LOST_PER_ACCOUNT + 1) for k in range(1, LOST_PER_ACCOUNT + 1)]
+        lost += [found[i][0] for i in picks]
+    return lost
 
 
 WALLET_OPENING = Decimal("2500.00")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from dagster import AssetCheckSeverity, DagsterEvent, DagsterInstance
 
@@ -32,6 +32,7 @@ from pipeline.demo.build import (
 from pipeline.demo.messages import IST, demo_opening_balances, generate_demo_messages
 from pipeline.demo.power import write_demo_power
 from pipeline.demo.reviews import DEMO_WEEKS, latest_review, materialize_demo_reviews
+from pipeline.demo.statements import LOST_PER_ACCOUNT, write_demo_statements
 from pipeline.service.instance import use_instance
 from pipeline.settings import CONFIG_ENV, load_env_file, load_settings
 
@@ -48,6 +49,8 @@ class DemoReport(NamedTuple):
     as_of: dt.datetime  # the instant the run's clock was pinned to
     warnings: list[str]  # warning-severity checks that did not pass, explained
     latest_review: Path | None = None  # the newest weekly review (HTML)
+    statements: tuple[Path, ...] = ()  # the demo's bank statements (imported by the demo)
+    inbox: Path | None = None  # the `[statements] inbox` a statement may be dropped into
 
     @property
     def success(self) -> bool:
@@ -92,6 +95,14 @@ def run_demo(
     else:
         count = write_chat_db(folder / "chat.db", messages, seed)
         step(f"wrote chat.db: {count} messages, {alerts} bank transaction alerts")
+    every = generate_demo_messages(
+        end, seed=seed, until=now if end >= now.date() else None, lose=False
+    )
+    statements = write_demo_statements(folder / "statements", every, end)
+    step(
+        f"wrote {len(statements)} bank statement(s) in {folder / 'statements'}: each holds "
+        f"{LOST_PER_ACCOUNT} lines whose SMS the phone lost, and lacks one SMS it has"
+    )
 
     # The broker is the recorded one, served on 127.0.0.1 for the length of the demo and
     # reached through the same Kite adapter as the real API.
@@ -126,12 +137,23 @@ def run_demo(
             # Every asset and check judges the demo's data as of the demo's own end.
             "resources": {"clock": {"config": {"frozen_at": as_of.isoformat()}}},
         }
+        first = defs.resolve_job_def("bank_sms_job").execute_in_process(
+            run_config=run_config,
+            instance=DagsterInstance.get(),
+            raise_on_error=False,
+            tags={"homeclerk/demo": "true"},
+        )
+        _say_gaps(settings.feeds_dir / "expenses.json", step)
+        step("import: the demo's bank statements, as `homeclerk import FILE…` does")
+        for line in _import_statements(settings, statements, as_of):
+            step(line)
         result = defs.resolve_job_def("everything_job").execute_in_process(
             run_config=run_config,
             instance=DagsterInstance.get(),
             raise_on_error=False,
             tags={"homeclerk/demo": "true"},
         )
+        _say_gaps(settings.feeds_dir / "expenses.json", step)
         step(f"weekly reviews: the last {DEMO_WEEKS} weeks, one run")
         review_events, last_week = materialize_demo_reviews(
             defs, DagsterInstance.get(), run_config, as_of
@@ -144,7 +166,10 @@ def run_demo(
             raise_on_error=False,
             tags={"homeclerk/demo": "true"},
         )
-    failed, warnings = judge_events([*result.all_events, *review_events, *backup.all_events])
+    # The first run's warnings (the gaps before the import) were said above; its failures count.
+    failed, _before_import = judge_events(first.all_events)
+    failed_after, warnings = judge_events([*result.all_events, *review_events, *backup.all_events])
+    failed += failed_after
     review = latest_review(settings.data_dir / "reviews", last_week)
     outputs = [*sorted(settings.feeds_dir.glob("*.json")), settings.books_dir / "main.beancount"]
     return DemoReport(
@@ -157,7 +182,46 @@ def run_demo(
         as_of,
         warnings,
         review if review.exists() else None,
+        tuple(statements),
+        settings.section("books").statements_inbox,
     )
+
+
+def _say_gaps(feed: Path, step: Callable[[str], None]) -> None:
+    """The feed's open balance-chain gaps and flagged SMS, in one line each."""
+    import json
+
+    data = json.loads(feed.read_text(encoding="utf-8"))
+    gaps = data.get("gaps", [])
+    step(f"feed: {len(gaps)} open gap(s) in the balance chains")
+    for gap in gaps:
+        step(
+            f"  {gap['amount']} {gap['direction']} {gap['bank']} {gap['account']} between "
+            f"{gap['from']['at']} and {gap['to']['at']}"
+        )
+    flagged = data.get("not_on_statement", [])
+    if flagged:
+        step(f"feed: {len(flagged)} SMS transaction(s) not on the bank's statement")
+
+
+def _import_statements(settings: Any, statements: list[Path], as_of: dt.datetime) -> list[str]:
+    """Import the demo's statements; one line per account: matched, new, flagged."""
+    from assets.books.statement_import import import_statements
+
+    books = settings.section("books")
+    lines = []
+    results = import_statements(statements, settings.warehouse, books.accounts, IST, now=as_of)
+    for path, (outcome, problem) in zip(statements, results, strict=True):
+        if outcome is None:
+            lines.append(f"  {path.name}: not imported: {problem}")
+            continue
+        for account in outcome.accounts:
+            lines.append(
+                f"  {path.name}: {account.account} {account.first}..{account.last}: "
+                f"{account.matched} matched an SMS, {account.new} new from the statement, "
+                f"{len(account.flagged)} SMS not on it"
+            )
+    return lines
 
 
 def judge_events(events: Iterable[DagsterEvent]) -> tuple[list[str], list[str]]:

@@ -260,7 +260,8 @@ def _balance_gaps(settings: Settings) -> Iterator[Finding]:
             False,
             gap_line(gap, tz),
             f"if you know what it was, add this entry to {main} (change its counter-account "
-            f"if you like) and the gap closes; a bank statement can fill it later:\n{entry}"
+            f"if you like) and the gap closes; or import the bank's statement of those days "
+            f"(`homeclerk import FILE`, see docs/statements.md) and its lines close it:\n{entry}"
             if entry
             else "map the account in homeclerk.toml (the books' `unmapped_accounts` check "
             "prints the lines to paste), then keep an entry for it in your ledger files",

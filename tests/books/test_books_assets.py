@@ -12,6 +12,7 @@ from assets.books.definitions import BOOKS_ASSETS
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Warehouse
 from assets.portfolio.history import append_snapshot
+from assets.transactions.resources import ParsingConfig
 
 from .helpers import HOLDINGS, SAVINGS, TZ, alert, snapshot, store_alerts
 
@@ -44,6 +45,7 @@ def _books(tmp_path: Path, clock: Clock) -> tuple[Path, dict[str, object]]:
     )
     resources = {
         "clock": clock,
+        "parsing": ParsingConfig(timezone="Asia/Kolkata"),
         "warehouse": Warehouse(path=str(wh_path)),
         "books_config": BooksResource(
             books_dir=str(books_dir),

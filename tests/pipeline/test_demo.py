@@ -313,3 +313,33 @@ def test_the_alert_the_demo_lost_is_its_one_gap_in_the_feed_the_review_and_the_r
     assert f"- {rupees} left ICICI XX3750 between " in review
     # The run says it as the warning the check is; the demo still succeeds.
     assert "balances_chain_whole" in demo.stdout
+
+
+def test_the_demo_statements_bring_back_the_lost_sms_and_flag_the_one_they_lack(
+    demo: Demo,
+) -> None:
+    from pipeline.demo.statements import LOST_PER_ACCOUNT, lost_bank_alerts, not_on_statement
+
+    every = generate_demo_messages(demo.end, seed=SEED, lose=False)
+    lost, lacked = lost_bank_alerts(every, demo.end), not_on_statement(every, demo.end)
+    assert len(lost) == 2 * LOST_PER_ACCOUNT and len(lacked) == 2
+    kept = generate_demo_messages(demo.end, seed=SEED)
+    assert not any(m in kept for m in lost) and all(m in kept for m in lacked)
+    # After the import only the card's own gap is open (the run's log said the bank gaps before).
+    feed = json.loads((demo.folder / "data" / "feeds" / "expenses.json").read_text())
+    assert [g["bank"] for g in feed["gaps"]] == ["ICICI"] and feed["gaps"][0]["account"] == "XX3750"
+    flagged = sorted(Decimal(str(t["amount"])) for t in feed["not_on_statement"])
+    assert flagged == sorted(m.amount for m in lacked)
+    books = demo.folder / "ledger" / "generated" / "bank"
+    text = "".join(p.read_text() for p in books.glob("*.beancount"))
+    assert text.count('source: "statement"') == len(lost)
+    for message in lost:
+        assert f"-{message.amount} INR" in text or f" {message.amount} INR" in text
+    # The closing line imports them again, as pasted: nothing is added twice.
+    (line,) = [ln.strip() for ln in demo.stdout.splitlines() if " import " in ln]
+    again = subprocess.run(
+        shlex.split(line), capture_output=True, text=True, timeout=120, env=_clean_env()
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("(0 stored now") == 2
+    assert again.stdout.count("new from the statement (no SMS): 3") == 2

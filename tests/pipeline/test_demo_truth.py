@@ -69,14 +69,16 @@ def _truth() -> list[DemoMessage]:
 
 
 def _expected_balance(name: str) -> tuple[Decimal, dt.datetime]:
-    """The running balance after the newest alert of the account that states a balance."""
+    """The running balance after the newest alert of the account that states a balance (the
+    alerts the phone lost moved money too: every alert counts, a kept one states it)."""
     bank, balance, names_account = ACCOUNTS[name]
+    kept = set(_truth())
     stated: tuple[Decimal, dt.datetime] | None = None
-    for m in _truth():
-        if bank not in m.sender or not names_account.search(m.body):
+    for m in generate_demo_messages(END, seed=SEED, lose=False):
+        if not m.is_bank_transaction or bank not in m.sender or not names_account.search(m.body):
             continue
         balance += m.amount if m.direction == "credit" else -m.amount
-        if STATES_BALANCE.search(m.body):
+        if STATES_BALANCE.search(m.body) and m in kept:
             stated = (balance, m.sent_at)
     assert stated is not None, f"no alert of {name} states a balance"
     return stated
