@@ -92,6 +92,7 @@ def restore_snapshot(snapshot: Path, to: Path) -> RestoreResult:
         count += 1
     data_dir.mkdir(exist_ok=True)
     books_dir.mkdir(exist_ok=True)
+    make_document_roots(books_dir)
     original = to / "homeclerk.snapshot.toml"
     raw = tomllib.loads(original.read_text("utf-8")) if original.is_file() else {}
     sources: dict[str, Any] = manifest.get("sources") or {}  # type: ignore[assignment]
@@ -191,6 +192,27 @@ def restored_config(raw: dict[str, Any], sources: dict[str, Any]) -> str:
         "# Written by `homeclerk restore`; the snapshot's own file is homeclerk.snapshot.toml.\n"
     )
     return header + dump_toml(table)
+
+
+# `option "documents" "documents"` in a books file: a folder Beancount requires to exist.
+_DOCUMENTS_OPTION = re.compile(r'^option\s+"documents"\s+"([^"]+)"', re.MULTILINE)
+
+
+def make_document_roots(books_dir: Path) -> list[Path]:
+    """Create the documents folders the restored books name (a snapshot holds files, not empty
+    folders, and Beancount reports a missing document root as an error in every load)."""
+    made = []
+    for book in sorted(books_dir.glob("*.beancount")):
+        try:
+            text = book.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for name in _DOCUMENTS_OPTION.findall(text):
+            root = (book.parent / name).resolve()
+            if root.is_relative_to(books_dir.resolve()) and not root.exists():
+                root.mkdir(parents=True)
+                made.append(root)
+    return made
 
 
 def dump_toml(table: dict[str, Any]) -> str:
