@@ -11,12 +11,12 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from assets.expenses.feed import BalanceRow
+from assets.expenses.feed import BalanceRow, newest_per_account
 from assets.portfolio.model import Holding
 from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
@@ -95,6 +95,12 @@ class ReviewInputs(NamedTuple):
     # Balance-chain gaps whose closing alert arrived during the week: (gap, the day of the
     # owner's entry that explains it, or None while it is open).
     gaps: Sequence[tuple[Gap, dt.date | None]] = ()
+    # (bank, tail) → the ledger account `[books] account_mapping` names: the feed's own map, so
+    # a debit card's balance is its account's and each account is one row.
+    account_names: Mapping[tuple[str, str], str] = {}
+    # Ledger account → rupees owed at the week's end, as the books say (owed.py); None when the
+    # books could not be read (never built, or no ledger file).
+    owed: Mapping[str, Decimal] | None = None
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -120,7 +126,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "income": income_section(in_week, no_data),
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
-        "balances": balances_section(inputs.balances, week, tz),
+        "balances": balances_section(inputs.balances, week, tz, inputs.account_names, inputs.owed),
         "gaps": gaps_section(inputs.gaps, tz),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
         "power": power_section(inputs.power, week, tz),
@@ -191,8 +197,8 @@ def spending_section(
         for c, a in [(c, avg_cat.get(c, Decimal(0))) for c in set(by_cat) | set(avg_cat)]
     ]
     categories.sort(key=lambda r: (-r["amount"], -r["average"], r["category"]))
-    merchants = _sum_by(spend, lambda t: t.counterparty or "(no counterparty)")
-    counts = _sum_by(spend, lambda t: t.counterparty or "(no counterparty)", count=True)
+    merchants = _sum_by(spend, _payee)
+    counts = _sum_by(spend, _payee, count=True)
     daily = _sum_by(spend, lambda t: t.local_date(tz))
     largest = sorted(spend, key=lambda t: (-t.amount, t.received_at, t.message_guid))[:LARGEST]
     return {
@@ -281,23 +287,77 @@ def suggest_rule(txn: StoredTransaction) -> str:
     return "\n".join(lines)
 
 
-def balances_section(balances: Sequence[BalanceRow], week: Week, tz: ZoneInfo) -> dict[str, Any]:
-    """The newest balance (or card limit) each account's alerts stated by the week's end."""
+def balances_section(
+    balances: Sequence[BalanceRow],
+    week: Week,
+    tz: ZoneInfo,
+    account_names: Mapping[tuple[str, str], str] = {},
+    owed: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
+    """Each account's newest balance by the week's end, one row per account (the feed's rule:
+    a debit card under its account); each credit card's outstanding (the books' figure) with,
+    apart, the available limit its alerts stated. A limit is never shown as a balance."""
     title = f"Balances at {_day(week.end)}"
-    if not balances:
+    merged = newest_per_account(balances, account_names)
+    cards = [b for b in merged if b.instrument == "credit_card"]
+    accounts = [b for b in merged if b.instrument != "credit_card"]
+    card_rows = _card_rows(cards, account_names, owed, tz)
+    if not accounts and not card_rows:
         return {"title": title, "note": "no alert stated a balance by the end of this week"}
-    return {
+    out: dict[str, Any] = {
         "title": title,
         "accounts": [
             {
-                "account": f"{b.bank} XX{b.account_tail}" if b.account_tail else b.bank,
+                "account": _label(b.bank, b.account_tail),
+                "ledger_account": account_names.get((b.bank, b.account_tail or "")),
                 "instrument": b.instrument,
                 "balance": _money(b.balance),
                 "as_of": b.received_at.astimezone(tz).date().isoformat(),
             }
-            for b in sorted(balances, key=lambda b: (b.bank, b.account_tail or "", b.instrument))
+            for b in accounts
         ],
+        "cards": card_rows,
     }
+    if card_rows and owed is None:
+        out["cards_note"] = "the books were not readable: what the cards owe is not known"
+    return out
+
+
+def _card_rows(
+    limits: Sequence[BalanceRow],
+    account_names: Mapping[tuple[str, str], str],
+    owed: Mapping[str, Decimal] | None,
+    tz: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """One row per card: the books' outstanding and the alerts' available limit, each None
+    when its source has nothing (an unmapped card has no books figure)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for b in limits:
+        ledger = account_names.get((b.bank, b.account_tail or ""))
+        rows[ledger or _label(b.bank, b.account_tail)] = {
+            "account": _label(b.bank, b.account_tail),
+            "ledger_account": ledger,
+            "outstanding": _money(owed[ledger]) if owed and ledger in owed else None,
+            "available_limit": _money(b.balance),
+            "limit_as_of": b.received_at.astimezone(tz).date().isoformat(),
+        }
+    # A card the books know that no alert stated a limit for yet.
+    tails = {a: (bank, tail) for (bank, tail), a in sorted(account_names.items())}
+    for ledger, amount in sorted((owed or {}).items()):
+        if ledger not in rows:
+            bank, tail = tails.get(ledger, (ledger, ""))
+            rows[ledger] = {
+                "account": _label(bank, tail),
+                "ledger_account": ledger,
+                "outstanding": _money(amount),
+                "available_limit": None,
+                "limit_as_of": None,
+            }
+    return sorted(rows.values(), key=lambda r: r["account"])
+
+
+def _label(bank: str, tail: str | None) -> str:
+    return f"{bank} XX{tail}" if tail else bank
 
 
 def gaps_section(gaps: Sequence[tuple[Gap, dt.date | None]], tz: ZoneInfo) -> dict[str, Any]:
@@ -441,6 +501,11 @@ def _cat(t: StoredTransaction) -> str:
     return t.category or UNCATEGORIZED
 
 
+def _payee(t: StoredTransaction) -> str:
+    # The readable payee the feed and the books show (`BigBasket`), the alert's text otherwise.
+    return t.payee or t.counterparty or "(no counterparty)"
+
+
 def _sum_by(rows: Iterable[StoredTransaction], key: Any, count: bool = False) -> dict[Any, Decimal]:
     sums: dict[Any, Decimal] = defaultdict(Decimal)
     for t in rows:
@@ -462,6 +527,7 @@ def _txn_json(t: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
         "date": t.local_date(tz).isoformat(),
         "amount": _money(t.amount),
         "direction": t.direction,
+        "payee": t.payee or t.counterparty,
         "counterparty": t.counterparty,
         "category": t.category,
         "account": f"{t.bank} XX{t.account_tail}" if t.account_tail else t.bank,

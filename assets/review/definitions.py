@@ -41,6 +41,7 @@ from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
 from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .owed import card_accounts, read_owed
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
 from .reader import gaps_in_week, read_transactions_for, read_week
@@ -98,6 +99,9 @@ def _weekly_review_asset(timezone: str) -> Any:
         written = []
         cached_health = load_health(power.log_folder)
         hand = owner_entries(books_config.folder)
+        names = account_names(books_config)
+        # What each card owes, from the books (one ledger load for the whole range).
+        owed = read_owed(books_config.main_file, card_accounts(names), [w.end for w in weeks])
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
             # One read for a whole backfill: the chain up to the last week's end.
@@ -115,6 +119,8 @@ def _weekly_review_asset(timezone: str) -> Any:
                     books=books_outcomes(context.instance, end),
                     health=pipeline_health(context.instance, start, end, data["unrecognized"]),
                     gaps=gaps_in_week(gaps, week, tz),
+                    account_names=names,
+                    owed=None if owed is None else owed[week.end],
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)
@@ -136,6 +142,11 @@ def _weekly_review_asset(timezone: str) -> Any:
         )
 
     return weekly_review
+
+
+def account_names(books_config: BooksResource) -> dict[tuple[str, str], str]:
+    """(bank, tail) → ledger account, as the expenses feed reads `[books] account_mapping`."""
+    return {(a["bank"], a.get("tail", "")): a["account"] for a in books_config.account_mapping}
 
 
 def _finished(record: AssetCheckExecutionRecord) -> AssetCheckEvaluation | None:

@@ -61,9 +61,9 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         )
         lines += ["", "Largest:", ""]
         lines += _table(
-            ["Date", "Amount", "Counterparty", "Category"],
+            ["Date", "Amount", "Payee", "Category"],
             [
-                [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                [t["date"], _m(t["amount"]), t["payee"] or "", t["category"] or ""]
                 for t in s["largest"]
             ],
         )
@@ -82,14 +82,17 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         for t in s["transactions"]:
             lines.append(
                 f"- {t['date']} {t['direction']} {_m(t['amount'])} "
-                f"{t['counterparty'] or '(no counterparty)'} ({t['account']})"
+                f"{t['payee'] or '(no counterparty)'} ({t['account']})"
             )
             lines += ["", "  ```toml"] + [f"  {r}" for r in t["rule"].splitlines()] + ["  ```"]
     elif key == "balances":
-        lines += _table(
-            ["Account", "Kind", "Balance", "As of"],
-            [[a["account"], a["instrument"], _m(a["balance"]), a["as_of"]] for a in s["accounts"]],
-        )
+        if s["accounts"]:
+            lines += _table(*_accounts_table(s))
+        if s["cards"]:
+            lines += ["", "Credit cards (what is owed, as the books say; the limit apart):", ""]
+            lines += _table(*_cards_table(s))
+        if s.get("cards_note"):
+            lines += ["", f"_{s['cards_note']}_"]
     elif key == "gaps":
         lines += [f"- {_gap_text(g)}" for g in s["gaps"]]
     elif key == "portfolio":
@@ -130,6 +133,24 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     if "note" in s:
         lines += ["", f"_{s['note']}_"]
     return [*lines, ""]
+
+
+def _accounts_table(s: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    return ["Account", "Balance", "As of"], [
+        [
+            a["account"] + (" (wallet)" if a["instrument"] == "wallet" else ""),
+            _m(a["balance"]),
+            a["as_of"],
+        ]
+        for a in s["accounts"]
+    ]
+
+
+def _cards_table(s: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    return ["Card", "Outstanding", "Available limit", "Limit as of"], [
+        [c["account"], _m(c["outstanding"]), _m(c["available_limit"]), c["limit_as_of"] or "—"]
+        for c in s["cards"]
+    ]
 
 
 def _gap_text(g: dict[str, Any]) -> str:
@@ -264,9 +285,9 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         parts.append(
             "<h3>Largest</h3>"
             + _html_table(
-                ["Date", "Amount", "Counterparty", "Category"],
+                ["Date", "Amount", "Payee", "Category"],
                 [
-                    [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                    [t["date"], _m(t["amount"]), t["payee"] or "", t["category"] or ""]
                     for t in s["largest"]
                 ],
                 {1},
@@ -290,7 +311,7 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         for t in s["transactions"]:
             parts.append(
                 f"<p>{escape(t['date'])} {escape(t['direction'])} {_m(t['amount'])} "
-                f"{escape(t['counterparty'] or '(no counterparty)')} "
+                f"{escape(t['payee'] or '(no counterparty)')} "
                 f"({escape(t['account'])})</p><pre>{escape(t['rule'])}</pre>"
             )
     elif key == "gaps":
@@ -298,16 +319,12 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             "<ul>" + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s["gaps"]) + "</ul>"
         )
     elif key == "balances":
-        parts.append(
-            _html_table(
-                ["Account", "Kind", "Balance", "As of"],
-                [
-                    [a["account"], a["instrument"], _m(a["balance"]), a["as_of"]]
-                    for a in s["accounts"]
-                ],
-                {2},
-            )
-        )
+        if s["accounts"]:
+            parts.append(_html_table(*_accounts_table(s), {1}))
+        if s["cards"]:
+            parts.append("<h3>Credit cards</h3>" + _html_table(*_cards_table(s), {1, 2}))
+        if s.get("cards_note"):
+            parts.append(f'<p class="note">{escape(s["cards_note"])}</p>')
     elif key == "portfolio":
         if "start_value" in s:
             parts.append(

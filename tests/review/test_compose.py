@@ -280,6 +280,7 @@ def test_alerts_around_local_midnight_land_in_the_owner_s_week(midnight_warehous
     [account] = first["balances"]["accounts"]
     assert account == {
         "account": "HDFC XX1276",
+        "ledger_account": None,
         "instrument": "account",
         "balance": 9556.0,
         "as_of": "2025-11-09",
