@@ -41,6 +41,7 @@ from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
 from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .first_week import first_data_week, partitions_start, write_marker
 from .owed import card_accounts, read_owed
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
@@ -48,8 +49,6 @@ from .reader import gaps_in_week, read_transactions_for, read_week
 from .resources import Reviews
 from .week import Week, week_containing, week_of_key
 
-# The first week a review can exist for (a Monday); earlier weeks have no partition.
-FIRST_WEEK = "2020-01-06"
 BOOKS_CHECKS = ("ledger_loads_clean", "holdings_match_broker")
 # The feeds' freshness checks: a failure during the week means a dashboard showed old data.
 FRESHNESS_CHECKS = (
@@ -59,25 +58,27 @@ FRESHNESS_CHECKS = (
 ASSET_NAME = "weekly_review"
 
 
-def weekly_partitions(timezone: str) -> WeeklyPartitionsDefinition:
-    """Weeks from Monday 00:00 in `timezone`; `end_offset=1` so the week in progress exists."""
+def weekly_partitions(timezone: str, first: Week) -> WeeklyPartitionsDefinition:
+    """Weeks from Monday 00:00 in `timezone` starting with `first` (first_week.py: the first
+    week with data); `end_offset=1` so the week in progress exists."""
     return WeeklyPartitionsDefinition(
-        start_date=FIRST_WEEK, day_offset=1, timezone=timezone, end_offset=1
+        start_date=first.key, day_offset=1, timezone=timezone, end_offset=1
     )
 
 
-def build_weekly_review(timezone: str) -> Any:
-    """The asset, partitioned in the owner's zone (resources are only known at build time)."""
+def build_weekly_review(timezone: str, first: Week) -> Any:
+    """The asset, partitioned in the owner's zone from `first` (resources are only known at
+    build time)."""
     with warnings.catch_warnings():
         # backfill_policy is marked beta; it is what makes a range one run (DESIGN.md).
         warnings.simplefilter("ignore", BetaWarning)
-        return _weekly_review_asset(timezone)
+        return _weekly_review_asset(timezone, first)
 
 
-def _weekly_review_asset(timezone: str) -> Any:
+def _weekly_review_asset(timezone: str, first: Week) -> Any:
     @asset(
         name=ASSET_NAME,
-        partitions_def=weekly_partitions(timezone),
+        partitions_def=weekly_partitions(timezone, first),
         # Many weeks in one run: a 52-week backfill is one run, not 52 run start-ups.
         backfill_policy=BackfillPolicy.single_run(),
         deps=["transactions", "broker_holdings", "books", "power_samples"],
@@ -108,6 +109,7 @@ def _weekly_review_asset(timezone: str) -> Any:
             gaps = read_gaps(
                 con, books_config.mapping(), tz, hand, before=max(w.bounds(tz)[1] for w in weeks)
             )
+            data_from = first_data_week(con, tz)
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
                 start, end = week.bounds(tz)
@@ -127,6 +129,14 @@ def _weekly_review_asset(timezone: str) -> Any:
                 written.append(out)
                 if len(weeks) > 1:
                     context.log.info(f"review {n}/{len(weeks)}: {week.iso} → {out.markdown_path}")
+        if data_from is not None:
+            write_marker(reviews.path, data_from, reviews.file_mode)
+        if data_from is not None and data_from != first:
+            context.log.warning(
+                f"the stored history now begins in {data_from.iso} (reviews start at "
+                f"{first.iso}): restart the service (or Reload the code location in the "
+                "UI) for the weekly partitions to start there"
+            )
         last = written[-1]
         return MaterializeResult(
             metadata={
@@ -279,7 +289,15 @@ def week_keys(weeks: Sequence[Week]) -> tuple[str, str]:
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The review slice: the weekly asset, `weekly_review_job` and its schedule."""
     timezone = resources["feeds"].timezone
-    weekly_review = build_weekly_review(timezone)
+    reviews = resources["reviews"]
+    first = partitions_start(
+        reviews.path,
+        resources["warehouse"].path,
+        ZoneInfo(timezone),
+        resources["clock"].now(),
+        mode=reviews.file_mode,
+    )
+    weekly_review = build_weekly_review(timezone, first)
     job = define_asset_job(
         "weekly_review_job",
         selection=AssetSelection.assets(weekly_review),
