@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from assets.expenses.feed import BalanceRow, newest_per_account
@@ -22,11 +23,15 @@ from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
+from .figures import Bill, bills_due, month_to_date, recurring
 from .power import PowerWeek, power_section
 from .week import Week
 
 SCHEMA = "homeclerk.review/1"
 AVERAGE_WEEKS = 4
+# How much history a week's review reads (recurring charges, last month's same days).
+HISTORY_WEEKS = 26
+TREND_WEEKS = 12  # the net worth trend: this week and the 11 before
 TOP_MERCHANTS = 5
 LARGEST = 5
 TOP_MOVERS = 5
@@ -47,6 +52,38 @@ class PortfolioHistory(NamedTuple):
     began: dt.date | None
     at_start: Snapshot | None
     at_end: Snapshot | None
+
+
+class NetWorthPoint(NamedTuple):
+    """Net worth's parts at a week's end; None where the source has nothing by then."""
+
+    day: dt.date
+    bank: Decimal | None  # the accounts' newest stated balances (wallets too)
+    portfolio: Decimal | None  # the broker holdings' value at the last snapshot
+    cards: Decimal | None  # what the cards owe, as the books say
+
+    @property
+    def total(self) -> Decimal | None:
+        """bank + portfolio − cards; None while no account stated a balance."""
+        if self.bank is None:
+            return None
+        return self.bank + (self.portfolio or Decimal(0)) - (self.cards or Decimal(0))
+
+
+class FavaLinks(NamedTuple):
+    """Where Fava serves the books: its address and the ledger's slug (from its title)."""
+
+    base: str
+    slug: str
+
+    def account(self, account: str, day: dt.date | None = None) -> str:
+        """The account's journal in Fava, on `day` when given."""
+        url = f"{self.base.rstrip('/')}/{self.slug}/account/{quote(account, safe=':')}/"
+        return url + (f"?time={day.isoformat()}" if day else "")
+
+    def journal(self, text: str) -> str:
+        """The journal filtered by `text` (a payee)."""
+        return f"{self.base.rstrip('/')}/{self.slug}/journal/?filter={quote(text)}"
 
 
 class CheckOutcome(NamedTuple):
@@ -101,6 +138,11 @@ class ReviewInputs(NamedTuple):
     # Ledger account → rupees owed at the week's end, as the books say (owed.py); None when the
     # books could not be read (never built, or no ledger file).
     owed: Mapping[str, Decimal] | None = None
+    # Card statements the issuers' alerts announced (figures.py), received before the week ended.
+    bills: Sequence[Bill] = ()
+    # Net worth at the ends of the TREND_WEEKS weeks up to this one, oldest first.
+    net_worth: Sequence[NetWorthPoint] = ()
+    fava: FavaLinks | None = None  # None: no links
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -109,7 +151,8 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
     in_week = [t for t in inputs.transactions if week.start <= t.local_date(tz) <= week.end]
     quiet = quiet_spans(week, inputs.sms_days, inputs.history_began)
     no_data = _no_data_note(week, inputs.sms_days, inputs.history_began, quiet)
-    return {
+    links = _Links(inputs.fava, inputs.account_names)
+    review = {
         "schema": SCHEMA,
         "week": week.iso,
         "partition": week.key,
@@ -122,7 +165,11 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
             "quiet": [_span_json(a, b) for a, b in quiet],
             "note": no_data,
         },
+        "month": month_section(inputs.transactions, week, tz, no_data),
+        "net_worth": net_worth_section(inputs.net_worth, week),
         "spending": spending_section(in_week, inputs.transactions, week, tz, no_data),
+        "subscriptions": subscriptions_section(inputs.transactions, week, tz, no_data),
+        "bills": bills_section(inputs.bills, week),
         "income": income_section(in_week, no_data),
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
@@ -133,6 +180,106 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "books": books_section(inputs.books),
         "health": health_section(inputs.health, tz),
     }
+    links.add(review, tz)
+    return review
+
+
+def month_section(
+    history: Sequence[StoredTransaction], week: Week, tz: ZoneInfo, no_data: str | None
+) -> dict[str, Any]:
+    """Month to date at the week's end against the same days of last month, and the month's
+    savings rate (income less spending, over income)."""
+    title = f"Month to date ({week.end:%B})"
+    if no_data:
+        return {"title": title, "note": no_data}
+    out = {"title": title, **month_to_date(history, week.end, tz)}
+    if out["savings_rate"] is None:
+        out["note"] = "no income this month yet: no savings rate"
+    return out
+
+
+def net_worth_section(points: Sequence[NetWorthPoint], week: Week) -> dict[str, Any]:
+    """Net worth at the week's end (bank + portfolio − cards) and its TREND_WEEKS-week trend."""
+    title = f"Net worth at {_day(week.end)}"
+    now = points[-1] if points else None
+    if now is None or now.total is None:
+        return {"title": title, "note": "no account stated a balance by the end of this week"}
+    known = [p for p in points if p.total is not None]
+    out: dict[str, Any] = {
+        "title": title,
+        "total": _money(now.total),
+        "bank": _money(now.bank or Decimal(0)),
+        "portfolio": None if now.portfolio is None else _money(now.portfolio),
+        "cards": None if now.cards is None else _money(now.cards),
+        "trend": [
+            {"date": p.day.isoformat(), "total": None if p.total is None else _money(p.total)}
+            for p in points
+        ],
+        "change": _money(now.total - known[0].total) if known[0].total is not None else None,
+        "change_from": known[0].day.isoformat(),
+    }
+    missing = [
+        what
+        for what, value in (("the portfolio", now.portfolio), ("what the cards owe", now.cards))
+        if value is None
+    ]
+    if missing:
+        out["note"] = f"without {' and '.join(missing)}: not known by the end of this week"
+    return out
+
+
+def subscriptions_section(
+    history: Sequence[StoredTransaction], week: Week, tz: ZoneInfo, no_data: str | None
+) -> dict[str, Any]:
+    """Recurring charges found in the history, with their next expected date and what changed."""
+    title = "Subscriptions and recurring charges"
+    if no_data:
+        return {"title": title, "note": no_data}
+    found = recurring(history, week.start, week.end, tz)
+    if not found:
+        return {"title": title, "note": "no charge repeats weekly or monthly in the history"}
+    return {"title": title, "subscriptions": found}
+
+
+def bills_section(bills: Sequence[Bill], week: Week) -> dict[str, Any]:
+    """Card bills the issuers' statement alerts announced, due from this week on, with the days
+    left at the week's end."""
+    title = "Card bills due"
+    due = bills_due(bills, week.start, week.end)
+    if not due:
+        return {"title": title, "note": "no card statement announced a bill due from this week"}
+    return {"title": title, "bills": due}
+
+
+class _Links:
+    """Fava links on the review's lines (`link`: None when there is no Fava or no account)."""
+
+    def __init__(self, fava: FavaLinks | None, names: Mapping[tuple[str, str], str]) -> None:
+        self.fava = fava
+        self.by_label = {_label(bank, tail): a for (bank, tail), a in names.items()}
+
+    def _account(self, ledger: str | None, day: str | None = None) -> str | None:
+        if self.fava is None or not ledger:
+            return None
+        return self.fava.account(ledger, dt.date.fromisoformat(day) if day else None)
+
+    def _journal(self, text: str | None) -> str | None:
+        return self.fava.journal(text) if self.fava and text else None
+
+    def add(self, review: dict[str, Any], tz: ZoneInfo) -> None:
+        """Set `link` on each line that has a place in the books."""
+        spending = review["spending"]
+        for t in [*spending.get("largest", ()), *review["uncategorized"].get("transactions", ())]:
+            t["link"] = self._account(self.by_label.get(t["account"]), t["date"])
+        for m in spending.get("merchants", ()):
+            m["link"] = self._journal(m["merchant"])
+        balances = review["balances"]
+        for a in [*balances.get("accounts", ()), *balances.get("cards", ())]:
+            a["link"] = self._account(a["ledger_account"])
+        for b in review["bills"].get("bills", ()):
+            b["link"] = self._account(self.by_label.get(b["card"]))
+        for sub in review["subscriptions"].get("subscriptions", ()):
+            sub["link"] = self._journal(sub["payee"])
 
 
 def quiet_spans(
@@ -489,6 +636,19 @@ def summary(review: dict[str, Any]) -> dict[str, Any]:
         "income": review["income"].get("total"),
         "uncategorized": len(review["uncategorized"].get("transactions", ())),
         "portfolio_pnl": portfolio.get("pnl"),
+        "net_worth": review["net_worth"].get("total"),
+        "savings_rate": review["month"].get("savings_rate"),
+        "month_to_date": {k: review["month"][k] for k in ("from", "to", "spending", "change")}
+        if "spending" in review["month"]
+        else None,
+        "subscriptions": [
+            {k: s[k] for k in ("payee", "cadence", "amount", "next_expected", "change")}
+            for s in review["subscriptions"].get("subscriptions", ())
+        ],
+        "bills_due": [
+            {k: b[k] for k in ("card", "total_due", "minimum_due", "due", "days_left")}
+            for b in review["bills"].get("bills", ())
+        ],
         "failed_runs": len(review["health"]["failed_runs"]),
         "files": {"markdown": f"{review['week']}.md", "html": f"{review['week']}.html"},
     }

@@ -40,14 +40,14 @@ from assets.common.resources import Clock, Feeds, Warehouse
 from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
-from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .compose import TREND_WEEKS, CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
 from .first_week import first_data_week, partitions_start, write_marker
-from .owed import card_accounts, read_owed
+from .owed import card_accounts, fava_links, read_owed
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
-from .reader import gaps_in_week, read_transactions_for, read_week
+from .reader import NetWorthReader, gaps_in_week, read_transactions_for, read_week
 from .resources import Reviews
-from .week import Week, week_containing, week_of_key
+from .week import Week, week_containing, week_of_key, weeks_between
 
 BOOKS_CHECKS = ("ledger_loads_clean", "holdings_match_broker")
 # The feeds' freshness checks: a failure during the week means a dashboard showed old data.
@@ -102,7 +102,10 @@ def _weekly_review_asset(timezone: str, first: Week) -> Any:
         hand = owner_entries(books_config.folder)
         names = account_names(books_config)
         # What each card owes, from the books (one ledger load for the whole range).
-        owed = read_owed(books_config.main_file, card_accounts(names), [w.end for w in weeks])
+        # The trend of the first week reaches TREND_WEEKS - 1 weeks before it.
+        ends = [w.end for w in weeks_between(weeks[0].shifted(1 - TREND_WEEKS), weeks[-1])]
+        owed = read_owed(books_config.main_file, card_accounts(names), ends)
+        fava = fava_links(reviews.fava_url, books_config.main_file)
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
             # One read for a whole backfill: the chain up to the last week's end.
@@ -110,6 +113,7 @@ def _weekly_review_asset(timezone: str, first: Week) -> Any:
                 con, books_config.mapping(), tz, hand, before=max(w.bounds(tz)[1] for w in weeks)
             )
             data_from = first_data_week(con, tz)
+            worth = NetWorthReader(con, tz, names, owed)
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
                 start, end = week.bounds(tz)
@@ -123,6 +127,8 @@ def _weekly_review_asset(timezone: str, first: Week) -> Any:
                     gaps=gaps_in_week(gaps, week, tz),
                     account_names=names,
                     owed=None if owed is None else owed[week.end],
+                    net_worth=worth.trend(week),
+                    fava=fava,
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)

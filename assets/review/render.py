@@ -7,9 +7,14 @@ from html import escape
 from typing import Any
 
 from . import svg
+from .figures import inr
 
 SECTION_ORDER = (
+    "month",
+    "net_worth",
+    "bills",
     "spending",
+    "subscriptions",
     "income",
     "transfers",
     "uncategorized",
@@ -23,7 +28,64 @@ SECTION_ORDER = (
 
 
 def _m(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    return inr(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+_CHANGE = {"new": "new", "price_rise": "price rise", None: ""}
+
+
+def _month_line(s: dict[str, Any]) -> str:
+    last = s["last_month"]
+    return (
+        f"Spent {_m(s['spending'])} from {s['from']} to {s['to']} against {_m(last['spending'])} "
+        f"in the same days of last month ({_signed(s['change'])}); came in {_m(s['income'])}; "
+        f"savings rate {_pct(s['savings_rate'])}."
+    )
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + _m(value)
+
+
+def _net_worth_line(s: dict[str, Any]) -> str:
+    parts = f"bank {_m(s['bank'])} + portfolio {_m(s['portfolio'])} − cards {_m(s['cards'])}"
+    change = f"; {_signed(s['change'])} since {s['change_from']}" if s["change"] is not None else ""
+    return f"Net worth {_m(s['total'])} ({parts}){change}."
+
+
+def _subscriptions_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Payee", "Amount", "Every", "Next", "Change"], [
+        [
+            (x["payee"], x.get("link")),
+            _m(x["amount"]),
+            x["cadence"].removesuffix("ly").replace("week", "week").replace("month", "month"),
+            x["next_expected"],
+            _CHANGE[x["change"]]
+            + (f" (was {_m(x['previous_amount'])})" if x["change"] == "price_rise" else ""),
+        ]
+        for x in s["subscriptions"]
+    ]
+
+
+def _bills_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Card", "Total due", "Minimum", "Due", "Days left"], [
+        [
+            (b["card"], b.get("link")),
+            _m(b["total_due"]),
+            _m(b["minimum_due"]),
+            b["due"],
+            str(b["days_left"]) if b["days_left"] >= 0 else f"overdue {-b['days_left']}",
+        ]
+        for b in s["bills"]
+    ]
+
+
+def _text(cell: Any) -> str:
+    return str(cell[0] if isinstance(cell, tuple) else cell)
 
 
 def _weekday(iso: str) -> str:
@@ -32,7 +94,7 @@ def _weekday(iso: str) -> str:
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown table (cells with '|' escaped)."""
-    cell = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+    cell = lambda s: _text(s).replace("|", "\\|")  # noqa: E731
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return out
@@ -42,7 +104,19 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     lines = [f"## {s['title']}", ""]
     if "note" in s and len(s) == 2:  # title + note: nothing else to show
         return [*lines, f"_{s['note']}_", ""]
-    if key == "spending":
+    if key == "month":
+        lines.append(_month_line(s))
+    elif key == "net_worth":
+        lines.append(_net_worth_line(s))
+        lines += [
+            "",
+            "12-week trend: " + ", ".join(f"{p['date']} {_m(p['total'])}" for p in s["trend"]),
+        ]
+    elif key == "subscriptions":
+        lines += _table(*_subscriptions_table(s))
+    elif key == "bills":
+        lines += _table(*_bills_table(s))
+    elif key == "spending":
         lines.append(
             f"Spent **{_m(s['total'])}** in {s['count']} debits "
             f"(4-week average {_m(s['average_total'])})."
@@ -135,10 +209,10 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
-def _accounts_table(s: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _accounts_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return ["Account", "Balance", "As of"], [
         [
-            a["account"] + (" (wallet)" if a["instrument"] == "wallet" else ""),
+            (a["account"] + (" (wallet)" if a["instrument"] == "wallet" else ""), a.get("link")),
             _m(a["balance"]),
             a["as_of"],
         ]
@@ -146,9 +220,14 @@ def _accounts_table(s: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     ]
 
 
-def _cards_table(s: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def _cards_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return ["Card", "Outstanding", "Available limit", "Limit as of"], [
-        [c["account"], _m(c["outstanding"]), _m(c["available_limit"]), c["limit_as_of"] or "—"]
+        [
+            (c["account"], c.get("link")),
+            _m(c["outstanding"]),
+            _m(c["available_limit"]),
+            c["limit_as_of"] or "—",
+        ]
         for c in s["cards"]
     ]
 
@@ -230,7 +309,8 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 max-width:760px;margin:0 auto;padding:12px}
 h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #e5e7eb;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
-td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left}
+td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left;overflow-wrap:anywhere}
+a{color:#1d4ed8}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#6b7280;font-style:italic}.bad{color:#b91c1c;font-weight:600}
 .quiet{background:#fef3c7;padding:6px 10px;border-radius:4px}
@@ -240,10 +320,18 @@ svg.chart{max-width:100%;height:auto}
 """.strip()
 
 
-def _html_table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    def cells(tag: str, values: list[str]) -> str:
+def _cell(value: Any) -> str:
+    # A (text, link) pair is a link into Fava; a link of None is plain text.
+    if isinstance(value, tuple):
+        text, href = value
+        return f'<a href="{escape(href)}">{escape(str(text))}</a>' if href else escape(str(text))
+    return escape(str(value))
+
+
+def _html_table(head: list[str], rows: list[list[Any]], numeric: set[int]) -> str:
+    def cells(tag: str, values: list[Any]) -> str:
         return "".join(
-            f"<{tag}{' class=n' if i in numeric else ''}>{escape(str(v))}</{tag}>"
+            f"<{tag}{' class=n' if i in numeric else ''}>{_cell(v)}</{tag}>"
             for i, v in enumerate(values)
         )
 
@@ -256,6 +344,19 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
     only_note = "note" in s and len(s) == 2
     if only_note:
         pass
+    elif key == "month":
+        parts.append(f"<p>{escape(_month_line(s))}</p>")
+    elif key == "net_worth":
+        parts.append(f"<p>{escape(_net_worth_line(s))}</p>")
+        parts.append(
+            svg.daily_bars(
+                [(p["date"][5:], p["total"] or 0) for p in s["trend"]], "Net worth, 12 weeks"
+            )
+        )
+    elif key == "subscriptions":
+        parts.append(_html_table(*_subscriptions_table(s), {1}))
+    elif key == "bills":
+        parts.append(_html_table(*_bills_table(s), {1, 2, 4}))
     elif key == "spending":
         parts.append(
             f"<p>Spent <b>{_m(s['total'])}</b> in {s['count']} debits "
@@ -278,7 +379,10 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             "<h3>Top merchants</h3>"
             + _html_table(
                 ["Merchant", "Amount", "Debits"],
-                [[m["merchant"], _m(m["amount"]), str(m["count"])] for m in s["merchants"]],
+                [
+                    [(m["merchant"], m.get("link")), _m(m["amount"]), str(m["count"])]
+                    for m in s["merchants"]
+                ],
                 {1, 2},
             )
         )
@@ -287,7 +391,12 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             + _html_table(
                 ["Date", "Amount", "Payee", "Category"],
                 [
-                    [t["date"], _m(t["amount"]), t["payee"] or "", t["category"] or ""]
+                    [
+                        t["date"],
+                        _m(t["amount"]),
+                        (t["payee"] or "", t.get("link")),
+                        t["category"] or "",
+                    ]
                     for t in s["largest"]
                 ],
                 {1},
