@@ -23,7 +23,7 @@ from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
-from .figures import Bill, bills_due, month_to_date, recurring
+from .figures import Bill, Payment, bills_due, month_to_date, recurring
 from .power import PowerWeek, power_section
 from .week import Week
 
@@ -140,6 +140,7 @@ class ReviewInputs(NamedTuple):
     owed: Mapping[str, Decimal] | None = None
     # Card statements the issuers' alerts announced (figures.py), received before the week ended.
     bills: Sequence[Bill] = ()
+    card_payments: Sequence[Payment] = ()  # money into the cards: what settles a bill
     # Net worth at the ends of the TREND_WEEKS weeks up to this one, oldest first.
     net_worth: Sequence[NetWorthPoint] = ()
     fava: FavaLinks | None = None  # None: no links
@@ -169,7 +170,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "net_worth": net_worth_section(inputs.net_worth, week),
         "spending": spending_section(in_week, inputs.transactions, week, tz, no_data),
         "subscriptions": subscriptions_section(inputs.transactions, week, tz, no_data),
-        "bills": bills_section(inputs.bills, week),
+        "bills": bills_section(inputs.bills, inputs.card_payments, week),
         "income": income_section(in_week, no_data),
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
@@ -204,7 +205,17 @@ def net_worth_section(points: Sequence[NetWorthPoint], week: Week) -> dict[str, 
     now = points[-1] if points else None
     if now is None or now.total is None:
         return {"title": title, "note": "no account stated a balance by the end of this week"}
-    known = [p for p in points if p.total is not None]
+
+    # A point lacking a part the week's end has (before the broker history began) is shown
+    # with what it has, said so, and never taken for a change in wealth.
+    def comparable(p: NetWorthPoint) -> bool:
+        return p.total is not None and (p.portfolio is None, p.cards is None) == (
+            now.portfolio is None,
+            now.cards is None,
+        )
+
+    known = [p for p in points if comparable(p)]
+    partial = [p for p in points if p.total is not None and not comparable(p)]
     out: dict[str, Any] = {
         "title": title,
         "total": _money(now.total),
@@ -212,12 +223,21 @@ def net_worth_section(points: Sequence[NetWorthPoint], week: Week) -> dict[str, 
         "portfolio": None if now.portfolio is None else _money(now.portfolio),
         "cards": None if now.cards is None else _money(now.cards),
         "trend": [
-            {"date": p.day.isoformat(), "total": None if p.total is None else _money(p.total)}
+            {
+                "date": p.day.isoformat(),
+                "total": None if p.total is None else _money(p.total),
+                "complete": comparable(p),
+            }
             for p in points
         ],
-        "change": _money(now.total - known[0].total) if known[0].total is not None else None,
-        "change_from": known[0].day.isoformat(),
+        "change": _money(now.total - (known[0].total or Decimal(0))) if len(known) > 1 else None,
+        "change_from": known[0].day.isoformat() if len(known) > 1 else None,
     }
+    if partial:
+        out["trend_note"] = (
+            f"up to {_day(partial[-1].day)} the trend lacks a part this week has (the portfolio "
+            "or what the cards owe was not known then): no change is measured across it"
+        )
     missing = [
         what
         for what, value in (("the portfolio", now.portfolio), ("what the cards owe", now.cards))
@@ -241,11 +261,11 @@ def subscriptions_section(
     return {"title": title, "subscriptions": found}
 
 
-def bills_section(bills: Sequence[Bill], week: Week) -> dict[str, Any]:
+def bills_section(bills: Sequence[Bill], payments: Sequence[Payment], week: Week) -> dict[str, Any]:
     """Card bills the issuers' statement alerts announced, due from this week on, with the days
-    left at the week's end."""
+    left at the week's end and whether payments into the card since settle them."""
     title = "Card bills due"
-    due = bills_due(bills, week.start, week.end)
+    due = bills_due(bills, week.start, week.end, payments)
     if not due:
         return {"title": title, "note": "no card statement announced a bill due from this week"}
     return {"title": title, "bills": due}
@@ -646,7 +666,7 @@ def summary(review: dict[str, Any]) -> dict[str, Any]:
             for s in review["subscriptions"].get("subscriptions", ())
         ],
         "bills_due": [
-            {k: b[k] for k in ("card", "total_due", "minimum_due", "due", "days_left")}
+            {k: b[k] for k in ("card", "total_due", "minimum_due", "due", "days_left", "paid")}
             for b in review["bills"].get("bills", ())
         ],
         "failed_runs": len(review["health"]["failed_runs"]),

@@ -164,6 +164,15 @@ class Bill(NamedTuple):
     received: dt.date
 
 
+class Payment(NamedTuple):
+    """Money into a card: what settles its bill."""
+
+    bank: str
+    card_tail: str | None
+    day: dt.date
+    amount: Decimal
+
+
 _AMOUNT = r"(?:Rs\.?|INR|₹)\s*([\d,]+(?:\.\d{1,2})?)"
 _TOTAL = re.compile(r"total\s+(?:amt\.?\s+|amount\s+)?due\s*(?:is|of|:)?\s*" + _AMOUNT, re.I)
 _MINIMUM = re.compile(
@@ -204,13 +213,30 @@ def parse_bill(body: str, bank: str, received: dt.date) -> Bill | None:
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 
 
-def bills_due(bills: Iterable[Bill], week_start: dt.date, day: dt.date) -> list[dict[str, Any]]:
+def bills_due(
+    bills: Iterable[Bill],
+    week_start: dt.date,
+    day: dt.date,
+    payments: Iterable[Payment] = (),
+) -> list[dict[str, Any]]:
     """Each card's newest statement received by `day` whose due date is not before the week
-    began, with the days left from `day` (negative: overdue)."""
+    began, with the days left from `day` (negative: overdue) and what was paid into the card
+    since the statement by `day` (`paid`: at least the total due)."""
     newest: dict[tuple[str, str | None], Bill] = {}
     for bill in sorted(bills, key=lambda b: b.received):
         if bill.received <= day:
             newest[(bill.bank, bill.card_tail)] = bill
+    paid = {
+        key: sum(
+            (
+                p.amount
+                for p in payments
+                if (p.bank, p.card_tail) == key and bill.received <= p.day <= day
+            ),
+            Decimal(0),
+        )
+        for key, bill in newest.items()
+    }
     return [
         {
             "card": f"{b.bank} XX{b.card_tail}" if b.card_tail else b.bank,
@@ -221,6 +247,8 @@ def bills_due(bills: Iterable[Bill], week_start: dt.date, day: dt.date) -> list[
             "due": b.due.isoformat(),
             "days_left": (b.due - day).days,
             "statement_received": b.received.isoformat(),
+            "paid_since": _money(paid[(b.bank, b.card_tail)]),
+            "paid": paid[(b.bank, b.card_tail)] >= b.total,
         }
         for b in sorted(newest.values(), key=lambda b: (b.due, b.bank, b.card_tail or ""))
         if b.due >= week_start

@@ -20,7 +20,7 @@ from assets.transactions.plausible import NOT_HELD
 from assets.transactions.stored import StoredTransaction, read_stored_transactions
 
 from .compose import HISTORY_WEEKS, TREND_WEEKS, NetWorthPoint, PortfolioHistory, Snapshot
-from .figures import BILL_LOOKBACK_DAYS, Bill, parse_bill
+from .figures import BILL_LOOKBACK_DAYS, Bill, Payment, parse_bill
 from .power import read_power_week
 from .week import Week
 
@@ -61,9 +61,12 @@ def read_week(
         began = _aware(first[0]).astimezone(tz).date() if first and first[0] else None
     balances: list[BalanceRow] = []
     bills: list[Bill] = []
+    payments: list[Payment] = []
     if has_table(con, "transactions"):
         balances = balances_before(con, end)
-        bills = read_bills(con, start - dt.timedelta(days=BILL_LOOKBACK_DAYS), end, tz)
+        since = start - dt.timedelta(days=BILL_LOOKBACK_DAYS)
+        bills = read_bills(con, since, end, tz)
+        payments = card_payments(con, since, end, tz)
         found = con.execute(
             "SELECT count(*) FROM transactions WHERE status = 'unrecognized' "
             "AND received_at >= ? AND received_at < ?",
@@ -86,6 +89,7 @@ def read_week(
         unrecognized=unrecognized,
         power=read_power_week(con, week, tz),
         bills=bills,
+        card_payments=payments,
     )
 
 
@@ -133,12 +137,37 @@ def read_bills(
         " AND t.received_at < ? ORDER BY t.received_at, t.message_rowid",
         [since, end],
     ).fetchall()
+    # A statement alert is no transaction, so the parser named no bank: the card's own
+    # transactions do.
+    banks = dict(
+        con.execute(
+            "SELECT account_tail, any_value(bank) FROM transactions WHERE status = 'transaction'"
+            " AND instrument = 'credit_card' AND bank IS NOT NULL GROUP BY account_tail"
+        ).fetchall()
+    )
     found = []
     for bank, body, at in rows:
         bill = parse_bill(body or "", bank or "", _aware(at).astimezone(tz).date())
         if bill is not None:
-            found.append(bill)
+            found.append(bill._replace(bank=bill.bank or banks.get(bill.card_tail, "")))
     return found
+
+
+def card_payments(
+    con: duckdb.DuckDBPyConnection, since: dt.datetime, end: dt.datetime, tz: ZoneInfo
+) -> list[Payment]:
+    """Money into each card (payments, refunds) in [since, end), for the bills it settles."""
+    if not has_table(con, "transactions"):
+        return []
+    return [
+        Payment(r[0], r[1], _aware(r[2]).astimezone(tz).date(), Decimal(r[3]))
+        for r in con.execute(
+            "SELECT bank, account_tail, received_at, amount FROM transactions"
+            " WHERE status = 'transaction' AND instrument = 'credit_card'"
+            " AND direction = 'credit' AND received_at >= ? AND received_at < ?",
+            [since, end],
+        ).fetchall()
+    ]
 
 
 def portfolio_value_before(con: duckdb.DuckDBPyConnection, end: dt.datetime) -> Decimal | None:

@@ -62,7 +62,7 @@ def _subscriptions_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]
         [
             (x["payee"], x.get("link")),
             _m(x["amount"]),
-            x["cadence"].removesuffix("ly").replace("week", "week").replace("month", "month"),
+            x["cadence"].removesuffix("ly"),
             x["next_expected"],
             _CHANGE[x["change"]]
             + (f" (was {_m(x['previous_amount'])})" if x["change"] == "price_rise" else ""),
@@ -78,7 +78,11 @@ def _bills_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
             _m(b["total_due"]),
             _m(b["minimum_due"]),
             b["due"],
-            str(b["days_left"]) if b["days_left"] >= 0 else f"overdue {-b['days_left']}",
+            "paid"
+            if b["paid"]
+            else str(b["days_left"])
+            if b["days_left"] >= 0
+            else f"overdue {-b['days_left']}",
         ]
         for b in s["bills"]
     ]
@@ -350,9 +354,12 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         parts.append(f"<p>{escape(_net_worth_line(s))}</p>")
         parts.append(
             svg.daily_bars(
-                [(p["date"][5:], p["total"] or 0) for p in s["trend"]], "Net worth, 12 weeks"
+                [(p["date"][5:], max(p["total"] or 0, 0)) for p in s["trend"]],
+                "Net worth, 12 weeks (a negative week shows no bar)",
             )
         )
+        if s.get("trend_note"):
+            parts.append(f'<p class="note">{escape(s["trend_note"])}</p>')
     elif key == "subscriptions":
         parts.append(_html_table(*_subscriptions_table(s), {1}))
     elif key == "bills":
