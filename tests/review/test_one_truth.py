@@ -124,3 +124,46 @@ def test_the_week_s_spending_is_the_feed_s_this_week(demo: Path) -> None:
     summary = json.loads((demo / "data" / "feeds" / "review.json").read_text("utf-8"))
     assert summary["week"] == WEEK.iso
     assert Decimal(str(summary["spending"])) == Decimal(str(week["spend"]))
+
+
+def test_the_summary_feed_carries_the_new_figures_and_net_worth_is_the_feeds_and_the_books(
+    demo: Path,
+) -> None:
+    summary = json.loads((demo / "data" / "feeds" / "review.json").read_text("utf-8"))
+    feed = _feed(demo)
+    portfolio = json.loads((demo / "data" / "feeds" / "portfolio.json").read_text("utf-8"))
+    bank = sum(Decimal(str(b["amount"])) for b in feed["balances"])
+    cards = sum(_books_owed(demo).values(), Decimal(0))
+    worth = bank + Decimal(str(portfolio["totals"]["value"])) - cards
+    assert Decimal(str(summary["net_worth"])) == worth.quantize(Decimal("0.01"))
+    assert isinstance(summary["savings_rate"], float)
+    # The demo pays rent to Meera Iyer every month, by her readable name.
+    assert "Meera Iyer" in {s["payee"] for s in summary["subscriptions"]}
+    (bill,) = [b for b in summary["bills_due"] if b["card"] == "HDFC XX9541"]
+    assert bill["due"] == "2025-12-18" and bill["paid"]  # the demo pays the card in full
+
+
+@pytest.mark.ui
+def test_on_a_phone_no_table_is_wider_than_the_screen(demo: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.support import CHROMIUM_ARGS, chromium_path
+
+    html = demo / "data" / "reviews" / f"{WEEK.iso}.html"
+    assert len(html.read_bytes()) <= 200_000  # the target
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        page.goto(html.as_uri())
+        tables = page.locator("table")
+        assert tables.count() >= 7
+        for n in range(tables.count()):
+            box = tables.nth(n).bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, n
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        links = page.locator("a[href^='http://127.0.0.1:']")
+        assert links.count() > 10  # each line links into Fava's journal
+        page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        browser.close()
+    # Kept where a person can look at it after the run.
+    (demo.parent / "phone.png").write_bytes((tmp_path / "phone.png").read_bytes())
