@@ -313,7 +313,9 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 max-width:760px;margin:0 auto;padding:12px}
 h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #e5e7eb;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
-td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left}
+td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left;overflow-wrap:anywhere}
+th{overflow-wrap:normal}td.n{white-space:nowrap}
+@media (max-width:480px){table{font-size:13px}td,th{padding:3px 3px}}
 a{color:#1d4ed8}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#6b7280;font-style:italic}.bad{color:#b91c1c;font-weight:600}
