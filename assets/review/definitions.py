@@ -150,6 +150,12 @@ def _weekly_review_asset(timezone: str, first: Week) -> Any:
                 "last_week": last.review["week"],
                 "markdown_path": MetadataValue.path(str(last.markdown_path)),
                 "html_path": MetadataValue.path(str(last.html_path)),
+                # Where `homeclerk serve`'s feed server shows it (a browser on this machine).
+                **(
+                    {"served_at": MetadataValue.url(f"{reviews.served_url}{last.html_path.name}")}
+                    if reviews.served_url
+                    else {}
+                ),
                 # The review itself, readable in the UI (the last week of a range).
                 "review": MetadataValue.md(last.markdown),
                 # When it was written lives here, never in the files (they stay reproducible).

@@ -375,3 +375,26 @@ def test_a_failed_run_counts_in_a_window_given_in_another_zone(tmp_path: Path) -
         health = pipeline_health(instance, made - hour, made + hour, 0)
         assert [f.run_id for f in health.failed_runs] == [run.run_id]
         assert pipeline_health(instance, made + hour, made + 2 * hour, 0).failed_runs == ()
+
+
+def test_the_materialization_links_to_the_review_the_feed_server_serves(tmp_path: Path) -> None:
+    from assets.review.resources import resources_from_settings
+
+    (tmp_path / "homeclerk.toml").write_text(
+        '[paths]\ndata_dir = "data"\n[service]\nfeeds_port = 5999\nfava_port = 5998\n'
+    )
+    reviews = resources_from_settings(load_settings(tmp_path / "homeclerk.toml"))["reviews"]
+    assert reviews.served_url == "http://127.0.0.1:5999/reviews/"
+    assert reviews.fava_url == "http://127.0.0.1:5998"
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    resources = _resources(tmp_path, dt.datetime(2025, 11, 20, tzinfo=IST))
+    resources["reviews"] = Reviews(folder=str(tmp_path / "reviews"), served_url=reviews.served_url)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [build_weekly_review("Asia/Kolkata", FIRST)],
+            resources=resources,
+            instance=instance,
+            partition_key=parse_iso_week("2025-W45").key,
+        )
+    (done,) = result.asset_materializations_for_node("weekly_review")
+    assert done.metadata["served_at"].value == "http://127.0.0.1:5999/reviews/2025-W45.html"
