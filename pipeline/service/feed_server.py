@@ -58,10 +58,13 @@ class FeedServer(http.server.ThreadingHTTPServer):
         clock: Callable[[], dt.datetime] = now_utc,
         fault: Callable[[], str | None] = lambda: None,
         reviews_dir: Path | None = None,
+        cors_origins: frozenset[str] = frozenset(),
     ):
         self.feeds_dir = feeds_dir.resolve()
         # The weekly reviews' folder (None: not served).
         self.reviews_dir = reviews_dir.resolve() if reviews_dir is not None else None
+        # CORS is off unless `[service] cors_origins` names the page's origin.
+        self.cors_origins = cors_origins
         self.allowed = allowed
         self.clock = clock
         # A broken store the service knows of (assets/common/store_fault.py): served as each
@@ -84,7 +87,30 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _refuse_method(self) -> None:
         self._send(405, b"read-only: GET or HEAD\n", "text/plain; charset=utf-8", allow=True)
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method
+    do_POST = do_PUT = do_DELETE = do_PATCH = _refuse_method
+
+    def do_OPTIONS(self) -> None:
+        # A CORS preflight (a cross-site read sending If-None-Match) from a named origin only.
+        if self._cors_origin() is None or not host_allowed(
+            self.headers.get("Host"), self.server.allowed
+        ):
+            self._refuse_method()
+            return
+        self._send(
+            204,
+            b"",
+            "text/plain; charset=utf-8",
+            body=False,
+            extra={
+                "Access-Control-Allow-Methods": "GET, HEAD",
+                "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since",
+                "Access-Control-Max-Age": "600",
+            },
+        )
+
+    def _cors_origin(self) -> str | None:
+        origin = (self.headers.get("Origin") or "").lower()
+        return origin if origin in self.server.cors_origins else None
 
     def _serve(self, body: bool) -> None:
         if not host_allowed(self.headers.get("Host"), self.server.allowed):
@@ -173,6 +199,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         if allow:
             self.send_header("Allow", "GET, HEAD")
+        origin = self._cors_origin()
+        if origin is not None:
+            self.send_header("Access-Control-Allow-Origin", origin)
+            self.send_header("Access-Control-Expose-Headers", "ETag, Last-Modified")
+        if self.server.cors_origins:
+            self.send_header("Vary", "Origin")
         self.end_headers()
         if body:
             self.wfile.write(data)

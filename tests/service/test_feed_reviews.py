@@ -107,3 +107,54 @@ def test_feeds_revalidate_and_a_status_turned_stale_is_never_a_304(
     far = email.utils.formatdate(4_000_000_000, usegmt=True)
     assert _get(port, "/expenses.json", **{"If-Modified-Since": far})[0] == 200
     assert _get(port, "/expenses.json", **{"If-None-Match": headers["etag"]})[0] == 304
+
+
+def _request(port: int, method: str, path: str, **headers: str) -> tuple[int, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, headers={"Host": f"127.0.0.1:{port}", **headers})
+        response = conn.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+def test_cors_is_off_unless_an_origin_is_named(tmp_path: Path) -> None:
+    (tmp_path / "review.json").write_text("{}")
+    dash = "http://dash.lan:8080"
+    for origins in (frozenset(), frozenset({dash})):
+        port = free_port()
+        server = FeedServer(tmp_path, port, allowed_hosts(port), cors_origins=origins)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+        thread.start()
+        try:
+            status, headers = _request(port, "GET", "/review.json", Origin=dash)
+            assert status == 200
+            assert headers.get("access-control-allow-origin") == (dash if origins else None)
+            other = _request(port, "GET", "/review.json", Origin="https://evil.example")[1]
+            assert "access-control-allow-origin" not in other
+            preflight = _request(
+                port, "OPTIONS", "/review.json", Origin=dash,
+                **{"Access-Control-Request-Headers": "if-none-match"},
+            )  # fmt: skip
+            assert preflight[0] == (204 if origins else 405)
+            assert (
+                _request(port, "OPTIONS", "/review.json", Origin="https://evil.example")[0] == 405
+            )
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+
+def test_a_cors_origin_with_a_path_is_refused_naming_the_key(tmp_path: Path) -> None:
+    from pipeline.settings import SettingsError, load_settings
+
+    config = tmp_path / "homeclerk.toml"
+    config.write_text('[service]\ncors_origins = ["http://dash.lan:8080/board"]\n')
+    with pytest.raises(SettingsError) as refused:
+        load_settings(config)
+    assert "service.cors_origins[0]" in str(refused.value)
+    config.write_text('[service]\ncors_origins = ["http://dash.lan:8080"]\n')  # the example
+    assert load_settings(config).service.cors_origins == ("http://dash.lan:8080",)
