@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from assets.expenses.feed import BalanceRow, newest_per_account
@@ -23,6 +22,7 @@ from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
+from .fava import FavaLinks
 from .figures import Bill, Payment, bills_due, month_to_date, recurring
 from .power import PowerWeek, power_section
 from .week import Week
@@ -68,22 +68,6 @@ class NetWorthPoint(NamedTuple):
         if self.bank is None:
             return None
         return self.bank + (self.portfolio or Decimal(0)) - (self.cards or Decimal(0))
-
-
-class FavaLinks(NamedTuple):
-    """Where Fava serves the books: its address and the ledger's slug (from its title)."""
-
-    base: str
-    slug: str
-
-    def account(self, account: str, day: dt.date | None = None) -> str:
-        """The account's journal in Fava, on `day` when given."""
-        url = f"{self.base.rstrip('/')}/{self.slug}/account/{quote(account, safe=':')}/"
-        return url + (f"?time={day.isoformat()}" if day else "")
-
-    def journal(self, text: str) -> str:
-        """The journal filtered by `text` (a payee)."""
-        return f"{self.base.rstrip('/')}/{self.slug}/journal/?filter={quote(text)}"
 
 
 class CheckOutcome(NamedTuple):

@@ -41,8 +41,9 @@ from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
 from .compose import TREND_WEEKS, CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .fava import fava_links
 from .first_week import first_data_week, partitions_start, write_marker
-from .owed import card_accounts, fava_links, read_owed
+from .owed import card_accounts, read_owed
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
 from .reader import NetWorthReader, gaps_in_week, read_transactions_for, read_week

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -22,8 +20,6 @@ from beancount.core import data
 from assets.books.checks import load_books
 from assets.books.entries import CURRENCY
 from assets.books.errors import LedgerNotFoundError
-
-from .compose import FavaLinks
 
 LIABILITIES = "Liabilities:"
 
@@ -78,26 +74,3 @@ def read_owed(
     except LedgerNotFoundError:
         return None
     return owed_on(loaded.entries, wanted, days)
-
-
-def ledger_slug(title: str) -> str:
-    """The ledger's name in Fava's URLs: its title slugified as Fava does it."""
-    text = re.sub(r"[^\s\w-]", "", unicodedata.normalize("NFKC", title)).strip().lower()
-    return re.sub(r"[-\s]+", "-", text)
-
-
-def fava_links(base: str | None, main_file: Path) -> FavaLinks | None:
-    """Fava's links for the ledger at `main_file` (its `title` option, read without loading
-    the books; the file's name otherwise); None without a Fava address or a ledger."""
-    if not base:
-        return None
-    try:
-        text = Path(main_file).read_text("utf-8")
-    except OSError:
-        return None
-    found = _TITLE.search(text)
-    slug = ledger_slug(found.group(1)) if found else ""
-    return FavaLinks(base, slug or ledger_slug(str(main_file)))
-
-
-_TITLE = re.compile(r'^option\s+"title"\s+"((?:[^"\\]|\\.)*)"', re.M)
