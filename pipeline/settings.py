@@ -75,6 +75,11 @@ _HOST_NAME = re.compile(
 )
 
 
+_ORIGIN = re.compile(
+    r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:\d{1,5})?$"
+)
+
+
 @dataclass(frozen=True)
 class ServiceSettings:
     """`[service]`: what `homeclerk serve` listens on and keeps."""
@@ -88,6 +93,8 @@ class ServiceSettings:
     allowed_hosts: tuple[str, ...] = ()
     # Runs older than this are deleted by the daily maintenance job.
     run_retention_days: int = 30
+    # Web origins (a dashboard page elsewhere) the feed server allows to read it cross-site.
+    cors_origins: tuple[str, ...] = ()
     # The service's launchd label, and where its plist / systemd user unit is written.
     label: str = "io.homeclerk.serve"
     launch_agents_dir: Path = field(
@@ -329,6 +336,16 @@ def _service(reader: SettingsReader) -> ServiceSettings:
                 "without scheme or path",
                 '"homeserver.tailnet.ts.net"',
             )
+    origins = reader.string_list("service.cors_origins", [], example='["http://dash.lan:8080"]')
+    for index, origin in enumerate(origins):
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                reader.source,
+                f"service.cors_origins[{index}]",
+                f"is {origin!r}: give an origin, scheme://host with an optional :port and no "
+                "path (what a browser sends as Origin)",
+                '"http://dash.lan:8080"',
+            )
     label = reader.string("service.label", "io.homeclerk.serve", '"io.homeclerk.serve"')
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", label):
         raise SettingsError(
@@ -359,6 +376,7 @@ def _service(reader: SettingsReader) -> ServiceSettings:
         keep_awake=reader.boolean("service.keep_awake", False),
         allowed_hosts=tuple(h.lower() for h in hosts),
         run_retention_days=int(retention),
+        cors_origins=tuple(o.lower() for o in origins),
     )
 
 

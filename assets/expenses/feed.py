@@ -109,7 +109,7 @@ def build_expenses_feed(
     status, message = _status(total_transactions, quiet, tz)
     stale_after, stale_reason = _staleness(total_transactions, quiet, tz)
     names = account_names or {}
-    merged = _newest_per_account(balances, names)
+    merged = newest_per_account(balances, names)
     return {
         "schema": SCHEMA,
         "generated_at": _iso(now),
@@ -254,11 +254,12 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def _newest_per_account(
+def newest_per_account(
     balances: Sequence[BalanceRow], names: Mapping[tuple[str, str], str]
 ) -> list[BalanceRow]:
     """One row per account: the newest figure, shown under the account's own number when an
-    alert ever named it (a debit card's number otherwise)."""
+    alert ever named it (a debit card's number otherwise). The review reads balances through
+    this too, so both show one row per account with the same figure."""
     groups: dict[tuple[str, ...], list[BalanceRow]] = {}
     for row in balances:
         kind = _balance_kind(row.instrument)

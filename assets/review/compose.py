@@ -11,22 +11,27 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from assets.expenses.feed import BalanceRow
+from assets.expenses.feed import BalanceRow, newest_per_account
 from assets.portfolio.model import Holding
 from assets.transactions.balance_chain import LEFT, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
 
+from .fava import FavaLinks
+from .figures import Bill, Payment, bills_due, month_to_date, recurring
 from .power import PowerWeek, power_section
 from .week import Week
 
 SCHEMA = "homeclerk.review/1"
 AVERAGE_WEEKS = 4
+# How much history a week's review reads (recurring charges, last month's same days).
+HISTORY_WEEKS = 26
+TREND_WEEKS = 12  # the net worth trend: this week and the 11 before
 TOP_MERCHANTS = 5
 LARGEST = 5
 TOP_MOVERS = 5
@@ -47,6 +52,22 @@ class PortfolioHistory(NamedTuple):
     began: dt.date | None
     at_start: Snapshot | None
     at_end: Snapshot | None
+
+
+class NetWorthPoint(NamedTuple):
+    """Net worth's parts at a week's end; None where the source has nothing by then."""
+
+    day: dt.date
+    bank: Decimal | None  # the accounts' newest stated balances (wallets too)
+    portfolio: Decimal | None  # the broker holdings' value at the last snapshot
+    cards: Decimal | None  # what the cards owe, as the books say
+
+    @property
+    def total(self) -> Decimal | None:
+        """bank + portfolio − cards; None while no account stated a balance."""
+        if self.bank is None:
+            return None
+        return self.bank + (self.portfolio or Decimal(0)) - (self.cards or Decimal(0))
 
 
 class CheckOutcome(NamedTuple):
@@ -99,6 +120,18 @@ class ReviewInputs(NamedTuple):
     # The week's SMS transactions inside an imported statement's period that no statement line
     # confirms (a misread, or an alert sent twice).
     not_on_statement: Sequence[StoredTransaction] = ()
+    # (bank, tail) → the ledger account `[books] account_mapping` names: the feed's own map, so
+    # a debit card's balance is its account's and each account is one row.
+    account_names: Mapping[tuple[str, str], str] = {}
+    # Ledger account → rupees owed at the week's end, as the books say (owed.py); None when the
+    # books could not be read (never built, or no ledger file).
+    owed: Mapping[str, Decimal] | None = None
+    # Card statements the issuers' alerts announced (figures.py), received before the week ended.
+    bills: Sequence[Bill] = ()
+    card_payments: Sequence[Payment] = ()  # money into the cards: what settles a bill
+    # Net worth at the ends of the TREND_WEEKS weeks up to this one, oldest first.
+    net_worth: Sequence[NetWorthPoint] = ()
+    fava: FavaLinks | None = None  # None: no links
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -107,7 +140,8 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
     in_week = [t for t in inputs.transactions if week.start <= t.local_date(tz) <= week.end]
     quiet = quiet_spans(week, inputs.sms_days, inputs.history_began)
     no_data = _no_data_note(week, inputs.sms_days, inputs.history_began, quiet)
-    return {
+    links = _Links(inputs.fava, inputs.account_names)
+    review = {
         "schema": SCHEMA,
         "week": week.iso,
         "partition": week.key,
@@ -120,17 +154,140 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
             "quiet": [_span_json(a, b) for a, b in quiet],
             "note": no_data,
         },
+        "month": month_section(inputs.transactions, week, tz, no_data),
+        "net_worth": net_worth_section(inputs.net_worth, week),
         "spending": spending_section(in_week, inputs.transactions, week, tz, no_data),
+        "subscriptions": subscriptions_section(inputs.transactions, week, tz, no_data),
+        "bills": bills_section(inputs.bills, inputs.card_payments, week),
         "income": income_section(in_week, no_data),
         "transfers": transfers_section(in_week, no_data),
         "uncategorized": uncategorized_section(in_week, tz, no_data),
-        "balances": balances_section(inputs.balances, week, tz),
+        "balances": balances_section(inputs.balances, week, tz, inputs.account_names, inputs.owed),
         "gaps": gaps_section(inputs.gaps, tz, inputs.not_on_statement),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
         "power": power_section(inputs.power, week, tz),
         "books": books_section(inputs.books),
         "health": health_section(inputs.health, tz),
     }
+    links.add(review, tz)
+    return review
+
+
+def month_section(
+    history: Sequence[StoredTransaction], week: Week, tz: ZoneInfo, no_data: str | None
+) -> dict[str, Any]:
+    """Month to date at the week's end against the same days of last month, and the month's
+    savings rate (income less spending, over income)."""
+    title = f"Month to date ({week.end:%B})"
+    if no_data:
+        return {"title": title, "note": no_data}
+    out = {"title": title, **month_to_date(history, week.end, tz)}
+    if out["savings_rate"] is None:
+        out["note"] = "no income this month yet: no savings rate"
+    return out
+
+
+def net_worth_section(points: Sequence[NetWorthPoint], week: Week) -> dict[str, Any]:
+    """Net worth at the week's end (bank + portfolio − cards) and its TREND_WEEKS-week trend."""
+    title = f"Net worth at {_day(week.end)}"
+    now = points[-1] if points else None
+    if now is None or now.total is None:
+        return {"title": title, "note": "no account stated a balance by the end of this week"}
+
+    # A point lacking a part the week's end has (before the broker history began) is shown
+    # with what it has, said so, and never taken for a change in wealth.
+    def comparable(p: NetWorthPoint) -> bool:
+        return p.total is not None and (p.portfolio is None, p.cards is None) == (
+            now.portfolio is None,
+            now.cards is None,
+        )
+
+    known = [p for p in points if comparable(p)]
+    partial = [p for p in points if p.total is not None and not comparable(p)]
+    out: dict[str, Any] = {
+        "title": title,
+        "total": _money(now.total),
+        "bank": _money(now.bank or Decimal(0)),
+        "portfolio": None if now.portfolio is None else _money(now.portfolio),
+        "cards": None if now.cards is None else _money(now.cards),
+        "trend": [
+            {
+                "date": p.day.isoformat(),
+                "total": None if p.total is None else _money(p.total),
+                "complete": comparable(p),
+            }
+            for p in points
+        ],
+        "change": _money(now.total - (known[0].total or Decimal(0))) if len(known) > 1 else None,
+        "change_from": known[0].day.isoformat() if len(known) > 1 else None,
+    }
+    if partial:
+        out["trend_note"] = (
+            f"up to {_day(partial[-1].day)} the trend lacks a part this week has (the portfolio "
+            "or what the cards owe was not known then): no change is measured across it"
+        )
+    missing = [
+        what
+        for what, value in (("the portfolio", now.portfolio), ("what the cards owe", now.cards))
+        if value is None
+    ]
+    if missing:
+        out["note"] = f"without {' and '.join(missing)}: not known by the end of this week"
+    return out
+
+
+def subscriptions_section(
+    history: Sequence[StoredTransaction], week: Week, tz: ZoneInfo, no_data: str | None
+) -> dict[str, Any]:
+    """Recurring charges found in the history, with their next expected date and what changed."""
+    title = "Subscriptions and recurring charges"
+    if no_data:
+        return {"title": title, "note": no_data}
+    found = recurring(history, week.start, week.end, tz)
+    if not found:
+        return {"title": title, "note": "no charge repeats weekly or monthly in the history"}
+    return {"title": title, "subscriptions": found}
+
+
+def bills_section(bills: Sequence[Bill], payments: Sequence[Payment], week: Week) -> dict[str, Any]:
+    """Card bills the issuers' statement alerts announced, due from this week on, with the days
+    left at the week's end and whether payments into the card since settle them."""
+    title = "Card bills due"
+    due = bills_due(bills, week.start, week.end, payments)
+    if not due:
+        return {"title": title, "note": "no card statement announced a bill due from this week"}
+    return {"title": title, "bills": due}
+
+
+class _Links:
+    """Fava links on the review's lines (`link`: None when there is no Fava or no account)."""
+
+    def __init__(self, fava: FavaLinks | None, names: Mapping[tuple[str, str], str]) -> None:
+        self.fava = fava
+        self.by_label = {_label(bank, tail): a for (bank, tail), a in names.items()}
+
+    def _account(self, ledger: str | None, day: str | None = None) -> str | None:
+        if self.fava is None or not ledger:
+            return None
+        return self.fava.account(ledger, dt.date.fromisoformat(day) if day else None)
+
+    def _journal(self, text: str | None) -> str | None:
+        return self.fava.journal(text) if self.fava and text else None
+
+    def add(self, review: dict[str, Any], tz: ZoneInfo) -> None:
+        """Set `link` on each line that has a place in the books."""
+        spending = review["spending"]
+        for t in [*spending.get("largest", ()), *review["uncategorized"].get("transactions", ())]:
+            t["link"] = self._account(self.by_label.get(t["account"]), t["date"])
+        for m in spending.get("merchants", ()):
+            m["link"] = self._journal(m["merchant"])
+        balances = review["balances"]
+        for a in [*balances.get("accounts", ()), *balances.get("cards", ())]:
+            a["link"] = self._account(a["ledger_account"])
+        for b in review["bills"].get("bills", ()):
+            b["link"] = self._account(self.by_label.get(b["card"]))
+        for sub in review["subscriptions"].get("subscriptions", ()):
+            sub["link"] = self._journal(sub["payee"])
 
 
 def quiet_spans(
@@ -195,8 +352,8 @@ def spending_section(
         for c, a in [(c, avg_cat.get(c, Decimal(0))) for c in set(by_cat) | set(avg_cat)]
     ]
     categories.sort(key=lambda r: (-r["amount"], -r["average"], r["category"]))
-    merchants = _sum_by(spend, lambda t: t.counterparty or "(no counterparty)")
-    counts = _sum_by(spend, lambda t: t.counterparty or "(no counterparty)", count=True)
+    merchants = _sum_by(spend, _payee)
+    counts = _sum_by(spend, _payee, count=True)
     daily = _sum_by(spend, lambda t: t.local_date(tz))
     largest = sorted(spend, key=lambda t: (-t.amount, t.received_at, t.message_guid))[:LARGEST]
     return {
@@ -285,23 +442,77 @@ def suggest_rule(txn: StoredTransaction) -> str:
     return "\n".join(lines)
 
 
-def balances_section(balances: Sequence[BalanceRow], week: Week, tz: ZoneInfo) -> dict[str, Any]:
-    """The newest balance (or card limit) each account's alerts stated by the week's end."""
+def balances_section(
+    balances: Sequence[BalanceRow],
+    week: Week,
+    tz: ZoneInfo,
+    account_names: Mapping[tuple[str, str], str] = {},
+    owed: Mapping[str, Decimal] | None = None,
+) -> dict[str, Any]:
+    """Each account's newest balance by the week's end, one row per account (the feed's rule:
+    a debit card under its account); each credit card's outstanding (the books' figure) with,
+    apart, the available limit its alerts stated. A limit is never shown as a balance."""
     title = f"Balances at {_day(week.end)}"
-    if not balances:
+    merged = newest_per_account(balances, account_names)
+    cards = [b for b in merged if b.instrument == "credit_card"]
+    accounts = [b for b in merged if b.instrument != "credit_card"]
+    card_rows = _card_rows(cards, account_names, owed, tz)
+    if not accounts and not card_rows:
         return {"title": title, "note": "no alert stated a balance by the end of this week"}
-    return {
+    out: dict[str, Any] = {
         "title": title,
         "accounts": [
             {
-                "account": f"{b.bank} XX{b.account_tail}" if b.account_tail else b.bank,
+                "account": _label(b.bank, b.account_tail),
+                "ledger_account": account_names.get((b.bank, b.account_tail or "")),
                 "instrument": b.instrument,
                 "balance": _money(b.balance),
                 "as_of": b.received_at.astimezone(tz).date().isoformat(),
             }
-            for b in sorted(balances, key=lambda b: (b.bank, b.account_tail or "", b.instrument))
+            for b in accounts
         ],
+        "cards": card_rows,
     }
+    if card_rows and owed is None:
+        out["cards_note"] = "the books were not readable: what the cards owe is not known"
+    return out
+
+
+def _card_rows(
+    limits: Sequence[BalanceRow],
+    account_names: Mapping[tuple[str, str], str],
+    owed: Mapping[str, Decimal] | None,
+    tz: ZoneInfo,
+) -> list[dict[str, Any]]:
+    """One row per card: the books' outstanding and the alerts' available limit, each None
+    when its source has nothing (an unmapped card has no books figure)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for b in limits:
+        ledger = account_names.get((b.bank, b.account_tail or ""))
+        rows[ledger or _label(b.bank, b.account_tail)] = {
+            "account": _label(b.bank, b.account_tail),
+            "ledger_account": ledger,
+            "outstanding": _money(owed[ledger]) if owed and ledger in owed else None,
+            "available_limit": _money(b.balance),
+            "limit_as_of": b.received_at.astimezone(tz).date().isoformat(),
+        }
+    # A card the books know that no alert stated a limit for yet.
+    tails = {a: (bank, tail) for (bank, tail), a in sorted(account_names.items())}
+    for ledger, amount in sorted((owed or {}).items()):
+        if ledger not in rows:
+            bank, tail = tails.get(ledger, (ledger, ""))
+            rows[ledger] = {
+                "account": _label(bank, tail),
+                "ledger_account": ledger,
+                "outstanding": _money(amount),
+                "available_limit": None,
+                "limit_as_of": None,
+            }
+    return sorted(rows.values(), key=lambda r: r["account"])
+
+
+def _label(bank: str, tail: str | None) -> str:
+    return f"{bank} XX{tail}" if tail else bank
 
 
 def gaps_section(
@@ -455,6 +666,19 @@ def summary(review: dict[str, Any]) -> dict[str, Any]:
         "income": review["income"].get("total"),
         "uncategorized": len(review["uncategorized"].get("transactions", ())),
         "portfolio_pnl": portfolio.get("pnl"),
+        "net_worth": review["net_worth"].get("total"),
+        "savings_rate": review["month"].get("savings_rate"),
+        "month_to_date": {k: review["month"][k] for k in ("from", "to", "spending", "change")}
+        if "spending" in review["month"]
+        else None,
+        "subscriptions": [
+            {k: s[k] for k in ("payee", "cadence", "amount", "next_expected", "change")}
+            for s in review["subscriptions"].get("subscriptions", ())
+        ],
+        "bills_due": [
+            {k: b[k] for k in ("card", "total_due", "minimum_due", "due", "days_left", "paid")}
+            for b in review["bills"].get("bills", ())
+        ],
         "failed_runs": len(review["health"]["failed_runs"]),
         "files": {"markdown": f"{review['week']}.md", "html": f"{review['week']}.html"},
     }
@@ -465,6 +689,11 @@ def summary(review: dict[str, Any]) -> dict[str, Any]:
 
 def _cat(t: StoredTransaction) -> str:
     return t.category or UNCATEGORIZED
+
+
+def _payee(t: StoredTransaction) -> str:
+    # The readable payee the feed and the books show (`BigBasket`), the alert's text otherwise.
+    return t.payee or t.counterparty or "(no counterparty)"
 
 
 def _sum_by(rows: Iterable[StoredTransaction], key: Any, count: bool = False) -> dict[Any, Decimal]:
@@ -488,6 +717,7 @@ def _txn_json(t: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
         "date": t.local_date(tz).isoformat(),
         "amount": _money(t.amount),
         "direction": t.direction,
+        "payee": t.payee or t.counterparty,
         "counterparty": t.counterparty,
         "category": t.category,
         "account": f"{t.bank} XX{t.account_tail}" if t.account_tail else t.bank,

@@ -44,15 +44,16 @@ from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
 from .announce import review_announcement
-from .compose import CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .compose import TREND_WEEKS, CheckOutcome, FailedRun, PipelineHealth, ReviewInputs
+from .fava import fava_links
+from .first_week import first_data_week, partitions_start, write_marker
+from .owed import card_accounts, read_owed
 from .power import health_in_week
 from .produce import SUMMARY_FEED, update_summary, write_review
-from .reader import gaps_in_week, read_transactions_for, read_week
+from .reader import NetWorthReader, gaps_in_week, read_transactions_for, read_week
 from .resources import Reviews
-from .week import Week, week_containing, week_of_key
+from .week import Week, week_containing, week_of_key, weeks_between
 
-# The first week a review can exist for (a Monday); earlier weeks have no partition.
-FIRST_WEEK = "2020-01-06"
 BOOKS_CHECKS = ("ledger_loads_clean", "holdings_match_broker")
 # The feeds' freshness checks: a failure during the week means a dashboard showed old data.
 FRESHNESS_CHECKS = (
@@ -62,25 +63,27 @@ FRESHNESS_CHECKS = (
 ASSET_NAME = "weekly_review"
 
 
-def weekly_partitions(timezone: str) -> WeeklyPartitionsDefinition:
-    """Weeks from Monday 00:00 in `timezone`; `end_offset=1` so the week in progress exists."""
+def weekly_partitions(timezone: str, first: Week) -> WeeklyPartitionsDefinition:
+    """Weeks from Monday 00:00 in `timezone` starting with `first` (first_week.py: the first
+    week with data); `end_offset=1` so the week in progress exists."""
     return WeeklyPartitionsDefinition(
-        start_date=FIRST_WEEK, day_offset=1, timezone=timezone, end_offset=1
+        start_date=first.key, day_offset=1, timezone=timezone, end_offset=1
     )
 
 
-def build_weekly_review(timezone: str) -> Any:
-    """The asset, partitioned in the owner's zone (resources are only known at build time)."""
+def build_weekly_review(timezone: str, first: Week) -> Any:
+    """The asset, partitioned in the owner's zone from `first` (resources are only known at
+    build time)."""
     with warnings.catch_warnings():
         # backfill_policy is marked beta; it is what makes a range one run (DESIGN.md).
         warnings.simplefilter("ignore", BetaWarning)
-        return _weekly_review_asset(timezone)
+        return _weekly_review_asset(timezone, first)
 
 
-def _weekly_review_asset(timezone: str) -> Any:
+def _weekly_review_asset(timezone: str, first: Week) -> Any:
     @asset(
         name=ASSET_NAME,
-        partitions_def=weekly_partitions(timezone),
+        partitions_def=weekly_partitions(timezone, first),
         # Many weeks in one run: a 52-week backfill is one run, not 52 run start-ups.
         backfill_policy=BackfillPolicy.single_run(),
         deps=["transactions", "broker_holdings", "books", "power_samples"],
@@ -102,6 +105,12 @@ def _weekly_review_asset(timezone: str) -> Any:
         written = []
         cached_health = load_health(power.log_folder)
         hand = owner_entries(books_config.folder)
+        names = account_names(books_config)
+        # What each card owes, from the books (one ledger load for the whole range).
+        # The trend of the first week reaches TREND_WEEKS - 1 weeks before it.
+        ends = [w.end for w in weeks_between(weeks[0].shifted(1 - TREND_WEEKS), weeks[-1])]
+        owed = read_owed(books_config.main_file, card_accounts(names), ends)
+        fava = fava_links(reviews.fava_url, books_config.main_file)
         with wh.connect(warehouse.path, read_only=True) as con:
             transactions = read_transactions_for(con, weeks)
             # One read for a whole backfill: the chain up to the last week's end.
@@ -115,6 +124,8 @@ def _weekly_review_asset(timezone: str) -> Any:
                 before=max(w.bounds(tz)[1] for w in weeks),
                 statement=statement,
             )
+            data_from = first_data_week(con, tz)
+            worth = NetWorthReader(con, tz, names, owed)
             for n, week in enumerate(weeks, 1):
                 data = read_week(con, week, tz, transactions)
                 start, end = week.bounds(tz)
@@ -131,12 +142,24 @@ def _weekly_review_asset(timezone: str) -> Any:
                         for t in statement.not_on_statement
                         if week.start <= t.local_date(tz) <= week.end
                     ],
+                    account_names=names,
+                    owed=None if owed is None else owed[week.end],
+                    net_worth=worth.trend(week),
+                    fava=fava,
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)
                 written.append(out)
                 if len(weeks) > 1:
                     context.log.info(f"review {n}/{len(weeks)}: {week.iso} → {out.markdown_path}")
+        if data_from is not None:
+            write_marker(reviews.path, data_from, reviews.file_mode)
+        if data_from is not None and data_from != first:
+            context.log.warning(
+                f"the stored history now begins in {data_from.iso} (reviews start at "
+                f"{first.iso}): restart the service (or Reload the code location in the "
+                "UI) for the weekly partitions to start there"
+            )
         last = written[-1]
         return MaterializeResult(
             metadata={
@@ -144,6 +167,12 @@ def _weekly_review_asset(timezone: str) -> Any:
                 "last_week": last.review["week"],
                 "markdown_path": MetadataValue.path(str(last.markdown_path)),
                 "html_path": MetadataValue.path(str(last.html_path)),
+                # Where `homeclerk serve`'s feed server shows it (a browser on this machine).
+                **(
+                    {"served_at": MetadataValue.url(f"{reviews.served_url}{last.html_path.name}")}
+                    if reviews.served_url
+                    else {}
+                ),
                 # The review itself, readable in the UI (the last week of a range).
                 "review": MetadataValue.md(last.markdown),
                 # When it was written lives here, never in the files (they stay reproducible).
@@ -152,6 +181,11 @@ def _weekly_review_asset(timezone: str) -> Any:
         )
 
     return weekly_review
+
+
+def account_names(books_config: BooksResource) -> dict[tuple[str, str], str]:
+    """(bank, tail) → ledger account, as the expenses feed reads `[books] account_mapping`."""
+    return {(a["bank"], a.get("tail", "")): a["account"] for a in books_config.account_mapping}
 
 
 def _finished(record: AssetCheckExecutionRecord) -> AssetCheckEvaluation | None:
@@ -284,7 +318,15 @@ def week_keys(weeks: Sequence[Week]) -> tuple[str, str]:
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The review slice: the weekly asset, `weekly_review_job` and its schedule."""
     timezone = resources["feeds"].timezone
-    weekly_review = build_weekly_review(timezone)
+    reviews = resources["reviews"]
+    first = partitions_start(
+        reviews.path,
+        resources["warehouse"].path,
+        ZoneInfo(timezone),
+        resources["clock"].now(),
+        mode=reviews.file_mode,
+    )
+    weekly_review = build_weekly_review(timezone, first)
     job = define_asset_job(
         "weekly_review_job",
         selection=AssetSelection.assets(weekly_review),

@@ -7,9 +7,14 @@ from html import escape
 from typing import Any
 
 from . import svg
+from .figures import inr
 
 SECTION_ORDER = (
+    "month",
+    "net_worth",
+    "bills",
     "spending",
+    "subscriptions",
     "income",
     "transfers",
     "uncategorized",
@@ -23,7 +28,68 @@ SECTION_ORDER = (
 
 
 def _m(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+    return inr(value)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}%"
+
+
+_CHANGE = {"new": "new", "price_rise": "price rise", None: ""}
+
+
+def _month_line(s: dict[str, Any]) -> str:
+    last = s["last_month"]
+    return (
+        f"Spent {_m(s['spending'])} from {s['from']} to {s['to']} against {_m(last['spending'])} "
+        f"in the same days of last month ({_signed(s['change'])}); came in {_m(s['income'])}; "
+        f"savings rate {_pct(s['savings_rate'])}."
+    )
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + _m(value)
+
+
+def _net_worth_line(s: dict[str, Any]) -> str:
+    parts = f"bank {_m(s['bank'])} + portfolio {_m(s['portfolio'])} − cards {_m(s['cards'])}"
+    change = f"; {_signed(s['change'])} since {s['change_from']}" if s["change"] is not None else ""
+    return f"Net worth {_m(s['total'])} ({parts}){change}."
+
+
+def _subscriptions_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Payee", "Amount", "Every", "Next", "Change"], [
+        [
+            (x["payee"], x.get("link")),
+            _m(x["amount"]),
+            x["cadence"].removesuffix("ly"),
+            x["next_expected"],
+            _CHANGE[x["change"]]
+            + (f" (was {_m(x['previous_amount'])})" if x["change"] == "price_rise" else ""),
+        ]
+        for x in s["subscriptions"]
+    ]
+
+
+def _bills_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Card", "Total due", "Minimum", "Due", "Days left"], [
+        [
+            (b["card"], b.get("link")),
+            _m(b["total_due"]),
+            _m(b["minimum_due"]),
+            b["due"],
+            "paid"
+            if b["paid"]
+            else str(b["days_left"])
+            if b["days_left"] >= 0
+            else f"overdue {-b['days_left']}",
+        ]
+        for b in s["bills"]
+    ]
+
+
+def _text(cell: Any) -> str:
+    return str(cell[0] if isinstance(cell, tuple) else cell)
 
 
 def _weekday(iso: str) -> str:
@@ -32,7 +98,7 @@ def _weekday(iso: str) -> str:
 
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     """A Markdown table (cells with '|' escaped)."""
-    cell = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+    cell = lambda s: _text(s).replace("|", "\\|")  # noqa: E731
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return out
@@ -42,7 +108,19 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     lines = [f"## {s['title']}", ""]
     if "note" in s and len(s) == 2:  # title + note: nothing else to show
         return [*lines, f"_{s['note']}_", ""]
-    if key == "spending":
+    if key == "month":
+        lines.append(_month_line(s))
+    elif key == "net_worth":
+        lines.append(_net_worth_line(s))
+        lines += [
+            "",
+            "12-week trend: " + ", ".join(f"{p['date']} {_m(p['total'])}" for p in s["trend"]),
+        ]
+    elif key == "subscriptions":
+        lines += _table(*_subscriptions_table(s))
+    elif key == "bills":
+        lines += _table(*_bills_table(s))
+    elif key == "spending":
         lines.append(
             f"Spent **{_m(s['total'])}** in {s['count']} debits "
             f"(4-week average {_m(s['average_total'])})."
@@ -61,9 +139,9 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         )
         lines += ["", "Largest:", ""]
         lines += _table(
-            ["Date", "Amount", "Counterparty", "Category"],
+            ["Date", "Amount", "Payee", "Category"],
             [
-                [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                [t["date"], _m(t["amount"]), t["payee"] or "", t["category"] or ""]
                 for t in s["largest"]
             ],
         )
@@ -82,14 +160,17 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         for t in s["transactions"]:
             lines.append(
                 f"- {t['date']} {t['direction']} {_m(t['amount'])} "
-                f"{t['counterparty'] or '(no counterparty)'} ({t['account']})"
+                f"{t['payee'] or '(no counterparty)'} ({t['account']})"
             )
             lines += ["", "  ```toml"] + [f"  {r}" for r in t["rule"].splitlines()] + ["  ```"]
     elif key == "balances":
-        lines += _table(
-            ["Account", "Kind", "Balance", "As of"],
-            [[a["account"], a["instrument"], _m(a["balance"]), a["as_of"]] for a in s["accounts"]],
-        )
+        if s["accounts"]:
+            lines += _table(*_accounts_table(s))
+        if s["cards"]:
+            lines += ["", "Credit cards (what is owed, as the books say; the limit apart):", ""]
+            lines += _table(*_cards_table(s))
+        if s.get("cards_note"):
+            lines += ["", f"_{s['cards_note']}_"]
     elif key == "gaps":
         lines += [f"- {_gap_text(g)}" for g in s.get("gaps", ())]
         lines += [f"- {t['text']}" for t in s.get("not_on_statement", ())]
@@ -131,6 +212,29 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     if "note" in s:
         lines += ["", f"_{s['note']}_"]
     return [*lines, ""]
+
+
+def _accounts_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Account", "Balance", "As of"], [
+        [
+            (a["account"] + (" (wallet)" if a["instrument"] == "wallet" else ""), a.get("link")),
+            _m(a["balance"]),
+            a["as_of"],
+        ]
+        for a in s["accounts"]
+    ]
+
+
+def _cards_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    return ["Card", "Outstanding", "Available limit", "Limit as of"], [
+        [
+            (c["account"], c.get("link")),
+            _m(c["outstanding"]),
+            _m(c["available_limit"]),
+            c["limit_as_of"] or "—",
+        ]
+        for c in s["cards"]
+    ]
 
 
 def _gap_text(g: dict[str, Any]) -> str:
@@ -212,7 +316,10 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#
 max-width:760px;margin:0 auto;padding:12px}
 h1{font-size:1.4em}h2{font-size:1.15em;border-bottom:1px solid #e5e7eb;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
-td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left}
+td,th{padding:3px 6px;border-bottom:1px solid #f3f4f6;text-align:left;overflow-wrap:anywhere}
+th{overflow-wrap:normal}td.n{white-space:nowrap}
+@media (max-width:480px){table{font-size:13px}td,th{padding:3px 3px}}
+a{color:#1d4ed8}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#6b7280;font-style:italic}.bad{color:#b91c1c;font-weight:600}
 .quiet{background:#fef3c7;padding:6px 10px;border-radius:4px}
@@ -222,10 +329,18 @@ svg.chart{max-width:100%;height:auto}
 """.strip()
 
 
-def _html_table(head: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    def cells(tag: str, values: list[str]) -> str:
+def _cell(value: Any) -> str:
+    # A (text, link) pair is a link into Fava; a link of None is plain text.
+    if isinstance(value, tuple):
+        text, href = value
+        return f'<a href="{escape(href)}">{escape(str(text))}</a>' if href else escape(str(text))
+    return escape(str(value))
+
+
+def _html_table(head: list[str], rows: list[list[Any]], numeric: set[int]) -> str:
+    def cells(tag: str, values: list[Any]) -> str:
         return "".join(
-            f"<{tag}{' class=n' if i in numeric else ''}>{escape(str(v))}</{tag}>"
+            f"<{tag}{' class=n' if i in numeric else ''}>{_cell(v)}</{tag}>"
             for i, v in enumerate(values)
         )
 
@@ -238,6 +353,22 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
     only_note = "note" in s and len(s) == 2
     if only_note:
         pass
+    elif key == "month":
+        parts.append(f"<p>{escape(_month_line(s))}</p>")
+    elif key == "net_worth":
+        parts.append(f"<p>{escape(_net_worth_line(s))}</p>")
+        parts.append(
+            svg.daily_bars(
+                [(p["date"][5:], max(p["total"] or 0, 0)) for p in s["trend"]],
+                "Net worth, 12 weeks (a negative week shows no bar)",
+            )
+        )
+        if s.get("trend_note"):
+            parts.append(f'<p class="note">{escape(s["trend_note"])}</p>')
+    elif key == "subscriptions":
+        parts.append(_html_table(*_subscriptions_table(s), {1}))
+    elif key == "bills":
+        parts.append(_html_table(*_bills_table(s), {1, 2, 4}))
     elif key == "spending":
         parts.append(
             f"<p>Spent <b>{_m(s['total'])}</b> in {s['count']} debits "
@@ -260,16 +391,24 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             "<h3>Top merchants</h3>"
             + _html_table(
                 ["Merchant", "Amount", "Debits"],
-                [[m["merchant"], _m(m["amount"]), str(m["count"])] for m in s["merchants"]],
+                [
+                    [(m["merchant"], m.get("link")), _m(m["amount"]), str(m["count"])]
+                    for m in s["merchants"]
+                ],
                 {1, 2},
             )
         )
         parts.append(
             "<h3>Largest</h3>"
             + _html_table(
-                ["Date", "Amount", "Counterparty", "Category"],
+                ["Date", "Amount", "Payee", "Category"],
                 [
-                    [t["date"], _m(t["amount"]), t["counterparty"] or "", t["category"] or ""]
+                    [
+                        t["date"],
+                        _m(t["amount"]),
+                        (t["payee"] or "", t.get("link")),
+                        t["category"] or "",
+                    ]
                     for t in s["largest"]
                 ],
                 {1},
@@ -293,7 +432,7 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
         for t in s["transactions"]:
             parts.append(
                 f"<p>{escape(t['date'])} {escape(t['direction'])} {_m(t['amount'])} "
-                f"{escape(t['counterparty'] or '(no counterparty)')} "
+                f"{escape(t['payee'] or '(no counterparty)')} "
                 f"({escape(t['account'])})</p><pre>{escape(t['rule'])}</pre>"
             )
     elif key == "gaps":
@@ -304,16 +443,12 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             + "</ul>"
         )
     elif key == "balances":
-        parts.append(
-            _html_table(
-                ["Account", "Kind", "Balance", "As of"],
-                [
-                    [a["account"], a["instrument"], _m(a["balance"]), a["as_of"]]
-                    for a in s["accounts"]
-                ],
-                {2},
-            )
-        )
+        if s["accounts"]:
+            parts.append(_html_table(*_accounts_table(s), {1}))
+        if s["cards"]:
+            parts.append("<h3>Credit cards</h3>" + _html_table(*_cards_table(s), {1, 2}))
+        if s.get("cards_note"):
+            parts.append(f'<p class="note">{escape(s["cards_note"])}</p>')
     elif key == "portfolio":
         if "start_value" in s:
             parts.append(

@@ -17,6 +17,10 @@ class Reviews(ConfigurableResource):
 
     folder: str
     file_mode: int = PRIVATE_FILE_MODE
+    # Where Fava serves the books (`[service] fava_port` on this machine); None: no links.
+    fava_url: str | None = None
+    # Where the feed server serves the reviews (`[service] feeds_port`); None: not linked.
+    served_url: str | None = None
 
     @property
     def path(self) -> Path:
@@ -25,5 +29,13 @@ class Reviews(ConfigurableResource):
 
 
 def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
-    """`reviews`: private, under the data folder (feeds/review.json has the feeds' mode)."""
-    return {"reviews": Reviews(folder=str(settings.data_dir / "reviews"))}
+    """`reviews`: private, under the data folder (feeds/review.json has the feeds' mode), with
+    Fava's address for the review's links."""
+    service = getattr(settings, "service", None)  # [service]: the composed settings have it
+    fava = f"http://127.0.0.1:{service.fava_port}" if service is not None else None
+    served = f"http://127.0.0.1:{service.feeds_port}/reviews/" if service is not None else None
+    return {
+        "reviews": Reviews(
+            folder=str(settings.data_dir / "reviews"), fava_url=fava, served_url=served
+        )
+    }

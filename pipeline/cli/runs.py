@@ -69,8 +69,8 @@ def _materialize(args: argparse.Namespace) -> int:
 
 def _review(args: argparse.Namespace) -> int:
     from assets.common.clock import now_utc
-    from assets.review.definitions import FIRST_WEEK
-    from assets.review.week import outside_partitions, parse_iso_week, week_of_key, weeks_between
+    from assets.review.first_week import partitions_start
+    from assets.review.week import outside_partitions, parse_iso_week, weeks_between
     from pipeline.materialize import materialize
     from pipeline.service.instance import use_instance
     from pipeline.settings import load_env_file
@@ -88,8 +88,11 @@ def _review(args: argparse.Namespace) -> int:
         print(f"homeclerk: {exc}", file=sys.stderr)
         return 2
     settings = settings_for(args)
-    # Dagster's weekly partitions end at the week in progress by the wall clock, as here.
-    outside = outside_partitions(weeks, week_of_key(FIRST_WEEK), now_utc(), settings.tz)
+    # Dagster's weekly partitions end at the week in progress by the wall clock, as here, and
+    # start where the definitions do (the first week with data).
+    now = now_utc()
+    first = partitions_start(settings.data_dir / "reviews", settings.warehouse, settings.tz, now)
+    outside = outside_partitions(weeks, first, now, settings.tz)
     if outside:
         print(f"homeclerk: {outside}", file=sys.stderr)
         return 2

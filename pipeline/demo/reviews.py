@@ -8,17 +8,19 @@ from typing import Any
 
 from dagster import DagsterEvent, DagsterInstance, Definitions
 
-from assets.review.definitions import FIRST_WEEK
-from assets.review.week import week_containing
+from assets.review.week import Week, week_containing
 from pipeline.demo.messages import IST
 
 DEMO_WEEKS = 8
 
 
-def demo_review_range(as_of: dt.datetime, weeks: int = DEMO_WEEKS) -> tuple[str, str]:
-    """(first, last) partition keys: the week holding `as_of` (IST) and the ones before it."""
+def demo_review_range(
+    as_of: dt.datetime, data_from: Week, weeks: int = DEMO_WEEKS
+) -> tuple[str, str]:
+    """(first, last) partition keys: the week holding `as_of` (IST) and the ones before it,
+    from `data_from` (the partitions' first week) at the earliest."""
     last = week_containing(as_of.astimezone(IST).date())
-    first = max(last.shifted(-(weeks - 1)).start, dt.date.fromisoformat(FIRST_WEEK))
+    first = max(last.shifted(-(weeks - 1)).start, data_from.start)
     return first.isoformat(), last.key
 
 
@@ -32,7 +34,9 @@ def materialize_demo_reviews(
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    first, last = demo_review_range(as_of)
+    partitions = defs.resolve_assets_def("weekly_review").partitions_def
+    data_from = week_containing(partitions.start.date())  # type: ignore[union-attr]
+    first, last = demo_review_range(as_of, data_from)
     result = defs.resolve_job_def("weekly_review_job").execute_in_process(
         run_config=run_config,
         instance=instance,

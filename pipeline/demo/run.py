@@ -155,6 +155,8 @@ def run_demo(
         )
         _say_gaps(settings.feeds_dir / "expenses.json", step)
         step(f"weekly reviews: the last {DEMO_WEEKS} weeks, one run")
+        # Loaded again now that data is stored: the weekly partitions start at its first week.
+        defs = build_definitions(settings)
         review_events, last_week = materialize_demo_reviews(
             defs, DagsterInstance.get(), run_config, as_of
         )

@@ -114,10 +114,20 @@ def feed_server(
     port: int,
     extra_hosts: Sequence[str],
     fault: Callable[[], str | None] = lambda: None,
+    reviews_dir: Path | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> FeedServer:
     """The feed server bound to 127.0.0.1:`port` (the supervisor serves it on a thread); `fault`
-    is the broken store every feed is served stale for, if any."""
-    return FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts), fault=fault)
+    is the broken store every feed is served stale for, if any; `reviews_dir` the weekly
+    reviews it serves under /reviews/; `cors_origins` the web origins it lets read it."""
+    return FeedServer(
+        feeds_dir,
+        port,
+        allowed_hosts(port, extra_hosts),
+        fault=fault,
+        reviews_dir=reviews_dir,
+        cors_origins=frozenset(cors_origins),
+    )
 
 
 def child_specs(
@@ -183,7 +193,8 @@ def child_specs(
         # A thread of the service itself: a process of its own cost ~20 MB for static files.
         ThreadSpec("feeds", partial(feed_server, settings.feeds_dir, service.feeds_port,
                                     service.allowed_hosts, partial(store_fault_line, guard,
-                                                                   settings.data_dir))),
+                                                                   settings.data_dir),
+                                    settings.data_dir / "reviews", service.cors_origins)),
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,

@@ -280,9 +280,11 @@ def test_alerts_around_local_midnight_land_in_the_owner_s_week(midnight_warehous
     [account] = first["balances"]["accounts"]
     assert account == {
         "account": "HDFC XX1276",
+        "ledger_account": None,
         "instrument": "account",
         "balance": 9556.0,
         "as_of": "2025-11-09",
+        "link": None,  # no Fava address given
     }
     second = review_of(midnight_warehouse, "2025-W46")
     assert second["spending"]["total"] == 222.0 + 444.0

@@ -25,6 +25,8 @@ from tests.books.helpers import SAVINGS, alert, mapping, store_alerts, write_mai
 from tests.review.helpers import IST, build_warehouse
 
 BACKFILL_LIMIT_S = 60.0
+# The partitions' first week in these tests (the definitions read it from the data).
+FIRST = parse_iso_week("2025-W02")
 
 
 def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
@@ -43,11 +45,11 @@ def _resources(tmp_path: Path, now: dt.datetime) -> dict[str, object]:
 
 
 def test_partitions_are_monday_weeks_in_the_owner_zone_with_the_week_in_progress() -> None:
-    asset = build_weekly_review("Asia/Kolkata")
+    asset = build_weekly_review("Asia/Kolkata", FIRST)
     partitions = asset.partitions_def
     keys = partitions.get_partition_keys(current_time=dt.datetime(2025, 11, 19, 12, tzinfo=IST))
     assert keys[-1] == "2025-11-17"  # Wednesday: the week in progress (end_offset=1) exists
-    assert keys[-2] == "2025-11-10" and keys[0] == "2020-01-06"
+    assert keys[-2] == "2025-11-10" and keys[0] == "2025-01-06"
     assert all(dt.date.fromisoformat(k).weekday() == 0 for k in keys)
 
 
@@ -72,13 +74,13 @@ def test_the_schedule_reviews_the_right_week(local: dt.datetime, week: str) -> N
 def _job():  # type: ignore[no-untyped-def]
     from dagster import AssetSelection, define_asset_job
 
-    asset = build_weekly_review("Asia/Kolkata")
+    asset = build_weekly_review("Asia/Kolkata", FIRST)
     return define_asset_job("weekly_review_job", AssetSelection.assets(asset))
 
 
 def test_a_late_materialization_writes_the_same_bytes(tmp_path: Path) -> None:
     build_warehouse(tmp_path / "warehouse.duckdb")
-    asset = build_weekly_review("Asia/Kolkata")
+    asset = build_weekly_review("Asia/Kolkata", FIRST)
     week = parse_iso_week("2025-W44")
     files = [tmp_path / "reviews" / "2025-W44.md", tmp_path / "reviews" / "2025-W44.html"]
     with DagsterInstance.local_temp(str(tmp_path)) as instance:
@@ -152,7 +154,7 @@ def test_a_failed_run_and_a_stale_feed_in_the_week_show_in_pipeline_health(
     tmp_path: Path,
 ) -> None:
     build_warehouse(tmp_path / "warehouse.duckdb")
-    asset = build_weekly_review("Asia/Kolkata")
+    asset = build_weekly_review("Asia/Kolkata", FIRST)
     # The week is the one the instance stamped both records in. Should the two straddle a week
     # boundary (a test started seconds before Monday 00:00), record them again in a fresh
     # instance: weeks are long, so the second pair shares one.
@@ -211,19 +213,20 @@ def test_a_52_week_backfill_from_the_shell_is_one_run(tmp_path: Path) -> None:
         )
 
     started = time.monotonic()
-    done = review("--from", "2025-W01", "--to", "2025-W52")
+    # 52 weeks from the first week with data (2025-W42), where the partitions start.
+    done = review("--from", "2025-W42", "--to", "2026-W41")
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "partitions 2024-12-30 to 2025-12-22, one run" in done.stdout
-    assert "review 52/52: 2025-W52" in done.stdout + done.stderr  # progress in the log
+    assert "partitions 2025-10-13 to 2026-10-05, one run" in done.stdout
+    assert "review 52/52: 2026-W41" in done.stdout + done.stderr  # progress in the log
     folder = settings.data_dir / "reviews"
-    assert len(list(folder.glob("2025-W*.md"))) == 52
-    assert len(list(folder.glob("2025-W*.html"))) == 52
+    assert len(list(folder.glob("202?-W*.md"))) == 52
+    assert len(list(folder.glob("202?-W*.html"))) == 52
     assert elapsed <= BACKFILL_LIMIT_S, f"52-week backfill took {elapsed:.1f} s"
     with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         assert len(instance.get_runs()) == 1
     feed = json.loads((settings.feeds_dir / "review.json").read_text())
-    assert feed["week"] == "2025-W52" and feed["note"].endswith("the source was quiet")
+    assert feed["week"] == "2026-W41" and feed["note"].endswith("the source was quiet")
 
     # One week again, alone: the same bytes as in the range run.
     ranged = (folder / "2025-W45.html").read_bytes()
@@ -284,24 +287,23 @@ def test_a_check_only_planned_counts_neither_as_stale_nor_as_a_books_verdict(
     ],
 )
 def test_the_weeks_that_exist_are_the_partitions(local: dt.datetime) -> None:
-    from assets.review.definitions import FIRST_WEEK
     from assets.review.week import outside_partitions, week_of_key
 
     now = local.replace(tzinfo=IST)
-    keys = build_weekly_review("Asia/Kolkata").partitions_def.get_partition_keys(current_time=now)
-    first = week_of_key(FIRST_WEEK)
-    for text in ("2027-W01", "1990-W23", "2020-W01", "2020-W02"):
+    partitions = build_weekly_review("Asia/Kolkata", FIRST).partitions_def
+    keys = partitions.get_partition_keys(current_time=now)
+    for text in ("2027-W01", "1990-W23", "2025-W01", "2025-W02"):
         week = parse_iso_week(text)
-        error = outside_partitions([week], first, now, IST)
+        error = outside_partitions([week], FIRST, now, IST)
         assert (error is None) == (week.key in keys), (text, error)
         if error:
             last = week_of_key(keys[-1]).iso
-            assert f"for {text}: reviews exist from 2020-W02 to {last} (the week in" in error
+            assert f"for {text}: reviews exist from 2025-W02 to {last} (the week in" in error
 
 
 @pytest.mark.parametrize(
     "args",
-    [["--week", "2999-W01"], ["--week", "1990-W23"], ["--from", "2019-W50", "--to", "2020-W03"]],
+    [["--week", "2999-W01"], ["--week", "2025-W41"], ["--from", "2025-W40", "--to", "2025-W43"]],
 )
 def test_review_of_a_week_with_no_partition_says_which_exist(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
@@ -309,12 +311,14 @@ def test_review_of_a_week_with_no_partition_says_which_exist(
     from pipeline.cli import main
 
     (tmp_path / "homeclerk.toml").write_text('[paths]\ndata_dir = "data"\n')
+    # Bank SMS stored from Monday 13 Oct 2025 (2025-W42): the reviews start there.
+    build_warehouse(tmp_path / "data" / "warehouse.duckdb")
     code = main(["--config", str(tmp_path / "homeclerk.toml"), "review", *args])
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "Traceback" not in err and "Dagster" not in err
     assert err.startswith(f"homeclerk: no weekly review can exist for {args[1]}")
-    assert "reviews exist from 2020-W02 to " in err
+    assert "reviews exist from 2025-W42 to " in err
     assert not (tmp_path / "data" / "dagster").exists()  # refused before any run
 
 
@@ -329,7 +333,7 @@ def test_the_review_says_each_gap_of_its_week_in_words(tmp_path: Path) -> None:
             alert(3, dt.date(2026, 11, 9), "10.00", balance="7000.00", hour=9),
         ],
     )
-    asset = build_weekly_review("Asia/Kolkata")
+    asset = build_weekly_review("Asia/Kolkata", FIRST)
 
     def review(week: str) -> str:
         with DagsterInstance.ephemeral() as instance:
@@ -371,3 +375,26 @@ def test_a_failed_run_counts_in_a_window_given_in_another_zone(tmp_path: Path) -
         health = pipeline_health(instance, made - hour, made + hour, 0)
         assert [f.run_id for f in health.failed_runs] == [run.run_id]
         assert pipeline_health(instance, made + hour, made + 2 * hour, 0).failed_runs == ()
+
+
+def test_the_materialization_links_to_the_review_the_feed_server_serves(tmp_path: Path) -> None:
+    from assets.review.resources import resources_from_settings
+
+    (tmp_path / "homeclerk.toml").write_text(
+        '[paths]\ndata_dir = "data"\n[service]\nfeeds_port = 5999\nfava_port = 5998\n'
+    )
+    reviews = resources_from_settings(load_settings(tmp_path / "homeclerk.toml"))["reviews"]
+    assert reviews.served_url == "http://127.0.0.1:5999/reviews/"
+    assert reviews.fava_url == "http://127.0.0.1:5998"
+    build_warehouse(tmp_path / "warehouse.duckdb")
+    resources = _resources(tmp_path, dt.datetime(2025, 11, 20, tzinfo=IST))
+    resources["reviews"] = Reviews(folder=str(tmp_path / "reviews"), served_url=reviews.served_url)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(
+            [build_weekly_review("Asia/Kolkata", FIRST)],
+            resources=resources,
+            instance=instance,
+            partition_key=parse_iso_week("2025-W45").key,
+        )
+    (done,) = result.asset_materializations_for_node("weekly_review")
+    assert done.metadata["served_at"].value == "http://127.0.0.1:5999/reviews/2025-W45.html"

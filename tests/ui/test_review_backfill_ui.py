@@ -20,7 +20,8 @@ from tests.support import CHROMIUM_ARGS, chromium_path, free_port, http_ok, wait
 pytestmark = pytest.mark.ui
 
 # 2025-W01 starts on Mon 30 Dec 2024; 2025-W52 on Mon 22 Dec 2025: 52 partitions.
-RANGE = "[2024-12-30...2025-12-22]"
+# 52 weeks from the first week with data (2025-W42: the partitions start there).
+RANGE = "[2025-10-13...2026-10-05]"
 
 
 @pytest.fixture(scope="module")
@@ -97,5 +98,5 @@ def test_a_52_week_backfill_from_the_ui_runs_as_one_run(
         page.get_by_text("Success").first.wait_for(timeout=60_000)
         browser.close()
     reviews = settings.data_dir / "reviews"
-    assert len(list(reviews.glob("2025-W*.html"))) == 52
-    assert len(list(reviews.glob("2025-W*.md"))) == 52
+    assert len(list(reviews.glob("202?-W*.html"))) == 52
+    assert len(list(reviews.glob("202?-W*.md"))) == 52
