@@ -28,6 +28,7 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
+from assets.books.budgets import unopened_text
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots
@@ -53,7 +54,13 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
             "unmapped_accounts",
             asset="ledger_entries",
             description="Every account an alert names is in [books] account_mapping.",
-        )
+        ),
+        AssetCheckSpec(
+            "budget_accounts_open",
+            asset="ledger_entries",
+            description="Every [[budgets]] account is one the ledger opens (a budget for any "
+            "other would be silently ignored by Fava: it is left out and named here).",
+        ),
     ],
 )
 def ledger_entries(
@@ -63,12 +70,14 @@ def ledger_entries(
     clock: Clock,
 ) -> MaterializeResult:
     alerts = read_alerts(warehouse.path)
+    today = books_config.today(clock.now())
     result = write_bank_books(
         books_config.folder,
         alerts,
         books_config.mapping(),
         tz=books_config.tz,
-        today=books_config.today(clock.now()),
+        today=today,
+        budgets=books_config.budget_list(),
     )
     build, report = result.build, result.report
     for line in result.owner_errors:
@@ -97,6 +106,24 @@ def ledger_entries(
             else MetadataValue.text(""),
         },
     )
+    unopened = [
+        unopened_text(b, result.opened, today, books_config.config_source)
+        for b in result.budgets.unopened
+    ]
+    for line in unopened:
+        context.log.error(line)
+    budget_check = AssetCheckResult(
+        check_name="budget_accounts_open",
+        passed=not unopened,
+        severity=AssetCheckSeverity.ERROR,
+        description="\n".join(unopened)
+        if unopened
+        else f"{len(result.budgets.entries)} budget(s) in the books",
+        metadata={
+            "budgets_in_books": len(result.budgets.entries),
+            "unopened": len(unopened),
+        },
+    )
     return MaterializeResult(
         metadata={
             "folder": MetadataValue.path(str(books_config.folder / "generated" / "bank")),
@@ -111,7 +138,7 @@ def ledger_entries(
             "files_unchanged": len(report.unchanged),
             "files_removed": len(report.removed),
         },
-        check_results=[check],
+        check_results=[check, budget_check],
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from assets.books.accounts import AccountMapping
+from assets.books.budgets import Budget, BudgetBuild, build_budgets, render_fava
 from assets.books.entries import LedgerBuild, build_ledger
 from assets.books.handkept import read_hand_kept
 from assets.books.prices import PriceBuild, build_prices
@@ -18,6 +19,7 @@ from assets.books.writer import (
     WriteReport,
     generated_dir,
     write_accounts,
+    write_fava,
     write_monthly,
 )
 from assets.portfolio.model import HoldingsSnapshot
@@ -32,6 +34,8 @@ class BankBooks(NamedTuple):
     build: LedgerBuild
     report: WriteReport
     owner_errors: tuple[str, ...]  # parse errors in the owner's own files
+    budgets: BudgetBuild = BudgetBuild((), ())
+    opened: frozenset[str] = frozenset()  # every account the ledger opens (owner's + generated)
 
 
 class PriceBooks(NamedTuple):
@@ -48,8 +52,10 @@ def write_bank_books(
     *,
     tz: ZoneInfo,
     today: dt.date,
+    budgets: Sequence[Budget] = (),
 ) -> BankBooks:
-    """Regenerate every bank month from all alerts: the same alerts give the same bytes."""
+    """Regenerate every bank month from all alerts: the same alerts give the same bytes; and
+    the budgets, for the accounts the ledger opens (the owner's files or the generated ones)."""
     books_dir = Path(books_dir)
     hand = read_hand_kept(books_dir / MAIN_FILE, generated_dir(books_dir))
     build = build_ledger(alerts, mapping, tz=tz, today=today, hand=hand)
@@ -60,7 +66,10 @@ def write_bank_books(
     )
     write_accounts(books_dir, build.opens)
     report = write_monthly(books_dir, BANK, "bank alerts", entries)
-    return BankBooks(build, report, hand.errors)
+    opened_on = {o.account: o.date for o in build.opens} | dict(hand.opened_on)
+    budget_build = build_budgets(budgets, opened_on)
+    write_fava(books_dir, render_fava(budget_build.entries))
+    return BankBooks(build, report, hand.errors, budget_build, frozenset(opened_on))
 
 
 def write_price_books(

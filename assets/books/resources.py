@@ -9,6 +9,7 @@ from typing import Any
 from dagster import ConfigurableResource
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
+from assets.books.budgets import Budget, as_config, from_resource_config
 from assets.books.generate import MAIN_FILE
 from assets.common.settings_reader import SharedSettings
 from assets.common.timezone import DEFAULT_TIMEZONE, HasTimezone
@@ -22,6 +23,10 @@ class BooksResource(HasTimezone, ConfigurableResource):
     account_mapping: list[dict[str, str]]
     timezone: str = DEFAULT_TIMEZONE
     broker_value_tolerance: float = 0.005  # 0.5 %: prices move between snapshot and check
+    # [[budgets]]: [{account = "Expenses:Food", monthly = "5000.00"}, ...] (amounts as text)
+    budgets: list[dict[str, str]] = []
+    # The settings file the budgets came from, for the messages that name a budget's key.
+    config_source: str = "homeclerk.toml"
 
     @property
     def folder(self) -> Path:
@@ -37,6 +42,10 @@ class BooksResource(HasTimezone, ConfigurableResource):
         """The parsed `account_mapping` (raises InvalidAccountMappingError)."""
         return parse_account_mapping(self.account_mapping)
 
+    def budget_list(self) -> tuple[Budget, ...]:
+        """The `[[budgets]]` entries, in the order of the settings."""
+        return from_resource_config(self.budgets)
+
     def today(self, now: dt.datetime) -> dt.date:
         """The owner's date at the instant `now` (from the `Clock` resource)."""
         return now.astimezone(self.tz).date()
@@ -51,5 +60,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             account_mapping=books.accounts.as_config(),
             timezone=settings.timezone,
             broker_value_tolerance=books.broker_value_tolerance,
+            budgets=as_config(books.budgets),
+            config_source=str(settings.config_file or "homeclerk.toml"),
         )
     }

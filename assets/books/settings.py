@@ -1,5 +1,6 @@
-"""`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, and the
-owner's own bank statement layouts (`[[books.statement_formats]]`)."""
+"""`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, the
+owner's own bank statement layouts (`[[books.statement_formats]]`), and the monthly budgets
+(`[[budgets]]`, which the books carry for Fava and the expenses feed and review report on)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .accounts import AccountMapping, parse_account_mapping
+from .budgets import EXAMPLE as BUDGET_EXAMPLE
+from .budgets import Budget, BudgetConfigError, budgets_from_config
 from .errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
 from .statements.configured import EXAMPLE as STATEMENT_FORMAT_EXAMPLE
 from .statements.configured import StatementFormatError, layout_from_config
@@ -24,6 +27,8 @@ class BooksSettings:
     accounts: AccountMapping = field(default_factory=lambda: AccountMapping(()))
     broker_value_tolerance: float = 0.005
     statement_formats: tuple[Layout, ...] = ()
+    # `[[budgets]]`: a monthly amount per Expenses account, written into the books for Fava.
+    budgets: tuple[Budget, ...] = ()
 
 
 def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
@@ -38,7 +43,18 @@ def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
         accounts=accounts,
         broker_value_tolerance=tolerance,
         statement_formats=_statement_formats(reader),
+        budgets=_budgets(reader),
     )
+
+
+def _budgets(reader: SettingsReader) -> tuple[Budget, ...]:
+    """`[[budgets]]`, each entry checked; a mistake names its own key. (Whether the ledger
+    opens each account is known only to the books: `ledger_entries` checks that.)"""
+    entries = reader.table_list("budgets", example=BUDGET_EXAMPLE)
+    try:
+        return budgets_from_config(entries)
+    except BudgetConfigError as exc:
+        raise reader.error(exc.key, exc.problem, exc.example) from None
 
 
 def _statement_formats(reader: SettingsReader) -> tuple[Layout, ...]:

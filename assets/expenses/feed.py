@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.books.budgets import Budget
 from assets.common.feed_status import iso_instant
 from assets.sms.health import QuietVerdict
 from assets.transactions.balance_chain import AlertPoint, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
+
+from .budgets import budget_progress
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
@@ -53,6 +56,7 @@ def build_expenses_feed(
     account_names: Mapping[tuple[str, str], str] | None = None,
     quiet: QuietVerdict | None = None,
     gaps: Sequence[Gap] = (),
+    budgets: Sequence[Budget] = (),
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
@@ -71,6 +75,8 @@ def build_expenses_feed(
 
     `gaps` are the open breaks in the balance chains (assets/transactions/balance_chain.py), most
     recent first: money that left or arrived with no alert.
+
+    `budgets` (`[[budgets]]`) give one row each for this month (assets/expenses/budgets.py).
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -144,6 +150,7 @@ def build_expenses_feed(
         ],
         "recent": [_txn_json(t, tz) for t in rows[:RECENT_LIMIT]],
         "gaps": [_gap_json(g, tz) for g in gaps],
+        "budgets": budget_progress(budgets, rows, today=today, tz=tz),
     }
 
 

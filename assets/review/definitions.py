@@ -115,6 +115,7 @@ def _weekly_review_asset(timezone: str) -> Any:
                     books=books_outcomes(context.instance, end),
                     health=pipeline_health(context.instance, start, end, data["unrecognized"]),
                     gaps=gaps_in_week(gaps, week, tz),
+                    budgets=books_config.budget_list(),
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)

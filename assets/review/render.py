@@ -15,6 +15,7 @@ SECTION_ORDER = (
     "uncategorized",
     "balances",
     "gaps",
+    "budgets",
     "portfolio",
     "power",
     "books",
@@ -92,6 +93,8 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
         )
     elif key == "gaps":
         lines += [f"- {_gap_text(g)}" for g in s["gaps"]]
+    elif key == "budgets":
+        lines += _table(BUDGET_HEAD, [_budget_cells(b) for b in s["budgets"]])
     elif key == "portfolio":
         if "start_value" in s:
             lines.append(
@@ -130,6 +133,14 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     if "note" in s:
         lines += ["", f"_{s['note']}_"]
     return [*lines, ""]
+
+
+BUDGET_HEAD = ["Account", "Budget", "Spent", "Left", "Month-end at this pace"]
+
+
+def _budget_cells(b: dict[str, Any]) -> list[str]:
+    left = _m(b["left"]) if b["left"] >= 0 else f"{_m(-b['left'])} over"
+    return [b["account"], _m(b["budget"]), _m(b["spent"]), left, _m(b["projected"])]
 
 
 def _gap_text(g: dict[str, Any]) -> str:
@@ -296,6 +307,10 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
     elif key == "gaps":
         parts.append(
             "<ul>" + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s["gaps"]) + "</ul>"
+        )
+    elif key == "budgets":
+        parts.append(
+            _html_table(BUDGET_HEAD, [_budget_cells(b) for b in s["budgets"]], {1, 2, 3, 4})
         )
     elif key == "balances":
         parts.append(
