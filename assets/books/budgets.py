@@ -6,9 +6,9 @@ Each budget is an Expenses account and a monthly amount in rupees. The books car
 
 (the syntax Fava's budget module reads), so Fava's budget columns show them. A budget is dated
 the first of the month its account opens in the ledger: it is the owner's monthly figure for that
-account for as long as the books show it. Beancount does not check the accounts a custom entry names, so a
-budget for an account the ledger never opens would be silently ignored by Fava: those are kept
-out of the books and reported against their settings key with the fix.
+account for as long as the books show it. Beancount does not check the accounts a custom entry
+names, so a budget for an account the ledger never opens would be silently ignored by Fava:
+those are kept out of the books and reported against their settings key with the fix.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
-
 
 BUDGET_CURRENCY = "INR"
 EXAMPLE = '{ account = "Expenses:Food", monthly = 5000 }'

@@ -20,6 +20,7 @@ from dagster import (
     define_asset_job,
 )
 
+from assets.books.budgets import unopened_text
 from assets.books.checks import (
     compare_holdings,
     diff_table,
@@ -28,7 +29,6 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
-from assets.books.budgets import unopened_text
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.reader import read_alerts, read_snapshots

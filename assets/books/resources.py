@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from dagster import ConfigurableResource
+from pydantic import Field
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
 from assets.books.budgets import Budget, as_config, from_resource_config
@@ -24,7 +25,7 @@ class BooksResource(HasTimezone, ConfigurableResource):
     timezone: str = DEFAULT_TIMEZONE
     broker_value_tolerance: float = 0.005  # 0.5 %: prices move between snapshot and check
     # [[budgets]]: [{account = "Expenses:Food", monthly = "5000.00"}, ...] (amounts as text)
-    budgets: list[dict[str, str]] = []
+    budgets: list[dict[str, str]] = Field(default_factory=list)
     # The settings file the budgets came from, for the messages that name a budget's key.
     config_source: str = "homeclerk.toml"
 

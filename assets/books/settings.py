@@ -48,8 +48,10 @@ def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
 
 
 def _budgets(reader: SettingsReader) -> tuple[Budget, ...]:
-    """`[[budgets]]`, each entry checked; a mistake names its own key. (Whether the ledger
-    opens each account is known only to the books: `ledger_entries` checks that.)"""
+    """`[[budgets]]`, each entry checked; a mistake names its own key.
+
+    Whether the ledger opens each account is known only to the books: `ledger_entries` checks.
+    """
     entries = reader.table_list("budgets", example=BUDGET_EXAMPLE)
     try:
         return budgets_from_config(entries)

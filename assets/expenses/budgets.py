@@ -1,4 +1,4 @@
-"""This month's spending against each `[[budgets]]` entry: what the feed and the review show.
+"""Spending this month against each `[[budgets]]` entry: what the feed and the review show.
 
 A budget's account takes what the books post to it and to the accounts under it (Fava's budget
 columns sum children the same way): debits filed under it, less refunds that came back to it,

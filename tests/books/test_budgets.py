@@ -47,7 +47,11 @@ def _run(tmp_path: Path, budgets: list[dict[str, object]]) -> tuple[Path, dict[s
     )
     result = materialize(
         [ledger_entries],
-        resources={"clock": CLOCK, "warehouse": Warehouse(path=str(wh_path)), "books_config": books},
+        resources={
+            "clock": CLOCK,
+            "warehouse": Warehouse(path=str(wh_path)),
+            "books_config": books,
+        },
         raise_on_error=False,
     )
     checks = {
@@ -130,6 +134,21 @@ def test_a_malformed_budget_is_a_settings_error_naming_its_key(
 
 
 def test_one_budget_per_account() -> None:
-    entries = [{"account": "Expenses:Food", "monthly": 1}, {"account": "Expenses:Food", "monthly": 2}]
+    entries = [
+        {"account": "Expenses:Food", "monthly": 1},
+        {"account": "Expenses:Food", "monthly": 2},
+    ]
     with pytest.raises(ValueError, match=r"`budgets\[1\]\.account` is 'Expenses:Food' again"):
         budgets_from_config(entries)
+
+
+def test_the_settings_reach_the_books_resource(tmp_path: Path) -> None:
+    from pipeline.resources import build_resources
+
+    path = tmp_path / "homeclerk.toml"
+    path.write_text('[[budgets]]\naccount = "Expenses:Food"\nmonthly = 4999.5\n')
+    settings = load_settings(path)
+    books = build_resources(settings)["books_config"]
+    assert books.budget_list() == settings.budgets
+    assert settings.budgets[0].monthly == Decimal("4999.50")
+    assert books.config_source == str(path.resolve())
