@@ -29,8 +29,9 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
-from assets.books.gaps import balance_gaps, gap_entry, gap_line
+from assets.books.gaps import balance_gaps
 from assets.books.generate import write_bank_books, write_price_books
+from assets.books.jobs import RECATEGORIZE_JOB, gap_entry, gap_line
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
@@ -291,16 +292,23 @@ def balances_chain_whole(warehouse: Warehouse, books_config: BooksResource) -> A
 
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The books slice: its assets (their checks are specs on them), the balance-chain check on
-    `transactions`, `books_job` and the nightly run in the owner's zone (from the
-    `books_config` resource)."""
+    `transactions`, `books_job`, `recategorize_job` and the nightly run in the owner's zone
+    (from the `books_config` resource)."""
     books_job = define_asset_job(
         "books_job",
         selection=AssetSelection.assets(*BOOKS_ASSETS),
         description="Transactions and broker snapshots → generated ledger files → checked books.",
     )
+    # By key: the books do not import the transactions or expenses domains' assets.
+    recategorize_job = define_asset_job(
+        RECATEGORIZE_JOB,
+        selection=AssetSelection.assets("transactions", "expenses_feed", ledger_entries, books),
+        description="A category rule written (Fava's categorize page asks for this run) → "
+        "stored transactions re-filed → feeds/expenses.json and the generated books, checked.",
+    )
     return Definitions(
         assets=BOOKS_ASSETS,
         asset_checks=[balances_chain_whole],
-        jobs=[books_job],
+        jobs=[books_job, recategorize_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
     )

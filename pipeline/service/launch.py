@@ -14,6 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 REPOSITORY_NAME = "__repository__"  # what Dagster names a module's single Definitions
+# The code location's name, the same under `serve` (a gRPC code server) and `ui` (a module):
+# Dagster keys each schedule's and sensor's state (stopped by hand, cursor, ticks) by location
+# name + repository + name, so another name would leave the state behind at every switch.
+LOCATION_NAME = "homeclerk"
 
 LAUNCH_RUN = """
 mutation HomeclerkLaunch($executionParams: ExecutionParams!) {
