@@ -29,9 +29,9 @@ from assets.books.checks import (
     load_books,
     unmapped_text,
 )
-from assets.books.gaps import balance_gaps
+from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
-from assets.books.jobs import RECATEGORIZE_JOB, gap_entry, gap_line
+from assets.books.jobs import RECATEGORIZE_JOB
 from assets.books.reader import read_alerts, read_snapshots
 from assets.books.resources import BooksResource
 from assets.books.schedules import books_nightly
