@@ -38,6 +38,8 @@ UNCATEGORIZED_ACCOUNT = "Expenses:Uncategorized"
 SOURCE_TAGS = {"homeclerk/source": "fava-categorize", "user": "Fava: categorize page"}
 # How long the page waits for a run to let go of the warehouse before it says it is busy.
 BUSY_WAIT_SECONDS = 2.0
+# The query parameters of the page's notice after a pick (never Fava's own `account`, `time`…).
+NOTICE_PREFIX = "categorized_"
 MAX_ROWS = 200  # the page lists the payees most spent on; the count says how many there are
 
 
@@ -88,7 +90,8 @@ class HomeclerkCategorize(FavaExtensionBase):
     def notice(self) -> dict[str, str]:
         """What the last pick did, from the redirect's query (the template escapes it)."""
         keys = ("filed", "account", "run", "run_error", "error", "ui")
-        return {k: request.args[k] for k in keys if request.args.get(k)}
+        prefixed = {k: request.args.get(NOTICE_PREFIX + k) for k in keys}
+        return {k: v for k, v in prefixed.items() if v}
 
     @extension_endpoint("file", ["POST"])
     def file(self) -> Response:
@@ -169,7 +172,9 @@ def _refresh(settings: Settings) -> dict[str, str]:
 
 
 def _back(url: str, **query: str) -> Response:
-    response: Any = redirect(f"{url}?{urlencode(query)}", code=303)
+    # Prefixed: Fava reads `account`, `time` and `filter` as its own filters.
+    prefixed = {NOTICE_PREFIX + k: v for k, v in query.items()}
+    response: Any = redirect(f"{url}?{urlencode(prefixed)}", code=303)
     return response
 
 

@@ -223,13 +223,15 @@ def test_a_pick_writes_the_rule_keeping_the_owners_comments(books) -> None:
     # An account the ledger does not open is refused (the picker offers only open ones).
     fields = {"homeclerk_token": token, "payee": "Joseph Thomas", "account": "Expenses:Nope"}
     status, location, _body = post(fava, fields, same_site)
-    assert status == 303 and "error=" in location
+    assert status == 303 and "categorized_error=" in location
     assert config.read_text() == before
 
     fields["account"] = FAMILY
     status, location, _body = post(fava, fields, same_site)
     location = urllib.parse.urljoin(fava.base, location)
-    assert status == 303 and location.startswith(fava.base + PAGE + "?filed=Joseph+Thomas")
+    assert status == 303 and location.startswith(
+        fava.base + PAGE + "?categorized_filed=Joseph+Thomas"
+    )
     header = "[[categories.rules]]\n"
     at = before.index(header) + len(header)
     block = (
@@ -251,7 +253,7 @@ def test_a_pick_writes_the_rule_keeping_the_owners_comments(books) -> None:
     assert command.endswith(f"--config {config} materialize transactions+")
     from tests.pipeline.test_cli_sms_teach import _paste
 
-    ran = _paste(command.replace("&#43;", "+"), config.parent.parent)
+    ran = _paste(command, config.parent.parent)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     generated = "".join(p.read_text() for p in (settings.books_dir / "generated").rglob("*.bean*"))
     joseph = [e for e in generated.split("\n\n") if "JT-" in e]
