@@ -99,22 +99,19 @@ class Fava(NamedTuple):
 
 
 @contextlib.contextmanager
-def serve_fava(settings: Settings, config: Path) -> Iterator[Fava]:
+def serve_fava(settings: Settings, config: Path, *, bare: bool = False) -> Iterator[Fava]:
     """`python -m pipeline.service.fava_server` over the books (behind homeclerk's Host and
-    cross-site check), its settings found as `homeclerk serve` passes them: the environment."""
+    cross-site check), its settings found as `homeclerk serve` passes them: the environment.
+    `bare`: Fava's own command instead, as an owner may start it, with no check in front."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
     env[CONFIG_ENV] = str(config)
     log = (config.parent / "fava.log").open("w")
+    main = str(settings.books_dir / "main.beancount")
+    fava_command = [str(Path(sys.executable).with_name("fava")), main, "-p", str(port)]
+    served = [sys.executable, "-m", "pipeline.service.fava_server", main, "--port", str(port)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipeline.service.fava_server",
-            str(settings.books_dir / "main.beancount"),
-            "--port",
-            str(port),
-        ],
+        fava_command if bare else served,
         env=env,
         cwd=config.parent,
         stdout=log,
@@ -201,6 +198,22 @@ def test_a_cross_site_post_is_refused_and_writes_nothing(books, headers) -> None
     fields = {"homeclerk_token": token, "payee": "Joseph Thomas", "account": FAMILY}
     status, _location, body = post(fava, fields, headers)
     assert status == 403, body
+    assert config.read_bytes() == before
+
+
+def test_without_homeclerks_check_in_front_the_page_still_refuses_a_cross_site_post(
+    books,
+) -> None:
+    # Fava started by hand (`fava main.beancount`) has no Host or cross-site check in front:
+    # the page's own check holds, even for a POST that carries the token.
+    settings, config, _fava = books
+    before = config.read_bytes()
+    with serve_fava(settings, config, bare=True) as bare:
+        token = token_of(get(bare.base + PAGE))
+        fields = {"homeclerk_token": token, "payee": "Joseph Thomas", "account": FAMILY}
+        for headers in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+            status, _location, body = post(bare, fields, headers)
+            assert status == 403 and "it came from another site" in body
     assert config.read_bytes() == before
 
 
