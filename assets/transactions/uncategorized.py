@@ -59,9 +59,11 @@ ORDER BY t.txn_date, t.message_rowid
 
 
 def load_uncategorized(
-    warehouse_path: Path | str, rules: Sequence[CategoryRule]
+    warehouse_path: Path | str, rules: Sequence[CategoryRule], examples: int | None = None
 ) -> list[PayeeGroup]:
     """Uncategorized debits grouped by payee, most spent first; `rules` are today's rules.
+    `examples`: only the first this many groups get their (masked) example, for a reader that
+    shows only those (masking is most of the grouping's time); None: every group.
 
     Opens the warehouse read-only, so it works while the service runs between its writes;
     raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
@@ -71,13 +73,14 @@ def load_uncategorized(
         held = NOT_HELD.replace("message_guid", "t.message_guid", 1)
         held = held if has_table(con, "held_amounts") else ""
         rows = con.execute(_QUERY.format(held=held), [UNCATEGORIZED]).fetchall()
-    return group_rows(rows, tuple(rules))
+    return group_rows(rows, tuple(rules), examples)
 
 
 def group_rows(
-    rows: Sequence[tuple[Any, ...]], rules: tuple[CategoryRule, ...]
+    rows: Sequence[tuple[Any, ...]], rules: tuple[CategoryRule, ...], examples: int | None = None
 ) -> list[PayeeGroup]:
-    """Rows of _QUERY (oldest first) → groups, most spent first, then by payee."""
+    """Rows of _QUERY (oldest first) → groups, most spent first, then by payee; the first
+    `examples` groups (all when None) with their masked example."""
     acc: dict[tuple[str, str], dict[str, Any]] = {}
     for (
         payee,
@@ -122,11 +125,15 @@ def group_rows(
                 count=g["count"],
                 total=g["total"],
                 last_seen=g["last"],
-                example=mask_for_display(g["body"]) if g["body"] else "",
+                example=g["body"],  # masked below, for the groups shown
                 counterparties=tuple(g["parties"]),
                 suggested=f"Expenses:{suggested}" if known else None,
                 confidence=1.0 if known else None,
             )
         )
     groups.sort(key=lambda g: (-g.total, g.payee))
-    return groups
+    shown = len(groups) if examples is None else examples
+    return [
+        g._replace(example=mask_for_display(g.example) if g.example and i < shown else "")
+        for i, g in enumerate(groups)
+    ]

@@ -20,6 +20,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -40,7 +41,13 @@ SOURCE_TAGS = {"homeclerk/source": "fava-categorize", "user": "Fava: categorize 
 BUSY_WAIT_SECONDS = 2.0
 # The query parameters of the page's notice after a pick (never Fava's own `account`, `time`…).
 NOTICE_PREFIX = "categorized_"
-MAX_ROWS = 200  # the page lists the payees most spent on; the count says how many there are
+# The page lists the payees most spent on (one pick re-files a payee's every debit); the count
+# says how many there are. More rows only make the page slower to load and read.
+MAX_ROWS = 50
+
+
+# warehouse → (its files' stamps and the rules, the groups listed from them)
+_LISTED: dict[Path, tuple[tuple[Any, ...], list[PayeeGroup]]] = {}
 
 
 @dataclass
@@ -138,9 +145,14 @@ def _groups(settings: Settings) -> tuple[list[PayeeGroup], int, int]:
     from assets.transactions.uncategorized import load_uncategorized
 
     rules = rules_from_config(settings.category_rules)
+    key = (_file_stamp(settings.warehouse), _file_stamp(_wal(settings.warehouse)), tuple(rules))
+    cached = _LISTED.get(settings.warehouse)
+    if cached is not None and cached[0] == key:
+        groups = cached[1]
+        return groups[:MAX_ROWS], len(groups), sum(g.count for g in groups)
     try:
         groups = retry_while_locked(
-            lambda: load_uncategorized(settings.warehouse, rules), BUSY_WAIT_SECONDS
+            lambda: load_uncategorized(settings.warehouse, rules, MAX_ROWS), BUSY_WAIT_SECONDS
         )
     except FileNotFoundError:
         raise _PageProblem(
@@ -153,7 +165,22 @@ def _groups(settings: Settings) -> tuple[list[PayeeGroup], int, int]:
         ) from None
     except TransactionsError as exc:
         raise _PageProblem(str(exc)) from None
+    # The same files and rules give the same list: a reload skips the warehouse (a run that
+    # writes it, or a new rule, changes the key).
+    _LISTED[settings.warehouse] = (key, groups)
     return groups[:MAX_ROWS], len(groups), sum(g.count for g in groups)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
 
 
 def _refresh(settings: Settings) -> dict[str, str]:
