@@ -147,6 +147,7 @@ def _measure(folder: Path, config: Path, transactions: int, loads: int) -> int:
             f"{time.perf_counter() - started:.1f} s"
         )
         url = f"{root}/{slug}/{PAGE}"
+        warehouse = folder / "data" / "warehouse.duckdb"
         times = []
         for n in range(loads + 1):
             begun = time.perf_counter()
@@ -157,6 +158,12 @@ def _measure(folder: Path, config: Path, transactions: int, loads: int) -> int:
                 times.append(took)
             else:
                 print(f"first load (imports): {took:.3f} s")
+        # A run wrote the warehouse since: the list is read again (no reuse of the last one).
+        os.utime(warehouse)
+        begun = time.perf_counter()
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body = response.read().decode()
+        print(f"load right after the warehouse changed: {time.perf_counter() - begun:.3f} s")
         rows = body.count("data-payee=")
         assert rows, "the page listed no payee"
         listed = re.search(r"Listed in (\d+) ms", body)
@@ -177,18 +184,33 @@ def _measure(folder: Path, config: Path, transactions: int, loads: int) -> int:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.goto(url)  # warm the browser's cache of Fava's own scripts
-            begun = time.perf_counter()
-            page.goto(url)
-            page.locator("tr[data-payee]").first.wait_for(timeout=30_000)
-            browser_s = time.perf_counter() - begun
+            loads_s = []
+            for _ in range(loads):
+                begun = time.perf_counter()
+                page.goto(url)
+                page.locator("tr[data-payee]").first.wait_for(timeout=30_000)
+                loads_s.append(time.perf_counter() - begun)
+            fresh_s = []  # each right after a run wrote the warehouse: the list read again
+            for _ in range(loads):
+                os.utime(warehouse)
+                begun = time.perf_counter()
+                page.goto(url)
+                page.locator("tr[data-payee]").first.wait_for(timeout=30_000)
+                fresh_s.append(time.perf_counter() - begun)
             browser.close()
+        browser_s = statistics.median(loads_s)
+        print(
+            f"in Chromium, each load right after the warehouse changed: median "
+            f"{statistics.median(fresh_s):.3f} s, max {max(fresh_s):.3f} s"
+        )
         median = statistics.median(times)
         print(
             f"Categorize page, {rows} payees shown: HTTP median {median:.3f} s, max "
-            f"{max(times):.3f} s over {len(times)} loads; in Chromium until the table shows "
-            f"{browser_s:.3f} s (target ≤ {TARGET_S} s)"
+            f"{max(times):.3f} s over {len(times)} loads; in Chromium until the table shows: "
+            f"median {browser_s:.3f} s, max {max(loads_s):.3f} s (target ≤ {TARGET_S} s)"
         )
-        return 0 if max(median, browser_s) <= TARGET_S else 1
+        worst = max(median, browser_s, statistics.median(fresh_s))
+        return 0 if worst <= TARGET_S else 1
     finally:
         proc.terminate()
         proc.wait(timeout=30)
