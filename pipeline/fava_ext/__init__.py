@@ -17,6 +17,7 @@ without the token gets 403 and writes nothing.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ NOTICE_PREFIX = "categorized_"
 # The page lists the payees most spent on (one pick re-files a payee's every debit); the count
 # says how many there are. More rows only make the page slower to load and read.
 MAX_ROWS = 50
+_RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # warehouse → (its files' stamps and the rules, the groups listed from them)
@@ -95,10 +97,22 @@ class HomeclerkCategorize(FavaExtensionBase):
         )
 
     def notice(self) -> dict[str, str]:
-        """What the last pick did, from the redirect's query (the template escapes it)."""
-        keys = ("filed", "account", "run", "run_error", "error", "ui")
+        """What the last pick did, from the redirect's query (the template escapes it). The
+        run's link is made here from the settings, never taken from the query: a crafted link
+        to this page must not put a `javascript:` address on it."""
+        keys = ("filed", "account", "run", "run_error", "error")
         prefixed = {k: request.args.get(NOTICE_PREFIX + k) for k in keys}
-        return {k: v for k, v in prefixed.items() if v}
+        notice = {k: v for k, v in prefixed.items() if v}
+        run = notice.get("run", "")
+        if run and not _RUN_ID.fullmatch(run):
+            del notice["run"]
+        elif run:
+            try:
+                port = _settings().service.ui_port
+            except _PageProblem:
+                port = None
+            notice["ui"] = f"http://127.0.0.1:{port}/runs/{run}" if port else ""
+        return notice
 
     @extension_endpoint("file", ["POST"])
     def file(self) -> Response:
@@ -184,7 +198,7 @@ def _file_stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _refresh(settings: Settings) -> dict[str, str]:
-    """Ask the Dagster UI for the refresh run: {"run": id, "ui": url} or {"run_error": why}."""
+    """Ask the Dagster UI for the refresh run: {"run": id} or {"run_error": why}."""
     from assets.books.jobs import RECATEGORIZE_JOB
     from pipeline.commands import command_for
     from pipeline.service.launch import LOCATION_NAME, LaunchError, launch_job
@@ -195,7 +209,7 @@ def _refresh(settings: Settings) -> dict[str, str]:
     except LaunchError as exc:
         run_now = command_for(settings.config_file, "materialize", "transactions+")
         return {"run_error": f"{exc}. The rule is written; to refresh the books now: {run_now}"}
-    return {"run": run_id, "ui": f"http://127.0.0.1:{port}/runs/{run_id}"}
+    return {"run": run_id}
 
 
 def _back(url: str, **query: str) -> Response:

@@ -271,5 +271,9 @@ def test_a_pick_writes_the_rule_keeping_the_owners_comments(books) -> None:
     generated = "".join(p.read_text() for p in (settings.books_dir / "generated").rglob("*.bean*"))
     joseph = [e for e in generated.split("\n\n") if "JT-" in e]
     assert len(joseph) == 2 and all(FAMILY in e for e in joseph)
+    # The notice takes no link from its query: a crafted one shows no run at all.
+    crafted = fava.base + PAGE + "?categorized_filed=X&categorized_run=javascript:alert(1)"
+    assert "javascript:" not in get(crafted)
+
     # Filed: the payee has left the page.
     assert 'data-payee="Joseph Thomas"' not in get(fava.base + PAGE)
