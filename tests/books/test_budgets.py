@@ -111,7 +111,9 @@ def test_a_misspelt_budget_account_names_the_nearest_open_one(tmp_path: Path) ->
     # Without budgets the check passes and the file Fava reads holds none.
     books_dir, checks = _run(tmp_path, [])
     assert checks["budget_accounts_open"].passed
-    assert "custom" not in (books_dir / "generated" / "fava.beancount").read_text()
+    text = (books_dir / "generated" / "fava.beancount").read_text()
+    assert 'custom "budget"' not in text
+    assert '2000-01-01 custom "fava-extension" "pipeline.fava_ext"' in text
 
 
 @pytest.mark.parametrize(
