@@ -23,6 +23,7 @@ from dagster import (
     define_asset_job,
 )
 
+from assets.books.budgets import unopened_text
 from assets.books.checks import (
     compare_holdings,
     diff_table,
@@ -36,6 +37,7 @@ from assets.books.gap_alert import gap_problems
 from assets.books.gaps import balance_gaps, gap_entry, gap_line
 from assets.books.generate import write_bank_books, write_price_books
 from assets.books.inbox import InboxReport, process_inbox
+from assets.books.jobs import RECATEGORIZE_JOB
 from assets.books.reader import read_alerts, read_snapshots, read_statement_lines
 from assets.books.reconcile import not_on_statement_line, read_reconciliation, reconcile
 from assets.books.resources import BooksResource
@@ -68,7 +70,13 @@ MAX_LISTED = 50  # metadata stays readable; the count says how many there are in
             "unmapped_accounts",
             asset="ledger_entries",
             description="Every account an alert names is in [books] account_mapping.",
-        )
+        ),
+        AssetCheckSpec(
+            "budget_accounts_open",
+            asset="ledger_entries",
+            description="Every [[budgets]] account is one the ledger opens (a budget for any "
+            "other would be silently ignored by Fava: it is left out and named here).",
+        ),
     ],
 )
 def ledger_entries(
@@ -83,16 +91,18 @@ def ledger_entries(
     alerts = read_alerts(warehouse.path)
     lines, periods = read_statement_lines(warehouse.path)
     statement = reconcile(lines, alerts, mapping.lookup, books_config.tz, periods)
+    today = books_config.today(clock.now())
     result = write_bank_books(
         books_config.folder,
         alerts,
         mapping,
         tz=books_config.tz,
-        today=books_config.today(clock.now()),
+        today=today,
         statement=statement,
         describe=describer(
             rules_from_config(parsing.category_rules), aliases_from_config(parsing.payees)
         ),
+        budgets=books_config.budget_list(),
     )
     write_fava_import(
         books_config.folder,
@@ -128,6 +138,24 @@ def ledger_entries(
             else MetadataValue.text(""),
         },
     )
+    unopened = [
+        unopened_text(b, result.opened, today, books_config.config_source)
+        for b in result.budgets.unopened
+    ]
+    for line in unopened:
+        context.log.error(line)
+    budget_check = AssetCheckResult(
+        check_name="budget_accounts_open",
+        passed=not unopened,
+        severity=AssetCheckSeverity.ERROR,
+        description="\n".join(unopened)
+        if unopened
+        else f"{len(result.budgets.entries)} budget(s) in the books",
+        metadata={
+            "budgets_in_books": len(result.budgets.entries),
+            "unopened": len(unopened),
+        },
+    )
     return MaterializeResult(
         metadata={
             "folder": MetadataValue.path(str(books_config.folder / "generated" / "bank")),
@@ -148,7 +176,7 @@ def ledger_entries(
             "files_unchanged": len(report.unchanged),
             "files_removed": len(report.removed),
         },
-        check_results=[check],
+        check_results=[check, budget_check],
     )
 
 
@@ -368,17 +396,24 @@ def statements_reconciled(warehouse: Warehouse, books_config: BooksResource) -> 
 
 def build_defs(resources: Mapping[str, Any]) -> Definitions:
     """The books slice: its assets (their checks are specs on them), the balance-chain check on
-    `transactions`, `books_job` and the nightly run in the owner's zone (from the
-    `books_config` resource)."""
+    `transactions`, `books_job`, `recategorize_job` and the nightly run in the owner's zone
+    (from the `books_config` resource)."""
     books_job = define_asset_job(
         "books_job",
         selection=AssetSelection.assets(*BOOKS_ASSETS),
         description="Transactions and broker snapshots → generated ledger files → checked books.",
     )
+    # By key: the books do not import the transactions or expenses domains' assets.
+    recategorize_job = define_asset_job(
+        RECATEGORIZE_JOB,
+        selection=AssetSelection.assets("transactions", "expenses_feed", ledger_entries, books),
+        description="A category rule written (Fava's categorize page asks for this run) → "
+        "stored transactions re-filed → feeds/expenses.json and the generated books, checked.",
+    )
     return Definitions(
         assets=BOOKS_ASSETS,
         asset_checks=[balances_chain_whole, statements_reconciled],
-        jobs=[books_job],
+        jobs=[books_job, recategorize_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
         sensors=[
             incident_sensor(

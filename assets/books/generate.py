@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from beancount.core import data
 
 from assets.books.accounts import AccountMapping
+from assets.books.budgets import Budget, BudgetBuild, build_budgets, render_fava
 from assets.books.entries import LedgerBuild, build_ledger
 from assets.books.handkept import read_hand_kept
 from assets.books.prices import PriceBuild, build_prices
@@ -22,6 +23,7 @@ from assets.books.writer import (
     WriteReport,
     generated_dir,
     write_accounts,
+    write_fava,
     write_monthly,
 )
 from assets.portfolio.model import HoldingsSnapshot
@@ -36,6 +38,8 @@ class BankBooks(NamedTuple):
     build: LedgerBuild
     report: WriteReport
     owner_errors: tuple[str, ...]  # parse errors in the owner's own files
+    budgets: BudgetBuild = BudgetBuild((), ())
+    opened: frozenset[str] = frozenset()  # every account the ledger opens (owner's + generated)
 
 
 class PriceBooks(NamedTuple):
@@ -54,9 +58,11 @@ def write_bank_books(
     today: dt.date,
     statement: Reconciliation = EMPTY_RECONCILIATION,
     describe: Describe | None = None,
+    budgets: Sequence[Budget] = (),
 ) -> BankBooks:
     """Regenerate every bank month from all alerts and the stored statement lines no alert
-    confirms (`statement`): the same alerts and lines give the same bytes."""
+    confirms (`statement`): the same alerts and lines give the same bytes; and the budgets,
+    for the accounts the ledger opens (the owner's files or the generated ones)."""
     books_dir = Path(books_dir)
     hand = read_hand_kept(books_dir / MAIN_FILE, generated_dir(books_dir))
     build = build_ledger(
@@ -69,7 +75,10 @@ def write_bank_books(
     )
     write_accounts(books_dir, build.opens)
     report = write_monthly(books_dir, BANK, "bank alerts", entries)
-    return BankBooks(build, report, hand.errors)
+    opened_on = {o.account: o.date for o in build.opens} | dict(hand.opened_on)
+    budget_build = build_budgets(budgets, opened_on)
+    write_fava(books_dir, render_fava(budget_build.entries))
+    return BankBooks(build, report, hand.errors, budget_build, frozenset(opened_on))
 
 
 def _identity(entry: data.Directive) -> str:

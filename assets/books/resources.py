@@ -10,6 +10,7 @@ from dagster import ConfigurableResource
 from pydantic import Field
 
 from assets.books.accounts import AccountMapping, parse_account_mapping
+from assets.books.budgets import Budget, as_config, from_resource_config
 from assets.books.generate import MAIN_FILE
 from assets.books.inbox import DOCUMENTS
 from assets.books.statements.configured import layout_from_config
@@ -44,6 +45,11 @@ class BooksResource(HasTimezone, ConfigurableResource):
         """The owner's statement layouts (already checked when the settings were read)."""
         return tuple(layout_from_config(i, e) for i, e in enumerate(self.statement_formats))
 
+    # [[budgets]]: [{account = "Expenses:Food", monthly = "5000.00"}, ...] (amounts as text)
+    budgets: list[dict[str, str]] = Field(default_factory=list)
+    # The settings file the budgets came from, for the messages that name a budget's key.
+    config_source: str = "homeclerk.toml"
+
     @property
     def folder(self) -> Path:
         """The books folder, with `~` expanded."""
@@ -57,6 +63,10 @@ class BooksResource(HasTimezone, ConfigurableResource):
     def mapping(self) -> AccountMapping:
         """The parsed `account_mapping` (raises InvalidAccountMappingError)."""
         return parse_account_mapping(self.account_mapping)
+
+    def budget_list(self) -> tuple[Budget, ...]:
+        """The `[[budgets]]` entries, in the order of the settings."""
+        return from_resource_config(self.budgets)
 
     def today(self, now: dt.datetime) -> dt.date:
         """The owner's date at the instant `now` (from the `Clock` resource)."""
@@ -74,5 +84,7 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             broker_value_tolerance=books.broker_value_tolerance,
             statements_inbox=str(books.statements_inbox or ""),
             statement_formats=[dict(e) for e in books.statement_format_entries],
+            budgets=as_config(books.budgets),
+            config_source=str(settings.config_file or "homeclerk.toml"),
         )
     }

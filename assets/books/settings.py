@@ -1,6 +1,7 @@
 """`[books]`: the owner's accounts and cards as alerts name them, the broker tolerance, the
-owner's own bank statement layouts (`[[books.statement_formats]]`), and `[statements] inbox`,
-the folder statements are dropped into."""
+owner's own bank statement layouts (`[[books.statement_formats]]`), `[statements] inbox`, the
+folder statements are dropped into, and the monthly budgets (`[[budgets]]`, which the books carry
+for Fava and the expenses feed and review report on)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 from assets.common.settings_reader import Section, SettingsReader, SharedPaths
 
 from .accounts import AccountMapping, parse_account_mapping
+from .budgets import EXAMPLE as BUDGET_EXAMPLE
+from .budgets import Budget, BudgetConfigError, budgets_from_config
 from .errors import ACCOUNT_MAPPING_EXAMPLE, InvalidAccountMappingError
 from .statements.configured import EXAMPLE as STATEMENT_FORMAT_EXAMPLE
 from .statements.configured import StatementFormatError, layout_from_config
@@ -30,6 +33,8 @@ class BooksSettings:
     statement_format_entries: tuple[dict[str, Any], ...] = ()
     # `[statements] inbox`: statements dropped here are imported by the books' sensor.
     statements_inbox: Path | None = None
+    # `[[budgets]]`: a monthly amount per Expenses account, written into the books for Fava.
+    budgets: tuple[Budget, ...] = ()
 
 
 def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
@@ -53,7 +58,20 @@ def read_books(reader: SettingsReader, shared: SharedPaths) -> BooksSettings:
             reader.table_list("books.statement_formats", example=STATEMENT_FORMAT_EXAMPLE)
         ),
         statements_inbox=inbox,
+        budgets=_budgets(reader),
     )
+
+
+def _budgets(reader: SettingsReader) -> tuple[Budget, ...]:
+    """`[[budgets]]`, each entry checked; a mistake names its own key.
+
+    Whether the ledger opens each account is known only to the books: `ledger_entries` checks.
+    """
+    entries = reader.table_list("budgets", example=BUDGET_EXAMPLE)
+    try:
+        return budgets_from_config(entries)
+    except BudgetConfigError as exc:
+        raise reader.error(exc.key, exc.problem, exc.example) from None
 
 
 def _statement_formats(reader: SettingsReader) -> tuple[Layout, ...]:

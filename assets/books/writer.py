@@ -4,6 +4,9 @@ Layout under `<books_dir>/generated/`:
   index.beancount      includes accounts.beancount and every monthly file (always written, so
                        main.beancount's one include never points at nothing)
   accounts.beancount   `open` directives for accounts the generated entries use
+  fava.beancount       what Fava reads from homeclerk: the `[[budgets]]` as `custom "budget"`
+                       and the Categorize extension
+  fava-import.beancount  Fava's Import page options (books/fava_import.py), with an inbox
   bank/YYYY-MM.beancount, prices/YYYY-MM.beancount
 """
 
@@ -15,14 +18,16 @@ from typing import NamedTuple
 
 from beancount.core import data
 
+from assets.books.budgets import render_fava
 from assets.books.entries import group_by_month
 from assets.books.render import render_file, render_includes
 from assets.common.atomic import write_text_atomic
 
 GENERATED = "generated"
-FAVA_OPTIONS = "fava.beancount"  # written by books/fava_import.py
+FAVA_OPTIONS = "fava-import.beancount"  # Fava's import options, written by books/fava_import.py
 INDEX = "index.beancount"
 ACCOUNTS = "accounts.beancount"
+FAVA = "fava.beancount"
 BANK = "bank"
 PRICES = "prices"
 
@@ -83,6 +88,13 @@ def write_accounts(books_dir: Path, opens: Sequence[data.Open]) -> bool:
 DOCUMENTS = "documents"  # `option "documents" "documents"`: imported statements, per account
 
 
+def write_fava(books_dir: Path, text: str) -> bool:
+    """Write the generated file for Fava (budgets) and the index; True if the file changed."""
+    changed = _write_if_changed(generated_dir(books_dir) / FAVA, text)
+    write_index(books_dir)
+    return changed
+
+
 def ensure_generated(books_dir: Path) -> None:
     """Create the empty skeleton main.beancount includes, if it is missing."""
     gen = generated_dir(books_dir)
@@ -99,7 +111,9 @@ def write_index(books_dir: Path) -> bool:
     gen = generated_dir(books_dir)
     if not (gen / ACCOUNTS).exists():
         write_text_atomic(gen / ACCOUNTS, render_file("accounts the generated entries use", ()))
-    paths = [ACCOUNTS]
+    if not (gen / FAVA).exists():
+        write_text_atomic(gen / FAVA, render_fava(()))
+    paths = [ACCOUNTS, FAVA]
     if (gen / FAVA_OPTIONS).exists():
         paths.append(FAVA_OPTIONS)  # Fava's Import page (books/fava_import.py)
     for subdir in (BANK, PRICES):

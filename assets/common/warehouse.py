@@ -7,10 +7,11 @@ callers open, do their work and close; Dagster serialises writers through the `w
 from __future__ import annotations
 
 import errno
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     # Imported where a connection opens: the code server loads this module only for the pool
@@ -142,3 +143,19 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
     ).fetchone()
     return bool(found and found[0])
+
+
+T = TypeVar("T")
+
+
+def retry_while_locked(call: Callable[[], T], seconds: float = 5.0) -> T:
+    """`call()`, tried again while a run holds the warehouse (a moment at a time), for up to
+    `seconds`; then its WarehouseLockedError."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return call()
+        except WarehouseLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)  # waiting on another process, not synchronising a test

@@ -75,6 +75,7 @@ def expenses_feed(
         quiet=quiet_verdict(times, now),
         gaps=gaps,
         not_on_statement=statement.not_on_statement,
+        budgets=books_config.budget_list(),
     )
     path = feeds.path(FEED_NAME)
     write_json_atomic(path, feed, mode=feeds.file_mode)

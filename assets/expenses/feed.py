@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.books.budgets import Budget
 from assets.common.feed_status import iso_instant
 from assets.sms.health import QuietVerdict
 from assets.transactions.balance_chain import AlertPoint, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
 from assets.transactions.stored import StoredTransaction
+
+from .budgets import budget_progress
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
@@ -54,6 +57,7 @@ def build_expenses_feed(
     quiet: QuietVerdict | None = None,
     gaps: Sequence[Gap] = (),
     not_on_statement: Sequence[StoredTransaction] = (),
+    budgets: Sequence[Budget] = (),
 ) -> dict[str, Any]:
     """Totals for today / this week (Mon–Sun) / this month (transfers between the owner's own
     accounts counted apart, so paying a card bill is not spending twice), a 30-day breakdown,
@@ -74,6 +78,8 @@ def build_expenses_feed(
     recent first: money that left or arrived with no alert. `not_on_statement` are the SMS
     transactions inside an imported statement's period that no statement line confirms (a
     misread, or an alert sent twice), newest first.
+
+    `budgets` (`[[budgets]]`) give one row each for this month (assets/expenses/budgets.py).
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -153,6 +159,7 @@ def build_expenses_feed(
                 not_on_statement, key=lambda t: (t.received_at, t.message_guid), reverse=True
             )
         ],
+        "budgets": budget_progress(budgets, rows, today=today, tz=tz),
     }
 
 

@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.books.budgets import Budget
+from assets.expenses.budgets import budget_progress
 from assets.expenses.feed import BalanceRow, newest_per_account
 from assets.portfolio.model import Holding
 from assets.transactions.balance_chain import LEFT, Gap
@@ -132,6 +134,8 @@ class ReviewInputs(NamedTuple):
     # Net worth at the ends of the TREND_WEEKS weeks up to this one, oldest first.
     net_worth: Sequence[NetWorthPoint] = ()
     fava: FavaLinks | None = None  # None: no links
+    # `[[budgets]]`: shown for the month of the week's Sunday, up to that day.
+    budgets: Sequence[Budget] = ()
 
 
 def build_review(inputs: ReviewInputs) -> dict[str, Any]:
@@ -164,6 +168,7 @@ def build_review(inputs: ReviewInputs) -> dict[str, Any]:
         "uncategorized": uncategorized_section(in_week, tz, no_data),
         "balances": balances_section(inputs.balances, week, tz, inputs.account_names, inputs.owed),
         "gaps": gaps_section(inputs.gaps, tz, inputs.not_on_statement),
+        "budgets": budgets_section(inputs.budgets, inputs.transactions, week, tz, no_data),
         "portfolio": portfolio_section(inputs.portfolio, week, tz),
         "power": power_section(inputs.power, week, tz),
         "books": books_section(inputs.books),
@@ -513,6 +518,29 @@ def _card_rows(
 
 def _label(bank: str, tail: str | None) -> str:
     return f"{bank} XX{tail}" if tail else bank
+
+
+def budgets_section(
+    budgets: Sequence[Budget],
+    history: Sequence[StoredTransaction],
+    week: Week,
+    tz: ZoneInfo,
+    no_data: str | None,
+) -> dict[str, Any]:
+    """Each budget for the month of the week's Sunday, spent up to that day and where the month
+    ends at that pace (the expenses feed's rows, as of the week's end)."""
+    title = f"Budgets ({week.end:%B %Y}, to {_day(week.end)})"
+    if not budgets:
+        return {
+            "title": title,
+            "note": "no budgets set: add [[budgets]] to homeclerk.toml "
+            '(e.g. { account = "Expenses:Food", monthly = 5000 })',
+        }
+    if no_data:
+        return {"title": title, "note": no_data}
+    # The history starts AVERAGE_WEEKS weeks before the week: the month's start is in it.
+    rows = budget_progress(budgets, history, today=week.end, tz=tz)
+    return {"title": title, "month": f"{week.end:%Y-%m}", "budgets": rows}
 
 
 def gaps_section(

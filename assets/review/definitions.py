@@ -146,6 +146,7 @@ def _weekly_review_asset(timezone: str, first: Week) -> Any:
                     owed=None if owed is None else owed[week.end],
                     net_worth=worth.trend(week),
                     fava=fava,
+                    budgets=books_config.budget_list(),
                 )
                 out = write_review(inputs, reviews.path, mode=reviews.file_mode)
                 update_summary(feeds.path(SUMMARY_FEED), out.review, mode=feeds.file_mode)

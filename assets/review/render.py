@@ -20,6 +20,7 @@ SECTION_ORDER = (
     "uncategorized",
     "balances",
     "gaps",
+    "budgets",
     "portfolio",
     "power",
     "books",
@@ -174,6 +175,8 @@ def _section_md(key: str, s: dict[str, Any]) -> list[str]:
     elif key == "gaps":
         lines += [f"- {_gap_text(g)}" for g in s.get("gaps", ())]
         lines += [f"- {t['text']}" for t in s.get("not_on_statement", ())]
+    elif key == "budgets":
+        lines += _table(BUDGET_HEAD, [_budget_cells(b) for b in s["budgets"]])
     elif key == "portfolio":
         if "start_value" in s:
             lines.append(
@@ -235,6 +238,14 @@ def _cards_table(s: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         ]
         for c in s["cards"]
     ]
+
+
+BUDGET_HEAD = ["Account", "Budget", "Spent", "Left", "Month-end at this pace"]
+
+
+def _budget_cells(b: dict[str, Any]) -> list[str]:
+    left = _m(b["left"]) if b["left"] >= 0 else f"{_m(-b['left'])} over"
+    return [b["account"], _m(b["budget"]), _m(b["spent"]), left, _m(b["projected"])]
 
 
 def _gap_text(g: dict[str, Any]) -> str:
@@ -441,6 +452,10 @@ def _section_html(key: str, s: dict[str, Any]) -> str:
             + "".join(f"<li>{escape(_gap_text(g))}</li>" for g in s.get("gaps", ()))
             + "".join(f"<li>{escape(t['text'])}</li>" for t in s.get("not_on_statement", ()))
             + "</ul>"
+        )
+    elif key == "budgets":
+        parts.append(
+            _html_table(BUDGET_HEAD, [_budget_cells(b) for b in s["budgets"]], {1, 2, 3, 4})
         )
     elif key == "balances":
         if s["accounts"]:

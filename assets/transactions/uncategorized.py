@@ -65,10 +65,16 @@ ORDER BY t.txn_date, t.message_rowid
 
 
 def load_uncategorized(
-    warehouse_path: Path | str, rules: Sequence[CategoryRule], tz: ZoneInfo
+    warehouse_path: Path | str,
+    rules: Sequence[CategoryRule],
+    tz: ZoneInfo | None = None,
+    examples: int | None = None,
 ) -> list[PayeeGroup]:
     """Uncategorized debits grouped by payee, most spent first; `rules` are today's rules,
-    `tz` the owner's timezone (the learned model reads the hour a payment was made).
+    `tz` the owner's timezone (the learned model reads the hour a payment was made; None: no
+    learned suggestions). `examples`: only the first this many groups get their (masked)
+    example, for a reader that shows only those (masking is most of the grouping's time); None:
+    every group.
 
     Opens the warehouse read-only, so it works while the service runs between its writes;
     raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
@@ -78,8 +84,8 @@ def load_uncategorized(
         held = NOT_HELD.replace("message_guid", "t.message_guid", 1)
         held = held if has_table(con, "held_amounts") else ""
         rows = con.execute(_QUERY.format(held=held), [UNCATEGORIZED]).fetchall()
-        learned = learn_from_warehouse(con, tz) if rows else None
-    return group_rows(rows, tuple(rules), learned, tz)
+        learned = learn_from_warehouse(con, tz) if rows and tz is not None else None
+    return group_rows(rows, tuple(rules), learned, tz, examples)
 
 
 def group_rows(
@@ -87,9 +93,11 @@ def group_rows(
     rules: tuple[CategoryRule, ...],
     learned: Learned | None = None,
     tz: ZoneInfo | None = None,
+    examples: int | None = None,
 ) -> list[PayeeGroup]:
     """Rows of _QUERY (oldest first) → groups, most spent first, then by payee; `learned`
-    (with the owner's `tz`) suggests for the groups the rules do not file."""
+    (with the owner's `tz`) suggests for the groups the rules do not file; the first
+    `examples` groups (all when None) with their masked example."""
     acc: dict[tuple[str, str], dict[str, Any]] = {}
     for (
         payee,
@@ -147,7 +155,7 @@ def group_rows(
                 count=g["count"],
                 total=g["total"],
                 last_seen=g["last"],
-                example=mask_for_display(g["body"]) if g["body"] else "",
+                example=g["body"],  # masked below, for the groups shown
                 counterparties=tuple(g["parties"]),
                 suggested=f"Expenses:{suggested}" if known else None,
                 confidence=confidence if known else None,
@@ -155,7 +163,11 @@ def group_rows(
             )
         )
     groups.sort(key=lambda g: (-g.total, g.payee))
-    return groups
+    shown = len(groups) if examples is None else examples
+    return [
+        g._replace(example=mask_for_display(g.example) if g.example and i < shown else "")
+        for i, g in enumerate(groups)
+    ]
 
 
 def _mean_best(posteriors: list[dict[str, float]]) -> tuple[str | None, float | None]:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli.common import again, count, read_warehouse, retry_while_locked, settings_for
+from pipeline.cli.common import again, count, read_warehouse, settings_for
 from pipeline.commands import command_for
-from pipeline.settings import CONFIG_NAME, Settings, SettingsError, settings_from_text
+from pipeline.settings import CONFIG_NAME, Settings
 
 
 def add_parsers(sub: Any) -> None:
@@ -88,68 +88,39 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _write(args: argparse.Namespace, settings: Settings) -> int:
-    from assets.common.atomic import write_text_atomic
-    from assets.transactions.categories import rules_from_config
-    from assets.transactions.errors import TransactionsError
-    from assets.transactions.rule_writer import (
-        AccountError,
-        payee_pattern,
-        split_account,
-        with_rule,
-    )
+    from pipeline.rule_filing import FilingError, file_payee
 
     payee, account = args.payee.strip(), args.account.strip()
-    if not payee:
-        print("homeclerk: the payee is empty: give it as the list shows it", file=sys.stderr)
-        return 2
     try:
-        category, direction = split_account(account)
-    except AccountError as exc:
-        print(
-            f"homeclerk: {exc}; for example: {again(args, 'categorize', payee, exc.fixed)}",
-            file=sys.stderr,
-        )
-        return 2
-    path = settings.config_file
-    if path is None:
-        where = settings.base_dir / CONFIG_NAME
-        print(
-            f"homeclerk: no {CONFIG_NAME} to write the rule into: homeclerk reads {where} (or "
-            f"--config FILE, or $HOMECLERK_CONFIG). Create it (an empty file will do, or a copy "
-            f"of homeclerk.example.toml) and run again: touch {_quote(where)} && "
-            + command_for(where, "categorize", payee, account),
-            file=sys.stderr,
-        )
-        return 2
-    parties = _counterparties(settings, payee)
-    if parties is None:
+        filed = file_payee(settings, payee, account)
+    except FilingError as exc:
+        if exc.kind == "account":
+            fix = again(args, "categorize", payee, exc.fixed or "Expenses:Food:Delivery")
+            print(f"homeclerk: {exc}; for example: {fix}", file=sys.stderr)
+            return 2
+        if exc.kind == "no_config":
+            where = settings.base_dir / CONFIG_NAME
+            print(
+                f"homeclerk: no {CONFIG_NAME} to write the rule into: homeclerk reads {where} "
+                f"(or --config FILE, or $HOMECLERK_CONFIG). Create it (an empty file will do, or "
+                f"a copy of homeclerk.example.toml) and run again: touch {_quote(where)} && "
+                + command_for(where, "categorize", payee, account),
+                file=sys.stderr,
+            )
+            return 2
+        print(f"homeclerk: {exc}", file=sys.stderr)
+        return 1 if exc.kind == "invalid" else 2
+    if filed.busy:
         print(
             f"note: the warehouse {settings.warehouse} is busy: the rule matches the name "
             f"{payee!r} only; run this command again when it is free to add the spellings "
             "stored for it",
             file=sys.stderr,
         )
-        parties = []
-    rule = {
-        "pattern": payee_pattern(payee, parties),
-        "category": category,
-        "direction": direction,
-    }
-    text = path.read_text(encoding="utf-8")
-    try:
-        new_text = with_rule(text, rule)
-        # Never write a file the settings reader refuses: read the new text first.
-        written = settings_from_text(new_text, path)
-        rules_from_config(written.category_rules)
-    except (SettingsError, TransactionsError, ValueError) as exc:
-        print(
-            f"homeclerk: {path} is unchanged: the rule could not be added: {exc}", file=sys.stderr
-        )
-        return 1
-    write_text_atomic(path, new_text, mode=path.stat().st_mode & 0o777)
-    print(f"wrote to {path}, first in [[categories.rules]]:")
-    for key, value in rule.items():
+    print(f"wrote to {filed.path}, first in [[categories.rules]]:")
+    for key, value in filed.rule.items():
         print(f"  {key} = {value!r}")
+    parties = filed.parties
     matched = f"by its name and {len(parties)} stored spelling(s)" if parties else "by its name"
     print(
         f"{payee} (matched {matched}) is filed as {account} from the next run of "
@@ -164,29 +135,3 @@ def _quote(path: Path) -> str:
     import shlex
 
     return shlex.quote(str(path))
-
-
-def _counterparties(settings: Settings, payee: str) -> list[str] | None:
-    """The raw texts stored transactions named this payee with ([] when nothing is stored);
-    None when the warehouse stays busy."""
-    from assets.common.warehouse import WarehouseLockedError, connect, has_table
-
-    if not settings.warehouse.exists():
-        return []
-
-    def read() -> list[str]:
-        with connect(settings.warehouse, read_only=True) as con:
-            if not has_table(con, "transactions"):
-                return []
-            rows = con.execute(
-                "SELECT DISTINCT counterparty FROM transactions"
-                " WHERE status = 'transaction' AND counterparty IS NOT NULL"
-                " AND lower(payee) = lower(?) ORDER BY 1",
-                [payee],
-            ).fetchall()
-        return [r[0] for r in rows]
-
-    try:
-        return retry_while_locked(read)
-    except WarehouseLockedError:
-        return None

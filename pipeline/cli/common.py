@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from assets.common.warehouse import retry_while_locked
 from pipeline.commands import command_for
 from pipeline.settings import (
     CONFIG_ENV,
@@ -113,18 +113,3 @@ def read_warehouse(
             file=sys.stderr,
         )
     return None
-
-
-def retry_while_locked(call: Callable[[], T], seconds: float = 5.0) -> T:
-    """`call()`, tried again while a run holds the warehouse (a moment at a time), for up to
-    `seconds`; then its WarehouseLockedError."""
-    from assets.common.warehouse import WarehouseLockedError
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return call()
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.2)  # waiting on another process, not synchronising a test

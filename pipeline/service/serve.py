@@ -19,6 +19,7 @@ from assets.notify.restarts import RestartWatch
 from pipeline.service.fava_server import MAIN_FILE, missing_books
 from pipeline.service.feed_server import FeedServer
 from pipeline.service.hostcheck import allowed_hosts
+from pipeline.service.launch import LOCATION_NAME
 from pipeline.service.processes import owner_argv, owner_mark
 from pipeline.service.sms_watch import make_sms_watcher
 from pipeline.service.stop_runs import RunsInFlight
@@ -29,10 +30,6 @@ from pipeline.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
 SMS_WATCH_ENV = "HOMECLERK_SMS_WATCH"
 
-# The code location's name, the same under `serve` (a gRPC code server) and `ui` (a module):
-# Dagster keys each schedule's and sensor's state (stopped by hand, cursor, ticks) by location
-# name + repository + name, so another name would leave the state behind at every switch.
-LOCATION_NAME = "homeclerk"
 WORKSPACE_FILE = "serve-workspace.yaml"
 UI_WORKSPACE_FILE = "ui-workspace.yaml"
 

@@ -26,16 +26,14 @@ import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from assets.sms.news import News, cursor_file, find_news, read_stored_cursor
+from pipeline.service.launch import LaunchError, graphql, launch_job
 
 JOB_NAME = "bank_sms_job"
-REPOSITORY_NAME = "__repository__"  # what Dagster names a module's single Definitions
 SOURCE_TAG = ("homeclerk/source", "sms-watch")
 # The UI's "Launched by" shows a `user` tag's value (a sensor's or schedule's name otherwise, and
 # "Manually launched" for a run with neither).
@@ -43,16 +41,6 @@ LAUNCHED_BY_TAG = ("user", "homeclerk serve: chat.db watcher")
 ROWID_TAG = "homeclerk/newest_rowid"
 # After a failed launch, the next attempt (for the same news) waits this long.
 RETRY_SECONDS = 5.0
-
-LAUNCH_RUN = """
-mutation HomeclerkSmsWatchLaunch($executionParams: ExecutionParams!) {
-  launchRun(executionParams: $executionParams) {
-    __typename
-    ... on LaunchRunSuccess { run { runId } }
-    ... on Error { message }
-  }
-}
-"""
 
 RUNS_IN_PROGRESS = """
 query HomeclerkSmsWatchRuns($filter: RunsFilter!) {
@@ -69,14 +57,6 @@ IN_PROGRESS = (*WAITING, "STARTED")
 
 FileStat = tuple[int, int] | None
 Signature = tuple[FileStat, ...]
-
-
-class LaunchError(Exception):
-    """The UI did not start the run; `kind` groups repeats of one cause for the log."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 # How often chat.db and its WAL are looked at.
@@ -104,54 +84,12 @@ def launch_bank_sms_job(
 
     Raises LaunchError when the UI is not reachable or answers with an error.
     """
-    variables = {
-        "executionParams": {
-            "selector": {
-                "repositoryLocationName": location,
-                "repositoryName": REPOSITORY_NAME,
-                "jobName": JOB_NAME,
-            },
-            "runConfigData": {},
-            "executionMetadata": {
-                "tags": [
-                    {"key": SOURCE_TAG[0], "value": SOURCE_TAG[1]},
-                    {"key": LAUNCHED_BY_TAG[0], "value": LAUNCHED_BY_TAG[1]},
-                    {"key": ROWID_TAG, "value": str(newest_rowid)},
-                ]
-            },
-        }
+    tags = {
+        SOURCE_TAG[0]: SOURCE_TAG[1],
+        LAUNCHED_BY_TAG[0]: LAUNCHED_BY_TAG[1],
+        ROWID_TAG: str(newest_rowid),
     }
-    answer = _graphql(ui_port, LAUNCH_RUN, variables, timeout)
-    result = (answer.get("data") or {}).get("launchRun") or {}
-    if result.get("__typename") == "LaunchRunSuccess":
-        return str(result["run"]["runId"])
-    kind = str(result.get("__typename") or "graphql")
-    message = result.get("message") or json.dumps(answer.get("errors") or answer)[:300]
-    raise LaunchError(kind, f"the Dagster UI did not launch {JOB_NAME}: {kind}: {message}")
-
-
-def _graphql(ui_port: int, query: str, variables: dict[str, Any], timeout: float) -> Any:
-    """POST one query to the Dagster UI's GraphQL API; raises LaunchError when it cannot."""
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    # urllib sends `Host: 127.0.0.1:<port>`, the name the UI's Host check accepts.
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{ui_port}/graphql",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        raise LaunchError("http", f"the Dagster UI answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise LaunchError(
-            "unreachable", f"the Dagster UI on 127.0.0.1:{ui_port} is not reachable ({reason})"
-        ) from None
-    except ValueError:
-        raise LaunchError("answer", "the Dagster UI answered something that is not JSON") from None
+    return launch_job(ui_port, location, JOB_NAME, tags, timeout=timeout)
 
 
 class RunInProgress(NamedTuple):
@@ -165,7 +103,7 @@ class RunInProgress(NamedTuple):
 def runs_in_progress(ui_port: int, *, timeout: float = 10.0) -> list[RunInProgress]:
     """The job's runs queued, starting or started, through the UI's GraphQL API."""
     variables = {"filter": {"pipelineName": JOB_NAME, "statuses": list(IN_PROGRESS)}}
-    answer = _graphql(ui_port, RUNS_IN_PROGRESS, variables, timeout)
+    answer = graphql(ui_port, RUNS_IN_PROGRESS, variables, timeout)
     result = (answer.get("data") or {}).get("runsOrError") or {}
     if result.get("__typename") != "Runs":
         kind = str(result.get("__typename") or "graphql")

@@ -50,6 +50,7 @@ def test_generated_files_are_byte_identical_across_runs_and_input_order(tmp_path
     assert _snapshot(first) == _snapshot(second)
     assert set(_snapshot(first)) == {
         "generated/accounts.beancount",
+        "generated/fava.beancount",
         "generated/index.beancount",
         "generated/bank/2025-03.beancount",
         "generated/bank/2025-04.beancount",

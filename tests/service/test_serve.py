@@ -216,6 +216,13 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     fava_slug = served.fava_slug()
     for path in (f"/{fava_slug}/api/format_source", f"/{fava_slug}/api/add_entries"):
         assert served.send("fava", "PUT", path, evil, fava_write)[0] == 403, path
+    # Fava under the service shows homeclerk's Categorize page; a pick from another site is
+    # refused (tests/books/test_fava_categorize.py has the page's own checks).
+    categorize = f"/{fava_slug}/extension/HomeclerkCategorize/"
+    status, body = served.send("fava", "GET", categorize, {})
+    assert status == 200 and b"Categorize spending" in body
+    form = {"Content-Type": "application/x-www-form-urlencoded", **evil}
+    assert served.send("fava", "POST", categorize + "file", form, b"payee=X")[0] == 403
     # The same requests from the UI's own pages still work.
     own = {"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{served.ports['ui']}"}
     status, body = served.send("ui", "POST", "/graphql", own, as_post)

@@ -56,3 +56,8 @@ def test_groups_by_payee_most_spent_first_without_held_amounts(
         1.0,
     )
     assert now["Kaveri Stores"].suggested is None
+
+    # A reader that shows only the first group asks for its example alone; the rest is the same.
+    first = load_uncategorized(warehouse, DEFAULT_RULES, examples=1)
+    assert first[0] == groups[0] and "KAVERI STORES" in first[0].example
+    assert first[1] == joseph._replace(example="")
