@@ -21,8 +21,13 @@ from .produce import SUMMARY_FEED
 NEWS_FOR = dt.timedelta(days=8)
 
 
-def review_announcement(feeds_dir: Path, reviews_dir: Path, now: dt.datetime) -> dict[str, Problem]:
-    """`review:<week>` → the message for the newest review, while it is news; {} otherwise."""
+def review_announcement(
+    feeds_dir: Path, reviews_dir: Path, now: dt.datetime, served_url: str | None = None
+) -> dict[str, Problem]:
+    """`review:<week>` → the message for the newest review, while it is news; {} otherwise.
+
+    The link is the feed server's page for the week (`served_url`, `/reviews/` on
+    `[service] feeds_port`) when it serves them, else the file on this machine."""
     try:
         summary = json.loads((Path(feeds_dir) / SUMMARY_FEED).read_text(encoding="utf-8"))
         week, ended = str(summary["week"]), dt.date.fromisoformat(str(summary["to"]))
@@ -42,11 +47,12 @@ def review_announcement(feeds_dir: Path, reviews_dir: Path, now: dt.datetime) ->
         lines.append(str(summary["note"]))
     html = (summary.get("files") or {}).get("html") or f"{week}.html"
     path = Path(reviews_dir) / html
-    lines.append(f"Read it: {path}")
+    link = f"{served_url}{path.name}" if served_url else path.resolve().as_uri()
+    lines.append(f"Read it: {link if served_url else path}")
     return {
         f"review:{week}": Problem(
             f"Weekly review {week} ({summary.get('from')} to {summary['to']})",
             "\n".join(lines),
-            link=path.resolve().as_uri(),
+            link=link,
         )
     }

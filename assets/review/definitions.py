@@ -334,11 +334,12 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         description="The weekly review of one week (or a range of weeks, as one run).",
     )
     feeds_dir, reviews_dir = Path(resources["feeds"].folder), resources["reviews"].path
+    served = resources["reviews"].served_url
     sunday = announcement_sensor(
         "notify_weekly_review",
         resources["notifier"],
         resources["clock"].now,
-        lambda now: review_announcement(feeds_dir, reviews_dir, now),
+        lambda now: review_announcement(feeds_dir, reviews_dir, now, served),
         "The week's review in a few lines with its link, once per week, after the weekly "
         "review is written.",
         interval=5 * 60,

@@ -163,8 +163,10 @@ def test_the_sunday_review_is_announced_once_with_its_link(
         tick(sensor_of(build_defs(resources), "notify_weekly_review"))
     [post] = topic.posts
     assert post.headers["Title"] == "Weekly review 2026-W47 (2026-11-16 to 2026-11-22)"
-    html = tmp_path / "data" / "reviews" / "2026-W47.html"
-    assert post.headers["Click"] == html.as_uri()
+    # The feed server's page for the week ([service] feeds_port, 5080 by default), which
+    # tests/service/test_feed_reviews.py shows it serves.
+    assert post.headers["Click"] == "http://127.0.0.1:5080/reviews/2026-W47.html"
+    assert "Read it: http://127.0.0.1:5080/reviews/2026-W47.html" in post.body
     assert "Spent: ₹12,345.50" in post.body and "Income: ₹50,000" in post.body
     assert "3 transaction(s) to categorize" in post.body
 
