@@ -14,6 +14,7 @@ from assets.books.budgets import budgets_from_config
 from assets.books.definitions import ledger_entries
 from assets.books.resources import BooksResource
 from assets.common.resources import Clock, Warehouse
+from assets.transactions.resources import ParsingConfig
 from pipeline.settings import SettingsError, load_settings
 
 from .helpers import SAVINGS, TZ, alert, store_alerts
@@ -51,6 +52,7 @@ def _run(tmp_path: Path, budgets: list[dict[str, object]]) -> tuple[Path, dict[s
             "clock": CLOCK,
             "warehouse": Warehouse(path=str(wh_path)),
             "books_config": books,
+            "parsing": ParsingConfig(timezone="Asia/Kolkata"),
         },
         raise_on_error=False,
     )
