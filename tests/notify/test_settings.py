@@ -20,7 +20,10 @@ def settings_with(tmp_path: Path, notify: str):  # type: ignore[no-untyped-def]
     return load_settings(config)
 
 
-def test_no_notify_section_means_no_channel_and_the_state_under_data(tmp_path: Path) -> None:
+def test_no_notify_section_means_no_channel_and_the_state_under_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HOMECLERK_CONFIG", raising=False)  # the folder's own (no) file, not one set
     settings = load_settings(cwd=tmp_path)
     assert settings.notify.channels == ()
     assert settings.notify.notify_state == tmp_path.resolve() / "data" / "notify" / "state.json"

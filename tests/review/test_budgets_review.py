@@ -60,7 +60,8 @@ def test_the_budgets_render_in_markdown_and_html(warehouse: Path) -> None:
     review = _review(warehouse, "2025-W45")
     markdown = render_markdown(review)
     assert "## Budgets (November 2025, to" in markdown
-    assert "| Expenses:Food | 3,000.00 | 270.00 | 2,730.00 | 900.00 |" in markdown
+    # Rupees as the whole review prints them (₹, Indian digit grouping).
+    assert "| Expenses:Food | ₹3,000.00 | ₹270.00 | ₹2,730.00 | ₹900.00 |" in markdown
     assert "Expenses:Shopping" in render_html(review)
     # Without budgets the section says how to set one (never an empty table).
     bare = _review(warehouse, "2025-W45", ())["budgets"]

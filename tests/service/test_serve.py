@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import urllib.parse
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,9 +152,12 @@ def _cmdline(pid: int) -> bytes:
 
 def _bank_sms(guid: str) -> NewMessage:
     now = dt.datetime.now(dt.UTC)
+    # A UPI reference names one payment: each probe SMS its own, or ten of them are one
+    # payment alerted ten times (assets/transactions/links.py) and the feed counts it once.
+    reference = 600000000000 + zlib.crc32(guid.encode()) % 10**9
     body = (
         f"Rs.4321.17 debited from a/c **1276 on {now:%d-%m-%y} to VPA serve.probe@ybl"
-        "(UPI Ref No 600000000123). Not you? Call 18002586161"
+        f"(UPI Ref No {reference}). Not you? Call 18002586161"
     )
     return NewMessage(
         guid=guid, sender="VM-HDFCBK", text=body, attributed_body=None, date=utc_to_apple_ns(now)
@@ -331,7 +335,8 @@ def _idle(home: Path, *, ran: bool = True) -> bool:
 
 
 def _job_runs(home: Path) -> list[tuple[str, str, str]]:
-    """(status, launched by, ROWID tag) of every bank_sms_job run, oldest first."""
+    """(status, launched by, ROWID tag) of every bank_sms_job run the service launched, oldest
+    first (the demo's own, which shows the gaps before it imports its statements, left out)."""
     from dagster import DagsterInstance, RunsFilter
 
     with DagsterInstance.from_config(str(home)) as instance:
@@ -339,6 +344,7 @@ def _job_runs(home: Path) -> list[tuple[str, str, str]]:
         return [
             (r.status.value, r.tags.get("user", ""), r.tags.get("homeclerk/newest_rowid", ""))
             for r in reversed(runs)
+            if r.tags.get("homeclerk/demo") != "true"
         ]
 
 

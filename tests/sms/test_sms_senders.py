@@ -116,7 +116,7 @@ def test_the_parser_reads_the_stored_alerts_under_their_key(
         ("VM-HDFCBK-S", Decimal("101.00"), "HDFC"),
         ("AD-HDFCBK-T", Decimal("102.00"), "HDFC"),
         ("HDFCBK", Decimal("103.00"), "HDFC"),
-        ("BZ-SLCEIT-G", Decimal("104.00"), "SLCEIT"),
+        ("BZ-SLCEIT-G", Decimal("104.00"), "SLICE"),  # a header the slice issuer module knows
         ("PAYTM", Decimal("105.00"), "PAYTM"),
         ("JM-PAYTM-S", Decimal("106.00"), "PAYTM"),
         ("JX-CRED-T", Decimal("107.00"), "CRED"),
