@@ -225,9 +225,9 @@ def missing_token_line(env_file: Path | None) -> str:
     where = env_file or Path(".env")
     return (
         f"{TOKEN_ENV} is not set: the SMS webhook does not start. Fix: add a line "
-        f"{TOKEN_ENV}=<a long random string> to {where} (for instance `echo "
+        f"{TOKEN_ENV}=<a long random string> to {where} (for instance `(umask 077; echo "
         f"{TOKEN_ENV}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') >> "
-        f"{where}`), give the same token to the forwarder app, and restart `homeclerk serve`"
+        f"{where})`), give the same token to the forwarder app, and restart `homeclerk serve`"
     )
 
 

@@ -1,0 +1,76 @@
+"""`homeclerk serve` runs the SMS webhook on a thread only when `[sources.webhook]` is set, and
+without a token says what to add, as a command that works pasted."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import stat
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from assets.sms.webhook_spool import read_spool
+from pipeline.service.serve import child_specs
+from pipeline.service.supervisor import ThreadSpec
+from pipeline.service.webhook_server import MissingTokenError
+from pipeline.settings import load_settings
+from tests.support import free_port
+
+
+def _settings(tmp_path: Path, webhook: bool):  # type: ignore[no-untyped-def]
+    config = tmp_path / "homeclerk.toml"
+    port = free_port()
+    text = f'[paths]\ndata_dir = "data"\n[service]\nfeeds_port = {free_port()}\n'
+    config.write_text(text + (f"[sources.webhook]\nport = {port}\n" if webhook else ""))
+    return load_settings(config)
+
+
+def _webhook_spec(settings, tmp_path: Path) -> ThreadSpec | None:  # type: ignore[no-untyped-def]
+    specs = child_specs(settings, tmp_path / "home", 1234)
+    found = [s for s in specs if s.name == "sms-webhook"]
+    return found[0] if found else None  # type: ignore[return-value]
+
+
+def test_no_webhook_thread_without_the_setting(tmp_path: Path) -> None:
+    assert _webhook_spec(_settings(tmp_path, webhook=False), tmp_path) is None
+
+
+def test_the_missing_token_fix_pastes_and_the_webhook_then_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMS_WEBHOOK_TOKEN", raising=False)
+    monkeypatch.delenv("HOMECLERK_ENV_FILE", raising=False)
+    settings = _settings(tmp_path, webhook=True)
+    spec = _webhook_spec(settings, tmp_path)
+    assert isinstance(spec, ThreadSpec)
+    with pytest.raises(MissingTokenError) as caught:
+        spec.make()
+    command = re.search(r"`(\(umask [^`]+)`", str(caught.value))
+    assert command is not None
+    subprocess.run(["sh", "-c", command[1]], cwd=tmp_path, check=True, timeout=30)
+    token = dict(
+        line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines() if line
+    )["SMS_WEBHOOK_TOKEN"]
+    assert len(token) >= 32
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600  # no exposed-secret warning
+    server = spec.make()  # the supervisor's next try
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", settings.webhook_port, timeout=10)
+        body = json.dumps(
+            {"from": "VM-HDFCBK", "body": "Rs 5 debited", "received_at": 1773133200000}
+        )
+        connection.request("POST", "/sms", body=body, headers={"Authorization": f"Bearer {token}"})
+        assert connection.getresponse().status == 202
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert len(read_spool(settings.webhook_spool).messages) == 1
+    assert settings.webhook_spool == tmp_path / "data" / "sms-spool"
