@@ -40,20 +40,22 @@ def read_messages(reader: SettingsReader, shared: SharedPaths) -> MessagesSettin
         if reader.get("sources.android.inbox") is not None
         else None
     )
-    sources = reader.raw.get("sources")
-    if not isinstance(sources, dict) or sources.get("webhook") is None:
-        return MessagesSettings(chat_db=chat_db, android_inbox=inbox)
-    if not isinstance(sources["webhook"], dict):
-        raise reader.error("sources.webhook", "must be a table", "[sources.webhook]")
+    # Every key is read (known) whether or not the table is there; the table turns it on.
+    port = reader.port("sources.webhook.port", DEFAULT_WEBHOOK_PORT)
+    bind = reader.string("sources.webhook.bind", LOOPBACK, example=f'"{LOOPBACK}"')
+    rate = reader.number("sources.webhook.rate", 20.0, example="20")
     burst = reader.count("sources.webhook.burst", 50)
     if burst < 1:
         raise reader.error("sources.webhook.burst", "is 0: no request would ever pass", "50")
+    sources = reader.raw.get("sources")
+    if not isinstance(sources, dict) or sources.get("webhook") is None:
+        return MessagesSettings(chat_db=chat_db, android_inbox=inbox)
     return MessagesSettings(
         chat_db=chat_db,
         android_inbox=inbox,
-        webhook_port=reader.port("sources.webhook.port", DEFAULT_WEBHOOK_PORT),
-        webhook_bind=reader.string("sources.webhook.bind", LOOPBACK, example=f'"{LOOPBACK}"'),
-        webhook_rate=reader.number("sources.webhook.rate", 20.0, example="20"),
+        webhook_port=port,
+        webhook_bind=bind,
+        webhook_rate=rate,
         webhook_burst=burst,
         webhook_spool=spool_folder(shared.data_dir),
     )
