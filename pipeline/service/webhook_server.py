@@ -144,14 +144,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not hmac.compare_digest(given, server.expected):
             self._answer(401, {"error": f"send Authorization: Bearer <{TOKEN_ENV}>"})
             return
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            self._answer(411, {"error": "send a Content-Length"})
+        data = self._body()
+        if data is None:
             return
-        if int(length) > MAX_BODY:
-            self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
-            return
-        data = self.rfile.read(int(length))
         try:
             message = parse_payload(data, server.zone)
         except Ignored as exc:
@@ -171,6 +166,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._answer(503, {"error": "the spool could not be written; send it again later"})
             return
         self._answer(202, {"status": "accepted", "id": message["id"]})
+
+    def _body(self) -> bytes | None:
+        """The request body, at most MAX_BODY bytes (None: answered 411/413/400 already).
+        Chunked bodies are read too: "Incoming SMS to URL forwarder" sends them for rules made
+        before its fixed-length default."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._chunked()
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            self._answer(411, {"error": "send a Content-Length"})
+            return None
+        if int(length) > MAX_BODY:
+            self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
+            return None
+        return self.rfile.read(int(length))
+
+    def _chunked(self) -> bytes | None:
+        data = b""
+        while True:
+            line = self.rfile.readline(64).split(b";", 1)[0].strip()
+            try:
+                size = int(line, 16)
+            except ValueError:
+                self._answer(400, {"error": "a malformed chunked body"})
+                return None
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers, then the blank line that ends the body
+                return data
+            if len(data) + size > MAX_BODY:
+                self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
+                return None
+            data += self.rfile.read(size)
+            self.rfile.readline(8)  # the CRLF after the chunk
 
     def _answer(
         self,
