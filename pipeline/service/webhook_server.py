@@ -72,8 +72,6 @@ class WebhookServer(http.server.ThreadingHTTPServer):
     """`POST /sms` on host:port into the spool in `spool_dir`; see the module doc."""
 
     daemon_threads = True
-    # A phone on a slow network must not hold a thread forever.
-    request_timeout = 10.0
 
     def __init__(
         self,
@@ -119,6 +117,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server_version = "homeclerk-webhook"
     sys_version = ""
     protocol_version = "HTTP/1.1"  # keep-alive: an app sending a burst reuses its connection
+    timeout = 10.0  # a slow or idle connection must not hold a thread forever
 
     def do_POST(self) -> None:
         self._handle()
