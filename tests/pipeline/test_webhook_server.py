@@ -296,3 +296,20 @@ def test_a_chunked_body_is_read_and_held_to_8_kb(tmp_path: Path) -> None:
             _chunked_post(client.port, json.dumps(plain(2, body="y" * 9000)).encode(), 1000) == 413
         )
     assert spooled(spool) == ["i:m1"]
+
+
+def test_a_host_in_allowed_hosts_is_served_behind_a_proxy(tmp_path: Path) -> None:
+    spool = tmp_path / "sms-spool"
+    server = WebhookServer(spool, 0, TOKEN, ("sms.example.ts.net",), IST)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1})
+    thread.start()
+    try:
+        client = Client(server.server_address[1])
+        # What a TLS reverse proxy in front sends: its own name, on its own port.
+        assert client.post(plain(1), headers={"Host": "sms.example.ts.net:443"})[0] == 202
+        assert client.post(plain(2), headers={"Host": "other.example.ts.net"})[0] == 421
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert spooled(spool) == ["i:m1"]
