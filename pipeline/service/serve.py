@@ -25,6 +25,7 @@ from pipeline.service.stop_runs import RunsInFlight
 from pipeline.service.store_watch import RunStorageGuard, disk_full_line
 from pipeline.service.supervisor import ChildSpec, Supervisor, ThreadSpec, port_open
 from pipeline.service.webhook_server import (
+    TOKEN_ENV,
     MissingTokenError,
     WebhookServer,
     missing_token_line,
@@ -132,6 +133,15 @@ def webhook_server(settings: Settings) -> WebhookServer:
     from zoneinfo import ZoneInfo
 
     token = webhook_token(settings.env_file or settings.base_dir / ".env")
+    secrets = settings.secrets
+    if not token and secrets.provider == "op" and TOKEN_ENV in secrets.op_refs:
+        from pipeline.secret_source import SecretSourceError, read_op
+
+        # Read when the webhook starts, into this server only: never written, never logged.
+        try:
+            token = read_op(TOKEN_ENV, secrets.op_refs[TOKEN_ENV], secrets.op_path).strip()
+        except SecretSourceError as exc:
+            raise MissingTokenError(str(exc)) from None
     if not token:
         raise MissingTokenError(missing_token_line(settings.env_file or settings.base_dir / ".env"))
     return WebhookServer(

@@ -74,3 +74,32 @@ def test_the_missing_token_fix_pastes_and_the_webhook_then_serves(
         thread.join()
     assert len(read_spool(settings.webhook_spool).messages) == 1
     assert settings.webhook_spool == tmp_path / "data" / "sms-spool"
+
+
+def test_the_token_comes_from_1password_with_provider_op(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.pipeline.service_support import OpStandIn
+
+    monkeypatch.delenv("SMS_WEBHOOK_TOKEN", raising=False)
+    monkeypatch.delenv("HOMECLERK_ENV_FILE", raising=False)
+    op = OpStandIn(tmp_path, monkeypatch, signed_in=False)
+    op.item("Private/homeclerk/webhook", "op-webhook-token-7ZK1")
+    config = tmp_path / "homeclerk.toml"
+    config.write_text(
+        f'[paths]\ndata_dir = "data"\n[sources.webhook]\nport = {free_port()}\n'
+        '[secrets]\nprovider = "op"\n[[secrets.op]]\nname = "SMS_WEBHOOK_TOKEN"\n'
+        'reference = "op://Private/homeclerk/webhook"\n'
+    )
+    settings = load_settings(config)
+    spec = _webhook_spec(settings, tmp_path)
+    assert isinstance(spec, ThreadSpec)
+    with pytest.raises(MissingTokenError, match="SMS_WEBHOOK_TOKEN") as caught:
+        spec.make()
+    assert "op-webhook-token-7ZK1" not in str(caught.value)
+    op.sign_in()
+    server = spec.make()
+    try:
+        assert server.expected == b"Bearer op-webhook-token-7ZK1"
+    finally:
+        server.server_close()
