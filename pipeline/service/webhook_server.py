@@ -248,14 +248,22 @@ class MissingTokenError(OSError):
     """No SMS_WEBHOOK_TOKEN: the webhook does not start (an OSError: the supervisor retries)."""
 
 
+def token_command(env_file: Path) -> str:
+    """A shell command that adds a new random SMS_WEBHOOK_TOKEN to `env_file` (mode 0600 when
+    it creates the file), pasted as is."""
+    return (
+        f"(umask 077; echo {TOKEN_ENV}=$(python3 -c 'import secrets; "
+        f"print(secrets.token_urlsafe(32))') >> {env_file})"
+    )
+
+
 def missing_token_line(env_file: Path | None) -> str:
     """What to do without a token, pasted as is."""
     where = env_file or Path(".env")
     return (
         f"{TOKEN_ENV} is not set: the SMS webhook does not start. Fix: add a line "
-        f"{TOKEN_ENV}=<a long random string> to {where} (for instance `(umask 077; echo "
-        f"{TOKEN_ENV}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))') >> "
-        f"{where})`), give the same token to the forwarder app, and restart `homeclerk serve`"
+        f"{TOKEN_ENV}=<a long random string> to {where} (for instance `{token_command(where)}`), "
+        "give the same token to the forwarder app, and restart `homeclerk serve`"
     )
 
 

@@ -103,3 +103,27 @@ def test_the_token_comes_from_1password_with_provider_op(
         assert server.expected == b"Bearer op-webhook-token-7ZK1"
     finally:
         server.server_close()
+
+
+def test_doctor_names_a_missing_token_and_its_fix_pasted_clears_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.doctor import run_checks
+
+    monkeypatch.delenv("SMS_WEBHOOK_TOKEN", raising=False)
+    monkeypatch.delenv("HOMECLERK_ENV_FILE", raising=False)
+    settings = _settings(tmp_path, webhook=True)
+
+    def finding():  # type: ignore[no-untyped-def]
+        return next(
+            f for f in run_checks(load_settings(settings.config_file)) if f.check == "sms webhook"
+        )
+
+    missing = finding()
+    assert not missing.ok and "SMS_WEBHOOK_TOKEN" in missing.detail
+    command = missing.fix.split(", give the token")[0]
+    subprocess.run(["sh", "-c", command], cwd=tmp_path, check=True, timeout=30)
+    fixed = finding()
+    assert fixed.ok and "spool empty" in fixed.detail
+    token = (tmp_path / ".env").read_text().split("=", 1)[1].strip()
+    assert token not in fixed.detail + (fixed.fix or "")
