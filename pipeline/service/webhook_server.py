@@ -6,7 +6,8 @@ A message is answered 202 only once its line is written and fsynced in the spool
 `assets.sms.webhook_payload` (docs/webhook.md).
 
 In front of that, in this order: the Host check of every homeclerk server (421; `[service]
-allowed_hosts` names a reverse proxy's host), one path and one method (404, 405), a token
+allowed_hosts` names a reverse proxy's host), its refusal of a web page's cross-site request
+(403), one path and one method (404, 405), a token
 bucket (429 with Retry-After), the bearer token `SMS_WEBHOOK_TOKEN` compared in constant time
 (401; neither the token nor the Authorization header is ever logged), a body of at most
 MAX_BODY bytes (413; 411 without a Content-Length), then the payload (400 with a one-line
@@ -33,7 +34,13 @@ from zoneinfo import ZoneInfo
 
 from assets.sms.webhook_payload import Ignored, PayloadError, parse_payload
 from assets.sms.webhook_spool import append_message, spool_ids
-from pipeline.service.hostcheck import _REFUSAL, allowed_hosts, host_allowed
+from pipeline.service.hostcheck import (
+    _CROSS_SITE_REFUSAL,
+    _REFUSAL,
+    allowed_hosts,
+    host_allowed,
+    is_cross_site,
+)
 
 LOOPBACK = "127.0.0.1"
 PATH = "/sms"
@@ -131,6 +138,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         server = self.server
         if not host_allowed(self.headers.get("Host"), server.allowed):
             self._answer(421, _REFUSAL.decode())
+            return
+        if is_cross_site(
+            self.headers.get("Origin"), self.headers.get("Sec-Fetch-Site"), server.allowed
+        ):
+            self._answer(403, _CROSS_SITE_REFUSAL.decode())  # a web page, never a forwarder app
             return
         if self.path.split("?", 1)[0] != PATH:
             self._answer(404, {"error": "POST to /sms"})

@@ -116,6 +116,8 @@ def test_a_body_over_8_kb_is_413_and_a_bad_payload_400_with_its_reason(tmp_path:
         assert client.post(plain(2), path="/other")[0] == 404
         foreign = client.post(plain(2), headers={"Host": "evil.example:80"})
         assert foreign[0] == 421
+        page = client.post(plain(2), headers={"Origin": "https://evil.example"})
+        assert page[0] == 403  # a web page the owner visits: refused even with the token
         assert spooled(spool) == []
 
 
