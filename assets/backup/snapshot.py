@@ -53,7 +53,9 @@ TRIGGER_SCHEDULED = "scheduled"
 # The running service's files, inside the data folder: `logs/` (the service's and each child's
 # log, and `children.pids`), locks, PID files and sockets anywhere, and the workspace file `serve`
 # writes at each start with its code server's port.
-RUNTIME_DIRS = ("logs",)
+# sms-spool: the SMS webhook's spool holds every forwarded SMS, OTPs and personal ones too,
+# until the next run stores the bank ones and empties it; no copy of it may outlive that run.
+RUNTIME_DIRS = ("logs", "sms-spool")
 RUNTIME_SUFFIXES = (".lock", ".pid", ".pids", ".sock", ".socket")
 RUNTIME_FILES = ("dagster/serve-workspace.yaml",)
 

@@ -26,7 +26,12 @@ from assets.common.atomic import write_json_atomic
 from assets.common.feed_status import status_as_of
 from assets.common.resources import Clock, Feeds, Warehouse
 from assets.sms.health import quiet_verdict, read_receive_times
-from assets.sms.sensors import build_android_sms_sensor, build_bank_sms_sensor, sms_watch_on
+from assets.sms.sensors import (
+    build_android_sms_sensor,
+    build_bank_sms_sensor,
+    build_webhook_sms_sensor,
+    sms_watch_on,
+)
 
 from .feed import build_expenses_feed, window_start
 from .reader import read_feed_inputs
@@ -152,5 +157,6 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
                 bank_sms_job, resources["messages"], resources["warehouse"], watched=sms_watch_on()
             ),
             build_android_sms_sensor(bank_sms_job, resources["messages"], resources["warehouse"]),
+            build_webhook_sms_sensor(bank_sms_job, resources["messages"]),
         ],
     )

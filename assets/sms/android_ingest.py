@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 ANDROID_SOURCE = "android"
 ROWID_BASE = 1 << 40
+# The webhook's rows (assets.sms.webhook_ingest) start here; Android's stay below it.
+ROWID_CEILING = 2 << 40
 BATCH = 50_000
 SEEN_FILE = "android-inbox.json"
 
@@ -159,26 +161,29 @@ def _read_file(
             guid = message_guid(sms.address, sms.date_ms, sms.body)
             batch[guid] = (sms.address, sms.date_ms, sms.body)
             if len(batch) >= BATCH:
-                _store(con, batch, now, totals, redated)
+                store_batch(con, batch, now, totals, redated)
                 batch = {}
     except BackupUnreadableError as exc:
         problem = str(exc)
     except OSError as exc:  # gone or unreadable meanwhile: tried again when it changes
         problem = f"{path}: {exc.strerror or exc}"
     if batch:
-        _store(con, batch, now, totals, redated)
+        store_batch(con, batch, now, totals, redated)
     totals["read"] += count
     return problem, count
 
 
-def _store(
+def store_batch(
     con: duckdb.DuckDBPyConnection,
     batch: dict[str, tuple[str, int, str]],
     now: dt.datetime,
     totals: dict[str, int],
     redated: list[str],
+    source: str = ANDROID_SOURCE,
+    rowids: tuple[int, int] = (ROWID_BASE, ROWID_CEILING),
 ) -> None:
-    """OTPs dropped, numbers masked, dates settled, then the messages not yet stored."""
+    """OTPs dropped, numbers masked, dates settled, then the messages not yet stored, as
+    `source` with ROWIDs in `rowids` (from, below) after the highest one there."""
     columns: dict[str, list[Any]] = {
         "guid": [],
         "sender": [],
@@ -200,8 +205,8 @@ def _store(
     import pandas as pd  # ~50 MB resident: loaded by the run that ingests, not the code server
 
     first = con.execute(
-        "SELECT coalesce(max(rowid), ?) FROM sms_messages WHERE rowid >= ?",
-        [ROWID_BASE, ROWID_BASE],
+        "SELECT coalesce(max(rowid), ?) FROM sms_messages WHERE rowid >= ? AND rowid < ?",
+        [rowids[0], rowids[0], rowids[1]],
     ).fetchall()[0][0]
     size = len(columns["guid"])
     frame = pd.DataFrame(
@@ -223,7 +228,7 @@ def _store(
             " from_attributed_body, problem, source)"
             " SELECT n.rowid, n.guid, n.sender, n.received_at, n.body, false, NULL, ?"
             " FROM new_android n ANTI JOIN sms_messages g ON g.guid = n.guid",
-            [ANDROID_SOURCE],
+            [source],
         ).fetchall()[0][0]
         con.unregister("new_android")
         con.commit()

@@ -28,6 +28,7 @@ from assets.sms.chatdb import ChatDbUnreadableError, open_chat_db_readonly
 from assets.sms.health import problem_messages, quiet_verdict, read_receive_times
 from assets.sms.ingest import DATE_FLOOR, ingest_new_messages
 from assets.sms.resources import MessagesSource
+from assets.sms.webhook_ingest import WebhookIngestStats, ingest_webhook_spool
 
 GROUP = "bank_sms"
 
@@ -39,8 +40,9 @@ GROUP = "bank_sms"
     description=(
         "SMS from the configured senders ([messages] senders) in chat.db since the last ROWID "
         "cursor (promotional -P senders and OTPs dropped, account numbers masked; a replaced "
-        "chat.db is read again by GUID), and from new or changed Android backups in "
-        "[sources.android] inbox (each message once) → warehouse table sms_messages."
+        "chat.db is read again by GUID), from new or changed Android backups in "
+        "[sources.android] inbox (each message once), and from the SMS webhook's spool "
+        "([sources.webhook], emptied after each run) → warehouse table sms_messages."
     ),
 )
 def sms_messages(
@@ -48,10 +50,15 @@ def sms_messages(
 ) -> MaterializeResult:
     now = clock.now()
     android = _android(context, messages, warehouse, now) if messages.android_inbox else None
-    if android is not None and not Path(messages.chat_db).exists():
+    webhook = _webhook(context, messages, warehouse, now) if messages.webhook_spool else None
+    other = {
+        **(_android_metadata(android) if android is not None else {}),
+        **(_webhook_metadata(webhook) if webhook is not None else {}),
+    }
+    if other and not Path(messages.chat_db).exists():
         # An Android-only machine (a Linux box): no Messages database to read, not an error.
-        context.log.info(f"no chat.db at {messages.chat_db}: Android backups only")
-        return MaterializeResult(metadata=_android_metadata(android))
+        context.log.info(f"no chat.db at {messages.chat_db}: Android backups and webhook only")
+        return MaterializeResult(metadata=other)
     try:
         stats = ingest_new_messages(
             messages.chat_db, warehouse.path, messages.bank_headers, now=now
@@ -91,7 +98,7 @@ def sms_messages(
             "chat_db_replaced": stats.chat_db_replaced,
             "undecodable": stats.undecodable,
             "redated": len(stats.redated),
-            **(_android_metadata(android) if android is not None else {}),
+            **other,
         }
     )
 
@@ -114,6 +121,35 @@ def _android(
     return stats
 
 
+def _webhook(
+    context: AssetExecutionContext, messages: MessagesSource, warehouse: Warehouse, now: Any
+) -> WebhookIngestStats:
+    """The webhook spool's messages, stored before chat.db's; the spool is emptied after."""
+    stats = ingest_webhook_spool(
+        messages.webhook_spool, warehouse.path, messages.bank_headers, now=now
+    )
+    if stats.torn_lines:
+        context.log.warning(
+            f"SMS webhook spool: {stats.torn_lines} torn line(s) skipped (a crash mid-write; "
+            "such a message was never answered 202, so its app sends it again)"
+        )
+    for line in stats.redated:
+        context.log.warning(f"webhook SMS {line}: implausible date, taken as received now")
+    context.log.info(
+        f"SMS webhook: {stats.read} spooled, {stats.bank} from bank senders, {stats.stored} new "
+        f"stored, {stats.otp_dropped} OTPs dropped; spool emptied"
+    )
+    return stats
+
+
+def _webhook_metadata(stats: WebhookIngestStats) -> dict[str, Any]:
+    return {
+        "webhook_spooled": stats.read,
+        "webhook_new_messages": stats.stored,
+        "webhook_otp_dropped": stats.otp_dropped,
+    }
+
+
 def _android_metadata(stats: AndroidIngestStats) -> dict[str, Any]:
     return {
         "android_files_read": stats.files_read,
@@ -128,9 +164,13 @@ def _android_metadata(stats: AndroidIngestStats) -> dict[str, Any]:
     description="chat.db opens read-only (on macOS this needs Full Disk Access).",
 )
 def chat_db_readable(messages: MessagesSource) -> AssetCheckResult:
-    if messages.android_inbox and not Path(messages.chat_db).exists():
+    if (messages.android_inbox or messages.webhook_spool) and not Path(messages.chat_db).exists():
+        sources = [
+            *(["the Android backups"] if messages.android_inbox else []),
+            *(["the SMS webhook"] if messages.webhook_spool else []),
+        ]
         return AssetCheckResult(
-            passed=True, description="no chat.db here: SMS come from the Android backups only"
+            passed=True, description=f"no chat.db here: SMS come from {' and '.join(sources)} only"
         )
     try:
         with closing(open_chat_db_readonly(messages.chat_db)):

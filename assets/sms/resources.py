@@ -17,6 +17,7 @@ class MessagesSource(ConfigurableResource):
     chat_db: str
     bank_headers: list[str]
     android_inbox: str = ""  # `[sources.android] inbox`; empty: no Android backups are read
+    webhook_spool: str = ""  # the webhook's spool folder; empty: no `[sources.webhook]`
 
 
 def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
@@ -26,5 +27,6 @@ def resources_from_settings(settings: SharedSettings) -> dict[str, Any]:
             chat_db=str(settings.section("messages").chat_db),
             bank_headers=list(settings.section("parsing").bank_senders),
             android_inbox=str(settings.section("messages").android_inbox or ""),
+            webhook_spool=str(settings.section("messages").webhook_spool or ""),
         )
     }

@@ -242,3 +242,66 @@ def build_android_sms_sensor(
         return RunRequest(tags={ANDROID_TAG: fingerprint})
 
     return android_sms_sensor
+
+
+# The webhook answers a forwarder app at once; the run that stores the SMS follows within this.
+WEBHOOK_SENSOR_INTERVAL_SECONDS = 10
+# Without `[sources.webhook]` there is nothing to look at: a tick now and then says so.
+WEBHOOK_UNCONFIGURED_INTERVAL_SECONDS = 600
+WEBHOOK_TAG = "homeclerk/webhook_spool"
+
+
+def build_webhook_sms_sensor(
+    job: Any,
+    messages: MessagesSource,
+    now: Callable[[], dt.datetime] = _utc_now,
+) -> SensorDefinition:
+    """The sensor on the SMS webhook's spool, starting `job` when it holds messages (the ingest
+    empties it after each run, so a spool with lines is news: one `stat`). One run at a time;
+    a run that failed on the same spool is asked for again after FAILED_RETRY_AFTER, or at once
+    when a new message arrives."""
+
+    @sensor(
+        name="webhook_sms_sensor",
+        job=job,
+        minimum_interval_seconds=(
+            WEBHOOK_SENSOR_INTERVAL_SECONDS
+            if messages.webhook_spool
+            else WEBHOOK_UNCONFIGURED_INTERVAL_SECONDS
+        ),
+        default_status=DefaultSensorStatus.RUNNING,
+        description=(
+            f"Starts {job.name} when the SMS webhook ([sources.webhook]) has spooled messages "
+            f"(every {WEBHOOK_SENSOR_INTERVAL_SECONDS} s once configured)."
+        ),
+    )
+    def webhook_sms_sensor(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+        if not messages.webhook_spool:
+            return SkipReason("SKIPPED: no [sources.webhook] configured")
+        spool = Path(messages.webhook_spool) / "spool.jsonl"
+        try:
+            info = spool.stat()
+        except OSError:
+            return SkipReason("SKIPPED: nothing spooled yet")
+        if not info.st_size:
+            return SkipReason("SKIPPED: every spooled SMS is stored")
+        fingerprint = f"{info.st_ino}-{info.st_size}-{info.st_mtime_ns}"
+        instance = context.instance
+        busy = instance.get_runs(
+            RunsFilter(job_name=job.name, statuses=[*WAITING, DagsterRunStatus.STARTED]), limit=1
+        )
+        if busy:
+            return SkipReason(f"SKIPPED: run {busy[0].run_id} will read the spool")
+        records = instance.get_run_records(
+            RunsFilter(job_name=job.name, tags={WEBHOOK_TAG: fingerprint}), limit=1
+        )
+        if records and records[0].dagster_run.status == DagsterRunStatus.FAILURE:
+            end = records[0].end_time or records[0].update_timestamp.timestamp()
+            if now() - dt.datetime.fromtimestamp(end, dt.UTC) < FAILED_RETRY_AFTER:
+                return SkipReason(
+                    f"SKIPPED: run {records[0].dagster_run.run_id} on this spool failed; "
+                    f"asked again {FAILED_RETRY_AFTER.seconds // 60} min after it"
+                )
+        return RunRequest(tags={WEBHOOK_TAG: fingerprint})
+
+    return webhook_sms_sensor

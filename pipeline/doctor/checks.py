@@ -151,8 +151,12 @@ def _chat_db(settings: Settings) -> Iterator[Finding]:
     inbox = settings.android_inbox
     if inbox is not None:
         yield _android_inbox(settings, inbox)
-        if not os.path.lexists(settings.chat_db):
-            return  # an Android-only machine: no Messages database is expected
+    if settings.webhook_port is not None:
+        yield _webhook(settings)
+    if (inbox is not None or settings.webhook_port is not None) and not os.path.lexists(
+        settings.chat_db
+    ):
+        return  # an Android-only machine: no Messages database is expected
     if not os.path.lexists(settings.chat_db):
         yield Finding(
             "chat.db",
@@ -193,6 +197,31 @@ def _android_inbox(settings: Settings, inbox: Path) -> Finding:
     if waiting:
         detail += f"; {len(waiting)} new or changed, read at the next run ({waiting[0]} …)"
     return Finding("android backups", True, detail)
+
+
+def _webhook(settings: Settings) -> Finding:
+    """The SMS webhook: its token is there (never shown), and what waits in its spool."""
+    from assets.sms.webhook_spool import spool_size
+    from pipeline.service.webhook_server import TOKEN_ENV, token_command, webhook_token
+
+    env_file = settings.env_file or settings.base_dir / ".env"
+    secrets = settings.secrets
+    from_op = secrets.provider == "op" and TOKEN_ENV in secrets.op_refs  # checked with op above
+    if not from_op and not webhook_token(env_file):
+        return Finding(
+            "sms webhook",
+            False,
+            f"{TOKEN_ENV} is not in {env_file}: the webhook does not start",
+            f"{token_command(env_file)}, give the token to the forwarder app, then restart "
+            "`homeclerk serve`",
+        )
+    waiting = spool_size(settings.webhook_spool) if settings.webhook_spool else 0
+    return Finding(
+        "sms webhook",
+        True,
+        f"POST http://{settings.webhook_bind}:{settings.webhook_port}/sms; "
+        + (f"{waiting} bytes spooled, stored at the next run" if waiting else "spool empty"),
+    )
 
 
 def _warehouse(settings: Settings) -> Iterator[Finding]:

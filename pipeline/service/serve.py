@@ -25,6 +25,13 @@ from pipeline.service.sms_watch import make_sms_watcher
 from pipeline.service.stop_runs import RunsInFlight
 from pipeline.service.store_watch import RunStorageGuard, disk_full_line
 from pipeline.service.supervisor import ChildSpec, Supervisor, ThreadSpec, port_open
+from pipeline.service.webhook_server import (
+    TOKEN_ENV,
+    MissingTokenError,
+    WebhookServer,
+    missing_token_line,
+    webhook_token,
+)
 from pipeline.settings import CONFIG_ENV, Settings, SettingsError, load_settings
 
 # Set for the children: the code server's bank-SMS sensor then only backs the watcher up.
@@ -127,6 +134,35 @@ def feed_server(
     )
 
 
+def webhook_server(settings: Settings) -> WebhookServer:
+    """The SMS webhook on `[sources.webhook] bind:port` (the supervisor serves it on a thread).
+    Its token is read at each start: without one it does not start and says what to add."""
+    from zoneinfo import ZoneInfo
+
+    token = webhook_token(settings.env_file or settings.base_dir / ".env")
+    secrets = settings.secrets
+    if not token and secrets.provider == "op" and TOKEN_ENV in secrets.op_refs:
+        from pipeline.secret_source import SecretSourceError, read_op
+
+        # Read when the webhook starts, into this server only: never written, never logged.
+        try:
+            token = read_op(TOKEN_ENV, secrets.op_refs[TOKEN_ENV], secrets.op_path).strip()
+        except SecretSourceError as exc:
+            raise MissingTokenError(str(exc)) from None
+    if not token:
+        raise MissingTokenError(missing_token_line(settings.env_file or settings.base_dir / ".env"))
+    return WebhookServer(
+        settings.webhook_spool,
+        settings.webhook_port,
+        token,
+        settings.service.allowed_hosts,
+        ZoneInfo(settings.timezone),
+        host=settings.webhook_bind,
+        rate=settings.webhook_rate,
+        burst=settings.webhook_burst,
+    )
+
+
 def child_specs(
     settings: Settings,
     home: Path,
@@ -192,6 +228,9 @@ def child_specs(
                                     service.allowed_hosts, partial(store_fault_line, guard,
                                                                    settings.data_dir),
                                     settings.data_dir / "reviews", service.cors_origins)),
+        # `[sources.webhook]`: forwarder apps POST SMS here; a thread like the feeds.
+        *([ThreadSpec("sms-webhook", partial(webhook_server, settings))]
+          if settings.webhook_port else []),
         # chat.db → a bank_sms_job run within ~1 s, through the UI's GraphQL API (so last).
         ThreadSpec("sms-watch", partial(make_sms_watcher, settings.chat_db,
                                         tuple(settings.bank_senders), service.ui_port,
@@ -246,6 +285,12 @@ def run_service(
         ):
             # `serve` has no --port: the fix is the setting, as lines that paste.
             ensure_port_free(port, what, fix=port_setting_fix(settings, key, ports))
+        if settings.webhook_port:
+            ensure_port_free(
+                settings.webhook_port,
+                "the SMS webhook ([sources.webhook] port)",
+                host=settings.webhook_bind,
+            )
         missing = missing_books(settings.books_dir)
         if missing:
             supervisor.say(
@@ -256,9 +301,14 @@ def run_service(
         write_workspace(home, grpc_port)
         supervisor.handle_signals()
         fava = "not started" if missing else f"http://127.0.0.1:{service.fava_port}"
+        webhook = (
+            f", SMS webhook http://{settings.webhook_bind}:{settings.webhook_port}/sms"
+            if settings.webhook_port
+            else ""
+        )
         supervisor.say(
             f"DAGSTER_HOME={home}; UI http://127.0.0.1:{service.ui_port}, Fava {fava}, feeds "
-            f"http://127.0.0.1:{service.feeds_port}/"
+            f"http://127.0.0.1:{service.feeds_port}/{webhook}"
         )
         # The run reaper (fails runs whose worker died; the daemon retries them once) runs in
         # the code server: this process stays free of Dagster's imports.

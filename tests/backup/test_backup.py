@@ -503,3 +503,18 @@ def test_homeclerk_backup_with_a_failing_remote_warns_and_succeeds(
     [warning] = [w for w in err.splitlines() if w.startswith("homeclerk: warning: off-box")]
     assert warning.startswith(f"homeclerk: warning: off-box copy to {place} failed (rsync exit ")
     assert f"the local snapshot {snap.path} is fine" in warning
+
+
+def test_the_sms_webhook_spool_stays_out_of_the_snapshot(tmp_path: Path) -> None:
+    # It holds OTPs and personal SMS until the next run: no backup may keep a copy.
+    from assets.sms.webhook_spool import append_message, spool_folder
+
+    sources = _folder(tmp_path / "home")
+    spool = spool_folder(sources.data_dir)
+    append_message(
+        spool, {"id": "i:1", "from": "VM-HDFCBK", "body": "452118 is OTP", "received_at": 1}
+    )
+    result = take_snapshot(sources, tmp_path / "backups", NOW)
+    paths = {e["path"] for e in json.loads((result.path / "manifest.json").read_text())["files"]}
+    assert not any("sms-spool" in p for p in paths)
+    assert not any(b"452118" in p.read_bytes() for p in result.path.rglob("*") if p.is_file())
