@@ -10,7 +10,9 @@
 # Groups: older (privacy, atomic writes, ledger entries, expenses reader, portfolio history),
 # review, backup, power, parsing (generic layer, payees, refunds), ingest (SMS ingest and the
 # attributedBody decoder), service (the supervisor and a stop's runs in flight), stores (a broken
-# store in the feeds, logs on a full disk, the run storage guard).
+# store in the feeds, logs on a full disk, the run storage guard), sources (Android backups, the
+# webhook's spool, 1Password, systemd without a user manager), money (linked alerts, statement
+# matching, learned categories, notification incidents).
 #
 # mutmut copies the code to mutants/ (gitignored) and keeps its results there. A run naming
 # groups re-tests every mutant of those groups; a run of everything re-tests only mutants whose
@@ -33,6 +35,8 @@ declare -A MODULE_GROUPS=(
     [ingest]="assets.sms.ingest assets.sms.attributed_body"
     [service]="pipeline.service.supervisor pipeline.service.stop_runs"
     [stores]="assets.common.store_fault pipeline.service.log_files pipeline.service.store_watch"
+    [sources]="assets.sms.android assets.sms.android_ingest assets.sms.webhook_spool pipeline.secret_source pipeline.platform.systemd"
+    [money]="assets.transactions.links assets.books.reconcile assets.transactions.learned assets.notify.incidents"
 )
 modules=()
 for group in "$@"; do
