@@ -16,7 +16,7 @@ from dagster import (
 from assets.books.inbox import pending_files
 from assets.books.resources import BooksResource
 
-INBOX_SENSOR_INTERVAL_SECONDS = 30
+INBOX_SENSOR_INTERVAL_SECONDS = 120  # statements arrive monthly: two minutes is prompt
 
 
 def build_statement_inbox_sensor(job: object, books_config: BooksResource) -> SensorDefinition:

@@ -42,8 +42,17 @@ from assets.notify.resources import Notifier
 RUN_SENSOR_INTERVAL_SECONDS = 30
 DELIVERY_INTERVAL_SECONDS = 60
 SOURCE_INTERVAL_SECONDS = 120
+# With no channel configured every tick only skips: once an hour keeps the idle service cheap
+# (each tick is a call into the code server). Configuring a channel edits homeclerk.toml, which
+# reloads the code server and these definitions with the short intervals.
+UNCONFIGURED_INTERVAL_SECONDS = 3600
 
 Now = Callable[[], dt.datetime]
+
+
+def every(notifier: Notifier, seconds: int) -> int:
+    """A sensor's interval: `seconds` when a channel is configured, else once an hour."""
+    return seconds if notifier.ntfy_url or notifier.smtp_host else UNCONFIGURED_INTERVAL_SECONDS
 
 
 def _logger(context: Any) -> Callable[[str], None]:
@@ -81,7 +90,7 @@ def incident_sensor(
 
     @sensor(
         name=name,
-        minimum_interval_seconds=interval,
+        minimum_interval_seconds=every(notifier, interval),
         default_status=DefaultSensorStatus.RUNNING,
         description=description,
     )
@@ -115,7 +124,7 @@ def announcement_sensor(
 
     @sensor(
         name=name,
-        minimum_interval_seconds=interval,
+        minimum_interval_seconds=every(notifier, interval),
         default_status=DefaultSensorStatus.RUNNING,
         description=description,
     )
@@ -146,7 +155,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
 
     @run_failure_sensor(
         name="notify_run_failure",
-        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=every(notifier, RUN_SENSOR_INTERVAL_SECONDS),
         default_status=DefaultSensorStatus.RUNNING,
         # A run from `homeclerk materialize` has no code location origin: Dagster would skip
         # it here without this (homeclerk has one location, so "all" is this one).
@@ -171,7 +180,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
     @run_status_sensor(
         name="notify_run_success",
         run_status=DagsterRunStatus.SUCCESS,
-        minimum_interval_seconds=RUN_SENSOR_INTERVAL_SECONDS,
+        minimum_interval_seconds=every(notifier, RUN_SENSOR_INTERVAL_SECONDS),
         default_status=DefaultSensorStatus.RUNNING,
         # A run from `homeclerk materialize` has no code location origin: Dagster would skip
         # it here without this (homeclerk has one location, so "all" is this one).
@@ -203,7 +212,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
 
     @sensor(
         name="notify_delivery",
-        minimum_interval_seconds=DELIVERY_INTERVAL_SECONDS,
+        minimum_interval_seconds=every(notifier, DELIVERY_INTERVAL_SECONDS),
         default_status=DefaultSensorStatus.RUNNING,
         description="Sends what waits: messages held by quiet hours, failed deliveries due a "
         "retry, incidents the service wrote, and reminders of what is still wrong.",

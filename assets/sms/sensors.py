@@ -199,7 +199,10 @@ def build_android_sms_sensor(
     @sensor(
         name="android_sms_sensor",
         job=job,
-        minimum_interval_seconds=ANDROID_SENSOR_INTERVAL_SECONDS,
+        # Not configured: an hourly skip (a new inbox setting reloads the code server).
+        minimum_interval_seconds=(
+            ANDROID_SENSOR_INTERVAL_SECONDS if messages.android_inbox else 3600
+        ),
         default_status=DefaultSensorStatus.RUNNING,
         description=(
             f"Starts {job.name} when [sources.android] inbox holds an Android SMS backup that "
