@@ -181,6 +181,36 @@ def missing_chat_db_reason(chat_db: Path) -> SkipReason | None:
     return None
 
 
+def run_once_for(
+    context: SensorEvaluationContext,
+    job_name: str,
+    tag: str,
+    fingerprint: str,
+    moment: dt.datetime,
+    reads: str,
+    failed_on: str,
+) -> RunRequest | SkipReason:
+    """A run of `job_name` tagged `tag=fingerprint` (what the news is), unless one waits or runs
+    (it will read it) or one on the same news failed less than FAILED_RETRY_AFTER ago."""
+    instance = context.instance
+    busy = instance.get_runs(
+        RunsFilter(job_name=job_name, statuses=[*WAITING, DagsterRunStatus.STARTED]), limit=1
+    )
+    if busy:
+        return SkipReason(f"SKIPPED: run {busy[0].run_id} will read {reads}")
+    records = instance.get_run_records(
+        RunsFilter(job_name=job_name, tags={tag: fingerprint}), limit=1
+    )
+    if records and records[0].dagster_run.status == DagsterRunStatus.FAILURE:
+        end = records[0].end_time or records[0].update_timestamp.timestamp()
+        if moment - dt.datetime.fromtimestamp(end, dt.UTC) < FAILED_RETRY_AFTER:
+            return SkipReason(
+                f"SKIPPED: run {records[0].dagster_run.run_id} on {failed_on} failed; "
+                f"asked again {FAILED_RETRY_AFTER.seconds // 60} min after it"
+            )
+    return RunRequest(tags={tag: fingerprint})
+
+
 ANDROID_SENSOR_INTERVAL_SECONDS = 60  # backup apps write hourly or daily: a minute is prompt
 ANDROID_TAG = "homeclerk/android_inbox"
 
@@ -226,23 +256,9 @@ def build_android_sms_sensor(
             return SkipReason(f"SKIPPED: every backup in {inbox} is read")
         stamp = json.dumps({name: listing[name] for name in waiting}, sort_keys=True)
         fingerprint = hashlib.blake2b(stamp.encode(), digest_size=8).hexdigest()
-        instance = context.instance
-        busy = instance.get_runs(
-            RunsFilter(job_name=job.name, statuses=[*WAITING, DagsterRunStatus.STARTED]), limit=1
+        return run_once_for(
+            context, job.name, ANDROID_TAG, fingerprint, now(), f"{waiting[0]} …", "these backups"
         )
-        if busy:
-            return SkipReason(f"SKIPPED: run {busy[0].run_id} will read {waiting[0]} …")
-        records = instance.get_run_records(
-            RunsFilter(job_name=job.name, tags={ANDROID_TAG: fingerprint}), limit=1
-        )
-        if records and records[0].dagster_run.status == DagsterRunStatus.FAILURE:
-            end = records[0].end_time or records[0].update_timestamp.timestamp()
-            if now() - dt.datetime.fromtimestamp(end, dt.UTC) < FAILED_RETRY_AFTER:
-                return SkipReason(
-                    f"SKIPPED: run {records[0].dagster_run.run_id} on these backups failed; "
-                    f"asked again {FAILED_RETRY_AFTER.seconds // 60} min after it"
-                )
-        return RunRequest(tags={ANDROID_TAG: fingerprint})
 
     return android_sms_sensor
 
@@ -289,22 +305,8 @@ def build_webhook_sms_sensor(
         if not info.st_size:
             return SkipReason("SKIPPED: every spooled SMS is stored")
         fingerprint = f"{info.st_ino}-{info.st_size}-{info.st_mtime_ns}"
-        instance = context.instance
-        busy = instance.get_runs(
-            RunsFilter(job_name=job.name, statuses=[*WAITING, DagsterRunStatus.STARTED]), limit=1
+        return run_once_for(
+            context, job.name, WEBHOOK_TAG, fingerprint, now(), "the spool", "this spool"
         )
-        if busy:
-            return SkipReason(f"SKIPPED: run {busy[0].run_id} will read the spool")
-        records = instance.get_run_records(
-            RunsFilter(job_name=job.name, tags={WEBHOOK_TAG: fingerprint}), limit=1
-        )
-        if records and records[0].dagster_run.status == DagsterRunStatus.FAILURE:
-            end = records[0].end_time or records[0].update_timestamp.timestamp()
-            if now() - dt.datetime.fromtimestamp(end, dt.UTC) < FAILED_RETRY_AFTER:
-                return SkipReason(
-                    f"SKIPPED: run {records[0].dagster_run.run_id} on this spool failed; "
-                    f"asked again {FAILED_RETRY_AFTER.seconds // 60} min after it"
-                )
-        return RunRequest(tags={WEBHOOK_TAG: fingerprint})
 
     return webhook_sms_sensor
