@@ -77,6 +77,40 @@ def _unconfigured(notifier: Notifier) -> SkipReason | None:
     )
 
 
+def _state_sensor(
+    name: str,
+    notifier: Notifier,
+    now: Now,
+    description: str,
+    interval: int,
+    changes: Callable[
+        [dt.datetime, SensorEvaluationContext], tuple[Callable[[State], list[str]], str]
+    ],
+) -> SensorDefinition:
+    """A sensor that, when a channel is configured, applies `changes(now, context)`'s update to
+    the notify state (one locked change) and logs what it did; its second value is the skip
+    text when nothing changed."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=every(notifier, interval),
+        default_status=DefaultSensorStatus.RUNNING,
+        description=description,
+    )
+    def _changed(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        update, idle = changes(moment, context)
+        lines = notifier.change(update, moment, _logger(context))
+        for line in lines:
+            context.log.info(line)
+        return _skip(notifier, lines, idle)
+
+    return _changed
+
+
 def incident_sensor(
     name: str,
     notifier: Notifier,
@@ -88,28 +122,16 @@ def incident_sensor(
 ) -> SensorDefinition:
     """A sensor making the open incidents under `prefix` those `problems(now, context)` lists."""
 
-    @sensor(
-        name=name,
-        minimum_interval_seconds=every(notifier, interval),
-        default_status=DefaultSensorStatus.RUNNING,
-        description=description,
-    )
-    def _incidents(context: SensorEvaluationContext) -> SkipReason:
-        unconfigured = _unconfigured(notifier)
-        if unconfigured is not None:
-            return unconfigured
-        moment = now()
+    def changes(
+        moment: dt.datetime, context: SensorEvaluationContext
+    ) -> tuple[Callable[[State], list[str]], str]:
         found = problems(moment, context)
+        return (
+            lambda state: sync_incidents(state, prefix, found, moment),
+            f"no change: {len(found)} open under {prefix}",
+        )
 
-        def update(state: State) -> list[str]:
-            return sync_incidents(state, prefix, found, moment)
-
-        lines = notifier.change(update, moment, _logger(context))
-        for line in lines:
-            context.log.info(line)
-        return _skip(notifier, lines, f"no change: {len(found)} open under {prefix}")
-
-    return _incidents
+    return _state_sensor(name, notifier, now, description, interval, changes)
 
 
 def announcement_sensor(
@@ -122,32 +144,20 @@ def announcement_sensor(
 ) -> SensorDefinition:
     """A sensor sending each message `announcements(now)` lists once per key, ever."""
 
-    @sensor(
-        name=name,
-        minimum_interval_seconds=every(notifier, interval),
-        default_status=DefaultSensorStatus.RUNNING,
-        description=description,
-    )
-    def _announce(context: SensorEvaluationContext) -> SkipReason:
-        unconfigured = _unconfigured(notifier)
-        if unconfigured is not None:
-            return unconfigured
-        moment = now()
+    def changes(
+        moment: dt.datetime, context: SensorEvaluationContext
+    ) -> tuple[Callable[[State], list[str]], str]:
         found = announcements(moment)
-
-        def update(state: State) -> list[str]:
-            return [
+        return (
+            lambda state: [
                 f"announced {key}"
                 for key, note in found.items()
                 if announce(state, key, note, moment)
-            ]
+            ],
+            f"nothing new to announce ({len(found)} already sent)",
+        )
 
-        lines = notifier.change(update, moment, _logger(context))
-        for line in lines:
-            context.log.info(line)
-        return _skip(notifier, lines, f"nothing new to announce ({len(found)} already sent)")
-
-    return _announce
+    return _state_sensor(name, notifier, now, description, interval, changes)
 
 
 def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: str) -> list:
