@@ -23,16 +23,14 @@ import html
 import http.server
 import json
 import re
-import signal
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 from assets.common.clock import now_utc
 from assets.common.feed_status import iso_instant, status_as_of
 from assets.common.store_fault import is_feed, with_fault
 from pipeline.service.hostcheck import _REFUSAL, allowed_hosts, host_allowed
+from pipeline.service.processes import serve_until_signalled
 
 LOOPBACK = "127.0.0.1"
 # A feed name: letters, digits, dash, underscore, dot inside, ending .json; no slash, no "..".
@@ -284,16 +282,7 @@ def serve(
     server = FeedServer(feeds_dir, port, allowed_hosts(port, extra_hosts), reviews_dir=reviews_dir)
     print(f"feeds on http://{LOOPBACK}:{port}/ from {server.feeds_dir}", flush=True)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        # shutdown() waits for serve_forever to return: call it from another thread.
-        threading.Thread(target=server.shutdown).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.serve_forever(poll_interval=1.0)
-    finally:
-        server.server_close()
+    serve_until_signalled(server, poll_interval=1.0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,10 +10,12 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
@@ -188,3 +190,19 @@ def stop_tree(child: subprocess.Popen, grace_seconds: float) -> None:
 def _signal(pid: int, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
+
+
+def serve_until_signalled(server: Any, poll_interval: float) -> None:
+    """Run a stdlib HTTP server's `serve_forever` until SIGTERM or SIGINT, then close it (the
+    standalone servers: the feed server and the SMS webhook run as `python -m …`)."""
+
+    def stop(signum: int, frame: object) -> None:
+        # shutdown() waits for serve_forever to return: call it from another thread.
+        threading.Thread(target=server.shutdown).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.serve_forever(poll_interval=poll_interval)
+    finally:
+        server.server_close()

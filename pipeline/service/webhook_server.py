@@ -23,13 +23,11 @@ import http.server
 import json
 import logging
 import os
-import signal
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 from zoneinfo import ZoneInfo
 
 from assets.sms.webhook_payload import Ignored, PayloadError, parse_payload
@@ -41,6 +39,7 @@ from pipeline.service.hostcheck import (
     host_allowed,
     is_cross_site,
 )
+from pipeline.service.processes import serve_until_signalled
 
 LOOPBACK = "127.0.0.1"
 PATH = "/sms"
@@ -302,15 +301,7 @@ def serve(
     )
     print(f"webhook on http://{host}:{server.server_address[1]}{PATH}", flush=True)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=server.shutdown).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.serve_forever(poll_interval=0.5)
-    finally:
-        server.server_close()
+    serve_until_signalled(server, poll_interval=0.5)
 
 
 def main(argv: list[str] | None = None) -> None:
