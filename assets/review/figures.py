@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.common.money import indian_grouping
 from assets.transactions.categories import is_transfer
 from assets.transactions.stored import StoredTransaction
 
@@ -31,16 +32,7 @@ def inr(value: float | Decimal | None) -> str:
     if value is None:
         return "—"
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    sign = "−" if amount < 0 else ""
-    whole, paise = f"{abs(amount):.2f}".split(".")
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return f"{sign}₹{','.join([*groups, tail])}.{paise}"
+    return f"{'−' if amount < 0 else ''}₹{indian_grouping(amount)}"
 
 
 def savings_rate(income: Decimal, spending: Decimal) -> float | None:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from assets.common.money import indian_grouping
 from assets.common.timezone import DEFAULT_TIMEZONE
 from assets.transactions.model import Transaction
 from assets.transactions.parsing import parse_message
@@ -133,17 +134,7 @@ def _inr(value: Decimal) -> str:
 
 def _lakh(value: Decimal) -> str:
     """Indian digit grouping: 1,23,456.00."""
-    whole, frac = f"{value:.2f}".split(".")
-    if len(whole) <= 3:
-        return f"{whole}.{frac}"
-    head, tail = whole[:-3], whole[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join([*groups, tail]) + "." + frac
+    return indian_grouping(value)
 
 
 def generate_demo_messages(
