@@ -15,8 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assets.books.writer import FAVA_OPTIONS, write_index
-from assets.common.atomic import write_text_atomic
+from assets.books.writer import FAVA_OPTIONS, write_if_changed, write_index
 
 IMPORT_CONFIG = "fava_import.py"  # in the generated folder
 
@@ -58,15 +57,9 @@ def write_import_config(
     formats: Sequence[Mapping[str, Any]] = (),
 ) -> bool:
     """Write the module when its text changes (Fava reloads it on a new mtime); True if so."""
-    path = Path(generated) / IMPORT_CONFIG
-    text = import_config_text(account_mapping, formats)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except FileNotFoundError:
-        pass
-    write_text_atomic(path, text)
-    return True
+    return write_if_changed(
+        Path(generated) / IMPORT_CONFIG, import_config_text(account_mapping, formats)
+    )
 
 
 def fava_options_text(generated_name: str, inbox: Path | None) -> str:
@@ -94,11 +87,5 @@ def write_fava_import(
         inbox.mkdir(parents=True, exist_ok=True)
     write_import_config(generated, account_mapping, formats)
     text = fava_options_text(Path(generated).relative_to(books_dir).as_posix(), inbox)
-    path = Path(generated) / FAVA_OPTIONS
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return
-    except FileNotFoundError:
-        pass
-    write_text_atomic(path, text)
-    write_index(books_dir)
+    if write_if_changed(Path(generated) / FAVA_OPTIONS, text):
+        write_index(books_dir)

@@ -45,8 +45,9 @@ def generated_dir(books_dir: Path) -> Path:
     return Path(books_dir) / GENERATED
 
 
-def _write_if_changed(path: Path, text: str) -> bool:
-    # Unchanged files keep their mtime, so Fava and the loader cache see no change.
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` atomically unless the file holds it already; True if written. Unchanged
+    files keep their mtime, so Fava and the loader cache see no change."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
@@ -67,7 +68,7 @@ def write_monthly(
     written, unchanged, removed = [], [], []
     for name in sorted(texts):
         rel = f"{subdir}/{name}"
-        (written if _write_if_changed(folder / name, texts[name]) else unchanged).append(rel)
+        (written if write_if_changed(folder / name, texts[name]) else unchanged).append(rel)
     if folder.exists():
         for stale in sorted(folder.glob("*.beancount")):
             if stale.name not in texts:
@@ -80,7 +81,7 @@ def write_monthly(
 def write_accounts(books_dir: Path, opens: Sequence[data.Open]) -> bool:
     """Write the generated accounts file and the index; True if the file changed."""
     path = generated_dir(books_dir) / ACCOUNTS
-    changed = _write_if_changed(path, render_file("accounts the generated entries use", opens))
+    changed = write_if_changed(path, render_file("accounts the generated entries use", opens))
     write_index(books_dir)
     return changed
 
@@ -90,7 +91,7 @@ DOCUMENTS = "documents"  # `option "documents" "documents"`: imported statements
 
 def write_fava(books_dir: Path, text: str) -> bool:
     """Write the generated file for Fava (budgets) and the index; True if the file changed."""
-    changed = _write_if_changed(generated_dir(books_dir) / FAVA, text)
+    changed = write_if_changed(generated_dir(books_dir) / FAVA, text)
     write_index(books_dir)
     return changed
 
@@ -120,4 +121,4 @@ def write_index(books_dir: Path) -> bool:
         folder = gen / subdir
         if folder.exists():
             paths.extend(f"{subdir}/{p.name}" for p in sorted(folder.glob("*.beancount")))
-    return _write_if_changed(gen / INDEX, render_includes(paths))
+    return write_if_changed(gen / INDEX, render_includes(paths))

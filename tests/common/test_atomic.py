@@ -99,9 +99,9 @@ def test_the_ledger_writer_keeps_the_old_month_on_a_full_disk(tmp_path: Path) ->
     result = _run_limited(
         f"""
         from pathlib import Path
-        from assets.books.writer import _write_if_changed
+        from assets.books.writer import write_if_changed
         try:
-            _write_if_changed(Path({str(target)!r}), "; new\\n" * {LIMIT})
+            write_if_changed(Path({str(target)!r}), "; new\\n" * {LIMIT})
         except OSError as exc:
             print("failed", exc.errno)
         """
