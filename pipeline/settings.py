@@ -499,7 +499,9 @@ def not_configured(settings: Settings) -> list[str]:
             f"no {CONFIG_NAME} in {settings.base_dir}: defaults in use (data in "
             f"{settings.data_dir}); copy homeclerk.example.toml there to change them"
         )
-    if not settings.chat_db.exists():
+    # An Android inbox or the SMS webhook is an SMS source of its own: no chat.db is expected.
+    other_source = settings.android_inbox is not None or settings.webhook_port is not None
+    if not settings.chat_db.exists() and not other_source:
         notes.append(
             f"no chat.db at {settings.chat_db}: the bank SMS sensor skips until it is there "
             "(fix: set `[messages] chat_db` in homeclerk.toml)"

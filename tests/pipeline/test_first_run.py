@@ -65,6 +65,14 @@ def test_not_configured_names_each_missing_piece(bare: Path) -> None:
     assert "homeclerk broker login" in broker and 'adapter = "csv"' in broker
 
 
+def test_an_android_only_machine_is_not_told_to_find_a_chat_db(bare: Path) -> None:
+    config = write_demo_config(bare, "http://127.0.0.1:9/none", source="android")
+    (bare / ".env").write_text("KITE_API_KEY=k\nKITE_API_SECRET=s\n")
+    settings = load_settings(config)
+    assert not settings.chat_db.exists() and settings.android_inbox is not None
+    assert not_configured(settings) == []
+
+
 def test_not_configured_is_empty_when_everything_is_there(bare: Path) -> None:
     settings = load_settings(write_demo_config(bare, "http://127.0.0.1:9/none"))
     write_chat_db(bare / "chat.db", generate_demo_messages(dt.date(2026, 11, 19), 1, 2), seed=1)
