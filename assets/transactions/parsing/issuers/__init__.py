@@ -13,11 +13,13 @@ from assets.transactions.parsing.issuers import (
     bob,
     canara,
     cred,
+    dhanlaxmi,
     fampay,
     federal,
     fi,
     generic,
     hdfc,
+    hsbc,
     icici,
     idfc,
     indianbank,
@@ -34,6 +36,7 @@ from assets.transactions.parsing.issuers import (
     sbi,
     sbicard,
     slice,
+    suryoday,
     union,
     yes,
 )
@@ -55,6 +58,9 @@ _MODULES: tuple[ModuleType, ...] = (
     canara,
     union,
     indianbank,
+    dhanlaxmi,
+    hsbc,
+    suryoday,
     # Wallets, payment apps, fintech cards and fund houses: their formats run only for their
     # own senders (the issuer's formats are looked up by the sender's header).
     fampay,

@@ -3,9 +3,16 @@
 from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, TAIL, TIME, fmt
 
 ISSUER = "FEDERAL"
-HEADERS = ("FEDBNK", "FEDFIB", "FEDSCP")
+HEADERS = ("FEDBNK", "FEDFIB", "FEDSCP", "FEDSMS")  # FEDSMS: a newer alerts header
 
 FORMATS = (
+    fmt(
+        "credit-bal",  # "Rs.123 credited to your A/c XX1234 on 01JAN2026 12:00:00. BAL-Rs.1234.56"
+        rf"{CUR}{AMT} credited to your A/c {TAIL} on {DATE}{TIME}\.\s*BAL-{CUR}{BAL}",
+        "credit",
+        "other",
+        keyword="bal-",
+    ),
     fmt(
         "upi-debit",
         rf"{CUR}{AMT} debited via UPI on {DATE}{TIME} to VPA (?P<counterparty>\S+?)\.\s*"

@@ -49,6 +49,15 @@ FORMATS = (
         keyword="credited:",
     ),
     fmt(
+        "bill-pay",  # "InfoBIL*Auto Loan": a biller the owner registered, by their name for it
+        rf"Acc(?:t|ount)? {TAIL} debited (?:with )?{CUR}{AMT} on {DATE} ?Info ?BIL\*"
+        rf"(?P<counterparty>[^.]+?)\.\s*Avl Bal:? {CUR}{BAL}",
+        "debit",
+        "other",
+        keyword="bil*",
+        kind="bill",
+    ),
+    fmt(
         "atm",
         rf"Acc(?:t|ount)? {TAIL} debited (?:with )?{CUR}{AMT} on {DATE} NFS\*CASH WDL\*[\d-]*\.?"
         rf"(?:\s*Av[a-z]* Bal:? {CUR}{BAL})?",

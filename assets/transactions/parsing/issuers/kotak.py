@@ -23,6 +23,14 @@ FORMATS = (
         keyword="received",
     ),
     fmt(
+        "upi-received-811",  # Kotak811 names the payer before the account
+        rf"Received {CUR}{AMT} from (?P<counterparty>.+?) in your Kotak811 a/c {TAIL} on {DATE}\.?"
+        r"\s*UPI ref(?: no\.?)? ?(?P<reference>\d+)",
+        "credit",
+        "upi",
+        keyword="kotak811 a/c",
+    ),
+    fmt(
         "imps-received",
         rf"Received {CUR}{AMT} on {DATE} in your Kotak Bank A/C {TAIL} by an A/C linked to "
         r"mobile \w+\.?\s*(?P<channel>IMPS|NEFT|UPI) Ref(?: no\.?)? ?(?P<reference>\w+)",

@@ -23,6 +23,14 @@ FORMATS = (
         keyword="transfer from",
     ),
     fmt(
+        "upi-debit-transfer-to",  # the debit twin of upi-credit: "debited by Rs100.0 … transfer to"
+        rf"A/c {TAIL}-? ?debited by {CUR}{AMT} on (?:date )?{DATE} transfer to "
+        r"(?P<counterparty>.+?) Ref ?No\.? ?(?P<reference>\d+)",
+        "debit",
+        "upi",
+        keyword="transfer to",
+    ),
+    fmt(
         "imps-credit-mobile",
         rf"a/c no\. {TAIL} is credited by {CUR}{AMT} on {DATE} by a/c linked to mobile "
         r"[\dx*]+-(?P<counterparty>.+?) \(IMPS Ref ?(?:#|no\.?)? ?(?P<reference>\d+)\)",

@@ -1,0 +1,16 @@
+"""docs/parser.md lists every issuer and every sender header the parser knows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assets.transactions.parsing.issuers import ISSUER_BY_HEADER
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "parser.md"
+
+
+def test_every_issuer_and_header_is_in_the_parser_doc() -> None:
+    words = set(re.findall(r"[A-Z][A-Z0-9]+", DOC.read_text(encoding="utf-8")))
+    assert sorted(set(ISSUER_BY_HEADER) - words) == []
+    assert sorted(set(ISSUER_BY_HEADER.values()) - words) == []

@@ -1,0 +1,123 @@
+"""The third batch of real wordings (sms-wild.jsonl): what each format written for it reads, and
+what it must not. Every line is also held to its labels by test_corpus.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assets.transactions.model import Transaction
+from assets.transactions.parsing import issuer_for_sender, parse_message
+from assets.transactions.parsing.core import disable_issuer_formats
+from tests.transactions.sms_corpus import load
+
+WILD = {line["id"]: line for line in load("sms-wild.jsonl")}
+
+
+def read(case_id: str, body: str | None = None) -> Transaction:
+    line = WILD[case_id]
+    txn = parse_message(line["sender"], body or line["body"]).transaction
+    assert txn is not None, case_id
+    return txn
+
+
+def test_the_batch_carries_its_sources() -> None:
+    assert len(WILD) >= 22
+    for line in WILD.values():
+        assert line["source"].startswith("https://"), line["id"]
+        assert line["note"], line["id"]
+
+
+def test_the_newer_federal_header_is_federal_and_its_credit_keeps_the_balance() -> None:
+    assert issuer_for_sender("AX-FEDSMS-S") == issuer_for_sender("AD-FEDBNK-S") == "FEDERAL"
+    txn = read("wl-03-federal-fedsms-credit")
+    assert (txn.bank, txn.direction, txn.balance) == ("FEDERAL", "credit", Decimal("1234.56"))
+
+
+def test_kotak811_names_the_payer_before_the_account() -> None:
+    txn = read("wl-02-kotak811-received")
+    assert (txn.counterparty, txn.account_tail, txn.reference, txn.channel) == (
+        "Meera Iyer",
+        "4821",
+        "623214587310",
+        "upi",
+    )
+
+
+def test_an_icici_bill_pay_debit_is_a_bill_to_the_billers_nickname() -> None:
+    txn = read("wl-05-icici-billpay-loan")
+    assert (txn.kind, txn.counterparty, txn.balance) == ("bill", "Auto Loan", Decimal("1248.78"))
+
+
+def test_an_sbi_upi_debit_names_the_payee_not_the_amount() -> None:
+    txn = read("wl-14-sbi-upi-debit")
+    assert (txn.direction, txn.counterparty, txn.amount) == ("debit", "MICHAEL", Decimal("100.0"))
+    assert txn.reference == "313385097713"
+
+
+def test_dhanlaxmi_prefers_the_handle_to_a_cut_off_name_and_falls_back_to_the_name() -> None:
+    debit = read("wl-09-dhanlaxmi-upi-debit")
+    assert (debit.counterparty, debit.reference) == ("Q12345444@ybl", "675325127718")
+    # The credit's handle arrived with its "@" mangled: the name after the RRN stands in.
+    credit = read("wl-10-dhanlaxmi-upi-credit")
+    assert (credit.direction, credit.counterparty, credit.balance) == (
+        "credit",
+        "Paytm",
+        Decimal("36278.92"),
+    )
+
+
+def test_hsbc_reads_the_last_group_of_a_dashed_account_and_no_year_less_date() -> None:
+    txn = read("wl-16-hsbc-neft-credit")
+    assert (txn.account_tail, txn.counterparty, txn.channel, txn.date) == (
+        "006",
+        "NORTHWIND TECH",
+        "neft",
+        None,
+    )
+
+
+def test_a_suryoday_card_spend_is_on_a_credit_card_with_its_limit() -> None:
+    txn = read("wl-01-ssfb-cc-spend")
+    assert (txn.instrument, txn.channel, txn.balance) == (
+        "credit_card",
+        "card",
+        Decimal("48210.50"),
+    )
+
+
+@pytest.mark.parametrize("line", [line for line in WILD.values() if line["expected"] is None])
+def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line: dict) -> None:
+    try:
+        for disabled in ([], [issuer_for_sender(line["sender"])]):
+            disable_issuer_formats([d for d in disabled if d])
+            assert parse_message(line["sender"], line["body"]).transaction is None, line["id"]
+    finally:
+        disable_issuer_formats([])
+
+
+@pytest.mark.parametrize(
+    ("case_id", "body"),
+    [
+        # The same shapes saying the money did not move: no format may read them.
+        (
+            "wl-09-dhanlaxmi-upi-debit",
+            'INR 20.00 could not be debited from A/c XXXX1234 on 28-NOV-2025 - "UPI TXN: '
+            '/675325127718-MR /Payment from PhonePe/Q12345444@ybl/YESB0YBLUPI/41721". Aval Bal is '
+            "INR 26,578.49.",
+        ),
+        (
+            "wl-02-kotak811-received",
+            "Received Rs.1500.00 from Meera Iyer in your Kotak811 a/c XX4821 on 20-Aug-26 failed. "
+            "UPI ref no. 623214587310. Amount debited, if any, will be refunded -Kotak",
+        ),
+        (
+            "wl-05-icici-billpay-loan",
+            "ICICI Bank Acc XX718 will be debited Rs. 8,927.00 on 07-Jun-26 InfoBIL*Auto Loan.Avl "
+            "Bal Rs. 1,248.78.",
+        ),
+    ],
+)
+def test_a_failed_or_announced_variant_is_not_read(case_id: str, body: str) -> None:
+    assert parse_message(WILD[case_id]["sender"], body).transaction is None
