@@ -154,6 +154,8 @@ _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 def _stated_inr_text(body: str) -> str | None:
     figure = stated_inr(body)
     return None if figure is None else str(figure)
+
+
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
