@@ -101,12 +101,15 @@ def transaction_for(alert: StoredTransaction, own_account: str, date: dt.date) -
     label = _CHANNEL_LABEL.get(alert.channel, alert.channel.title())
     # "!" marks what the owner should look at: money with no category yet.
     flag = "!" if category_tail(alert.category) == UNCATEGORIZED else "*"
-    postings = [
-        # A foreign-currency spend is posted in its own currency: the alert does not say what it
-        # cost in rupees, and a made-up rate would be a wrong number in the books.
-        data.Posting(own_account, Amount(amount, alert.currency), None, None, None, None),
-        data.Posting(counter, Amount(-amount, alert.currency), None, None, None, None),
-    ]
+    if alert.currency != CURRENCY and alert.inr_amount is not None:
+        postings = _stated_in_rupees(alert, own_account, counter)
+    else:
+        postings = [
+            # A foreign-currency spend whose alert states no rupee figure is posted in its own
+            # currency: a made-up rate would be a wrong number in the books.
+            data.Posting(own_account, Amount(amount, alert.currency), None, None, None, None),
+            data.Posting(counter, Amount(-amount, alert.currency), None, None, None, None),
+        ]
     return data.Transaction(
         _meta(alert),
         date,
@@ -117,6 +120,24 @@ def transaction_for(alert: StoredTransaction, own_account: str, date: dt.date) -
         data.EMPTY_SET,
         postings,
     )
+
+
+def _stated_in_rupees(
+    alert: StoredTransaction, own_account: str, counter: str
+) -> list[data.Posting]:
+    """A foreign-currency spend whose bank stated its rupee figure: the card (or account) moves
+    by that figure in INR, as its bill will; the other side keeps the foreign amount at that
+    total price (`-12.99 USD @@ 1083.45 INR` on a refund), so the entry balances in INR."""
+    assert alert.inr_amount is not None
+    rupees = -alert.inr_amount if alert.direction == "debit" else alert.inr_amount
+    foreign = -_signed(alert)
+    # Beancount keeps a total price as the price of one unit; render.py writes it back as the
+    # total (`@@`), so the file states the bank's figure exactly.
+    each = Amount(alert.inr_amount / alert.amount, CURRENCY)
+    return [
+        data.Posting(own_account, Amount(rupees, CURRENCY), None, None, None, None),
+        data.Posting(counter, Amount(foreign, alert.currency), None, each, None, None),
+    ]
 
 
 class _Event(NamedTuple):
@@ -248,7 +269,7 @@ def build_ledger(
         if line is not None:
             txn.meta["confirmed_by_statement"] = confirmation(line)
         if alert.currency != CURRENCY:
-            refused = _refused_currency(txn, alert.currency, hand)
+            refused = _refused_currency(txn, hand)
             if refused:
                 blocked.append(f"{alert.message_guid} ({date}): {refused}")
                 continue
@@ -328,10 +349,12 @@ def _before_open(date: dt.date, accounts: Iterable[str], hand: HandKept) -> str 
     return None
 
 
-def _refused_currency(txn: data.Transaction, currency: str, hand: HandKept) -> str | None:
-    """Why the owner's open directives refuse this foreign-currency entry, with the fix."""
+def _refused_currency(txn: data.Transaction, hand: HandKept) -> str | None:
+    """Why the owner's open directives refuse this foreign-currency entry, with the fix (each
+    posting in its own currency: with a stated rupee figure, the card's is INR)."""
     for posting in txn.postings:
         allowed = hand.currencies.get(posting.account)
+        currency = posting.units.currency
         if allowed and currency not in allowed:
             listed = ",".join(sorted(allowed))
             return (

@@ -29,6 +29,14 @@ _MONEY_MOVED = re.compile(
     r"|refunded|reversed|dr\.?|cr\.?)\b"
 )
 _AMOUNT = re.compile(r"(?:\brs\.?|\binr|₹)\s*\d")
+# A card alert that reports its transaction approved ("The transaction on your Credit Card
+# ending 7205 for USD 1655.4 … is Approved"): completed too, money in any currency. The card's
+# digits beside it are no code, and "approved" here is news, not a request to approve.
+_APPROVED = re.compile(r"\b(?:transaction|txn|purchase)\b[^\n]{0,200}?\bis\s+approved\b")
+_CODES = "usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd"  # the parser's foreign ISO codes
+_ANY_AMOUNT = re.compile(
+    r"(?:\brs\.?|\binr|₹|\b(?:" + _CODES + r"))\s*\d|\d\s?(?:" + _CODES + r")\b"
+)
 # ...and nothing that presents the code as something to use: "123456 is your OTP", "OTP: 1234",
 # "use/enter 1234", "valid for 5 min", "to approve", "will be debited".
 _PRESENTS_CODE = re.compile(
@@ -57,7 +65,9 @@ def is_otp_lower(low: str) -> bool:
         return False
     if _CODE.search(low) is None or _OTP_WORDS.search(low) is None:
         return False
-    completed = _MONEY_MOVED.search(low) and _AMOUNT.search(low)
+    completed = (_MONEY_MOVED.search(low) and _AMOUNT.search(low)) or (
+        _APPROVED.search(low) and _ANY_AMOUNT.search(low)
+    )
     return not completed or _PRESENTS_CODE.search(low) is not None
 
 

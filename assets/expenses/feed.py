@@ -14,13 +14,15 @@ from assets.common.feed_status import iso_instant
 from assets.sms.health import QuietVerdict
 from assets.transactions.balance_chain import AlertPoint, Gap
 from assets.transactions.categories import UNCATEGORIZED, is_transfer
-from assets.transactions.stored import StoredTransaction
+from assets.transactions.stored import StoredTransaction, in_rupees
 
 from .budgets import budget_progress
 
 SCHEMA = "homeclerk.expenses/1"
 RECENT_LIMIT = 25
-CURRENCY = "INR"  # every total is in rupees; other currencies are listed apart
+# Every total is in rupees. Another currency's transactions are listed apart, per currency; the
+# ones whose bank stated a rupee figure also count in the rupee totals at that figure.
+CURRENCY = "INR"
 BREAKDOWN_DAYS = 30
 
 
@@ -80,6 +82,11 @@ def build_expenses_feed(
     misread, or an alert sent twice), newest first.
 
     `budgets` (`[[budgets]]`) give one row each for this month (assets/expenses/budgets.py).
+
+    A foreign-currency transaction is listed in `foreign_currency_30d` in its own currency.
+    When its alert states the rupee figure (`inr_amount`: what the card bill will show), it
+    also counts in the rupee totals, categories and budgets at that figure, and each period
+    says how much of its totals came so (`stated_by_bank`); without one it stays out of them.
     """
     today = now.astimezone(tz).date()
     periods = {
@@ -92,21 +99,31 @@ def build_expenses_feed(
     transfers = {name: _Totals() for name in periods}
     categories: dict[str, _Totals] = defaultdict(_Totals)
     foreign: dict[str, _Totals] = defaultdict(_Totals)
+    # Per currency, the part of `foreign` counted in rupees at its stated figure.
+    foreign_counted: dict[str, _Totals] = defaultdict(_Totals)
+    stated = {name: _Totals() for name in periods}
     rows = sorted(transactions, key=lambda t: (t.received_at, t.message_guid), reverse=True)
+    in_inr: list[StoredTransaction] = []  # what counts in rupees, for the budgets too
     for txn in rows:
         day = txn.local_date(tz)
         if day > today:
             continue  # a body date in the future is a bank typo; it still shows in "recent"
-        if txn.currency != CURRENCY:
-            # Never added to rupee totals: listed apart, per currency, over the same 30 days.
-            if day >= breakdown_from:
-                foreign[txn.currency].add(txn)
-            continue
+        counted = in_rupees(txn)
+        if txn.currency != CURRENCY and day >= breakdown_from:
+            # Listed apart, per currency, over the same 30 days, in that currency.
+            foreign[txn.currency].add(txn)
+            if counted is not None:
+                foreign_counted[txn.currency].add(counted)
+        if counted is None:
+            continue  # no rupee figure stated: never guessed into a rupee total
+        in_inr.append(counted)
         for name, start in periods.items():
             if day >= start:
-                (transfers if is_transfer(txn.category) else totals)[name].add(txn)
+                (transfers if is_transfer(txn.category) else totals)[name].add(counted)
+                if counted is not txn:
+                    stated[name].add(counted)
         if day >= breakdown_from:
-            categories[txn.category or UNCATEGORIZED].add(txn)
+            categories[txn.category or UNCATEGORIZED].add(counted)
 
     breakdown = [
         {"category": name, **tot.as_json()}
@@ -132,6 +149,8 @@ def build_expenses_feed(
                 "to": today.isoformat(),
                 **totals[name].as_json(),
                 "transfers": transfers[name].as_json(refunds=False),
+                # Of these totals: foreign-currency transactions at their bank's rupee figure.
+                "stated_by_bank": stated[name].as_json(),
             }
             for name, start in periods.items()
         },
@@ -144,7 +163,13 @@ def build_expenses_feed(
             "from": breakdown_from.isoformat(),
             "to": today.isoformat(),
             "currencies": [
-                {"currency": code, **tot.as_json()} for code, tot in sorted(foreign.items())
+                {
+                    "currency": code,
+                    **tot.as_json(),
+                    # Those whose alert stated a rupee figure, in rupees: counted in the totals.
+                    "in_rupee_totals": foreign_counted[code].as_json(),
+                }
+                for code, tot in sorted(foreign.items())
             ],
         },
         "balances": [_balance_json(b, tz, names) for b in merged if b.instrument != "credit_card"],
@@ -159,7 +184,7 @@ def build_expenses_feed(
                 not_on_statement, key=lambda t: (t.received_at, t.message_guid), reverse=True
             )
         ],
-        "budgets": budget_progress(budgets, rows, today=today, tz=tz),
+        "budgets": budget_progress(budgets, in_inr, today=today, tz=tz),
     }
 
 
@@ -309,6 +334,9 @@ def _txn_json(txn: StoredTransaction, tz: ZoneInfo) -> dict[str, Any]:
         "received_at": _iso(txn.received_at.astimezone(tz)),
         "amount": _money(txn.amount),
         "currency": txn.currency,
+        # Another currency's spend: the rupee figure its bank stated (null when none); it is
+        # what the rupee totals count for it.
+        "inr_amount": None if txn.inr_amount is None else _money(txn.inr_amount),
         "direction": txn.direction,
         "kind": txn.kind,
         "payee": txn.payee or txn.counterparty,

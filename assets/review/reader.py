@@ -17,7 +17,7 @@ from assets.expenses.feed import BalanceRow, newest_per_account
 from assets.portfolio.history import HISTORY_COLUMNS, SNAPSHOTS_TABLE, TABLE, holding_from_row
 from assets.transactions.balance_chain import Gap
 from assets.transactions.plausible import NOT_HELD
-from assets.transactions.stored import StoredTransaction, read_stored_transactions
+from assets.transactions.stored import StoredTransaction, in_rupees, read_stored_transactions
 
 from .compose import HISTORY_WEEKS, TREND_WEEKS, NetWorthPoint, PortfolioHistory, Snapshot
 from .figures import BILL_LOOKBACK_DAYS, Bill, Payment, parse_bill
@@ -35,8 +35,13 @@ def read_transactions_for(
     a whole backfill; each review bounds its own dates)."""
     first = min(w.start for w in weeks)
     since = first - dt.timedelta(weeks=HISTORY_WEEKS)
-    # The review's sums are rupees: a spend in another currency is never added to them.
-    return [t for t in read_stored_transactions(con, since=since) if t.currency == "INR"]
+    # The review's sums are rupees: a spend in another currency counts at the rupee figure its
+    # bank stated, as in the expenses feed (stored.in_rupees), and without one not at all.
+    return [
+        counted
+        for t in read_stored_transactions(con, since=since)
+        if (counted := in_rupees(t)) is not None
+    ]
 
 
 def read_week(

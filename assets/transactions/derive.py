@@ -22,6 +22,7 @@ from assets.transactions.link_store import relink
 from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
+from assets.transactions.parsing.inr_equivalent import stated_inr
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
 from assets.transactions.plausible import hold_implausible
@@ -139,12 +140,22 @@ def derive_rows(
                 kind,
                 txn.currency,
                 payee_of(counterparty),
+                # Only a foreign spend is searched for its rupee figure: rare, so the rupee
+                # alerts (nearly all) pay nothing for it.
+                None if txn.currency == "INR" else _stated_inr_text(body or ""),
             )
         )
     return rows
 
 
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
+
+
+def _stated_inr_text(body: str) -> str | None:
+    figure = stated_inr(body)
+    return None if figure is None else str(figure)
+
+
 _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -332,7 +343,8 @@ SELECT
     CAST(n.balance AS DECIMAL(18,2)), n.reference, n.channel,
     CAST(n.txn_date AS DATE), CAST(n.date_from_body AS BOOLEAN),
     n.bank, n.instrument, n.category, n.kind, n.currency, n.payee,
-    NULL  -- category_source: the rules filed it (learned_apply.py may file it after)
+    NULL,  -- category_source: the rules filed it (learned_apply.py may file it after)
+    CAST(n.inr_amount AS DECIMAL(18,2))
 FROM new_txn n JOIN sms_messages s ON s.guid = n.message_guid
 -- Every pending row is above this ROWID: row-group zone maps skip the older ones.
 WHERE s.rowid > ?

@@ -45,6 +45,9 @@ class StoredTransaction(NamedTuple):
     category_source: str | None = None
     # GUIDs of the other alerts of this same payment (links.py); they are not rows of their own.
     also_alerted_by: tuple[str, ...] = ()
+    # A foreign-currency spend's rupee figure as the bank's alert states it (never converted
+    # by homeclerk); None for a rupee row or an alert that states none.
+    inr_amount: Decimal | None = None
 
     @classmethod
     def from_parsed(
@@ -56,6 +59,7 @@ class StoredTransaction(NamedTuple):
         category: str | None,
         message_rowid: int = 0,
         payee: str | None = None,
+        inr_amount: Decimal | None = None,
     ) -> StoredTransaction:
         """The row a parsed alert becomes once its message and category are known."""
         return cls(
@@ -76,6 +80,7 @@ class StoredTransaction(NamedTuple):
             kind=txn.kind,
             currency=txn.currency,
             payee=payee,
+            inr_amount=inr_amount,
         )
 
     def local_date(self, tz: dt.tzinfo) -> dt.date:
@@ -86,7 +91,7 @@ class StoredTransaction(NamedTuple):
 _COLUMNS = """
     SELECT message_guid, received_at, amount, direction, counterparty, account_tail, balance,
            reference, channel, txn_date, bank, instrument, category, coalesce(message_rowid, 0),
-           kind, coalesce(currency, 'INR'), payee, category_source
+           kind, coalesce(currency, 'INR'), payee, category_source, inr_amount
     FROM transactions
 """
 _SELECT = (
@@ -107,6 +112,8 @@ def read_stored_transactions(
     query, params = _SELECT, []
     present = _new_columns(con)
     # A warehouse an older homeclerk wrote, read before `transactions` ran again to add them.
+    if present < 5:
+        query = query.replace(", inr_amount", ", NULL")
     if present < 4:
         query = query.replace(", category_source", ", NULL")
     if present < 3:
@@ -166,18 +173,31 @@ def _from_row(r: tuple, also: tuple[str, ...] = ()) -> StoredTransaction:
         payee=r[16],
         category_source=r[17],
         also_alerted_by=also,
+        inr_amount=None if r[18] is None else Decimal(r[18]),
     )
 
 
 def _new_columns(con: duckdb.DuckDBPyConnection) -> int:
     """How many of the columns added after the first release the table has: 3 of kind,
-    currency and payee (added together), then 4 with category_source."""
+    currency and payee (added together), then 4 with category_source, 5 with inr_amount."""
     (count,) = con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name = 'transactions'"
         " AND table_schema = current_schema()"
-        " AND column_name IN ('kind', 'currency', 'payee', 'category_source')"
+        " AND column_name IN ('kind', 'currency', 'payee', 'category_source', 'inr_amount')"
     ).fetchone() or (0,)
     return int(count)
+
+
+def in_rupees(txn: StoredTransaction) -> StoredTransaction | None:
+    """The transaction as it counts in rupee totals: itself when in rupees, a foreign spend as
+    the rupee figure its bank stated (amount = that figure, currency INR), None when it states
+    none (then it stays out of every rupee total). The expenses feed and the weekly review
+    both count through this, so they agree."""
+    if txn.currency == "INR":
+        return txn
+    if txn.inr_amount is None:
+        return None
+    return txn._replace(amount=txn.inr_amount, currency="INR")
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

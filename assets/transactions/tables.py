@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assets.transactions.inr_fill import fill_stated_inr
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -34,7 +36,8 @@ CREATE TABLE IF NOT EXISTS transactions (
     kind VARCHAR,
     currency VARCHAR,
     payee VARCHAR,
-    category_source VARCHAR
+    category_source VARCHAR,
+    inr_amount DECIMAL(18,2)
 )
 """
 
@@ -47,6 +50,9 @@ ADDED_COLUMNS = (
     # 'learned' when the learned model filed the row (learned_apply.py); NULL: the rules did.
     # NULL is right for every row stored before it: no release filed by the model before.
     ("category_source", "VARCHAR"),
+    # The rupee figure the bank states beside a foreign-currency spend; NULL for rupee rows and
+    # a foreign spend whose alert states none. Filled in place when added (fill_stated_inr).
+    ("inr_amount", "DECIMAL(18,2)"),
 )
 
 TRANSACTION_COLUMNS = (
@@ -71,6 +77,7 @@ TRANSACTION_COLUMNS = (
     "kind",  # what the movement is (model.KINDS); NULL only in rows derived before it existed
     "currency",  # ISO code of amount: INR unless the alert states another currency
     "payee",  # readable payee (assets/transactions/payees.py); counterparty stays the raw text
+    "inr_amount",  # a foreign spend's rupee figure as the bank states it (inr_equivalent.py)
 )
 
 
@@ -86,8 +93,21 @@ def ensure_transactions_table(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
     }
     for name, sql_type in ADDED_COLUMNS:
-        if name not in present:
+        if name in present:
+            continue
+        if name != "inr_amount":
             con.execute(f"ALTER TABLE transactions ADD COLUMN {name} {sql_type}")
+            continue
+        # The column and the figures of the foreign spends stored before it, in one
+        # transaction: a crash between the two would leave them NULL for good.
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(f"ALTER TABLE transactions ADD COLUMN {name} {sql_type}")
+            fill_stated_inr(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
 
 # Rows stored by a homeclerk that did not read kind, currency or payee (kind NULL on a

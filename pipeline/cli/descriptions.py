@@ -69,7 +69,8 @@ DESCRIPTIONS: dict[str, str] = {
     ),
     "sms parse": (
         'JSON lines `{"id","sender","body"}` on stdin → `{"id","transaction","reason"}`: the '
-        "transaction with its `kind`, `currency`, readable `payee` (your `[[payees]]`, then the "
+        "transaction with its `kind`, `currency` (and for another currency `inr_amount`, the "
+        "rupee figure the alert states, else null), readable `payee` (your `[[payees]]`, then the "
         "shipped table), `bank` and `category` (your rules, then the defaults), or null and the "
         "`reason` (otp, promo, declined, …, unrecognized). Two alerts of one payment among the "
         "lines (a bank's debit and an app's confirmation, a card spend and its e-mandate notice; "

@@ -72,7 +72,7 @@ def store_alerts(warehouse: Path, alerts: list[StoredTransaction]) -> None:
         for a in alerts:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, ?, "
-                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', 'INR', NULL, NULL)",
+                "?, ?, ?, ?, ?, ?, TRUE, ?, ?, ?, 'transfer', ?, NULL, NULL, ?)",
                 [
                     a.message_guid,
                     a.message_rowid,
@@ -88,6 +88,8 @@ def store_alerts(warehouse: Path, alerts: list[StoredTransaction]) -> None:
                     a.bank,
                     a.instrument,
                     a.category,
+                    a.currency,
+                    a.inr_amount,
                 ],
             )
 

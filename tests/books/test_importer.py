@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 from beancount.core import data
@@ -109,3 +110,26 @@ def test_extract_posts_a_payment_with_two_alerts_once(tmp_path: Path) -> None:
         mapping, ["FEDBNK"], today=dt.date(2026, 4, 1), link_window_minutes=0
     ).extract(str(path), [])
     assert len([e for e in apart if isinstance(e, data.Transaction)]) == 2
+
+
+def test_extract_posts_a_foreign_spend_at_the_rupee_figure_its_alert_states(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "chat.db"
+    create_chat_db(path)
+    body = (
+        "INR 1,083.45 spent on your HDFC Bank Credit Card XX9541 for USD 12.99 at NETFLIX.COM"
+        " on 24-08-25. Avl Lmt: INR 49,000.00"
+    )
+    at = utc_to_apple_ns(dt.datetime(2025, 8, 24, 9, 0, tzinfo=dt.UTC))
+    append_messages(path, [NewMessage("SMS-0", "VM-HDFCBK", body, None, at)])
+    card = "Liabilities:CreditCard:HDFC"
+    importer = ChatDbImporter(
+        [{"bank": "HDFC", "tail": "9541", "account": card}],
+        ["HDFCBK"],
+        today=dt.date(2025, 9, 1),
+    )
+    (txn,) = [e for e in importer.extract(str(path), []) if isinstance(e, data.Transaction)]
+    own, other = txn.postings
+    assert (own.account, own.units.number, own.units.currency) == (card, Decimal("-1083.45"), "INR")
+    assert (other.units.number, other.units.currency) == (Decimal("12.99"), "USD")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -179,3 +180,40 @@ def test_a_keyword_look_alike_does_not_stop_the_masking_after_it() -> None:
     # "acc" of "accepted" is no account keyword: passed over, the real one after it masked.
     body = "Request accepted. A/c 12345678 debited"
     assert mask_numbers(body) == "Request accepted. A/c XX5678 debited"
+
+
+# A card spend abroad reported "Approved", its card digits standing unmasked beside it (made-up
+# bodies of the IndusInd shape in tests/data/sms/sms-grammar.jsonl, g-12): a completed spend.
+APPROVED_SPENDS = [
+    "Dear Customer, The transaction on your IndusInd Bank Credit Card ending 4375 for USD 16.50"
+    " on 02/12/26 10:41 at NETFLIX.COM is Approved. Available Limit INR 1,23,456.78. Please"
+    " call 18602677777 for further queries.",
+    "Transaction of USD 16.50 on your IndusInd Bank Credit Card 4375 XXXX XXXX 1234 at"
+    " NETFLIX.COM on 02-12-2026 is Approved. Available Limit INR 1,23,456.78",
+    "Transaction of 16.50 EUR on your Credit Card ending 4375 at SPOTIFY is approved.",
+]
+# The same words around a code to use are still OTPs: approving is asked for, or the code is
+# presented, or the amount names no currency.
+APPROVE_REQUESTS = [
+    "Transaction of USD 16.50 at NETFLIX.COM on card ending 4375 is approved only after you"
+    " enter OTP 482913",
+    "482913 is the OTP for transaction of USD 16.50 at NETFLIX.COM on card ending 4375. The"
+    " transaction is approved once verified.",
+    "Transaction on card ending 4375 at NETFLIX.COM is approved. Code 482913 valid for 5 min",
+    "Transaction on card ending 4375 is approved, authorisation code 482913",
+    # No amount at all: nothing says money moved, so the number may be a code (dropped).
+    "Your transaction at NETFLIX.COM on card ending 4375 is approved. Approval no 482913",
+]
+
+
+@pytest.mark.parametrize("body", APPROVED_SPENDS)
+def test_a_card_spend_reported_approved_is_no_otp(body: str) -> None:
+    assert not is_otp(body)
+    txn = parse_message("VM-INDUSB-S", body).transaction
+    assert txn is not None  # and the parser reads it, in its own currency
+    assert (txn.amount, txn.currency) in ((Decimal("16.50"), "USD"), (Decimal("16.50"), "EUR"))
+
+
+@pytest.mark.parametrize("body", APPROVE_REQUESTS)
+def test_approval_wording_around_a_code_to_use_is_still_an_otp(body: str) -> None:
+    assert is_otp(body)

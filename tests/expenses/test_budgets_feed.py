@@ -72,3 +72,28 @@ def test_an_overspent_budget_has_a_negative_left_and_no_budgets_an_empty_list() 
         rows, [], now=NOW, tz=IST, newest_message_at=NOW, total_transactions=1
     )
     assert plain["budgets"] == []
+
+
+def test_a_foreign_spend_counts_against_its_budget_at_the_rupee_figure_its_bank_stated() -> None:
+    today = NOW.date()
+    rows = [
+        txn(today, "1000", category="Travel", n=1),
+        # The card bill shows the bank's figure: that is what the budget spent.
+        txn(today, "12.99", category="Travel", n=2)._replace(
+            currency="USD", inr_amount=Decimal("1083.45")
+        ),
+        txn(today, "40.00", category="Travel", n=3)._replace(currency="USD"),  # no figure
+    ]
+    feed = build_expenses_feed(
+        rows,
+        [],
+        now=NOW,
+        tz=IST,
+        newest_message_at=NOW,
+        total_transactions=len(rows),
+        budgets=BUDGETS[2:],
+    )
+    (travel,) = feed["budgets"]
+    assert (travel["spent"], travel["left"]) == (2083.45, -83.45)
+    # The same figure as the month's rupee total: the budget and the totals agree.
+    assert feed["periods"]["this_month"]["spend"] == 2083.45

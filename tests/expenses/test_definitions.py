@@ -39,7 +39,7 @@ def _warehouse(path: Path) -> None:
             con.execute(
                 "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, 'transaction', NULL, ?, "
                 "'debit', 'SWIGGY', '1276', NULL, NULL, 'upi', ?, TRUE, 'HDFC', 'account', "
-                "'Food', 'purchase', 'INR', 'Swiggy', NULL)",
+                "'Food', 'purchase', 'INR', 'Swiggy', NULL, NULL)",
                 [guid, n + 1, at, day.day * 10, day],
             )
 

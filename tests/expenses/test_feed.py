@@ -29,6 +29,9 @@ def txn(day: dt.date, amount: str, direction: str = "debit", category: str = "Fo
     )
 
 
+NONE_STATED = {"debit": 0.0, "credit": 0.0, "refunds": 0.0, "spend": 0.0, "count": 0}
+
+
 def build(rows, balances=(), total=None):
     return build_expenses_feed(
         rows,
@@ -60,6 +63,7 @@ def test_periods_split_today_week_month() -> None:
         "spend": 100.5,
         "count": 2,
         "transfers": {"debit": 0.0, "credit": 0.0, "count": 0},
+        "stated_by_bank": NONE_STATED,
     }
     assert feed["periods"]["this_week"]["from"] == "2026-11-16"
     assert feed["periods"]["this_week"]["debit"] == 300.5
@@ -204,6 +208,7 @@ def test_foreign_currency_spends_are_listed_apart_never_in_rupee_totals() -> Non
             "refunds": 0.0,
             "spend": 45.5,
             "count": 1,
+            "in_rupee_totals": NONE_STATED,
         },
         {
             "currency": "USD",
@@ -212,10 +217,58 @@ def test_foreign_currency_spends_are_listed_apart_never_in_rupee_totals() -> Non
             "refunds": 0.0,
             "spend": 20.0,
             "count": 2,
+            "in_rupee_totals": NONE_STATED,
         },
     ]
     usd = next(r for r in feed["recent"] if r["amount"] == 12.99)
-    assert usd["currency"] == "USD"
+    assert usd["currency"] == "USD" and usd["inr_amount"] is None
+
+
+def test_a_foreign_spend_counts_in_rupees_at_the_figure_its_bank_stated() -> None:
+    today = NOW.date()
+    monday = dt.date(2026, 11, 16)
+    usd = dict(currency="USD", category="Entertainment")
+    rows = [
+        txn(today, "100", n=1),
+        # The card bill will show the bank's rupee figure: that is what the month spent.
+        txn(today, "12.99", n=2)._replace(**usd, inr_amount=Decimal("1083.45")),
+        txn(monday, "20.00", n=3)._replace(**usd, inr_amount=Decimal("1668.00")),
+        # Returned on Monday: counted back at its own stated figure.
+        txn(monday, "5.00", "credit", n=4)._replace(
+            **usd, kind="refund", inr_amount=Decimal("417.00")
+        ),
+        # No figure stated: listed in USD only, never guessed into rupees.
+        txn(today, "7.01", n=5)._replace(**usd),
+    ]
+    feed = build(rows)
+    today_totals = feed["periods"]["today"]
+    assert (today_totals["debit"], today_totals["spend"], today_totals["count"]) == (
+        1183.45,
+        1183.45,
+        2,
+    )
+    assert today_totals["stated_by_bank"] == {**NONE_STATED, "debit": 1083.45, "spend": 1083.45,
+                                             "count": 1}  # fmt: skip
+    week = feed["periods"]["this_week"]
+    assert (week["debit"], week["refunds"], week["spend"]) == (2851.45, 417.0, 2434.45)
+    assert week["stated_by_bank"]["spend"] == 2334.45 and week["stated_by_bank"]["count"] == 3
+    categories = {c["category"]: c for c in feed["categories_30d"]["categories"]}
+    assert categories["Entertainment"]["spend"] == 2334.45
+    (listed,) = feed["foreign_currency_30d"]["currencies"]
+    assert (listed["currency"], listed["debit"], listed["refunds"], listed["count"]) == (
+        "USD",
+        40.0,
+        5.0,
+        4,
+    )
+    assert listed["in_rupee_totals"]["spend"] == 2334.45
+    assert listed["in_rupee_totals"]["count"] == 3
+    # Each recent item keeps its own amount and currency, and carries the stated figure.
+    recent = {r["id"]: r for r in feed["recent"]}
+    spend = recent[rows[1].message_guid]
+    assert (spend["amount"], spend["currency"], spend["inr_amount"]) == (12.99, "USD", 1083.45)
+    assert recent[rows[4].message_guid]["inr_amount"] is None
+    assert recent[rows[0].message_guid]["inr_amount"] is None
 
 
 def test_recent_items_carry_payee_raw_counterparty_kind_and_currency() -> None:

@@ -91,6 +91,7 @@ def test_the_newest_balance_per_account_wins(tmp_path: Path) -> None:
         "payee": "Shoppers Stop",  # no alias: the raw text, title-cased from all capitals
         "category_source": None,  # filed by the rules, not learned
         "also_alerted_by": (),  # no other alert of this payment
+        "inr_amount": None,  # rupees: no stated figure to keep
     }
     assert inputs.total_transactions == 5
     assert inputs.newest_message_at == T0 + dt.timedelta(hours=72)

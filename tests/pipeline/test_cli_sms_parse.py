@@ -94,3 +94,24 @@ def test_sms_parse_shows_two_alerts_of_one_payment_linked(tmp_path: Path) -> Non
          "received_at": "2026-03-18T11:40:00+05:30"},
     )  # fmt: skip
     assert [set(line) & {"linked_to", "also_alerted_by"} for line in apart] == [set(), set()]
+
+
+def test_sms_parse_shows_the_rupee_figure_a_bank_states_for_a_foreign_spend(
+    tmp_path: Path,
+) -> None:
+    stated = (
+        "INR 1,083.45 spent on your HDFC Bank Credit Card XX1234 for USD 12.99 at NETFLIX.COM"
+        " on 03-02-26. Avl Lmt: INR 49,000.00"
+    )
+    unstated = "Spent USD 4.00 on HDFC Bank Credit Card XX1234 at OPENAI on 03-02-26."
+    foreign, bare, rupees = _parse(
+        tmp_path,
+        {"id": 1, "sender": "VM-HDFCBK", "body": stated},
+        {"id": 2, "sender": "VM-HDFCBK", "body": unstated},
+        {"id": 3, "sender": "VK-HDFCBK", "body": SPEND},
+    )
+    txn = foreign["transaction"]
+    # The spend keeps its own amount and currency; the bank's rupee figure stands beside it.
+    assert (txn["amount"], txn["currency"], txn["inr_amount"]) == (12.99, "USD", 1083.45)
+    assert (bare["transaction"]["currency"], bare["transaction"]["inr_amount"]) == ("USD", None)
+    assert rupees["transaction"]["inr_amount"] is None

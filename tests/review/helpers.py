@@ -103,7 +103,7 @@ def store_alert(
     con.execute(
         "INSERT INTO transactions VALUES (?, ?, 'VM-HDFCBK', ?, ?, NULL,"
         " ?, ?, ?, '1276', ?, NULL, 'upi', ?, ?, 'HDFC', 'account', ?,"
-        " 'transfer', 'INR', NULL, NULL)",
+        " 'transfer', 'INR', NULL, NULL, NULL)",
         [
             guid,
             rowid,

@@ -37,22 +37,31 @@ def _txn(n: int, amount: str, direction: str, category: str, kind: str) -> Store
     )
 
 
-def test_a_foreign_currency_spend_is_not_read_into_rupee_sums(tmp_path: Path) -> None:
+def test_a_foreign_currency_spend_counts_in_rupees_only_at_its_bank_s_stated_figure(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "w.duckdb"
     day = WEEK.start + dt.timedelta(days=1)
     with connect(path) as con:
         ensure_transactions_table(con)
-        for guid, amount, currency in (("INR-1", 500, "INR"), ("USD-1", 12.99, "USD")):
+        for guid, amount, currency, inr in (
+            ("INR-1", 500, "INR", None),
+            ("USD-1", 12.99, "USD", None),  # no rupee figure stated: never in rupee sums
+            ("USD-2", 20.00, "USD", 1668.00),  # the bank stated ₹1,668.00
+        ):
             con.execute(
                 "INSERT INTO transactions (message_guid, message_rowid, received_at, status,"
                 " amount, direction, txn_date, bank, instrument, channel, category, kind,"
-                " currency) VALUES (?, 1, ?, 'transaction', ?, 'debit', ?, 'HDFC', 'account',"
-                " 'card', 'Shopping', 'purchase', ?)",
-                [guid, dt.datetime.combine(day, dt.time(10), IST), amount, day, currency],
+                " currency, inr_amount) VALUES (?, 1, ?, 'transaction', ?, 'debit', ?, 'HDFC',"
+                " 'account', 'card', 'Shopping', 'purchase', ?, ?)",
+                [guid, dt.datetime.combine(day, dt.time(10), IST), amount, day, currency, inr],
             )
     with connect(path, read_only=True) as con:
         read = read_transactions_for(con, [WEEK])
-    assert [(t.message_guid, t.amount) for t in read] == [("INR-1", Decimal("500.00"))]
+    assert [(t.message_guid, t.amount, t.currency) for t in read] == [
+        ("INR-1", Decimal("500.00"), "INR"),
+        ("USD-2", Decimal("1668.00"), "INR"),
+    ]
 
 
 def test_a_refund_is_not_income_and_cashback_is() -> None:

@@ -399,7 +399,7 @@ def store_history(path: Path, rows: list[Row], filed_before: int = MONTHS) -> in
         records.append(
             (f"G{i}", i + 1, "VM-HDFCBK", at, "transaction", None, f"{x.amount:.2f}",
              x.direction, x.counterparty, "1276", None, None, x.channel, at.date(), False,
-             "HDFC", "account", category, x.kind, "INR", x.payee, None)
+             "HDFC", "account", category, x.kind, "INR", x.payee, None, None)
         )  # fmt: skip
     with connect(path) as con:
         ensure_transactions_table(con)
