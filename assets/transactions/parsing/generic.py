@@ -53,7 +53,8 @@ _VERB = re.compile(
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
     r"(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
-    r"(?:(?:\d*[x*.]+\s?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
+    # A card number printed in masked groups ("4375 XXXX XXXX 1234"): the digits after them.
+    r"(?:(?:\d*[\s-]?[x*.]+(?:[\s-][x*.]+)*[\s-]?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
     r"|\bending (?:with |in )?(?P<ending>\d{4})\b"
     # "HDFC Bank XX8509", "from XXXXXX3518": masked digits are the owner's account.
     r"|(?<![\w*])[x*]{2,}(?P<bare>\d{3,6})\b"
@@ -117,7 +118,11 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
         # "… at CL TRIP CHARGES is Approved."
         (
             (" is approved", " is successful"),
-            r"\bat\s+" + _NAME + r"(?=\s+is (?:approved|successful)\b)",
+            # the date between them is not the merchant's ("at NETFLIX.COM on 02-12-2026 is …")
+            r"\bat\s+"
+            + _NAME
+            + r"(?:\s+on\s+\d[\d/.:-]*(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
+            + r"(?=\s+is (?:approved|successful)\b)",
         ),
         # UTR:<utr>/NEFT/NAME /
         (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
