@@ -141,7 +141,10 @@ def _channel(word: str) -> Channel:
 # then replaces a groupdict plus seven look-ups, ~100,000 times on a first ingest.
 _FIELDS = ("amount", "counterparty", "account_tail", "balance", "reference", "date")
 _WORDS = ("direction", "channel")
-_GETTERS: dict[re.Pattern[str], itemgetter[tuple[str | None, ...]]] = {}
+# Keyed by the regex's id, the regex kept beside its getter (so the id is never reused while
+# the entry lives): hashing a compiled pattern hashes its whole code, kilobytes per format, and
+# cost more than the rest of `apply` together.
+_GETTERS: dict[int, tuple[re.Pattern[str], itemgetter[tuple[str | None, ...]]]] = {}
 _new = tuple.__new__  # NamedTuple construction without its Python-level __new__
 
 
@@ -152,7 +155,7 @@ def _getter(regex: re.Pattern[str]) -> itemgetter[tuple[str | None, ...]]:
     getter = itemgetter(
         *(index[name] - 1 if name in index else absent for name in _FIELDS + _WORDS)
     )
-    _GETTERS[regex] = getter
+    _GETTERS[id(regex)] = (regex, getter)
     return getter
 
 
@@ -172,7 +175,8 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         from_low = False
     if match is None:
         return None
-    pick = _GETTERS.get(regex) or _getter(regex)
+    entry = _GETTERS.get(id(regex))
+    pick = entry[1] if entry is not None and entry[0] is regex else _getter(regex)
     amount_text, name, tail, balance, reference, date, direction_word, channel_word = pick(
         (*match.groups(), None)
     )
