@@ -6,6 +6,7 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     Definitions,
+    SensorDefinition,
     define_asset_job,
     in_process_executor,
 )
@@ -85,7 +86,7 @@ def notify_sources(resources: dict) -> list[IncidentSource]:
     ]
 
 
-def notify_incidents(resources: dict) -> object:
+def notify_incidents(resources: dict) -> SensorDefinition:
     """The one sensor that looks at every domain's incident sources and delivers."""
     return build_incidents_sensor(
         resources["notifier"], resources["clock"].now, notify_sources(resources)
