@@ -13,18 +13,24 @@ figures from /proc/PID/smaps_rollup:
 Plus the runs started and the instance's growth. Targets: ≤ 2 % of one core, ≤ 500 MB.
 Linux only (/proc).
 
-Usage: python benchmarks/idle_bench.py [--seconds 600] [--settle 60]
+`--ntfy`: with a notification channel configured (an ntfy topic this bench serves on 127.0.0.1,
+answering every message), the notify sensors tick at their own pace instead of hourly: the idle
+cost of a machine that sends notifications.
+
+Usage: python benchmarks/idle_bench.py [--seconds 600] [--settle 60] [--ntfy]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.server
 import os
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -80,6 +86,21 @@ def tree(pid: int) -> set[int]:
     return {pid} | descendants(pid)
 
 
+class Topic(http.server.BaseHTTPRequestHandler):
+    """An ntfy topic that takes every message (counted) and answers 200."""
+
+    received = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Topic.received += 1
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -110,6 +131,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--settle", type=float, default=60, help="seconds ignored after start")
     parser.add_argument("--interval", type=float, default=5)
+    parser.add_argument("--ntfy", action="store_true", help="with a notification channel")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="homeclerk-idle-")) / "demo"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
@@ -124,6 +146,10 @@ def main() -> None:
             f"\n[service]\nui_port = {ports['ui']}\nfava_port = {ports['fava']}\n"
             f"feeds_port = {ports['feeds']}\n"
         )
+        if args.ntfy:
+            topic = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Topic)
+            threading.Thread(target=topic.serve_forever, daemon=True).start()
+            f.write(f'\n[notify]\nntfy_url = "http://127.0.0.1:{topic.server_port}/homeclerk"\n')
     env["HOMECLERK_CONFIG"] = str(config)
     home = folder / "data" / "dagster"
     log = (folder / "serve.out").open("w")
@@ -191,6 +217,7 @@ def main() -> None:
         print(
             f"runs started in the window: {runs_after - runs_before}; instance growth "
             f"{(size_after - size_before) / 1e6:.2f} MB ({size_after / 1e6:.1f} MB now)"
+            + (f"; notifications received: {Topic.received}" if args.ntfy else "")
         )
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

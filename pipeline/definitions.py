@@ -6,10 +6,12 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     Definitions,
+    SensorDefinition,
     define_asset_job,
     in_process_executor,
 )
 
+from assets.notify.sensors import IncidentSource, build_incidents_sensor
 from pipeline.domains import domain_modules
 from pipeline.permissions import apply_private_umask
 from pipeline.resources import build_resources
@@ -47,6 +49,7 @@ def build_definitions(settings: Settings) -> Definitions:
     )
     merged = Definitions.merge(
         *(domain.build_defs(resources) for domain in DOMAINS),
+        Definitions(sensors=[notify_incidents(resources)]),
         build_maintenance(settings),
         Definitions(
             resources=resources,
@@ -70,6 +73,23 @@ def build_definitions(settings: Settings) -> Definitions:
         executor=merged.executor,
         loggers=merged.loggers,
         metadata=merged.metadata,
+    )
+
+
+def notify_sources(resources: dict) -> list[IncidentSource]:
+    """Every domain's incident sources (its `notify_sources(resources)`, when it has one)."""
+    return [
+        source
+        for domain in DOMAINS
+        if hasattr(domain, "notify_sources")
+        for source in domain.notify_sources(resources)
+    ]
+
+
+def notify_incidents(resources: dict) -> SensorDefinition:
+    """The one sensor that looks at every domain's incident sources and delivers."""
+    return build_incidents_sensor(
+        resources["notifier"], resources["clock"].now, notify_sources(resources)
     )
 
 

@@ -1,9 +1,11 @@
 """The domains homeclerk runs, in order: the one list a new domain is added to.
 
-Each name is a folder under `assets/`: its `definitions.py` has `build_defs(resources)`, its
-`settings.py` (when it has settings) a `SECTION`, its `resources.py` (when it builds resources
-from the settings) a `resources_from_settings(settings)`. The program finds each part from this
-list, so the settings (read without Dagster) and the definitions (with it) share it.
+Each name is a folder under `assets/`: its `definitions.py` has `build_defs(resources)` (and,
+when it has incidents to notify, `notify_sources(resources)`: the one `notify_incidents` sensor
+looks at them all), its `settings.py` (when it has settings) a `SECTION`, its `resources.py`
+(when it builds resources from the settings) a `resources_from_settings(settings)`. The program
+finds each part from this list, so the settings (read without Dagster) and the definitions (with
+it) share it.
 """
 
 from __future__ import annotations

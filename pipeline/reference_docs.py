@@ -59,12 +59,16 @@ def _defs() -> tuple[Definitions, dict[str, Definitions]]:
     # pipeline.definitions reads them too).
     os.environ.pop(CONFIG_ENV, None)
     os.chdir(ROOT / "docs")
-    from pipeline.definitions import DOMAINS, build_definitions
+    from pipeline.definitions import DOMAINS, build_definitions, notify_incidents
     from pipeline.resources import build_resources
 
     settings = load_settings(None)
     resources = build_resources(settings)
     slices = {domain.__name__.split(".")[1]: domain.build_defs(resources) for domain in DOMAINS}
+    # Gathered from every domain's sources by the root, it is the notify domain's sensor.
+    slices["notify"] = Definitions.merge(
+        slices["notify"], Definitions(sensors=[notify_incidents(resources)])
+    )
     return build_definitions(settings), slices
 
 

@@ -35,7 +35,7 @@ from assets.backup.retention import prune
 from assets.backup.snapshot import TRIGGER_MANUAL, TRIGGER_SCHEDULED, take_snapshot
 from assets.common.resources import Clock
 from assets.common.warehouse import WAREHOUSE_POOL
-from assets.notify.sensors import incident_sensor
+from assets.notify.sensors import IncidentSource, incident_source
 
 NIGHTLY_CRON = "30 3 * * *"
 
@@ -128,21 +128,22 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         default_status=DefaultScheduleStatus.RUNNING,
         description="A snapshot every night at 03:30.",
     )
-    folder = Path(resources["backup_config"].backup_dir)
-    stale = incident_sensor(
-        "notify_backup_missing",
-        resources["notifier"],
-        resources["clock"].now,
-        "backup:",
-        lambda now, context: backup_problems(folder, now),
-        f"A message when no good snapshot is under {MAX_AGE.total_seconds() / 3600:.0f} h "
-        "old, one when a new one is taken.",
-        interval=15 * 60,
-    )
     return Definitions(
         assets=[backup],
         asset_checks=[backup_fresh],
         jobs=[backup_job],
         schedules=[nightly],
-        sensors=[stale],
     )
+
+
+def notify_sources(resources: Mapping[str, Any]) -> list[IncidentSource]:
+    """A message when no good snapshot is under MAX_AGE old, one when a new one is taken."""
+    folder = Path(resources["backup_config"].backup_dir)
+    return [
+        incident_source(
+            "backup_missing",
+            "backup:",
+            lambda now, context: backup_problems(folder, now),
+            interval=15 * 60,
+        )
+    ]

@@ -47,7 +47,7 @@ from assets.books.statement_entries import describer
 from assets.books.writer import ensure_generated, generated_dir
 from assets.common.resources import Clock, Warehouse
 from assets.common.warehouse import WAREHOUSE_POOL
-from assets.notify.sensors import incident_sensor
+from assets.notify.sensors import IncidentSource, incident_source
 from assets.portfolio.history import latest_holdings
 from assets.transactions.categories import rules_from_config
 from assets.transactions.payees import aliases_from_config
@@ -415,20 +415,21 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         asset_checks=[balances_chain_whole, statements_reconciled],
         jobs=[books_job, recategorize_job],
         schedules=[books_nightly(books_job, resources["books_config"].timezone)],
-        sensors=[
-            incident_sensor(
-                "notify_balance_gap",
-                resources["notifier"],
-                resources["clock"].now,
-                "books:balance_gap",
-                lambda now, context: gap_problems(*last_verdict(context.instance)),
-                "A message when `balances_chain_whole` finds a gap in the balance chain, one "
-                "when the gaps are explained.",
-                interval=10 * 60,
-            ),
-            build_statement_inbox_sensor(books_job, resources["books_config"]),
-        ],
+        sensors=[build_statement_inbox_sensor(books_job, resources["books_config"])],
     )
+
+
+def notify_sources(resources: Mapping[str, Any]) -> list[IncidentSource]:
+    """A message when `balances_chain_whole` finds a gap in the balance chain, one when the gaps
+    are explained (the check's last verdict, read from the instance)."""
+    return [
+        incident_source(
+            "balance_gap",
+            "books:balance_gap",
+            lambda now, context: gap_problems(*last_verdict(context.instance)),
+            interval=10 * 60,
+        )
+    ]
 
 
 def last_verdict(instance: DagsterInstance) -> tuple[bool | None, str]:

@@ -1,5 +1,5 @@
 """The service restarting a child too often: an incident the supervisor writes in the state
-file (the `notify_delivery` sensor sends it; the supervisor itself never touches the network).
+file (the `notify_incidents` sensor sends it; the supervisor itself never touches the network).
 
 Only exits nobody asked for count (a child restarted to read changed settings does not). More
 than `limit` in an hour opens `service:<child>`; an hour without such an exit clears it.

@@ -1,16 +1,17 @@
 """Dagster sensors that feed and empty the notification outbox.
 
-`incident_sensor` is the thin wrapper every domain uses for its own incidents (the power domain
-for an outage, backup for a missing snapshot…): a plain function lists what is wrong now, the
-sensor opens and clears the incidents under its prefix. Here too: the failed-run sensors, the
-stale-feed sensor and `notify_delivery`, which sends what waits (quiet hours over, a retry due,
-an incident the service wrote) and the reminders. The `notifier` is held by each sensor rather
-than declared as a resource parameter (which would build a Dagster instance on every tick).
+Every domain describes its own incidents as an `IncidentSource` (`incident_source`: the power
+domain for an outage, backup for a missing snapshot…; `announcement_source`: the Sunday review):
+a plain function lists what is wrong now, the source opens and clears the incidents under its
+prefix. One sensor, `notify_incidents`, looks at every source that is due in one tick and then
+sends what waits (quiet hours over, a retry due, an incident the service wrote) and the
+reminders. Here too: the failed-run sensors. The `notifier` is held by each sensor rather than
+declared as a resource parameter (which would build a Dagster instance on every tick).
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dagster import (
@@ -26,7 +27,6 @@ from dagster import (
     sensor,
 )
 
-from assets.notify.feeds import stale_feed_problems
 from assets.notify.incidents import (
     Problem,
     State,
@@ -40,7 +40,7 @@ from assets.notify.resources import Notifier
 # The sensor daemon loops every 5 s; a failed run is noticed within this plus one loop, and its
 # message sent in the same tick (the issue's target: within 60 s of the failure).
 RUN_SENSOR_INTERVAL_SECONDS = 30
-DELIVERY_INTERVAL_SECONDS = 60
+DELIVERY_INTERVAL_SECONDS = 60  # notify_incidents: delivery, and the pace of its fastest source
 SOURCE_INTERVAL_SECONDS = 120
 # With no channel configured every tick only skips: once an hour keeps the idle service cheap
 # (each tick is a call into the code server). Configuring a channel edits homeclerk.toml, which
@@ -77,50 +77,29 @@ def _unconfigured(notifier: Notifier) -> SkipReason | None:
     )
 
 
-def _state_sensor(
+Changes = Callable[[dt.datetime, SensorEvaluationContext], tuple[Callable[[State], list[str]], str]]
+# The daemon's sensor loop runs every 5 s, so a tick comes up to that late: a source is due
+# this much before its interval has passed, or it would skip a whole tick.
+DUE_SLACK = dt.timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class IncidentSource:
+    """One thing `notify_incidents` looks at every `interval` seconds: `changes(now, context)`
+    gives the update to the notify state and the text to show when it changed nothing."""
+
+    name: str
+    interval: int
+    changes: Changes
+
+
+def incident_source(
     name: str,
-    notifier: Notifier,
-    now: Now,
-    description: str,
-    interval: int,
-    changes: Callable[
-        [dt.datetime, SensorEvaluationContext], tuple[Callable[[State], list[str]], str]
-    ],
-) -> SensorDefinition:
-    """A sensor that, when a channel is configured, applies `changes(now, context)`'s update to
-    the notify state (one locked change) and logs what it did; its second value is the skip
-    text when nothing changed."""
-
-    @sensor(
-        name=name,
-        minimum_interval_seconds=every(notifier, interval),
-        default_status=DefaultSensorStatus.RUNNING,
-        description=description,
-    )
-    def _changed(context: SensorEvaluationContext) -> SkipReason:
-        unconfigured = _unconfigured(notifier)
-        if unconfigured is not None:
-            return unconfigured
-        moment = now()
-        update, idle = changes(moment, context)
-        lines = notifier.change(update, moment, _logger(context))
-        for line in lines:
-            context.log.info(line)
-        return _skip(notifier, lines, idle)
-
-    return _changed
-
-
-def incident_sensor(
-    name: str,
-    notifier: Notifier,
-    now: Now,
     prefix: str,
     problems: Callable[[dt.datetime, SensorEvaluationContext], Mapping[str, Problem]],
-    description: str,
     interval: int = SOURCE_INTERVAL_SECONDS,
-) -> SensorDefinition:
-    """A sensor making the open incidents under `prefix` those `problems(now, context)` lists."""
+) -> IncidentSource:
+    """A source making the open incidents under `prefix` those `problems(now, context)` lists."""
 
     def changes(
         moment: dt.datetime, context: SensorEvaluationContext
@@ -131,18 +110,15 @@ def incident_sensor(
             f"no change: {len(found)} open under {prefix}",
         )
 
-    return _state_sensor(name, notifier, now, description, interval, changes)
+    return IncidentSource(name, interval, changes)
 
 
-def announcement_sensor(
+def announcement_source(
     name: str,
-    notifier: Notifier,
-    now: Now,
     announcements: Callable[[dt.datetime], Mapping[str, Problem]],
-    description: str,
     interval: int = SOURCE_INTERVAL_SECONDS,
-) -> SensorDefinition:
-    """A sensor sending each message `announcements(now)` lists once per key, ever."""
+) -> IncidentSource:
+    """A source sending each message `announcements(now)` lists once per key, ever."""
 
     def changes(
         moment: dt.datetime, context: SensorEvaluationContext
@@ -157,11 +133,91 @@ def announcement_sensor(
             f"nothing new to announce ({len(found)} already sent)",
         )
 
-    return _state_sensor(name, notifier, now, description, interval, changes)
+    return IncidentSource(name, interval, changes)
 
 
-def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: str) -> list:
-    """The notify domain's own sensors: failed runs, stale feeds, delivery and reminders."""
+def due_sources(
+    sources: Sequence[IncidentSource], last: Mapping[str, dt.datetime], moment: dt.datetime
+) -> list[IncidentSource]:
+    """The sources whose interval has passed since `last` looked at them (never: due)."""
+    return [
+        source
+        for source in sources
+        if source.name not in last
+        or moment - last[source.name] + DUE_SLACK >= dt.timedelta(seconds=source.interval)
+    ]
+
+
+class IncidentSourceError(Exception):
+    """An incident source failed in a `notify_incidents` tick (the others and delivery ran)."""
+
+
+def build_incidents_sensor(
+    notifier: Notifier, now: Now, sources: Sequence[IncidentSource]
+) -> SensorDefinition:
+    """`notify_incidents`: in one tick, every source that is due (each at its own interval)
+    applied to the notify state in one locked change, then what waits delivered (quiet hours
+    over, a retry due, an incident the service wrote, reminders). One sensor instead of one per
+    source: the daemon evaluates fewer sensors and the state file is locked once a tick."""
+    names = [source.name for source in sources]
+    if len(set(names)) != len(names):
+        raise ValueError(f"notify incident sources named twice: {sorted(names)} (rename one)")
+    # When each source was last looked at; the code server keeps its Definitions for its life
+    # (a restarted one looks at every source at its first tick, which changes nothing twice).
+    last: dict[str, dt.datetime] = {}
+
+    @sensor(
+        name="notify_incidents",
+        minimum_interval_seconds=every(notifier, DELIVERY_INTERVAL_SECONDS),
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Opens and clears the incidents of every source (stale feeds, power outage, "
+        "missing backup, balance gap, the Sunday review), each at its own interval, and sends "
+        "what waits: messages held by quiet hours, failed deliveries due a retry, incidents "
+        "the service wrote, and reminders of what is still wrong.",
+    )
+    def notify_incidents(context: SensorEvaluationContext) -> SkipReason:
+        unconfigured = _unconfigured(notifier)
+        if unconfigured is not None:
+            return unconfigured
+        moment = now()
+        updates: list[Callable[[State], list[str]]] = []
+        idle: list[str] = []
+        failed: list[str] = []
+        for source in due_sources(sources, last, moment):
+            try:
+                update, quiet = source.changes(moment, context)
+            except Exception as exc:  # one broken source must not stop the others or delivery
+                context.log.exception(f"incident source {source.name} failed")
+                failed.append(f"{source.name}: {type(exc).__name__}: {exc}")
+                continue
+            last[source.name] = moment
+            updates.append(update)
+            idle.append(f"{source.name}: {quiet}")
+        sent: list[str] = []
+
+        def log(line: str) -> None:
+            (context.log.info if line.startswith("sent ") else context.log.warning)(line)
+            if line.startswith("sent "):
+                sent.append(line)
+
+        lines = notifier.change(
+            lambda state: [line for update in updates for line in update(state)], moment, log
+        )
+        for line in lines:
+            context.log.info(line)
+        if failed:
+            # Red in the UI, after the other sources and the delivery have run.
+            raise IncidentSourceError(
+                "incident source(s) failed (the others ran): " + "; ".join(failed)
+            )
+        return _skip(notifier, lines + sent, "; ".join(idle) or "nothing to send")
+
+    return notify_incidents
+
+
+def build_notify_sensors(notifier: Notifier, now: Now, ui_url: str) -> list:
+    """The notify domain's run sensors: a failed run opens its job's incident, a success of the
+    job clears it (Dagster's run status sensors, which read the run events themselves)."""
 
     @run_failure_sensor(
         name="notify_run_failure",
@@ -210,37 +266,7 @@ def build_notify_sensors(notifier: Notifier, now: Now, feeds_dir: Path, ui_url: 
 
         notifier.change(update, moment, _logger(context))
 
-    stale = incident_sensor(
-        "notify_stale_feeds",
-        notifier,
-        now,
-        "feed:",
-        lambda moment, context: stale_feed_problems(feeds_dir, moment),
-        "A message when a feed goes stale (its `status` as of now is not ok), one when it "
-        "is fresh again.",
-    )
-
-    @sensor(
-        name="notify_delivery",
-        minimum_interval_seconds=every(notifier, DELIVERY_INTERVAL_SECONDS),
-        default_status=DefaultSensorStatus.RUNNING,
-        description="Sends what waits: messages held by quiet hours, failed deliveries due a "
-        "retry, incidents the service wrote, and reminders of what is still wrong.",
-    )
-    def notify_delivery(context: SensorEvaluationContext) -> SkipReason:
-        unconfigured = _unconfigured(notifier)
-        if unconfigured is not None:
-            return unconfigured
-        sent: list[str] = []
-
-        def log(line: str) -> None:
-            (context.log.info if line.startswith("sent ") else context.log.warning)(line)
-            sent.append(line)
-
-        notifier.change(lambda state: [], now(), log)
-        return _skip(notifier, sent, "nothing to send")
-
-    return [notify_run_failure, notify_run_success, stale, notify_delivery]
+    return [notify_run_failure, notify_run_success]
 
 
 def run_label(run: Any, instance: Any = None) -> str:

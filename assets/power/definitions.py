@@ -24,7 +24,7 @@ from dagster import (
 from assets.common import warehouse as wh
 from assets.common.atomic import write_json_atomic
 from assets.common.resources import Clock, Feeds, Warehouse
-from assets.notify.sensors import incident_sensor
+from assets.notify.sensors import IncidentSource, incident_source
 
 from .feed import GAP_SECONDS, OUTAGE_DAYS, build_power_feed
 from .log import append_sample, read_samples
@@ -220,24 +220,18 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         jobs=[power_job],
         sensors=[
             build_power_sensor(power_job, resources["power"], resources["clock"]),
-            build_outage_notify(resources),
         ],
     )
 
 
-def build_outage_notify(resources: Mapping[str, Any]) -> Any:
-    """A message when the power fails (read from the sample log), one when it is back."""
+def notify_sources(resources: Mapping[str, Any]) -> list[IncidentSource]:
+    """A message when the machine goes on battery (a power outage, read from the sample log),
+    one when mains is back."""
     power, tz = resources["power"], resources["feeds"].tz
 
     def problems(now: dt.datetime, context: SensorEvaluationContext) -> Any:
         return outage_problems(read_samples(power.log_folder, now - LOOKBACK).samples, now, tz)
 
-    return incident_sensor(
-        "notify_power_outage",
-        resources["notifier"],
-        resources["clock"].now,
-        "power:",
-        problems,
-        "A message when the machine goes on battery (a power outage), one when mains is back.",
-        interval=SENSOR_INTERVAL_SECONDS * 2,
-    )
+    return [
+        incident_source("power_outage", "power:", problems, interval=SENSOR_INTERVAL_SECONDS * 2)
+    ]

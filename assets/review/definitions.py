@@ -39,7 +39,7 @@ from assets.common import tick_tally
 from assets.common import warehouse as wh
 from assets.common.interrupted import interrupted_by_stop
 from assets.common.resources import Clock, Feeds, Warehouse
-from assets.notify.sensors import announcement_sensor
+from assets.notify.sensors import IncidentSource, announcement_source
 from assets.power.resources import PowerSource
 from assets.power.source import load_health
 
@@ -333,20 +333,22 @@ def build_defs(resources: Mapping[str, Any]) -> Definitions:
         selection=AssetSelection.assets(weekly_review),
         description="The weekly review of one week (or a range of weeks, as one run).",
     )
-    feeds_dir, reviews_dir = Path(resources["feeds"].folder), resources["reviews"].path
-    served = resources["reviews"].served_url
-    sunday = announcement_sensor(
-        "notify_weekly_review",
-        resources["notifier"],
-        resources["clock"].now,
-        lambda now: review_announcement(feeds_dir, reviews_dir, now, served),
-        "The week's review in a few lines with its link, once per week, after the weekly "
-        "review is written.",
-        interval=5 * 60,
-    )
     return Definitions(
         assets=[weekly_review],
         jobs=[job],
         schedules=[review_schedule(job, timezone)],
-        sensors=[sunday],
     )
+
+
+def notify_sources(resources: Mapping[str, Any]) -> list[IncidentSource]:
+    """The week's review in a few lines with its link, once per week, after the weekly review
+    is written."""
+    feeds_dir, reviews_dir = Path(resources["feeds"].folder), resources["reviews"].path
+    served = resources["reviews"].served_url
+    return [
+        announcement_source(
+            "weekly_review",
+            lambda now: review_announcement(feeds_dir, reviews_dir, now, served),
+            interval=5 * 60,
+        )
+    ]

@@ -35,6 +35,10 @@ from pipeline.service.hostcheck import HostCheckASGI, allowed_hosts
 
 DAEMON_FAILED_EXIT = 3
 WORKSPACE_RELOAD_SECONDS = 150
+# The run retry consumer (Dagster's EventLogConsumerDaemon) reads the event log for failed runs
+# and writes its cursors every 5 s: the largest single share of the idle daemon's CPU. A run
+# whose worker died is retried up to this much later instead; nothing waits on that retry.
+RUN_RETRY_POLL_SECONDS = 30
 
 
 class DaemonThread:
@@ -48,6 +52,8 @@ class DaemonThread:
         self.workspace, self.on_failure = workspace, on_failure
         self.stop = threading.Event()
         self.error: str | None = None
+        self.daemons: list[Any] = []  # the running daemons, once started (what the tests read)
+        self.started = threading.Event()
         self.thread = threading.Thread(target=self._run, name="dagster-daemon", daemon=True)
 
     def __enter__(self) -> DaemonThread:
@@ -79,11 +85,14 @@ class DaemonThread:
                 daemon_controller_from_instance(
                     instance,
                     workspace_load_target=WorkspaceFileTarget(paths=[str(self.workspace)]),
+                    gen_daemons=daemons_for,
                     heartbeat_tolerance_seconds=(
                         int(tolerance) if tolerance else DEFAULT_DAEMON_HEARTBEAT_TOLERANCE_SECONDS
                     ),
                 ) as controller,
             ):
+                self.daemons = list(controller.daemons)
+                self.started.set()
                 self._loop(controller)
         except Exception:
             if not self.stop.is_set():
@@ -110,6 +119,20 @@ class DaemonThread:
                 continue
             controller.check_daemon_heartbeats()  # type: ignore[attr-defined]
             last_heartbeat_check = time.time()
+
+
+def daemons_for(instance: Any) -> list[Any]:
+    """The daemons `dagster-daemon run` would start for `instance`, the run retry consumer
+    polling every RUN_RETRY_POLL_SECONDS instead of Dagster's 5 s."""
+    from dagster._daemon.auto_run_reexecution.event_log_consumer import EventLogConsumerDaemon
+    from dagster._daemon.controller import create_daemons_from_instance
+
+    return [
+        EventLogConsumerDaemon(interval_seconds=RUN_RETRY_POLL_SECONDS)
+        if isinstance(daemon, EventLogConsumerDaemon)
+        else daemon
+        for daemon in create_daemons_from_instance(instance)
+    ]
 
 
 # The UI asks the code server for its id every second to notice a restart; that poll was a

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,11 @@ from assets.common.resources import Clock
 from assets.notify.incidents import Problem
 from assets.notify.resources import Notifier
 from assets.notify.restarts import RestartWatch
-from assets.notify.sensors import RUN_SENSOR_INTERVAL_SECONDS
+from assets.notify.sensors import (
+    RUN_SENSOR_INTERVAL_SECONDS,
+    IncidentSource,
+    build_incidents_sensor,
+)
 from assets.notify.store import read_state
 from assets.power.log import append_sample
 from pipeline.resources import build_resources
@@ -55,6 +59,15 @@ def resources_at(tmp_path: Path, topic: HttpReceiver, now: dt.datetime) -> dict[
     return resources
 
 
+def incidents(
+    notify_sources: Callable[[dict[str, Any]], list[IncidentSource]], resources: dict[str, Any]
+) -> Any:
+    # `notify_incidents` over one domain's sources (the root gathers every domain's).
+    return build_incidents_sensor(
+        resources["notifier"], resources["clock"].now, notify_sources(resources)
+    )
+
+
 def sensor_of(defs: Definitions, name: str) -> Any:
     # The domain's slice alone (its assets' resources are wired by the root, not here).
     [found] = [s for s in defs.sensors or () if s.name == name]
@@ -72,7 +85,7 @@ def titles(topic: HttpReceiver) -> list[str]:
 def test_a_stale_feed_is_one_message_and_one_when_fresh_again(
     tmp_path: Path, topic: HttpReceiver
 ) -> None:
-    from assets.notify.definitions import build_defs
+    from assets.notify.definitions import notify_sources
 
     feeds = tmp_path / "data" / "feeds"
     feeds.mkdir(parents=True)
@@ -87,20 +100,19 @@ def test_a_stale_feed_is_one_message_and_one_when_fresh_again(
     (feeds / "review.json").write_text(json.dumps({"week": "2026-W47"}))  # no status: not a feed
     for minutes in (0, 2):  # twice: one message
         moment = NOW + dt.timedelta(minutes=minutes)
-        defs = build_defs(resources_at(tmp_path, topic, moment))
-        tick(sensor_of(defs, "notify_stale_feeds"))
+        tick(incidents(notify_sources, resources_at(tmp_path, topic, moment)))
     assert titles(topic) == ["Feed power is stale"]
     assert topic.posts[0].body.startswith("no new sample since 10:02")
     (feeds / "power.json").write_text(
         json.dumps({**feed, "stale_after": iso_instant(NOW + dt.timedelta(hours=1))})
     )
     later = NOW + dt.timedelta(minutes=5)
-    tick(sensor_of(build_defs(resources_at(tmp_path, topic, later)), "notify_stale_feeds"))
+    tick(incidents(notify_sources, resources_at(tmp_path, topic, later)))
     assert titles(topic) == ["Feed power is stale", "Resolved: Feed power is stale"]
 
 
 def test_a_power_outage_start_and_end(tmp_path: Path, topic: HttpReceiver) -> None:
-    from assets.power.definitions import build_defs
+    from assets.power.definitions import notify_sources
 
     def sample(minutes: int, source: str, charge: int) -> None:
         at = NOW + dt.timedelta(minutes=minutes)
@@ -115,21 +127,21 @@ def test_a_power_outage_start_and_end(tmp_path: Path, topic: HttpReceiver) -> No
     sample(0, "battery", 95)
     resources = resources_at(tmp_path, topic, NOW)
     assert Path(resources["power"].log_folder) == tmp_path / "data" / "power"
-    tick(sensor_of(build_defs(resources), "notify_power_outage"))
+    tick(incidents(notify_sources, resources))
     assert titles(topic) == ["Power outage"]
     assert "On battery since Sun 22 Nov 11:28; charge down to 95 %" in topic.posts[0].body
     assert topic.posts[0].headers.get("Priority") == "high"
     sample(1, "ac", 95)
     resources = resources_at(tmp_path, topic, NOW + dt.timedelta(minutes=1))
-    tick(sensor_of(build_defs(resources), "notify_power_outage"))
+    tick(incidents(notify_sources, resources))
     assert titles(topic) == ["Power outage", "Resolved: Power outage"]
 
 
 def test_no_good_backup_in_36_hours(tmp_path: Path, topic: HttpReceiver) -> None:
-    from assets.backup.definitions import build_defs
+    from assets.backup.definitions import notify_sources
 
     resources = resources_at(tmp_path, topic, NOW)
-    tick(sensor_of(build_defs(resources), "notify_backup_missing"))
+    tick(incidents(notify_sources, resources))
     assert titles(topic) == ["No good backup in 36 h"]
     assert "run `homeclerk backup`" in topic.posts[0].body
 
@@ -154,13 +166,13 @@ def review_summary(feeds: Path, week: str, start: str, end: str) -> None:
 def test_the_sunday_review_is_announced_once_with_its_link(
     tmp_path: Path, topic: HttpReceiver
 ) -> None:
-    from assets.review.definitions import build_defs
+    from assets.review.definitions import notify_sources
 
     feeds = tmp_path / "data" / "feeds"
     review_summary(feeds, "2026-W47", "2026-11-16", "2026-11-22")
     for minutes in (0, 10):
         resources = resources_at(tmp_path, topic, NOW + dt.timedelta(minutes=minutes))
-        tick(sensor_of(build_defs(resources), "notify_weekly_review"))
+        tick(incidents(notify_sources, resources))
     [post] = topic.posts
     assert post.headers["Title"] == "Weekly review 2026-W47 (2026-11-16 to 2026-11-22)"
     # The feed server's page for the week ([service] feeds_port, 5080 by default), which
@@ -172,15 +184,15 @@ def test_the_sunday_review_is_announced_once_with_its_link(
 
 
 def test_an_old_review_is_not_news(tmp_path: Path, topic: HttpReceiver) -> None:
-    from assets.review.definitions import build_defs
+    from assets.review.definitions import notify_sources
 
     review_summary(tmp_path / "data" / "feeds", "2026-W40", "2026-09-28", "2026-10-04")
-    tick(sensor_of(build_defs(resources_at(tmp_path, topic, NOW)), "notify_weekly_review"))
+    tick(incidents(notify_sources, resources_at(tmp_path, topic, NOW)))
     assert topic.posts == []
 
 
 def test_a_balance_gap_from_the_checks_last_verdict(tmp_path: Path, topic: HttpReceiver) -> None:
-    from assets.books.definitions import build_defs
+    from assets.books.definitions import notify_sources
 
     with homeclerk_instance(tmp_path / "dagster") as instance:
 
@@ -193,9 +205,7 @@ def test_a_balance_gap_from_the_checks_last_verdict(tmp_path: Path, topic: HttpR
                     description=text,
                 )
             )
-            sensor = sensor_of(
-                build_defs(resources_at(tmp_path, topic, moment)), "notify_balance_gap"
-            )
+            sensor = incidents(notify_sources, resources_at(tmp_path, topic, moment))
             sensor(build_sensor_context(instance=instance))
 
         verdict(False, "1 gap(s) in the balance chain: ₹2,340 out of HDFC …4521", NOW)
@@ -294,12 +304,12 @@ def test_the_service_restarting_a_child_too_often_is_an_incident_it_writes(
 
 
 def test_no_channel_configured_sensors_skip_and_write_nothing(tmp_path: Path) -> None:
-    from assets.notify.definitions import build_defs
+    from assets.notify.definitions import notify_sources
 
     config = tmp_path / "homeclerk.toml"
     config.write_text('[paths]\ndata_dir = "data"\n')
     resources = build_resources(load_settings(config))
-    result = tick(sensor_of(build_defs(resources), "notify_delivery"))
+    result = tick(incidents(notify_sources, resources))
     assert "SKIPPED: no channel in [notify]" in result.skip_message
     assert not (tmp_path / "data" / "notify").exists()
 
@@ -322,7 +332,7 @@ def test_problem_keys_are_stable_for_one_incident() -> None:
 def test_a_failed_delivery_in_a_tick_is_logged_and_the_delivery_sensor_retries_it(
     tmp_path: Path, topic: HttpReceiver
 ) -> None:
-    from assets.notify.definitions import build_defs
+    from assets.notify.definitions import notify_sources
 
     feeds = tmp_path / "data" / "feeds"
     feeds.mkdir(parents=True)
@@ -330,13 +340,13 @@ def test_a_failed_delivery_in_a_tick_is_logged_and_the_delivery_sensor_retries_i
         json.dumps({"status": "source_error", "message": "chat.db unreadable: grant Full Disk"})
     )
     topic.refuse = 1
-    result = tick(sensor_of(build_defs(resources_at(tmp_path, topic, NOW)), "notify_stale_feeds"))
+    result = tick(incidents(notify_sources, resources_at(tmp_path, topic, NOW)))
     assert result.skip_message == "opened feed:expenses: Feed expenses is source_error"
     assert topic.posts == [] and topic.refused == 1
     [waiting] = read_state(tmp_path / "data" / "notify" / "state.json")["outbox"]
     assert "HTTP 503" in waiting["last_error"]
     later = NOW + dt.timedelta(minutes=1)
-    result = tick(sensor_of(build_defs(resources_at(tmp_path, topic, later)), "notify_delivery"))
+    result = tick(incidents(notify_sources, resources_at(tmp_path, topic, later)))
     assert result.skip_message == "sent open feed:expenses: Feed expenses is source_error"
     assert titles(topic) == ["Feed expenses is source_error"]
     assert topic.posts[0].body.startswith("chat.db unreadable: grant Full Disk")
@@ -378,3 +388,26 @@ def test_a_failed_run_of_chosen_assets_is_named_by_its_assets(
         sensor_of(defs, "notify_run_failure")(context)
     assert titles(topic) == ["Run failed: power_feed"]
     assert "step power_feed: OSError: data/feeds/power.json is a folder" in topic.posts[0].body
+
+
+def test_a_failing_source_fails_the_tick_after_the_others_and_the_delivery_ran(
+    tmp_path: Path, topic: HttpReceiver
+) -> None:
+    from assets.notify.incidents import Problem
+    from assets.notify.sensors import IncidentSourceError, incident_source
+
+    def broken(moment: dt.datetime, context: Any) -> dict[str, Problem]:
+        raise OSError("backups folder unreadable")
+
+    def outage(moment: dt.datetime, context: Any) -> dict[str, Problem]:
+        return {"power:outage": Problem("Power outage", "On battery.", urgent=True)}
+
+    resources = resources_at(tmp_path, topic, NOW)
+    sensor = build_incidents_sensor(
+        resources["notifier"],
+        resources["clock"].now,
+        [incident_source("backup", "backup:", broken), incident_source("power", "power:", outage)],
+    )
+    with pytest.raises(IncidentSourceError, match="backup: OSError: backups folder unreadable"):
+        tick(sensor)
+    assert titles(topic) == ["Power outage"]

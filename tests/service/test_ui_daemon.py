@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.service.supervisor import port_open
-from pipeline.service.webserver import DAEMON_FAILED_EXIT, DaemonThread
-from tests.support import free_port
+from pipeline.service.webserver import (
+    DAEMON_FAILED_EXIT,
+    RUN_RETRY_POLL_SECONDS,
+    DaemonThread,
+    daemons_for,
+)
+from tests.support import free_port, homeclerk_instance
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,3 +101,45 @@ def test_the_idle_knobs_turned_still_exist_and_take(monkeypatch: pytest.MonkeyPa
     # The Date header is refreshed on every (now once a second) tick: uvicorn does that when
     # the counter is a multiple of ten.
     assert ticks == [0, 0]
+
+
+def test_the_run_retry_consumer_polls_slowly_and_every_other_daemon_is_dagsters(
+    tmp_path: Path,
+) -> None:
+    """The retry consumer (every 5 s by default) was the idle daemon's largest share; the
+    instance's other daemons are the ones `dagster-daemon run` would start, untouched."""
+    from dagster._daemon.auto_run_reexecution.event_log_consumer import EventLogConsumerDaemon
+    from dagster._daemon.controller import create_daemons_from_instance
+
+    with homeclerk_instance(tmp_path / "dagster") as instance:
+        ours = {d.daemon_type(): d for d in daemons_for(instance)}
+        stock = {d.daemon_type(): d for d in create_daemons_from_instance(instance)}
+    # dagster.yaml enables run retries: the consumer is there, at our pace.
+    consumer = ours[EventLogConsumerDaemon.daemon_type()]
+    assert isinstance(consumer, EventLogConsumerDaemon)
+    assert consumer.interval_seconds == RUN_RETRY_POLL_SECONDS
+    assert stock[EventLogConsumerDaemon.daemon_type()].interval_seconds < RUN_RETRY_POLL_SECONDS
+    assert ours.keys() == stock.keys()
+    for kind, daemon in ours.items():
+        assert type(daemon) is type(stock[kind]), kind
+
+
+def test_the_daemon_thread_runs_the_slow_retry_consumer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster._daemon.auto_run_reexecution.event_log_consumer import EventLogConsumerDaemon
+
+    from pipeline.service.instance import render_dagster_yaml
+
+    home = tmp_path / "dagster"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(render_dagster_yaml(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    workspace = tmp_path / "workspace.yaml"
+    workspace.write_text("load_from: []\n")
+    failed = threading.Event()
+    with DaemonThread(workspace, failed.set) as daemon:
+        assert daemon.started.wait(60), daemon.error
+    assert not failed.is_set(), daemon.error
+    [consumer] = [d for d in daemon.daemons if isinstance(d, EventLogConsumerDaemon)]
+    assert consumer.interval_seconds == RUN_RETRY_POLL_SECONDS
