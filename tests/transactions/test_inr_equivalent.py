@@ -108,3 +108,32 @@ def test_the_parser_keeps_the_foreign_amount_and_the_figure_is_read_beside_it() 
     txn = parse_message("VM-HDFCBK-S", body).transaction
     assert txn is not None and (txn.currency, txn.amount) == ("USD", Decimal("12.99"))
     assert stated_inr(body) == FIGURE
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "Avl Lmt INR 49,000.00.",
+        "Forex markup fee INR 37.92 applies.",
+        "Rate: 1 USD = INR 83.40.",
+        "Limit Rs 0.00 blocked.",  # a zero figure is no amount at all
+    ],
+)
+def test_a_figure_refused_before_the_spend_does_not_hide_the_one_after_it(prefix: str) -> None:
+    """Each candidate is judged on its own: a balance, fee, rate or zero figure printed first is
+    skipped and the spend's figure after it is still found."""
+    body = f"{prefix} Spent USD 12.99 (INR 1,083.45) on Card XX1234 at NETFLIX.COM on 03-02-26."
+    assert stated_inr(body) == FIGURE
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the label in the words just before the figure
+        "Spent USD 12.99 on Card XX1234 at NETFLIX.COM, equivalent INR 1,083.45; billed Rs 1,100",
+        # the label just after it
+        "Spent USD 12.99 on Card XX1234 at NETFLIX.COM: INR 1,083.45 approx. Billed Rs 1,100",
+    ],
+)
+def test_a_labelled_figure_wins_over_an_unlabelled_one(body: str) -> None:
+    assert stated_inr(body) == FIGURE

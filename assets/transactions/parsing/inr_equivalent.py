@@ -70,7 +70,8 @@ def stated_inr(body: str) -> Decimal | None:
         own_words = _words_before(low, start)
         if _NOT_THE_SPEND.search(own_words) or _RATE_AFTER.match(low, end):
             continue
-        near = low[max(0, start - 25) : start] + match.group() + low[end : end + 12]
+        # A label in the figure's own words (not past the amount or sentence before it).
+        near = own_words[-25:] + match.group() + low[end : end + 12]
         if match["label"] or _LABEL.search(near):
             labelled.append(amount)
         else:
