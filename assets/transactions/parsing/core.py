@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -17,6 +18,10 @@ from assets.transactions.parsing.issuers import (
 from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
+
+# A foreign amount inside a name a format read: the format took a foreign spend's rupee
+# conversion for its amount ("… on NETFLIX.COM for USD 12.99"). Searched in names only (short).
+_FOREIGN_IN_NAME = re.compile(r"\b(?:" + "|".join(generic.FOREIGN) + r")\b\.?\s*\d", re.IGNORECASE)
 
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
@@ -102,6 +107,8 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
             if txn is not None:  # its kind read from `low` already
+                if txn[2] is not None and _FOREIGN_IN_NAME.search(txn[2]):
+                    txn = None  # the generic layer reads the spend in its own currency
                 break
     if txn is None and header is not None:
         # The generic layer names counterparties; the generic formats are its safety net. A

@@ -332,6 +332,7 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
 
 
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
+_FOREIGN_AFTER_NAME = re.compile(r"\s+(?:for\s+)?(?:" + "|".join(FOREIGN) + r")\b\.?\s*\d", _I)
 
 
 def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
@@ -341,6 +342,9 @@ def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
         for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
+            spend = _FOREIGN_AFTER_NAME.search(name)
+            if spend is not None:  # "NETFLIX.COM for USD 12.99": the amount is no part of it
+                name = name[: spend.start()].rstrip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
                 continue
             if "@" not in name and _ACCOUNT_WORD.search(name):
