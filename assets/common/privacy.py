@@ -22,7 +22,9 @@ _OTP_WORDS = re.compile(
 )
 # The code: 4 to 8 digits standing alone. Not part of an amount ("Rs.1234", "1,234.50"), a date
 # or time ("2026-03-01", "24/08/2026"), an account tail ("XX1234", "*1276") or a longer number.
-_CODE = re.compile(r"(?<![\w.,/:*#@₹$-])(?<!\d[.,/:-])\d{4,8}(?![\w@])(?![.,/:-]\d)")
+# Written from its first digit on, the look-behinds after it (the same matches): re then skips
+# to the digits of a body instead of trying the look-behinds at every position.
+_CODE = re.compile(r"\d(?<![\w.,/:*#@₹$-]\d)(?<!\d[.,/:-]\d)\d{3,7}(?![\w@])(?![.,/:-]\d)")
 # Positively a completed transaction: money moved (past tense) and an amount is named.
 _MONEY_MOVED = re.compile(
     r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assets.common.regex_prefix import compiled
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
 from assets.transactions.parsing import generic, negatives
@@ -21,7 +21,8 @@ KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 
 # A foreign amount inside a name a format read: the format took a foreign spend's rupee
 # conversion for its amount ("… on NETFLIX.COM for USD 12.99"). Searched in names only (short).
-_FOREIGN_IN_NAME = re.compile(r"\b(?:" + "|".join(generic.FOREIGN) + r")\b\.?\s*\d", re.IGNORECASE)
+# Searched in the lower-cased name, one alternative per code so that re can skip to their letters.
+_FOREIGN_IN_NAME = compiled("|".join(rf"\b{code.lower()}\b\.?\s*\d" for code in generic.FOREIGN))
 
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
@@ -107,7 +108,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
             if txn is not None:  # its kind read from `low` already
-                if txn[2] is not None and _FOREIGN_IN_NAME.search(txn[2]):
+                if txn[2] is not None and _FOREIGN_IN_NAME.search(txn[2].lower()):
                     txn = None  # the generic layer reads the spend in its own currency
                 break
     if txn is None and header is not None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import re
 
 from assets.common.privacy import is_otp_lower
+from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_TENSE
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
 # "OTP is 1234", "OTP for …", "your OTP", "one-time password", "verification code". Split in
 # two regexes, each run only where its words are: one regex over every body cost more.
 _OTP_CODE = re.compile(r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)")
-_OTP_WORDS = re.compile(r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp for\b|\byour otp\b")
+_OTP_WORDS = compiled(r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp for\b|\byour otp\b")
 
 
 def _otp(low: str) -> bool:
@@ -38,7 +39,7 @@ class _Either:
     __slots__ = ("parts",)
 
     def __init__(self, *parts: tuple[tuple[str, ...], str]) -> None:
-        self.parts = tuple((words, re.compile(pattern, re.DOTALL)) for words, pattern in parts)
+        self.parts = tuple((words, compiled(pattern, re.DOTALL)) for words, pattern in parts)
 
     def search(self, text: str) -> bool:
         for words, regex in self.parts:
@@ -52,7 +53,7 @@ class _Either:
 
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
 _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tuple(
-    (reason, triggers, pattern if isinstance(pattern, _Either) else re.compile(pattern, re.DOTALL))
+    (reason, triggers, pattern if isinstance(pattern, _Either) else compiled(pattern, re.DOTALL))
     for reason, triggers, pattern in (
         (
             "collect_request",
@@ -310,7 +311,7 @@ def balance_statement(low: str) -> bool:
 
 
 _WEAK: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (reason, re.compile(pattern, re.DOTALL))
+    (reason, compiled(pattern, re.DOTALL))
     for reason, pattern in (
         (
             "balance_only",
@@ -404,7 +405,7 @@ def before_formats(low: str, sender: str) -> str | None:
 
 
 # "Money debited, if any, …", "in case your a/c is debited": what follows is conditional.
-_CONDITIONAL = re.compile(r"\bif (?:any|debited|deducted|charged|amount)\b|\bin case\b")
+_CONDITIONAL = compiled(r"\bif (?:any|debited|deducted|charged|amount)\b|\bin case\b")
 
 
 def _given_back_after_failure(low: str) -> bool:

@@ -1,0 +1,77 @@
+"""literal_first: the rewritten regexes find the same matches as the ones they replace."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from assets.common.regex_prefix import literal_first, top_alternatives
+
+CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
+
+
+def _bodies() -> list[str]:
+    bodies = [
+        json.loads(line)["body"].lower()
+        for path in sorted(CORPORA.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    # The same bodies with a word character glued before and after words, where `\b` decides.
+    rng = random.Random(5)
+    glued = []
+    for body in bodies:
+        words = body.split(" ")
+        at = rng.randrange(len(words))
+        words[at] = rng.choice("xa7_") + words[at] + rng.choice(("", "s", "9"))
+        glued.append(" ".join(words))
+    return bodies + glued
+
+
+BODIES = _bodies()
+
+
+def _patterns() -> list[str]:
+    """Patterns of the parser's negatives and its foreign-amount check, as written."""
+    return [
+        r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp for\b|\byour otp\b",
+        r"\bif (?:any|debited|deducted|charged|amount)\b|\bin case\b",
+        r"\bhas requested\b|\bis requesting\b|\brequested (?:money|rs|inr|₹|payment)"
+        r"|\bcollect request|\bpayment request\b|\brequest(?:ed)? for (?:rs|inr|₹)",
+        r"\bdeclined\b|\breturned unpaid\b|\bcheque\b.{0,80}?\breturned\b|\brejected\b",
+        r"\bfail(?:ed|ure)\b|\bunsuccessful\b|\bcould not be (?:processed|completed)\b",
+        r"\bnew bill\b|\bbill (?:of|for|generated|is)\b",
+        r"\busd\b\.?\s*\d|\beur\b\.?\s*\d",
+    ]
+
+
+@pytest.mark.parametrize("pattern", _patterns())
+def test_the_same_matches_at_the_same_places(pattern: str) -> None:
+    before = re.compile(pattern, re.DOTALL)
+    after = re.compile(literal_first(pattern), re.DOTALL)
+    assert after.pattern != before.pattern  # each of these is rewritten
+    for body in BODIES:
+        expected = [m.span() for m in before.finditer(body)]
+        assert [m.span() for m in after.finditer(body)] == expected, body
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\b(?:debited|credited)\b",  # a group first: left as it is
+        r"\bm?pin\b",  # a quantifier on the first character
+        r"\botp|code",  # one alternative without \b
+        r"\b\d{4} is your otp",  # a class first
+    ],
+)
+def test_patterns_that_do_not_fit_are_left_unchanged(pattern: str) -> None:
+    assert literal_first(pattern) == pattern
+
+
+def test_top_alternatives_respect_groups_classes_and_escapes() -> None:
+    assert top_alternatives(r"a(?:b|c)|[|]d|\|e|f") == ["a(?:b|c)", "[|]d", r"\|e", "f"]
+    assert top_alternatives(r"[]|]x|y") == ["[]|]x", "y"]
