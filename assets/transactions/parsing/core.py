@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from assets.common.regex_prefix import compiled
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
 from assets.transactions.parsing import generic, negatives
@@ -18,11 +17,6 @@ from assets.transactions.parsing.issuers import (
 from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
-
-# A foreign amount inside a name a format read: the format took a foreign spend's rupee
-# conversion for its amount ("… on NETFLIX.COM for USD 12.99"). Searched in names only (short).
-# Searched in the lower-cased name, one alternative per code so that re can skip to their letters.
-_FOREIGN_IN_NAME = compiled("|".join(rf"\b{code.lower()}\b\.?\s*\d" for code in generic.FOREIGN))
 
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
@@ -108,8 +102,11 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
             if txn is not None:  # its kind read from `low` already
-                if txn[2] is not None and _FOREIGN_IN_NAME.search(txn[2].lower()):
-                    txn = None  # the generic layer reads the spend in its own currency
+                # A foreign amount left in the name ("… on NETFLIX.COM for USD 12.99"): the
+                # format took the spend's rupee conversion for its amount. The generic layer
+                # reads the spend in its own currency.
+                if txn[2] is not None and generic.FOREIGN_IN_NAME.search(txn[2].lower()):
+                    txn = None
                 break
     if txn is None and header is not None:
         # The generic layer names counterparties; the generic formats are its safety net. A

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from assets.common.regex_prefix import compiled
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import DATE, lowered
@@ -332,7 +333,11 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
 
 
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
-_FOREIGN_AFTER_NAME = re.compile(r"\s+(?:for\s+)?(?:" + "|".join(FOREIGN) + r")\b\.?\s*\d", _I)
+# A foreign amount inside a name ("NETFLIX.COM for USD 12.99"), searched in the lower-cased
+# name: one alternative per code, so that re skips to their letters (regex_prefix). The parser
+# also asks it of the names issuer formats read (core.py).
+FOREIGN_IN_NAME = compiled("|".join(rf"\b{code.lower()}\b\.?\s*\d" for code in FOREIGN))
+_FOR_AT_END = re.compile(r"\s+for$", _I)
 
 
 def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
@@ -342,9 +347,9 @@ def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
         for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
-            spend = _FOREIGN_AFTER_NAME.search(name)
+            spend = FOREIGN_IN_NAME.search(name.lower())
             if spend is not None:  # "NETFLIX.COM for USD 12.99": the amount is no part of it
-                name = name[: spend.start()].rstrip(" .,-")
+                name = _FOR_AT_END.sub("", name[: spend.start()].rstrip(" .,-")).rstrip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
                 continue
             if "@" not in name and _ACCOUNT_WORD.search(name):
