@@ -97,7 +97,7 @@ class ChatDbImporter(beangulp.Importer):
         (alerts of one payment linked as the warehouse links them: links.py)."""
         from assets.sms.chatdb import read_bank_messages
         from assets.transactions.parsing import parse_message
-        from assets.transactions.parsing.inr_equivalent import stated_inr
+        from assets.transactions.parsing.inr_equivalent import rupee_figure
         from assets.transactions.payees import PayeeResolver
 
         payee_of = PayeeResolver()
@@ -115,7 +115,7 @@ class ChatDbImporter(beangulp.Importer):
                     message_rowid=msg.rowid,
                     payee=payee_of(txn.counterparty),
                     # As derive stores it: the card then posts the bank's rupee figure.
-                    inr_amount=None if txn.currency == "INR" else stated_inr(msg.body or ""),
+                    inr_amount=rupee_figure(txn.currency, msg.body or ""),
                 )
             )
         return counted_once(out, self._link_window) if self._link_window > dt.timedelta(0) else out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from assets.transactions.link_store import relink
 from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
 from assets.transactions.parsing import Format, parse_message
-from assets.transactions.parsing.inr_equivalent import stated_inr
+from assets.transactions.parsing.inr_equivalent import rupee_figure
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
 from assets.transactions.plausible import hold_implausible
@@ -140,9 +141,7 @@ def derive_rows(
                 kind,
                 txn.currency,
                 payee_of(counterparty),
-                # Only a foreign spend is searched for its rupee figure: rare, so the rupee
-                # alerts (nearly all) pay nothing for it.
-                None if txn.currency == "INR" else _stated_inr_text(body or ""),
+                _as_text(rupee_figure(txn.currency, body or "")),
             )
         )
     return rows
@@ -151,8 +150,7 @@ def derive_rows(
 _NO_TRANSACTION = (None,) * (len(PARSED_COLUMNS) - 3)
 
 
-def _stated_inr_text(body: str) -> str | None:
-    figure = stated_inr(body)
+def _as_text(figure: Decimal | None) -> str | None:
     return None if figure is None else str(figure)
 
 

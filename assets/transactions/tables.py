@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from assets.transactions.inr_fill import fill_stated_inr
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
 
 
@@ -42,17 +44,21 @@ CREATE TABLE IF NOT EXISTS transactions (
 """
 
 # Columns added after the table first shipped: a warehouse created before them gets them on the
-# next run, NULL in the rows derived before (derive re-derives those: `rows_to_rederive`).
-ADDED_COLUMNS = (
-    ("kind", "VARCHAR"),
-    ("currency", "VARCHAR"),
-    ("payee", "VARCHAR"),
+# next run, NULL in the rows derived before (derive re-derives those: `rows_to_rederive`), or
+# filled in place by the column's own fill, in the same transaction as the ALTER (a crash between
+# the two would leave them NULL for good).
+AddedColumn = tuple[str, str, "Callable[[duckdb.DuckDBPyConnection], object] | None"]
+ADDED_COLUMNS: tuple[AddedColumn, ...] = (
+    ("kind", "VARCHAR", None),
+    ("currency", "VARCHAR", None),
+    ("payee", "VARCHAR", None),
     # 'learned' when the learned model filed the row (learned_apply.py); NULL: the rules did.
     # NULL is right for every row stored before it: no release filed by the model before.
-    ("category_source", "VARCHAR"),
+    ("category_source", "VARCHAR", None),
     # The rupee figure the bank states beside a foreign-currency spend; NULL for rupee rows and
-    # a foreign spend whose alert states none. Filled in place when added (fill_stated_inr).
-    ("inr_amount", "DECIMAL(18,2)"),
+    # a foreign spend whose alert states none. The stored foreign rows are filled in place, so
+    # they keep their links, learned categories and held state.
+    ("inr_amount", "DECIMAL(18,2)", fill_stated_inr),
 )
 
 TRANSACTION_COLUMNS = (
@@ -92,18 +98,16 @@ def ensure_transactions_table(con: duckdb.DuckDBPyConnection) -> None:
             " WHERE table_name = 'transactions' AND table_schema = current_schema()"
         ).fetchall()
     }
-    for name, sql_type in ADDED_COLUMNS:
+    for name, sql_type, fill in ADDED_COLUMNS:
         if name in present:
             continue
-        if name != "inr_amount":
+        if fill is None:
             con.execute(f"ALTER TABLE transactions ADD COLUMN {name} {sql_type}")
             continue
-        # The column and the figures of the foreign spends stored before it, in one
-        # transaction: a crash between the two would leave them NULL for good.
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(f"ALTER TABLE transactions ADD COLUMN {name} {sql_type}")
-            fill_stated_inr(con)
+            fill(con)
         except BaseException:
             con.execute("ROLLBACK")
             raise

@@ -54,6 +54,12 @@ _ANY_AMOUNT = re.compile(
 )
 
 
+def rupee_figure(currency: str, body: str) -> Decimal | None:
+    """`stated_inr(body)` for a transaction in `currency`: None for a rupee one, which is never
+    searched (nearly every alert, so the rupee alerts pay nothing for it)."""
+    return None if currency == "INR" else stated_inr(body)
+
+
 def stated_inr(body: str) -> Decimal | None:
     """The rupee figure the bank states for the foreign-currency spend in `body`, or None."""
     low = body.lower()

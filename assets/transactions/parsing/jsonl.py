@@ -12,7 +12,7 @@ from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES, links_of
 from assets.transactions.model import Transaction
 from assets.transactions.parsing.core import parse_message
 from assets.transactions.parsing.format import Format
-from assets.transactions.parsing.inr_equivalent import stated_inr
+from assets.transactions.parsing.inr_equivalent import rupee_figure
 from assets.transactions.stored import StoredTransaction
 
 
@@ -107,7 +107,7 @@ def _parsed(
             yield json.dumps(out, ensure_ascii=False)
             continue
         # A foreign spend's rupee figure as the bank states it (null when none, or in rupees).
-        figure = None if txn.currency == "INR" else stated_inr(body)
+        figure = rupee_figure(txn.currency, body)
         out["transaction"] = {
             **transaction_json(txn),
             "inr_amount": None if figure is None else float(figure),
