@@ -17,7 +17,7 @@ from decimal import Decimal
 from assets.common.regex_prefix import compiled
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
-from assets.transactions.parsing.format import DATE, lowered
+from assets.transactions.parsing.format import lowered
 from assets.transactions.parsing.kinds import kind_of
 
 _I = re.IGNORECASE
@@ -87,7 +87,26 @@ _REFERENCE_TEXT = (
 )
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
 _REFERENCE_LOW = lowered(_REFERENCE_TEXT)
-_DATE = lowered(DATE)
+# format.DATE in two parts searched apart, the leftmost match the same as DATE's (tests pin
+# it): its alternatives start with a digit but for the month name's, and re skips ahead only to
+# a pattern's first digit when every alternative starts with one. The month-name form ("june
+# 14, 2026") is searched only where its ", " is: most bodies have none.
+_DATE_DIGITS = re.compile(
+    r"\d(?:\d{3}[-:/]\d{2}[-:/]\d{2}|\d?[-/.](?:\d{1,2}|[a-z]{3})[-/.]\d{2,4}|\d?[a-z]{3}\d{2,4})"
+)
+_DATE_WORDS = re.compile(r"[a-z]{3,9} \d{1,2}, \d{4}")
+
+
+def first_date(low: str) -> str | None:
+    """The first date the lower-cased body prints in any of format.DATE's shapes, or None."""
+    digits = _DATE_DIGITS.search(low)
+    if ", " in low:
+        words = _DATE_WORDS.search(low)
+        if words is not None and (digits is None or words.start() < digits.start()):
+            return words[0]
+    return None if digits is None else digits[0]
+
+
 _NAME = r"(?P<name>[A-Za-z][\w&.'*@ -]{0,40}?)"
 _DMY = r"\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b"
 # Where a counterparty is marked unambiguously, most specific first. Each is a phrase of the
@@ -242,8 +261,8 @@ def parse(
         if balance_match
         else None
     )
-    date_match = _DATE.search(low)
-    date = fields.parse_date(date_match[0]) if date_match else None
+    date_text = first_date(low)
+    date = fields.parse_date(date_text) if date_text else None
     counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets)
     instrument = _instrument(low, tail_match)
     kind = kind_of(low, direction, channel, counterparty is not None)
@@ -342,8 +361,13 @@ _FOR_AT_END = re.compile(r"\s+for$", _I)
 
 def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
     for gates, low_pattern, pattern in _PAYEE:
-        if gates and not any(gate in low for gate in gates):
-            continue
+        # A loop, not any() over a generator: that cost more than the scans it saves.
+        for gate in gates:
+            if gate in low:
+                break
+        else:
+            if gates:
+                continue
         for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
