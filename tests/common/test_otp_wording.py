@@ -1,0 +1,63 @@
+"""privacy's OTP wording test in three searches: the same answer as the one regex it replaced."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from assets.common.privacy import _otp_wording
+
+CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
+# The rule as one regex, as it was written before it was split for speed.
+ONE_REGEX = re.compile(
+    r"\b(?:otp|m?pin|pass(?:word|code|key|wd)|\w*code|verif\w*|authenti\w*|authori[sz]\w*"
+    r"|approv\w*|confirm\w*"
+    r"|(?:do\s+not|don'?t|dont|never|not\s+to|nor)\s+(?:\w+\s+){0,2}?(?:share|disclose))\b"
+)
+WORDINGS = (
+    "otp", "pin", "mpin", "password", "passcode", "passkey", "passwd", "code", "promocode",
+    "verification", "verify", "authentication", "authorise", "authorized", "approve",
+    "approval", "confirm", "confirmation", "do not share", "don't share", "dont share",
+    "never share", "not to share", "nor disclose", "do not ever share", "never, share",
+    "never  ever  really share", "never ever ever ever share", "shared", "disclosed",
+)  # fmt: skip
+
+
+def _bodies() -> list[str]:
+    bodies = [
+        json.loads(line)["body"].lower()
+        for path in sorted(CORPORA.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    rng = random.Random(3)
+    varied = []
+    for body in bodies:
+        words = body.split(" ")
+        at = rng.randrange(len(words) + 1)
+        wording = rng.choice(WORDINGS)
+        # the wording as a word of its own, glued to a word before or after, or alone
+        glue = rng.choice((" ", "x", "_", "7", "/", "-"))
+        varied.append(" ".join([*words[:at], wording, *words[at:]]))
+        varied.append(" ".join(words[:at]) + glue + wording + rng.choice(("", "s", "9", "!")))
+    return bodies + varied
+
+
+@pytest.mark.parametrize("wording", WORDINGS)
+def test_each_wording_alone_and_in_a_sentence(wording: str) -> None:
+    for text in (wording, f"rs 5 debited. {wording} 1234 with anyone", f"x{wording}y"):
+        assert _otp_wording(text) == (ONE_REGEX.search(text) is not None), text
+
+
+def test_every_corpus_body_with_wordings_placed_and_glued() -> None:
+    bodies = _bodies()
+    said = 0
+    for body in bodies:
+        expected = ONE_REGEX.search(body) is not None
+        assert _otp_wording(body) == expected, body
+        said += expected
+    assert 0 < said < len(bodies)  # both answers were compared, not only one
