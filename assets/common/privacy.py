@@ -51,24 +51,28 @@ def _otp_wording(low: str) -> bool:
 # to the digits of a body instead of trying the look-behinds at every position.
 _CODE = re.compile(r"\d(?<![\w.,/:*#@₹$-]\d)(?<!\d[.,/:-]\d)\d{3,7}(?![\w@])(?![.,/:-]\d)")
 # Positively a completed transaction: money moved (past tense) and an amount is named.
-_MONEY_MOVED = re.compile(
+_MONEY_MOVED = compiled(
     r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited"
     r"|refunded|reversed|dr\.?|cr\.?)\b"
 )
-_AMOUNT = re.compile(r"(?:\brs\.?|\binr|₹)\s*\d")
+_AMOUNT = compiled(r"\brs\.?\s*\d|\binr\s*\d|₹\s*\d")
 # A card alert that reports its transaction approved ("The transaction on your Credit Card
 # ending 7205 for USD 1655.4 … is Approved"): completed too, money in any currency. The card's
 # digits beside it are no code, and "approved" here is news, not a request to approve.
-_APPROVED = re.compile(r"\b(?:transaction|txn|purchase)\b[^\n]{0,200}?\bis\s+approved\b")
+_APPROVED = compiled(r"\b(?:transaction|txn|purchase)\b[^\n]{0,200}?\bis\s+approved\b")
 _CODES = "usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd"  # the parser's foreign ISO codes
 _ANY_AMOUNT = re.compile(
     r"(?:\brs\.?|\binr|₹|\b(?:" + _CODES + r"))\s*\d|\d\s?(?:" + _CODES + r")\b"
 )
 # ...and nothing that presents the code as something to use: "123456 is your OTP", "OTP: 1234",
 # "use/enter 1234", "valid for 5 min", "to approve", "will be debited".
-_PRESENTS_CODE = re.compile(
-    r"\b\d{4,8}\s*(?:is|as|=)\s+(?:\w+\s+){0,3}?(?:otp|code|pin|password|passcode|token)\b"
-    r"|\b(?:otp|code|pin|password|passcode|token)\b\s*(?:is|:|-|=|no\.?)?\s*\d{4,8}\b"
+# The code's digits first, apart: re then skips to digits ("\\d(?<=\\b\\d)" is "\\b\\d" read from
+# the digit on); the rest is written so that re skips to its letters (regex_prefix).
+_CODE_IS_OTP = re.compile(
+    r"\d(?<=\b\d)\d{3,7}\s*(?:is|as|=)\s+(?:\w+\s+){0,3}?(?:otp|code|pin|password|passcode|token)\b"
+)
+_PRESENTS_CODE = compiled(
+    r"\b(?:otp|code|pin|password|passcode|token)\b\s*(?:is|:|-|=|no\.?)?\s*\d{4,8}\b"
     r"|\b(?:use|enter|quote|type|provide|submit)\b"
     r"|\bvalid\s+(?:for|till|until|upto|up\s+to|only)\b|\bexpir"
     r"|\bto\s+(?:complete|confirm|approve|authenti\w*|authori[sz]e|verify|validate|proceed"
@@ -95,7 +99,11 @@ def is_otp_lower(low: str) -> bool:
     completed = (_MONEY_MOVED.search(low) and _AMOUNT.search(low)) or (
         _APPROVED.search(low) and _ANY_AMOUNT.search(low)
     )
-    return not completed or _PRESENTS_CODE.search(low) is not None
+    return (
+        not completed
+        or _CODE_IS_OTP.search(low) is not None
+        or _PRESENTS_CODE.search(low) is not None
+    )
 
 
 def hide_codes(text: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 _LITERAL = re.compile(r"[a-z0-9 /:-]", re.IGNORECASE)
+_QUANTIFIERS = ("?", "*", "+", "{")
 
 
 def top_alternatives(pattern: str) -> list[str]:
@@ -46,17 +47,69 @@ def top_alternatives(pattern: str) -> list[str]:
     return alternatives
 
 
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index of the ")" closing the group opened at pattern[start], or None."""
+    depth = 0
+    at = start
+    in_class = False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("^", at + 1):
+                at += 1
+            if pattern.startswith("]", at + 1):
+                at += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return at
+        at += 1
+    return None
+
+
+def _expanded(alternative: str) -> list[str]:
+    """`\\b(?:a|b)REST` as `\\baREST`, `\\bbREST`: the same matches, tried in the same order.
+    Left whole when the group is repeated or REST names a group (a name may appear once)."""
+    if not alternative.startswith("\\b(?:"):
+        return [alternative]
+    end = _group_end(alternative, 2)
+    if end is None:
+        return [alternative]
+    rest = alternative[end + 1 :]
+    if rest[:1] in _QUANTIFIERS or "(?P" in rest:
+        return [alternative]
+    return [f"\\b{word}{rest}" for word in top_alternatives(alternative[5:end])]
+
+
+_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+
+
 def literal_first(pattern: str) -> str:
     """`pattern` with each `\\bX…` alternative written `X(?<=\\bX)…`, when every top-level
-    alternative starts with `\\b` and a literal character; otherwise `pattern` unchanged."""
-    alternatives = top_alternatives(pattern)
+    alternative then starts with a literal character; otherwise `pattern` unchanged.
+
+    A leading group of words is distributed first (`\\b(?:to|from)X` → `\\btoX|\\bfromX`), and
+    an alternative that already starts with a literal ("₹\\s*\\d") is kept as it is.
+    """
+    alternatives = [part for whole in top_alternatives(pattern) for part in _expanded(whole)]
     rewritten = []
     for alternative in alternatives:
+        if alternative and alternative[0] not in _SPECIAL and alternative[1:2] not in _QUANTIFIERS:
+            rewritten.append(alternative)  # a literal first already
+            continue
         first = alternative[2:3]
         if not alternative.startswith("\\b") or not first or not _LITERAL.fullmatch(first):
             return pattern
         # a quantifier right after the first character would apply to the look-behind
-        if alternative[3:4] in ("?", "*", "+", "{"):
+        if alternative[3:4] in _QUANTIFIERS:
             return pattern
         rewritten.append(f"{first}(?<=\\b{first}){alternative[3:]}")
     return "|".join(rewritten)

@@ -61,3 +61,40 @@ def test_every_corpus_body_with_wordings_placed_and_glued() -> None:
         assert _otp_wording(body) == expected, body
         said += expected
     assert 0 < said < len(bodies)  # both answers were compared, not only one
+
+
+# "Presents the code as something to use", as one regex before its digits were split off.
+PRESENTS_ONE_REGEX = re.compile(
+    r"\b\d{4,8}\s*(?:is|as|=)\s+(?:\w+\s+){0,3}?(?:otp|code|pin|password|passcode|token)\b"
+    r"|\b(?:otp|code|pin|password|passcode|token)\b\s*(?:is|:|-|=|no\.?)?\s*\d{4,8}\b"
+    r"|\b(?:use|enter|quote|type|provide|submit)\b"
+    r"|\bvalid\s+(?:for|till|until|upto|up\s+to|only)\b|\bexpir"
+    r"|\bto\s+(?:complete|confirm|approve|authenti\w*|authori[sz]e|verify|validate|proceed"
+    r"|log\s?in|sign\s?in|register|activate|reset|change|add|generate|set)\b"
+    r"|\b(?:will|shall|to)\s+be\s+(?:debited|credited|charged|paid|sent|transferred)\b"
+    r"|\bone[\s-]?time\b|\bverification\b|\bpasscode\b"
+)
+PRESENTING = (
+    "123456 is your otp", "1234 as the code", "98765432 = token", "x1234 is your otp",
+    "otp is 1234", "code: 445566", "pin-1234", "use", "enter", "valid for 5 min", "expires",
+    "to complete", "to log in", "will be debited", "to be paid", "one-time", "one time",
+    "verification", "passcode",
+)  # fmt: skip
+
+
+def test_presenting_a_code_split_in_two_searches_says_the_same() -> None:
+    from assets.common.privacy import _CODE_IS_OTP, _PRESENTS_CODE
+
+    rng = random.Random(4)
+    bodies = _bodies()
+    texts = bodies + [
+        " ".join([*rng.sample(body.split(" "), k=len(body.split(" "))), rng.choice(PRESENTING)])
+        for body in bodies
+    ]
+    said = 0
+    for text in texts:
+        expected = PRESENTS_ONE_REGEX.search(text) is not None
+        found = _CODE_IS_OTP.search(text) is not None or _PRESENTS_CODE.search(text) is not None
+        assert found == expected, text
+        said += expected
+    assert 0 < said < len(texts)

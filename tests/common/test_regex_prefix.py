@@ -46,6 +46,12 @@ def _patterns() -> list[str]:
         r"\bfail(?:ed|ure)\b|\bunsuccessful\b|\bcould not be (?:processed|completed)\b",
         r"\bnew bill\b|\bbill (?:of|for|generated|is)\b",
         r"\busd\b\.?\s*\d|\beur\b\.?\s*\d",
+        # a leading group of words, distributed; an alternative with a literal first kept
+        r"\b(?:debited|credited|spent|dr\.?|cr\.?)\b",
+        r"\brs\.?\s*\d|\binr\s*\d|₹\s*\d",
+        r"\b(?:upi|imps|neft|rtgs)/\s*\d+|\binfo:? (?:neft|imps)[- ]\w+",
+        r"\b(?:to|from|by)(?:\s*:\s*|\s+)[a-z][\w ]{0,40}?(?=\s+on\b|\.)",
+        r"\b(?:will|shall|to)\s+be\s+(?:debited|credited)\b|\bone[\s-]?time\b",
     ]
 
 
@@ -62,9 +68,11 @@ def test_the_same_matches_at_the_same_places(pattern: str) -> None:
 @pytest.mark.parametrize(
     "pattern",
     [
-        r"\b(?:debited|credited)\b",  # a group first: left as it is
+        r"\b(?:debited|credited)?\b",  # a repeated group first: left as it is
+        r"\b(?:at|by)\s+(?P<name>\w+)",  # a named group after it: a name may appear once
+        r"\b(?:at|by)\s+x|\d+",  # an alternative starting with a class
         r"\bm?pin\b",  # a quantifier on the first character
-        r"\botp|code",  # one alternative without \b
+        r"\botp|.code",  # one alternative without \b or a literal first
         r"\b\d{4} is your otp",  # a class first
     ],
 )
