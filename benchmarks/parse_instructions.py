@@ -8,7 +8,8 @@ N messages and for none, and prints the difference per message. `--tree PATH` ru
 another checkout (a `git worktree add` of an older commit) on this checkout's corpora, so two
 parsers are compared on the same messages.
 
-Usage: python benchmarks/parse_instructions.py [N] [--tree PATH]   (default 5000; needs valgrind)
+Usage: python benchmarks/parse_instructions.py [N] [--tree PATH] [--corpora A.jsonl,B.jsonl]
+(default 5000 messages of sms-dev and sms-extra; needs valgrind)
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from assets.transactions.parsing import parse_message
 data = Path(sys.argv[2])
 corpus = [
     (record["sender"], record["body"])
-    for name in ("sms-dev.jsonl", "sms-extra.jsonl")
+    for name in sys.argv[4].split(",")
     for record in map(json.loads, (data / name).read_text(encoding="utf-8").splitlines())
 ]
 count = int(sys.argv[3])
@@ -45,7 +46,10 @@ for sender, body in messages:
 """
 
 
-def instructions(tree: Path, count: int, workdir: Path) -> int:
+DEFAULT_CORPORA = "sms-dev.jsonl,sms-extra.jsonl"  # parse_throughput.py's workload
+
+
+def instructions(tree: Path, count: int, workdir: Path, corpora: str = DEFAULT_CORPORA) -> int:
     """Instructions valgrind counted for a run over `count` messages with `tree`'s parser."""
     script = workdir / "workload.py"
     script.write_text(_WORKLOAD, encoding="utf-8")
@@ -60,6 +64,7 @@ def instructions(tree: Path, count: int, workdir: Path) -> int:
             str(tree),
             str(DATA),
             str(count),
+            corpora,
         ],
         capture_output=True,
         text=True,
@@ -76,13 +81,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", nargs="?", type=int, default=5000)
     parser.add_argument("--tree", type=Path, default=ROOT, help="checkout whose parser runs")
+    parser.add_argument(
+        "--corpora",
+        default=DEFAULT_CORPORA,
+        help="comma-separated files of tests/data/sms (default: the throughput benchmark's); "
+        "e.g. sms-heldout.jsonl,sms-researched.jsonl,sms-wild.jsonl for wordings of banks "
+        "without formats of their own, read by the generic layer",
+    )
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install valgrind (Debian/Ubuntu)")
     tree = args.tree.resolve()
     with tempfile.TemporaryDirectory() as workdir:
-        base = instructions(tree, 0, Path(workdir))
-        total = instructions(tree, args.count, Path(workdir))
+        base = instructions(tree, 0, Path(workdir), args.corpora)
+        total = instructions(tree, args.count, Path(workdir), args.corpora)
     per_message = (total - base) / args.count
     print(f"{per_message:,.0f} instructions per message ({args.count} messages, parser of {tree})")
 

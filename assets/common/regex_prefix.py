@@ -75,18 +75,28 @@ def _group_end(pattern: str, start: int) -> int | None:
     return None
 
 
-def _expanded(alternative: str) -> list[str]:
-    """`\\b(?:a|b)REST` as `\\baREST`, `\\bbREST`: the same matches, tried in the same order.
-    Left whole when the group is repeated or REST names a group (a name may appear once)."""
+def _expanded(alternative: str) -> list[tuple[str, bool]]:
+    """`\\b(?:a|b)REST` as `\\baREST`, `\\bbREST`: the same matches, tried in the same order;
+    each with whether it is written already. When REST names a group (a name may appear once),
+    the words stay in one group behind a class of their first letters instead:
+    `[ab](?<=\\b[ab])(?:(?<=a)|(?<=b))REST` with each word's other letters after its look-behind.
+    Left whole when the group is repeated."""
     if not alternative.startswith("\\b(?:"):
-        return [alternative]
+        return [(alternative, False)]
     end = _group_end(alternative, 2)
     if end is None:
-        return [alternative]
+        return [(alternative, False)]
     rest = alternative[end + 1 :]
-    if rest[:1] in _QUANTIFIERS or "(?P" in rest:
-        return [alternative]
-    return [f"\\b{word}{rest}" for word in top_alternatives(alternative[5:end])]
+    if rest[:1] in _QUANTIFIERS:
+        return [(alternative, False)]
+    words = top_alternatives(alternative[5:end])
+    if "(?P" not in rest:
+        return [(f"\\b{word}{rest}", False) for word in words]
+    if any(not _LITERAL.fullmatch(word[:1]) or word[1:2] in _QUANTIFIERS for word in words):
+        return [(alternative, False)]
+    letters = "".join(re.escape(first) for first in dict.fromkeys(word[0] for word in words))
+    inner = "|".join(f"(?<={re.escape(word[0])}){word[1:]}" for word in words)
+    return [(f"[{letters}](?<=\\b[{letters}])(?:{inner}){rest}", True)]
 
 
 _SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -94,15 +104,18 @@ _SPECIAL = frozenset(".^$*+?{}[]\\|()")
 
 def literal_first(pattern: str) -> str:
     """`pattern` with each `\\bX…` alternative written `X(?<=\\bX)…`, when every top-level
-    alternative then starts with a literal character; otherwise `pattern` unchanged.
+    alternative then starts with a literal character (or a class of them); otherwise `pattern`
+    unchanged.
 
     A leading group of words is distributed first (`\\b(?:to|from)X` → `\\btoX|\\bfromX`), and
     an alternative that already starts with a literal ("₹\\s*\\d") is kept as it is.
     """
     alternatives = [part for whole in top_alternatives(pattern) for part in _expanded(whole)]
     rewritten = []
-    for alternative in alternatives:
-        if alternative and alternative[0] not in _SPECIAL and alternative[1:2] not in _QUANTIFIERS:
+    for alternative, ready in alternatives:
+        if ready or (
+            alternative and alternative[0] not in _SPECIAL and alternative[1:2] not in _QUANTIFIERS
+        ):
             rewritten.append(alternative)  # a literal first already
             continue
         first = alternative[2:3]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from assets.common.regex_prefix import compiled
 from assets.common.senders import sender_header
 from assets.transactions.errors import TransactionsError
 from assets.transactions.model import (
@@ -90,7 +91,7 @@ def lowered(pattern: str, flags: int = 0) -> re.Pattern[str]:
         out.append(char if escaped else char.lower())
         escaped = not escaped and char == "\\"
     text = "".join(out).replace("(?p<", "(?P<").replace("(?p=", "(?P=")  # named groups keep P
-    return re.compile(text, flags)
+    return compiled(text, flags)  # the same matches, written so that re can skip ahead
 
 
 def fmt(

@@ -382,8 +382,8 @@ def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
     return None
 
 
-_ATM = re.compile(r"\batm\b")
-_UPI = re.compile(r"\bupi\b|\bvpa\b|@upi")
+_ATM = compiled(r"\batm\b")
+_UPI = compiled(r"\bupi\b|\bvpa\b|@upi")
 
 
 def _channel(low: str) -> Channel:
