@@ -10,18 +10,30 @@ reference counting, so nothing piles up while the collector waits.
 
 from __future__ import annotations
 
+import functools
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic collector off meanwhile (as it was after: one that was off stays off)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
+    """`fn` with the cyclic collector off while it runs (a collector that was off stays off).
+
+    A decorator rather than a `with` block: the collector comes back once `fn`'s locals (the
+    batch) are freed, so its first pass does not walk ~100,000 rows on their way out (~0.1 s).
+    """
+
+    @functools.wraps(fn)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused

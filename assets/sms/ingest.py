@@ -120,6 +120,7 @@ def _replaced(
     return chat_db_replaced(chat, since, anchor, upto)
 
 
+@gc_paused  # a first ingest: ~100,000 rows (assets.common.gc_pause)
 def ingest_new_messages(
     chat_db: Path | str,
     warehouse_path: Path | str,
@@ -135,11 +136,7 @@ def ingest_new_messages(
     """
     import duckdb  # here, not at module top: the code server loads this module, never runs it
 
-    with (
-        gc_paused(),  # a first ingest: ~100,000 rows (assets.common.gc_pause)
-        closing(open_chat_db_readonly(chat_db)) as chat,
-        connect(Path(warehouse_path)) as con,
-    ):
+    with closing(open_chat_db_readonly(chat_db)) as chat, connect(Path(warehouse_path)) as con:
         ensure_tables(con)
         since, anchor = _read_cursor(con, source)
         # One read transaction: the ROWID ceiling and the rows come from the same snapshot, so a

@@ -97,6 +97,7 @@ def derive_rows(
     categories: dict[tuple[str | None, str, str, str, bool], str] = {}
     # Dates repeat too (a few hundred distinct in 100,000 alerts): isoformat each once.
     iso_dates: dict[dt.date, str] = {}
+    local_day = _LocalDays(tz)
     rows: list[tuple[str | None, ...]] = []
     append = rows.append
     for guid, sender, body, received_us in messages:
@@ -117,8 +118,8 @@ def derive_rows(
         category = categories.get(key)
         if category is None:
             category = categories[key] = categorize_as_purchase_if_refund(txn, rules)
-        received_day = _local_date(received_us, tz)
-        if date is not None and not _plausible(date, received_day):
+        received_day, latest = local_day(received_us)
+        if date is not None and not BODY_DATE_FLOOR <= date <= latest:
             date = None  # a typo'd or garbled date in the text: the day it arrived instead
         day = date or received_day
         iso = iso_dates.get(day)
@@ -165,12 +166,47 @@ _UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 BODY_DATE_FLOOR = dt.date(2008, 1, 1)
 
 
-def _plausible(stated: dt.date, received: dt.date) -> bool:
-    return BODY_DATE_FLOOR <= stated <= received + dt.timedelta(days=1)
-
-
 def _local_date(received_us: int, tz: ZoneInfo) -> dt.date:
     return (_UNIX_EPOCH + dt.timedelta(microseconds=received_us)).astimezone(tz).date()
+
+
+_HOUR_US = 3_600_000_000
+_ONE_DAY = dt.timedelta(days=1)
+
+
+class _LocalDays:
+    """received at (Unix µs) → (its date in `tz`, the latest date a body may state for it).
+
+    The same as `_local_date` and that date + 1 day, worked out once per UTC hour instead
+    of once per message (~3 µs each, 100,000 times on a first derive): an hour whose two ends
+    fall on one date at one UTC offset holds no change of either, so every instant in it has
+    that date. An hour with local midnight or a clock change in it is worked out per message.
+    """
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.hours: dict[int, tuple[dt.date, dt.date] | None] = {}
+
+    def __call__(self, received_us: int) -> tuple[dt.date, dt.date]:
+        """(date in the zone, latest plausible stated date) of the instant."""
+        hour = received_us // _HOUR_US
+        try:
+            known = self.hours[hour]
+        except KeyError:
+            known = self.hours[hour] = self._whole_hour(hour)
+        if known is not None:
+            return known
+        day = _local_date(received_us, self.tz)
+        return day, day + _ONE_DAY
+
+    def _whole_hour(self, hour: int) -> tuple[dt.date, dt.date] | None:
+        start = (_UNIX_EPOCH + dt.timedelta(microseconds=hour * _HOUR_US)).astimezone(self.tz)
+        end = (_UNIX_EPOCH + dt.timedelta(microseconds=(hour + 1) * _HOUR_US - 1)).astimezone(
+            self.tz
+        )
+        if start.date() != end.date() or start.utcoffset() != end.utcoffset():
+            return None
+        return start.date(), start.date() + _ONE_DAY
 
 
 # Below this many messages a second process costs more than it saves (a tick brings a handful).
@@ -252,6 +288,7 @@ def _refile(con: duckdb.DuckDBPyConnection, stored: list[Row], filed: list[Row])
 _CATEGORY = PARSED_COLUMNS.index("category")
 
 
+@gc_paused  # a first derive: ~100,000 rows (assets.common.gc_pause)
 def derive_transactions(
     warehouse_path: Path | str,
     rules: Sequence[CategoryRule],
@@ -276,8 +313,7 @@ def derive_transactions(
     (`links.py`, `link_store.py`). Last, an uncategorized row the learned model is at least
     `learned_confidence` sure of is filed by it (`learned_apply.py`; None: off).
     """
-    # A first derive: ~100,000 rows (assets.common.gc_pause).
-    with gc_paused(), connect(Path(warehouse_path)) as con:
+    with connect(Path(warehouse_path)) as con:
         ensure_transactions_table(con)
         if not has_table(con, "sms_messages"):
             # The SMS source has not run yet (it creates its own table): nothing to derive.
@@ -297,8 +333,9 @@ def derive_transactions(
         # One connection for read and write: an open costs tens of milliseconds, which is most
         # of a tick's budget. Nothing else can write meanwhile (the `warehouse` pool).
         rows = _derive_and_store(con, pending, after, rules, tz, formats, payees)
-        held += hold_implausible(con, _amounts(rows), max_amount)
-        new = [g for g, _ in read_now] + [g for g, _ in _amounts(rows)]
+        amounts = _amounts(rows)
+        held += hold_implausible(con, amounts, max_amount)
+        new = [g for g, _ in read_now] + [g for g, _ in amounts]
         linked = relink(con, link_window_minutes, new)
         learned = apply_learned(con, learned_confidence, tz)
     statuses = Counter(r[1] for r in rows)

@@ -215,3 +215,20 @@ def test_a_date_the_text_states_wins_only_when_plausible() -> None:
     assert read("25") == ("2025-08-24", "true")  # months before it arrived: the bank's date
     assert read("35") == ("2026-11-19", "false")  # years after it arrived: the day it arrived
     assert read("99") == ("2026-11-19", "false")  # 2099 or a garbled year
+
+
+def test_local_days_per_hour_are_the_local_date_of_each_instant() -> None:
+    from assets.transactions import derive
+
+    start = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp()) * 10**6
+    step = (17 * 60 + 13) * 10**6 + 123  # lands on every minute of the hour over a year
+    instants = range(start, start + 400 * 86_400 * 10**6, step)
+    # Local midnight mid-hour (+05:30), DST changes by an hour and by half an hour, clocks put
+    # back from midnight to the day before (Santiago, Asunción), UTC itself.
+    zones = ("Asia/Kolkata", "America/New_York", "Australia/Lord_Howe", "America/Santiago")
+    for zone in (*zones, "America/Asuncion", "UTC"):
+        tz = ZoneInfo(zone)
+        days = derive._LocalDays(tz)
+        for us in instants:
+            day = derive._local_date(us, tz)
+            assert days(us) == (day, day + dt.timedelta(days=1)), (zone, us)
