@@ -217,7 +217,7 @@ def test_a_date_the_text_states_wins_only_when_plausible() -> None:
     assert read("99") == ("2026-11-19", "false")  # 2099 or a garbled year
 
 
-def test_local_days_per_hour_are_the_local_date_of_each_instant() -> None:
+def test_local_days_are_the_local_date_of_each_instant() -> None:
     from assets.transactions import derive
 
     start = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp()) * 10**6
