@@ -221,8 +221,8 @@ class _LocalDays:
 # Below this many messages a second process costs more than it saves (a tick brings a handful).
 PARALLEL_MIN = 20_000
 # The share of a big batch this process parses; a worker parses the rest meanwhile. This process
-# also stores its rows while the worker parses (storing takes about half as long as parsing), so
-# it takes the smaller part and both finish at about the same time.
+# also stores its rows while the worker parses (storing takes a third to a half as long as
+# parsing), so it takes the smaller part and both finish at about the same time.
 HERE_SHARE = 0.4
 
 Row = tuple[str | None, ...]
