@@ -5,16 +5,24 @@
 Builds the chat.db once and caches it in FOLDER (default: a folder in the system temp dir), then
 times on a fresh warehouse:
   (a) the full ingest: read + decode + OTP drop + mask + store, then derive (parse, categorize,
-      store); target ≤ 3 s;
+      store); target ≤ 2.5 s;
   (b) `--new` messages appended after it (10 % from banks), ingest + derive; target ≤ 0.2 s;
 and, for comparison, a bare SQLite scan of the bank rows. Progress goes to stderr, results to
 stdout.
+
+Before timing, the process imports what a Dagster run process has imported when it starts
+materializing: the definitions module workspace.yaml names (pipeline.definitions), whose import
+time is printed on its own line. What that module does not import (duckdb, NumPy, and whatever
+else the ingest and the derive load where they run) is imported inside the timed steps, as in a
+run.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
+import os
 import random
 import shutil
 import sqlite3
@@ -33,6 +41,8 @@ from assets.transactions.derive import derive_transactions
 from pipeline.demo.chatdb_writer import NewMessage, append_messages, create_chat_db
 
 TZ = ZoneInfo("Asia/Kolkata")
+# workspace.yaml's module: a Dagster run process imports it before it runs an asset.
+RUN_PROCESS_MODULE = "pipeline.definitions"
 HEADERS = ["HDFCBK", "ICICIB", "ICICIT", "SBIINB", "AXISBK", "KOTAKB", "FEDBNK", "SBICRD"]
 
 NAMES = [
@@ -169,7 +179,15 @@ def timed(label: str, action: Callable[[], object]) -> tuple[float, object]:
     return elapsed, result
 
 
-def bare_scan(chat_db: Path) -> None:
+def run_process_imports() -> float:
+    """Import what a run process has loaded before its first asset (the definitions module);
+    seconds it took."""
+    started = time.perf_counter()
+    importlib.import_module(RUN_PROCESS_MODULE)
+    return time.perf_counter() - started
+
+
+def bare_scan(chat_db: Path) -> int:
     con = sqlite3.connect(f"file:{chat_db}?mode=ro", uri=True)
     handles = [
         rowid
@@ -204,7 +222,11 @@ def main() -> int:
     for stale in [*folder.glob("chat.db*"), *folder.glob("warehouse.duckdb*")]:
         stale.unlink()
     shutil.copyfile(base, chat_db)
+    # The copy's dirty pages written back during the timed steps would slow their own writes.
+    os.sync()
 
+    log(f"importing {RUN_PROCESS_MODULE}, as a run process has before it materializes")
+    imports = run_process_imports()
     log("bare SQLite scan of the bank rows")
     scan, scanned = timed("scan", lambda: bare_scan(chat_db))
 
@@ -223,10 +245,11 @@ def main() -> int:
     )
 
     print(f"chat.db: {args.messages:,} messages, {args.bank:,} from banks ({base})")
+    print(f"untimed, before (a): import {RUN_PROCESS_MODULE}: {imports:.3f} s")
     print(f"bare SQLite scan of bank rows: {scan:.3f} s ({scanned:,} rows)")
     print(
         f"(a) full: {ingest_a + derive_a:.3f} s (ingest {ingest_a:.3f} + derive {derive_a:.3f})"
-        f"  target <= 3 s  {stats_a}  {derive_stats_a}"
+        f"  target <= 2.5 s  {stats_a}  {derive_stats_a}"
     )
     print(
         f"(b) {args.new:,} new: {ingest_b + derive_b:.3f} s (ingest {ingest_b:.3f} + derive "

@@ -37,22 +37,38 @@ def run_halves(fn: Callable[..., T], here: tuple[Any, ...], there: tuple[Any, ..
     `fn` must be a module-level function and its arguments picklable. fork is cheap and needs no
     re-import, but is unsafe on macOS, so spawn is used there.
     """
+    results: list[T] = []
+    each_half(fn, here, there, results.append)
+    return results[0], results[1]
+
+
+def each_half(
+    fn: Callable[..., T], here: tuple[Any, ...], there: tuple[Any, ...], use: Callable[[T], None]
+) -> None:
+    """use(fn(*here)), then use(fn(*there)), the second half computed in a worker process
+    meanwhile when one can start: what `use` does with the first half (store it) overlaps the
+    worker's half instead of waiting for it. Same conditions on `fn` as run_halves."""
     global _inherited
     fork = sys.platform.startswith("linux")
     try:
         context = multiprocessing.get_context("fork" if fork else "spawn")
         pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
     except (OSError, ValueError):
-        return fn(*here), fn(*there)
+        use(fn(*here))
+        use(fn(*there))
+        return
     with pool:
         if not fork:
             later = pool.submit(fn, *there)
-            return fn(*here), later.result()
+            use(fn(*here))
+            use(later.result())
+            return
         # Set until the result is in, so the worker sees it whenever the pool forks it.
         _inherited = (fn, there)
         try:
             later = pool.submit(_run_inherited)
-            first = fn(*here)
-            return first, later.result()
+            use(fn(*here))
+            second = later.result()
         finally:
             _inherited = None
+        use(second)

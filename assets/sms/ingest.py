@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assets.common.clock import now_utc
+from assets.common.columns import bool_column, int_column, text_column
+from assets.common.gc_pause import gc_paused
 from assets.common.parallel import can_split, run_halves
 from assets.common.privacy import is_otp, mask_numbers
 from assets.common.warehouse import connect
@@ -46,12 +48,13 @@ from assets.sms.tables import ensure_tables
 
 if TYPE_CHECKING:
     import duckdb
-    import pandas as pd
+    import numpy as np
 
 DEFAULT_SOURCE = "messages"
 # chat.db ROWIDs to look at before a second process pays off (a tick sees a few dozen).
 PARALLEL_SPAN = 200_000
-# Stored rows from which the checkpoint skips DICT_FSST (see _checkpoint_bulk): a first ingest.
+# Stored rows from which the commit checkpoints, without DICT_FSST (see _commit_bulk): a first
+# ingest.
 BULK_ROWS = 20_000
 # A received time this far past the ingest's clock is a wrong device clock, not a bank's.
 DATE_TOLERANCE = dt.timedelta(days=1)
@@ -118,6 +121,7 @@ def _replaced(
     return chat_db_replaced(chat, since, anchor, upto)
 
 
+@gc_paused  # a first ingest: ~100,000 rows (assets.common.gc_pause)
 def ingest_new_messages(
     chat_db: Path | str,
     warehouse_path: Path | str,
@@ -191,14 +195,15 @@ def ingest_new_messages(
                 con.execute(
                     "INSERT INTO ingest_cursor VALUES (?, ?, ?)", [source, cursor, new_anchor]
                 )
-            con.commit()
+            if stored >= BULK_ROWS:
+                _commit_bulk(con)
+            else:
+                con.commit()
         except BaseException:
             con.rollback()
             raise
         # Only once committed: the watcher and the sensor judge news against this file.
         write_stored_cursor(warehouse_path, StoredCursor(cursor, new_anchor))
-        if stored >= BULK_ROWS:
-            _checkpoint_bulk(con)
     return IngestStats(
         read, stored, dropped, since, cursor, upto, replaced, undecodable, tuple(redated)
     )
@@ -231,18 +236,21 @@ def _date_text(micros: int) -> str:
         return f"{micros} µs after 1970 (out of range)"
 
 
-def _checkpoint_bulk(con: duckdb.DuckDBPyConnection) -> None:
-    """Write a first ingest to the file without DICT_FSST string compression.
+def _commit_bulk(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit a first ingest straight into the file, without DICT_FSST string compression.
 
-    Analysing 100,000 bodies for DICT_FSST costs ~0.25 s of a ~0.35 s checkpoint; without it the
-    table takes ~24 MB instead of ~15 MB. Done here, scoped, rather than by the close: the
-    setting is global to the database instance, so it is reset at once and ticks keep the
-    default.
+    A commit whose rows would take the write-ahead log past `checkpoint_threshold` is
+    checkpointed instead of logged; with the threshold at zero this one is, which saves copying
+    ~100,000 bodies into the log first (~0.04 s). Analysing them for DICT_FSST costs ~0.25 s of
+    a ~0.35 s checkpoint; without it the table takes ~24 MB instead of ~15 MB. Both settings
+    are global to the database instance, so they are reset at once and ticks keep the defaults.
     """
     con.execute("SET disabled_compression_methods = 'dict_fsst'")
+    con.execute("SET checkpoint_threshold = '0KB'")
     try:
-        con.execute("CHECKPOINT")
+        con.commit()
     finally:
+        con.execute("RESET checkpoint_threshold")
         con.execute("RESET disabled_compression_methods")
 
 
@@ -311,36 +319,33 @@ def _collect(
     return columns, read, dropped
 
 
-def _frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
-    import pandas as pd  # ~50 MB resident: loaded by the run that ingests, not the code server
-
-    # A tz-aware datetime64 column arrives in DuckDB as TIMESTAMPTZ by a plain copy, with no
-    # per-row Python objects and no time-zone extension to load.
-    micros = pd.array(columns["received_us"], dtype="int64")
-    received = pd.to_datetime(micros, unit="us", utc=True)
-    return pd.DataFrame(
-        {
-            "rowid": pd.array(columns["rowid"], dtype="int64"),
-            "guid": pd.array(columns["guid"], dtype=object),
-            "sender": pd.array(columns["sender"], dtype=object),
-            "received_at": received,
-            "body": pd.array(columns["body"], dtype=object),
-            "from_attributed_body": pd.array(columns["from_attributed_body"], dtype=bool),
-            "problem": pd.array(columns["problem"], dtype=object),
-        }
-    )
+def _frame(columns: dict[str, list[Any]]) -> dict[str, np.ndarray]:
+    """The columns as arrays for `con.register` (see assets.common.columns); `received_us`
+    stays integer microseconds, made a TIMESTAMPTZ by the INSERT (_RECEIVED_AT)."""
+    return {
+        "rowid": int_column(columns["rowid"]),
+        "guid": text_column(columns["guid"]),
+        "sender": text_column(columns["sender"]),
+        "received_us": int_column(columns["received_us"]),
+        "body": text_column(columns["body"]),
+        "from_attributed_body": bool_column(columns["from_attributed_body"]),
+        "problem": text_column(columns["problem"]),
+    }
 
 
 # A tick's rows are above the cursor, so they are new: a plain INSERT, with the primary key and
 # the unique GUID as the guard, costs a third of the anti-joins (~5 ms against ~15 ms a tick).
 _COLUMNS = "rowid, guid, sender, received_at, body, from_attributed_body, problem"
+# Unix microseconds → the instant, exact and whatever the session's time zone.
+_RECEIVED_AT = "make_timestamp(n.received_us) AT TIME ZONE 'UTC'"
+_SELECT = (
+    f"SELECT n.rowid, n.guid, n.sender, {_RECEIVED_AT}, n.body, n.from_attributed_body,"
+    " n.problem FROM new_sms n"
+)
 # The columns named: `source` takes its default, 'messages'.
-_INSERT_NEW = f"INSERT INTO sms_messages ({_COLUMNS}) SELECT {_COLUMNS} FROM new_sms"
+_INSERT_NEW = f"INSERT INTO sms_messages ({_COLUMNS}) {_SELECT}"
 _INSERT_MISSING = (
-    f"INSERT INTO sms_messages ({_COLUMNS})"
-    " SELECT n.rowid, n.guid, n.sender, n.received_at, n.body,"
-    " n.from_attributed_body, n.problem FROM new_sms n"
-    " ANTI JOIN sms_messages g ON g.guid = n.guid"
+    f"INSERT INTO sms_messages ({_COLUMNS}) {_SELECT} ANTI JOIN sms_messages g ON g.guid = n.guid"
 )
 _UPDATE_CURSOR = "UPDATE ingest_cursor SET last_rowid = ?, anchor_guid = ? WHERE source = ?"
 

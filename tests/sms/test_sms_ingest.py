@@ -281,7 +281,7 @@ def test_a_reset_cursor_stores_only_the_rows_not_yet_stored(
     assert rows(warehouse, "SELECT * FROM ingest_cursor") == [("messages", 3, "GUID-000003")]
 
 
-def test_a_bulk_ingest_checkpoints_and_resets_the_compression_setting(
+def test_a_bulk_ingest_commits_into_the_file_and_resets_the_settings(
     chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from assets.sms import ingest
@@ -291,11 +291,19 @@ def test_a_bulk_ingest_checkpoints_and_resets_the_compression_setting(
     chat_db.add([chat_db.message("VM-HDFCBK", UPI_DEBIT.format(amount=f"{n}.00")) for n in (1, 2)])
     assert ingest_new_messages(chat_db.path, warehouse, HEADERS).stored == 2
     assert rows(warehouse, "SELECT COUNT(*) FROM sms_messages") == [(2,)]
-    # The setting is global to the database instance: it must not outlive the checkpoint.
+    # The commit itself checkpoints: nothing is left in the write-ahead log while the connection
+    # is still open. The settings are global to the database instance: they must not outlive it.
+    wal = Path(f"{warehouse}.wal")
     con = duckdb.connect(str(warehouse))
     try:
-        ingest._checkpoint_bulk(con)
+        default = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
+        con.begin()
+        con.execute("INSERT INTO sms_messages (rowid, guid) VALUES (9, 'G9')")
+        ingest._commit_bulk(con)
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() == default
         setting = "SELECT current_setting('disabled_compression_methods')"
         assert con.execute(setting).fetchall() == [("",)]
     finally:
         con.close()
+    assert rows(warehouse, "SELECT COUNT(*) FROM sms_messages") == [(3,)]

@@ -6,10 +6,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pytest
 
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES, CategoryRule
 from assets.transactions.derive import PARSED_COLUMNS, derive_rows, derive_transactions
+from assets.transactions.payees import aliases_from_config
 from tests.sms.helpers import AXIS_DEBIT, UPI_DEBIT, ChatDb
 
 TZ = ZoneInfo("Asia/Kolkata")
@@ -90,15 +92,84 @@ def test_categories_follow_rules_and_are_memoised_per_merchant() -> None:
     assert [r[3] for r in rows] == ["1.00", "2.00", "3.00"]
 
 
-def test_big_batches_parse_in_two_processes_with_the_same_result() -> None:
+CARD_SPEND = "Spent Rs.{amount} On HDFC Bank Card 6628 At {merchant} On {date}:11:51:28"
+REVERSAL = (
+    "Transaction Reversed!On HDFC Bank CREDIT Card xx6628 Amt: Rs.{amount} By {merchant}"
+    " On {date}:12:00:00"
+)
+# The owner's rule names the purchase's spelling only; the refund's spelling is the same payee
+# by the owner's alias: the refund's category can only come from its purchase.
+RAMESH = [CategoryRule("^RAMESH STORES$", "Gifts", "debit"), *DEFAULT_RULES]
+ALIAS = aliases_from_config(
+    [{"name": "Ramesh Stores", "match": ["RAMESH STORES", "RAMESH GEN STR"]}]
+)
+
+
+def _big_batch(chat_db: ChatDb) -> None:
+    """A refund first, its purchase (dated before it, received after it) last: in a split
+    batch they are parsed in different processes."""
+    messages = [
+        chat_db.message(
+            "VM-HDFCBK",
+            REVERSAL.format(amount="1000.00", merchant="RAMESH GEN STR", date="2026-02-20"),
+        ),
+        *(
+            chat_db.message("VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.{n % 100:02d}"))
+            for n in range(1, 40)
+        ),
+        chat_db.message(
+            "VM-HDFCBK",
+            CARD_SPEND.format(amount="2500.00", merchant="RAMESH STORES", date="2026-02-10"),
+        ),
+    ]
+    chat_db.add(messages)
+
+
+def _stored(warehouse: Path) -> list[tuple]:
+    return table(warehouse, "SELECT * FROM transactions ORDER BY message_guid")
+
+
+def test_a_big_batch_split_over_two_processes_stores_what_one_process_does(
+    chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assets.transactions import derive
 
-    messages = [
-        (f"g{n}", "VK-HDFCBK", UPI_DEBIT.format(amount=f"{n}.{n % 100:02d}"), n * 10**6)
-        for n in range(derive.PARALLEL_MIN + 1)
-    ]
-    parallel = derive._derive_rows_parallel(messages, DEFAULT_RULES, TZ, None)
-    assert parallel == derive_rows(messages, DEFAULT_RULES, TZ)
+    _big_batch(chat_db)
+    serial, split = tmp_path / "serial.duckdb", tmp_path / "split.duckdb"
+    for warehouse in (serial, split):
+        ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    serial_stats = derive_transactions(serial, RAMESH, TZ, payees=ALIAS)
+    monkeypatch.setattr(derive, "PARALLEL_MIN", 10)  # 41 messages count as a big batch
+    assert derive_transactions(split, RAMESH, TZ, payees=ALIAS) == serial_stats
+    assert _stored(split) == _stored(serial)
+    refund = table(split, "SELECT category FROM transactions WHERE kind = 'refund'")
+    assert refund == [("Gifts",)]  # its purchase was parsed by the other process
+
+
+def test_a_split_batch_whose_worker_fails_stores_nothing(
+    chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assets.transactions import derive
+
+    _big_batch(chat_db)
+    warehouse = tmp_path / "w.duckdb"
+    ingest_new_messages(chat_db.path, warehouse, HEADERS)
+    parse = derive.derive_rows
+
+    def fails_on_the_purchase(messages, *args):  # type: ignore[no-untyped-def]
+        if any("Spent Rs.2500.00" in (body or "") for _, _, body, _ in messages):
+            raise RuntimeError("parser crashed")
+        return parse(messages, *args)
+
+    monkeypatch.setattr(derive, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(derive, "derive_rows", fails_on_the_purchase)
+    with pytest.raises(RuntimeError, match="parser crashed"):
+        derive_transactions(warehouse, RAMESH, TZ, payees=ALIAS)
+    # The part this process parsed and stored is rolled back with the rest: the next run
+    # derives every message.
+    assert table(warehouse, "SELECT count(*) FROM transactions") == [(0,)]
+    monkeypatch.setattr(derive, "derive_rows", parse)
+    assert derive_transactions(warehouse, RAMESH, TZ, payees=ALIAS).considered == 41
 
 
 def test_a_batch_of_only_non_transactions_stores_nulls(chat_db: ChatDb, tmp_path: Path) -> None:
@@ -144,3 +215,20 @@ def test_a_date_the_text_states_wins_only_when_plausible() -> None:
     assert read("25") == ("2025-08-24", "true")  # months before it arrived: the bank's date
     assert read("35") == ("2026-11-19", "false")  # years after it arrived: the day it arrived
     assert read("99") == ("2026-11-19", "false")  # 2099 or a garbled year
+
+
+def test_local_days_are_the_local_date_of_each_instant() -> None:
+    from assets.transactions import derive
+
+    start = int(dt.datetime(2025, 1, 1, tzinfo=dt.UTC).timestamp()) * 10**6
+    step = (17 * 60 + 13) * 10**6 + 123  # lands on every minute of the hour over a year
+    instants = range(start, start + 400 * 86_400 * 10**6, step)
+    # Local midnight mid-hour (+05:30), DST changes by an hour and by half an hour, clocks put
+    # back from midnight to the day before (Santiago, Asunción), UTC itself.
+    zones = ("Asia/Kolkata", "America/New_York", "Australia/Lord_Howe", "America/Santiago")
+    for zone in (*zones, "America/Asuncion", "UTC"):
+        tz = ZoneInfo(zone)
+        days = derive._LocalDays(tz)
+        for us in instants:
+            day = derive._local_date(us, tz)
+            assert days(us) == (day, day + dt.timedelta(days=1)), (zone, us)
