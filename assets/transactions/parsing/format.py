@@ -176,6 +176,11 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         from_low = False
     if match is None:
         return None
+    # A built-in format does not read an amount that ends the text (nor does the generic layer):
+    # the alert may be cut inside it ("… credit of Rs6" of "Rs634.53"). An owner's format reads
+    # what its pattern says.
+    if fmt_.low_regex is not None and match.end("amount") >= len(body.rstrip(" ,.")):
+        return None
     entry = _GETTERS.get(id(regex))
     pick = entry[1] if entry is not None and entry[0] is regex else _getter(regex)
     amount_text, name, tail, balance, reference, date, direction_word, channel_word = pick(

@@ -30,7 +30,7 @@ FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB",
 _MONEY = re.compile(
     r"(?:(?P<cur>(?:rs|inr|" + "|".join(FOREIGN).lower() + r")(?:\b|(?=\d))|₹)"
     r"\.?\s*:?\s*(?:inr\s*)?"
-    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d))"
+    r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d|,\d))"
     r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
