@@ -11,16 +11,16 @@ alternative is written the second way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _LITERAL = re.compile(r"[a-z0-9 /:-]", re.IGNORECASE)
 _QUANTIFIERS = ("?", "*", "+", "{")
 
 
-def top_alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of `pattern` (groups, character classes and escapes kept)."""
-    alternatives: list[str] = []
-    depth = start = 0
-    at = 0
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of each character of `pattern` from `start` that is neither escaped nor
+    inside a character class: the ones that open, close and split groups."""
+    at = start
     in_class = False
     while at < len(pattern):
         char = pattern[at]
@@ -35,14 +35,23 @@ def top_alternatives(pattern: str) -> list[str]:
                 at += 1
             if pattern.startswith("]", at + 1):  # a "]" first in a class is a member
                 at += 1
-        elif char == "(":
+        else:
+            yield at, char
+        at += 1
+
+
+def top_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of `pattern` (groups, character classes and escapes kept)."""
+    alternatives: list[str] = []
+    depth = start = 0
+    for at, char in _structure(pattern):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
         elif char == "|" and depth == 0:
             alternatives.append(pattern[start:at])
             start = at + 1
-        at += 1
     alternatives.append(pattern[start:])
     return alternatives
 
@@ -50,28 +59,13 @@ def top_alternatives(pattern: str) -> list[str]:
 def _group_end(pattern: str, start: int) -> int | None:
     """The index of the ")" closing the group opened at pattern[start], or None."""
     depth = 0
-    at = start
-    in_class = False
-    while at < len(pattern):
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern.startswith("^", at + 1):
-                at += 1
-            if pattern.startswith("]", at + 1):
-                at += 1
-        elif char == "(":
+    for at, char in _structure(pattern, start):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth == 0:
                 return at
-        at += 1
     return None
 
 

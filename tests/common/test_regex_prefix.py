@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assets.common.regex_prefix import literal_first, top_alternatives
+from assets.common.regex_prefix import compiled, literal_first, top_alternatives
 
 CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
 
@@ -57,6 +57,11 @@ def _patterns() -> list[str]:
         r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?(?P<name>[a-z][\w ]{0,40}?)(?=\s+on\b|\.)",
         r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?\s*(?P<tail>[x*]*\d{3,})",
         r"\b(?:rs|r)(?P<rest>\w*)",  # the words' order decides what the group takes
+        r"\bdebited\b|₹\s*\d|\binr\b",  # a literal first between rewritten ones
+        # classes, escapes and groups inside the leading group: its end is found past them
+        r"\b(?:x[)|]|a\)|u(?:pi|vpa)[:/])(?P<after>\S*)",
+        r"\b(?:by[^]|(]|at)\s*(?P<next>\w+)",
+        r"\b(?:on[^]|(]|a\))\w*",
     ]
 
 
@@ -79,6 +84,8 @@ def test_the_same_matches_at_the_same_places(pattern: str) -> None:
         r"\b(?:debited|credited)?\b",  # a repeated group first: left as it is
         r"\b(?:at|by)\s+x|\d+",  # an alternative starting with a class
         r"\b(?:m?pin|otp)(?P<after>\W)",  # a quantifier on a word's first letter
+        r"\botp|x?code",  # a literal first, but a quantifier on it
+        r"\b(?:otp|pin",  # a group never closed
         r"\bm?pin\b",  # a quantifier on the first character
         r"\botp|.code",  # one alternative without \b or a literal first
         r"\b\d{4} is your otp",  # a class first
@@ -91,3 +98,13 @@ def test_patterns_that_do_not_fit_are_left_unchanged(pattern: str) -> None:
 def test_top_alternatives_respect_groups_classes_and_escapes() -> None:
     assert top_alternatives(r"a(?:b|c)|[|]d|\|e|f") == ["a(?:b|c)", "[|]d", r"\|e", "f"]
     assert top_alternatives(r"[]|]x|y") == ["[]|]x", "y"]
+
+
+def test_compiled_keeps_the_flags() -> None:
+    pattern = compiled(r"\bcheque\b.{0,80}?\breturned\b", re.DOTALL | re.IGNORECASE)
+    assert pattern.flags & re.DOTALL and pattern.flags & re.IGNORECASE
+    assert pattern.search("Cheque no 12\nwas RETURNED")
+
+
+def test_top_alternatives_with_a_negated_class_holding_a_bracket() -> None:
+    assert top_alternatives(r"[^]|]a|b(?:c|d)|\(e|f") == ["[^]|]a", "b(?:c|d)", r"\(e", "f"]
