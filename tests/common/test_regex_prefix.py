@@ -85,6 +85,8 @@ def test_the_same_matches_at_the_same_places(pattern: str) -> None:
         r"\b(?:at|by)\s+x|\d+",  # an alternative starting with a class
         r"\b(?:m?pin|otp)(?P<after>\W)",  # a quantifier on a word's first letter
         r"\botp|x?code",  # a literal first, but a quantifier on it
+        r"\b(?:a|b)?x|\bcd",  # a repeated leading group beside one that fits
+        r"\b(?:m?pin|otp)(?P<after>\W)|\bcd",  # a word that does not fit beside one that does
         r"\b(?:otp|pin",  # a group never closed
         r"\bm?pin\b",  # a quantifier on the first character
         r"\botp|.code",  # one alternative without \b or a literal first
@@ -108,3 +110,23 @@ def test_compiled_keeps_the_flags() -> None:
 
 def test_top_alternatives_with_a_negated_class_holding_a_bracket() -> None:
     assert top_alternatives(r"[^]|]a|b(?:c|d)|\(e|f") == ["[^]|]a", "b(?:c|d)", r"\(e", "f"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "written"),
+    [
+        (r"\bab|\bcd", r"a(?<=\ba)b|c(?<=\bc)d"),
+        (r"\b(?:to|from)x", r"t(?<=\bt)ox|f(?<=\bf)romx"),
+        (r"\bab|₹\d", r"a(?<=\ba)b|₹\d"),
+        # a group nested in the leading one: the words end at the leading group's own ")"
+        (r"\b(?:a(?:b)|c)(?P<n>d)", r"[ac](?<=\b[ac])(?:(?<=a)(?:b)|(?<=c))(?P<n>d)"),
+    ],
+)
+def test_how_patterns_are_written(pattern: str, written: str) -> None:
+    assert literal_first(pattern) == written
+
+
+def test_top_alternatives_of_nested_groups_and_a_bracket_first_in_a_class() -> None:
+    assert top_alternatives(r"a((b)|c)|d") == ["a((b)|c)", "d"]
+    assert top_alternatives(r"[]]a|b") == ["[]]a", "b"]
+    assert top_alternatives(r"[^]]a|b") == ["[^]]a", "b"]
