@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 
 from assets.common.privacy import _otp_wording
+from tests.transactions.sms_corpus import lowered_bodies
 
-CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
 # The rule as one regex, as it was written before it was split for speed.
 ONE_REGEX = re.compile(
     r"\b(?:otp|m?pin|pass(?:word|code|key|wd)|\w*code|verif\w*|authenti\w*|authori[sz]\w*"
@@ -28,12 +26,7 @@ WORDINGS = (
 
 
 def _bodies() -> list[str]:
-    bodies = [
-        json.loads(line)["body"].lower()
-        for path in sorted(CORPORA.glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    bodies = lowered_bodies()
     rng = random.Random(3)
     varied = []
     for body in bodies:

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
 
 import pytest
 
 from assets.common.regex_prefix import compiled, literal_first, top_alternatives
-
-CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
+from tests.transactions.sms_corpus import lowered_bodies
 
 
 def _bodies() -> list[str]:
-    bodies = [
-        json.loads(line)["body"].lower()
-        for path in sorted(CORPORA.glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    bodies = lowered_bodies()
     # The same bodies with a word character glued before and after words, where `\b` decides.
     rng = random.Random(5)
     glued = []

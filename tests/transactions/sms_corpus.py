@@ -23,6 +23,17 @@ def load(name: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def lowered_bodies() -> list[str]:
+    """Every body of every corpus under tests/data/sms, lower-cased as the parser reads it
+    (labelled or not, held-out ones included): the texts equivalence tests compare rewritten
+    regexes over."""
+    return [
+        record["body"].lower()
+        for path in sorted(SMS_DATA.glob("*.jsonl"))
+        for record in load(path.name)
+    ]
+
+
 def as_expected(txn: Transaction) -> dict[str, Any]:
     """A transaction in the corpus' `expected` shape: what `homeclerk sms parse` emits, without
     `kind` (labelled beside `expected`) and with `currency` only when it is not rupees."""

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
 from assets.transactions.parsing.format import DATE, lowered
 from assets.transactions.parsing.generic import first_date
+from tests.transactions.sms_corpus import lowered_bodies
 
-CORPORA = Path(__file__).resolve().parents[1] / "data" / "sms"
 ONE_SEARCH = lowered(DATE)
 
 
 def _bodies() -> list[str]:
-    bodies = [
-        json.loads(line)["body"].lower()
-        for path in sorted(CORPORA.glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    bodies = lowered_bodies()
     # Each date shape placed before, between and after the body's own dates and amounts.
     shapes = (
         "2026-06-14", "2026:06:14", "14/06/2026", "14-06-26", "4.6.2026", "14-jun-2026",
