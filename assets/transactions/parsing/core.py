@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -21,7 +20,6 @@ KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
-_DIGIT = re.compile(r"\d")
 _new = tuple.__new__  # NamedTuple construction without its Python-level __new__ (hot path)
 
 
@@ -107,12 +105,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 # A foreign amount left in the name ("… on NETFLIX.COM for USD 12.99"): the
                 # format took the spend's rupee conversion for its amount. The generic layer
                 # reads the spend in its own currency.
-                # A name without a digit holds no amount: the cheap test first (most names).
-                if (
-                    txn[2] is not None
-                    and _DIGIT.search(txn[2])
-                    and generic.FOREIGN_IN_NAME.search(txn[2].lower())
-                ):
+                if txn[2] is not None and generic.foreign_amount_in(txn[2]):
                     txn = None
                 break
     if txn is None and header is not None:

@@ -355,7 +355,16 @@ _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
 # A foreign amount inside a name ("NETFLIX.COM for USD 12.99"), searched in the lower-cased
 # name: one alternative per code, so that re skips to their letters (regex_prefix). The parser
 # also asks it of the names issuer formats read (core.py).
-FOREIGN_IN_NAME = compiled("|".join(rf"\b{code.lower()}\b\.?\s*\d" for code in FOREIGN))
+_FOREIGN_IN_NAME = compiled("|".join(rf"\b{code.lower()}\b\.?\s*\d" for code in FOREIGN))
+_DIGIT = re.compile(r"\d")
+
+
+def foreign_amount_in(name: str) -> re.Match[str] | None:
+    """Where a foreign amount starts in a would-be name ("NETFLIX.COM for USD 12.99"), or None.
+    A name without a digit holds none: that cheap test first (most names have no digit)."""
+    return _FOREIGN_IN_NAME.search(name.lower()) if _DIGIT.search(name) else None
+
+
 _FOR_AT_END = re.compile(r"\s+for$", _I)
 
 
@@ -371,7 +380,7 @@ def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
         for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
-            spend = FOREIGN_IN_NAME.search(name.lower())
+            spend = foreign_amount_in(name)
             if spend is not None:  # "NETFLIX.COM for USD 12.99": the amount is no part of it
                 name = _FOR_AT_END.sub("", name[: spend.start()].rstrip(" .,-")).rstrip(" .,-")
             if len(name) < 2 or _NOT_A_NAME.match(name):
