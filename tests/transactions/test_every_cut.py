@@ -44,3 +44,24 @@ def test_every_cut_inside_the_amount_reads_nothing_or_the_whole_amount(case: dic
             result = parse_message(case["sender"], body[:cut])
             if result.transaction is not None:
                 assert result.transaction.amount == amount, body[:cut]
+
+
+def _zeroed(body: str, spans: list[tuple[int, int]]) -> str:
+    """The body with each span's digits made zeros, its shape kept ("1,250.00" → "0,000.00")."""
+    for start, end in reversed(spans):
+        body = body[:start] + re.sub(r"\d", "0", body[start:end]) + body[end:]
+    return body
+
+
+@pytest.mark.parametrize("case", POSITIVES, ids=[c["id"] for c in POSITIVES])
+def test_a_zero_amount_or_balance_is_never_read_as_one(case: dict) -> None:
+    """Zero moves no money, and a zero balance is read as unknown (fields.parse_amount): in
+    every layer, the issuer formats' own conversion included."""
+    expected = case["expected"]
+    body = _zeroed(case["body"], _amount_spans(case["body"], Decimal(str(expected["amount"]))))
+    txn = parse_message(case["sender"], body).transaction
+    assert txn is None or txn.amount != 0, body
+    if expected["balance"]:
+        spans = _amount_spans(case["body"], Decimal(str(expected["balance"])))
+        txn = parse_message(case["sender"], _zeroed(case["body"], spans)).transaction
+        assert txn is None or txn.balance != 0, case["body"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -193,9 +194,23 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         if reference:
             start, end = match.span("reference")
             reference = body[start:end]
-    amount = fields.parse_amount(amount_text)
-    if amount is None:
-        return None
+    if fmt_.low_regex is not None:
+        # A built-in pattern's amount and balance are AMT/BAL's digits and comma groups, its
+        # tail TAIL's digits: the values are made here without the checks fields makes of an
+        # owner's capture (hot path). A zero amount is no movement, a zero balance unknown.
+        amount = Decimal(amount_text.replace(",", "") if "," in amount_text else amount_text)
+        if not amount:
+            return None
+        if balance:
+            balance = Decimal(balance.replace(",", "") if "," in balance else balance) or None
+        if tail:
+            tail = tail[-4:]
+    else:
+        amount = fields.parse_amount(amount_text)
+        if amount is None:
+            return None
+        balance = fields.parse_amount(balance) if balance else None
+        tail = fields.account_tail(tail) if tail else None
     direction = fmt_.direction or _direction(direction_word or "")
     if direction is None:
         return None
@@ -214,8 +229,8 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
             amount,
             direction,
             counterparty,
-            fields.account_tail(tail) if tail else None,
-            fields.parse_amount(balance) if balance else None,
+            tail,
+            balance,
             reference.strip() or None if reference else None,
             channel,
             fields.parse_date(date) if date else None,
