@@ -44,9 +44,14 @@ def stored_gaps(
     """
     if not has_table(con, "transactions"):
         return []
+    bound, params = ("AND t.received_at < ?", [before]) if before is not None else ("", [])
+    # The tails of the rows find_gaps would read (before `before` too): a chain is shown by
+    # one of its own alerts' numbers, so one seen only later must not name an earlier gap.
     combos = con.execute(
         "SELECT DISTINCT coalesce(bank, ''), coalesce(account_tail, ''),"
-        " coalesce(instrument, 'account') FROM transactions WHERE status = 'transaction'"
+        " coalesce(instrument, 'account') FROM transactions t WHERE status = 'transaction'"
+        f" AND t.amount IS NOT NULL AND t.direction IS NOT NULL {bound}",
+        params,
     ).fetchall()
     chain_ids: dict[tuple[str, ...], int] = {}
     rows: list[tuple[str, str, str, int]] = []
@@ -66,7 +71,6 @@ def stored_gaps(
         return []
     held = _HELD if has_table(con, "held_amounts") else "FALSE"
     currency = "coalesce(t.currency, 'INR')" if _has_currency(con) else "'INR'"
-    bound, params = ("AND t.received_at < ?", [before]) if before is not None else ("", [])
     # The few (bank, tail, instrument) → chain pairs, as a table DuckDB joins on.
     keys_sql = "chain_keys (bank, tail, instrument, chain) AS (VALUES {})".format(
         ", ".join(["(?, ?, ?, ?)"] * len(rows))

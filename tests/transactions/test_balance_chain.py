@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assets.common.warehouse import connect
@@ -408,6 +408,14 @@ def _stored(events: list, folder: Path) -> Path:
 
 @settings(max_examples=60, deadline=None)
 @given(EVENTS)
+# Found by the property: before the cut only 4410's alerts of the shared account are read, so
+# the gap is shown by 4410, not by 1276 whose alerts come later.
+@example(
+    [(0, "4410", 1, False, "states")] * 4
+    + [(0, "1276", 1, False, "dropped"), (0, "4410", 1, False, "states")]
+    + [(0, "1276", 1, False, "dropped"), (0, "9541", 1, False, "states")]
+    + [(30, "1276", 1, False, "states")]
+)
 def test_property_the_warehouse_narrows_to_exactly_the_gaps_of_the_whole_chain(
     tmp_path_factory, events
 ) -> None:
