@@ -286,8 +286,8 @@ def _wallet_spend(day: dt.date, balance: Decimal, out: list[DemoMessage]) -> Dec
     balance -= amount
     shop = _WALLET_SHOPS[day.month % len(_WALLET_SHOPS)]
     body = (
-        f"PayZapp: Rs.{_inr(amount)} paid to {shop} from your wallet on {day:%d-%m-%y}. "
-        f"Wallet balance Rs.{_inr(balance)}. Txn PZ{day:%y%m%d}{day.month % 7} -HDFC Bank"
+        f"PayZapp: Rs.{_inr(amount)} paid to {shop} using PayZapp wallet on {day:%d-%m-%y}. "
+        f"Bal Rs.{_inr(balance)}. Txn PZ{day:%y%m%d}{day.month % 7} -HDFC Bank"
     )
     when = dt.datetime.combine(day, dt.time(13, 5), tzinfo=IST)
     out.append(DemoMessage("VM-HDFCBK", body, when, False, False, amount, "debit", True))

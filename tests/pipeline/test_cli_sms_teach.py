@@ -28,7 +28,7 @@ from tests.transactions.test_unrecognized import hold_for_writing
 
 END = dt.date(2026, 11, 19)
 WALLET = (
-    "PayZapp: Rs.{amount} paid to {name} from your wallet on 19-11-26. Wallet balance "
+    "PayZapp: Rs.{amount} paid to {name} using PayZapp wallet on 19-11-26. Bal "
     "Rs.{balance}. Txn {ref} -HDFC Bank"
 )
 NEW = [
@@ -151,7 +151,7 @@ def test_a_taught_wallet_alert_gets_a_mapping_fix_that_pastes_and_clears_the_war
     shape = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
     suggested = homeclerk("--config", str(config), "sms", "suggest", shape["groups"][0]["shape_id"])
     toml = suggested.stdout[suggested.stdout.index("[[sms.formats]]") :].split("\n\n")[0]
-    assert "instrument = 'wallet'" in toml  # "from your wallet": a wallet, not the bank account
+    assert "instrument = 'wallet'" in toml  # "PayZapp wallet": a wallet, not the bank account
     config.write_text(config.read_text() + "\n" + toml + "\n")
     ran = homeclerk("--config", str(config), "materialize", "transactions+")
     assert ran.returncode == 0, ran.stderr
@@ -248,7 +248,7 @@ def test_unrecognized_says_so_when_there_is_nothing_to_teach(
     _run_bank_sms_job(settings)
     entry = {
         "sender": "HDFCBK",
-        "pattern": r"PayZapp: Rs\.(?P<amount>[\d,.]+\d) paid to (?P<counterparty>.+?) from",
+        "pattern": r"PayZapp: Rs\.(?P<amount>[\d,.]+\d) paid to (?P<counterparty>.+?) using",
         "direction": "debit",
     }
     config.write_text(

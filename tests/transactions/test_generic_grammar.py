@@ -327,9 +327,15 @@ def test_a_cash_withdrawal_at_an_atm_needs_no_tail_and_names_no_payee() -> None:
 
 def test_a_sender_that_does_not_look_like_a_bank_needs_the_owners_account_digits() -> None:
     wallet = "JM-ZORPAY-S"
-    body = "Rs 20.00 was credited to your wallet with Ref No 612300009999. Balance Rs 40.00"
+    body = "Rs 20.00 was credited with Ref No 612300009999. Balance Rs 40.00"
     assert parse_message(wallet, body).transaction is None
     assert parse_message(BANK, body).transaction is not None  # a bank's header: the ref suffices
+    # Its own wallet's balance stands for the digits a wallet's alert never prints; from a
+    # phone number, nothing does.
+    own = "Rs 20.00 was credited to your wallet with Ref No 612300009999. Wallet balance Rs 40.00"
+    txn = read(own, wallet)
+    assert (txn.instrument, txn.kind, txn.account_tail) == ("wallet", "wallet_topup", None)
+    assert parse_message("+919812345678", own).transaction is None
     card = "Rs. 77.00 spent from Meal Card wallet, card no.xx6314 on 03-02-2026 at CANTEEN ONE ."
     txn = read(card, wallet)
     assert (txn.account_tail, txn.counterparty, txn.direction) == ("6314", "CANTEEN ONE", "debit")

@@ -23,7 +23,7 @@ from tests.sms.helpers import UPI_DEBIT, ChatDb
 
 TZ = ZoneInfo("Asia/Kolkata")
 WALLET = (
-    "PayZapp: Rs.{amount} paid to {name} from your wallet on 05-11-26. Wallet balance "
+    "PayZapp: Rs.{amount} paid to {name} using PayZapp wallet on 05-11-26. Bal "
     "Rs.1,200.50. Txn AB12CD34 -HDFC Bank"
 )
 ODD = "Dear customer, your account saw some activity of Rs.12.00 today."
@@ -124,10 +124,9 @@ def test_the_builtin_fingerprint_follows_the_issuers_formats_and_headers() -> No
 def test_a_new_issuer_module_reads_the_alerts_an_older_homeclerk_left_unrecognized(
     chat_db: ChatDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body = (
-        "You paid Rs. 1599.0 to Meera with txn ID FMPIB5348891208. Your FamX a/c balance is "
-        "Rs. 3530.6\nNot done by you? Call 080-45888881\nFamApp by Trio"
-    )
+    # A wording only FamPay's formats read (the generic layer reads its payments by the wallet
+    # balance they print; a fee names none).
+    body = "You were charged Rs. 39.0 for your new higher deposit limits on FamPay."
     chat_db.add([chat_db.message("JM-TRIOTK-S", body)])
     warehouse = tmp_path / "w.duckdb"
     ingest_new_messages(chat_db.path, warehouse, ["TRIOTK"])
@@ -147,5 +146,5 @@ def test_a_new_issuer_module_reads_the_alerts_an_older_homeclerk_left_unrecogniz
         row = con.execute(
             "SELECT status, amount, counterparty, instrument, kind FROM transactions"
         ).fetchone()
-    assert row == ("transaction", Decimal("1599.00"), "Meera", "wallet", "wallet_spend")
+    assert row == ("transaction", Decimal("39.0"), None, "wallet", "fee")
     assert derive_transactions(warehouse, DEFAULT_RULES, TZ).upgraded == 0  # once, not each run

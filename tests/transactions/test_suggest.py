@@ -11,7 +11,7 @@ from assets.transactions.unrecognized import shape_of
 
 SENDER = "VM-HDFCBK"
 WALLET = (
-    "PayZapp: Rs.{amount} paid to {name} from your wallet on {day}-11-26. Wallet balance "
+    "PayZapp: Rs.{amount} paid to {name} using PayZapp wallet on {day}-11-26. Bal "
     "Rs.{balance}. Txn {ref} -HDFC Bank"
 )
 MESSAGES = [
@@ -33,7 +33,7 @@ def test_every_message_of_the_shape_is_unrecognized_before_and_read_after() -> N
     assert (entry["sender"], entry["direction"], entry["instrument"]) == (
         "HDFCBK",
         "debit",
-        "wallet",  # "from your wallet": mapped by bank + instrument, its alerts name no number
+        "wallet",  # "PayZapp wallet": mapped by bank + instrument, its alerts name no number
     )
     readings = check(entry, [(str(i), SENDER, body) for i, body in enumerate(MESSAGES)])
     assert all(reading_ok(r) for r in readings)

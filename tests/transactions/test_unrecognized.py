@@ -30,7 +30,7 @@ from tests.sms.helpers import UPI_DEBIT, ChatDb
 
 TZ = ZoneInfo("Asia/Kolkata")
 WALLET = (
-    "PayZapp: Rs.{amount} paid to {name} from your wallet on {day}-11-26. Wallet balance "
+    "PayZapp: Rs.{amount} paid to {name} using PayZapp wallet on {day}-11-26. Bal "
     "Rs.1,200.50. Txn {ref} -HDFC Bank"
 )
 

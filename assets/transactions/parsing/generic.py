@@ -18,7 +18,7 @@ from assets.common.regex_prefix import compiled
 from assets.transactions.model import Channel, Direction, Instrument, Transaction
 from assets.transactions.parsing import fields
 from assets.transactions.parsing.format import lowered
-from assets.transactions.parsing.kinds import kind_of
+from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 _I = re.IGNORECASE
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
@@ -46,7 +46,7 @@ _VERB = re.compile(
     # of INR 1,250 was made": read at their start, so an earlier "received"/"refund" decides.
     r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
     r"(?:transaction|txn) (?:of|on|for)\b"
-    r"(?=[^\n]{0,160}?\b(?:is successful|is approved|was made|has been made)\b))"
+    r"(?=[^\n]{0,160}?\b(?:is suc+es+ful|is approved|was made|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
     r"sent)"
@@ -81,7 +81,9 @@ _REFERENCE_TEXT = (
     # UPI/P2M/<rrn>, UPI/CR/<rrn>, NEFT/AXPS2607…, "IMPS/\n\nFDRL/<rrn>" (a bank code first)
     r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?(?P<upi>[A-Z]{0,6}\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
-    r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
+    # "with txn ID FMPIB5274180096", "transaction ID …": a wallet's or app's own reference
+    r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR"
+    r"|(?:Txn|Transaction) ID)"
     r"\s*[:.#-]?\s*(?P<ref>[A-Z]{0,5}\d{6,})"
     r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
@@ -135,14 +137,14 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"\n\d{1,2}[-/]\d{1,2}[-/]\d{2,4},? \d{1,2}:\d{2}(?::\d{2})?(?: IST)?\n"
             r"(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})(?=\n|$)",
         ),
-        # "… at CL TRIP CHARGES is Approved."
+        # "… at CL TRIP CHARGES is Approved.", "transaction of Rs.188.33 on Amazon is sucessful"
         (
-            (" is approved", " is successful"),
+            (" is approved", " is suc"),
             # the date between them is not the merchant's ("at NETFLIX.COM on 02-12-2026 is …")
-            r"\bat\s+"
+            r"\b(?:at|on)\s+"
             + _NAME
             + r"(?:\s+on\s+\d[\d/.:-]*(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
-            + r"(?=\s+is (?:approved|successful)\b)",
+            + r"(?=\s+is (?:approved|suc+es+ful)\b)",
         ),
         # UTR:<utr>/NEFT/NAME /
         (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
@@ -184,7 +186,7 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
             + _NAME
             + r"(?=\s+(?:on|via|ref|refno|upi|"
-            r"from|credited|has|have|is|was|thru|through|for|refunded)\b|\s*[.(;,]\s|\s*[;,]"
+            r"from|credited|has|have|is|was|thru|through|for|refunded|with)\b|\s*[.(;,]\s|\s*[;,]"
             r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
         ),
     )
@@ -252,22 +254,34 @@ def parse(
     # An amount and a verb alone is how offers and phishing read; a cash withdrawal at an ATM
     # ("Rs 2000 withdrawn from ATM at …") is the exception: no offer reads that way.
     atm_cash = bank_like and channel == "atm" and "withdrawn" in low
-    if tail is None and (reference is None or not bank_like) and not atm_cash:
-        return None
-    direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
     balance_match = _BALANCE.search(low, amount_end)
     balance = (
         fields.parse_amount(balance_match["balance"] or balance_match["bare"])
         if balance_match
         else None
     )
+    direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
+    # The owner's wallet or app card stands for account digits where none are printed, and
+    # names the instrument where they are ("spent from Pluxee Meal wallet, card no.xx6620").
+    store = (
+        _own_store(low, verb, balance_match is not None or reference is not None, direction)
+        if tail is None or "wallet" in low
+        else None
+    )
+    if tail is None and (reference is None or not bank_like) and not atm_cash and store is None:
+        return None
     date_text = first_date(low)
     date = fields.parse_date(date_text) if date_text else None
-    counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets)
-    instrument = _instrument(low, tail_match)
+    # A name printed after the balance figure is not the payee ("… balance is Rs 4400.0 on
+    # FamPay."): alerts name whom the money went to or came from before the balance.
+    names_end = balance_match.end() if balance_match is not None else len(low)
+    counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets, names_end)
+    instrument = store or _instrument(low, tail_match)
     kind = kind_of(low, direction, channel, counterparty is not None)
     if kind == "transfer" and instrument == "credit_card" and direction == "debit":
         kind = "purchase"  # a credit card pays merchants over UPI (RuPay), never a person
+    elif instrument == "wallet":
+        kind = wallet_kind(kind, direction, counterparty is not None)
     return Transaction(
         amount,
         direction,
@@ -282,6 +296,59 @@ def parse(
         currency,
         kind,
     )
+
+
+# A wallet's or app's alert names no account digits. What stands for them: the owner's own
+# stored value or a card the app issued, in a body that shows the movement done (a reference,
+# the balance after it, or "successful"), read by a past-tense verb:
+# - the balance it leaves ("Your FamPay a/c balance is", "Wallet balance", "Remaining balance");
+# - money into the wallet ("credited to your PayZapp Wallet") for a credit, out of it ("spent
+#   from Pluxee Meal wallet") for a debit: a merchant's receipt ("received from your Paytm
+#   wallet") says the opposite of the owner's movement and is not read;
+# - the app's card ("Your slice credit card transaction of …", a bill paid "towards your ICICI
+#   Bank Credit Card").
+# A merchant's receipt ("paid using your Paytm wallet"), a biller's ("credited to your Vi
+# number"), a broker's ledger ("Ledger Balance") and an offer name none of these.
+_OWN_BALANCE = compiled(
+    r"\bwallet\s+bal(?:ance)?\b|\bremaining\s+balance\b"
+    r"|\byour\s[\w&'\s-]{0,20}?\b(?:a/?c|account)\s+balance\s+is\b"
+)
+_INTO_WALLET = compiled(r"\b(?:to|in|into)\s+your\s[\w&'\s-]{0,30}?\bwallet\b")
+_OUT_OF_WALLET = compiled(r"\bfrom\s+(?:your\s+)?[\w&'\s-]{0,30}?\bwallet\b")
+_ISSUED_CARD = compiled(
+    r"\byour\s[\w&'\s-]{0,30}?\bcred(?:i)?t\s+card\s+transaction\b"
+    r"|\btowards\s+your\s[\w&'\s-]{0,30}?\bcredit\s+card\b"
+)
+_DONE_WORD = compiled(r"\bsuc+es+ful")
+# Verbs that report money moved; nouns ("refund", "cashback", "credit of") and the "payment of
+# … is processed" forms do not: an offer uses them for money to come.
+_MOVED = frozenset(
+    ("debited", "credited", "spent", "paid", "received", "sent", "charged", "deducted",
+     "withdrawn", "transferred")
+)  # fmt: skip
+
+
+def _own_store(
+    low: str, verb: re.Match[str] | None, shows_done: bool, direction: Direction
+) -> Instrument | None:
+    """The owner's "wallet" or "credit_card" when a body without account digits shows its own
+    stored value or app-issued card moved (see _OWN_BALANCE); None otherwise."""
+    if verb is None:
+        return None
+    word = verb[0]
+    if word not in _MOVED and not word.startswith(("transaction ", "txn ")):
+        return None
+    if not shows_done and _DONE_WORD.search(low) is None:
+        return None
+    if _OWN_BALANCE.search(low) is not None:
+        return "wallet"
+    into = _INTO_WALLET.search(low) is not None
+    out = _OUT_OF_WALLET.search(low) is not None
+    if into != out and into == (direction == "credit"):
+        return "wallet"
+    if _ISSUED_CARD.search(low) is not None:
+        return "credit_card"
+    return None
 
 
 def _glued(low: str, before: int) -> Direction | None:
@@ -368,7 +435,7 @@ def foreign_amount_in(name: str) -> re.Match[str] | None:
 _FOR_AT_END = re.compile(r"\s+for$", _I)
 
 
-def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
+def _counterparty(body: str, low: str, same_offsets: bool, end: int) -> str | None:
     for gates, low_pattern, pattern in _PAYEE:
         # A loop, not any() over a generator: that cost more than the scans it saves.
         for gate in gates:
@@ -378,6 +445,8 @@ def _counterparty(body: str, low: str, same_offsets: bool) -> str | None:
             if gates:
                 continue
         for match in low_pattern.finditer(low) if same_offsets else pattern.finditer(body):
+            if match.start("name") >= end:
+                break
             raw = body[match.start("name") : match.end("name")]
             name = _MARKER.split(raw)[-1].strip(" .,-")
             spend = foreign_amount_in(name)

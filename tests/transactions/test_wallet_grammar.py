@@ -1,0 +1,122 @@
+"""The generic layer reads a wallet's or app's alert, which names no account digits, by the
+owner's own stored value or app card it moves (generic._own_store), and nothing else that way.
+
+The wordings are made up in the shapes of the apps' alerts (tests/data/sms/sms-apps.md), from
+a header no issuer module knows, so only the generic layer can read them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assets.transactions.parsing import parse_message
+
+APP = "AX-ZORPAY-S"  # an unknown header that does not look like a bank's
+BANK = "VM-ZXYBNK-S"  # an unknown bank's header
+SENDERS = (APP, BANK, "ZORPAY", "JD-ZORPAY-T")
+VARIANTS = (str, str.upper, str.lower)
+# Negatives hold under any spacing as well.
+SPACED = (*VARIANTS, lambda text: text.replace(" ", "  "), lambda text: text.replace(". ", ".\n"))
+
+
+@pytest.mark.parametrize("sender", SENDERS)
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Rs.740.00 credited to your Zorpay Wallet on 02-03-2026 11:20:05. Bal:Rs.915.50",
+            ("credit", "740.00", "wallet", "wallet_topup", "915.50"),
+        ),
+        (
+            "Rs. 85.00 spent from Zorpay Food wallet on 02-03-2026 at IDLI HOUSE. Avl bal "
+            "Rs.1,015.00",
+            ("debit", "85.00", "wallet", "wallet_spend", "1015.00"),
+        ),
+        (
+            "You paid Rs.260.0 to KIRAN with txn ID ZP9912345678. Your Zorpay a/c balance is "
+            "Rs.1,100.0",
+            ("debit", "260.0", "wallet", "wallet_spend", "1100.0"),
+        ),
+        (
+            "You received Rs.500.0 from ANITA with txn ID ZP9912345679. Your Zorpay a/c balance "
+            "is Rs.1,600.0",
+            ("credit", "500.0", "wallet", "transfer", "1600.0"),
+        ),
+        (
+            "You've paid Rs.120 via Zorpay gift card to CORNER STORE on Mar 2, 2026. Remaining "
+            "balance Rs.380.",
+            ("debit", "120", "wallet", "wallet_spend", "380"),
+        ),
+        (
+            "Your Zorpay credit card transaction of Rs.310.40 on BOOKHIVE is successful. Not you? "
+            "Call 08000000000",
+            ("debit", "310.40", "credit_card", "purchase", None),
+        ),
+    ],
+)
+def test_a_wallet_or_app_card_stands_for_the_account_digits(
+    body: str, expected: tuple, sender: str, variant
+) -> None:  # type: ignore[no-untyped-def]
+    txn = parse_message(sender, variant(body)).transaction
+    assert txn is not None, variant(body)
+    direction, amount, instrument, kind, balance = expected
+    assert (txn.direction, txn.amount, txn.instrument, txn.kind, txn.account_tail) == (
+        direction,
+        Decimal(amount),
+        instrument,
+        kind,
+        None,
+    )
+    assert txn.balance == (Decimal(balance) if balance else None)
+
+
+def test_the_payee_is_read_before_the_wallets_balance_not_after_it() -> None:
+    paid = (
+        "You paid Rs.260.0 to KIRAN with txn ID ZP9912345678. Your Zorpay a/c balance is Rs.1,100"
+    )
+    txn = parse_message(APP, paid + ".0").transaction
+    assert txn is not None and txn.counterparty == "KIRAN"
+    added = (
+        "Rs 2.0 was credited to your account with transaction ID ZP9912345670. Currently, your "
+        "account balance is Rs 4400.0 on Zorpay."
+    )
+    txn = parse_message(APP, added).transaction
+    assert txn is not None and txn.counterparty is None
+
+
+# Not BANK: from a bank's header a reference alone already stands for the digits (an older
+# rule, test_generic_grammar), and no bank sends a merchant's receipt.
+@pytest.mark.parametrize("sender", [s for s in SENDERS if s != BANK])
+@pytest.mark.parametrize("variant", SPACED)
+@pytest.mark.parametrize(
+    "body",
+    [
+        # An offer: money to come, nothing shows it done (no reference, balance or success).
+        "Get Rs.100 credited to your Zorpay wallet on your first bill payment",
+        # A noun, not a movement: "credit of … pending".
+        "Credit of Rs.500 pending on your Zorpay Wallet. Wallet balance Rs.20.00",
+        # A merchant's receipt: money that left the owner's wallet, "received" by the merchant.
+        "Payment of Rs.250 received from your Zorpay wallet for order 5521. Ref No 612300001234",
+        # Money into the wallet said with a debit verb: not the wallet's own credit.
+        "Rs.250 debited and added to your Zorpay wallet by MERCHANT. Ref No 612300001234",
+        # A biller's receipt and a broker's ledger: no wallet or card of the owner's moved.
+        "Hi! Payment of Rs. 532.18 is credited to your Zorvi number 98XXXXXX07. Your billed "
+        "outstanding as on 2026-06-02 is Rs. 0.00.",
+        "Dear account: (98XXXXXX47) credited Rs.31199. dt. 12/09 14:34 Ledger Balance Rs.53964",
+        "Challan payment of Rs. 1820 against PAN PDXXXXXX8L has been successfully paid.",
+    ],
+)
+def test_wallet_words_without_the_owners_wallet_moved_are_no_transaction(
+    body: str, sender: str, variant
+) -> None:  # type: ignore[no-untyped-def]
+    result = parse_message(sender, variant(body))
+    assert result.transaction is None, (sender, variant(body), result)
+
+
+def test_a_phone_number_never_stands_for_a_wallet() -> None:
+    body = "Rs.740.00 credited to your Zorpay Wallet on 02-03-2026 11:20:05. Bal:Rs.915.50"
+    assert parse_message(APP, body).transaction is not None
+    assert parse_message("+919812345678", body).transaction is None
