@@ -1,5 +1,6 @@
-"""The third batch of real wordings (sms-wild.jsonl): what each format written for it reads, and
-what it must not. Every line is also held to its labels by test_corpus.py."""
+"""The third and fourth batches of real wordings (sms-wild.jsonl, sms-wild2.jsonl): what each rule
+written for them reads, and what it must not. Every line is also held to its labels by
+test_corpus.py."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from assets.transactions.parsing.core import disable_issuer_formats
 from tests.transactions.sms_corpus import load
 
 WILD = {line["id"]: line for line in load("sms-wild.jsonl")}
+WILD2 = {line["id"]: line for line in load("sms-wild2.jsonl")}
 
 
 def read(case_id: str, body: str | None = None) -> Transaction:
-    line = WILD[case_id]
+    line = WILD[case_id] if case_id in WILD else WILD2[case_id]
     txn = parse_message(line["sender"], body or line["body"]).transaction
     assert txn is not None, case_id
     return txn
@@ -87,7 +89,11 @@ def test_a_suryoday_card_spend_is_on_a_credit_card_with_its_limit() -> None:
     )
 
 
-@pytest.mark.parametrize("line", [line for line in WILD.values() if line["expected"] is None])
+@pytest.mark.parametrize(
+    "line",
+    [line for batch in (WILD, WILD2) for line in batch.values() if line["expected"] is None],
+    ids=lambda line: line["id"],
+)
 def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line: dict) -> None:
     try:
         for disabled in ([], [issuer_for_sender(line["sender"])]):
@@ -121,3 +127,22 @@ def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line:
 )
 def test_a_failed_or_announced_variant_is_not_read(case_id: str, body: str) -> None:
     assert parse_message(WILD[case_id]["sender"], body).transaction is None
+
+
+def test_the_fourth_batch_carries_its_sources() -> None:
+    assert len(WILD2) >= 11
+    for line in WILD2.values():
+        assert line["source"].startswith("https://"), line["id"]
+        assert line["note"], line["id"]
+
+
+def test_a_card_refund_only_initiated_is_no_money_yet_but_one_credited_is() -> None:
+    line = WILD2["w2-n1-hdfc-cc-refund-initiated"]
+    assert parse_message(line["sender"], line["body"]).reason == "predebit"
+    done = (
+        "Refund of Rs.342.66 initiated by AMAZON has been credited to your HDFC Bank Credit Card "
+        "1111."
+    )
+    txn = parse_message(line["sender"], done).transaction
+    assert txn is not None
+    assert (txn.direction, txn.kind, txn.counterparty) == ("credit", "refund", "AMAZON")
