@@ -11,6 +11,7 @@ import pytest
 from assets.transactions.model import Transaction
 from assets.transactions.parsing import issuer_for_sender, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
+from assets.transactions.parsing.fields import unstyled
 from tests.transactions.sms_corpus import load
 
 WILD = {line["id"]: line for line in load("sms-wild.jsonl")}
@@ -146,3 +147,22 @@ def test_a_card_refund_only_initiated_is_no_money_yet_but_one_credited_is() -> N
     txn = parse_message(line["sender"], done).transaction
     assert txn is not None
     assert (txn.direction, txn.kind, txn.counterparty) == ("credit", "refund", "AMAZON")
+
+
+def test_letters_styled_in_unicode_read_as_the_plain_ones() -> None:
+    line = WILD2["w2-01-sbicard-styled-letters"]
+    styled = parse_message(line["sender"], line["body"]).transaction
+    plain_body = (
+        "Rs.90.00 spent on your SBI Credit Card ending 3918 at SUPREMEGOURMET on 13/02/26. "
+        "Trxn. not done by you? Report at https://sbicard.com/Dispute"
+    )
+    assert styled is not None
+    assert styled == parse_message(line["sender"], plain_body).transaction
+    assert (styled.counterparty, styled.account_tail) == ("SUPREMEGOURMET", "3918")
+
+
+def test_a_body_without_styled_letters_is_read_as_written() -> None:
+    # Folding is only for the mathematical alphabets: "…" and "₹" stay as the bank wrote them.
+    body = "₹ 310 debited from A/c XX1234 to Chai Point… UPI Ref 612345678901"
+    assert unstyled(body) is body
+    assert unstyled("𝐃𝐞𝐛𝐢𝐭𝐞𝐝 ₹ 𝟑𝟏𝟎") == "Debited ₹ 310"
