@@ -149,6 +149,67 @@ def test_a_card_refund_only_initiated_is_no_money_yet_but_one_credited_is() -> N
     assert (txn.direction, txn.kind, txn.counterparty) == ("credit", "refund", "AMAZON")
 
 
+def test_hdfc_netbanking_payment_names_the_payee_and_the_account() -> None:
+    txn = read("w2-02-hdfc-netbanking-payment")
+    assert (txn.bank, txn.direction, txn.counterparty, txn.account_tail, txn.channel) == (
+        "HDFC",
+        "debit",
+        "ACMEPAYMENTS",
+        "4321",
+        "other",
+    )
+
+
+def test_indian_bank_stops_the_payee_at_the_rrn_glued_to_it() -> None:
+    txn = read("w2-04-indianbank-sent-rrn")
+    assert (txn.counterparty, txn.reference, txn.channel, txn.balance) == (
+        "NARMADA FOODS",
+        "620416112187",
+        "upi",
+        Decimal("4585.65"),
+    )
+
+
+def test_south_indian_bank_upi_credit_names_the_remitter_in_its_path() -> None:
+    assert issuer_for_sender("VM-SIBSMS-S") == "SIB"
+    txn = read("w2-05-sib-upi-credit")
+    assert (txn.direction, txn.counterparty, txn.reference, txn.balance) == (
+        "credit",
+        "ANILKUM",
+        "528951062274",
+        Decimal("29990.75"),
+    )
+
+
+def test_jk_bank_reads_an_autopay_with_no_account_as_a_bill_to_the_handle() -> None:
+    assert issuer_for_sender("AD-JKBANK-S") == "JKBANK"
+    txn = read("w2-06-jk-upi-autopay")
+    assert (txn.kind, txn.counterparty, txn.account_tail, txn.amount) == (
+        "bill",
+        "icclzr@yespay",
+        None,
+        Decimal("1.00"),
+    )
+
+
+def test_jk_bank_names_the_imps_remitter_and_the_rtgs_payee_after_the_utr() -> None:
+    credit = read("w2-07-jk-imps-credit")
+    assert (credit.direction, credit.counterparty, credit.reference, credit.channel) == (
+        "credit",
+        "ZERODHA BROKING LIMITED DSCNB",
+        "503612398021",
+        "imps",
+    )
+    debit = read("w2-08-jk-rtgs-debit")
+    assert (debit.direction, debit.counterparty, debit.reference, debit.channel) == (
+        "debit",
+        "ZERO",
+        "JAKAH25085061937",
+        "other",
+    )
+    assert (debit.balance, debit.date) == (Decimal("7112.45"), None)
+
+
 def test_letters_styled_in_unicode_read_as_the_plain_ones() -> None:
     line = WILD2["w2-01-sbicard-styled-letters"]
     styled = parse_message(line["sender"], line["body"]).transaction
@@ -158,7 +219,13 @@ def test_letters_styled_in_unicode_read_as_the_plain_ones() -> None:
     )
     assert styled is not None
     assert styled == parse_message(line["sender"], plain_body).transaction
-    assert (styled.counterparty, styled.account_tail) == ("SUPREMEGOURMET", "3918")
+    # The card company's full name as the sender: no DLT header, so the generic layer reads it
+    # (a card number beside the amount) under that name.
+    assert (styled.bank, styled.instrument, styled.counterparty) == (
+        "SBI CARDS AND PAYMENT SERVICES",
+        "credit_card",
+        "SUPREMEGOURMET",
+    )
 
 
 def test_a_body_without_styled_letters_is_read_as_written() -> None:
