@@ -11,9 +11,15 @@ from assets.transactions.parsing.jsonl import transaction_json
 
 SMS_DATA = Path(__file__).resolve().parent.parent / "data" / "sms"
 # The labelled corpora the suite holds the parser to, line by line (sms-apps: wallets, payment
-# apps, fintech cards and fund houses, real wordings; sms-wild: a third batch of real wordings;
-# the lines of both also label `instrument`).
-CORPORA = ("sms-dev.jsonl", "sms-extra.jsonl", "sms-apps.jsonl", "sms-wild.jsonl")
+# apps, fintech cards and fund houses, real wordings; sms-wild, sms-wild2: the third and fourth
+# batches of real wordings; the lines of all three also label `instrument`).
+CORPORA = (
+    "sms-dev.jsonl",
+    "sms-extra.jsonl",
+    "sms-apps.jsonl",
+    "sms-wild.jsonl",
+    "sms-wild2.jsonl",
+)
 
 
 def load(name: str) -> list[dict[str, Any]]:

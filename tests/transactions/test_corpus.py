@@ -19,6 +19,7 @@ def test_the_corpora_are_present() -> None:
     assert len(load("sms-extra.jsonl")) >= 100
     assert len(load("sms-apps.jsonl")) >= 23
     assert len(load("sms-wild.jsonl")) >= 22
+    assert len(load("sms-wild2.jsonl")) >= 11
 
 
 @pytest.mark.parametrize("line", LINES)

@@ -1,5 +1,6 @@
-"""The third batch of real wordings (sms-wild.jsonl): what each format written for it reads, and
-what it must not. Every line is also held to its labels by test_corpus.py."""
+"""The third and fourth batches of real wordings (sms-wild.jsonl, sms-wild2.jsonl): what each rule
+written for them reads, and what it must not. Every line is also held to its labels by
+test_corpus.py."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ import pytest
 from assets.transactions.model import Transaction
 from assets.transactions.parsing import issuer_for_sender, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
+from assets.transactions.parsing.fields import unstyled
 from tests.transactions.sms_corpus import load
 
 WILD = {line["id"]: line for line in load("sms-wild.jsonl")}
+WILD2 = {line["id"]: line for line in load("sms-wild2.jsonl")}
 
 
 def read(case_id: str, body: str | None = None) -> Transaction:
-    line = WILD[case_id]
+    line = WILD[case_id] if case_id in WILD else WILD2[case_id]
     txn = parse_message(line["sender"], body or line["body"]).transaction
     assert txn is not None, case_id
     return txn
@@ -87,7 +90,11 @@ def test_a_suryoday_card_spend_is_on_a_credit_card_with_its_limit() -> None:
     )
 
 
-@pytest.mark.parametrize("line", [line for line in WILD.values() if line["expected"] is None])
+@pytest.mark.parametrize(
+    "line",
+    [line for batch in (WILD, WILD2) for line in batch.values() if line["expected"] is None],
+    ids=lambda line: line["id"],
+)
 def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line: dict) -> None:
     try:
         for disabled in ([], [issuer_for_sender(line["sender"])]):
@@ -121,3 +128,108 @@ def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line:
 )
 def test_a_failed_or_announced_variant_is_not_read(case_id: str, body: str) -> None:
     assert parse_message(WILD[case_id]["sender"], body).transaction is None
+
+
+def test_the_fourth_batch_carries_its_sources() -> None:
+    assert len(WILD2) >= 11
+    for line in WILD2.values():
+        assert line["source"].startswith("https://"), line["id"]
+        assert line["note"], line["id"]
+
+
+def test_a_card_refund_only_initiated_is_no_money_yet_but_one_credited_is() -> None:
+    line = WILD2["w2-n1-hdfc-cc-refund-initiated"]
+    assert parse_message(line["sender"], line["body"]).reason == "predebit"
+    done = (
+        "Refund of Rs.342.66 initiated by AMAZON has been credited to your HDFC Bank Credit Card "
+        "1111."
+    )
+    txn = parse_message(line["sender"], done).transaction
+    assert txn is not None
+    assert (txn.direction, txn.kind, txn.counterparty) == ("credit", "refund", "AMAZON")
+
+
+def test_hdfc_netbanking_payment_names_the_payee_and_the_account() -> None:
+    txn = read("w2-02-hdfc-netbanking-payment")
+    assert (txn.bank, txn.direction, txn.counterparty, txn.account_tail, txn.channel) == (
+        "HDFC",
+        "debit",
+        "ACMEPAYMENTS",
+        "4321",
+        "other",
+    )
+
+
+def test_indian_bank_stops_the_payee_at_the_rrn_glued_to_it() -> None:
+    txn = read("w2-04-indianbank-sent-rrn")
+    assert (txn.counterparty, txn.reference, txn.channel, txn.balance) == (
+        "NARMADA FOODS",
+        "620416112187",
+        "upi",
+        Decimal("4585.65"),
+    )
+
+
+def test_south_indian_bank_upi_credit_names_the_remitter_in_its_path() -> None:
+    assert issuer_for_sender("VM-SIBSMS-S") == "SIB"
+    txn = read("w2-05-sib-upi-credit")
+    assert (txn.direction, txn.counterparty, txn.reference, txn.balance) == (
+        "credit",
+        "ANILKUM",
+        "528951062274",
+        Decimal("29990.75"),
+    )
+
+
+def test_jk_bank_reads_an_autopay_with_no_account_as_a_bill_to_the_handle() -> None:
+    assert issuer_for_sender("AD-JKBANK-S") == "JKBANK"
+    txn = read("w2-06-jk-upi-autopay")
+    assert (txn.kind, txn.counterparty, txn.account_tail, txn.amount) == (
+        "bill",
+        "icclzr@yespay",
+        None,
+        Decimal("1.00"),
+    )
+
+
+def test_jk_bank_names_the_imps_remitter_and_the_rtgs_payee_after_the_utr() -> None:
+    credit = read("w2-07-jk-imps-credit")
+    assert (credit.direction, credit.counterparty, credit.reference, credit.channel) == (
+        "credit",
+        "ZERODHA BROKING LIMITED DSCNB",
+        "503612398021",
+        "imps",
+    )
+    debit = read("w2-08-jk-rtgs-debit")
+    assert (debit.direction, debit.counterparty, debit.reference, debit.channel) == (
+        "debit",
+        "ZERO",
+        "JAKAH25085061937",
+        "other",
+    )
+    assert (debit.balance, debit.date) == (Decimal("7112.45"), None)
+
+
+def test_letters_styled_in_unicode_read_as_the_plain_ones() -> None:
+    line = WILD2["w2-01-sbicard-styled-letters"]
+    styled = parse_message(line["sender"], line["body"]).transaction
+    plain_body = (
+        "Rs.90.00 spent on your SBI Credit Card ending 3918 at SUPREMEGOURMET on 13/02/26. "
+        "Trxn. not done by you? Report at https://sbicard.com/Dispute"
+    )
+    assert styled is not None
+    assert styled == parse_message(line["sender"], plain_body).transaction
+    # The card company's full name as the sender: no DLT header, so the generic layer reads it
+    # (a card number beside the amount) under that name.
+    assert (styled.bank, styled.instrument, styled.counterparty) == (
+        "SBI CARDS AND PAYMENT SERVICES",
+        "credit_card",
+        "SUPREMEGOURMET",
+    )
+
+
+def test_a_body_without_styled_letters_is_read_as_written() -> None:
+    # Folding is only for the mathematical alphabets: "…" and "₹" stay as the bank wrote them.
+    body = "₹ 310 debited from A/c XX1234 to Chai Point… UPI Ref 612345678901"
+    assert unstyled(body) is body
+    assert unstyled("𝐃𝐞𝐛𝐢𝐭𝐞𝐝 ₹ 𝟑𝟏𝟎") == "Debited ₹ 310"

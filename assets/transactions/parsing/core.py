@@ -9,6 +9,7 @@ from functools import lru_cache
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
 from assets.transactions.parsing import generic, negatives
+from assets.transactions.parsing.fields import unstyled
 from assets.transactions.parsing.format import Format, apply
 from assets.transactions.parsing.issuers import (
     FORMATS_BY_ISSUER,
@@ -84,6 +85,8 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     """
     if not body or body.isspace():
         return _EMPTY
+    if not body.isascii():
+        body = unstyled(body)  # "𝗌𝗉𝖾𝗇𝗍" is "spent"
     header, bank, builtin, known = _route(sender)
     low = body.lower()
     reason = negatives.before_formats(low, sender)

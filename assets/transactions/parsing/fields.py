@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+
+# Letters styled with Unicode's "mathematical" alphabets (𝗌𝗉𝖾𝗇𝗍, 𝐃𝐞𝐛𝐢𝐭𝐞𝐝), which some issuers and
+# RCS messages use for emphasis: NFKC folds them to the plain letters every rule is written in.
+_STYLED = re.compile("[\U0001d400-\U0001d7ff]")
+
+
+def unstyled(body: str) -> str:
+    """The body with mathematically styled letters and digits folded to plain ones (NFKC),
+    or the body itself when it has none (so every other body is read exactly as written)."""
+    return unicodedata.normalize("NFKC", body) if _STYLED.search(body) else body
+
 
 _MONTHS = {
     name: number

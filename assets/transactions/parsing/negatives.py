@@ -89,6 +89,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"|\bscheduled (?:for|on)\b",
         ),
         (
+            # A refund only set going ("Refund initiated: Amt: Rs … To receive your Refund,
+            # please update your Bank details"): nothing has come back until a body says so.
+            "predebit",
+            ("initiated",),
+            r"\brefund (?:is |has been |was )?initiated\b(?!.*\b(?:credited|refunded|reversed)\b)",
+        ),
+        (
             "reminder",
             ("due", "statement", "bill", "payable"),
             _Either(
@@ -345,7 +352,7 @@ _GATE_WORDS = (
     "scheduled", "statement", "e-statement", "bill", "payable", "declined", "returned",
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
-    "offer", "offers", "congratulations", "need", "upgrade", "win",
+    "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated",
 )  # fmt: skip
 _GATE = frozenset(
     variant

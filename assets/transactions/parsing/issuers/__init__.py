@@ -25,6 +25,7 @@ from assets.transactions.parsing.issuers import (
     indianbank,
     indusind,
     jiopb,
+    jkbank,
     kotak,
     navimf,
     nsdlpb,
@@ -35,6 +36,7 @@ from assets.transactions.parsing.issuers import (
     pnb,
     sbi,
     sbicard,
+    sib,
     slice,
     suryoday,
     union,
@@ -61,6 +63,8 @@ _MODULES: tuple[ModuleType, ...] = (
     dhanlaxmi,
     hsbc,
     suryoday,
+    sib,
+    jkbank,
     # Wallets, payment apps, fintech cards and fund houses: their formats run only for their
     # own senders (the issuer's formats are looked up by the sender's header).
     fampay,

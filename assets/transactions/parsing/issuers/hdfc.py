@@ -15,6 +15,16 @@ FORMATS = (
         keyword="from hdfc bank a/c",
     ),
     fmt(
+        # A NetBanking payment names the payee and the account, no reference ("Payment
+        # Successful! Rs. 12345.67 from A/c ****4321 to ACMEPAYMENTS via HDFC Bank NetBanking").
+        "netbanking-payment",
+        rf"Payment Successful! {CUR}{AMT} from A/c {TAIL} to (?P<counterparty>.+?) via HDFC Bank "
+        r"NetBanking",
+        "debit",
+        "other",
+        keyword="via hdfc bank netbanking",
+    ),
+    fmt(
         "upi-debit-vpa",
         rf"{CUR}{AMT} debited from a/c {TAIL} on {DATE} to VPA (?P<counterparty>\S+?)\s*"
         r"\(UPI Ref No\.? ?(?P<reference>\d+)\)",

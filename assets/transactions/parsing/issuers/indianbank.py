@@ -15,6 +15,16 @@ FORMATS = (
         keyword="linked to vpa",
     ),
     fmt(
+        # The newer UPI debit: the payee runs into ".RRN" with no space ("to NARMADA
+        # FOODS.RRN 620416112187.Avl Bal Rs.4585.65").
+        "upi-sent-rrn",
+        rf"Sent {CUR}{AMT} from A/c {TAIL} on {DATE} to (?P<counterparty>.+?)\.RRN "
+        rf"(?P<reference>\d+)\.?(?:\s*Avl Bal {CUR}{BAL})?",
+        "debit",
+        "upi",
+        keyword=".rrn",
+    ),
+    fmt(
         "transfer-utr",
         rf"{CUR}{AMT} (?P<direction>credited|debited) (?:to|from) A/c {TAIL} on {DATE}"
         rf"(?: at [\d:]+)? UTR:? ?(?P<reference>\w+)/(?P<channel>NEFT|IMPS|RTGS)/"
