@@ -44,6 +44,9 @@ from pipeline.service.processes import serve_until_signalled
 LOOPBACK = "127.0.0.1"
 PATH = "/sms"
 MAX_BODY = 8 * 1024
+# A chunked body over MAX_BODY is still read (and dropped) up to this much, so its sender gets
+# the 413 rather than a reset connection; a larger one is cut off.
+DRAIN_LIMIT = 64 * 1024
 TOKEN_ENV = "SMS_WEBHOOK_TOKEN"
 # Ids remembered for the duplicate answer; an older id sent again is spooled again and stored
 # once all the same (the ingest keys on it).
@@ -207,9 +210,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 return data
             if len(data) + size > MAX_BODY:
                 self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
+                self._discard_chunks(size, DRAIN_LIMIT)
                 return None
             data += self.rfile.read(size)
             self.rfile.readline(8)  # the CRLF after the chunk
+
+    def _discard_chunks(self, size: int, budget: int) -> None:
+        """Reads and drops the rest of a chunked body answered early (the chunk of `size` whose
+        header was read, then the others), up to `budget` bytes: closing with the client's
+        bytes unread resets the connection, and the client loses the 413 it was sent."""
+        while 0 < size <= budget:
+            self.rfile.read(size)
+            self.rfile.readline(8)
+            budget -= size
+            line = self.rfile.readline(64).split(b";", 1)[0].strip()
+            try:
+                size = int(line, 16)
+            except ValueError:
+                return
+        if size == 0:
+            while self.rfile.readline(1024).strip():
+                pass
 
     def _answer(
         self,

@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -298,6 +299,37 @@ def test_a_chunked_body_is_read_and_held_to_8_kb(tmp_path: Path) -> None:
             _chunked_post(client.port, json.dumps(plain(2, body="y" * 9000)).encode(), 1000) == 413
         )
     assert spooled(spool) == ["i:m1"]
+
+
+def test_an_oversized_chunked_body_is_read_to_its_end_before_the_connection_closes(
+    tmp_path: Path,
+) -> None:
+    # A forwarder writes its whole chunked body before it reads the answer. A server that
+    # answers 413 at 8 KB and closes with the rest unsent leaves the sender writing into a
+    # closed connection: the reset that follows loses the 413 (the forwarder reports a network
+    # error and retries for ever). Here the rest is sent once the 413 is out.
+    chunk = b"%x\r\n%s\r\n" % (1000, b"y" * 1000)
+    with (
+        running(tmp_path / "sms-spool") as client,
+        socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock,
+    ):
+        head = (
+            f"POST /sms HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
+            f"Transfer-Encoding: chunked\r\nAuthorization: Bearer {TOKEN}\r\n"
+            "Content-Type: application/json\r\n\r\n"
+        ).encode()
+        sock.sendall(head + chunk * 9)  # over 8 KB: the server answers now
+        while len(status := sock.recv(12, socket.MSG_PEEK)) < 12:  # waits for the answer
+            pass
+        assert status.endswith(b" 413")
+        for _ in range(10):  # the rest of the body, a chunk per write as http.client sends it
+            sock.sendall(chunk)
+        sock.sendall(b"0\r\n\r\n")
+        received = b""
+        while part := sock.recv(65536):  # the answer, then the server's close
+            received += part
+    assert received.split(b"\r\n", 1)[0].split()[1] == b"413"
+    assert received.endswith(b'bytes"}\n')  # the whole answer, its JSON body included
 
 
 def test_a_host_in_allowed_hosts_is_served_behind_a_proxy(tmp_path: Path) -> None:
