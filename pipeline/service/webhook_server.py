@@ -44,8 +44,8 @@ from pipeline.service.processes import serve_until_signalled
 LOOPBACK = "127.0.0.1"
 PATH = "/sms"
 MAX_BODY = 8 * 1024
-# A chunked body over MAX_BODY is still read (and dropped) up to this much, so its sender gets
-# the 413 rather than a reset connection; a larger one is cut off.
+# A body over MAX_BODY is still read (and dropped) up to this much, so its sender gets the 413
+# rather than a reset connection; a larger one is cut off.
 DRAIN_LIMIT = 64 * 1024
 TOKEN_ENV = "SMS_WEBHOOK_TOKEN"
 # Ids remembered for the duplicate answer; an older id sent again is spooled again and stored
@@ -192,6 +192,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return None
         if int(length) > MAX_BODY:
             self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
+            if int(length) <= DRAIN_LIMIT:
+                self.rfile.read(int(length))  # read, dropped: see _discard_chunks
             return None
         return self.rfile.read(int(length))
 

@@ -301,30 +301,36 @@ def test_a_chunked_body_is_read_and_held_to_8_kb(tmp_path: Path) -> None:
     assert spooled(spool) == ["i:m1"]
 
 
-def test_an_oversized_chunked_body_is_read_to_its_end_before_the_connection_closes(
-    tmp_path: Path,
+@pytest.mark.parametrize("chunked", [True, False])
+def test_an_oversized_body_is_read_to_its_end_before_the_connection_closes(
+    tmp_path: Path, chunked: bool
 ) -> None:
-    # A forwarder writes its whole chunked body before it reads the answer. A server that
-    # answers 413 at 8 KB and closes with the rest unsent leaves the sender writing into a
-    # closed connection: the reset that follows loses the 413 (the forwarder reports a network
-    # error and retries for ever). Here the rest is sent once the 413 is out.
-    chunk = b"%x\r\n%s\r\n" % (1000, b"y" * 1000)
+    # A forwarder writes its whole body before it reads the answer. A server that answers 413
+    # at 8 KB and closes with the rest unread leaves the sender writing into a closed
+    # connection: the reset that follows loses the 413 (the forwarder reports a network error
+    # and retries). Here the rest is sent once the 413 is out, a piece per write.
+    piece = b"y" * 1000
+    # Answered once 8 KB of chunks are in, or at once for a Content-Length over 8 KB.
+    if chunked:
+        framing, pieces = "Transfer-Encoding: chunked", [b"%x\r\n%s\r\n" % (1000, piece)] * 19
+        pieces.append(b"0\r\n\r\n")
+        first = 9
+    else:
+        framing, pieces, first = "Content-Length: 60000", [piece] * 60, 0
     with (
         running(tmp_path / "sms-spool") as client,
         socket.create_connection(("127.0.0.1", client.port), timeout=10) as sock,
     ):
         head = (
-            f"POST /sms HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n"
-            f"Transfer-Encoding: chunked\r\nAuthorization: Bearer {TOKEN}\r\n"
-            "Content-Type: application/json\r\n\r\n"
+            f"POST /sms HTTP/1.1\r\nHost: 127.0.0.1:{client.port}\r\n{framing}\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\n\r\n"
         ).encode()
-        sock.sendall(head + chunk * 9)  # over 8 KB: the server answers now
+        sock.sendall(head + b"".join(pieces[:first]))
         while len(status := sock.recv(12, socket.MSG_PEEK)) < 12:  # waits for the answer
             pass
         assert status.endswith(b" 413")
-        for _ in range(10):  # the rest of the body, a chunk per write as http.client sends it
-            sock.sendall(chunk)
-        sock.sendall(b"0\r\n\r\n")
+        for part in pieces[first:]:
+            sock.sendall(part)
         received = b""
         while part := sock.recv(65536):  # the answer, then the server's close
             received += part
