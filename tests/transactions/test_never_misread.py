@@ -167,7 +167,11 @@ def family(cores: tuple[str, ...]) -> Iterator[Case]:
 _SHAPES = ("VM-{}-S", "AD-{}", "JD-{}-T", "{}", "BZ-{}-G")
 OWNER_HEADER = "MYBANK"  # known to no issuer: only the owner's formats name it
 SENDERS = (
-    *(_SHAPES[i % len(_SHAPES)].format(h) for i, h in enumerate(sorted(KNOWN_BANK_HEADERS))),
+    # A card company's full name arrives as is: no operator prefix or category suffix.
+    *(
+        h if " " in h else _SHAPES[i % len(_SHAPES)].format(h)
+        for i, h in enumerate(sorted(KNOWN_BANK_HEADERS))
+    ),
     "VM-ACMEBK-S",  # an unknown bank: the generic layer and formats read it
     "AX-ACMEFN-T",  # an unknown header that does not look like a bank's
     f"JM-{OWNER_HEADER}-S",

@@ -11,6 +11,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "parser.md"
 
 
 def test_every_issuer_and_header_is_in_the_parser_doc() -> None:
-    words = set(re.findall(r"[A-Z][A-Z0-9]+", DOC.read_text(encoding="utf-8")))
-    assert sorted(set(ISSUER_BY_HEADER) - words) == []
+    text = DOC.read_text(encoding="utf-8")
+    words = set(re.findall(r"[A-Z][A-Z0-9]+", text))
+    # A card company's full name is a header of several words: listed as written.
+    named = {h for h in ISSUER_BY_HEADER if " " in h and f'"{h}"' in text}
+    assert sorted(set(ISSUER_BY_HEADER) - words - named) == []
     assert sorted(set(ISSUER_BY_HEADER.values()) - words) == []

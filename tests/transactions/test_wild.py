@@ -219,10 +219,10 @@ def test_letters_styled_in_unicode_read_as_the_plain_ones() -> None:
     )
     assert styled is not None
     assert styled == parse_message(line["sender"], plain_body).transaction
-    # The card company's full name as the sender: no DLT header, so the generic layer reads it
-    # (a card number beside the amount) under that name.
+    # The card company's full name as the sender is SBI Card's own: its formats read it, under
+    # the issuer id its DLT header's alerts have (one card, one account in the books).
     assert (styled.bank, styled.instrument, styled.counterparty) == (
-        "SBI CARDS AND PAYMENT SERVICES",
+        "SBICARD",
         "credit_card",
         "SUPREMEGOURMET",
     )

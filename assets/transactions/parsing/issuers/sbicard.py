@@ -3,7 +3,7 @@
 from assets.transactions.parsing.format import AMT, BAL, CUR, DATE, TAIL, fmt
 
 ISSUER = "SBICARD"
-HEADERS = ("SBICRD",)
+HEADERS = ("SBICRD", "SBI CARDS AND PAYMENT SERVICES")
 
 FORMATS = (
     fmt(
