@@ -118,6 +118,22 @@ def read(body: str, sender: str = BANK):
             "INR 5 from Cafe Lounge refunded to your ZXY Credit Card x8848 on 03-Feb-2026.",
             "Cafe Lounge",
         ),
+        # "from NAME in your a/c", "to NAME.RRN <rrn>"; an amount glued to its currency after
+        # "by" is no name ("debited by Rs100.0 on … transfer to NAME")
+        (
+            "Received Rs.300.00 from Tara Menon in your ZXY a/c XX4821 on 03-Feb-26. UPI ref no. "
+            "612300007777",
+            "Tara Menon",
+        ),
+        (
+            "Sent Rs.440.00 from A/c *7316 on 03-02-26 to RIVER FOODS.RRN 612300008989.Avl Bal "
+            "Rs.45.65",
+            "RIVER FOODS",
+        ),
+        (
+            "Your A/c X6789-debited by Rs100.0 on 03Feb26 transfer to ANAND Ref No 612300001313.",
+            "ANAND",
+        ),
         # a lazy name that ran over an earlier marker keeps only what follows the last one
         (
             "Sent Rs.12.00 from XXXXXX3518 to Nikhil Rao on 03/02/2026. UPI ref no. 612300001212",
@@ -170,6 +186,9 @@ def test_a_counterparty_marked_by_the_shared_grammar_is_read(body: str, payee: s
         "Rs 1.00 spent on ZXY SFB CC 4178 on 09-07-2026 at 11:40:18. Avlb Rs 17.00",
         "Your a/c no XXXXXXXX5045 is debited for Rs.50.00 on 31-03-26 and a/c XXXXXXX418 credited "
         "(IMPS Ref no 611100001234)",
+        # a footer's verb after "To" ("To dispute, click …") is not whom the money went to
+        "Lunch's on! Rs. 210.00 spent at Kamat Hotel, Hubli on your ZXY Credit Card xxXX5172. "
+        "To dispute, click: https://zxy.example/d",
     ],
 )
 def test_no_counterparty_where_the_text_marks_none(body: str) -> None:

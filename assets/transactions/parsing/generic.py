@@ -186,8 +186,8 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
             + _NAME
             + r"(?=\s+(?:on|via|ref|refno|upi|"
-            r"from|credited|has|have|is|was|thru|through|for|refunded|with)\b|\s*[.(;,]\s|\s*[;,]"
-            r"|\.(?:ref|bal|avl|upi)\b|\.?$|\s*\(|\s\s|\n)",
+            r"from|credited|has|have|is|was|thru|through|for|refunded|with)\b|\s+in\s+your\b"
+            r"|\s*[.(;,]\s|\s*[;,]|\.(?:ref|bal|avl|upi|rrn|utr)\b|\.?$|\s*\(|\s\s|\n)",
         ),
     )
 )
@@ -195,7 +195,7 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
 _NOT_A_NAME = re.compile(
     r"(?:your|you\b|you'|a/?c\b|acct|account|card|atm\b|cash\b|the |self|bank|mobile|"
     r"beneficiary|linked|upi\b|imps\b|neft\b|rtgs\b|net ?banking|mob bk|wallet|our\b|"
-    r"rs\b|rs\.|inr\b|report|sender\b|mode\b|transfer\b|[x*]+\d)",
+    r"rs\b|rs\.|rs\d|inr\b|inr\d|report|dispute\b|sender\b|mode\b|transfer\b|[x*]+\d)",
     _I,
 )
 # Words that, anywhere in a would-be name, show it names an account, a card or a bank.
