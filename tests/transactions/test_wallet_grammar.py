@@ -78,7 +78,7 @@ def test_the_payee_is_read_before_the_wallets_balance_not_after_it() -> None:
         "You paid Rs.260.0 to KIRAN with txn ID ZP9912345678. Your Zorpay a/c balance is Rs.1,100"
     )
     txn = parse_message(APP, paid + ".0").transaction
-    assert txn is not None and txn.counterparty == "KIRAN"
+    assert txn is not None and (txn.counterparty, txn.reference) == ("KIRAN", "ZP9912345678")
     added = (
         "Rs 2.0 was credited to your account with transaction ID ZP9912345670. Currently, your "
         "account balance is Rs 4400.0 on Zorpay."
@@ -107,6 +107,10 @@ def test_the_payee_is_read_before_the_wallets_balance_not_after_it() -> None:
         "outstanding as on 2026-06-02 is Rs. 0.00.",
         "Dear account: (98XXXXXX47) credited Rs.31199. dt. 12/09 14:34 Ledger Balance Rs.53964",
         "Challan payment of Rs. 1820 against PAN PDXXXXXX8L has been successfully paid.",
+        # A biller's receipt naming a bank and a "Transaction ID": a wallet's own reference
+        # shows a wallet's movement done, it does not stand for a bank's account digits.
+        "Payment of Rs.1,200.00 received for your electricity bill via ZXY Bank. Transaction ID "
+        "TX12345678. Thank you",
     ],
 )
 def test_wallet_words_without_the_owners_wallet_moved_are_no_transaction(

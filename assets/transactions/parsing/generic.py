@@ -81,14 +81,16 @@ _REFERENCE_TEXT = (
     # UPI/P2M/<rrn>, UPI/CR/<rrn>, NEFT/AXPS2607…, "IMPS/\n\nFDRL/<rrn>" (a bank code first)
     r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?(?P<upi>[A-Z]{0,6}\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
-    # "with txn ID FMPIB5274180096", "transaction ID …": a wallet's or app's own reference
-    r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR"
-    r"|(?:Txn|Transaction) ID)"
+    r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
     r"\s*[:.#-]?\s*(?P<ref>[A-Z]{0,5}\d{6,})"
     r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
 _REFERENCE_LOW = lowered(_REFERENCE_TEXT)
+# A wallet's or app's own reference ("with txn ID FMPIB5274180096"): it shows a wallet's
+# movement done (see _own_store), but does not stand for a bank's account digits the way a
+# UPI/NEFT reference does: billers' and shops' receipts print "Transaction ID" too.
+_TXN_ID = re.compile(r"\b(?:txn|transaction) id\s*[:.#-]?\s*(?P<ref>[a-z]{0,5}\d{6,})")
 # format.DATE in two parts searched apart, the leftmost match the same as DATE's (tests pin
 # it): its alternatives start with a digit but for the month name's, and re skips ahead only to
 # a pattern's first digit when every alternative starts with one. The month-name form ("june
@@ -263,11 +265,13 @@ def parse(
     direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
     # The owner's wallet or app card stands for account digits where none are printed, and
     # names the instrument where they are ("spent from Pluxee Meal wallet, card no.xx6620").
-    store = (
-        _own_store(low, verb, balance_match is not None or reference is not None, direction)
-        if tail is None or "wallet" in low
-        else None
-    )
+    store = None
+    if tail is None or "wallet" in low:
+        txn_id = _TXN_ID.search(low) if reference is None and " id" in low else None
+        done = balance_match is not None or reference is not None or txn_id is not None
+        store = _own_store(low, verb, done, direction)
+        if store is not None and txn_id is not None:
+            reference = body[txn_id.start("ref") : txn_id.end("ref")] if same_offsets else None
     if tail is None and (reference is None or not bank_like) and not atm_cash and store is None:
         return None
     date_text = first_date(low)
