@@ -10,6 +10,7 @@ import pytest
 from assets.transactions.parsing import issuer_for_sender, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.format import fmt, lowered
+from assets.transactions.parsing.generic import FOREIGN
 from tests.transactions.sms_corpus import as_expected, load
 
 # A bank sender the parser has no formats for: only the generic layer reads it.
@@ -790,3 +791,32 @@ def test_a_payments_banks_alert_is_read_and_named(sender: str, bank: str) -> Non
         "shop@ybl",
         "612345678901",
     )
+
+
+@pytest.mark.parametrize("code", FOREIGN)
+def test_a_foreign_spend_after_its_rupee_conversion_is_read_in_its_own_currency(
+    code: str,
+) -> None:
+    # The rupee figure comes first; each ISO code is looked for in the body as printed.
+    body = f"INR 1,083.45 spent on ZXY Card XX5271 at MOL*SHOP for {code} 12.99 on 03-02-26."
+    txn = read(body)
+    assert (txn.amount, txn.currency) == (Decimal("12.99"), code)
+
+
+@pytest.mark.parametrize(
+    ("body", "amount"),
+    [
+        ("350.00 INR debited from A/c XX1234 on 03-02-26 to KIRAN STORES.", "350.00"),
+        ("1,250.50 Rs credited to your A/c XX1234 on 03-02-26 by NEFT.", "1250.50"),
+        ("A/c XX1234 debited 75.25 INR on 03-02-26 at TEA HOUSE.", "75.25"),
+    ],
+)
+def test_a_rupee_amount_printed_after_its_number_is_read(body: str, amount: str) -> None:
+    txn = read(body)
+    assert (txn.amount, txn.currency) == (Decimal(amount), "INR")
+
+
+def test_a_rupee_amount_after_its_number_that_ends_the_text_is_not_read() -> None:
+    # The alert may have been cut inside it ("… 75.25 INR" of "… 75.25 INR on 03-02-26 …").
+    assert parse_message(BANK, "A/c XX1234 debited 75.25 INR").transaction is None
+    assert read("A/c XX1234 debited 75.25 INR on 03-02-26.").amount == Decimal("75.25")

@@ -55,6 +55,10 @@ SPACED = (*VARIANTS, lambda text: text.replace(" ", "  "), lambda text: text.rep
             "Call 08000000000",
             ("debit", "310.40", "credit_card", "purchase", None),
         ),
+        (
+            "Your txn of Rs.45.00 at TEA HOUSE is successful. Zorpay wallet balance Rs.955.00",
+            ("debit", "45.00", "wallet", "wallet_spend", "955.00"),
+        ),
     ],
 )
 def test_a_wallet_or_app_card_stands_for_the_account_digits(
