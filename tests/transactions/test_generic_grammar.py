@@ -359,6 +359,9 @@ def test_a_sender_that_does_not_look_like_a_bank_needs_the_owners_account_digits
     card = "Rs. 77.00 spent from Meal Card wallet, card no.xx6314 on 03-02-2026 at CANTEEN ONE ."
     txn = read(card, wallet)
     assert (txn.account_tail, txn.counterparty, txn.direction) == ("6314", "CANTEEN ONE", "debit")
+    # With the balance it leaves, the wallet it was spent from is the instrument, digits or not.
+    txn = read(card + " Avl bal Rs.2,342.81", wallet)
+    assert (txn.account_tail, txn.instrument, txn.kind) == ("6314", "wallet", "wallet_spend")
 
 
 def test_a_foreign_currency_spend_through_the_generic_layer_keeps_its_currency() -> None:
@@ -820,3 +823,38 @@ def test_a_rupee_amount_after_its_number_that_ends_the_text_is_not_read() -> Non
     # The alert may have been cut inside it ("… 75.25 INR" of "… 75.25 INR on 03-02-26 …").
     assert parse_message(BANK, "A/c XX1234 debited 75.25 INR").transaction is None
     assert read("A/c XX1234 debited 75.25 INR on 03-02-26.").amount == Decimal("75.25")
+
+
+@pytest.mark.parametrize(
+    ("body", "direction", "amount"),
+    [
+        # The first verb decides; a glued one after it ("Rs.450debited") does not.
+        (
+            "Rs 500.00 credited to A/c XX1234 on 03-02-26 (reversal of Rs.450debited on 01-02-26).",
+            "credit",
+            "500.00",
+        ),
+        # A one-digit amount glued to its verb.
+        ("Rs.5debited from A/c XX1234 on 03-02-26 Ref 612300001234", "debit", "5"),
+        # Two glued verbs: the first in the body decides.
+        (
+            "Rs.450credited to A/c XX1234 on 03-02-26. Rs.20debited towards fees on 01-02-26.",
+            "credit",
+            "450",
+        ),
+    ],
+)
+def test_a_verb_glued_to_its_amount_decides_only_where_it_comes_first(
+    body: str, direction: str, amount: str
+) -> None:
+    txn = read(body)
+    assert (txn.direction, txn.amount) == (direction, Decimal(amount))
+
+
+def test_amounts_the_rupees_after_them_and_codes_glued_to_them() -> None:
+    # A rupee amount after its number, then only punctuation: the alert may be cut there.
+    assert parse_message(BANK, "A/c XX1234 debited 75.25 INR.").transaction is None
+    assert parse_message(BANK, "A/c XX1234 debited 0.00 INR on 03-02-26.").transaction is None
+    # A foreign code glued to its amount is read in that currency, in capitals.
+    txn = read("USD12.99 spent on ZXY Card XX5271 at NETFLIX.COM on 03-02-26.")
+    assert (txn.amount, txn.currency) == (Decimal("12.99"), "USD")

@@ -124,6 +124,25 @@ def test_wallet_words_without_the_owners_wallet_moved_are_no_transaction(
     assert result.transaction is None, (sender, variant(body), result)
 
 
+def test_a_wallets_txn_id_shows_it_done_and_a_bank_reference_comes_first() -> None:
+    only_id = "Rs.500.00 credited to your Zorpay Wallet. txn ID ZP9912345001"
+    txn = parse_message(APP, only_id).transaction
+    assert txn is not None and (txn.instrument, txn.reference) == ("wallet", "ZP9912345001")
+    both = "Rs.500.00 credited to your Zorpay Wallet via UPI Ref 612300004321, txn ID ZP9912345000."
+    txn = parse_message(APP, both).transaction
+    assert txn is not None and txn.reference == "612300004321"
+
+
+def test_a_name_after_the_balance_is_passed_over_for_the_payee_before_it() -> None:
+    # "at Zorpay." after the balance is not the payee; "to KIRAN" before it is.
+    body = (
+        "You paid Rs.260.0 to KIRAN with txn ID ZP9912345678. Your Zorpay a/c balance is "
+        "Rs.1,100.0 at Zorpay."
+    )
+    txn = parse_message(APP, body).transaction
+    assert txn is not None and txn.counterparty == "KIRAN"
+
+
 def test_a_phone_number_never_stands_for_a_wallet() -> None:
     body = "Rs.740.00 credited to your Zorpay Wallet on 02-03-2026 11:20:05. Bal:Rs.915.50"
     assert parse_message(APP, body).transaction is not None
