@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -23,8 +22,6 @@ KNOWN_BANK_HEADERS: frozenset[str] = frozenset(ISSUER_BY_HEADER)
 _EMPTY = ParseResult(None, "empty")
 _UNRECOGNIZED = ParseResult(None, UNRECOGNIZED)
 _new = tuple.__new__  # NamedTuple construction without its Python-level __new__ (hot path)
-# Most names hold no digit, so no foreign amount: this test before foreign_amount_in's call.
-_has_digit = re.compile(r"\d").search
 
 
 def issuer_for_sender(sender: str) -> str | None:
@@ -111,8 +108,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 # A foreign amount left in the name ("… on NETFLIX.COM for USD 12.99"): the
                 # format took the spend's rupee conversion for its amount. The generic layer
                 # reads the spend in its own currency.
-                name = txn[2]
-                if name is not None and _has_digit(name) and generic.foreign_amount_in(name):
+                if txn[2] is not None and generic.foreign_amount_in(txn[2]):
                     txn = None
                 break
     if txn is None and header is not None:

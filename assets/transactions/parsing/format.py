@@ -177,10 +177,11 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         from_low = False
     if match is None:
         return None
+    builtin = fmt_.low_regex is not None
     # A built-in format does not read an amount that ends the text (nor does the generic layer):
     # the alert may be cut inside it ("… credit of Rs6" of "Rs634.53"). An owner's format reads
     # what its pattern says.
-    if fmt_.low_regex is not None and match.end("amount") >= len(body.rstrip(" ,.")):
+    if builtin and match.end("amount") >= len(body.rstrip(" ,.")):
         return None
     entry = _GETTERS.get(id(regex))
     pick = entry[1] if entry is not None and entry[0] is regex else _getter(regex)
@@ -194,7 +195,7 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
         if reference:
             start, end = match.span("reference")
             reference = body[start:end]
-    if fmt_.low_regex is not None:
+    if builtin:
         # A built-in pattern's amount and balance are AMT/BAL's digits and comma groups, its
         # tail TAIL's digits: the values are made here without the checks fields makes of an
         # owner's capture (hot path). A zero amount is no movement, a zero balance unknown.
