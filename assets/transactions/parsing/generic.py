@@ -21,6 +21,8 @@ from assets.transactions.parsing.format import lowered
 from assets.transactions.parsing.kinds import kind_of, wallet_kind
 
 _I = re.IGNORECASE
+# "successful" as alerts spell it ("sucessful", "succesful" too).
+_SUCCESSFUL = r"suc+es+ful"
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
@@ -46,7 +48,7 @@ _VERB = re.compile(
     # of INR 1,250 was made": read at their start, so an earlier "received"/"refund" decides.
     r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
     r"(?:transaction|txn) (?:of|on|for)\b"
-    r"(?=[^\n]{0,160}?\b(?:is suc+es+ful|is approved|was made|has been made)\b))"
+    r"(?=[^\n]{0,160}?\b(?:is " + _SUCCESSFUL + r"|is approved|was made|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
     r"sent)"
@@ -77,20 +79,22 @@ _FOREIGN = re.compile(
 # A rupee amount printed after its number ("350.00 INR debited"), read only when no amount
 # shows its currency first; with paise, so an account or a date before "INR" is never one.
 _RUPEES_AFTER = re.compile(r"(?<![\w.,/-])(?P<amount>\d+(?:,\d{2,3})*\.\d{1,2}) ?(?:inr|rs)\b")
+# What follows a reference's label: "Ref No: ABC123456", "txn ID FMPIB5274180096".
+_REF_VALUE = r"\s*[:.#-]?\s*(?P<ref>[A-Z]{0,5}\d{6,})"
 _REFERENCE_TEXT = (
     # UPI/P2M/<rrn>, UPI/CR/<rrn>, NEFT/AXPS2607…, "IMPS/\n\nFDRL/<rrn>" (a bank code first)
     r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?(?P<upi>[A-Z]{0,6}\d{6,})"
     r"|\bInfo:? (?:NEFT|IMPS|RTGS)[- ](?P<utr>[A-Z0-9]{8,})-"
     r"|\b(?:(?:UPI|IMPS|NEFT)\s*)?(?:Ref(?:erence)?\.?\s*(?:No\.?|number)?|Refno|RRN|UTR)"
-    r"\s*[:.#-]?\s*(?P<ref>[A-Z]{0,5}\d{6,})"
-    r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
+    + _REF_VALUE
+    + r"|\bUPI\s*:\s*(?P<upi2>\d{9,})"
 )
 _REFERENCE = re.compile(_REFERENCE_TEXT, _I)
 _REFERENCE_LOW = lowered(_REFERENCE_TEXT)
 # A wallet's or app's own reference ("with txn ID FMPIB5274180096"): it shows a wallet's
 # movement done (see _own_store), but does not stand for a bank's account digits the way a
 # UPI/NEFT reference does: billers' and shops' receipts print "Transaction ID" too.
-_TXN_ID = re.compile(r"\b(?:txn|transaction) id\s*[:.#-]?\s*(?P<ref>[a-z]{0,5}\d{6,})")
+_TXN_ID = lowered(r"\b(?:txn|transaction) id" + _REF_VALUE)
 # format.DATE in two parts searched apart, the leftmost match the same as DATE's (tests pin
 # it): its alternatives start with a digit but for the month name's, and re skips ahead only to
 # a pattern's first digit when every alternative starts with one. The month-name form ("june
@@ -146,7 +150,9 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"\b(?:at|on)\s+"
             + _NAME
             + r"(?:\s+on\s+\d[\d/.:-]*(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
-            + r"(?=\s+is (?:approved|suc+es+ful)\b)",
+            + r"(?=\s+is (?:approved|"
+            + _SUCCESSFUL
+            + r")\b)",
         ),
         # UTR:<utr>/NEFT/NAME /
         (("/",), r"/(?:UPI|IMPS|NEFT|RTGS)/(?P<name>[A-Za-z][^/\n]*?)\s*/"),
@@ -323,7 +329,7 @@ _ISSUED_CARD = compiled(
     r"\byour\s[\w&'\s-]{0,30}?\bcred(?:i)?t\s+card\s+transaction\b"
     r"|\btowards\s+your\s[\w&'\s-]{0,30}?\bcredit\s+card\b"
 )
-_DONE_WORD = compiled(r"\bsuc+es+ful")
+_DONE_WORD = compiled(r"\b" + _SUCCESSFUL)
 # Verbs that report money moved; nouns ("refund", "cashback", "credit of") and the "payment of
 # … is processed" forms do not: an offer uses them for money to come.
 _MOVED = frozenset(
@@ -335,8 +341,8 @@ _MOVED = frozenset(
 def _own_store(
     low: str, verb: re.Match[str] | None, shows_done: bool, direction: Direction
 ) -> Instrument | None:
-    """The owner's "wallet" or "credit_card" when a body without account digits shows its own
-    stored value or app-issued card moved (see _OWN_BALANCE); None otherwise."""
+    """The owner's "wallet" or "credit_card" when the body shows its own stored value or
+    app-issued card moved (see _OWN_BALANCE), done and told by a past-tense verb; else None."""
     if verb is None:
         return None
     word = verb[0]
