@@ -190,49 +190,54 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if length is None or not length.isdigit():
             self._answer(411, {"error": "send a Content-Length"})
             return None
-        if int(length) > MAX_BODY:
+        size = int(length)
+        if size > MAX_BODY:
             self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
-            if int(length) <= DRAIN_LIMIT:
-                self.rfile.read(int(length))  # read, dropped: see _discard_chunks
+            if size <= DRAIN_LIMIT:
+                self.rfile.read(size)  # read, dropped: see _discard_chunks
             return None
-        return self.rfile.read(int(length))
+        return self.rfile.read(size)
 
     def _chunked(self) -> bytes | None:
         data = b""
-        while True:
-            line = self.rfile.readline(64).split(b";", 1)[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
-                self._answer(400, {"error": "a malformed chunked body"})
-                return None
+        while (size := self._chunk_size()) is not None:
             if size == 0:
-                while self.rfile.readline(1024).strip():
-                    pass  # trailers, then the blank line that ends the body
+                self._end_of_chunks()
                 return data
             if len(data) + size > MAX_BODY:
                 self._answer(413, {"error": f"the body is over {MAX_BODY} bytes"})
                 self._discard_chunks(size, DRAIN_LIMIT)
                 return None
-            data += self.rfile.read(size)
-            self.rfile.readline(8)  # the CRLF after the chunk
+            data += self._chunk(size)
+        self._answer(400, {"error": "a malformed chunked body"})
+        return None
 
-    def _discard_chunks(self, size: int, budget: int) -> None:
+    def _chunk_size(self) -> int | None:
+        """The size on a chunk's first line (extensions after ";" ignored), None if malformed."""
+        try:
+            return int(self.rfile.readline(64).split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            return None
+
+    def _chunk(self, size: int) -> bytes:
+        data = self.rfile.read(size)
+        self.rfile.readline(8)  # the CRLF after the chunk
+        return data
+
+    def _end_of_chunks(self) -> None:
+        while self.rfile.readline(1024).strip():
+            pass  # trailers, then the blank line that ends the body
+
+    def _discard_chunks(self, size: int | None, budget: int) -> None:
         """Reads and drops the rest of a chunked body answered early (the chunk of `size` whose
         header was read, then the others), up to `budget` bytes: closing with the client's
         bytes unread resets the connection, and the client loses the 413 it was sent."""
-        while 0 < size <= budget:
-            self.rfile.read(size)
-            self.rfile.readline(8)
+        while size is not None and 0 < size <= budget:
+            self._chunk(size)
             budget -= size
-            line = self.rfile.readline(64).split(b";", 1)[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
-                return
+            size = self._chunk_size()
         if size == 0:
-            while self.rfile.readline(1024).strip():
-                pass
+            self._end_of_chunks()
 
     def _answer(
         self,
