@@ -71,7 +71,8 @@ _ANY_AMOUNT = re.compile(
 _CODE_IS_OTP = re.compile(
     r"\d(?<=\b\d)\d{3,7}\s*(?:is|as|=)\s+(?:\w+\s+){0,3}?(?:otp|code|pin|password|passcode|token)\b"
 )
-_PRESENTS_CODE = compiled(
+# As written (tests/common/test_otp_wording.py compares the rewritten search with it).
+PRESENTS_CODE_TEXT = (
     r"\b(?:otp|code|pin|password|passcode|token)\b\s*(?:is|:|-|=|no\.?)?\s*\d{4,8}\b"
     r"|\b(?:use|enter|quote|type|provide|submit)\b"
     r"|\bvalid\s+(?:for|till|until|upto|up\s+to|only)\b|\bexpir"
@@ -80,6 +81,7 @@ _PRESENTS_CODE = compiled(
     r"|\b(?:will|shall|to)\s+be\s+(?:debited|credited|charged|paid|sent|transferred)\b"
     r"|\bone[\s-]?time\b|\bverification\b|\bpasscode\b"
 )
+_PRESENTS_CODE = compiled(PRESENTS_CODE_TEXT)
 
 
 def is_otp(body: str | None) -> bool:
