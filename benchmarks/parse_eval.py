@@ -1,8 +1,8 @@
 """Score the parser on labelled corpora, per issuer and overall.
 
 Usage: python benchmarks/parse_eval.py [--loio] [--misses] [CORPUS.jsonl ...]
-(default corpora: sms-dev, sms-extra, sms-heldout, sms-researched, sms-apps, sms-wild and
-sms-wild2 in tests/data/sms)
+(default corpora: sms-dev, sms-extra, sms-heldout, sms-researched, sms-apps, sms-wild,
+sms-wild2 and sms-wild3 in tests/data/sms)
 
 --loio (leave one issuer out): each issuer's messages are parsed with that issuer's own formats
 switched off, so the figures say how the rest of the parser (the generic layer and generic
@@ -33,6 +33,7 @@ CORPORA = (
     "sms-apps.jsonl",
     "sms-wild.jsonl",
     "sms-wild2.jsonl",
+    "sms-wild3.jsonl",
 )
 FIELDS = ("amount", "direction", "counterparty", "account_tail", "balance", "reference", "channel")
 FIELDS = (*FIELDS, "date")

@@ -452,6 +452,7 @@ CORPORA = (
     "sms-grammar.jsonl",
     "sms-wild.jsonl",
     "sms-wild2.jsonl",
+    "sms-wild3.jsonl",
 )
 
 

@@ -59,6 +59,11 @@ SPACED = (*VARIANTS, lambda text: text.replace(" ", "  "), lambda text: text.rep
             "Your txn of Rs.45.00 at TEA HOUSE is successful. Zorpay wallet balance Rs.955.00",
             ("debit", "45.00", "wallet", "wallet_spend", "955.00"),
         ),
+        (
+            "Payment of Rs 81.00 using Zorpay balance is successful at CORNER STORE. Updated "
+            "Balance: 125.00. For help: https://zorpay.example/txn",
+            ("debit", "81.00", "wallet", "wallet_spend", "125.00"),
+        ),
     ],
 )
 def test_a_wallet_or_app_card_stands_for_the_account_digits(
@@ -104,6 +109,10 @@ def test_the_payee_is_read_before_the_wallets_balance_not_after_it() -> None:
         "Credit of Rs.500 pending on your Zorpay Wallet. Wallet balance Rs.20.00",
         # A merchant's receipt: money that left the owner's wallet, "received" by the merchant.
         "Payment of Rs.250 received from your Zorpay wallet for order 5521. Ref No 612300001234",
+        "Payment of Rs.250 received using your Zorpay balance is successful. Ref No 612300001234",
+        # A payment from the balance that is not done.
+        "Payment of Rs 81.00 using Zorpay balance is pending at CORNER STORE. Updated Balance: "
+        "125.00.",
         # Money into the wallet said with a debit verb: not the wallet's own credit.
         "Rs.250 debited and added to your Zorpay wallet by MERCHANT. Ref No 612300001234",
         # A biller's receipt and a broker's ledger: no wallet or card of the owner's moved.

@@ -43,10 +43,12 @@ _VERB = re.compile(
     r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred\b(?! (?:to|into|in) your\b)|done at|charged\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
-    # "payment of INR 119 for X … is processed successfully", "transaction of Rs 2 at X … is
-    # successful", "The transaction on your card … for USD 16.5 … is Approved", "A transaction
-    # of INR 1,250 was made": read at their start, so an earlier "received"/"refund" decides.
-    r"payment of (?![^\n]{0,80}?\breceived\b)(?=[^\n]{0,120}?\bis processed successfully\b)|"
+    # "payment of INR 119 for X … is processed successfully", "Payment of Rs 81.00 using Amazon
+    # Pay balance is successful", "transaction of Rs 2 at X … is successful", "The transaction
+    # on your card … for USD 16.5 … is Approved", "A transaction of INR 1,250 was made": read at
+    # their start, so an earlier "received"/"refund" decides.
+    r"payment of (?![^\n]{0,80}?\breceived\b)"
+    r"(?=[^\n]{0,120}?\bis (?:processed successfully|" + _SUCCESSFUL + r")\b)|"
     r"(?:transaction|txn) (?:of|on|for)\b"
     r"(?=[^\n]{0,160}?\b(?:is " + _SUCCESSFUL + r"|is approved|was made|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
@@ -313,8 +315,9 @@ def parse(
 # the balance after it, or "successful"), read by a past-tense verb:
 # - the balance it leaves ("Your FamPay a/c balance is", "Wallet balance", "Remaining balance");
 # - money into the wallet ("credited to your PayZapp Wallet") for a credit, out of it ("spent
-#   from Pluxee Meal wallet") for a debit: a merchant's receipt ("received from your Paytm
-#   wallet") says the opposite of the owner's movement and is not read;
+#   from Pluxee Meal wallet", "Payment of Rs 81.00 using Amazon Pay balance is successful")
+#   for a debit: a merchant's receipt ("received from your Paytm wallet") says the opposite of
+#   the owner's movement and is not read;
 # - the app's card ("Your slice credit card transaction of …", a bill paid "towards your ICICI
 #   Bank Credit Card").
 # A merchant's receipt ("paid using your Paytm wallet"), a biller's ("credited to your Vi
@@ -324,14 +327,18 @@ _OWN_BALANCE = compiled(
     r"|\byour\s[\w&'\s-]{0,20}?\b(?:a/?c|account)\s+balance\s+is\b"
 )
 _INTO_WALLET = compiled(r"\b(?:to|in|into)\s+your\s[\w&'\s-]{0,30}?\bwallet\b")
-_OUT_OF_WALLET = compiled(r"\bfrom\s+(?:your\s+)?[\w&'\s-]{0,30}?\bwallet\b")
+_OUT_OF_WALLET = compiled(
+    r"\bfrom\s+(?:your\s+)?[\w&'\s-]{0,30}?\bwallet\b"
+    r"|\busing\s+(?:your\s+)?[\w&'\s-]{0,30}?\bbalance\b"
+)
 _ISSUED_CARD = compiled(
     r"\byour\s[\w&'\s-]{0,30}?\bcred(?:i)?t\s+card\s+transaction\b"
     r"|\btowards\s+your\s[\w&'\s-]{0,30}?\bcredit\s+card\b"
 )
 _DONE_WORD = compiled(r"\b" + _SUCCESSFUL)
-# Verbs that report money moved; nouns ("refund", "cashback", "credit of") and the "payment of
-# … is processed" forms do not: an offer uses them for money to come.
+# Verbs that report money moved, and "transaction of"/"payment of" with the success their verb
+# pattern looks ahead for; nouns ("refund", "cashback", "credit of") do not: an offer uses them
+# for money to come.
 _MOVED = frozenset(
     ("debited", "credited", "spent", "paid", "received", "sent", "charged", "deducted",
      "withdrawn", "transferred")
@@ -346,7 +353,7 @@ def _own_store(
     if verb is None:
         return None
     word = verb[0]
-    if word not in _MOVED and not word.startswith(("transaction ", "txn ")):
+    if word not in _MOVED and not word.startswith(("transaction ", "txn ", "payment of")):
         return None
     if not shows_done and _DONE_WORD.search(low) is None:
         return None
