@@ -134,6 +134,27 @@ REVERSAL = (
 )
 
 
+# A request acknowledged is not the transfer it asks for: "received" there is the bank's.
+REQUEST = (
+    "Your request to transfer {amt} from A/c {tail} to RAVI KUMAR has been received. Ref "
+    "612345678901",
+    "Your request for NEFT of {amt} from A/c {tail} to ASHA K has been accepted. Ref 612345678901",
+    "Request for withdrawal of {amt} from your A/c {tail} has been registered. SR No 612345678901",
+    "Your request to debit {amt} from A/c {tail} was submitted on 02-02-26. Ref 612345678901",
+    "Your request for IMPS of {amt} to A/c {tail} is received. Ref 612345678901",
+    "Your fund transfer request of {amt} from A/c {tail} has been successfully placed",
+)
+# A cheque deposited or presented is money to come until it clears: banks alert at deposit and
+# again when it clears (an RBI circular asks for both).
+CLEARING = (
+    "Cheque No 123456 for {amt} deposited in your A/c {tail} has been sent for clearing. Ref "
+    "612345678901",
+    "Cheque 123456 of {amt} deposited to A/c {tail} on 02-02-26 is under clearing",
+    "Your cheque of {amt} credited to A/c {tail} is under clearing. Ref 612345678901",
+    "Cheque No 654321 for {amt} presented for clearing in your A/c {tail} on 02-02-26",
+)
+
+
 # A one-time password quoting the amount it approves, in rupees or another currency (a card
 # processor's published templates, tests/data/sms/sms-grammar.md): never the payment.
 OTP = (
@@ -249,6 +270,16 @@ def test_an_announcement_before_the_money_that_moved_is_doubtful(layer: str) -> 
 
 
 @pytest.mark.parametrize("layer", LAYERS)
+def test_a_request_acknowledged_is_not_the_transfer_it_asks_for(layer: str) -> None:
+    _check(REQUEST, layer, lambda result, _: result == ParseResult(None, "service"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_cheque_sent_for_clearing_is_money_to_come(layer: str) -> None:
+    _check(CLEARING, layer, lambda result, _: result == ParseResult(None, "predebit"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
 def test_a_one_time_password_quoting_an_amount_is_never_the_payment(layer: str) -> None:
     _check(OTP, layer, lambda result, _: result == ParseResult(None, "otp"))
 
@@ -279,6 +310,8 @@ _FAMILIES = {
     "announced": (ANNOUNCED, {"predebit"}),
     "doubtful": (DOUBTFUL, {DOUBTFUL_TENSE}),
     "otp": (OTP, {"otp"}),
+    "request": (REQUEST, {"service"}),
+    "clearing": (CLEARING, {"predebit"}),
 }
 
 

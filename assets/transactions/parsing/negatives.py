@@ -70,6 +70,15 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"|\bcollect request|\bpayment request\b|\brequest(?:ed)? for (?:rs|inr|₹)",
         ),
         (
+            # A request acknowledged, not carried out ("Your request to transfer Rs … has been
+            # received"): within its sentence (a full stop after "Rs" is the amount's).
+            "service",
+            ("request",),
+            r"\brequest (?:for|to|of)\b(?:(?!(?<!\brs)[.!?] )[^!?]){0,120}?"
+            r"\b(?:has been|have been|is|was) (?:successfully )?"
+            r"(?:received|accepted|registered|submitted|placed|logged|initiated)\b",
+        ),
+        (
             "mandate",
             ("mandate", "autopay", "standing instruction", "si "),
             _Either(
@@ -102,6 +111,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             "predebit",
             ("initiated",),
             r"\brefund (?:is |has been |was )?initiated\b(?!.*\b(?:credited|refunded|reversed)\b)",
+        ),
+        (
+            # A cheque deposited or presented is money to come until it clears (banks alert at
+            # deposit and again at clearing): "… deposited in your A/c … sent for clearing".
+            "predebit",
+            ("clearing",),
+            r"\b(?:sent|presented|lodged) for clearing\b|\bunder clearing\b",
         ),
         (
             "reminder",
@@ -360,7 +376,7 @@ _GATE_WORDS = (
     "scheduled", "statement", "e-statement", "bill", "payable", "declined", "returned",
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
-    "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated",
+    "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
 )  # fmt: skip
 _GATE = frozenset(
     variant
