@@ -131,9 +131,17 @@ REVERSAL = (
     "{amt} debited on 01-02-26 from a/c {tail} has been reversed. Ref 612345678901",
     "Your txn of {amt} at AMAZON on card {tail} is reversed to your account",
     "{amt} spent on card {tail} at FLIPKART was refunded to your card on 03-02-26",
+    "{amt} debited from A/c {tail} for UPI txn to shop@upi has been credited back to your account",
 )
 
 
+# A collect request names the amount asked for, not money that moved.
+COLLECT = (
+    "RAVI KUMAR has requested {amt} from you on UPI. Approve from A/c {tail} in the app",
+    "Received {amt} request from RAVI on UPI for A/c {tail}. Pay now via app",
+    "RAVI KUMAR sent you a request of {amt} on UPI. Ignore if not known. A/c {tail}",
+    "You have a collect request of {amt} from shop@upi for A/c {tail}",
+)
 # A request acknowledged is not the transfer it asks for: "received" there is the bank's.
 REQUEST = (
     "Your request to transfer {amt} from A/c {tail} to RAVI KUMAR has been received. Ref "
@@ -270,6 +278,11 @@ def test_an_announcement_before_the_money_that_moved_is_doubtful(layer: str) -> 
 
 
 @pytest.mark.parametrize("layer", LAYERS)
+def test_a_collect_request_is_not_the_money_it_asks_for(layer: str) -> None:
+    _check(COLLECT, layer, lambda result, _: result == ParseResult(None, "collect_request"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
 def test_a_request_acknowledged_is_not_the_transfer_it_asks_for(layer: str) -> None:
     _check(REQUEST, layer, lambda result, _: result == ParseResult(None, "service"))
 
@@ -310,6 +323,7 @@ _FAMILIES = {
     "announced": (ANNOUNCED, {"predebit"}),
     "doubtful": (DOUBTFUL, {DOUBTFUL_TENSE}),
     "otp": (OTP, {"otp"}),
+    "collect": (COLLECT, {"collect_request"}),
     "request": (REQUEST, {"service"}),
     "clearing": (CLEARING, {"predebit"}),
 }
