@@ -135,6 +135,15 @@ REVERSAL = (
 )
 
 
+# A one-time password sent elsewhere: no code in the body, so only the parser's own OTP rule (not
+# the storage rule, which needs the code) tells it from the payment it approves.
+OTP_SENT = (
+    "Your OTP for the payment of {amt} from A/c {tail} has been sent to your registered e-mail",
+    "One time password for the txn of {amt} on card {tail} has been sent to your e-mail",
+    "Verification code for the transfer of {amt} from A/c {tail} was sent to your e-mail",
+    "One-time password for the debit of {amt} from A/c {tail} has been sent to your e-mail",
+    "OTP is sent for your txn of {amt} on card {tail} at AMAZON",
+)
 # A collect request names the amount asked for, not money that moved.
 COLLECT = (
     "RAVI KUMAR has requested {amt} from you on UPI. Approve from A/c {tail} in the app",
@@ -278,6 +287,11 @@ def test_an_announcement_before_the_money_that_moved_is_doubtful(layer: str) -> 
 
 
 @pytest.mark.parametrize("layer", LAYERS)
+def test_a_one_time_password_sent_elsewhere_is_never_the_payment(layer: str) -> None:
+    _check(OTP_SENT, layer, lambda result, _: result == ParseResult(None, "otp"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
 def test_a_collect_request_is_not_the_money_it_asks_for(layer: str) -> None:
     _check(COLLECT, layer, lambda result, _: result == ParseResult(None, "collect_request"))
 
@@ -323,6 +337,7 @@ _FAMILIES = {
     "announced": (ANNOUNCED, {"predebit"}),
     "doubtful": (DOUBTFUL, {DOUBTFUL_TENSE}),
     "otp": (OTP, {"otp"}),
+    "otp sent": (OTP_SENT, {"otp"}),
     "collect": (COLLECT, {"collect_request"}),
     "request": (REQUEST, {"service"}),
     "clearing": (CLEARING, {"predebit"}),

@@ -17,7 +17,8 @@ from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_TENSE
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
-# "OTP is 1234", "OTP for …", "your OTP", "one-time password", "verification code". Split in
+# "OTP is 1234", "OTP for …", "your OTP", "OTP is sent for your txn of Rs …" (no code in the
+# body, so only this rule sees it), "one-time password", "verification code". Split in
 # two regexes, each run only where its words are: one regex over every body cost more. "your
 # OTP" and "OTP for" after "share"/"disclose" are the footer ("Never share your OTP", "Do not
 # share OTP for any reason"), whose alert is still read; the look-behinds stand after the words
@@ -25,7 +26,7 @@ from assets.transactions.model import DOUBTFUL_TENSE
 _OTP_CODE = re.compile(r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)")
 _FOOTER = r"(?<!share {0})(?<!disclose {0})"
 _OTP_WORDS = compiled(
-    r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b"
+    r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp (?:is|has been|was) sent\b"
     r"|\botp for\b" + _FOOTER.format("otp for") + _FOOTER.format("your otp for")
     + r"|\byour otp\b" + _FOOTER.format("your otp")
 )  # fmt: skip
