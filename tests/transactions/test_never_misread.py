@@ -112,6 +112,8 @@ ANNOUNCED = (
     "You'll receive {amt} in A/c {tail} once the merchant confirms",
     # The wider grammar's shapes, announced (issue 21 §5): glued, a noun, "charged", foreign.
     "{amt}will be debited from A/c {tail} on 05-02-26",
+    "{amt}shall be debited from A/c {tail} on 05-02-26",
+    "{amt}would be credited to A/c {tail} on 05-02-26",
     "A debit transaction of {amt} will be made on your A/c {tail} on 05-02-26",
     "Your card {tail} will be charged USD 12.99 ({amt}) on 05-02-26 for NETFLIX",
     "{amt} will be transferred from A/c {tail} to RAVI KUMAR on 05-02-26 via IMPS",
@@ -135,6 +137,12 @@ REVERSAL = (
 )
 
 
+# A balance quoted before the movement: the movement's amount is the one read, not the balance.
+BALANCE_FIRST = (
+    "Avl Bal Rs 9,999.00. {amt} debited from A/c {tail} on 02-02-26 to shop@upi. Ref 612345678901",
+    "Bal: INR 9,999.00 after debit of {amt} from A/c {tail} on 02-02-26. Ref 612345678901",
+    "Available balance is Rs 9,999.00 after {amt} was debited from A/c {tail}. Ref 612345678901",
+)
 # A one-time password sent elsewhere: no code in the body, so only the parser's own OTP rule (not
 # the storage rule, which needs the code) tells it from the payment it approves.
 OTP_SENT = (
@@ -284,6 +292,15 @@ def test_money_announced_anywhere_in_the_body_is_not_money_moved(layer: str) -> 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_an_announcement_before_the_money_that_moved_is_doubtful(layer: str) -> None:
     _check(DOUBTFUL, layer, lambda result, _: result == ParseResult(None, DOUBTFUL_TENSE))
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_balance_quoted_before_the_movement_is_not_its_amount(layer: str) -> None:
+    def debit_of_the_amount(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount) == ("debit", case.amount)
+
+    _check(BALANCE_FIRST, layer, debit_of_the_amount)
 
 
 @pytest.mark.parametrize("layer", LAYERS)

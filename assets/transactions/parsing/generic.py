@@ -392,6 +392,15 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
     own currency. An amount that ends the text is not read: the alert may be cut inside it.
     """
     money = _MONEY.search(low)
+    # A balance quoted first ("Avl Bal Rs 1,000.00. Rs 500.00 debited …") is not the movement:
+    # the next amount is. Only when there is one (a balance statement is refused before this).
+    while money is not None and _BALANCE_LABEL_BEFORE.search(
+        low, max(0, money.start() - 24), money.start()
+    ):
+        following = _MONEY.search(low, money.end())
+        if following is None:
+            break
+        money = following
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
     if (money is not None and money["cur"] in _FOREIGN_LOW) or (
@@ -436,6 +445,10 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
 
 
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
+# A balance or limit label right before an amount ("Avl Bal Rs", "balance is INR", "Lmt:").
+_BALANCE_LABEL_BEFORE = re.compile(
+    r"(?:\bbal(?:ance)?|\blmt|\blimit|avlbal)\.?\s*(?:is\s*)?[:-]?\s*$"
+)
 # A foreign amount inside a name ("NETFLIX.COM for USD 12.99"), searched in the lower-cased
 # name: one alternative per code, so that re skips to their letters (regex_prefix). The parser
 # also asks it of the names issuer formats read (core.py).
