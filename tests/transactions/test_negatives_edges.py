@@ -56,3 +56,20 @@ def test_a_failure_whose_money_has_come_back_is_the_refund(body: str, sender: st
 )
 def test_a_failure_whose_money_is_still_to_come_is_the_failure(body: str, reason: str) -> None:
     assert parse_message("VM-ACMEBK-S", body).reason == reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # "to" with an active verb names a purpose, not money to come ("can" below makes the
+        # body's modal words be read at all).
+        "Amount of Rs 500.00 to pay LIC premium has been debited from A/c XX1234 on 02-02-26. "
+        "Ref 612345678901. You can view it in the app",
+        # A modal with no money verb after it: "you can" is no announcement.
+        "You can view it in the app: Rs 500.00 debited from A/c XX1234 on 02-02-26. Ref "
+        "612345678901",
+    ],
+)
+def test_modal_words_that_announce_nothing_leave_the_alert_read(body: str) -> None:
+    txn = parse_message("VM-ACMEBK-S", body).transaction
+    assert txn is not None and (txn.direction, txn.amount) == ("debit", Decimal("500.00"))

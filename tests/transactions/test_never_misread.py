@@ -111,6 +111,10 @@ ANNOUNCED = (
     "{amt} is being debited from A/c {tail} for your standing order",
     "You'll receive {amt} in A/c {tail} once the merchant confirms",
     # The wider grammar's shapes, announced (issue 21 §5): glued, a noun, "charged", foreign.
+    "{amt} would have been debited from A/c {tail} had the mandate been active",
+    "We will shortly debit {amt} from your A/c {tail} for the EMI",
+    "{amt} has to get credited to A/c {tail} by 05-02-26",
+    "{amt} will not be debited from A/c {tail} again",
     "{amt}will be debited from A/c {tail} on 05-02-26",
     "{amt}shall be debited from A/c {tail} on 05-02-26",
     "{amt}would be credited to A/c {tail} on 05-02-26",
