@@ -129,7 +129,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         reason = negatives.after_formats(low)
         return ParseResult(None, reason) if reason else _UNRECOGNIZED
     # Whichever layer read it (a format's fixed direction, or the first verb), a debit the
-    # body says was given back is a credit. The substrings first: a reversal is rare.
-    if txn[1] == "debit" and ("revers" in low or "refunded" in low or "back" in low):
+    # body says was given back is a credit (reversed_to_owner looks at cheap substrings first).
+    if txn[1] == "debit":
         txn = _given_back(txn, low)
     return _new(ParseResult, (txn, None))

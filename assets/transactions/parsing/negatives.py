@@ -67,12 +67,22 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
         (
             "collect_request",
             ("request", "collect"),
-            r"\bhas requested\b|\bis requesting\b|\brequested (?:money|rs|inr|₹|payment)"
-            r"|\bcollect request|\bpayment request\b|\brequest(?:ed)? for (?:rs|inr|₹)"
-            r"|\b(?:sent|raised) (?:you )?a (?:payment |collect |upi )?request (?:of|for)\b"
-            # "Received Rs 500.00 request from RAVI": the amount asked for, before "request"
-            r"|(?:rs|inr|₹)\.?\s*:?\s*(?:\d[\d,]*(?:\.\d+)?|\.\d+) (?:payment |collect |upi )?"
-            r"request\b",
+            _Either(
+                (
+                    ("request", "collect"),
+                    r"\bhas requested\b|\bis requesting\b|\brequested (?:money|rs|inr|₹|payment)"
+                    r"|\bcollect request|\bpayment request\b|\brequest(?:ed)? for (?:rs|inr|₹)"
+                    r"|\b(?:sent|raised) (?:you )?a (?:payment |collect |upi )?request "
+                    r"(?:of|for)\b",
+                ),
+                (
+                    # "Received Rs 500.00 request from RAVI": the amount asked for before
+                    # "request". A part of its own: re skips ahead to its currency letters.
+                    ("request",),
+                    r"(?:rs|inr|₹)\.?\s*:?\s*(?:\d[\d,]*(?:\.\d+)?|\.\d+) "
+                    r"(?:payment |collect |upi )?request\b",
+                ),
+            ),
         ),
         (
             # A request acknowledged, not carried out ("Your request to transfer Rs … has been
@@ -492,7 +502,7 @@ def after_formats(low: str) -> str | None:
 # A debit given back, done: "Rs 310.00 taken for UPI txn to shop@upi has been reversed to your
 # A/c", "… has been credited back". The money comes back, so it is a credit whatever verb came
 # first or a format fixed.
-_REVERSED = re.compile(
+_REVERSED = compiled(
     r"\b(?:has been|have been|is|was|been|got)\s+(?:successfully\s+)?(?:auto[- ]?)?"
     r"(?:reversed|refunded|credited\s+back)\b(?!\s+(?:from|by) your)"
     r"|\b(?:reversed|refunded|credited\s+back)\s+(?:back\s+)?(?:to|in|into)\s+"
@@ -502,6 +512,11 @@ _REVERSED = re.compile(
 
 def reversed_to_owner(low: str) -> bool:
     """Whether the body says money taken has been given back (a reversal or refund, done)."""
-    if "revers" in low or "refunded" in low or "back" in low:  # "credited back"
+    if "revers" in low or "refunded" in low or ("back" in low and _CREDITED_BACK.search(low)):
         return _REVERSED.search(low) is not None
     return False
+
+
+# "credited back" (any spacing): searched only where "back" is, and only to gate _REVERSED, which
+# costs more ("cashback", "call back" hold "back" too).
+_CREDITED_BACK = re.compile(r"credited\s+back\b")
