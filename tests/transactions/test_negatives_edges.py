@@ -73,3 +73,17 @@ def test_a_failure_whose_money_is_still_to_come_is_the_failure(body: str, reason
 def test_modal_words_that_announce_nothing_leave_the_alert_read(body: str) -> None:
     txn = parse_message("VM-ACMEBK-S", body).transaction
     assert txn is not None and (txn.direction, txn.amount) == ("debit", Decimal("500.00"))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Rs 500.00 spent on HDFC Bank Card XX1234 at AMAZON on 02-02-26. You earned 50 points "
+        "worth Rs 12.50",
+        "Rs. 500.00 spent at AMAZON on your SBM One Credit Card xxXX1234. Reward points added.",
+    ],
+)
+def test_a_spend_that_mentions_points_earned_is_still_the_spend(body: str) -> None:
+    for sender in ("VM-HDFCBK-S", "VM-ACMEBK-S"):
+        txn = parse_message(sender, body).transaction
+        assert txn is not None and (txn.direction, txn.amount) == ("debit", Decimal("500.00"))

@@ -147,6 +147,12 @@ BALANCE_FIRST = (
     "Bal: INR 9,999.00 after debit of {amt} from A/c {tail} on 02-02-26. Ref 612345678901",
     "Available balance is Rs 9,999.00 after {amt} was debited from A/c {tail}. Ref 612345678901",
 )
+# Reward points' worth credited: the points, not money.
+POINTS = (
+    "500 reward points worth {amt} have been credited to your card {tail}. Ref 612345678901",
+    "Reward points worth {amt} credited to your A/c {tail} on 02-02-26. Ref 612345678901",
+    "2,000 points valued at {amt} were credited to card {tail} on 02-02-26",
+)
 # A one-time password sent elsewhere: no code in the body, so only the parser's own OTP rule (not
 # the storage rule, which needs the code) tells it from the payment it approves.
 OTP_SENT = (
@@ -308,6 +314,11 @@ def test_a_balance_quoted_before_the_movement_is_not_its_amount(layer: str) -> N
 
 
 @pytest.mark.parametrize("layer", LAYERS)
+def test_reward_points_worth_an_amount_are_not_that_money(layer: str) -> None:
+    _check(POINTS, layer, lambda result, _: result == ParseResult(None, "service"))
+
+
+@pytest.mark.parametrize("layer", LAYERS)
 def test_a_one_time_password_sent_elsewhere_is_never_the_payment(layer: str) -> None:
     _check(OTP_SENT, layer, lambda result, _: result == ParseResult(None, "otp"))
 
@@ -359,6 +370,7 @@ _FAMILIES = {
     "doubtful": (DOUBTFUL, {DOUBTFUL_TENSE}),
     "otp": (OTP, {"otp"}),
     "otp sent": (OTP_SENT, {"otp"}),
+    "points": (POINTS, {"service"}),
     "collect": (COLLECT, {"collect_request"}),
     "request": (REQUEST, {"service"}),
     "clearing": (CLEARING, {"predebit"}),

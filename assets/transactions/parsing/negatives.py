@@ -128,6 +128,15 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"\brefund (?:is |has been |was )?initiated\b(?!.*\b(?:credited|refunded|reversed)\b)",
         ),
         (
+            # Reward points' worth credited ("500 reward points worth Rs 125.00 have been
+            # credited"): no money moved. Only where "credited" follows the worth itself: a spend
+            # that adds "you earned 50 points worth Rs 12.50" is still the spend.
+            "service",
+            ("point",),
+            r"\bpoints?\s+(?:worth|valued\s+at|of\s+value)\s+(?:rs|inr|₹)\.?\s*:?\s*[\d,.]+\s+"
+            r"(?:(?:have|has)\s+been\s+|were\s+|was\s+|are\s+|is\s+)?credited\b",
+        ),
+        (
             # A cheque deposited or presented is money to come until it clears (banks alert at
             # deposit and again at clearing): "… deposited in your A/c … sent for clearing".
             "predebit",
@@ -392,6 +401,7 @@ _GATE_WORDS = (
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
+    "point", "points",
 )  # fmt: skip
 _GATE = frozenset(
     variant
