@@ -71,8 +71,6 @@ def _given_back(txn: Transaction, low: str) -> Transaction:
     if not negatives.reversed_to_owner(low):
         return txn
     kind = kind_of(low, "credit", txn[6], txn[2] is not None)
-    if kind == "transfer":  # "… has been credited back": no refund word, a refund all the same
-        kind = "refund"
     return _new(Transaction, (txn[0], "credit", *txn[2:11], kind))
 
 
@@ -129,7 +127,8 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         reason = negatives.after_formats(low)
         return ParseResult(None, reason) if reason else _UNRECOGNIZED
     # Whichever layer read it (a format's fixed direction, or the first verb), a debit the
-    # body says was given back is a credit (reversed_to_owner looks at cheap substrings first).
-    if txn[1] == "debit":
+    # body says was given back is a credit. The substrings first, inline: a reversal is rare and
+    # this runs for every debit ("back": "credited back").
+    if txn[1] == "debit" and ("revers" in low or "refunded" in low or "back" in low):
         txn = _given_back(txn, low)
     return _new(ParseResult, (txn, None))

@@ -40,7 +40,9 @@ _DEBIT_WORDS: tuple[tuple[str, Kind], ...] = (
 _CREDIT = re.compile("|".join(re.escape(w) for w, _ in _CREDIT_WORDS))
 _DEBIT = re.compile("|".join(re.escape(w) for w, _ in _DEBIT_WORDS))
 _CREDIT_KIND = dict(_CREDIT_WORDS)
-_CREDITED_BACK = re.compile(r"\bcredited\s+back\b")
+# "… has been credited back" (any spacing): a debit given back. Also the reversal test's gate
+# (negatives.reversed_to_owner), searched only where "back" is.
+CREDITED_BACK = re.compile(r"\bcredited\s+back\b")
 _DEBIT_KIND = dict(_DEBIT_WORDS)
 # Money into a fund house: a SIP, a fund's units, an asset manager as payee. Searched only when
 # one of the cheap substrings below is in the body (most alerts hold none of them).
@@ -60,7 +62,7 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
             "cash" in low or "refund" in low or "revers" in low or "interest" in low or "sal" in low
         ) and (match := _CREDIT.search(low)):
             return _CREDIT_KIND[match[0]]
-        if "back" in low and _CREDITED_BACK.search(low):
+        if "back" in low and CREDITED_BACK.search(low):
             return "refund"  # "… has been credited back": a debit given back
         if "payment" in low and "card" in low and ("received" in low or "towards" in low):
             return "card_bill_payment"  # a credit-card bill payment arriving on the card

@@ -15,6 +15,7 @@ import re
 from assets.common.privacy import is_otp_lower
 from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_TENSE
+from assets.transactions.parsing.kinds import CREDITED_BACK
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
 # "OTP is 1234", "OTP for …", "your OTP", "OTP is sent for your txn of Rs …" (no code in the
@@ -522,11 +523,8 @@ _REVERSED = compiled(
 
 def reversed_to_owner(low: str) -> bool:
     """Whether the body says money taken has been given back (a reversal or refund, done)."""
-    if "revers" in low or "refunded" in low or ("back" in low and _CREDITED_BACK.search(low)):
+    # The substrings, then "credited back", before _REVERSED, which costs more ("cashback" and
+    # "call back" hold "back" too).
+    if "revers" in low or "refunded" in low or ("back" in low and CREDITED_BACK.search(low)):
         return _REVERSED.search(low) is not None
     return False
-
-
-# "credited back" (any spacing): searched only where "back" is, and only to gate _REVERSED, which
-# costs more ("cashback", "call back" hold "back" too).
-_CREDITED_BACK = re.compile(r"credited\s+back\b")
