@@ -33,6 +33,9 @@ TRANSFER_ACCOUNT = "Assets:Transfers:Clearing"
 # Money into funds the SMS names (a SIP instalment); kept apart from the broker's holdings
 # (Assets:Investments:Broker), whose units the books check against the broker.
 INVESTMENT_ACCOUNT = "Assets:Investments:Contributions"
+# Where an account's opening balance comes from (the owner's own, or the one the books infer
+# from an account's first asserted balance).
+OPENING_EQUITY = "Equity:Opening-Balances"
 _ACCOUNT_FIELD = {
     "field": "account",
     "example": '"Assets:Bank:HDFC:Savings" or "Liabilities:CreditCard:HDFC"',

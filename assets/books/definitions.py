@@ -118,6 +118,13 @@ def ledger_entries(
         context.log.warning(f"a foreign-currency alert is not in the books: {line}")
     for line in build.before_open:
         context.log.warning(f"an alert is not in the books: {line}")
+    for opening in build.openings:
+        posting = opening.postings[0]
+        context.log.info(
+            f"{posting.account} opens with {posting.units} on {opening.date}, the balance its "
+            f"first assertion states (alert {opening.meta['opening_from_sms']}); an opening "
+            "entry of your own in main.beancount before that day replaces it"
+        )
     unmapped = build.unmapped
     check = AssetCheckResult(
         check_name="unmapped_accounts",
@@ -172,6 +179,7 @@ def ledger_entries(
             "foreign_currency_not_posted": len(build.currency_blocked),
             "dated_before_account_opens": len(build.before_open),
             "opened_accounts": len(build.opens),
+            "inferred_openings": len(build.openings),
             "files_written": len(report.written),
             "files_unchanged": len(report.unchanged),
             "files_removed": len(report.removed),
@@ -270,7 +278,12 @@ def books(warehouse: Warehouse, books_config: BooksResource) -> MaterializeResul
         check_name="ledger_loads_clean",
         passed=not errors,
         severity=AssetCheckSeverity.ERROR,
-        description=f"{len(errors)} error(s) in the ledger" if errors else "no errors",
+        # The first error in the description itself: `doctor` and the UI's check list show
+        # only the description, and "1 error(s)" alone names nothing to fix.
+        description=f"{len(errors)} error(s) in the ledger, first: {errors[0].filename}:"
+        f"{errors[0].lineno} {errors[0].message}"
+        if errors
+        else "no errors",
         metadata={"errors": len(errors), "details": MetadataValue.md(listed or "none")},
     )
 

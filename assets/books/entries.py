@@ -18,6 +18,7 @@ from beancount.core.amount import Amount
 
 from assets.books.accounts import (
     BANK_INSTRUMENTS,
+    OPENING_EQUITY,
     AccountMapping,
     category_tail,
     counter_account,
@@ -65,6 +66,9 @@ class LedgerBuild(NamedTuple):
     before_open: tuple[str, ...] = ()
     # Statement lines no alert confirms that the owner already keeps by hand (line ids).
     statement_hand_kept: tuple[str, ...] = ()
+    # An opening balance for each account whose first assertion nothing of the owner's comes
+    # before (a newly mapped account): without it that assertion, and the books, would fail.
+    openings: tuple[data.Transaction, ...] = ()
 
 
 def alert_date(alert: StoredTransaction, tz: ZoneInfo) -> dt.date:
@@ -301,6 +305,9 @@ def build_ledger(
     )
     for balance in balances:
         first_use.setdefault(balance.account, balance.date)
+    openings = opening_entries(balances, transactions, hand, first_use)
+    if openings and OPENING_EQUITY not in first_use:
+        first_use[OPENING_EQUITY] = min(o.date for o in openings)
     for posting in hand.postings:
         # The entry homeclerk prints for a balance-chain gap (books/gaps.py) posts to the
         # uncategorized account, which the generated books open when they use it; open it for
@@ -334,7 +341,63 @@ def build_ledger(
         tuple(blocked),
         tuple(before_open),
         tuple(from_statement),
+        openings,
     )
+
+
+def opening_entries(
+    balances: Sequence[data.Balance],
+    transactions: Sequence[data.Transaction],
+    hand: HandKept,
+    first_use: dict[str, dt.date],
+) -> tuple[data.Transaction, ...]:
+    """The opening balance of each account whose first assertion the owner's files have no
+    posting before: the asserted figure less what the generated entries move before it, from
+    `Equity:Opening-Balances`, dated on the account's first entry. (Beancount's `pad` does the
+    same, but an unneeded pad is an error: this is written only when it is not zero.) An
+    opening the owner keeps, or any entry of theirs on the account before that day, wins."""
+    first: dict[str, data.Balance] = {}
+    for balance in sorted(balances, key=lambda b: b.date):
+        first.setdefault(balance.account, balance)
+    kept = {(p.account, p.date) for p in hand.postings}
+    out: list[data.Transaction] = []
+    for account, check in sorted(first.items()):
+        if any(acc == account and day < check.date for acc, day in kept):
+            continue
+        moved = sum(
+            (
+                posting.units.number
+                for txn in transactions
+                if txn.date < check.date
+                for posting in txn.postings
+                if posting.account == account and posting.units.currency == CURRENCY
+            ),
+            Decimal(0),
+        )
+        opening = check.amount.number - moved
+        if not opening:
+            continue
+        date = min(first_use.get(account, check.date), check.date - _ONE_DAY)
+        meta = data.new_metadata(GENERATED_SOURCE, 0)
+        meta["opening_from_sms"] = check.meta["from_sms"]  # the alert whose balance it is
+        out.append(
+            data.Transaction(
+                meta,
+                date,
+                "*",
+                None,
+                f"Opening balance, from the alert balance asserted on {check.date}",
+                data.EMPTY_SET,
+                data.EMPTY_SET,
+                [
+                    data.Posting(account, Amount(opening, CURRENCY), None, None, None, None),
+                    data.Posting(
+                        OPENING_EQUITY, Amount(-opening, CURRENCY), None, None, None, None
+                    ),
+                ],
+            )
+        )
+    return tuple(out)
 
 
 def _before_open(date: dt.date, accounts: Iterable[str], hand: HandKept) -> str | None:

@@ -69,7 +69,7 @@ def write_bank_books(
         alerts, mapping, tz=tz, today=today, hand=hand, statement=statement, describe=describe
     )
     entries = sorted(
-        [*build.transactions, *build.balances],
+        [*build.openings, *build.transactions, *build.balances],
         # Balances are dated the morning after, so within a day they never interleave wrongly.
         key=lambda e: (e.date, type(e).__name__, _identity(e)),
     )
@@ -84,7 +84,7 @@ def write_bank_books(
 def _identity(entry: data.Directive) -> str:
     # An alert's GUID, a statement line's id, or a balance's account: stable across runs.
     meta = entry.meta
-    found = meta.get("sms_guid") or meta.get("statement_line")
+    found = meta.get("sms_guid") or meta.get("statement_line") or meta.get("opening_from_sms")
     return str(found) if found else str(getattr(entry, "account", ""))
 
 

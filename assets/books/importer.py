@@ -132,7 +132,7 @@ class ChatDbImporter(beangulp.Importer):
             hand=hand_kept_from_entries(existing or ()),
         )
         entries: list[data.Directive] = []
-        for index, entry in enumerate([*build.transactions, *build.balances]):
+        for index, entry in enumerate([*build.openings, *build.transactions, *build.balances]):
             entry.meta["filename"], entry.meta["lineno"] = filepath, index
             entries.append(entry)
         return entries

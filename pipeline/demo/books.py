@@ -10,13 +10,16 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from assets.books.accounts import BANK_INSTRUMENTS, AccountMapping, commodity_name
+from assets.books.accounts import (
+    BANK_INSTRUMENTS,
+    OPENING_EQUITY,
+    AccountMapping,
+    commodity_name,
+)
 from assets.books.checks import BROKER_ACCOUNT
 from assets.books.entries import CURRENCY, alert_date
 from assets.portfolio.model import Holding
 from assets.transactions.stored import StoredTransaction
-
-OPENING_EQUITY = "Equity:Opening-Balances"
 
 
 def investment_entries_for(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 
@@ -94,3 +95,53 @@ def test_the_books_today_is_the_clocks(tmp_path: Path) -> None:
         text = "".join(p.read_text() for p in (books_dir / "generated" / "bank").glob("*"))
         assert "SWIGGY" in text
         assert (assertion in text) is expected, (clock_day, text)
+
+
+def _checks(result) -> dict[str, object]:
+    return {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def test_a_failing_ledger_names_its_first_error_in_the_check_description(
+    tmp_path: Path,
+) -> None:
+    # `doctor` and the UI's check list show the description: it names the failed assertion.
+    books_dir, resources = _books(tmp_path, _clock(TODAY))
+    main = books_dir / "main.beancount"
+    main.write_text(main.read_text().replace("10000.00 INR", "9000.00 INR"))
+    result = materialize(BOOKS_ASSETS, resources=resources, raise_on_error=False)
+    check = _checks(result)["ledger_loads_clean"]
+    assert not check.passed
+    assert check.description.startswith("1 error(s) in the ledger, first: ")
+    assert "Balance failed for 'Assets:Bank:HDFC:Savings'" in check.description
+    assert "generated/bank/" in check.description
+
+
+def test_a_newly_mapped_account_with_balances_opens_and_the_ledger_loads(tmp_path: Path) -> None:
+    # The ICICI account's alert states 500.00: mapped (as the unmapped fix prints it), the
+    # books open it with that balance instead of failing its first assertion.
+    books_dir, resources = _books(tmp_path, _clock(TODAY))
+    config = resources["books_config"]
+    resources["books_config"] = BooksResource(
+        books_dir=config.books_dir,
+        account_mapping=[
+            *config.account_mapping,
+            {"bank": "ICICI", "tail": "0042", "account": "Assets:Bank:Icici:Savings"},
+        ],
+        timezone=config.timezone,
+        broker_value_tolerance=config.broker_value_tolerance,
+    )
+    result = materialize(BOOKS_ASSETS, resources=resources, raise_on_error=False)
+    checks = _checks(result)
+    assert checks["unmapped_accounts"].passed
+    assert checks["ledger_loads_clean"].passed, checks["ledger_loads_clean"].description
+    text = "".join(p.read_text() for p in (books_dir / "generated" / "bank").glob("*"))
+    # 500.00 after the day's 80.00 debit: 580.00 before it.
+    assert re.search(
+        r'\* "Opening balance, [^"]*"\n  opening_from_sms: "GUID-0002"\n'
+        r"  Assets:Bank:Icici:Savings +580\.00 INR\n  Equity:Opening-Balances +-580\.00 INR",
+        text,
+    ), text

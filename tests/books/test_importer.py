@@ -62,7 +62,9 @@ def test_extract_gives_stable_ids_and_skips_what_the_books_hold(tmp_path: Path) 
     db = str(_chat_db(tmp_path / "chat.db"))
     importer = _importer()
     entries = importer.extract(db, [])
-    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    opening, *txns = [e for e in entries if isinstance(e, data.Transaction)]
+    # Nothing in the books before: the account opens with what its first assertion states.
+    assert "opening_from_sms" in opening.meta
     assert [t.meta["sms_guid"] for t in txns] == ["SMS-0", "SMS-1"]
     assert txns[0].meta["bank_ref"] == "458167896224" and txns[0].payee == "Joseph Thomas"
     # The raw counterparty stays beside the readable payee.
@@ -79,9 +81,10 @@ def test_extract_gives_stable_ids_and_skips_what_the_books_hold(tmp_path: Path) 
     assert importer.extract(db, []) == entries  # same file, same entries
 
     again = importer.extract(db, [txns[0]])  # the books already hold SMS-0
+    # (and an entry of the account before its assertion: no opening inferred)
     assert [e.meta.get("sms_guid") for e in again if isinstance(e, data.Transaction)] == ["SMS-1"]
     importer.deduplicate(entries, [txns[0], *balances])
-    assert [bool(e.meta.get("__duplicate__")) for e in entries] == [True, False, True]
+    assert [bool(e.meta.get("__duplicate__")) for e in entries] == [False, True, False, True]
 
 
 def test_extract_posts_a_payment_with_two_alerts_once(tmp_path: Path) -> None:
@@ -101,7 +104,8 @@ def test_extract_posts_a_payment_with_two_alerts_once(tmp_path: Path) -> None:
     )  # fmt: skip
     mapping = [{"bank": "FEDERAL", "tail": "6142", "account": "Assets:Bank:Federal"}]
     importer = ChatDbImporter(mapping, ["FEDBNK"], today=dt.date(2026, 4, 1))
-    txns = [e for e in importer.extract(str(path), []) if isinstance(e, data.Transaction)]
+    entries = importer.extract(str(path), [])
+    txns = [e for e in entries if isinstance(e, data.Transaction) and "sms_guid" in e.meta]
     assert [(t.meta["sms_guid"], t.meta.get("also_alerted_by")) for t in txns] == [
         ("SMS-1", "SMS-0")
     ]
@@ -109,7 +113,7 @@ def test_extract_posts_a_payment_with_two_alerts_once(tmp_path: Path) -> None:
     apart = ChatDbImporter(
         mapping, ["FEDBNK"], today=dt.date(2026, 4, 1), link_window_minutes=0
     ).extract(str(path), [])
-    assert len([e for e in apart if isinstance(e, data.Transaction)]) == 2
+    assert len([e for e in apart if isinstance(e, data.Transaction) and "sms_guid" in e.meta]) == 2
 
 
 def test_extract_posts_a_foreign_spend_at_the_rupee_figure_its_alert_states(
