@@ -453,6 +453,7 @@ CORPORA = (
     "sms-wild.jsonl",
     "sms-wild2.jsonl",
     "sms-wild3.jsonl",
+    "sms-wild4.jsonl",
 )
 
 

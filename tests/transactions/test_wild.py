@@ -1,6 +1,6 @@
-"""The third, fourth and fifth batches of real wordings (sms-wild.jsonl, sms-wild2.jsonl,
-sms-wild3.jsonl): what each rule written for them reads, and what it must not. Every line of the
-first two is also held to its labels by test_corpus.py; the fifth's lines are pinned here."""
+"""The third to sixth batches of real wordings (sms-wild.jsonl … sms-wild4.jsonl): what each rule
+written for them reads, and what it must not. Every line of the first two is also held to its
+labels by test_corpus.py; the fifth's and sixth's lines are pinned here."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from tests.transactions.sms_corpus import as_expected, load
 WILD = {line["id"]: line for line in load("sms-wild.jsonl")}
 WILD2 = {line["id"]: line for line in load("sms-wild2.jsonl")}
 WILD3 = {line["id"]: line for line in load("sms-wild3.jsonl")}
+WILD4 = {line["id"]: line for line in load("sms-wild4.jsonl")}
 
 
 def read(case_id: str, body: str | None = None) -> Transaction:
-    line = WILD.get(case_id) or WILD2.get(case_id) or WILD3[case_id]
+    line = WILD.get(case_id) or WILD2.get(case_id) or WILD3.get(case_id) or WILD4[case_id]
     txn = parse_message(line["sender"], body or line["body"]).transaction
     assert txn is not None, case_id
     return txn
@@ -32,6 +33,7 @@ BATCHES = (
     ("sms-wild", WILD, 22, ("https://",)),
     ("sms-wild2", WILD2, 11, ("https://",)),
     ("sms-wild3", WILD3, 13, ("https://", "http://")),
+    ("sms-wild4", WILD4, 4, ("https://",)),
 )
 
 
@@ -107,7 +109,12 @@ def test_a_suryoday_card_spend_is_on_a_credit_card_with_its_limit() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    [line for batch in (WILD, WILD2, WILD3) for line in batch.values() if line["expected"] is None],
+    [
+        line
+        for batch in (WILD, WILD2, WILD3, WILD4)
+        for line in batch.values()
+        if line["expected"] is None
+    ],
     ids=lambda line: line["id"],
 )
 def test_no_negative_of_the_batch_is_read_even_without_its_issuers_formats(line: dict) -> None:
@@ -251,10 +258,10 @@ _NOT_READ: dict[str, tuple[str, ...]] = {"w3-03-unnamed-debit-zero-balance": ("b
 
 @pytest.mark.parametrize(
     "line",
-    [line for line in WILD3.values() if line["expected"] is not None],
+    [line for batch in (WILD3, WILD4) for line in batch.values() if line["expected"] is not None],
     ids=lambda line: line["id"],
 )
-def test_each_transaction_of_the_fifth_batch_is_read_as_labelled(line: dict) -> None:
+def test_each_transaction_of_the_fifth_and_sixth_batches_is_read_as_labelled(line: dict) -> None:
     txn = read(line["id"])
     got = as_expected(txn)
     expected = dict(line["expected"])
