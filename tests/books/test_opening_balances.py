@@ -140,3 +140,15 @@ def _entries(text: str) -> list:
     entries, errors, _ = parser.parse_string(text)
     assert errors == []
     return entries
+
+
+def test_an_owner_entry_on_the_first_assertion_s_day_leaves_the_opening() -> None:
+    # An assertion holds at the start of its day: an entry dated that day is not before it.
+    hand = hand_kept_from_entries(
+        _entries(
+            f"2025-01-01 open {UNION} INR\n2025-01-01 open Expenses:Cash\n"
+            f'2025-03-31 * "Cash"\n  {UNION}  -10.00 INR\n  Expenses:Cash\n'
+        )
+    )
+    built = build_ledger(_union_alerts(), _union_mapping(), tz=TZ, today=TODAY, hand=hand)
+    assert [o.postings[0].units.number for o in built.openings] == [Decimal("12500.00")]
