@@ -377,7 +377,9 @@ def opening_entries(
         opening = check.amount.number - moved
         if not opening:
             continue
-        date = min(first_use.get(account, check.date), check.date - _ONE_DAY)
+        # The account's first entry: before the assertion, as that day's alert is an entry (or
+        # the owner's, and then nothing is inferred).
+        date = first_use[account]
         meta = data.new_metadata(GENERATED_SOURCE, 0)
         meta["opening_from_sms"] = check.meta["from_sms"]  # the alert whose balance it is
         out.append(

@@ -47,6 +47,7 @@ def test_an_account_the_owner_keeps_nothing_for_opens_with_its_first_asserted_ba
         (OPENING_EQUITY, Decimal("-12500.00")),
     ]
     assert opening.meta["opening_from_sms"] == "GUID-0032"
+    assert opening.tags == opening.links == frozenset()
     assert "Opening balance" in opening.narration
     opens = {o.account: o.date for o in built.opens}
     assert opens[OPENING_EQUITY] == D1 and opens[UNION] == D1
@@ -152,3 +153,22 @@ def test_an_owner_entry_on_the_first_assertion_s_day_leaves_the_opening() -> Non
     )
     built = build_ledger(_union_alerts(), _union_mapping(), tz=TZ, today=TODAY, hand=hand)
     assert [o.postings[0].units.number for o in built.openings] == [Decimal("12500.00")]
+
+
+def test_an_account_the_owner_keeps_does_not_stop_the_next_one_s_opening() -> None:
+    # Two new accounts, the first (in name order) kept by the owner: the second still opens.
+    both = parse_account_mapping(
+        [
+            {"bank": "HDFC", "tail": "1276", "account": "Assets:Bank:Axis"},
+            {"bank": "UNION", "tail": "4821", "account": UNION},
+        ]
+    )
+    kept = alert(51, D1, "100.00", balance="900.00", hour=8)
+    hand = hand_kept_from_entries(
+        _entries(
+            f"2025-01-01 open Assets:Bank:Axis INR\n2025-01-01 open {OPENING_EQUITY}\n"
+            f'2025-03-01 * "Opening"\n  Assets:Bank:Axis  1000.00 INR\n  {OPENING_EQUITY}\n'
+        )
+    )
+    built = build_ledger([kept, *_union_alerts()], both, tz=TZ, today=TODAY, hand=hand)
+    assert [o.postings[0].account for o in built.openings] == [UNION]
