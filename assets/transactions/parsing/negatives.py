@@ -419,6 +419,8 @@ _GATE = frozenset(
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
 _GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
+# Whether _GLUED_MODAL is in a body, written so that re skips ahead to the modals' letters.
+_GLUED_MODAL_AT = re.compile(r"(?:w(?<=\dw)ill|s(?<=\ds)hall|w(?<=\dw)ould)\b")
 
 
 def _gated(low: str, words: list[str]) -> bool:
@@ -439,7 +441,7 @@ def before_formats(low: str, sender: str) -> str | None:
         if label < 0 or _amount_before(low, label):
             return None
         return "balance_only" if balance_statement(low) else None
-    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
+    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL_AT.search(low):
         # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
         # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
         words = _GLUED_MODAL.sub(r"\1 \2", low).split()
