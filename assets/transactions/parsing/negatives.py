@@ -24,7 +24,8 @@ from assets.transactions.parsing.kinds import CREDITED_BACK
 # OTP" and "OTP for" after "share"/"disclose" are the footer ("Never share your OTP", "Do not
 # share OTP for any reason"), whose alert is still read; the look-behinds stand after the words
 # so that re still skips ahead to them.
-_OTP_CODE = re.compile(r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)")
+# `\d(?<=\b\d)\d{3,7}` is `\b\d{4,8}` written so that re skips ahead to digits (regex_prefix).
+_OTP_CODE = re.compile(r"\d(?<=\b\d)\d{3,7} is (?:your |the )?(?:otp|one[- ]time)")
 _FOOTER = r"(?<!share {0})(?<!disclose {0})"
 _OTP_WORDS = compiled(
     r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp (?:is|has been|was) sent\b"
@@ -361,6 +362,11 @@ def balance_statement(low: str) -> bool:
     first_label = low.find("bal")
     if first_label < 0 or _amount_before(low, first_label):
         return False
+    return _every_amount_a_balance(low)
+
+
+def _every_amount_a_balance(low: str) -> bool:
+    """balance_statement's look at each amount, once no amount comes before the first "bal"."""
     previous = 0
     seen = False
     for amount in _AMOUNT.finditer(low):
@@ -423,24 +429,21 @@ _GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
 _GLUED_MODAL_AT = re.compile(r"(?:w(?<=\dw)ill|s(?<=\ds)hall|w(?<=\dw)ould)\b")
 
 
-def _gated(low: str, words: list[str]) -> bool:
-    # The two substrings are spelled out: a generator over a tuple costs more than both tests.
-    return "otp" in low or "mandate" in low or not _GATE.isdisjoint(words)
-
-
 def before_formats(low: str, sender: str) -> str | None:
     """The reason a (lower-cased) body is no transaction, for shapes that quote amounts."""
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
-    if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
+    # The strong reasons' two substrings that are no gate word: looked for once, here.
+    flagged = "otp" in low or "mandate" in low
+    if not flagged and _ANY_GATE.isdisjoint(words):
         # Most alerts: no word any strong reason or an announcement needs (one pass). An
         # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
-        # balance statement, and the cheapest look at it.
+        # balance statement, and the cheapest look at it (balance_statement's first steps).
         label = low.find("bal")
         if label < 0 or _amount_before(low, label):
             return None
-        return "balance_only" if balance_statement(low) else None
+        return "balance_only" if _every_amount_a_balance(low) else None
     if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL_AT.search(low):
         # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
         # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
@@ -448,7 +451,7 @@ def before_formats(low: str, sender: str) -> str | None:
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
-    if _gated(low, words):
+    if flagged or not _GATE.isdisjoint(words):
         reason = _strong(spaced, words)
         if reason is not None:
             return reason
