@@ -41,9 +41,18 @@ def disable_issuer_formats(issuers: Sequence[str]) -> None:
     _route.cache_clear()
 
 
+# Each issuer's formats with their keywords beside them: `keyword in low` first, without an
+# attribute look-up per format ("" is in every body).
+_KEYED_FORMATS: dict[str, tuple[tuple[str, Format], ...]] = {
+    issuer: tuple((format_.keyword, format_) for format_ in formats)
+    for issuer, formats in FORMATS_BY_ISSUER.items()
+}
+
+
 @lru_cache(maxsize=4096)
-def _route(sender: str) -> tuple[str | None, str | None, tuple[Format, ...], bool]:
-    """(header, bank id, built-in formats to try, known issuer) for a sender; cached."""
+def _route(sender: str) -> tuple[str | None, str | None, tuple[tuple[str, Format], ...], bool]:
+    """(header, bank id, (keyword, built-in format) pairs to try, known issuer) for a sender;
+    cached."""
     header = sender_header(sender)
     if header is None:
         # Phone numbers and e-mail addresses are not bank alert senders; a look-alike alert
@@ -54,7 +63,7 @@ def _route(sender: str) -> tuple[str | None, str | None, tuple[Format, ...], boo
         return header, header, (), False
     if issuer in _DISABLED:
         return header, issuer, (), True
-    return header, issuer, FORMATS_BY_ISSUER[issuer], True
+    return header, issuer, _KEYED_FORMATS[issuer], True
 
 
 def _with_kind(txn: Transaction, low: str) -> Transaction:
@@ -88,7 +97,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     low = body.lower()
     reason = negatives.before_formats(low, sender)
     if reason is not None:
-        return ParseResult(None, reason)
+        return _new(ParseResult, (None, reason))
     # The layers in turn, the first transaction wins: owner formats, issuer formats, generic
     # layer, generic formats. (All in this function: it runs 100,000 times on a first run.)
     txn = None
@@ -100,8 +109,8 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                     txn = _with_kind(txn, low)
                     break
     if txn is None:
-        for builtin_format in builtin:
-            if builtin_format.keyword and builtin_format.keyword not in low:
+        for keyword, builtin_format in builtin:
+            if keyword not in low:
                 continue
             txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]  # bank set
             if txn is not None:  # its kind read from `low` already

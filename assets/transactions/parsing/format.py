@@ -143,22 +143,38 @@ def _channel(word: str) -> Channel:
 # then replaces a groupdict plus seven look-ups, ~100,000 times on a first ingest.
 _FIELDS = ("amount", "counterparty", "account_tail", "balance", "reference", "date")
 _WORDS = ("direction", "channel")
-# Keyed by the regex's id, the regex kept beside its getter (so the id is never reused while
+_NONE = (None,)  # appended to `match.groups()`: what an absent field's index picks
+
+
+class _Plan(NamedTuple):
+    """What `apply` needs of one regex, worked out once: the fields' getter and the group
+    numbers it reads spans of (0: the pattern has no such group)."""
+
+    pick: itemgetter[tuple[str | None, ...]]
+    amount: int
+    counterparty: int
+    reference: int
+
+
+# Keyed by the regex's id, the regex kept beside its plan (so the id is never reused while
 # the entry lives): hashing a compiled pattern hashes its whole code, kilobytes per format, and
 # cost more than the rest of `apply` together.
-_GETTERS: dict[int, tuple[re.Pattern[str], itemgetter[tuple[str | None, ...]]]] = {}
+_PLANS: dict[int, tuple[re.Pattern[str], _Plan]] = {}
 _new = tuple.__new__  # NamedTuple construction without its Python-level __new__
 
 
-def _getter(regex: re.Pattern[str]) -> itemgetter[tuple[str | None, ...]]:
+def _plan(regex: re.Pattern[str]) -> _Plan:
     """Picks the fields' groups (absent ones: the None appended after the last group)."""
     absent = regex.groups
     index = regex.groupindex
-    getter = itemgetter(
-        *(index[name] - 1 if name in index else absent for name in _FIELDS + _WORDS)
+    plan = _Plan(
+        itemgetter(*(index[name] - 1 if name in index else absent for name in _FIELDS + _WORDS)),
+        index.get("amount", 0),
+        index.get("counterparty", 0),
+        index.get("reference", 0),
     )
-    _GETTERS[id(regex)] = (regex, getter)
-    return getter
+    _PLANS[id(regex)] = (regex, plan)
+    return plan
 
 
 def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transaction | None:
@@ -167,38 +183,84 @@ def apply(fmt_: Format, body: str, bank: str, low: str | None = None) -> Transac
     `low` is `body.lower()` when the caller has it: a built-in format then scans it instead,
     and the transaction's `kind` is read from it (without it, `kind` is "transfer").
     """
-    regex = fmt_.low_regex
-    if regex is not None and low is not None and len(low) == len(body):
-        match = regex.search(low)
-        from_low = True
+    # One unpacking instead of an attribute look-up per field (hot path).
+    _, _, direction, fixed_channel, instrument, _, _, own_bank, regex, fixed_kind = fmt_
+    if regex is None or low is None or len(low) != len(body):
+        return _apply_to_body(fmt_, body, bank, low)
+    match = regex.search(low)
+    if match is None:
+        return None
+    entry = _PLANS.get(id(regex))
+    plan = entry[1] if entry is not None and entry[0] is regex else _plan(regex)
+    # A built-in format does not read an amount that ends the text (nor does the generic layer):
+    # the alert may be cut inside it ("… credit of Rs6" of "Rs634.53").
+    if match.end(plan.amount) >= len(body.rstrip(" ,.")):
+        return None
+    amount_text, name, tail, balance, reference, date, direction_word, channel_word = plan.pick(
+        match.groups() + _NONE
+    )
+    # The name and the reference as the body spells them (the match is the lower-cased body's).
+    if name:
+        start, end = match.span(plan.counterparty)
+        name = fields.counterparty(body[start:end])
     else:
-        regex = fmt_.regex
-        match = regex.search(body)
-        from_low = False
+        name = None
+    if reference:
+        start, end = match.span(plan.reference)
+        reference = body[start:end].strip() or None
+    # A built-in pattern's amount and balance are AMT/BAL's digits and comma groups, its tail
+    # TAIL's digits: the values are made here without the checks fields makes of an owner's
+    # capture. A zero amount is no movement, a zero balance unknown.
+    amount = Decimal(amount_text.replace(",", ""))
+    if not amount:
+        return None
+    if balance:
+        balance = Decimal(balance.replace(",", "")) or None
+    direction = direction or _direction(direction_word or "")
+    if direction is None:
+        return None
+    channel = _channel(channel_word) if channel_word else fixed_channel or "other"
+    if fixed_kind is not None:
+        kind = fixed_kind
+    else:
+        kind = kind_of(low, direction, channel, name is not None)
+        if instrument == "wallet":
+            kind = wallet_kind(kind, direction, name is not None)
+    return _new(
+        Transaction,
+        (
+            amount,
+            direction,
+            name,
+            tail[-4:] if tail else tail,
+            balance,
+            reference or None,
+            channel,
+            fields.parse_date(date) if date else None,
+            own_bank or bank,
+            instrument,
+            "INR",
+            kind,
+        ),
+    )
+
+
+def _apply_to_body(fmt_: Format, body: str, bank: str, low: str | None) -> Transaction | None:
+    """`apply` by the pattern written for the body: an owner's format (its captures checked
+    by `fields`), or a built-in one on a body whose lower-casing changed its length."""
+    regex = fmt_.regex
+    match = regex.search(body)
     if match is None:
         return None
     builtin = fmt_.low_regex is not None
-    # A built-in format does not read an amount that ends the text (nor does the generic layer):
-    # the alert may be cut inside it ("… credit of Rs6" of "Rs634.53"). An owner's format reads
-    # what its pattern says.
     if builtin and match.end("amount") >= len(body.rstrip(" ,.")):
         return None
-    entry = _GETTERS.get(id(regex))
-    pick = entry[1] if entry is not None and entry[0] is regex else _getter(regex)
-    amount_text, name, tail, balance, reference, date, direction_word, channel_word = pick(
-        (*match.groups(), None)
+    entry = _PLANS.get(id(regex))
+    plan = entry[1] if entry is not None and entry[0] is regex else _plan(regex)
+    amount_text, name, tail, balance, reference, date, direction_word, channel_word = plan.pick(
+        match.groups() + _NONE
     )
-    if from_low:  # the name and the reference as the body spells them
-        if name:
-            start, end = match.span("counterparty")
-            name = body[start:end]
-        if reference:
-            start, end = match.span("reference")
-            reference = body[start:end]
     if builtin:
-        # A built-in pattern's amount and balance are AMT/BAL's digits and comma groups, its
-        # tail TAIL's digits: the values are made here without the checks fields makes of an
-        # owner's capture (hot path). A zero amount is no movement, a zero balance unknown.
         amount = Decimal(amount_text.replace(",", "") if "," in amount_text else amount_text)
         if not amount:
             return None

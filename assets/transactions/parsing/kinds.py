@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from assets.common.regex_prefix import compiled
 from assets.transactions.model import Channel, Direction, Kind
 
 # Checked in order; the first word found decides. Lower-case substrings of the body.
@@ -42,11 +43,11 @@ _DEBIT = re.compile("|".join(re.escape(w) for w, _ in _DEBIT_WORDS))
 _CREDIT_KIND = dict(_CREDIT_WORDS)
 # "… has been credited back" (any spacing): a debit given back. Also the reversal test's gate
 # (negatives.reversed_to_owner), searched only where "back" is.
-CREDITED_BACK = re.compile(r"\bcredited\s+back\b")
+CREDITED_BACK = compiled(r"\bcredited\s+back\b")
 _DEBIT_KIND = dict(_DEBIT_WORDS)
 # Money into a fund house: a SIP, a fund's units, an asset manager as payee. Searched only when
 # one of the cheap substrings below is in the body (most alerts hold none of them).
-_INVESTMENT = re.compile(
+_INVESTMENT = compiled(
     r"mutual fund|index fund|\bsip\b|\bamc\b|asset management|ppfas|units? (?:allot|purchase)"
 )
 

@@ -24,7 +24,8 @@ from assets.transactions.parsing.kinds import CREDITED_BACK
 # OTP" and "OTP for" after "share"/"disclose" are the footer ("Never share your OTP", "Do not
 # share OTP for any reason"), whose alert is still read; the look-behinds stand after the words
 # so that re still skips ahead to them.
-_OTP_CODE = re.compile(r"\b\d{4,8} is (?:your |the )?(?:otp|one[- ]time)")
+# `\d(?<=\b\d)\d{3,7}` is `\b\d{4,8}` written so that re skips ahead to digits (regex_prefix).
+_OTP_CODE = re.compile(r"\d(?<=\b\d)\d{3,7} is (?:your |the )?(?:otp|one[- ]time)")
 _FOOTER = r"(?<!share {0})(?<!disclose {0})"
 _OTP_WORDS = compiled(
     r"\botp (?:is|:)\s*\d|\botp \d{4,8}\b|\botp (?:is|has been|was) sent\b"
@@ -194,7 +195,7 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
 
 # A credit that reverses a failed/declined payment is a real transaction, once it is done: a
 # refund that "will be" made is still the failure's (see before_formats).
-_REVERSAL = re.compile(
+_REVERSAL = compiled(
     r"\b(?:has been|have been|is|was|been)\s+(?:reversed|refunded|credited)\b"
     r"|\bcredited (?:to|in|back)\b|\breversal of\b|\brefund of\b|\bcredited with\b"
 )
@@ -310,12 +311,18 @@ def announced(low: str, words: list[str] | None = None) -> str | None:
 # A balance statement: every amount it quotes is a balance ("Avl balance in your a/c
 # XX1234 as on 02-Feb is INR 12,345.67 (Cr)"), its Cr/Dr the balance's sign, not a movement.
 # Rupees or a foreign currency's ISO code (the generic layer's list) before the amount.
+_CURRENCIES = ("rs", "inr", "usd", "eur", "gbp", "aed", "sgd", "aud", "cad", "jpy", "chf", "thb",
+               "myr", "hkd")  # fmt: skip
+# Each code written `r(?<=\br)s` rather than `\brs` (regex_prefix): the same matches, but re
+# skips ahead to the codes' letters instead of trying every position (a balance statement is
+# scanned to its end).
 _AMOUNT = re.compile(
-    r"(?:\b(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd)|₹)\.?\s*:?\s*(?:inr\.?\s*)?"
-    r"(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
+    "(?:"
+    + "|".join(rf"{code[0]}(?<=\b{code[0]}){code[1:]}" for code in _CURRENCIES)
+    + r"|₹)\.?\s*:?\s*(?:inr\.?\s*)?(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 )
-_MOVE_WORD = re.compile(
-    r"\b(?:(?:debit|credit)(?!\s*card)|spent|sent|paid|pay|withdr|receiv|deposit|transf|"
+_MOVE_WORD = compiled(
+    r"\b(?:debit(?!\s*card)|credit(?!\s*card)|spent|sent|paid|pay|withdr|receiv|deposit|transf|"
     r"deduct|refund|revers|purchase|txn|transaction|payment|charge|cashback|emi)\w*"
 )
 
@@ -355,6 +362,11 @@ def balance_statement(low: str) -> bool:
     first_label = low.find("bal")
     if first_label < 0 or _amount_before(low, first_label):
         return False
+    return _every_amount_a_balance(low)
+
+
+def _every_amount_a_balance(low: str) -> bool:
+    """balance_statement's look at each amount, once no amount comes before the first "bal"."""
     previous = 0
     seen = False
     for amount in _AMOUNT.finditer(low):
@@ -413,11 +425,8 @@ _GATE = frozenset(
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
 _GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
-
-
-def _gated(low: str, words: list[str]) -> bool:
-    # The two substrings are spelled out: a generator over a tuple costs more than both tests.
-    return "otp" in low or "mandate" in low or not _GATE.isdisjoint(words)
+# Whether _GLUED_MODAL is in a body, written so that re skips ahead to the modals' letters.
+_GLUED_MODAL_AT = re.compile(r"(?:w(?<=\dw)ill|s(?<=\ds)hall|w(?<=\dw)ould)\b")
 
 
 def before_formats(low: str, sender: str) -> str | None:
@@ -425,22 +434,24 @@ def before_formats(low: str, sender: str) -> str | None:
     if sender.endswith(("-P", "-p")):
         return "promo"  # DLT promotional category never carries an alert
     words = low.split()
-    if _ANY_GATE.isdisjoint(words) and "otp" not in low and "mandate" not in low:
+    # The strong reasons' two substrings that are no gate word: looked for once, here.
+    flagged = "otp" in low or "mandate" in low
+    if not flagged and _ANY_GATE.isdisjoint(words):
         # Most alerts: no word any strong reason or an announcement needs (one pass). An
         # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
-        # balance statement, and the cheapest look at it.
+        # balance statement, and the cheapest look at it (balance_statement's first steps).
         label = low.find("bal")
         if label < 0 or _amount_before(low, label):
             return None
-        return "balance_only" if balance_statement(low) else None
-    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL.search(low):
+        return "balance_only" if _every_amount_a_balance(low) else None
+    if ("will" in low or "shall" in low or "would" in low) and _GLUED_MODAL_AT.search(low):
         # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
         # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
         words = _GLUED_MODAL.sub(r"\1 \2", low).split()
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
-    if _gated(low, words):
+    if flagged or not _GATE.isdisjoint(words):
         reason = _strong(spaced, words)
         if reason is not None:
             return reason
@@ -465,37 +476,61 @@ def before_formats(low: str, sender: str) -> str | None:
 _CONDITIONAL = compiled(r"\bif (?:any|debited|deducted|charged|amount)\b|\bin case\b")
 
 
-def _given_back_after_failure(low: str) -> bool:
+def _given_back_after_failure(low: str, words: list[str]) -> bool:
     """A failure whose money has come back is a credit: the reversal or refund is done, not
-    announced ("will be refunded") and not conditional ("debited, if any, is refunded")."""
+    announced ("will be refunded") and not conditional ("debited, if any, is refunded").
+    `words` are `low.split()` (the caller's, not split again)."""
     return (
         (_REVERSAL.search(low) is not None or reversed_to_owner(low))
-        and announced(low) is None
+        and announced(low, words) is None
         and _CONDITIONAL.search(low) is None
     )
+
+
+# Money announced is looked at after failures and declines ("failed; … will be refunded" is a
+# failure), before the rest: the reasons in two runs around it. A failure or decline whose money
+# has come back is no reason (a credit).
+_AFTER_FAILED = 1 + max(at for at, (reason, _, _) in enumerate(_STRONG) if reason == "failed")
+_STRONG_RUNS = tuple(
+    tuple(
+        (reason, triggers, regex, reason in ("failed", "declined"))
+        for reason, triggers, regex in run
+    )
+    for run in (_STRONG[:_AFTER_FAILED], _STRONG[_AFTER_FAILED:])
+)
 
 
 def _strong(low: str, words: list[str]) -> str | None:
     if _otp(low):
         return "otp"
-    for reason, triggers, regex in _STRONG:
+    first, rest = _STRONG_RUNS
+    reason = _first_reason(first, low, words)
+    if reason is not None:
+        return reason
+    reason = announced(low, words)
+    if reason is not None:
+        return reason
+    return _first_reason(rest, low, words)
+
+
+def _first_reason(
+    run: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either, bool], ...],
+    low: str,
+    words: list[str],
+) -> str | None:
+    """The first reason of `run` whose pattern is in `low` (tried only where a trigger is)."""
+    for reason, triggers, regex, failure in run:
         for trigger in triggers:
             if trigger in low:
-                if regex.search(low) and (
-                    reason not in ("failed", "declined") or not _given_back_after_failure(low)
-                ):
+                if regex.search(low) and not (failure and _given_back_after_failure(low, words)):
                     return reason
                 break
-        if reason == "failed":  # money announced: after failures, before the rest
-            tense = announced(low, words)
-            if tense is not None:
-                return tense
     return None
 
 
 # Wording that reports money moving: an unmatched body with it stays "unrecognized", so a bank's
 # new alert wording shows up in the parse-coverage check instead of hiding as "service".
-_MONEY_MOVED = re.compile(
+_MONEY_MOVED = compiled(
     r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited|dr\.?|cr\.?)\b"
 )
 
