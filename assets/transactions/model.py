@@ -53,7 +53,10 @@ UNRECOGNIZED = "unrecognized"
 # they are stored as unrecognized (`homeclerk sms unrecognized` lists them) with this reason.
 # "doubtful_tense": money announced (will/would be …) before the money that moved is named.
 DOUBTFUL_TENSE = "doubtful_tense"
-DOUBTFUL_REASONS = (DOUBTFUL_TENSE,)
+# "doubtful_reversal": a credit the body says was taken back ("credited … by mistake", "Rs 500
+# credited to your A/c … has been reversed"): the money may have come and gone, or never come.
+DOUBTFUL_REVERSAL = "doubtful_reversal"
+DOUBTFUL_REASONS = (DOUBTFUL_TENSE, DOUBTFUL_REVERSAL)
 
 
 class Transaction(NamedTuple):

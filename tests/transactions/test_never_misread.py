@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
-from assets.transactions.model import DOUBTFUL_TENSE, ParseResult
+from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE, ParseResult
 from assets.transactions.parsing import KNOWN_BANK_HEADERS, formats_from_config, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.format import Format
@@ -189,6 +189,23 @@ CLEARING = (
     "Cheque No 654321 for {amt} presented for clearing in your A/c {tail} on 02-02-26",
 )
 
+# A credit the body says was taken back: which way the money went (came and went, or never came)
+# cannot be told, so no transaction; stored as unrecognized.
+CREDIT_TAKEN_BACK = (
+    "{amt} credited to your A/c {tail} on 01-02-26 has been reversed",
+    "{amt} wrongly credited to your A/c {tail} on 01-02-26 has been debited back",
+    "Your A/c {tail} is credited with {amt} by mistake on 01-02-26. Ref 612345678901",
+    "{amt} credited to A/c {tail} on 01-02-26 in error is being recovered",
+    "{amt} erroneously credited to your a/c {tail} via NEFT on 01-02-26",
+    "{amt} credited in your A/c {tail} from RAVI KUMAR on 01-02-26 was reversed by the bank",
+)
+# The same words in a credit that returns a failed payment: "has been reversed" is the
+# failure's, and the credit is the money coming back.
+CREDIT_FOR_A_FAILURE = (
+    "{amt} credited to your A/c {tail} on 01-02-26 as your failed UPI txn has been reversed",
+    "{amt} credited to A/c {tail} on 01-02-26 towards reversal of UPI txn 612345678901",
+    "{amt} credited to your A/c {tail} as refund of declined txn, which has been reversed",
+)
 
 # A one-time password quoting the amount it approves, in rupees or another currency (a card
 # processor's published templates, tests/data/sms/sms-grammar.md): never the payment.
@@ -293,6 +310,7 @@ REFUSED = {
     "a collect request": (COLLECT, {"collect_request"}),
     "a request acknowledged": (REQUEST, {"service"}),
     "a cheque sent for clearing": (CLEARING, {"predebit"}),
+    "a credit taken back": (CREDIT_TAKEN_BACK, {DOUBTFUL_REVERSAL}),
 }
 
 
@@ -334,6 +352,15 @@ def test_a_reversal_of_a_debit_is_a_credit_in_the_built_in_layers(layer: str) ->
     _check(REVERSAL, layer, lambda result, case: _credit_of(result, case.amount))
 
 
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_credit_that_returns_a_failed_payment_is_still_the_credit(layer: str) -> None:
+    def credit(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
+
+    _check(CREDIT_FOR_A_FAILURE, layer, credit)
+
+
 @st.composite
 def _negatives(draw: st.DrawFn) -> tuple[str, set[str]]:
     # The same families drawn at random: any part with any other, a sender and a layer.
@@ -362,17 +389,22 @@ def test_a_doubtful_message_is_stored_unrecognized_and_listed_with_its_reason(
     chat_db: ChatDb, tmp_path: Path
 ) -> None:
     doubtful = DOUBTFUL[0].format(amt="Rs 50.00", tail="XX1234")
+    taken_back = CREDIT_TAKEN_BACK[0].format(amt="Rs 75.00", tail="XX1234")
     announced = ANNOUNCED[0].format(amt="Rs 500.00", tail="XX1234")
-    chat_db.add([chat_db.message("VM-HDFCBK", doubtful), chat_db.message("VM-HDFCBK", announced)])
+    chat_db.add([chat_db.message("VM-HDFCBK", body) for body in (doubtful, taken_back, announced)])
     warehouse = tmp_path / "w.duckdb"
     ingest_new_messages(chat_db.path, warehouse, ["HDFCBK"])
     stats = derive_transactions(warehouse, DEFAULT_RULES, ZoneInfo("Asia/Kolkata"))
-    assert (stats.transactions, stats.ignored, stats.unrecognized) == (0, 1, 1)
-    # What `homeclerk sms unrecognized` lists: the doubtful one, not the plain announcement.
+    assert (stats.transactions, stats.ignored, stats.unrecognized) == (0, 1, 2)
+    # What `homeclerk sms unrecognized` lists: the doubtful ones, not the plain announcement.
     messages, _ = load_unrecognized(warehouse)
-    assert [m.body for m in messages] == [doubtful]
+    assert sorted(m.body for m in messages) == sorted([doubtful, taken_back])
     import duckdb
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("SELECT status, reason FROM transactions ORDER BY reason").fetchall()
-    assert rows == [("unrecognized", DOUBTFUL_TENSE), ("ignored", "predebit")]
+    assert rows == [
+        ("unrecognized", DOUBTFUL_REVERSAL),
+        ("unrecognized", DOUBTFUL_TENSE),
+        ("ignored", "predebit"),
+    ]

@@ -14,7 +14,7 @@ import re
 
 from assets.common.privacy import is_otp_lower
 from assets.common.regex_prefix import compiled
-from assets.transactions.model import DOUBTFUL_TENSE
+from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE
 from assets.transactions.parsing.kinds import CREDITED_BACK
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
@@ -189,6 +189,30 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
             r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b",
+        ),
+        (
+            # A credit taken back: "wrongly credited", "credited … by mistake", or "Rs 500.00
+            # credited to your A/c … has been reversed / debited back" in one sentence (a full
+            # stop before a number is the amount's, "Rs. 500"). Unless
+            # the body names a failure or a refund: then "has been reversed" is the failed
+            # payment's, and the credit is the money coming back (read as usual).
+            DOUBTFUL_REVERSAL,
+            ("credit",),
+            _Either(
+                (
+                    ("wrong", "erroneous", "mistake", "inadvertent", "in error"),
+                    r"\b(?:wrongly|erroneously|inadvertently|mistakenly) credited\b"
+                    r"|\bcredited\b(?:[^.;]|\.(?=\s?\d)){0,80}?\b(?:wrongly|erroneously|inadvertently"
+                    r"|by mistake|in error)\b",
+                ),
+                (
+                    ("reversed", "debited back", "taken back", "recovered"),
+                    r"^(?!.*(?:fail|declin|unsuccessful|refund|reversal of|credited back))"
+                    r".*?\bcredited\b(?:[^.;]|\.(?=\s?\d)){0,120}?"
+                    r"\b(?:has been|have been|is|was|got) "
+                    r"(?:reversed|debited back|taken back|recovered)\b",
+                ),
+            ),
         ),
     )
 )
@@ -414,7 +438,8 @@ _GATE_WORDS = (
     "rejected", "insufficient", "allowed", "blocked", "failed", "failure", "unsuccessful",
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
-    "point", "points",
+    "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
+    "error", "reversed", "back", "recovered",
 )  # fmt: skip
 _GATE = frozenset(
     variant
