@@ -11,7 +11,7 @@ from assets.books.accounts import OPENING_EQUITY, parse_account_mapping
 from assets.books.checks import load_books
 from assets.books.entries import build_ledger
 from assets.books.generate import write_bank_books
-from assets.books.handkept import hand_kept_from_entries
+from assets.books.handkept import HandKept, hand_kept_from_entries
 from pipeline.settings import load_settings
 
 from .helpers import SAVINGS, TZ, alert, mapping, sample_alerts, write_main
@@ -78,11 +78,9 @@ def test_an_opening_the_owner_keeps_wins_and_a_missed_alert_still_fails_the_book
 
 
 def test_an_owner_entry_before_the_first_assertion_replaces_the_inferred_opening() -> None:
-    hand = hand_kept_from_entries(
-        _entries(
-            f"2025-01-01 open {UNION} INR\n2025-01-01 open {OPENING_EQUITY}\n"
-            f'2025-03-01 * "Opening"\n  {UNION}  12500.00 INR\n  {OPENING_EQUITY}\n'
-        )
+    hand = _hand(
+        f"2025-01-01 open {UNION} INR\n2025-01-01 open {OPENING_EQUITY}\n"
+        f'2025-03-01 * "Opening"\n  {UNION}  12500.00 INR\n  {OPENING_EQUITY}\n'
     )
     built = build_ledger(_union_alerts(), _union_mapping(), tz=TZ, today=TODAY, hand=hand)
     assert built.openings == ()
@@ -135,21 +133,20 @@ def stray_account(toml_entry: str) -> str:
     return toml_entry.rsplit('account = "', 1)[1].rstrip('"')
 
 
-def _entries(text: str) -> list:
+def _hand(text: str) -> HandKept:
+    """What an owner's file of `text` keeps by hand."""
     from beancount.parser import parser
 
     entries, errors, _ = parser.parse_string(text)
     assert errors == []
-    return entries
+    return hand_kept_from_entries(entries)
 
 
 def test_an_owner_entry_on_the_first_assertion_s_day_leaves_the_opening() -> None:
     # An assertion holds at the start of its day: an entry dated that day is not before it.
-    hand = hand_kept_from_entries(
-        _entries(
-            f"2025-01-01 open {UNION} INR\n2025-01-01 open Expenses:Cash\n"
-            f'2025-03-31 * "Cash"\n  {UNION}  -10.00 INR\n  Expenses:Cash\n'
-        )
+    hand = _hand(
+        f"2025-01-01 open {UNION} INR\n2025-01-01 open Expenses:Cash\n"
+        f'2025-03-31 * "Cash"\n  {UNION}  -10.00 INR\n  Expenses:Cash\n'
     )
     built = build_ledger(_union_alerts(), _union_mapping(), tz=TZ, today=TODAY, hand=hand)
     assert [o.postings[0].units.number for o in built.openings] == [Decimal("12500.00")]
@@ -164,11 +161,9 @@ def test_an_account_the_owner_keeps_does_not_stop_the_next_one_s_opening() -> No
         ]
     )
     kept = alert(51, D1, "100.00", balance="900.00", hour=8)
-    hand = hand_kept_from_entries(
-        _entries(
-            f"2025-01-01 open Assets:Bank:Axis INR\n2025-01-01 open {OPENING_EQUITY}\n"
-            f'2025-03-01 * "Opening"\n  Assets:Bank:Axis  1000.00 INR\n  {OPENING_EQUITY}\n'
-        )
+    hand = _hand(
+        f"2025-01-01 open Assets:Bank:Axis INR\n2025-01-01 open {OPENING_EQUITY}\n"
+        f'2025-03-01 * "Opening"\n  Assets:Bank:Axis  1000.00 INR\n  {OPENING_EQUITY}\n'
     )
     built = build_ledger([kept, *_union_alerts()], both, tz=TZ, today=TODAY, hand=hand)
     assert [o.postings[0].account for o in built.openings] == [UNION]
