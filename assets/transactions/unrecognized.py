@@ -26,6 +26,7 @@ import duckdb
 from assets.common.privacy import hide_codes
 from assets.common.senders import sender_header
 from assets.common.warehouse import connect, has_table
+from assets.transactions.dismissed import not_dismissed
 
 # DATE of the parser's formats (parsing/format.py), without its group name: the same dates a
 # format can read are the ones a shape abstracts.
@@ -201,7 +202,8 @@ def parsed_warehouse(warehouse_path: Path | str) -> Iterator[duckdb.DuckDBPyConn
 
 
 def load_unrecognized(warehouse_path: Path | str) -> tuple[list[StoredMessage], int]:
-    """(every unrecognized bank message with its body, how many had no readable body).
+    """(every unrecognized bank message with its body, how many had no readable body); the
+    messages the owner set aside (`sms dismiss`) are not among them.
 
     Opens the warehouse read-only, so it works while the service runs between its writes;
     raises FileNotFoundError without a warehouse, WarehouseLockedError while a run writes,
@@ -211,7 +213,7 @@ def load_unrecognized(warehouse_path: Path | str) -> tuple[list[StoredMessage], 
         rows = con.execute(
             "SELECT t.message_guid, s.sender, s.body, epoch_us(s.received_at)"
             " FROM transactions t JOIN sms_messages s ON s.guid = t.message_guid"
-            " WHERE t.status = 'unrecognized'"
+            " WHERE t.status = 'unrecognized'" + not_dismissed(con, "t.message_guid")
         ).fetchall()
     found = [
         StoredMessage(guid, sender, body, _EPOCH + dt.timedelta(microseconds=at))

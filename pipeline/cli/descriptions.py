@@ -103,6 +103,14 @@ DESCRIPTIONS: dict[str, str] = {
         "re-reads the old messages by itself. Exit 1 with the reason when no safe format can be "
         "proposed (no amount, no direction word) or a message is not read."
     ),
+    "sms dismiss": (
+        "Set aside the unrecognized messages of one shape, once you have read them: a doubtful "
+        "alert (`doubtful_tense`, `doubtful_reversal`) or a wording no format should read. They "
+        "leave `sms unrecognized` and `doctor` at once and the `parse_coverage` check at the "
+        "next run; a new message of the shape is shown again. Nothing is deleted, and money they "
+        "moved is not in the books (keep an entry by hand if it did). Exit 1 for a shape no "
+        "unrecognized message has."
+    ),
     "sms confirm": (
         "Count an amount the `amounts_plausible` check holds as implausible: it is real (the "
         "check prints this command with your `--config`); from the next run it is in the feed, "

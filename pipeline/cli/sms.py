@@ -1,4 +1,5 @@
-"""`homeclerk sms …`: parse, dump, list what the parser missed, teach it, confirm amounts."""
+"""`homeclerk sms …`: parse, dump, list what the parser missed, teach it or set it aside,
+confirm amounts."""
 
 from __future__ import annotations
 
@@ -50,6 +51,13 @@ def add_parsers(sub: Any) -> None:
         "--direction", choices=("debit", "credit"), help="when the wording does not say"
     )
     suggest.set_defaults(handler=_sms_suggest)
+    dismiss = sms.add_parser(
+        "dismiss",
+        help="set aside the unrecognized messages of one shape, once read (a doubtful alert, a "
+        "wording no format should read)",
+    )
+    dismiss.add_argument("shape_id", help="a shape id from `homeclerk sms unrecognized`")
+    dismiss.set_defaults(handler=_sms_dismiss)
     confirm = sms.add_parser("confirm", help="count an amount held as implausible (it is real)")
     confirm.add_argument("guid", help="the message GUID the amounts_plausible check names")
     confirm.set_defaults(handler=_sms_confirm)
@@ -138,7 +146,38 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
     if unreadable:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
     if shown:
-        print(f"\nTeach the parser a shape: {again(args, 'sms', 'suggest', shown[0]['shape_id'])}")
+        first = shown[0]["shape_id"]
+        print(f"\nTeach the parser a shape: {again(args, 'sms', 'suggest', first)}")
+        print(f"or, once read, set it aside: {again(args, 'sms', 'dismiss', first)}")
+    return 0
+
+
+def _sms_dismiss(args: argparse.Namespace) -> int:
+    from assets.common.clock import now_utc
+    from assets.common.warehouse import connect
+    from assets.transactions.dismissed import dismiss
+
+    settings = settings_for(args)
+    loaded = _load_unrecognized(settings, args)
+    if loaded is None:
+        return 2
+    of_shape = _of_shape(args, loaded[0], args.shape_id)
+    if of_shape is None:
+        return 1
+    shape, found = of_shape
+
+    def set_aside(path: Path) -> int:
+        with connect(path) as con:
+            return dismiss(con, [m.guid for m in found], shape.shape_id, now_utc())
+
+    if read_warehouse(settings, args, set_aside) is None:
+        return 2
+    print(
+        f"set aside {len(found)} message(s) of shape {shape.shape_id} from {shape.header}: they "
+        "leave `sms unrecognized` and `doctor` now, the parse_coverage check at the next run. A "
+        "new message of this shape is shown again. Money they moved is not in the books: keep "
+        "an entry in your ledger files if it did."
+    )
     return 0
 
 
@@ -223,16 +262,25 @@ def _sms_suggest(args: argparse.Namespace) -> int:
                 )
                 return 1
             shape_id = shape_of(match[0].sender, match[0].body).shape_id
-        of_shape = messages_of_shape(messages, shape_id)
+        of_shape = _of_shape(args, messages, shape_id)
         if of_shape is None:
-            print(
-                f"homeclerk: no unrecognized message has shape {shape_id}: "
-                f"`{again(args, 'sms', 'unrecognized')}` lists the shapes there are",
-                file=sys.stderr,
-            )
             return 1
         shape, found = of_shape
     return _print_suggestion(shape, found, args.direction, settings)
+
+
+def _of_shape(args: argparse.Namespace, messages: list[Any], shape_id: str) -> Any:
+    """(shape, its messages) among the unrecognized ones, or None after saying there is none."""
+    from assets.transactions.unrecognized import messages_of_shape
+
+    of_shape = messages_of_shape(messages, shape_id)
+    if of_shape is None:
+        print(
+            f"homeclerk: no unrecognized message has shape {shape_id}: "
+            f"`{again(args, 'sms', 'unrecognized')}` lists the shapes there are",
+            file=sys.stderr,
+        )
+    return of_shape
 
 
 def _print_suggestion(shape: Any, found: list[Any], direction: str | None, settings: Any) -> int:

@@ -225,6 +225,8 @@ def _webhook(settings: Settings) -> Finding:
 
 
 def _warehouse(settings: Settings) -> Iterator[Finding]:
+    from assets.transactions.dismissed import not_dismissed
+
     path = settings.warehouse
     if not path.exists():
         yield Finding("warehouse", False, f"{path} does not exist yet", "materialize sms_messages")
@@ -236,8 +238,12 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
                     "warehouse", False, "no transactions table", "materialize transactions"
                 )
                 return
+            # What the owner set aside (`sms dismiss`) is not counted, as in parse_coverage.
+            aside = not_dismissed(con)
             total, unrecognized = con.execute(
-                "SELECT count(*), count(*) FILTER (WHERE status = 'unrecognized') FROM transactions"
+                "SELECT count(*), count(*) FILTER (WHERE status = 'unrecognized'"
+                + aside
+                + ") FROM transactions"
             ).fetchone()
     except WarehouseLockedError as exc:
         yield Finding("warehouse", True, f"busy: a run is writing it ({exc.__class__.__name__})")
@@ -258,7 +264,8 @@ def _warehouse(settings: Settings) -> Iterator[Finding]:
         None
         if unrecognized == 0
         else f"see them by shape: `{homeclerk_command(settings, 'sms', 'unrecognized')}`, then "
-        "teach the parser one with `sms suggest SHAPE_ID` (docs/parser.md)",
+        "teach the parser one with `sms suggest SHAPE_ID`, or set one you have read aside with "
+        "`sms dismiss SHAPE_ID` (docs/parser.md)",
         warning=True,
     )
     yield from _balance_gaps(settings)

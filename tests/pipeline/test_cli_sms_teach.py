@@ -266,3 +266,68 @@ def test_unrecognized_says_so_when_there_is_nothing_to_teach(
         ]
         == []
     )
+
+
+TAKEN_BACK = (
+    "Rs {amount} credited to your A/c XX1276 on 19-11-26 has been reversed. Avl Bal Rs "
+    "2,000.00 -HDFC Bank"
+)
+
+
+def _append_taken_back(settings: Settings, guid: str, amount: str, minute: int) -> None:
+    when = dt.datetime(2026, 11, 19, 15, minute, tzinfo=dt.UTC)
+    append_messages(
+        settings.chat_db,
+        [
+            NewMessage(
+                guid, "VM-HDFCBK", TAKEN_BACK.format(amount=amount), None, utc_to_apple_ns(when)
+            )
+        ],
+    )
+
+
+def test_dismiss_sets_read_shapes_aside_until_a_new_message_comes(
+    folder: tuple[Settings, Path],
+) -> None:
+    # A doubtful alert (a credit taken back) stays unrecognized: no format can read it, so the
+    # way to clear the warning is to set it aside once read.
+    settings, config = folder
+    _append_taken_back(settings, "BACK-1", "500.00", 0)
+    _run_bank_sms_job(settings)
+    listed = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
+    doubtful = next(g for g in listed["groups"] if "has been reversed" in g["example"])
+    assert doubtful["count"] == 1
+
+    text = homeclerk("--config", str(config), "sms", "unrecognized").stdout
+    hint = text.split("or, once read, set it aside: ", 1)[1].splitlines()[0]
+    first = listed["groups"][0]["shape_id"]
+    assert hint.endswith(f"--config {config} sms dismiss {first}")
+    # Every shape set aside by the printed command (the first as printed, in another folder).
+    for group in listed["groups"]:
+        command = hint.removesuffix(first) + group["shape_id"]
+        done = _paste(command, config.parent.parent)
+        assert done.returncode == 0, done.stderr
+        assert f"set aside {group['count']} message(s) of shape {group['shape_id']}" in done.stdout
+    empty = homeclerk("--config", str(config), "sms", "unrecognized")
+    assert empty.stdout.strip() == "no unrecognized bank SMS with a readable body in the warehouse"
+    doctor = homeclerk("--config", str(config), "doctor").stdout
+    assert any(
+        line.startswith("ok ") and "parse coverage" in line for line in doctor.splitlines()
+    ), doctor
+    # Nothing was deleted: the rows are still there, unrecognized.
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        kept = con.execute(
+            "SELECT status, reason FROM transactions WHERE message_guid = 'BACK-1'"
+        ).fetchall()
+    assert kept == [("unrecognized", "doubtful_reversal")]
+
+    # A new message of the shape is shown again, alone; a shape with nothing left is refused.
+    _append_taken_back(settings, "BACK-2", "750.00", 5)
+    _run_bank_sms_job(settings)
+    again = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
+    assert [(g["shape_id"], g["count"]) for g in again["groups"]] == [(doubtful["shape_id"], 1)]
+    assert "750.00" in again["groups"][0]["example"]
+    stale = homeclerk("--config", str(config), "sms", "dismiss", "0badc0de")
+    assert stale.returncode == 1
+    assert "no unrecognized message has shape 0badc0de" in stale.stderr
+    assert "sms unrecognized" in stale.stderr
