@@ -12,7 +12,7 @@
 # refunds), ingest (SMS ingest, the attributedBody decoder, bulk columns), service (the supervisor and a stop's runs in flight), stores (a broken
 # store in the feeds, logs on a full disk, the run storage guard), sources (Android backups, the
 # webhook's spool, 1Password, systemd without a user manager), money (linked alerts, statement
-# matching, learned categories, notification incidents).
+# matching, learned categories, notification incidents, messages set aside).
 #
 # mutmut copies the code to mutants/ (gitignored) and keeps its results there. A run naming
 # groups re-tests every mutant of those groups; a run of everything re-tests only mutants whose
@@ -36,7 +36,7 @@ declare -A MODULE_GROUPS=(
     [service]="pipeline.service.supervisor pipeline.service.stop_runs"
     [stores]="assets.common.store_fault pipeline.service.log_files pipeline.service.store_watch"
     [sources]="assets.sms.android assets.sms.android_ingest assets.sms.webhook_spool pipeline.secret_source pipeline.platform.systemd"
-    [money]="assets.transactions.links assets.books.reconcile assets.transactions.learned assets.notify.incidents"
+    [money]="assets.transactions.links assets.books.reconcile assets.transactions.learned assets.notify.incidents assets.transactions.dismissed"
 )
 modules=()
 for group in "$@"; do
