@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from assets.common.warehouse import has_table
+
+if TYPE_CHECKING:  # the definitions load without DuckDB (tests/test_layers.py)
+    import duckdb
 
 DISMISSED_DDL = """
 CREATE TABLE IF NOT EXISTS dismissed_messages (
