@@ -27,6 +27,7 @@ from assets.common.privacy import hide_codes
 from assets.common.senders import sender_header
 from assets.common.warehouse import connect, has_table
 from assets.transactions.dismissed import not_dismissed
+from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED
 
 # DATE of the parser's formats (parsing/format.py), without its group name: the same dates a
 # format can read are the ones a shape abstracts.
@@ -141,6 +142,9 @@ class StoredMessage(NamedTuple):
     sender: str
     body: str
     received_at: dt.datetime
+    # Why it is stored unrecognized: "unrecognized" (no shape fits), or a doubtful reason
+    # (`doubtful_tense`, `doubtful_reversal`) that no format is allowed to read past.
+    reason: str = UNRECOGNIZED
 
 
 class ShapeGroup(NamedTuple):
@@ -156,8 +160,9 @@ class ShapeGroup(NamedTuple):
 
     def summary(self, tz: dt.tzinfo = dt.UTC) -> dict[str, object]:
         """The group as JSON-ready data, masked: id, sender, count, first/last seen (in `tz`),
-        the shape and the newest message as an example."""
+        the shape, the newest message as an example, and its doubtful reason (or None)."""
         newest = self.messages[-1]
+        doubtful = newest.reason if newest.reason in DOUBTFUL_REASONS else None
         return {
             "shape_id": self.shape.shape_id,
             "sender": self.shape.header,
@@ -166,6 +171,7 @@ class ShapeGroup(NamedTuple):
             "last_seen": newest.received_at.astimezone(tz).isoformat(),
             "shape": hide_codes(self.shape.template),
             "example": mask_for_display(newest.body),
+            "doubtful": doubtful,
         }
 
 
@@ -211,13 +217,15 @@ def load_unrecognized(warehouse_path: Path | str) -> tuple[list[StoredMessage], 
     """
     with parsed_warehouse(warehouse_path) as con:
         rows = con.execute(
-            "SELECT t.message_guid, s.sender, s.body, epoch_us(s.received_at)"
+            "SELECT t.message_guid, s.sender, s.body, epoch_us(s.received_at), t.reason"
             " FROM transactions t JOIN sms_messages s ON s.guid = t.message_guid"
             " WHERE t.status = 'unrecognized'" + not_dismissed(con, "t.message_guid")
         ).fetchall()
     found = [
-        StoredMessage(guid, sender, body, _EPOCH + dt.timedelta(microseconds=at))
-        for guid, sender, body, at in rows
+        StoredMessage(
+            guid, sender, body, _EPOCH + dt.timedelta(microseconds=at), reason or UNRECOGNIZED
+        )
+        for guid, sender, body, at, reason in rows
         if body
     ]
     return found, len(rows) - len(found)

@@ -92,9 +92,10 @@ DESCRIPTIONS: dict[str, str] = {
     "sms unrecognized": (
         "The bank SMS the parser could not read, grouped by shape (sender header + wording, with "
         "amounts, tails, dates, references, VPAs and names as placeholders), most frequent first: "
-        "shape id, count, first/last seen and a masked example; opens the warehouse read-only, so "
-        "it works while `serve` runs (exit 2 in one line when a run keeps it busy, or when there "
-        "is no warehouse yet). See docs/parser.md, Teaching the parser."
+        "shape id, count, first/last seen and a masked example, and for a doubtful shape (no "
+        "format may read it) its reason and `sms dismiss` command; opens the warehouse "
+        "read-only, so it works while `serve` runs (exit 2 in one line when a run keeps it busy, "
+        "or when there is no warehouse yet). See docs/parser.md, Teaching the parser."
     ),
     "sms suggest": (
         "Propose a `[[sms.formats]]` entry for that shape, run it through the format loader and "

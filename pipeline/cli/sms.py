@@ -141,12 +141,18 @@ def _sms_unrecognized(args: argparse.Namespace) -> int:
             f"\n{item['shape_id']}  {item['sender']}  {item['count']} message(s), {first} → {last}"
         )
         print("  example: " + str(item["example"]).replace("\n", "\n           "))
+        if item["doubtful"]:
+            print(
+                f"  doubtful ({item['doubtful']}): no format may read it; once read, set it "
+                f"aside: {again(args, 'sms', 'dismiss', str(item['shape_id']))}"
+            )
     if len(groups) > len(shown):
         print(f"\n… and {len(groups) - len(shown)} more shape(s): --limit {len(groups)} shows all")
     if unreadable:
         print(f"\n{unreadable} unrecognized message(s) have no readable body (see `doctor`)")
-    if shown:
-        first = shown[0]["shape_id"]
+    teachable = [item for item in shown if not item["doubtful"]]
+    if teachable:
+        first = str(teachable[0]["shape_id"])
         print(f"\nTeach the parser a shape: {again(args, 'sms', 'suggest', first)}")
         print(f"or, once read, set it aside: {again(args, 'sms', 'dismiss', first)}")
     return 0

@@ -296,12 +296,18 @@ def test_dismiss_sets_read_shapes_aside_until_a_new_message_comes(
     _run_bank_sms_job(settings)
     listed = json.loads(homeclerk("--config", str(config), "sms", "unrecognized", "--json").stdout)
     doubtful = next(g for g in listed["groups"] if "has been reversed" in g["example"])
-    assert doubtful["count"] == 1
+    assert (doubtful["count"], doubtful["doubtful"]) == (1, "doubtful_reversal")
+    assert {g["doubtful"] for g in listed["groups"] if g is not doubtful} == {None}
 
+    # The doubtful shape says so, with its own command; the hints name a shape a format can read.
     text = homeclerk("--config", str(config), "sms", "unrecognized").stdout
+    marked = text.split(f"{doubtful['shape_id']}  HDFCBK", 1)[1].split("\n\n", 1)[0]
+    assert "doubtful (doubtful_reversal): no format may read it" in marked
+    assert marked.rstrip().endswith(f"--config {config} sms dismiss {doubtful['shape_id']}")
     hint = text.split("or, once read, set it aside: ", 1)[1].splitlines()[0]
-    first = listed["groups"][0]["shape_id"]
+    first = next(g["shape_id"] for g in listed["groups"] if g["doubtful"] is None)
     assert hint.endswith(f"--config {config} sms dismiss {first}")
+    assert f"sms suggest {doubtful['shape_id']}" not in text
     # Every shape set aside by the printed command (the first as printed, in another folder).
     for group in listed["groups"]:
         command = hint.removesuffix(first) + group["shape_id"]
