@@ -357,24 +357,25 @@ def opening_entries(
     same, but an unneeded pad is an error: this is written only when it is not zero.) An
     opening the owner keeps, or any entry of theirs on the account before that day, wins."""
     first: dict[str, data.Balance] = {}
-    for balance in sorted(balances, key=lambda b: b.date):
+    for balance in balances:  # in date order, as _balances gives them
         first.setdefault(balance.account, balance)
-    kept = {(p.account, p.date) for p in hand.postings}
+    owners_first: dict[str, dt.date] = {}
+    for posting in hand.postings:
+        owners_first[posting.account] = min(
+            posting.date, owners_first.get(posting.account, posting.date)
+        )
+    # What the generated entries move on each account before its first assertion: one pass.
+    moved: dict[str, Decimal] = defaultdict(Decimal)
+    for txn in transactions:
+        for posting in txn.postings:
+            check = first.get(posting.account)
+            if check is not None and txn.date < check.date and posting.units.currency == CURRENCY:
+                moved[posting.account] += posting.units.number
     out: list[data.Transaction] = []
     for account, check in sorted(first.items()):
-        if any(acc == account and day < check.date for acc, day in kept):
+        if owners_first.get(account, check.date) < check.date:
             continue
-        moved = sum(
-            (
-                posting.units.number
-                for txn in transactions
-                if txn.date < check.date
-                for posting in txn.postings
-                if posting.account == account and posting.units.currency == CURRENCY
-            ),
-            Decimal(0),
-        )
-        opening = check.amount.number - moved
+        opening = check.amount.number - moved[account]
         if not opening:
             continue
         # The account's first entry: before the assertion, as that day's alert is an entry (or

@@ -179,6 +179,11 @@ def test_messages_set_aside_leave_the_listing_and_the_count_and_stay_stored(
     now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     with connect(warehouse) as con:
         assert dismiss(con, [first.guid], "aaaa0000", now) == 1
+    # The one not set aside is still listed and counted.
+    assert [m.guid for m in load_unrecognized(warehouse)[0]] == [second.guid]
+    total, listed = unrecognized_messages(warehouse)
+    assert (total, [u.guid for u in listed]) == (1, [second.guid])
+    with connect(warehouse) as con:
         assert dismiss(con, [first.guid, second.guid], "aaaa0000", now) == 1  # one was aside
         assert dismiss(con, [first.guid], "aaaa0000", now) == 0
     assert load_unrecognized(warehouse) == ([], 0)
@@ -188,20 +193,3 @@ def test_messages_set_aside_leave_the_listing_and_the_count_and_stay_stored(
             "SELECT count(*) FROM transactions WHERE status = 'unrecognized'"
         ).fetchall()
     assert statuses == [(2,)]  # nothing deleted
-
-
-def test_a_message_not_set_aside_is_still_listed_and_counted(
-    chat_db: ChatDb, tmp_path: Path
-) -> None:
-    from assets.common.warehouse import connect
-    from assets.transactions.dismissed import dismiss
-    from assets.transactions.health import unrecognized_messages
-
-    warehouse = _warehouse(chat_db, tmp_path)
-    messages, _ = load_unrecognized(warehouse)
-    first, second = sorted(messages, key=lambda m: m.guid)
-    with connect(warehouse) as con:
-        dismiss(con, [first.guid], "aaaa0000", dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
-    assert [m.guid for m in load_unrecognized(warehouse)[0]] == [second.guid]
-    total, listed = unrecognized_messages(warehouse)
-    assert (total, [u.guid for u in listed]) == (1, [second.guid])
