@@ -207,6 +207,58 @@ CREDIT_FOR_A_FAILURE = (
     "{amt} credited to your A/c {tail} as refund of declined txn, which has been reversed",
 )
 
+# A movement denied before any is reported: nothing moved ("cash not dispensed").
+DENIED = (
+    "Amount of {amt} not debited from A/c {tail} as cash was not dispensed",
+    "{amt} was not debited from your A/c {tail} as the transaction timed out",
+    "No amount has been debited for your transaction of {amt} on card {tail}",
+    "{amt} was not credited to beneficiary RAVI; your A/c {tail} has not been debited",
+    "Your A/c {tail} wasn't debited for the payment of {amt} to shop@upi",
+    "ATM withdrawal of {amt} from A/c {tail} cancelled: cash not dispensed",
+    "{amt} has never been credited to A/c {tail} for ref 612345678901",
+)
+# An attempt, not a payment (a card's fraud alert).
+ATTEMPTED = (
+    "A withdrawal of {amt} was attempted on card {tail} at ATM KORAMANGALA. If not you, block it",
+    "A debit of {amt} was attempted on card {tail} at FLIPKART and blocked",
+    "Transaction of {amt} at SWIGGY on card {tail} was attempted with a wrong PIN",
+    "Attempted txn of {amt} on your card {tail} at AMAZON",
+)
+# A limit set or stated: the amount is the limit's.
+LIMIT = (
+    "{amt} is the new ATM withdrawal limit set for Debit Card {tail}",
+    "ATM withdrawal limit of {amt} set for your Debit Card {tail} as requested",
+    "Your daily ATM cash withdrawal limit has been changed to {amt} for card {tail}",
+    "Your credit limit on card {tail} has been increased to {amt}",
+    "Daily UPI transaction limit for A/c {tail} is now {amt}",
+    "Max withdrawal {amt} per transaction at ATM for card {tail}",
+    "Online spend limit of {amt} has been set on card {tail}",
+)
+# A period's total: the owner's spends or receipts over a month or "so far".
+TOTALS = (
+    "You have spent {amt} in November on your Credit Card {tail}. View details in the app",
+    "Your total spends of {amt} this month on card {tail} have crossed your budget",
+    "In November 2026 you received {amt} in A/c {tail}",
+    "You've spent {amt} so far this month on card {tail}",
+)
+# An offer's spend, to come.
+SPEND_OFFER = (
+    "Spend {amt} more on card {tail} to earn Rs 500 cashback",
+    "Spend {amt} on card {tail} this month and get 5X reward points",
+    "Spend {amt} using A/c {tail} debit card to win a trip",
+)
+# The same words beside money that moved: the alert is still read.
+MOVED_BESIDE = (
+    "{amt} debited from A/c {tail} to shop@upi. If not credited to the beneficiary, it will be "
+    "refunded",
+    "{amt} spent on card {tail} at AMAZON, available limit Rs 45,000.00",
+    "You have spent {amt} at SWIGGY on card {tail} on 05-12-26",
+    "{amt} withdrawn from A/c {tail} at ATM. Daily withdrawal limit Rs 25,000",
+    "Spent USD 12.99 ({amt}) on card no. {tail} at OPENAI. Avl Limit: INR 45,000.00",
+    # The spend's verb in a sentence before its amount's: "Card no. " ends none.
+    "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
+)
+
 # A one-time password quoting the amount it approves, in rupees or another currency (a card
 # processor's published templates, tests/data/sms/sms-grammar.md): never the payment.
 OTP = (
@@ -311,6 +363,11 @@ REFUSED = {
     "a request acknowledged": (REQUEST, {"service"}),
     "a cheque sent for clearing": (CLEARING, {"predebit"}),
     "a credit taken back": (CREDIT_TAKEN_BACK, {DOUBTFUL_REVERSAL}),
+    "a movement denied": (DENIED, {"failed"}),
+    "a payment attempted": (ATTEMPTED, {"declined"}),
+    "a limit": (LIMIT, {"service"}),
+    "a period's total": (TOTALS, {"service"}),
+    "an offer's spend": (SPEND_OFFER, {"promo"}),
 }
 
 
@@ -350,6 +407,17 @@ def test_a_reversal_of_a_debit_is_a_credit_in_the_built_in_layers(layer: str) ->
     # Every amount shape is read (glued to its currency, paise alone, spaced from "₹"), from
     # every sender (each body names an account), and always as the credit.
     _check(REVERSAL, layer, lambda result, case: _credit_of(result, case.amount))
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_read(
+    layer: str,
+) -> None:
+    def a_debit(result: ParseResult, _: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and txn.direction == "debit"
+
+    _check(MOVED_BESIDE, layer, a_debit)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

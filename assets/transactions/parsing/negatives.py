@@ -15,6 +15,7 @@ import re
 from assets.common.privacy import is_otp_lower
 from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE
+from assets.transactions.parsing import not_moved
 from assets.transactions.parsing.kinds import CREDITED_BACK
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
@@ -163,10 +164,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             ),
         ),
         (
+            # An attempt is not a payment: "A debit of Rs 750 was attempted on card XX1234".
             "declined",
-            ("declin", "returned", "reject", "insufficient", "not allowed", "blocked"),
+            ("declin", "returned", "reject", "insufficient", "not allowed", "blocked", "attempt"),
             r"\bdeclined\b|\breturned unpaid\b|\bcheque\b.{0,80}?\breturned\b|\brejected\b"
-            r"|\binsufficient (?:funds|balance|limit)\b|\bnot allowed\b|\bwas blocked\b",
+            r"|\binsufficient (?:funds|balance|limit)\b|\bnot allowed\b|\bwas blocked\b"
+            r"|\b(?:was|were|is|has been|have been|been) attempted\b"
+            r"|\battempted (?:txn|transaction|payment|withdrawal|debit|purchase|transfer)",
         ),
         (
             "failed",
@@ -185,10 +189,13 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
                 "need funds",
                 "upgrade",
                 "win ",
+                "spend ",
             ),
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
-            r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b",
+            r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b"
+            # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500".
+            r"|\bspend (?:rs|inr|₹)",
         ),
         (
             # A credit taken back: "wrongly credited", "credited … by mistake", or "Rs 500.00
@@ -439,7 +446,7 @@ _GATE_WORDS = (
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
-    "error", "reversed", "back", "recovered",
+    "error", "reversed", "back", "recovered", "attempted", "spend",
 )  # fmt: skip
 _GATE = frozenset(
     variant
@@ -449,6 +456,8 @@ _GATE = frozenset(
 
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
+# With not_moved's words: most alerts have none of them (one pass over the body's words).
+_EVERY_WORD = _ANY_GATE | not_moved.WORDS
 _GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
 # Whether _GLUED_MODAL is in a body, written so that re skips ahead to the modals' letters.
 _GLUED_MODAL_AT = re.compile(r"(?:w(?<=\dw)ill|s(?<=\ds)hall|w(?<=\dw)ould)\b")
@@ -461,9 +470,15 @@ def before_formats(low: str, sender: str) -> str | None:
     words = low.split()
     # The strong reasons' two substrings that are no gate word: looked for once, here.
     flagged = "otp" in low or "mandate" in low
-    if not flagged and _ANY_GATE.isdisjoint(words):
-        # Most alerts: no word any strong reason or an announcement needs (one pass). An
-        # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
+    hits = _EVERY_WORD.intersection(words)
+    if not flagged and _ANY_GATE.isdisjoint(hits):
+        # Most alerts: no word any strong reason or an announcement needs (one pass), and
+        # none of not_moved's, or only those.
+        if hits:
+            reason = _not_moved(low, hits)
+            if reason is not None:
+                return reason
+        # An amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
         # balance statement, and the cheapest look at it (balance_statement's first steps).
         label = low.find("bal")
         if label < 0 or _amount_before(low, label):
@@ -473,10 +488,11 @@ def before_formats(low: str, sender: str) -> str | None:
         # A modal glued to its amount ("Rs.450will be debited") is no word of its own: read the
         # body's words with the two apart. Only here: such a body has "be"/"get", a gate word.
         words = _GLUED_MODAL.sub(r"\1 \2", low).split()
+        hits = _EVERY_WORD.intersection(words)
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
-    if flagged or not _GATE.isdisjoint(words):
+    if flagged or not _GATE.isdisjoint(hits):
         reason = _strong(spaced, words)
         if reason is not None:
             return reason
@@ -492,9 +508,26 @@ def before_formats(low: str, sender: str) -> str | None:
         reason = announced(spaced, words)
         if reason is not None:
             return reason
+    if not not_moved.WORDS.isdisjoint(hits):
+        reason = _not_moved(spaced, hits)
+        if reason is not None:
+            return reason
     if "bal" in low and balance_statement(low):
         return "balance_only"
     return None
+
+
+def _not_moved(low: str, hits: set[str]) -> str | None:
+    """A movement denied before any is reported is a failure ("Amount not debited as cash was
+    not dispensed"); an amount that is a limit or a period's total is a service message. `hits`:
+    the body's words of not_moved.WORDS (and others)."""
+    if not not_moved.DENIAL_WORDS.isdisjoint(hits) and not_moved.denied_first(low):
+        return "failed"
+    limit = not not_moved.LIMIT_WORDS.isdisjoint(hits)
+    period = not not_moved.PERIOD_WORDS.isdisjoint(hits)
+    return (
+        "service" if (limit or period) and not_moved.quoted_not_moved(low, limit, period) else None
+    )
 
 
 # "Money debited, if any, …", "in case your a/c is debited": what follows is conditional.

@@ -1,0 +1,153 @@
+"""Amounts a body quotes that did not move: a movement denied, a limit, a period's total.
+
+Each reads like an alert to the layers behind it ("Amount of Rs 3,000.00 not debited from a/c
+XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234", "You have spent Rs 12,345 in
+November on card XX1234"), so `before_formats` asks here first: each test only for a body with
+one of the words it needs (WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is
+`\\bword`), so that re skips ahead to it."""
+
+from __future__ import annotations
+
+import re
+
+from assets.common.regex_prefix import compiled
+
+
+def _variants(*words: str) -> frozenset[str]:
+    """The words as `str.split` leaves them in a body: alone or with punctuation around them."""
+    return frozenset(
+        variant
+        for word in words
+        for variant in (word, "(" + word, *(word + mark for mark in ".,:;!?)-"))
+    )
+
+
+# The words each test needs, as the body's words (`before_formats` looks for all of them in one
+# pass over its words, with its own): a test runs only where one of its words is.
+DENIAL_WORDS = _variants(
+    "not", "never", "no", "wasn't", "isn't", "hasn't", "haven't", "weren't", "didn't",
+    "hadn't", "aren't", "doesn't", "couldn't",
+)  # fmt: skip
+LIMIT_WORDS = _variants("limit", "limits", "max", "maximum")
+PERIOD_WORDS = _variants(
+    "month", "week", "year", "cycle", "far", "date", "month-to-date", "january", "february",
+    "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+    "dec",
+)  # fmt: skip
+WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
+
+# A money verb in the past tense: money that moved.
+_MOVED = compiled(
+    r"\b(?:debited|credited|spent|withdrawn|deposited|transferred|paid|sent|received|deducted"
+    r"|charged|refunded|reversed|dispensed)\b"
+)
+# The same verbs denied: "not debited", "has not been credited", "wasn't debited", "never
+# received", "no amount has been deducted".
+_AUX = r"\s+(?:(?:yet|been|be|get|got|getting|being)\s+){0,2}(?:\w+ly\s+)?"
+_VERB = (
+    r"(?:debited|credited|deducted|charged|withdrawn|dispensed|transferred|deposited|paid|sent"
+    r"|received|refunded|reversed)\b"
+)
+_DENIED = re.compile(
+    rf"n(?:ot(?<=\bnot)|'t|ever(?<=\bnever)){_AUX}{_VERB}"
+    r"|no(?<=\bno)\s+(?:amount|money|funds?|deduction|debit)\s+(?:(?:has|have|was|is|got|gets)\s+)?"
+    r"(?:(?:been|be)\s+)?(?:debited|deducted|charged|credited|withdrawn|taken)\b"
+)
+
+
+def denied_first(low: str) -> bool:
+    """Whether the body denies a movement before it reports one ("Amount not debited as cash
+    was not dispensed"); a denial after money moved ("Rs 500 debited …; if not credited to the
+    beneficiary, …") leaves the alert to be read. For a body with a DENIAL_WORDS word."""
+    denied = _DENIED.search(low)
+    return denied is not None and _MOVED.search(low, 0, denied.start()) is None
+
+
+# The first amount: rupees or a foreign currency's code before a number ("Spent USD 12.99 …").
+_CODES = ("rs", "inr", "usd", "eur", "gbp", "aed", "sgd", "aud", "cad", "jpy", "chf", "thb", "myr",
+          "hkd")  # fmt: skip
+_AMOUNT = re.compile(
+    "|".join(rf"{code}(?<=\b{code})\.?\s*:?\s*\.?\d" for code in _CODES) + r"|₹\s*:?\s*\.?\d"
+)
+# What ends a sentence: a full stop, ";", "!" or "?" before a space or a line break. A line break
+# alone does not (some alerts break lines for spaces), nor does the amount's own "Rs. " (the
+# sentence's end is looked for after the amount's first digit).
+_ENDS = (". ", ".\n", "; ", ";\n", "! ", "!\n", "? ", "?\n")
+# A limit named ("withdrawal limit", "credit limit of", "max withdrawal") is read with the two
+# words before it: an available or remaining limit is the one left after a spend, not one set.
+_LEFT = frozenset(
+    ("available", "avl", "avbl", "avail", "avlbl", "remaining", "unused", "balance", "bal",
+     "utilised", "utilized", "open", "current")
+)  # fmt: skip
+# A period's total: the owner's spends or receipts ("you have spent", "your total spends") over
+# a period ("this month", "so far", "in November", "during Nov-26", "month-to-date").
+_TOTAL = re.compile(
+    r"you(?<=\byou)(?:r\s+(?:total\s+)?(?:spends?|spending|purchases|receipts)\b"
+    r"|(?:\s+have|'ve)?\s+(?:spent|received|transacted)\b)"
+    r"|total(?<=\btotal)\s+(?:spends?|spending|purchases|receipts)\b"
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_SPAN = r"\s+(?:month|week|year|billing\s+cycle|cycle)\b"
+_IN_MONTH = rf"\s+(?:the\s+month\s+of\s+)?(?:{_MONTHS})(?:[-'\s]\d{{2,4}})?\b(?![-/\s]?\d)"
+_PERIOD = re.compile(
+    "|".join(rf"{word}(?<=\b{word}){_SPAN}" for word in ("this", "last", "current", "previous"))
+    + r"|so(?<=\bso)\s+far\b|till(?<=\btill)\s+date\b|month(?<=\bmonth)[-\s]to[-\s]date\b"
+    + rf"|in(?<=\bin){_IN_MONTH}|during(?<=\bduring){_IN_MONTH}"
+)
+
+
+def _sentence(low: str, amount: re.Match[str]) -> tuple[int, int]:
+    """Where the sentence of `amount` starts and ends in `low`."""
+    at = amount.start()
+    start, end = 0, len(low)
+    for mark in _ENDS:
+        before = low.rfind(mark, 0, at)
+        if before >= 0:
+            start = max(start, before + len(mark))
+        after = low.find(mark, amount.end())
+        if after >= 0:
+            end = min(end, after)
+    return start, end
+
+
+def _limits_named(low: str) -> list[int]:
+    """Where a limit is named ("limit", "max"), but not a limit left after a spend ("Avl Limit:
+    Rs …", the usual card alert): str.find, cheaper than a regex's iterator here."""
+    found = []
+    for word in ("limit", "max"):
+        at = low.find(word)
+        while at >= 0:
+            if (at == 0 or not low[at - 1].isalnum()) and _LEFT.isdisjoint(
+                low[max(0, at - 24) : at].replace(".", " ").split()[-2:]
+            ):
+                found.append(at)
+            at = low.find(word, at + 1)
+    return found
+
+
+def quoted_not_moved(low: str, limit: bool, period: bool) -> bool:
+    """Whether the sentence of the body's first amount states a limit ("ATM withdrawal limit
+    of Rs 25,000 set", "Rs 10,000 is the new daily limit") or a period's total ("You have spent
+    Rs 12,345 in November"), and no money moved in it. `limit`: the body has a LIMIT_WORDS
+    word; `period`: a PERIOD_WORDS word."""
+    limits = _limits_named(low) if limit else ()
+    period = period and _TOTAL.search(low) is not None
+    if not limits and not period:
+        return False
+    amount = _AMOUNT.search(low)
+    if amount is None:
+        return False
+    start, end = _sentence(low, amount)
+    # A limit set moves nothing before it either ("Spent USD 12.99 … Avl Limit: INR …" is the
+    # spend's alert).
+    if any(start <= at < end for at in limits) and _MOVED.search(low, 0, end) is None:
+        return True
+    return (
+        period
+        and _TOTAL.search(low, start, end) is not None
+        and _PERIOD.search(low, start, end) is not None
+    )
