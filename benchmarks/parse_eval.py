@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/parse_eval.py [--loio] [--misses] [CORPUS.jsonl ...]
 (default corpora: sms-dev, sms-extra, sms-heldout, sms-researched, sms-apps, sms-wild,
-sms-wild2, sms-wild3 and sms-wild4 in tests/data/sms)
+sms-wild2, sms-wild3, sms-wild4 and sms-wild5 in tests/data/sms)
 
 --loio (leave one issuer out): each issuer's messages are parsed with that issuer's own formats
 switched off, so the figures say how the rest of the parser (the generic layer and generic
@@ -35,6 +35,7 @@ CORPORA = (
     "sms-wild2.jsonl",
     "sms-wild3.jsonl",
     "sms-wild4.jsonl",
+    "sms-wild5.jsonl",
 )
 FIELDS = ("amount", "direction", "counterparty", "account_tail", "balance", "reference", "channel")
 FIELDS = (*FIELDS, "date")

@@ -20,6 +20,7 @@ def test_every_issuer_and_header_is_in_the_parser_doc() -> None:
 
 
 _NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBERS = (*_NUMBERS, "eleven", "twelve")
 
 
 def test_the_parser_doc_names_every_corpus_and_counts_the_default_set() -> None:
