@@ -255,12 +255,8 @@ def test_a_body_without_styled_letters_is_read_as_written() -> None:
 # The fifth to seventh batches' transactions, each read as labelled but for the fields named
 # here, which the parser does not read yet and which are left out of the comparison (the misses
 # are reported in the batches' notes, not pinned): "Bal after Debit is Rs. 0.00" is no balance
-# label the generic layer reads (and a zero balance reads as unknown); HDFC's reversal reads the
-# payee up to " On", so a merchant padded with spaces and a code ("AMAZON   …   000") keeps them.
-_NOT_READ: dict[str, tuple[str, ...]] = {
-    "w3-03-unnamed-debit-zero-balance": ("balance",),
-    "w5-01-hdfc-cc-reversal-padded-merchant": ("counterparty",),
-}
+# label the generic layer reads (and a zero balance reads as unknown).
+_NOT_READ: dict[str, tuple[str, ...]] = {"w3-03-unnamed-debit-zero-balance": ("balance",)}
 
 
 @pytest.mark.parametrize(

@@ -108,6 +108,12 @@ def counterparty(text: str) -> str | None:
     name = text.strip(" \t\r\n.,;:-")
     if name[:4].lower() == "vpa ":  # "to VPA x@y": the label is not part of the name
         name = name[4:].lstrip()
+    if "   " in name:
+        # A card network's merchant field, padded to its width and followed by a code ("AMAZON
+        # ⎵⎵⎵⎵⎵⎵⎵⎵⎵⎵ 000"): the name is what stands before the padding.
+        head, _, code = name.partition("   ")
+        if code.strip().isdigit():
+            name = head.rstrip()
     if not name or _LABELS.fullmatch(name) or _MASKED.fullmatch(name):
         return None
     return name
