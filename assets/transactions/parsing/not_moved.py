@@ -24,10 +24,11 @@ def _variants(*words: str) -> frozenset[str]:
 
 # The words each test needs, as the body's words (`before_formats` looks for all of them in one
 # pass over its words, with its own): a test runs only where one of its words is.
+# "no" alone, not "no." or "no:": those are a number's ("A/c no. XX1234"), never "no amount".
 DENIAL_WORDS = _variants(
-    "not", "never", "no", "wasn't", "isn't", "hasn't", "haven't", "weren't", "didn't",
-    "hadn't", "aren't", "doesn't", "couldn't",
-)  # fmt: skip
+    "not", "never", "wasn't", "isn't", "hasn't", "haven't", "weren't", "didn't", "hadn't",
+    "aren't", "doesn't", "couldn't",
+) | {"no"}  # fmt: skip
 LIMIT_WORDS = _variants("limit", "limits", "max", "maximum")
 PERIOD_WORDS = _variants(
     "month", "week", "year", "cycle", "far", "date", "month-to-date", "january", "february",
