@@ -115,14 +115,30 @@ def _sentence(low: str, amount: re.Match[str]) -> tuple[int, int]:
     return start, end
 
 
+# The words a limit is named by, each with the endings it may take ("limits", "maximum").
+_NAMES = (("limit", ("", "s")), ("max", ("", "imum")))
+
+
+def _whole_word(low: str, at: int, word: str, endings: tuple[str, ...]) -> bool:
+    """Whether `word` at `at` stands as a word, with one of its endings ("limits"), not as the
+    start of another ("limited")."""
+    if at > 0 and low[at - 1].isalnum():
+        return False
+    after = at + len(word)
+    return any(
+        low.startswith(end, after) and not low[after + len(end) : after + len(end) + 1].isalnum()
+        for end in endings
+    )
+
+
 def _limits_named(low: str) -> list[int]:
     """Where a limit is named ("limit", "max"), but not a limit left after a spend ("Avl Limit:
     Rs …", the usual card alert): str.find, cheaper than a regex's iterator here."""
     found = []
-    for word in ("limit", "max"):
+    for word, endings in _NAMES:
         at = low.find(word)
         while at >= 0:
-            if (at == 0 or not low[at - 1].isalnum()) and _LEFT.isdisjoint(
+            if _whole_word(low, at, word, endings) and _LEFT.isdisjoint(
                 low[max(0, at - 24) : at].replace(".", " ").split()[-2:]
             ):
                 found.append(at)

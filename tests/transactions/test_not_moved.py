@@ -1,0 +1,74 @@
+"""not_moved's tests one by one: where a sentence starts and ends, which limits are named, and
+which denials come first (the families in test_never_misread.py run them through every layer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assets.transactions.parsing import parse_message
+from assets.transactions.parsing.not_moved import denied_first, quoted_not_moved
+
+
+def test_a_denial_after_a_verb_that_opens_the_body_leaves_it_read() -> None:
+    body = "Debited Rs 500.00 from A/c XX1234 to shop@upi; not credited to the beneficiary yet"
+    assert not denied_first(body.lower())
+    txn = parse_message("VM-HDFCBK-S", body).transaction
+    assert txn is not None and (txn.direction, str(txn.amount)) == ("debit", "500.00")
+
+
+def test_a_denial_first_is_found_whatever_comes_after() -> None:
+    assert denied_first("rs 500.00 was not debited from a/c xx1234; it is credited back")
+    assert denied_first("no amount has been deducted for your txn of rs 600.00")
+    assert not denied_first("rs 500.00 debited from a/c xx1234. not you? call 1800")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The limit in the sentence before the amount's, and one after it.
+        "thanks. your card limit was reviewed. rs 500 is your reward for today",
+        "rs 500 is your reward for today. your card limit is unchanged. thanks.",
+        # A limit left after a spend, in the spend's sentence.
+        "txn of inr 500.00 at amazon on card xx1234, avl limit inr 45,000.00",
+        # A limit left after a spend, its label abbreviated, or first in the body.
+        "txn of inr 500.00 at amazon on card xx1234, avl.limit inr 45,000.00",
+        "avl limit inr 45,000.00 on card xx1234",
+        # Words that start or end with a limit's name.
+        "limited period: rs 500 is your reward on card xx1234",
+        "your sublimit: rs 500 is your reward on card xx1234",
+        # A limit named and no amount.
+        "your card limit has been increased. enjoy",
+    ],
+)
+def test_what_is_not_a_limit_statement(body: str) -> None:
+    assert not quoted_not_moved(body, limit=True, period=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A limit named before one left after a spend.
+        "your atm withdrawal limit of rs 25,000 is set. avl limit rs 5,000",
+        # Money words after the limit's sentence do not undo it.
+        "your credit limit is now rs 3,00,000. spends are debited to card xx1234 as usual.",
+        "max withdrawal rs 10,000 per transaction at atm",
+        "daily upi limits of rs 1,00,000 apply to a/c xx1234",
+        # Only the two words before a limit are its label: "bal" three words back is not.
+        "bal the daily limit of rs 25,000 is set for card xx1234",
+    ],
+)
+def test_a_limit_statement(body: str) -> None:
+    assert quoted_not_moved(body, limit=True, period=False)
+
+
+def test_a_total_and_its_period_stand_in_the_first_amounts_sentence() -> None:
+    # The period's words in the first amount's sentence, "you have received" in another: a
+    # credit, and the alert read.
+    credit = "Rs 500.00 credited to A/c XX1234 this month. You have received the interest."
+    assert not quoted_not_moved(credit.lower(), limit=False, period=True)
+    txn = parse_message("VM-HDFCBK-S", credit).transaction
+    assert txn is not None and txn.direction == "credit"
+    # "You have spent" with the amount, the period in a later sentence: the spend.
+    spend = "you have spent rs 500 at amazon on card xx1234. offers this month: 5x points"
+    assert not quoted_not_moved(spend, limit=False, period=True)
+    assert quoted_not_moved("you have spent rs 12,345 in november on card xx1234", False, True)
