@@ -101,6 +101,9 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     # The layers in turn, the first transaction wins: owner formats, issuer formats, generic
     # layer, generic formats. (All in this function: it runs 100,000 times on a first run.)
     txn = None
+    # Whether the issuer's own formats read it: they are written for its alerts, and never read
+    # an amount that did not move (negatives.not_moved_reason asks that of the other layers).
+    own = False
     if formats and header is not None:
         for user_format in formats:
             if user_format.header == header:
@@ -119,6 +122,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 # reads the spend in its own currency.
                 if txn[2] is not None and generic.foreign_amount_in(txn[2]):
                     txn = None
+                own = txn is not None
                 break
     if txn is None and header is not None:
         # The generic layer names counterparties; the generic formats are its safety net. A
@@ -132,6 +136,10 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
                 if txn is not None:
                     break
+    if not own:
+        reason = negatives.not_moved_reason(low)
+        if reason is not None:
+            return _new(ParseResult, (None, reason))
     if txn is None:
         reason = negatives.after_formats(low)
         return ParseResult(None, reason) if reason else _UNRECOGNIZED

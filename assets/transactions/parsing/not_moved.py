@@ -1,10 +1,11 @@
 """Amounts a body quotes that did not move: a movement denied, a limit, a period's total.
 
-Each reads like an alert to the layers behind it ("Amount of Rs 3,000.00 not debited from a/c
-XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234", "You have spent Rs 12,345 in
-November on card XX1234"), so `before_formats` asks here first: each test only for a body with
-one of the words it needs (WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is
-`\\bword`), so that re skips ahead to it."""
+Each reads like an alert to the generic layer and to an owner's broad format ("Amount of Rs
+3,000.00 not debited from a/c XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234",
+"You have spent Rs 12,345 in November on card XX1234"), so `negatives.not_moved_reason` asks here
+of a body those layers read, or none did, and only for a body with one of the words each test
+needs (WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
+re skips ahead to it."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ def _variants(*words: str) -> frozenset[str]:
     )
 
 
-# The words each test needs, as the body's words (`before_formats` looks for all of them in one
-# pass over its words, with its own): a test runs only where one of its words is.
+# The words each test needs, as the body's words (one pass over them finds whether any is
+# there): a test runs only where one of its words is.
 # "no" alone, not "no." or "no:": those are a number's ("A/c no. XX1234"), never "no amount".
 DENIAL_WORDS = _variants(
     "not", "never", "wasn't", "isn't", "hasn't", "haven't", "weren't", "didn't", "hadn't",
