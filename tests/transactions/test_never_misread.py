@@ -6,7 +6,8 @@ parser knows (each issuer's header, an unknown bank's header, an unknown non-ban
 owner format's sender) through every layer: the issuer formats with the generic layer and
 generic formats behind them, the generic layer and formats alone (issuer formats off), and owner
 `[[sms.formats]]` broad enough to read an amount from any of these bodies, in either direction.
-The guards run before every layer, so each must hold in all of them.
+The guards run before every layer (a denial, a limit and a total after the generic layer and
+the owner's formats, which the issuers' formats leave to them), so each must hold in all of them.
 """
 
 from __future__ import annotations
