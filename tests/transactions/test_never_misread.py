@@ -260,6 +260,22 @@ MOVED_BESIDE = (
     "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
 )
 
+# A biller's receipt from its own header: it "received" the owner's payment, which the owner's
+# bank or card alert carries; no credit of the owner's.
+BILLER_RECEIPT = (
+    "Payment of {amt} received for a/c 1234567890. Thank you for paying your electricity bill",
+    "Thank you for the payment of {amt} for consumer no 1234567890, received on 05-12-26 against "
+    "a/c {tail}",
+    "We have received your payment of {amt} for A/c No 1234567890. Thank you for your payment",
+    "Dear Consumer, {amt} credited to your account 1234567890 with us. Thanks for paying on time",
+)
+BILLER_SENDERS = ("VM-BESCOM-S", "AX-TNEBLT-T", "JD-MSEDCL", "VM-ACMEBK-S")
+# The same thanks from a bank or a card issuer: its own payment alert, read.
+THANKED_BY_THE_BANK = (
+    "{amt} debited from A/c {tail} to BESCOM on 05-12-26. Thank you for paying your bill",
+    "Payment of {amt} received towards your credit card {tail}. Thank you for the payment",
+)
+
 # A one-time password quoting the amount it approves, in rupees or another currency (a card
 # processor's published templates, tests/data/sms/sms-grammar.md): never the payment.
 OTP = (
@@ -419,6 +435,45 @@ def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_re
         return txn is not None and txn.direction == "debit"
 
     _check(MOVED_BESIDE, layer, a_debit)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_billers_receipt_from_its_own_header_is_no_credit(layer: str) -> None:
+    if layer == "generic only":
+        disable_issuer_formats(list(FORMATS_BY_ISSUER))
+    try:
+        read = [
+            f"{sender} {case.body!r}: {result}"
+            for case in family(BILLER_RECEIPT)
+            for sender in BILLER_SENDERS
+            if (result := parse_message(sender, case.body)).transaction is not None
+        ]
+    finally:
+        disable_issuer_formats([])
+    assert not read, f"{len(read)} read, e.g.\n" + "\n".join(read[:5])
+
+
+def test_a_known_issuers_credit_with_thanks_is_read_by_the_generic_layer() -> None:
+    # Only a biller's own header makes the thanks a receipt: a wallet an issuer runs is credited.
+    body = "Your wallet XX1234 is credited with Rs 500.00. Thank you for the payment"
+    disable_issuer_formats(list(FORMATS_BY_ISSUER))
+    try:
+        results = {sender: parse_message(sender, body) for sender in SENDERS[:-3]}
+    finally:
+        disable_issuer_formats([])
+    assert SENDERS[-3:] == ("VM-ACMEBK-S", "AX-ACMEFN-T", f"JM-{OWNER_HEADER}-S")
+    unread = {s: r for s, r in results.items() if r.transaction is None}
+    assert not unread, unread
+    assert {r.transaction.direction for r in results.values() if r.transaction} == {"credit"}
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_bank_or_card_issuer_thanking_for_a_payment_is_still_read(layer: str) -> None:
+    def read(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and txn.amount == case.amount
+
+    _check(THANKED_BY_THE_BANK, layer, read)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
-from assets.transactions.parsing import generic, negatives
+from assets.transactions.parsing import generic, negatives, not_moved
 from assets.transactions.parsing.fields import unstyled
 from assets.transactions.parsing.format import Format, apply
 from assets.transactions.parsing.issuers import (
@@ -136,6 +136,9 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
                 txn = apply(builtin_format, body, bank, low)  # type: ignore[arg-type]
                 if txn is not None:
                     break
+        # A credit a biller's header "received" with thanks is the owner's payment to it.
+        if txn is not None and not known and txn[1] == "credit" and not_moved.biller_receipt(low):
+            return _new(ParseResult, (None, "service"))
     if not own:
         reason = negatives.not_moved_reason(low)
         if reason is not None:

@@ -169,3 +169,18 @@ def quoted_not_moved(low: str, limit: bool, period: bool) -> bool:
         and _TOTAL.search(low, start, end) is not None
         and _PERIOD.search(low, start, end) is not None
     )
+
+
+# A biller's thanks for the owner's payment ("Payment of Rs 1,234.00 received for a/c
+# 1234567890. Thank you for paying your electricity bill"): the owner's own bank or card alert
+# carries the payment, and the biller "received" it, so it is no credit of the owner's. A card
+# issuer's thanks for a card bill payment names the card, and is read.
+_THANKS = compiled(
+    r"\bthank(?:s|\s+you)\s+for\s+(?:paying|the\s+payment|your\s+payment"
+    r"|making\s+(?:the\s+|your\s+)?payment)\b"
+)
+
+
+def biller_receipt(low: str) -> bool:
+    """Whether the body thanks the owner for a payment it received, with no card named."""
+    return "thank" in low and "card" not in low and _THANKS.search(low) is not None
