@@ -331,13 +331,15 @@ def _owner_formats(direction: str) -> list[Format]:
 LAYERS = ("issuer formats", "generic only", "owner debit", "owner credit")
 
 
-def parse_all(body: str, layer: str) -> Iterator[tuple[str, ParseResult]]:
+def parse_all(
+    body: str, layer: str, senders: tuple[str, ...] = SENDERS
+) -> Iterator[tuple[str, ParseResult]]:
     """(sender, result) for every sender, through one layer set-up."""
     formats = _owner_formats(layer.split()[1]) if layer.startswith("owner") else None
     if layer == "generic only":
         disable_issuer_formats(list(FORMATS_BY_ISSUER))
     try:
-        for sender in SENDERS:
+        for sender in senders:
             yield sender, parse_message(sender, body, formats)
     finally:
         disable_issuer_formats([])
@@ -439,28 +441,19 @@ def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_re
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_billers_receipt_from_its_own_header_is_no_credit(layer: str) -> None:
-    if layer == "generic only":
-        disable_issuer_formats(list(FORMATS_BY_ISSUER))
-    try:
-        read = [
-            f"{sender} {case.body!r}: {result}"
-            for case in family(BILLER_RECEIPT)
-            for sender in BILLER_SENDERS
-            if (result := parse_message(sender, case.body)).transaction is not None
-        ]
-    finally:
-        disable_issuer_formats([])
+    read = [
+        f"{sender} {case.body!r}: {result}"
+        for case in family(BILLER_RECEIPT)
+        for sender, result in parse_all(case.body, layer, BILLER_SENDERS)
+        if result.transaction is not None
+    ]
     assert not read, f"{len(read)} read, e.g.\n" + "\n".join(read[:5])
 
 
 def test_a_known_issuers_credit_with_thanks_is_read_by_the_generic_layer() -> None:
     # Only a biller's own header makes the thanks a receipt: a wallet an issuer runs is credited.
     body = "Your wallet XX1234 is credited with Rs 500.00. Thank you for the payment"
-    disable_issuer_formats(list(FORMATS_BY_ISSUER))
-    try:
-        results = {sender: parse_message(sender, body) for sender in SENDERS[:-3]}
-    finally:
-        disable_issuer_formats([])
+    results = dict(parse_all(body, "generic only", SENDERS[:-3]))
     assert SENDERS[-3:] == ("VM-ACMEBK-S", "AX-ACMEFN-T", f"JM-{OWNER_HEADER}-S")
     unread = {s: r for s, r in results.items() if r.transaction is None}
     assert not unread, unread

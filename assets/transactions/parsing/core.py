@@ -102,7 +102,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     # layer, generic formats. (All in this function: it runs 100,000 times on a first run.)
     txn = None
     # Whether the issuer's own formats read it: they are written for its alerts, and never read
-    # an amount that did not move (negatives.not_moved_reason asks that of the other layers).
+    # an amount that did not move (not_moved.reason asks that of the other layers).
     own = False
     if formats and header is not None:
         for user_format in formats:
@@ -140,7 +140,7 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         if txn is not None and not known and txn[1] == "credit" and not_moved.biller_receipt(low):
             return _new(ParseResult, (None, "service"))
     if not own:
-        reason = negatives.not_moved_reason(low)
+        reason = not_moved.reason(low)
         if reason is not None:
             return _new(ParseResult, (None, reason))
     if txn is None:

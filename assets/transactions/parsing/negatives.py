@@ -15,7 +15,7 @@ import re
 from assets.common.privacy import is_otp_lower
 from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE
-from assets.transactions.parsing import not_moved
+from assets.transactions.parsing.generic import FOREIGN
 from assets.transactions.parsing.kinds import CREDITED_BACK
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
@@ -252,14 +252,22 @@ _ACTIVE = frozenset(
     ("debit", "credit", "deduct", "charge", "refund", "reverse", "receive", "reflect", "get",
      "pay", "transfer")
 )  # fmt: skip
-# A money verb in the past tense, as a word with its punctuation: money that moved. Inside an
-# announced phrase it does not count.
-_DONE = frozenset(
-    form
-    for verb in ("debited", "credited", "deducted", "spent", "withdrawn", "deposited",
-                 "transferred", "refunded", "reversed", "received", "paid", "sent", "charged")
-    for form in (verb, "(" + verb, *(verb + mark for mark in ".,:;!?)-"))
+# The money verbs in the past tense: money that moved (not_moved reads them too).
+MONEY_VERBS = (
+    "debited", "credited", "deducted", "spent", "withdrawn", "deposited", "transferred",
+    "refunded", "reversed", "received", "paid", "sent", "charged",
 )  # fmt: skip
+
+
+def split_forms(*words: str) -> frozenset[str]:
+    """The words as `str.split` leaves them in a body: alone, or with punctuation around them."""
+    return frozenset(
+        form for word in words for form in (word, "(" + word, *(word + mark for mark in ".,:;!?)-"))
+    )
+
+
+# Each as a word with its punctuation. Inside an announced phrase it does not count.
+_DONE = split_forms(*MONEY_VERBS)
 # Every announced phrase holds one of these words: a set test before the walk.
 _ANNOUNCED_WORDS = _MODALS | {"be", "get", "being"}
 _PUNCTUATION = ".,:;!?()[]\"'"
@@ -342,12 +350,11 @@ def announced(low: str, words: list[str] | None = None) -> str | None:
 # A balance statement: every amount it quotes is a balance ("Avl balance in your a/c
 # XX1234 as on 02-Feb is INR 12,345.67 (Cr)"), its Cr/Dr the balance's sign, not a movement.
 # Rupees or a foreign currency's ISO code (the generic layer's list) before the amount.
-_CURRENCIES = ("rs", "inr", "usd", "eur", "gbp", "aed", "sgd", "aud", "cad", "jpy", "chf", "thb",
-               "myr", "hkd")  # fmt: skip
+_CURRENCIES = ("rs", "inr", *(code.lower() for code in FOREIGN))
 # Each code written `r(?<=\br)s` rather than `\brs` (regex_prefix): the same matches, but re
 # skips ahead to the codes' letters instead of trying every position (a balance statement is
 # scanned to its end).
-_AMOUNT = re.compile(
+AMOUNT = re.compile(
     "(?:"
     + "|".join(rf"{code[0]}(?<=\b{code[0]}){code[1:]}" for code in _CURRENCIES)
     + r"|₹)\.?\s*:?\s*(?:inr\.?\s*)?(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
@@ -360,9 +367,7 @@ _MOVE_WORD = compiled(
 
 # The start of an amount, for a quick look (no word boundary: re scans this several times
 # faster; the caller checks the boundary).
-_AMOUNT_START = re.compile(
-    r"(?:rs|inr|usd|eur|gbp|aed|sgd|aud|cad|jpy|chf|thb|myr|hkd|₹)\.?\s*:?\s*(?:inr\.?\s*)?\.?\d"
-)
+_AMOUNT_START = re.compile("(?:" + "|".join(_CURRENCIES) + r"|₹)\.?\s*:?\s*(?:inr\.?\s*)?\.?\d")
 
 
 def _word_before(low: str, at: int) -> bool:
@@ -400,7 +405,7 @@ def _every_amount_a_balance(low: str) -> bool:
     """balance_statement's look at each amount, once no amount comes before the first "bal"."""
     previous = 0
     seen = False
-    for amount in _AMOUNT.finditer(low):
+    for amount in AMOUNT.finditer(low):
         segment = low[previous : amount.start()]
         label = segment.rfind("bal")  # "bal", "balance", "avlbal"
         if label < 0 or _MOVE_WORD.search(segment, label) is not None:
@@ -448,11 +453,7 @@ _GATE_WORDS = (
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
     "error", "reversed", "back", "recovered", "attempted", "spend",
 )  # fmt: skip
-_GATE = frozenset(
-    variant
-    for word in _GATE_WORDS
-    for variant in (word, "(" + word, *(word + mark for mark in ".,:;!?)-"))
-)
+_GATE = split_forms(*_GATE_WORDS)
 
 
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS
@@ -502,25 +503,6 @@ def before_formats(low: str, sender: str) -> str | None:
     if "bal" in low and balance_statement(low):
         return "balance_only"
     return None
-
-
-def not_moved_reason(low: str) -> str | None:
-    """Why an amount the (lower-cased) body quotes did not move, or None: a movement denied
-    before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit
-    or a period's total `service`. Asked of a body the generic layer or an owner format read, or
-    no layer did; the issuers' own formats are written for their alerts and never read these
-    (each family is a property over them in tests/transactions/test_never_misread.py)."""
-    words = low.split()
-    if not_moved.WORDS.isdisjoint(words):  # most bodies: one pass over their words
-        return None
-    hits = not_moved.WORDS.intersection(words)
-    if not not_moved.DENIAL_WORDS.isdisjoint(hits) and not_moved.denied_first(low):
-        return "failed"
-    limit = not not_moved.LIMIT_WORDS.isdisjoint(hits)
-    period = not not_moved.PERIOD_WORDS.isdisjoint(hits)
-    return (
-        "service" if (limit or period) and not_moved.quoted_not_moved(low, limit, period) else None
-    )
 
 
 # "Money debited, if any, …", "in case your a/c is debited": what follows is conditional.

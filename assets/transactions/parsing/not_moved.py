@@ -2,9 +2,9 @@
 
 Each reads like an alert to the generic layer and to an owner's broad format ("Amount of Rs
 3,000.00 not debited from a/c XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234",
-"You have spent Rs 12,345 in November on card XX1234"), so `negatives.not_moved_reason` asks here
-of a body those layers read, or none did, and only for a body with one of the words each test
-needs (WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
+"You have spent Rs 12,345 in November on card XX1234"), so the parser asks `reason` of a body
+those layers read, or none did; each test runs only for a body with one of the words it needs
+(WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
 re skips ahead to it."""
 
 from __future__ import annotations
@@ -12,26 +12,17 @@ from __future__ import annotations
 import re
 
 from assets.common.regex_prefix import compiled
-
-
-def _variants(*words: str) -> frozenset[str]:
-    """The words as `str.split` leaves them in a body: alone or with punctuation around them."""
-    return frozenset(
-        variant
-        for word in words
-        for variant in (word, "(" + word, *(word + mark for mark in ".,:;!?)-"))
-    )
-
+from assets.transactions.parsing.negatives import AMOUNT, MONEY_VERBS, split_forms
 
 # The words each test needs, as the body's words (one pass over them finds whether any is
 # there): a test runs only where one of its words is.
 # "no" alone, not "no." or "no:": those are a number's ("A/c no. XX1234"), never "no amount".
-DENIAL_WORDS = _variants(
+DENIAL_WORDS = split_forms(
     "not", "never", "wasn't", "isn't", "hasn't", "haven't", "weren't", "didn't", "hadn't",
     "aren't", "doesn't", "couldn't",
 ) | {"no"}  # fmt: skip
-LIMIT_WORDS = _variants("limit", "limits", "max", "maximum")
-PERIOD_WORDS = _variants(
+LIMIT_WORDS = split_forms("limit", "limits", "max", "maximum")
+PERIOD_WORDS = split_forms(
     "month", "week", "year", "cycle", "far", "date", "month-to-date", "january", "february",
     "march", "april", "may", "june", "july", "august", "september", "october", "november",
     "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
@@ -39,18 +30,13 @@ PERIOD_WORDS = _variants(
 )  # fmt: skip
 WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
 
-# A money verb in the past tense: money that moved.
-_MOVED = compiled(
-    r"\b(?:debited|credited|spent|withdrawn|deposited|transferred|paid|sent|received|deducted"
-    r"|charged|refunded|reversed|dispensed)\b"
-)
+# A money verb in the past tense: money that moved ("dispensed": an ATM's cash).
+_VERBS = (*MONEY_VERBS, "dispensed")
+_MOVED = compiled(r"\b(?:" + "|".join(_VERBS) + r")\b")
 # The same verbs denied: "not debited", "has not been credited", "wasn't debited", "never
-# received", "no amount has been deducted".
+# received", "no amount has been deducted" ("not spent" is no denial an alert makes).
 _AUX = r"\s+(?:(?:yet|been|be|get|got|getting|being)\s+){0,2}(?:\w+ly\s+)?"
-_VERB = (
-    r"(?:debited|credited|deducted|charged|withdrawn|dispensed|transferred|deposited|paid|sent"
-    r"|received|refunded|reversed)\b"
-)
+_VERB = "(?:" + "|".join(verb for verb in _VERBS if verb != "spent") + r")\b"
 _DENIED = re.compile(
     rf"n(?:ot(?<=\bnot)|'t|ever(?<=\bnever)){_AUX}{_VERB}"
     r"|no(?<=\bno)\s+(?:amount|money|funds?|deduction|debit)\s+(?:(?:has|have|was|is|got|gets)\s+)?"
@@ -66,12 +52,6 @@ def denied_first(low: str) -> bool:
     return denied is not None and _MOVED.search(low, 0, denied.start()) is None
 
 
-# The first amount: rupees or a foreign currency's code before a number ("Spent USD 12.99 …").
-_CODES = ("rs", "inr", "usd", "eur", "gbp", "aed", "sgd", "aud", "cad", "jpy", "chf", "thb", "myr",
-          "hkd")  # fmt: skip
-_AMOUNT = re.compile(
-    "|".join(rf"{code}(?<=\b{code})\.?\s*:?\s*\.?\d" for code in _CODES) + r"|₹\s*:?\s*\.?\d"
-)
 # What ends a sentence: a full stop, ";", "!" or "?" before a space or a line break. A line break
 # alone does not (some alerts break lines for spaces), nor does the amount's own "Rs. " (the
 # sentence's end is looked for after the amount's first digit).
@@ -156,7 +136,7 @@ def quoted_not_moved(low: str, limit: bool, period: bool) -> bool:
     period = period and _TOTAL.search(low) is not None
     if not limits and not period:
         return False
-    amount = _AMOUNT.search(low)
+    amount = AMOUNT.search(low)  # the first amount, in any currency
     if amount is None:
         return False
     start, end = _sentence(low, amount)
@@ -184,3 +164,20 @@ _THANKS = compiled(
 def biller_receipt(low: str) -> bool:
     """Whether the body thanks the owner for a payment it received, with no card named."""
     return "thank" in low and "card" not in low and _THANKS.search(low) is not None
+
+
+def reason(low: str) -> str | None:
+    """Why an amount the (lower-cased) body quotes did not move, or None: a movement denied
+    before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit
+    or a period's total `service`. Asked of a body the generic layer or an owner format read, or
+    no layer did; the issuers' own formats are written for their alerts and never read these
+    (each family is a property over them in tests/transactions/test_never_misread.py)."""
+    words = low.split()
+    if WORDS.isdisjoint(words):  # most bodies: one pass over their words
+        return None
+    hits = WORDS.intersection(words)
+    if not DENIAL_WORDS.isdisjoint(hits) and denied_first(low):
+        return "failed"
+    limit = not LIMIT_WORDS.isdisjoint(hits)
+    period = not PERIOD_WORDS.isdisjoint(hits)
+    return "service" if (limit or period) and quoted_not_moved(low, limit, period) else None
