@@ -43,6 +43,19 @@ STARTING_GRACE = dt.timedelta(seconds=30)
 _PURGE_BATCH = 1000
 
 
+def declare_pools(instance: DagsterInstance) -> None:
+    """Give every pool homeclerk's assets use its limit (dagster.yaml's default, one slot) now.
+
+    Dagster creates a pool's limit the first time the run queue sees a run that needs it, after
+    that pass has read which pools have limits: on a new instance, two warehouse runs queued in
+    the same pass (a sensor's and one launched from the UI) both start and one fails on the
+    warehouse's lock. Called before the daemon's first pass; a pool already there is left as is.
+    """
+    storage = instance.event_log_storage
+    if WAREHOUSE_POOL not in storage.get_concurrency_keys():
+        storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+
+
 class RunState(NamedTuple):
     """A run that has not finished, with what is known about its worker."""
 

@@ -73,6 +73,8 @@ class DaemonThread:
             daemon_controller_from_instance,
         )
 
+        from pipeline.service.runs import declare_pools
+
         # The controller reloads the whole workspace (a full repository snapshot, serialized by
         # the code server) every 60 s; that was the code server's largest idle cost. Every
         # 150 s keeps one retry inside Dagster's 300 s freshness tolerance. A restarted code
@@ -80,20 +82,19 @@ class DaemonThread:
         daemon_controller.RELOAD_WORKSPACE_INTERVAL = WORKSPACE_RELOAD_SECONDS
         tolerance = os.environ.get("DAGSTER_DAEMON_HEARTBEAT_TOLERANCE")
         try:
-            with (
-                DagsterInstance.get() as instance,
-                daemon_controller_from_instance(
+            with DagsterInstance.get() as instance:
+                declare_pools(instance)  # before the run queue's first pass
+                with daemon_controller_from_instance(
                     instance,
                     workspace_load_target=WorkspaceFileTarget(paths=[str(self.workspace)]),
                     gen_daemons=daemons_for,
                     heartbeat_tolerance_seconds=(
                         int(tolerance) if tolerance else DEFAULT_DAEMON_HEARTBEAT_TOLERANCE_SECONDS
                     ),
-                ) as controller,
-            ):
-                self.daemons = list(controller.daemons)
-                self.started.set()
-                self._loop(controller)
+                ) as controller:
+                    self.daemons = list(controller.daemons)
+                    self.started.set()
+                    self._loop(controller)
         except Exception:
             if not self.stop.is_set():
                 self.error = traceback.format_exc()
