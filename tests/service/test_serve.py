@@ -468,13 +468,15 @@ def _rowid_runs(home: Path, rowid: int) -> list[tuple[str, str]]:
 
 
 def _started_run(home: Path) -> tuple[str, int] | None:
-    """A bank_sms_job run in progress whose worker recorded its PID."""
+    """A bank_sms_job run in progress whose worker recorded its PID (a schedule's run of
+    another job may be in progress beside it)."""
     from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
     from pipeline.service.runs import worker_pid
 
+    started = RunsFilter(job_name="bank_sms_job", statuses=[DagsterRunStatus.STARTED])
     with DagsterInstance.from_config(str(home)) as instance:
-        for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTED])):
+        for run in instance.get_runs(started):
             pid = worker_pid(instance, run.run_id)
             if pid is not None and pid_alive(pid):
                 return run.run_id, pid
@@ -597,11 +599,10 @@ def test_a_stop_lets_the_run_in_flight_finish_and_it_is_no_failure(served: Serve
     try:
         proc.send_signal(signal.SIGTERM)
         waiting = rf"waiting up to \d+ s for run {run_id} \(bank_sms_job\) to finish"
-        wait_for(
-            lambda: re.search(waiting, served.log.read_text()),
-            60,
-            "the service to say it waits for the run",
-        )
+        try:
+            wait_for(lambda: re.search(waiting, served.log.read_text()), 60, "the wait")
+        except TimeoutError:
+            raise AssertionError(f"no {waiting!r} in the log:\n{served.log.read_text()}") from None
         assert pid_alive(worker), "the run's worker was stopped with the service"
     finally:
         with contextlib.suppress(ProcessLookupError):  # gone: the assertion above says why
