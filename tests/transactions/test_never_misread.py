@@ -255,9 +255,37 @@ MOVED_BESIDE = (
     "{amt} spent on card {tail} at AMAZON, available limit Rs 45,000.00",
     "You have spent {amt} at SWIGGY on card {tail} on 05-12-26",
     "{amt} withdrawn from A/c {tail} at ATM. Daily withdrawal limit Rs 25,000",
+    # An EMI taken from the owner's account; a debit whose credit to the payee is pending.
+    "EMI of {amt} debited from A/c {tail} towards your loan 98765 on 05-12-26",
+    "{amt} debited from A/c {tail} for EMI of loan 98765, received by the lender on 05-12-26",
+    "{amt} debited from A/c {tail} via IMPS, beneficiary credit pending",
     "Spent USD 12.99 ({amt}) on card no. {tail} at OPENAI. Avl Limit: INR 45,000.00",
     # The spend's verb in a sentence before its amount's: "Card no. " ends none.
     "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
+)
+
+# A lender's receipt of the owner's repayment: the money left the owner's account (whose own
+# alert carries it); no credit of the owner's.
+LOAN_RECEIPT = (
+    "EMI of {amt} for your loan {tail} has been received. Thank you",
+    "Dear Customer, payment of {amt} towards your Loan A/c {tail} has been received on 05-12-26",
+    "{amt} received towards your loan a/c {tail} on 05-12-26",
+    "Your Loan A/c {tail} has been credited with {amt} towards EMI on 05-12-26",
+    "We have received your EMI payment of {amt} for Loan No {tail}",
+    "Instalment of {amt} received against your loan account {tail}. Ref 612345678901",
+)
+# A deposit whose credit is still to come (a cheque being realised).
+PENDING_CREDIT = (
+    "Cheque of {amt} deposited in A/c {tail} is pending credit",
+    "Cheque No 123456 for {amt} deposited in your A/c {tail} on 02-02-26 is pending for credit",
+    "{amt} deposited in A/c {tail} by cheque is subject to realisation",
+    "Your cheque deposit of {amt} in A/c {tail} is awaiting clearance. Ref 612345678901",
+)
+# A lender's or a cheque's words beside money the owner received: the credit is read.
+CREDITED_BESIDE = (
+    "Loan amount of {amt} has been credited to your A/c {tail} on 05-12-26",
+    "Your personal loan of {amt} is disbursed and credited to A/c {tail}",
+    "Cheque 123456 of {amt} deposited in A/c {tail} has been credited after realisation",
 )
 
 # A biller's receipt from its own header: it "received" the owner's payment, which the owner's
@@ -387,6 +415,8 @@ REFUSED = {
     "a limit": (LIMIT, {"service"}),
     "a period's total": (TOTALS, {"service"}),
     "an offer's spend": (SPEND_OFFER, {"promo"}),
+    "a lender's receipt of a repayment": (LOAN_RECEIPT, {"service"}),
+    "a credit still pending": (PENDING_CREDIT, {"predebit"}),
 }
 
 
@@ -437,6 +467,16 @@ def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_re
         return txn is not None and txn.direction == "debit"
 
     _check(MOVED_BESIDE, layer, a_debit)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_a_loan_paid_out_or_a_cheque_realised_is_read(layer: str) -> None:
+    def read(result: ParseResult, _: Case) -> bool:
+        txn = result.transaction
+        # An owner's debit format says every body of its header is a debit.
+        return txn is not None and (txn.direction == "credit" or layer == "owner debit")
+
+    _check(CREDITED_BESIDE, layer, read)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

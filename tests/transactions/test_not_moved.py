@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assets.transactions.parsing import parse_message
-from assets.transactions.parsing.not_moved import denied_first, quoted_not_moved
+from assets.transactions.parsing.not_moved import denied_first, quoted_not_moved, reason
 
 
 def test_a_denial_after_a_verb_that_opens_the_body_leaves_it_read() -> None:
@@ -72,3 +72,38 @@ def test_a_total_and_its_period_stand_in_the_first_amounts_sentence() -> None:
     spend = "you have spent rs 500 at amazon on card xx1234. offers this month: 5x points"
     assert not quoted_not_moved(spend, limit=False, period=True)
     assert quoted_not_moved("you have spent rs 12,345 in november on card xx1234", False, True)
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("cheque of rs 500 deposited in a/c xx1234 is pending credit", "predebit"),
+        ("rs 500 by cheque in a/c xx1234: credit is pending", "predebit"),
+        ("rs 500 received towards your loan a/c xx1234", "service"),
+        ("we have received your emi payment of rs 500 for loan no xx1234", "service"),
+        ("your loan account xx1234 has been credited with rs 500", "service"),
+        ("rs 500 credited into your loan account xx1234", "service"),
+        # The lender's receipt named before a debit reported after it is still the receipt.
+        ("emi of rs 500 received for loan xx1234. rs 500 debited from a/c xx9876", "service"),
+    ],
+)
+def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
+    assert reason(body) == why
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A debit reported first: the owner's, whatever is pending or received after it.
+        "rs 500 debited from a/c xx1234 via imps; credit to the beneficiary is pending",
+        "rs 500 paid from a/c xx1234 for emi of loan 98765; payment received by the lender",
+        "rs 500 sent from a/c xx1234 to your loan account xx9876, credited",
+        # The words apart, in other sentences, or about something else.
+        "rs 500 credited to a/c xx1234. your loan application is pending",
+        "loan amount of rs 500 credited to your a/c xx1234",
+        "emi of rs 500 for loan xx1234. received: nothing",
+        "rs 500 credited to a/c xx1234; kyc pending for your account",
+    ],
+)
+def test_what_is_not_a_receipt_or_a_pending_credit(body: str) -> None:
+    assert reason(body) is None

@@ -29,6 +29,11 @@ PERIOD_WORDS = split_forms(
     "dec",
 )  # fmt: skip
 WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
+# The words a credit that is not the owner's needs: a lender's receipt, a credit still pending.
+CREDIT_WORDS = split_forms(
+    "loan", "emi", "instalment", "installment", "pending", "realisation", "realization",
+    "awaiting",
+)  # fmt: skip
 
 # A money verb in the past tense: money that moved ("dispensed": an ATM's cash).
 _VERBS = (*MONEY_VERBS, "dispensed")
@@ -166,18 +171,63 @@ def biller_receipt(low: str) -> bool:
     return "thank" in low and "card" not in low and _THANKS.search(low) is not None
 
 
+# A lender's receipt of the owner's repayment ("EMI of Rs 12,345 for your loan XX9876 has been
+# received", "Rs 5,000 received towards your loan a/c", "Your Loan A/c XX9876 has been credited
+# with Rs 12,345"): the money left the owner's account, whose own alert carries it, for the
+# loan. A loan paid out ("Loan amount of Rs 5,00,000 credited to your A/c") is the owner's
+# credit, and an EMI taken ("EMI of Rs 5,000 debited from A/c …") a debit: both read. Within a
+# sentence (a full stop before a digit is the amount's: "Rs. 500").
+_IN_SENTENCE = r"(?:[^.;]|\.(?=\s*\d))"
+_LOAN_RECEIPT = compiled(
+    rf"\b(?:emi|instal?l?ments?)\b{_IN_SENTENCE}{{0,80}}?\breceived\b"
+    rf"|\bpayment\b{_IN_SENTENCE}{{0,40}}?\b(?:towards|for|against)\s+(?:your\s+)?loan\b"
+    rf"{_IN_SENTENCE}{{0,60}}?\breceived\b"
+    r"|\breceived\s+(?:towards|against|for)\s+(?:your\s+)?(?:loan|emi)\b"
+    r"|\breceived\s+(?:your\s+)?(?:emi|loan\s+(?:re)?payment|instal)"
+    rf"|\bloan\s+(?:a/?c|account)\b{_IN_SENTENCE}{{0,40}}?\bcredited\b"
+    r"|\bcredited\s+(?:to|in|into)\s+(?:your\s+)?loan\s+(?:a/?c|account)\b"
+)
+# A deposit whose credit is still to come: a cheque being realised ("is pending credit",
+# "subject to realisation", "awaiting clearance"); the credit's own alert follows.
+_PENDING = compiled(
+    r"\bpending\s+(?:for\s+)?(?:credit|clearance|clearing|reali[sz]ation)\b"
+    r"|\bcredit\s+(?:is\s+)?pending\b|\b(?:subject\s+to|under)\s+reali[sz]ation\b"
+    r"|\bawaiting\s+(?:credit|clearance|clearing|reali[sz]ation)\b"
+)
+
+
+# A debit reported before a receipt's words is the owner's debit ("Rs 5,000 debited from A/c
+# XX1234 for EMI; payment received by the lender", "…; credit to the beneficiary is pending").
+_DEBITED = compiled(r"\b(?:debited|deducted|spent|withdrawn|paid|sent|charged)\b")
+
+
+def _received_not_owners(low: str) -> str | None:
+    """`predebit` for a credit still pending, `service` for a lender's receipt, each unless a
+    debit is reported before it. For a body with a CREDIT_WORDS word."""
+    for found, why in ((_PENDING.search(low), "predebit"), (_LOAN_RECEIPT.search(low), "service")):
+        if found is not None and _DEBITED.search(low, 0, found.start()) is None:
+            return why
+    return None
+
+
+_ALL_WORDS = WORDS | CREDIT_WORDS
+
+
 def reason(low: str) -> str | None:
     """Why an amount the (lower-cased) body quotes did not move, or None: a movement denied
     before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit
-    or a period's total `service`. Asked of a body the generic layer or an owner format read, or
-    no layer did; the issuers' own formats are written for their alerts and never read these
-    (each family is a property over them in tests/transactions/test_never_misread.py)."""
+    or a period's total `service`, a lender's receipt of a repayment `service`, a credit still
+    pending `predebit`. Asked of a body the generic layer or an owner format read, or no layer
+    did; the issuers' own formats are written for their alerts and never read these (each family
+    is a property over them in tests/transactions/test_never_misread.py)."""
     words = low.split()
-    if WORDS.isdisjoint(words):  # most bodies: one pass over their words
+    if _ALL_WORDS.isdisjoint(words):  # most bodies: one pass over their words
         return None
-    hits = WORDS.intersection(words)
+    hits = _ALL_WORDS.intersection(words)
     if not DENIAL_WORDS.isdisjoint(hits) and denied_first(low):
         return "failed"
     limit = not LIMIT_WORDS.isdisjoint(hits)
     period = not PERIOD_WORDS.isdisjoint(hits)
-    return "service" if (limit or period) and quoted_not_moved(low, limit, period) else None
+    if (limit or period) and quoted_not_moved(low, limit, period):
+        return "service"
+    return None if CREDIT_WORDS.isdisjoint(hits) else _received_not_owners(low)
