@@ -85,6 +85,7 @@ def test_a_total_and_its_period_stand_in_the_first_amounts_sentence() -> None:
         ("rs 500 credited into your loan account xx1234", "service"),
         # The lender's receipt named before a debit reported after it is still the receipt.
         ("emi of rs 500 received for loan xx1234. rs 500 debited from a/c xx9876", "service"),
+        ("instalments of rs 500 received against your loan account xx1234", "service"),
     ],
 )
 def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
@@ -98,6 +99,7 @@ def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
         "rs 500 debited from a/c xx1234 via imps; credit to the beneficiary is pending",
         "rs 500 paid from a/c xx1234 for emi of loan 98765; payment received by the lender",
         "rs 500 sent from a/c xx1234 to your loan account xx9876, credited",
+        "debited rs 500 from a/c xx1234 via imps; beneficiary credit pending",
         # The words apart, in other sentences, or about something else.
         "rs 500 credited to a/c xx1234. your loan application is pending",
         "loan amount of rs 500 credited to your a/c xx1234",

@@ -31,8 +31,8 @@ PERIOD_WORDS = split_forms(
 WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
 # The words a credit that is not the owner's needs: a lender's receipt, a credit still pending.
 CREDIT_WORDS = split_forms(
-    "loan", "emi", "instalment", "installment", "pending", "realisation", "realization",
-    "awaiting",
+    "loan", "emi", "instalment", "installment", "instalments", "installments", "pending",
+    "realisation", "realization", "awaiting",
 )  # fmt: skip
 
 # A money verb in the past tense: money that moved ("dispensed": an ATM's cash).
