@@ -281,11 +281,23 @@ PENDING_CREDIT = (
     "{amt} deposited in A/c {tail} by cheque is subject to realisation",
     "Your cheque deposit of {amt} in A/c {tail} is awaiting clearance. Ref 612345678901",
 )
+# A fee or charge waived: nothing was charged.
+WAIVED = (
+    "Annual fee of {amt} waived on your credit card {tail} as you spent Rs 2,00,000 last year",
+    "Late payment charges of {amt} on card {tail} have been waived",
+    "Your joining fee of {amt} for card {tail} is waived",
+    "{amt} annual fee waived on your Credit Card {tail}",
+    "Interest of {amt} on your card {tail} has been waived as a goodwill gesture",
+    "Good news! The renewal fee of {amt} on card {tail} stands waived for this year",
+)
 # A lender's or a cheque's words beside money the owner received: the credit is read.
 CREDITED_BESIDE = (
     "Loan amount of {amt} has been credited to your A/c {tail} on 05-12-26",
     "Your personal loan of {amt} is disbursed and credited to A/c {tail}",
     "Cheque 123456 of {amt} deposited in A/c {tail} has been credited after realisation",
+    # A fee charged before, waived now and given back.
+    "Annual fee of {amt} waived and credited back to your card {tail}",
+    "Late payment fee of {amt} reversed on your card {tail} as a waiver",
 )
 
 # A biller's receipt from its own header: it "received" the owner's payment, which the owner's
@@ -417,6 +429,7 @@ REFUSED = {
     "an offer's spend": (SPEND_OFFER, {"promo"}),
     "a lender's receipt of a repayment": (LOAN_RECEIPT, {"service"}),
     "a credit still pending": (PENDING_CREDIT, {"predebit"}),
+    "a fee waived": (WAIVED, {"service"}),
 }
 
 

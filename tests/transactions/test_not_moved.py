@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 
 from assets.transactions.parsing import parse_message
-from assets.transactions.parsing.not_moved import denied_first, quoted_not_moved, reason
+from assets.transactions.parsing.not_moved import (
+    denied_first,
+    fee_waived,
+    quoted_not_moved,
+    reason,
+)
 
 
 def test_a_denial_after_a_verb_that_opens_the_body_leaves_it_read() -> None:
@@ -109,3 +114,25 @@ def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
 )
 def test_what_is_not_a_receipt_or_a_pending_credit(body: str) -> None:
     assert reason(body) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "waived"),
+    [
+        ("annual fee of rs 499 waived on your card xx1234", True),
+        ("rs 499 annual fee on card xx1234 has been waived. you spent rs 2,00,000", True),
+        ("waived: annual fee of rs 499 on card xx1234", True),
+        # Money moved before the waiver in the amount's sentence, or the waiver elsewhere.
+        ("rs 500 debited from a/c xx1234 for the annual fee, gst waived", False),
+        ("rs 500 spent on card xx1234 at amazon. late fee waived on your card", False),
+        ("your late fee was waived. rs 500 spent on card xx1234 at amazon", False),
+        ("your reward of rs 500 is on card xx1234. your late fee is waived", False),
+        # Given back: a credit of the fee charged before.
+        ("annual fee of rs 499 waived and credited to your card xx1234", False),
+        ("annual fee of rs 499 waived; the charge is reversed on card xx1234", False),
+        # No amount at all.
+        ("your annual fee is waived for card xx1234", False),
+    ],
+)
+def test_a_fee_waived(body: str, waived: bool) -> None:
+    assert fee_waived(body) is waived

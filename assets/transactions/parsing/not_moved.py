@@ -196,6 +196,24 @@ _PENDING = compiled(
 )
 
 
+# A fee or charge waived ("Annual fee of Rs 499 waived on your credit card"): nothing was
+# charged. One given back ("waived and credited back to your card") is a credit, read, and so is
+# a debit reported before the waiver in its sentence ("Rs 500 debited for the fee, GST waived").
+WAIVED_WORDS = split_forms("waived")
+_GIVEN_BACK = compiled(r"\b(?:credited|reversed|refunded|adjusted)\b")
+
+
+def fee_waived(low: str) -> bool:
+    """Whether the sentence of the body's first amount waives it, with no money moved before the
+    waiver in it and none given back in the body. For a body with a WAIVED_WORDS word."""
+    amount = AMOUNT.search(low)
+    if amount is None:
+        return False
+    start, end = _sentence(low, amount)
+    at = low.find("waived", start, end)
+    return at >= 0 and _MOVED.search(low, start, at) is None and _GIVEN_BACK.search(low) is None
+
+
 # A debit reported before a receipt's words is the owner's debit ("Rs 5,000 debited from A/c
 # XX1234 for EMI; payment received by the lender", "…; credit to the beneficiary is pending").
 _DEBITED = compiled(r"\b(?:debited|deducted|spent|withdrawn|paid|sent|charged)\b")
@@ -210,13 +228,13 @@ def _received_not_owners(low: str) -> str | None:
     return None
 
 
-_ALL_WORDS = WORDS | CREDIT_WORDS
+_ALL_WORDS = WORDS | CREDIT_WORDS | WAIVED_WORDS
 
 
 def reason(low: str) -> str | None:
     """Why an amount the (lower-cased) body quotes did not move, or None: a movement denied
-    before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit
-    or a period's total `service`, a lender's receipt of a repayment `service`, a credit still
+    before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit,
+    a period's total, a fee waived or a lender's receipt of a repayment `service`, a credit still
     pending `predebit`. Asked of a body the generic layer or an owner format read, or no layer
     did; the issuers' own formats are written for their alerts and never read these (each family
     is a property over them in tests/transactions/test_never_misread.py)."""
@@ -229,5 +247,7 @@ def reason(low: str) -> str | None:
     limit = not LIMIT_WORDS.isdisjoint(hits)
     period = not PERIOD_WORDS.isdisjoint(hits)
     if (limit or period) and quoted_not_moved(low, limit, period):
+        return "service"
+    if not WAIVED_WORDS.isdisjoint(hits) and fee_waived(low):
         return "service"
     return None if CREDIT_WORDS.isdisjoint(hits) else _received_not_owners(low)
