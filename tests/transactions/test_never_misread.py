@@ -264,15 +264,19 @@ MOVED_BESIDE = (
     "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
 )
 
-# A lender's receipt of the owner's repayment: the money left the owner's account (whose own
-# alert carries it); no credit of the owner's.
-LOAN_RECEIPT = (
+# A lender's receipt of the owner's repayment, or an insurer's of a premium: the money left the
+# owner's account (whose own alert carries it); no credit of the owner's.
+REPAYMENT_RECEIPT = (
     "EMI of {amt} for your loan {tail} has been received. Thank you",
     "Dear Customer, payment of {amt} towards your Loan A/c {tail} has been received on 05-12-26",
     "{amt} received towards your loan a/c {tail} on 05-12-26",
     "Your Loan A/c {tail} has been credited with {amt} towards EMI on 05-12-26",
     "We have received your EMI payment of {amt} for Loan No {tail}",
     "Instalment of {amt} received against your loan account {tail}. Ref 612345678901",
+    # An insurer's, of a premium.
+    "Your policy 12345678 premium of {amt} has been received from A/c {tail}",
+    "Premium of {amt} for policy 12345678 received from A/c {tail}. Thank you",
+    "We have received the renewal premium of {amt} for policy 12345678 from card {tail}",
 )
 # A deposit whose credit is still to come (a cheque being realised).
 PENDING_CREDIT = (
@@ -297,6 +301,9 @@ CREDITED_BESIDE = (
     "Cheque 123456 of {amt} deposited in A/c {tail} has been credited after realisation",
     # A fee charged before, waived now and given back.
     "Annual fee of {amt} waived and credited back to your card {tail}",
+    # A premium account's credit.
+    "{amt} received in your Premium Savings A/c {tail} from RAVI KUMAR",
+    "Your Premium A/c {tail} has received {amt} from RAVI KUMAR",
     "Late payment fee of {amt} reversed on your card {tail} as a waiver",
 )
 
@@ -427,7 +434,7 @@ REFUSED = {
     "a limit": (LIMIT, {"service"}),
     "a period's total": (TOTALS, {"service"}),
     "an offer's spend": (SPEND_OFFER, {"promo"}),
-    "a lender's receipt of a repayment": (LOAN_RECEIPT, {"service"}),
+    "a lender's or an insurer's receipt": (REPAYMENT_RECEIPT, {"service"}),
     "a credit still pending": (PENDING_CREDIT, {"predebit"}),
     "a fee waived": (WAIVED, {"service"}),
 }

@@ -91,6 +91,12 @@ def test_a_total_and_its_period_stand_in_the_first_amounts_sentence() -> None:
         # The lender's receipt named before a debit reported after it is still the receipt.
         ("emi of rs 500 received for loan xx1234. rs 500 debited from a/c xx9876", "service"),
         ("instalments of rs 500 received against your loan account xx1234", "service"),
+        ("your policy 12345678 premium of rs 500 has been received from a/c xx1234", "service"),
+        (
+            "we have received the renewal premium of rs 500 for policy 1234 from card xx1234",
+            "service",
+        ),
+        ("premium amount rs 500 for your policy received with thanks", "service"),
     ],
 )
 def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
@@ -110,6 +116,8 @@ def test_a_credit_that_is_not_the_owners(body: str, why: str) -> None:
         "loan amount of rs 500 credited to your a/c xx1234",
         "emi of rs 500 for loan xx1234. received: nothing",
         "rs 500 credited to a/c xx1234; kyc pending for your account",
+        "your premium a/c xx1234 has received rs 500 from ravi kumar",
+        "rs 500 received in your premium savings a/c xx1234 from ravi kumar",
     ],
 )
 def test_what_is_not_a_receipt_or_a_pending_credit(body: str) -> None:

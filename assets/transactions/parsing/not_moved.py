@@ -29,9 +29,11 @@ PERIOD_WORDS = split_forms(
     "dec",
 )  # fmt: skip
 WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
-# The words a credit that is not the owner's needs: a lender's receipt, a credit still pending.
+# The words a credit that is not the owner's needs: a lender's or an insurer's receipt, a credit
+# still pending.
 CREDIT_WORDS = split_forms(
-    "loan", "emi", "instalment", "installment", "instalments", "installments", "pending",
+    "loan", "emi", "instalment", "installment", "instalments", "installments", "premium",
+    "pending",
     "realisation", "realization", "awaiting",
 )  # fmt: skip
 
@@ -173,17 +175,21 @@ def biller_receipt(low: str) -> bool:
 
 # A lender's receipt of the owner's repayment ("EMI of Rs 12,345 for your loan XX9876 has been
 # received", "Rs 5,000 received towards your loan a/c", "Your Loan A/c XX9876 has been credited
-# with Rs 12,345"): the money left the owner's account, whose own alert carries it, for the
-# loan. A loan paid out ("Loan amount of Rs 5,00,000 credited to your A/c") is the owner's
-# credit, and an EMI taken ("EMI of Rs 5,000 debited from A/c …") a debit: both read. Within a
-# sentence (a full stop before a digit is the amount's: "Rs. 500").
+# with Rs 12,345"), or an insurer's of a premium ("Your policy 12345678 premium of Rs 12,000 has
+# been received from A/c XX1234"): the money left the owner's account, whose own alert carries
+# it. Read: a loan paid out ("Loan amount of Rs 5,00,000 credited to your A/c"), an EMI taken
+# ("EMI of Rs 5,000 debited from A/c …"), a premium account's credit ("Your Premium A/c XX1234
+# has received Rs 500"). Within a sentence (a full stop before a digit is the amount's: "Rs. 500").
 _IN_SENTENCE = r"(?:[^.;]|\.(?=\s*\d))"
-_LOAN_RECEIPT = compiled(
+_RECEIPT = compiled(
     rf"\b(?:emi|instal?l?ments?)\b{_IN_SENTENCE}{{0,80}}?\breceived\b"
     rf"|\bpayment\b{_IN_SENTENCE}{{0,40}}?\b(?:towards|for|against)\s+(?:your\s+)?loan\b"
     rf"{_IN_SENTENCE}{{0,60}}?\breceived\b"
     r"|\breceived\s+(?:towards|against|for)\s+(?:your\s+)?(?:loan|emi)\b"
-    r"|\breceived\s+(?:your\s+)?(?:emi|loan\s+(?:re)?payment|instal)"
+    r"|\breceived\s+(?:your\s+|the\s+)?"
+    r"(?:emi|loan\s+(?:re)?payment|instal|(?:renewal\s+)?premium\b)"
+    rf"|\b(?:policy\b{_IN_SENTENCE}{{0,40}}?\bpremium|premium\s+(?:of|amount|payment|for)\b)"
+    rf"{_IN_SENTENCE}{{0,80}}?\breceived\b"
     rf"|\bloan\s+(?:a/?c|account)\b{_IN_SENTENCE}{{0,40}}?\bcredited\b"
     r"|\bcredited\s+(?:to|in|into)\s+(?:your\s+)?loan\s+(?:a/?c|account)\b"
 )
@@ -220,9 +226,9 @@ _DEBITED = compiled(r"\b(?:debited|deducted|spent|withdrawn|paid|sent|charged)\b
 
 
 def _received_not_owners(low: str) -> str | None:
-    """`predebit` for a credit still pending, `service` for a lender's receipt, each unless a
-    debit is reported before it. For a body with a CREDIT_WORDS word."""
-    for found, why in ((_PENDING.search(low), "predebit"), (_LOAN_RECEIPT.search(low), "service")):
+    """`predebit` for a credit still pending, `service` for a lender's or an insurer's receipt,
+    each unless a debit is reported before it. For a body with a CREDIT_WORDS word."""
+    for found, why in ((_PENDING.search(low), "predebit"), (_RECEIPT.search(low), "service")):
         if found is not None and _DEBITED.search(low, 0, found.start()) is None:
             return why
     return None
