@@ -259,6 +259,9 @@ MOVED_BESIDE = (
     "EMI of {amt} debited from A/c {tail} towards your loan 98765 on 05-12-26",
     "{amt} debited from A/c {tail} for EMI of loan 98765, received by the lender on 05-12-26",
     "{amt} debited from A/c {tail} via IMPS, beneficiary credit pending",
+    # A summary or a count of transactions after the alert's own sentence.
+    "{amt} spent on card {tail} at AMAZON. See your monthly summary in the app",
+    "{amt} withdrawn from A/c {tail} at ATM. You have used 2 of 5 free transactions",
     "Spent USD 12.99 ({amt}) on card no. {tail} at OPENAI. Avl Limit: INR 45,000.00",
     # The spend's verb in a sentence before its amount's: "Card no. " ends none.
     "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
@@ -284,6 +287,20 @@ PENDING_CREDIT = (
     "Cheque No 123456 for {amt} deposited in your A/c {tail} on 02-02-26 is pending for credit",
     "{amt} deposited in A/c {tail} by cheque is subject to realisation",
     "Your cheque deposit of {amt} in A/c {tail} is awaiting clearance. Ref 612345678901",
+)
+# A mini statement (the bank's reply to the owner's request) lists movements each alerted
+# already; a summary totals a period's.
+MINI_STATEMENT = (
+    "Last 3 transactions on A/c {tail}: {amt} Dr, Rs 1,000 Cr, Rs 200 Dr",
+    "Mini Statement for A/c {tail}: 01/12 {amt} DR UPI; 02/12 Rs 1,000.00 CR NEFT",
+    "Your last 5 txns in A/c {tail}: {amt} debited 01-12, Rs 300 credited 02-12",
+    "A/c {tail} mini statement: {amt} Dr 01-12-26, Bal Rs 4,300.00",
+)
+SUMMARY = (
+    "Weekly summary for A/c {tail}: spent {amt} across 12 transactions",
+    "Your monthly spends on card {tail}: {amt} in 23 transactions",
+    "Card {tail} weekly update: you spent {amt} over 8 transactions",
+    "Daily summary A/c {tail}: {amt} debited in 3 transactions, Rs 2,000 credited in 1",
 )
 # A fee or charge waived: nothing was charged.
 WAIVED = (
@@ -437,6 +454,8 @@ REFUSED = {
     "a lender's or an insurer's receipt": (REPAYMENT_RECEIPT, {"service"}),
     "a credit still pending": (PENDING_CREDIT, {"predebit"}),
     "a fee waived": (WAIVED, {"service"}),
+    "a mini statement": (MINI_STATEMENT, {"service"}),
+    "a period's summary": (SUMMARY, {"service"}),
 }
 
 

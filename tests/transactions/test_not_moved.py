@@ -9,6 +9,7 @@ from assets.transactions.parsing import parse_message
 from assets.transactions.parsing.not_moved import (
     denied_first,
     fee_waived,
+    listed,
     quoted_not_moved,
     reason,
 )
@@ -144,3 +145,23 @@ def test_what_is_not_a_receipt_or_a_pending_credit(body: str) -> None:
 )
 def test_a_fee_waived(body: str, waived: bool) -> None:
     assert fee_waived(body) is waived
+
+
+@pytest.mark.parametrize(
+    ("body", "is_listed"),
+    [
+        ("last 3 transactions on a/c xx1234: rs 500 dr, rs 1,000 cr", True),
+        ("a/c xx1234 mini-statement: rs 500 dr 01-12", True),
+        ("spent rs 4,500 across 12 transactions this week on card xx1234", True),
+        ("your monthly spends on card xx1234: rs 4,500", True),
+        ("summary of a/c xx1234: rs 4,500 debited", True),
+        # Named after the first amount's sentence, or no amount at all.
+        ("rs 500 spent on card xx1234. see your monthly summary in the app", False),
+        ("rs 500 debited from a/c xx1234. your last 3 transactions are in the app", False),
+        ("your weekly summary is ready in the app", False),
+        # A count of something else.
+        ("rs 500 spent on card xx1234 in 3 instalments", False),
+    ],
+)
+def test_a_mini_statement_or_a_summary(body: str, is_listed: bool) -> None:
+    assert listed(body) is is_listed

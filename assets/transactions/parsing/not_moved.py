@@ -220,6 +220,33 @@ def fee_waived(low: str) -> bool:
     return at >= 0 and _MOVED.search(low, start, at) is None and _GIVEN_BACK.search(low) is None
 
 
+# A mini statement (the bank's reply to the owner's own request: "Last 3 transactions on A/c
+# XX1234: Rs 500 Dr, …") lists movements each alerted already, and a summary totals a period's
+# ("Weekly summary for A/c XX1234: spent Rs 4,500 across 12 transactions"): read as one, the
+# amounts would be counted twice. Only where it is named before the end of the first amount's
+# sentence: "Rs 500 spent at AMAZON. See your monthly summary in the app" is the spend.
+LISTED_WORDS = split_forms(
+    "mini", "mini-statement", "ministatement", "last", "transactions", "txns", "summary",
+    "weekly", "monthly", "daily",
+)  # fmt: skip
+_LISTED = compiled(
+    r"\bmini[\s-]*statement\b|\blast\s+(?:\d{1,2}|three|five|ten)\s+(?:txns?|transactions)\b"
+    r"|\b(?:across|in|over)\s+\d+\s+(?:txns?|transactions)\b"
+    r"|\b(?:weekly|monthly|daily)\s+(?:summary|spends?|update|report|digest)\b"
+    r"|\bsummary\s+(?:for|of)\b"
+)
+
+
+def listed(low: str) -> bool:
+    """Whether the body is a mini statement or a period's summary, named before the end of its
+    first amount's sentence. For a body with a LISTED_WORDS word."""
+    amount = AMOUNT.search(low)
+    if amount is None:
+        return False
+    found = _LISTED.search(low, 0, _sentence(low, amount)[1])
+    return found is not None
+
+
 # A debit reported before a receipt's words is the owner's debit ("Rs 5,000 debited from A/c
 # XX1234 for EMI; payment received by the lender", "…; credit to the beneficiary is pending").
 _DEBITED = compiled(r"\b(?:debited|deducted|spent|withdrawn|paid|sent|charged)\b")
@@ -234,16 +261,17 @@ def _received_not_owners(low: str) -> str | None:
     return None
 
 
-_ALL_WORDS = WORDS | CREDIT_WORDS | WAIVED_WORDS
+_ALL_WORDS = WORDS | CREDIT_WORDS | WAIVED_WORDS | LISTED_WORDS
 
 
 def reason(low: str) -> str | None:
     """Why an amount the (lower-cased) body quotes did not move, or None: a movement denied
-    before any is reported is `failed` ("Amount not debited as cash was not dispensed"), a limit,
-    a period's total, a fee waived or a lender's receipt of a repayment `service`, a credit still
-    pending `predebit`. Asked of a body the generic layer or an owner format read, or no layer
-    did; the issuers' own formats are written for their alerts and never read these (each family
-    is a property over them in tests/transactions/test_never_misread.py)."""
+    before any is reported is `failed` ("Amount not debited as cash was not dispensed"); a limit,
+    a period's total or summary, a mini statement, a fee waived, a lender's or an insurer's
+    receipt `service`; a credit still pending `predebit`. Asked of a body the generic layer or
+    an owner format read, or no layer did; the issuers' own formats are written for their alerts
+    and never read these (each family is a property over them in
+    tests/transactions/test_never_misread.py)."""
     words = low.split()
     if _ALL_WORDS.isdisjoint(words):  # most bodies: one pass over their words
         return None
@@ -255,5 +283,7 @@ def reason(low: str) -> str | None:
     if (limit or period) and quoted_not_moved(low, limit, period):
         return "service"
     if not WAIVED_WORDS.isdisjoint(hits) and fee_waived(low):
+        return "service"
+    if not LISTED_WORDS.isdisjoint(hits) and listed(low):
         return "service"
     return None if CREDIT_WORDS.isdisjoint(hits) else _received_not_owners(low)
