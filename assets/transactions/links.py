@@ -15,7 +15,10 @@ Two alerts are of ONE payment when all of these hold:
   ("KAVERI STORES", "KAVERI STORES HSR": one template, the merchant printed as each charged);
 - from two issuers: one names the other as its counterparty (the bank paid "CRED CLUB", CRED
   confirms), or both name the same payee from the same account digits (the app restates the
-  bank account it paid from). Two banks paying the same merchant the same amount stay two.
+  bank account it paid from), or both are a credit card's bill paid onto one card (the app that
+  paid it confirms "towards HDFC Credit Card XX1691", the card's issuer says "payment received":
+  the same card digits, or the app names none). Two banks paying the same merchant the same
+  amount stay two.
 
 Opposite directions are never linked: a card bill paid from a bank account is two legs of one
 transfer (the bank's debit, the card's "payment received"), each on its own account; the ledger
@@ -121,7 +124,18 @@ def same_payment(a: StoredTransaction, b: StoredTransaction, window: dt.timedelt
         )
     if _names_issuer(a.counterparty, b.bank) or _names_issuer(b.counterparty, a.bank):
         return True
+    if _card_bill(a) and _card_bill(b):
+        return ta == tb or not (ta and tb)
     return ta is not None and ta == tb and _same_party(_party(a), _party(b))
+
+
+def _card_bill(alert: StoredTransaction) -> bool:
+    """Whether the alert is a credit card's bill paid, arriving on the card."""
+    return (
+        alert.kind == "card_bill_payment"
+        and alert.instrument == "credit_card"
+        and alert.direction == "credit"
+    )
 
 
 def _keep_rank(alert: StoredTransaction) -> tuple[object, ...]:

@@ -62,6 +62,17 @@ CRED_APP = (
     "Payment of Rs.36,437.91 towards HDFC Bank Credit Card XX1691 is successful. "
     "Txn ID CR8812734. - CRED",
 )
+# CRED's confirmation from its own header, read by homeclerk (no owner format): the payment
+# arriving on the card, as the card's own alert below; and in CRED's other wording, no digits.
+CRED_OWN_HEADER = (
+    "VM-CREDIN-S",
+    "Payment of Rs.36,437.91 towards HDFC Bank Credit Card XX1691 is successful. "
+    "Txn ID CR8812734. - CRED",
+)
+CRED_CREDITED = (
+    "VM-CREDIN-S",
+    "Payment of Rs.36,437.91 has been successfully credited towards your HDFC Bank Credit Card",
+)
 # The card's own alert of the same bill payment: the other leg of the transfer.
 CARD_PAYMENT_RECEIVED = (
     "VM-HDFCBK",

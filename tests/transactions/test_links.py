@@ -13,6 +13,8 @@ from tests.transactions.link_shapes import (
     CARD_PAYMENT_RECEIVED,
     CRED_APP,
     CRED_BANK,
+    CRED_CREDITED,
+    CRED_OWN_HEADER,
     FEDERAL_DEBIT,
     FEDERAL_RECEIVED,
     HDFC_CARD_SPEND,
@@ -71,6 +73,33 @@ def test_a_card_bill_paid_from_the_bank_stays_two_legs() -> None:
         ("bank", ["cred"]),
         ("card", []),
     ]
+
+
+@pytest.mark.parametrize("confirmation", [CRED_OWN_HEADER, CRED_CREDITED])
+def test_an_apps_confirmation_of_a_card_bill_is_a_copy_of_the_cards_receipt(
+    confirmation: tuple[str, str],
+) -> None:
+    # Read from CRED's own header, the confirmation is the payment arriving on the card: a copy
+    # of the card's "payment received", which states more (digits, available limit) and is kept.
+    debit = alert(CRED_BANK, 0, "bank")
+    cred = alert(confirmation, 1, "cred")
+    received = alert(CARD_PAYMENT_RECEIVED, 2, "card")
+    assert (cred.direction, cred.kind, cred.instrument) == (
+        "credit",
+        "card_bill_payment",
+        "credit_card",
+    )
+    groups = link_payments([debit, cred, received], WINDOW)
+    assert sorted((k.message_guid, [o.message_guid for o in os]) for k, os in groups) == [
+        ("bank", []),
+        ("card", ["cred"]),
+    ]
+
+
+def test_bills_paid_onto_two_cards_are_two_payments() -> None:
+    received = alert(CARD_PAYMENT_RECEIVED, 1, "card")
+    other_card = (CRED_OWN_HEADER[0], CRED_OWN_HEADER[1].replace("XX1691", "XX2222"))
+    assert not same_payment(alert(other_card, 0, "cred"), received, WINDOW)
 
 
 def test_equal_spends_at_two_merchants_on_one_card_are_two_payments() -> None:

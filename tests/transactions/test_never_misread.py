@@ -302,6 +302,26 @@ SUMMARY = (
     "Card {tail} weekly update: you spent {amt} over 8 transactions",
     "Daily summary A/c {tail}: {amt} debited in 3 transactions, Rs 2,000 credited in 1",
 )
+# A credit card's bill paid: never a spend on the card. With only the card named (an app's
+# confirmation), the card's credit, as its issuer's "payment received"; from an account the body
+# names, that account's debit.
+CARD_BILL_TO_CARD = (
+    "Your payment of {amt} towards HDFC Credit Card {tail} is successful",
+    "Your payment of {amt} towards ICICI Bank Credit Card {tail} using Amazon Pay is successful",
+    "{amt} paid towards your SBI Credit Card {tail} on 05-12-26. Ref 612345678901",
+)
+CARD_BILL_FROM_ACCOUNT = (
+    "{amt} debited from A/c {tail} towards HDFC Credit Card XX9999 bill payment",
+    "Payment of {amt} made to your credit card XX9999 from A/c {tail} is successful",
+    "{amt} paid towards your Credit Card XX9999 from A/c {tail} on 05-12-26",
+)  # A spend on a credit card, worded near a bill payment: still the spend.
+SPENT_ON_CARD = (
+    "Thank you for using your HDFC Bank Credit Card {tail} for {amt} at AMAZON",
+    "{amt} paid to AMAZON using your credit card {tail} on 05-12-26",
+    "{amt} debited from your ICICI credit card {tail} towards SWIGGY",
+    "{amt} paid for groceries at DMART with credit card {tail}",
+)
+
 # A fee or charge waived: nothing was charged.
 WAIVED = (
     "Annual fee of {amt} waived on your credit card {tail} as you spent Rs 2,00,000 last year",
@@ -506,6 +526,44 @@ def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_re
         return txn is not None and txn.direction == "debit"
 
     _check(MOVED_BESIDE, layer, a_debit)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_card_bill_paid_is_the_cards_credit_or_the_accounts_debit(layer: str) -> None:
+    # Read as the bill it pays, or not read (a wording respaced past what a layer reads); as
+    # written, every one is read.
+    to_card = ("credit", "card_bill_payment", "credit_card")
+    from_account = ("debit", "card_bill_payment", "account")
+    for cores, want in ((CARD_BILL_TO_CARD, to_card), (CARD_BILL_FROM_ACCOUNT, from_account)):
+
+        def as_bill(result: ParseResult, _: Case, want: tuple[str, ...] = want) -> bool:
+            txn = result.transaction
+            return txn is None or (txn.direction, txn.kind, txn.instrument) == want
+
+        _check(cores, layer, as_bill)
+        for core in cores:
+            body = core.format(amt="Rs 12,345.00", tail="XX1234")
+            for sender, result in parse_all(body, layer):
+                txn = result.transaction
+                assert txn is not None, (sender, body, result)
+                assert (txn.direction, txn.kind, txn.instrument, str(txn.amount)) == (
+                    *want,
+                    "12345.00",
+                ), (sender, body)
+                assert txn.account_tail == "1234", (sender, body)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_spend_on_a_credit_card_worded_near_a_bill_payment_stays_a_spend(layer: str) -> None:
+    def a_spend(result: ParseResult, _: Case) -> bool:
+        txn = result.transaction
+        return txn is None or (txn.direction, txn.kind) == ("debit", "purchase")
+
+    _check(SPENT_ON_CARD, layer, a_spend)
+    for core in SPENT_ON_CARD:
+        body = core.format(amt="Rs 500.00", tail="XX1234")
+        for sender, result in parse_all(body, layer):
+            assert result.transaction is not None, (sender, body, result)
 
 
 @pytest.mark.parametrize("layer", LAYERS)

@@ -290,7 +290,12 @@ def parse(
     counterparty = None if channel == "atm" else _counterparty(body, low, same_offsets, names_end)
     instrument = store or _instrument(low, tail_match)
     kind = kind_of(low, direction, channel, counterparty is not None)
-    if kind == "transfer" and instrument == "credit_card" and direction == "debit":
+    bill = card_bill_paid(low) if direction == "debit" and "credit" in low else None
+    if bill is not None:
+        direction, instrument, tail = bill
+        kind = "card_bill_payment"
+        counterparty = None  # the card's issuer, or the app that paid it: no payee of a spend
+    elif kind == "transfer" and instrument == "credit_card" and direction == "debit":
         kind = "purchase"  # a credit card pays merchants over UPI (RuPay), never a person
     elif instrument == "wallet":
         kind = wallet_kind(kind, direction, counterparty is not None)
@@ -510,6 +515,39 @@ def _channel(low: str) -> Channel:
     if "card" in low:
         return "card"
     return "other"
+
+
+# A payment towards a credit card ("Your payment of Rs 12,345 towards HDFC Credit Card XX1234 is
+# successful", "… made to your credit card XX1234 from A/c XX5678"): a card bill paid, never a
+# spend on the card. Not "paid to AMAZON using credit card", a spend's own wording.
+_TO_CARD = compiled(
+    r"\b(?:towards|(?:made|paid)\s+(?:to|for))\s+(?:the\s+|your\s+)?"
+    r"(?:(?!(?:using|via|with|on|from|by|through|at|in)\b)[\w&'.-]+\s+){0,3}?credit\s*card\b"
+)
+# The account it was paid from ("from A/c XX5678"), and the card's digits ("Credit Card XX1234").
+# Plain `re`: `compiled` splits alternatives, each with its own copy of the digits' group, and
+# these run only on a body that pays a card.
+_FROM_ACCOUNT = re.compile(
+    r"\b(?:a/?c|acct|account)\b\.?(?:\s*(?:no\.?|number))?\s*:?\s*[x*]*(\d{3,})(?!\d)"
+)
+_CARD_DIGITS = re.compile(
+    r"credit\s*card\b\.?(?:\s*(?:no\.?|number|ending(?:\s+with|\s+in)?))?\s*:?\s*"
+    r"(?:\d*[\s-]?[x*.]+(?:[\s-][x*.]+)*[\s-]?)?(\d{3,})(?!\d)"
+)
+
+
+def card_bill_paid(low: str) -> tuple[Direction, Instrument, str | None] | None:
+    """(direction, instrument, digits) of a debit alert that pays a credit card's bill, or None:
+    from an account the body names, that account's debit; with only the card named (an app's
+    confirmation), the card's credit, as its issuer's "payment received" alert reads."""
+    to_card = _TO_CARD.search(low)
+    if to_card is None:
+        return None
+    account = _FROM_ACCOUNT.search(low)
+    if account is not None and low[max(0, account.start() - 5) : account.start()] != "card ":
+        return "debit", "account", fields.account_tail(account[1])
+    card = _CARD_DIGITS.search(low, to_card.start())
+    return "credit", "credit_card", fields.account_tail(card[1]) if card else None
 
 
 def _instrument(low: str, tail_match: re.Match[str] | None) -> Instrument:
