@@ -96,6 +96,23 @@ def test_an_apps_confirmation_of_a_card_bill_is_a_copy_of_the_cards_receipt(
     ]
 
 
+def test_a_card_bills_receipt_and_another_issuers_credit_are_two_payments() -> None:
+    received = alert(CARD_PAYMENT_RECEIVED, 1, "card")
+    amount = "36,437.91"
+    others = {
+        # A credit into an account, and a refund onto a credit card, of the same amount.
+        "salary": ("VM-ICICIB-S", f"Rs {amount} credited to A/c XX1691 by NEFT from ACME CORP"),
+        "refund": (
+            "VM-SBICRD-S",
+            f"Refund of Rs {amount} from AMAZON credited to your SBI Credit Card XX1691",
+        ),
+    }
+    for guid, message in others.items():
+        other = alert(message, 0, guid)
+        assert not same_payment(other, received, WINDOW), guid
+        assert not same_payment(received, other, WINDOW), guid
+
+
 def test_bills_paid_onto_two_cards_are_two_payments() -> None:
     received = alert(CARD_PAYMENT_RECEIVED, 1, "card")
     other_card = (CRED_OWN_HEADER[0], CRED_OWN_HEADER[1].replace("XX1691", "XX2222"))
