@@ -212,3 +212,32 @@ def test_a_second_payment_after_a_linked_pair_stays_its_own() -> None:
         ("first", ["app"]),
         ("second", []),
     ]
+
+
+def test_the_checks_every_link_passes_first() -> None:
+    bank = alert(FEDERAL_DEBIT, 0, "bank")
+    copy = alert(FEDERAL_RECEIVED, 1, "copy")
+    assert same_payment(bank, copy, WINDOW)
+    assert not same_payment(bank, bank, WINDOW), "an alert is no copy of itself"
+    assert not same_payment(bank, copy._replace(amount=copy.amount + 1), WINDOW)
+    assert not same_payment(bank, copy._replace(currency="USD"), WINDOW)
+    # The window holds at its end.
+    assert same_payment(bank, copy._replace(received_at=bank.received_at + WINDOW), WINDOW)
+
+
+def test_one_issuers_alerts_of_one_reference_agree_on_the_account() -> None:
+    # Same reference from one bank: the same account, or one alert names none; two accounts of
+    # the owner's at one bank are two payments, whatever the reference says.
+    bank = alert(FEDERAL_DEBIT, 0, "bank")
+    copy = alert(FEDERAL_RECEIVED, 1, "copy")
+    assert bank.reference and bank.reference == copy.reference and bank.bank == copy.bank
+    assert same_payment(bank, copy._replace(account_tail=None), WINDOW)
+    assert not same_payment(bank, copy._replace(account_tail="9999"), WINDOW)
+
+
+def test_one_issuers_two_wordings_without_a_reference_link_when_one_names_no_account() -> None:
+    spend = alert(HDFC_CARD_SPEND, 0, "spend")
+    notice = alert(HDFC_EMANDATE, 1, "notice")
+    assert spend.reference is None or notice.reference is None
+    assert same_payment(spend, notice._replace(account_tail=None), WINDOW)
+    assert not same_payment(spend, notice._replace(account_tail="1111"), WINDOW)
