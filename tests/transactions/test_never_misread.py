@@ -322,6 +322,16 @@ SPENT_ON_CARD = (
     "{amt} paid for groceries at DMART with credit card {tail}",
 )
 
+# A deposit's maturity: the amount credited and the account it went to, not the principal or
+# the deposit's number the body names first.
+MATURITY = (
+    "Your FD of Rs 1,00,000 has matured and {amt} credited to A/c {tail} on 05-12-26",
+    "Your FD No XX8765 of Rs.50,000.00 has matured. Maturity amount of {amt} credited to A/c "
+    "{tail}",
+    "Fixed Deposit XX8765 for Rs 25,000 closed on maturity; {amt} has been credited to your "
+    "account {tail}",
+)
+
 # A fee or charge waived: nothing was charged.
 WAIVED = (
     "Annual fee of {amt} waived on your credit card {tail} as you spent Rs 2,00,000 last year",
@@ -564,6 +574,30 @@ def test_a_spend_on_a_credit_card_worded_near_a_bill_payment_stays_a_spend(layer
         body = core.format(amt="Rs 500.00", tail="XX1234")
         for sender, result in parse_all(body, layer):
             assert result.transaction is not None, (sender, body, result)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_maturity_is_the_amount_credited_to_the_account_credited(layer: str) -> None:
+    def credited(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        tail = next(t for t in TAILS if t.lower() in case.body.lower())
+        return txn is None or (txn.direction, txn.amount, txn.account_tail) == (
+            "credit",
+            case.amount,
+            tail[-4:],
+        )
+
+    _check(MATURITY, layer, credited)
+    for core in MATURITY:
+        body = core.format(amt="Rs 1,07,000.00", tail="XX1234")
+        for sender, result in parse_all(body, layer):
+            txn = result.transaction
+            assert txn is not None, (sender, body, result)
+            assert (txn.direction, str(txn.amount), txn.account_tail) == (
+                "credit",
+                "107000.00",
+                "1234",
+            ), (sender, body)
 
 
 @pytest.mark.parametrize("layer", LAYERS)

@@ -238,7 +238,10 @@ def parse(
     glued = _glued(low, len(low) if verb is None else verb.start())
     if verb is None and glued is None:
         return None
-    spend = _amount(low, body)
+    # The verb that gives the direction: the amount before it and the account after it are the
+    # movement's (a glued verb, "Rs.450debited", is the amount's own).
+    said = verb if glued is None else None
+    spend = _amount(low, body, said.start() if said is not None else None)
     if spend is None:
         return None
     amount, currency, amount_end = spend
@@ -251,6 +254,12 @@ def parse(
             or tail_match["ending"]
             or tail_match["bare"]
         )
+    # The account the verb names ("… credited to A/c XX1234"), where an earlier number is
+    # another's ("Your FD No XX5678 of Rs 50,000 has matured. … credited to A/c XX1234").
+    if said is not None and tail_match is not None and tail_match.start() < said.start():
+        named = _VERB_ACCOUNT.match(low, said.end())
+        if named is not None:
+            tail_match, tail = named, fields.account_tail(named[1])
     same_offsets = len(low) == len(body)
     ref_match = _REFERENCE_LOW.search(low) if same_offsets else _REFERENCE.search(body)
     reference = None
@@ -389,7 +398,7 @@ def _glued(low: str, before: int) -> Direction | None:
     return None if found is None else found[1]
 
 
-def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
+def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, str, int] | None:
     """(amount, ISO currency, where it ends) of the movement, or None.
 
     A foreign-currency amount is the spend whatever its place ("INR 1,083.45 spent … for USD
@@ -406,6 +415,19 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
         if following is None:
             break
         money = following
+    # The amount the verb follows ("Your FD of Rs 1,00,000 has matured and Rs 1,07,000 credited",
+    # "… Maturity amount of Rs 53,120.00 credited"): the one that moved, when an earlier amount
+    # stands apart from the verb.
+    if money is not None and verb_at is not None and verb_at > money.end():
+        nearest = None
+        for later in _MONEY.finditer(low, money.end(), verb_at):
+            nearest = later
+        if (
+            nearest is not None
+            and _JUST_BEFORE_VERB.fullmatch(low, nearest.end(), verb_at)
+            and not _BALANCE_LABEL_BEFORE.search(low, max(0, nearest.start() - 24), nearest.start())
+        ):
+            money = nearest
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
     if (money is not None and money["cur"] in _FOREIGN_LOW) or (
@@ -450,6 +472,13 @@ def _amount(low: str, body: str) -> tuple[Decimal, str, int] | None:
 
 
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
+# The account right after the verb: "credited to A/c XX1234", "debited from your account 5678".
+_VERB_ACCOUNT = re.compile(
+    r"\s+(?:to|in|into|from)\s+(?:your\s+)?(?:a/?c|acct|account)\b\.?(?:\s*no\.?)?\s*:?\s*"
+    r"[x*]*(\d{3,})(?!\d)"
+)
+# What may stand between an amount and the verb that moved it ("Rs 500 has been credited").
+_JUST_BEFORE_VERB = re.compile(r"\s*(?:(?:has|have|is|was|were|are|been|got|being)\s+){0,2}")
 # A balance or limit label right before an amount ("Avl Bal Rs", "balance is INR", "Lmt:").
 _BALANCE_LABEL_BEFORE = re.compile(
     r"(?:\bbal(?:ance)?|\blmt|\blimit|avlbal)\.?\s*(?:is\s*)?[:-]?\s*$"
