@@ -11,6 +11,7 @@ from assets.transactions.parsing import issuer_for_sender, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.format import fmt, lowered
 from assets.transactions.parsing.generic import FOREIGN
+from assets.transactions.parsing.generic import parse as generic_parse
 from tests.transactions.sms_corpus import as_expected, load
 
 # A bank sender the parser has no formats for: only the generic layer reads it.
@@ -861,3 +862,31 @@ def test_amounts_the_rupees_after_them_and_codes_glued_to_them() -> None:
     # A foreign code glued to its amount is read in that currency, in capitals.
     txn = read("USD12.99 spent on ZXY Card XX5271 at NETFLIX.COM on 03-02-26.")
     assert (txn.amount, txn.currency) == (Decimal("12.99"), "USD")
+
+
+@pytest.mark.parametrize(
+    ("body", "amount", "tail"),
+    [
+        # The amount right before the verb, the account right after it.
+        (
+            "Your FD of Rs 1,00,000 has matured and Rs 1,07,000 credited to a/c XX1234",
+            "107000",
+            "1234",
+        ),
+        (
+            "FD XX5678 of Rs 50,000 matured. Rs 53,120.00 has been credited to your A/c 1234",
+            "53120.00",
+            "1234",
+        ),
+        # The first amount and account when the verb follows them ("Rs 500 debited …").
+        ("Rs 500.00 debited from A/c XX1234 to RAVI. Avl Bal Rs 4,500.00", "500.00", "1234"),
+        ("A/c XX1234 debited for Rs 500.00; credited to A/c XX9876", "500.00", "1234"),
+    ],
+)
+def test_the_generic_layer_reads_the_amount_and_account_the_verb_names(
+    body: str, amount: str, tail: str
+) -> None:
+    # The generic layer itself, not the generic formats behind it (which read some of these too).
+    txn = generic_parse(body, "ACME")
+    assert txn is not None
+    assert (str(txn.amount), txn.account_tail) == (amount, tail)

@@ -330,6 +330,7 @@ MATURITY = (
     "{tail}",
     "Fixed Deposit XX8765 for Rs 25,000 closed on maturity; {amt} has been credited to your "
     "account {tail}",
+    "Your RD of Rs 60,000 has matured and {amt} credited to A/c {tail}. Avl Bal Rs 2,00,000.00",
 )
 
 # A fee or charge waived: nothing was charged.

@@ -422,11 +422,7 @@ def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, s
         nearest = None
         for later in _MONEY.finditer(low, money.end(), verb_at):
             nearest = later
-        if (
-            nearest is not None
-            and _JUST_BEFORE_VERB.fullmatch(low, nearest.end(), verb_at)
-            and not _BALANCE_LABEL_BEFORE.search(low, max(0, nearest.start() - 24), nearest.start())
-        ):
+        if nearest is not None and _JUST_BEFORE_VERB.fullmatch(low, nearest.end(), verb_at):
             money = nearest
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
