@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
-from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE, ParseResult
+from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE, ParseResult, Transaction
 from assets.transactions.parsing import KNOWN_BANK_HEADERS, formats_from_config, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.format import Format
@@ -539,6 +539,18 @@ def test_a_denial_a_limit_or_a_total_beside_money_that_moved_leaves_the_alert_re
     _check(MOVED_BESIDE, layer, a_debit)
 
 
+def _read_as_written(
+    cores: tuple[str, ...], layer: str, amount: str
+) -> Iterator[tuple[str, str, Transaction]]:
+    """(sender, body, transaction) of each core as written (`amount`, tail XX1234) from every
+    sender through `layer`: each must be read."""
+    for core in cores:
+        body = core.format(amt=amount, tail="XX1234")
+        for sender, result in parse_all(body, layer):
+            assert result.transaction is not None, (sender, body, result)
+            yield sender, body, result.transaction
+
+
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_card_bill_paid_is_the_cards_credit_or_the_accounts_debit(layer: str) -> None:
     # Read as the bill it pays, or not read (a wording respaced past what a layer reads); as
@@ -552,16 +564,12 @@ def test_a_card_bill_paid_is_the_cards_credit_or_the_accounts_debit(layer: str) 
             return txn is None or (txn.direction, txn.kind, txn.instrument) == want
 
         _check(cores, layer, as_bill)
-        for core in cores:
-            body = core.format(amt="Rs 12,345.00", tail="XX1234")
-            for sender, result in parse_all(body, layer):
-                txn = result.transaction
-                assert txn is not None, (sender, body, result)
-                assert (txn.direction, txn.kind, txn.instrument, str(txn.amount)) == (
-                    *want,
-                    "12345.00",
-                ), (sender, body)
-                assert txn.account_tail == "1234", (sender, body)
+        for sender, body, txn in _read_as_written(cores, layer, "Rs 12,345.00"):
+            assert (txn.direction, txn.kind, txn.instrument, str(txn.amount)) == (
+                *want,
+                "12345.00",
+            ), (sender, body)
+            assert txn.account_tail == "1234", (sender, body)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
@@ -571,10 +579,7 @@ def test_a_spend_on_a_credit_card_worded_near_a_bill_payment_stays_a_spend(layer
         return txn is None or (txn.direction, txn.kind) == ("debit", "purchase")
 
     _check(SPENT_ON_CARD, layer, a_spend)
-    for core in SPENT_ON_CARD:
-        body = core.format(amt="Rs 500.00", tail="XX1234")
-        for sender, result in parse_all(body, layer):
-            assert result.transaction is not None, (sender, body, result)
+    assert list(_read_as_written(SPENT_ON_CARD, layer, "Rs 500.00"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
@@ -589,16 +594,12 @@ def test_a_maturity_is_the_amount_credited_to_the_account_credited(layer: str) -
         )
 
     _check(MATURITY, layer, credited)
-    for core in MATURITY:
-        body = core.format(amt="Rs 1,07,000.00", tail="XX1234")
-        for sender, result in parse_all(body, layer):
-            txn = result.transaction
-            assert txn is not None, (sender, body, result)
-            assert (txn.direction, str(txn.amount), txn.account_tail) == (
-                "credit",
-                "107000.00",
-                "1234",
-            ), (sender, body)
+    for sender, body, txn in _read_as_written(MATURITY, layer, "Rs 1,07,000.00"):
+        assert (txn.direction, str(txn.amount), txn.account_tail) == (
+            "credit",
+            "107000.00",
+            "1234",
+        ), (sender, body)
 
 
 @pytest.mark.parametrize("layer", LAYERS)
