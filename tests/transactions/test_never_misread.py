@@ -261,6 +261,9 @@ MOVED_BESIDE = (
     "{amt} debited from A/c {tail} via IMPS, beneficiary credit pending",
     # A summary or a count of transactions after the alert's own sentence.
     "{amt} spent on card {tail} at AMAZON. See your monthly summary in the app",
+    # A word of a list or a pending credit about something else.
+    "Daily update: {amt} debited from A/c {tail} to shop@upi",
+    "{amt} debited from A/c {tail} to shop@upi. Pay your pending credit card dues",
     "{amt} withdrawn from A/c {tail} at ATM. You have used 2 of 5 free transactions",
     "Spent USD 12.99 ({amt}) on card no. {tail} at OPENAI. Avl Limit: INR 45,000.00",
     # The spend's verb in a sentence before its amount's: "Card no. " ends none.
@@ -299,7 +302,7 @@ MINI_STATEMENT = (
 SUMMARY = (
     "Weekly summary for A/c {tail}: spent {amt} across 12 transactions",
     "Your monthly spends on card {tail}: {amt} in 23 transactions",
-    "Card {tail} weekly update: you spent {amt} over 8 transactions",
+    "Card {tail} weekly digest: you spent {amt} over 8 transactions",
     "Daily summary A/c {tail}: {amt} debited in 3 transactions, Rs 2,000 credited in 1",
 )
 # A credit card's bill paid: never a spend on the card. With only the card named (an app's
@@ -352,6 +355,7 @@ CREDITED_BESIDE = (
     # A premium account's credit.
     "{amt} received in your Premium Savings A/c {tail} from RAVI KUMAR",
     "Your Premium A/c {tail} has received {amt} from RAVI KUMAR",
+    "{amt} credited to A/c {tail} on 05-12-26. Pay your pending credit card dues now",
     "Late payment fee of {amt} reversed on your card {tail} as a waiver",
 )
 

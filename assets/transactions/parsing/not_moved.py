@@ -196,7 +196,7 @@ _RECEIPT = compiled(
 # A deposit whose credit is still to come: a cheque being realised ("is pending credit",
 # "subject to realisation", "awaiting clearance"); the credit's own alert follows.
 _PENDING = compiled(
-    r"\bpending\s+(?:for\s+)?(?:credit|clearance|clearing|reali[sz]ation)\b"
+    r"\bpending\s+(?:for\s+)?(?:credit(?!\s*card)|clearance|clearing|reali[sz]ation)\b"
     r"|\bcredit\s+(?:is\s+)?pending\b|\b(?:subject\s+to|under)\s+reali[sz]ation\b"
     r"|\bawaiting\s+(?:credit|clearance|clearing|reali[sz]ation)\b"
 )
@@ -232,7 +232,7 @@ LISTED_WORDS = split_forms(
 _LISTED = compiled(
     r"\bmini[\s-]*statement\b|\blast\s+(?:\d{1,2}|three|five|ten)\s+(?:txns?|transactions)\b"
     r"|\b(?:across|in|over)\s+\d+\s+(?:txns?|transactions)\b"
-    r"|\b(?:weekly|monthly|daily)\s+(?:summary|spends?|update|report|digest)\b"
+    r"|\b(?:weekly|monthly|daily)\s+(?:summary|spends?|report|digest)\b"
     r"|\bsummary\s+(?:for|of)\b"
 )
 
