@@ -881,6 +881,10 @@ def test_amounts_the_rupees_after_them_and_codes_glued_to_them() -> None:
         # The first amount and account when the verb follows them ("Rs 500 debited …").
         ("Rs 500.00 debited from A/c XX1234 to RAVI. Avl Bal Rs 4,500.00", "500.00", "1234"),
         ("A/c XX1234 debited for Rs 500.00; credited to A/c XX9876", "500.00", "1234"),
+        # A charge the verb names beside the movement: the movement's amount.
+        ("IMPS of Rs 5,000 to RAVI, charges Rs 5 debited from A/c XX1234", "5000", "1234"),
+        ("Amt Rs 500.00, fee of Rs 10.00 debited from A/c XX1234", "500.00", "1234"),
+        ("Txn Rs 500.00 GST: Rs 90.00 debited from A/c XX1234", "500.00", "1234"),
     ],
 )
 def test_the_generic_layer_reads_the_amount_and_account_the_verb_names(

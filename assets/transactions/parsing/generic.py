@@ -422,7 +422,11 @@ def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, s
         nearest = None
         for later in _MONEY.finditer(low, money.end(), verb_at):
             nearest = later
-        if nearest is not None and _JUST_BEFORE_VERB.fullmatch(low, nearest.end(), verb_at):
+        if (
+            nearest is not None
+            and _JUST_BEFORE_VERB.fullmatch(low, nearest.end(), verb_at)
+            and not _FEE_LABEL_BEFORE.search(low, max(0, nearest.start() - 24), nearest.start())
+        ):
             money = nearest
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
@@ -472,6 +476,11 @@ _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
 _VERB_ACCOUNT = re.compile(
     r"\s+(?:to|in|into|from)\s+(?:your\s+)?(?:a/?c|acct|account)\b\.?(?:\s*no\.?)?\s*:?\s*"
     r"[x*]*(\d{3,})(?!\d)"
+)
+# A charge beside the movement ("IMPS of Rs 5,000 to RAVI, charges Rs 5 debited"): the verb
+# names the charge, the movement is the amount before it.
+_FEE_LABEL_BEFORE = re.compile(
+    r"\b(?:charges?|fees?|gst|tax|commission|surcharge|penalty)\s*(?:of\s*)?[:-]?\s*$"
 )
 # What may stand between an amount and the verb that moved it ("Rs 500 has been credited").
 _JUST_BEFORE_VERB = re.compile(r"\s*(?:(?:has|have|is|was|were|are|been|got|being)\s+){0,2}")
