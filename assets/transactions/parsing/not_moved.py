@@ -1,10 +1,12 @@
-"""Amounts a body quotes that did not move: a movement denied, a limit, a period's total.
+"""Amounts a body quotes that did not move, or did not move the owner's money: a movement
+denied, a limit, a period's total or summary, a mini statement, a fee waived, a lender's or an
+insurer's receipt, a credit still pending.
 
 Each reads like an alert to the generic layer and to an owner's broad format ("Amount of Rs
 3,000.00 not debited from a/c XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234",
 "You have spent Rs 12,345 in November on card XX1234"), so the parser asks `reason` of a body
 those layers read, or none did; each test runs only for a body with one of the words it needs
-(WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
+(WORDS, CREDIT_WORDS, WAIVED_WORDS, LISTED_WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
 re skips ahead to it."""
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ WORDS = DENIAL_WORDS | LIMIT_WORDS | PERIOD_WORDS
 # still pending.
 CREDIT_WORDS = split_forms(
     "loan", "emi", "instalment", "installment", "instalments", "installments", "premium",
-    "pending",
-    "realisation", "realization", "awaiting",
+    "pending", "realisation", "realization", "awaiting",
 )  # fmt: skip
 
 # A money verb in the past tense: money that moved ("dispensed": an ATM's cash).
