@@ -6,8 +6,8 @@ Each reads like an alert to the generic layer and to an owner's broad format ("A
 3,000.00 not debited from a/c XX1234", "ATM withdrawal limit of Rs 25,000 set for card XX1234",
 "You have spent Rs 12,345 in November on card XX1234"), so the parser asks `reason` of a body
 those layers read, or none did; each test runs only for a body with one of the words it needs
-(WORDS, CREDIT_WORDS, WAIVED_WORDS, LISTED_WORDS). Each regex starts with a literal word (`word(?<=\\bword)` is `\\bword`), so that
-re skips ahead to it."""
+(WORDS, CREDIT_WORDS, WAIVED_WORDS, LISTED_WORDS). Each regex starts with a literal word
+(`word(?<=\\bword)` is `\\bword`), so that re skips ahead to it."""
 
 from __future__ import annotations
 
