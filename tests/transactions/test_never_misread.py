@@ -258,6 +258,7 @@ MOVED_BESIDE = (
     # An EMI taken from the owner's account; a debit whose credit to the payee is pending.
     "EMI of {amt} debited from A/c {tail} towards your loan 98765 on 05-12-26",
     "{amt} debited from A/c {tail} for EMI of loan 98765, received by the lender on 05-12-26",
+    "Your loan EMI of {amt} has been debited from A/c {tail} and received by ACME FINANCE",
     "{amt} debited from A/c {tail} via IMPS, beneficiary credit pending",
     # A summary or a count of transactions after the alert's own sentence.
     "{amt} spent on card {tail} at AMAZON. See your monthly summary in the app",

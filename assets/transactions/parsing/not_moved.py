@@ -255,9 +255,11 @@ _DEBITED = compiled(r"\b(?:debited|deducted|spent|withdrawn|paid|sent|charged)\b
 
 def _received_not_owners(low: str) -> str | None:
     """`predebit` for a credit still pending, `service` for a lender's or an insurer's receipt,
-    each unless a debit is reported before it. For a body with a CREDIT_WORDS word."""
+    each unless a debit is reported before or within it. For a body with a CREDIT_WORDS word."""
     for found, why in ((_PENDING.search(low), "predebit"), (_RECEIPT.search(low), "service")):
-        if found is not None and _DEBITED.search(low, 0, found.start()) is None:
+        # Up to the match's end: "Your loan EMI of Rs 5,000 has been debited from A/c XX1234 and
+        # received by ACME FINANCE" reports the debit inside the receipt's words.
+        if found is not None and _DEBITED.search(low, 0, found.end()) is None:
             return why
     return None
 
