@@ -18,12 +18,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from assets.common import tick_tally
+from assets.common.warehouse import WAREHOUSE_POOL
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, DagsterRun
 
-# The pool every asset that opens the DuckDB warehouse declares.
-WAREHOUSE_POOL = "warehouse"
 # How often `homeclerk ui` looks for runs whose worker died.
 REAP_INTERVAL_SECONDS = 30.0
 # Sensor ticks are purged here, not by the daemon (dagster.yaml sets the sensors' retention to

@@ -472,11 +472,10 @@ def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, s
 
 
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
+# An account named by its digits ("A/c XX5678", "account no. 005678"): the digits its group.
+_ACCOUNT_DIGITS = r"(?:a/?c|acct|account)\b\.?(?:\s*(?:no\.?|number))?\s*:?\s*[x*]*(\d{3,})(?!\d)"
 # The account right after the verb: "credited to A/c XX1234", "debited from your account 5678".
-_VERB_ACCOUNT = re.compile(
-    r"\s+(?:to|in|into|from)\s+(?:your\s+)?(?:a/?c|acct|account)\b\.?(?:\s*no\.?)?\s*:?\s*"
-    r"[x*]*(\d{3,})(?!\d)"
-)
+_VERB_ACCOUNT = re.compile(r"\s+(?:to|in|into|from)\s+(?:your\s+)?" + _ACCOUNT_DIGITS)
 # A charge beside the movement ("IMPS of Rs 5,000 to RAVI, charges Rs 5 debited"): the verb
 # names the charge, the movement is the amount before it.
 _FEE_LABEL_BEFORE = re.compile(
@@ -561,9 +560,7 @@ _TO_CARD = compiled(
 # The account it was paid from ("from A/c XX5678"), and the card's digits ("Credit Card XX1234").
 # Plain `re`: `compiled` splits alternatives, each with its own copy of the digits' group, and
 # these run only on a body that pays a card.
-_FROM_ACCOUNT = re.compile(
-    r"\b(?:a/?c|acct|account)\b\.?(?:\s*(?:no\.?|number))?\s*:?\s*[x*]*(\d{3,})(?!\d)"
-)
+_FROM_ACCOUNT = re.compile(r"\b" + _ACCOUNT_DIGITS)
 _CARD_DIGITS = re.compile(
     r"credit\s*card\b\.?(?:\s*(?:no\.?|number|ending(?:\s+with|\s+in)?))?\s*:?\s*"
     r"(?:\d*[\s-]?[x*.]+(?:[\s-][x*.]+)*[\s-]?)?(\d{3,})(?!\d)"
