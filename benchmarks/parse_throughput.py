@@ -1,5 +1,8 @@
 """Parse throughput on one core: the labelled corpora repeated to N messages, shuffled.
 
+Two figures: parse_message called per message in that order, and parse_messages given the whole
+shuffled batch (what derive runs: it groups the batch by issuer and wording, the sort counted).
+
 Usage: python benchmarks/parse_throughput.py [N]   (default 100000)
 
 Prints the host reference of host_speed.py beside the figure, and their ratio: the ratio is
@@ -16,7 +19,7 @@ from pathlib import Path
 
 from host_speed import reference_us
 
-from assets.transactions.parsing import parse_message
+from assets.transactions.parsing import parse_message, parse_messages
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "sms"
 
@@ -36,14 +39,25 @@ def main() -> None:
     # CPU seconds beside the wall clock: on a shared host the two part, and the first says
     # what one core does when it is this process's alone.
     print(
-        f"{count} messages ({transactions} transactions) in {elapsed:.3f} s: "
-        f"{count / elapsed:,.0f} msgs/s on one core ({count / cpu:,.0f} per CPU second)"
+        f"parse_message, one by one: {count} messages ({transactions} transactions) in "
+        f"{elapsed:.3f} s: {count / elapsed:,.0f} msgs/s on one core ({count / cpu:,.0f} per CPU "
+        "second)"
+    )
+    start, cpu_start = time.perf_counter(), time.process_time()
+    batch = sum(result.transaction is not None for result in parse_messages(messages))
+    batch_elapsed, batch_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    assert batch == transactions, "parse_messages read what parse_message read"
+    print(
+        f"parse_messages, the batch: {count} messages in {batch_elapsed:.3f} s: "
+        f"{count / batch_elapsed:,.0f} msgs/s on one core ({count / batch_cpu:,.0f} per CPU "
+        "second)"
     )
     # The host's speed drifts between days: the reference workload (host_speed.py) beside it.
     loops = 1e6 / reference_us()
     print(
         f"host reference: {loops:,.0f} timeit loops/s (benchmarks/host_speed.py); "
-        f"msgs per CPU second / reference loops per second = {count / cpu / loops:.3f}"
+        f"msgs per CPU second / reference loops per second = {count / cpu / loops:.3f} one by one, "
+        f"{count / batch_cpu / loops:.3f} the batch"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -24,8 +24,8 @@ from assets.transactions.category_refresh import refresh_categories
 from assets.transactions.learned_apply import apply_learned
 from assets.transactions.link_store import relink
 from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
-from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED, ParseResult
-from assets.transactions.parsing import Format, parse_message
+from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED
+from assets.transactions.parsing import Format, parse_messages
 from assets.transactions.parsing.inr_equivalent import rupee_figure
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
@@ -61,13 +61,6 @@ class DeriveStats(NamedTuple):
     linked: int = 0  # alerts this run linked to another alert of their payment (links.py)
 
 
-def _parser(formats: Sequence[Format] | None) -> Callable[[str, str], ParseResult]:
-    """parse_message, with the owner's extra formats when there are any."""
-    if not formats:
-        return parse_message
-    return lambda sender, body: parse_message(sender, body, formats)
-
-
 # Columns derive_rows produces; the rest of a transactions row (rowid, sender, received_at, the
 # received date in the owner's timezone) is joined from sms_messages inside DuckDB.
 PARSED_COLUMNS = tuple(
@@ -90,7 +83,8 @@ def derive_rows(
     category by the rules (as if it were the purchase); `derive_transactions` then gives it the
     original purchase's category when it finds that purchase.
     """
-    parse = _parser(formats)
+    # Parsed as a batch (grouped by issuer and wording, see parse_messages), then read in order.
+    results = parse_messages([(sender, body or "") for _, sender, body, _ in messages], formats)
     payee_of = PayeeResolver(payees)
     rules = tuple(rules)
     # The category depends only on these fields, and merchants repeat: memoise it.
@@ -100,8 +94,7 @@ def derive_rows(
     local_day = _LocalDays(tz)
     rows: list[tuple[str | None, ...]] = []
     append = rows.append
-    for guid, sender, body, received_us in messages:
-        result = parse(sender, body or "")
+    for (guid, _, body, received_us), result in zip(messages, results, strict=True):
         txn = result.transaction
         if txn is None:
             reason = result.reason

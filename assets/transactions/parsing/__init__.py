@@ -1,6 +1,11 @@
 """Indian bank SMS alerts → transactions. Field rules: docs/parser.md."""
 
-from assets.transactions.parsing.core import KNOWN_BANK_HEADERS, issuer_for_sender, parse_message
+from assets.transactions.parsing.core import (
+    KNOWN_BANK_HEADERS,
+    issuer_for_sender,
+    parse_message,
+    parse_messages,
+)
 from assets.transactions.parsing.format import Format, FormatConfigError, formats_from_config
 
 __all__ = [
@@ -10,4 +15,5 @@ __all__ = [
     "formats_from_config",
     "issuer_for_sender",
     "parse_message",
+    "parse_messages",
 ]

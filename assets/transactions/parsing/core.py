@@ -1,4 +1,6 @@
-"""parse_message: sender → issuer → negatives → issuer formats → generic layer → generic formats."""
+"""parse_message: sender → issuer → negatives → issuer formats → generic layer → generic formats.
+
+parse_messages: the same for a batch, grouped so that the CPU's caches stay warm."""
 
 from __future__ import annotations
 
@@ -152,3 +154,31 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
     if txn[1] == "debit" and ("revers" in low or "refunded" in low or "back" in low):
         txn = _given_back(txn, low)
     return _new(ParseResult, (txn, None))
+
+
+# Below this many messages a batch is parsed in the order given: sorting would cost more than
+# the caches save.
+GROUP_MIN = 64
+# How much of the body's start groups alerts of one wording ("Rs.500 d", "Dear Cus", "Sent Rs.").
+_OPENING = 8
+
+
+def parse_messages(
+    messages: Sequence[tuple[str, str]], formats: Sequence[Format] | None = None
+) -> list[ParseResult]:
+    """parse_message of each (sender, body), the results in the order given.
+
+    A big batch is parsed grouped by issuer and the body's opening instead: one bank's alerts of
+    one wording then run the same formats and regexes one after another, which keeps those in
+    the CPU's caches. On a shuffled inbox that is about a third more messages per CPU second
+    (benchmarks/parse_throughput.py prints both figures); the results are the same.
+    """
+    count = len(messages)
+    if count < GROUP_MIN:
+        return [parse_message(sender, body, formats) for sender, body in messages]
+    keys = [f"{_route(sender)[1] or ''}\0{body[:_OPENING]}" for sender, body in messages]
+    results: list[ParseResult] = [_EMPTY] * count
+    for at in sorted(range(count), key=keys.__getitem__):
+        sender, body = messages[at]
+        results[at] = parse_message(sender, body, formats)
+    return results
