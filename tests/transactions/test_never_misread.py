@@ -260,6 +260,8 @@ MOVED_BESIDE = (
     "{amt} debited from A/c {tail} for EMI of loan 98765, received by the lender on 05-12-26",
     "Your loan EMI of {amt} has been debited from A/c {tail} and received by ACME FINANCE",
     "{amt} debited from A/c {tail} via IMPS, beneficiary credit pending",
+    # Money into the trading account is the bank's debit.
+    "{amt} debited from A/c {tail} and added to your trading account with ACME SECURITIES",
     # A summary or a count of transactions after the alert's own sentence.
     "{amt} spent on card {tail} at AMAZON. See your monthly summary in the app",
     # A word of a list or a pending credit about something else.
@@ -346,6 +348,25 @@ WAIVED = (
     "Interest of {amt} on your card {tail} has been waived as a goodwill gesture",
     "Good news! The renewal fee of {amt} on card {tail} stands waived for this year",
 )
+# A reward won, not yet paid: a scratch card's or a cashback offer's prize (the credit, when it
+# comes, is its own alert).
+WON = (
+    "You've won {amt} cashback on your card {tail}",
+    "Yay! You have won a cashback of {amt} on your payment from A/c {tail}",
+    "You won {amt} in the scratch card for your UPI payment from A/c {tail}",
+    "You've just won {amt} cashback! Claim it in the app for card {tail}",
+    "Congrats, you have won {amt} on your card {tail}. Cashback will be credited within 90 days",
+    "Hurray! You’ve won {amt} on your spend with card {tail}",
+)
+# A broker's payout from the trading account: money leaving the broker, on its way to the bank
+# account named (whose own alert reports the credit), not a debit of that account.
+TRADING_PAYOUT = (
+    "Funds of {amt} withdrawn from your trading account will reach A/c {tail} by tomorrow",
+    "{amt} withdrawn from your trading account will be credited to A/c {tail} by EOD",
+    "{amt} has been debited from your trading account and sent to your bank A/c {tail}",
+    "Payout of {amt} transferred from your trading a/c to your bank A/c {tail}",
+    "{amt} debited from your Trading A/c towards payout to bank A/c {tail}",
+)
 # A lender's or a cheque's words beside money the owner received: the credit is read.
 CREDITED_BESIDE = (
     "Loan amount of {amt} has been credited to your A/c {tail} on 05-12-26",
@@ -358,6 +379,10 @@ CREDITED_BESIDE = (
     "Your Premium A/c {tail} has received {amt} from RAVI KUMAR",
     "{amt} credited to A/c {tail} on 05-12-26. Pay your pending credit card dues now",
     "Late payment fee of {amt} reversed on your card {tail} as a waiver",
+    # A prize paid, and a broker's payout arrived.
+    "You've won {amt} cashback and it has been credited to your A/c {tail}",
+    "You’ve won {amt} cashback and it is credited to your card {tail}",
+    "{amt} credited to your A/c {tail} from your trading account with ACME SECURITIES",
 )
 
 # A biller's receipt from its own header: it "received" the owner's payment, which the owner's
@@ -492,6 +517,8 @@ REFUSED = {
     "a fee waived": (WAIVED, {"service"}),
     "a mini statement": (MINI_STATEMENT, {"service"}),
     "a period's summary": (SUMMARY, {"service"}),
+    "a reward won": (WON, {"promo", "predebit"}),
+    "a broker's payout": (TRADING_PAYOUT, {"service", "predebit"}),
 }
 
 

@@ -189,13 +189,27 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
                 "need funds",
                 "upgrade",
                 "win ",
+                "won",
                 "spend ",
             ),
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
             r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b"
             # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500".
-            r"|\bspend (?:rs|inr|₹)",
+            r"|\bspend (?:rs|inr|₹)"
+            # A prize won, unless the body says it was paid ("… and has been credited to your
+            # A/c"): "You've won Rs 100 cashback on your card XX1234".
+            r"|\b(?:you|ve|have|has) (?:just )?won\b(?!.*\b(?:credited|added|deposited)\b)",
+        ),
+        (
+            # A broker's payout: money leaving the trading account for the bank account the
+            # body names, whose own alert reports it arriving ("Funds of Rs 10,000 withdrawn
+            # from your trading account will reach A/c XX1234"). Not money into the trading
+            # account ("debited from A/c XX1234 to your trading account"), which is the bank's.
+            "service",
+            ("trading",),
+            r"\b(?:withdrawn|debited|deducted|transferred|paid out|sent) from (?:your )?"
+            r"trading (?:account|a/?c)\b",
         ),
         (
             # A credit taken back: "wrongly credited", "credited … by mistake", or "Rs 500.00
@@ -451,7 +465,7 @@ _GATE_WORDS = (
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
-    "error", "reversed", "back", "recovered", "attempted", "spend",
+    "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading",
 )  # fmt: skip
 _GATE = split_forms(*_GATE_WORDS)
 
