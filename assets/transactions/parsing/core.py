@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assets.common.gc_pause import gc_paused
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
 from assets.transactions.parsing import generic, negatives, not_moved
@@ -163,6 +164,7 @@ GROUP_MIN = 64
 _OPENING = 8
 
 
+@gc_paused  # a first derive's ~100,000 results: no collector passes over them meanwhile
 def parse_messages(
     messages: Sequence[tuple[str, str]], formats: Sequence[Format] | None = None
 ) -> list[ParseResult]:

@@ -498,8 +498,11 @@ def before_formats(low: str, sender: str) -> str | None:
     # The reasons' phrases are written with single spaces: read them in the body with its runs
     # of spaces and line breaks made one space ("could  not  be\ncompleted").
     spaced = " ".join(words)
-    if flagged or not _GATE.isdisjoint(words):
-        reason = _strong(spaced, words)
+    gated = not _GATE.isdisjoint(words)
+    if flagged or gated:
+        # Flagged alone (most often a "Never share your OTP" footer): only the reasons that
+        # need "otp" or "mandate" rather than a gate word can hold.
+        reason = _strong(spaced, words) if gated else _otp_or_mandate(spaced, words)
         if reason is not None:
             return reason
         # The storage rule itself (a code with any code/PIN/approval wording or a "do not
@@ -558,6 +561,21 @@ def _strong(low: str, words: list[str]) -> str | None:
     if reason is not None:
         return reason
     return _first_reason(rest, low, words)
+
+
+# The one strong reason, besides the OTP's, that needs no gate word: "mandate" (a substring).
+_MANDATE = next(regex for reason, _, regex in _STRONG if reason == "mandate")
+
+
+def _otp_or_mandate(low: str, words: list[str]) -> str | None:
+    """`_strong` for a body with "otp" or "mandate" in it and none of the gate's words: every
+    other strong reason needs one of those words, so only these two and an announcement can
+    hold (the same answer, without looking for the rest)."""
+    if _otp(low):
+        return "otp"
+    if "mandate" in low and _MANDATE.search(low):
+        return "mandate"
+    return None
 
 
 def _first_reason(
