@@ -367,6 +367,21 @@ TRADING_PAYOUT = (
     "Payout of {amt} transferred from your trading a/c to your bank A/c {tail}",
     "{amt} debited from your Trading A/c towards payout to bank A/c {tail}",
 )
+# Money someone sent to the owner's account: a credit, though its verb is "sent".
+SENT_TO_OWNER = (
+    "RAVI KUMAR has sent {amt} to your A/c {tail} via IMPS. Ref 612345678901",
+    "Ravi, NOVA LABS has sent {amt} to your account {tail}. Mode:NEFT | Ref No 612300001313",
+    "ASHA K sent {amt} to your a/c {tail} on 05-12-26 (UPI Ref 612345678901)",
+    "{amt} sent to your A/c {tail} by RAVI KUMAR on 05-12-26. UPI Ref 612345678901",
+    "RAVI KUMAR has sent {amt} to your Acct {tail} via UPI. Ref 612345678901",
+)
+# Money the owner sent: a debit, though "to your" follows ("to your other account", "to your
+# wallet").
+SENT_BY_OWNER = (
+    "{amt} sent from your A/c {tail} to your A/c XX9876 via IMPS. Ref 612345678901",
+    "You have sent {amt} from A/c {tail} to your Paytm wallet. Ref 612345678901",
+    "{amt} sent from A/c {tail} to RAVI KUMAR on 05-12-26. UPI Ref 612345678901",
+)
 # A lender's or a cheque's words beside money the owner received: the credit is read.
 CREDITED_BESIDE = (
     "Loan amount of {amt} has been credited to your A/c {tail} on 05-12-26",
@@ -632,6 +647,17 @@ def test_a_maturity_is_the_amount_credited_to_the_account_credited(layer: str) -
             "107000.00",
             "1234",
         ), (sender, body)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_money_sent_to_the_owner_is_a_credit_and_money_the_owner_sent_a_debit(layer: str) -> None:
+    for cores, want in ((SENT_TO_OWNER, "credit"), (SENT_BY_OWNER, "debit")):
+
+        def right(result: ParseResult, case: Case, want: str = want) -> bool:
+            txn = result.transaction
+            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
+
+        _check(cores, layer, right)
 
 
 @pytest.mark.parametrize("layer", LAYERS)

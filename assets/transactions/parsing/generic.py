@@ -35,11 +35,16 @@ _MONEY = re.compile(
     r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d|,\d))"
     r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
+# "sent … to you", "sent … to your A/c XX1234": someone's money to the owner (a credit), unless
+# the owner's own account sent it ("sent from your A/c … to your A/c XX9876").
+_TO_OWNER = (
+    r"\s(?:(?!\bfrom\s+your\b)[\s\S]){0,30}?\bto\s+you(?:\b|r\s+(?:a/?c|acc|acct|account)\b)"
+)
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 # A direction may be a noun ("has a DEBIT of Rs", "a DEBIT transaction of INR … was made") or
 # glued to the amount ("Rs.450debited", see _glued: no word boundary there).
 _VERB = re.compile(
-    r"\b(?P<debit>debited|spent|sent(?! [^\n]{0,30}?\bto you\b)|paid|withdrawn|withdrawal|wdl|"
+    r"\b(?P<debit>debited|spent|sent(?!" + _TO_OWNER + r")|paid|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
     r"purchase (?:of|at)|trf to|transferred\b(?! (?:to|into|in) your\b)|done at|charged\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
