@@ -166,6 +166,12 @@ def read(body: str, sender: str = BANK):
             "Ravi, NOVA LABS has sent INR 50.00 to you. Mode:IMPS | Ref No 612300001313 -ZXY Bank",
             "NOVA LABS",
         ),
+        # a rail's reference with a bank code, the name before " on <date>"
+        (
+            "UPI Credit:INR Rs.250.00 in A/c X6093. Info: UPI/ICICI/528951062274/ ANIL KUMAR on "
+            "16-10-25 12:11:27. Final balance is Rs.2990.75 -ZXY Bank",
+            "ANIL KUMAR",
+        ),
     ],
 )
 def test_a_counterparty_marked_by_the_shared_grammar_is_read(body: str, payee: str) -> None:

@@ -382,6 +382,25 @@ SENT_BY_OWNER = (
     "You have sent {amt} from A/c {tail} to your Paytm wallet. Ref 612345678901",
     "{amt} sent from A/c {tail} to RAVI KUMAR on 05-12-26. UPI Ref 612345678901",
 )
+# A direction labelled with a colon, after the rail or the account: the movement.
+COLON_CREDIT = (
+    "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
+    "IMPS Credit: {amt} to A/c {tail} on 05-12-26. Ref 612345678901",
+    "NEFT Credit:{amt} in your A/c {tail} from ACME LTD. UTR SBIN12345678",
+    "A/c {tail} Credit: {amt} on 05-12-26 by UPI. Ref 612345678901",
+)
+COLON_DEBIT = (
+    "UPI debit:{amt} A/c {tail}, 03-02-26 10:00:00 RRN: 612300007777",
+    "Debit: {amt} from A/c {tail} on 05-12-26. Ref 612345678901",
+)
+# The same label after a limit's or a total's word: no movement.
+COLON_LIMIT = (
+    "Card {tail}: Avl Credit: {amt} as on 05-12-26",
+    "Available credit: {amt} on your card {tail}",
+    "Total Credit: {amt} for A/c {tail} in Nov-26",
+    "Total Debit: {amt} for A/c {tail} in Nov-26",
+    "Card {tail}: Avail Credit: {amt} as on 05-12-26",
+)
 # A lender's or a cheque's words beside money the owner received: the credit is read.
 CREDITED_BESIDE = (
     "Loan amount of {amt} has been credited to your A/c {tail} on 05-12-26",
@@ -658,6 +677,19 @@ def test_money_sent_to_the_owner_is_a_credit_and_money_the_owner_sent_a_debit(la
             return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
 
         _check(cores, layer, right)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_direction_labelled_with_a_colon_is_read_unless_a_limit_or_a_total(layer: str) -> None:
+    for cores, want in ((COLON_CREDIT, "credit"), (COLON_DEBIT, "debit")):
+
+        def right(result: ParseResult, case: Case, want: str = want) -> bool:
+            txn = result.transaction
+            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
+
+        _check(cores, layer, right)
+    # The built-in layers only: an owner's pattern broad enough to match reads these too.
+    _check(COLON_LIMIT, layer, lambda result, _: result.transaction is None)
 
 
 @pytest.mark.parametrize("layer", LAYERS)

@@ -40,6 +40,9 @@ _MONEY = re.compile(
 _TO_OWNER = (
     r"\s(?:(?!\bfrom\s+your\b)[\s\S]){0,30}?\bto\s+you(?:\b|r\s+(?:a/?c|acc|acct|account)\b)"
 )
+# "UPI Credit:INR 500", "UPI debit:Rs.99" is a direction labelled with a colon; after one of
+# these it is a limit or a period's total ("Avl Credit: Rs 45,000", "Total Debit:"), no verb.
+_LIMIT_LABEL = re.compile(r"\b(?:avl|avbl|avail|available|total)\.?\s*$")
 # The first past-tense money word decides the direction ("Dr. from A/C … and Cr. to X": debit).
 # A direction may be a noun ("has a DEBIT of Rs", "a DEBIT transaction of INR … was made") or
 # glued to the amount ("Rs.450debited", see _glued: no word boundary there).
@@ -58,6 +61,7 @@ _VERB = re.compile(
     r"(?=[^\n]{0,160}?\b(?:is " + _SUCCESSFUL + r"|is approved|was made|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
+    r"credit\s*:|"
     r"sent)"
 )
 _TAIL = re.compile(
@@ -136,11 +140,11 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
         ),
         (("vpa",), r"\bVPA\s+(?P<name>[\w.-]+@[\w.-]+?)(?=[\s(.,;]|$)"),
         # UPI/P2M/<rrn>/NAME, UPI/DR/<rrn>/NAME/…, NEFT/N0312…/NAME., NEFT/AXPS2607…/NAME (,
-        # IMPS/\n\nFDRL/<rrn>/NAME.
+        # IMPS/\n\nFDRL/<rrn>/NAME., UPI/ICICI/<rrn>/ NAME on 16-10-25.
         (
             ("/",),
             r"\b(?:UPI|IMPS|NEFT|RTGS)/\s*(?:[A-Z]{3,5}/)?(?:(?:P2[AM]|DR|CR)/)?[A-Z]{0,6}\d{6,}/"
-            r"(?P<name>[^/\n(]+?)(?=\s*/|\n|\.\s|\.$|$|\s+\()",
+            r"(?P<name>[^/\n(]+?)(?=\s*/|\n|\.\s|\.$|$|\s+\(|\s+on\s+\d)",
         ),
         # "towards BY NEFT TRF:NAME XXXX2291: on": the remitter after a terse transfer label
         (("trf:",), r"\btrf:\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?)\s*(?:[x*]+\d+\s*)?:"),
@@ -240,6 +244,8 @@ def parse(
         low = body.lower()
     # The verb first: most messages that reach this layer and are no transaction have none.
     verb = _VERB.search(low)
+    while verb is not None and verb[0][-1] == ":" and _LIMIT_LABEL.search(low, 0, verb.start()):
+        verb = _VERB.search(low, verb.end())
     glued = _glued(low, len(low) if verb is None else verb.start())
     if verb is None and glued is None:
         return None
