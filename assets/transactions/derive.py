@@ -25,7 +25,7 @@ from assets.transactions.learned_apply import apply_learned
 from assets.transactions.link_store import relink
 from assets.transactions.links import DEFAULT_LINK_WINDOW_MINUTES
 from assets.transactions.model import DOUBTFUL_REASONS, UNRECOGNIZED
-from assets.transactions.parsing import Format, parse_messages
+from assets.transactions.parsing import Format, parse_grouped
 from assets.transactions.parsing.inr_equivalent import rupee_figure
 from assets.transactions.payee_refresh import refresh_payees
 from assets.transactions.payees import PayeeAlias, PayeeResolver
@@ -83,8 +83,6 @@ def derive_rows(
     category by the rules (as if it were the purchase); `derive_transactions` then gives it the
     original purchase's category when it finds that purchase.
     """
-    # Parsed as a batch (grouped by issuer and wording, see parse_messages), then read in order.
-    results = parse_messages([(sender, body or "") for _, sender, body, _ in messages], formats)
     payee_of = PayeeResolver(payees)
     rules = tuple(rules)
     # The category depends only on these fields, and merchants repeat: memoise it.
@@ -92,15 +90,18 @@ def derive_rows(
     # Dates repeat too (a few hundred distinct in 100,000 alerts): isoformat each once.
     iso_dates: dict[dt.date, str] = {}
     local_day = _LocalDays(tz)
-    rows: list[tuple[str | None, ...]] = []
-    append = rows.append
-    for (guid, _, body, received_us), result in zip(messages, results, strict=True):
+    rows: list[tuple[str | None, ...]] = [()] * len(messages)
+    senders = [message[1] for message in messages]
+    bodies = [message[2] or "" for message in messages]
+    # Parsed grouped by issuer and wording (parse_grouped), each row put in its message's place.
+    for at, result in parse_grouped(senders, bodies, formats):
+        guid, _, body, received_us = messages[at]
         txn = result.transaction
         if txn is None:
             reason = result.reason
             unknown = reason == UNRECOGNIZED or reason in DOUBTFUL_REASONS
             status = STATUS_UNRECOGNIZED if unknown else STATUS_IGNORED
-            append((guid, status, result.reason, *_NO_TRANSACTION))
+            rows[at] = (guid, status, result.reason, *_NO_TRANSACTION)
             continue
         # One unpacking instead of ten NamedTuple attribute look-ups, 100,000 times a first run.
         amount, direction, counterparty, tail, balance, ref, channel, date, bank, instrument = txn[
@@ -118,28 +119,26 @@ def derive_rows(
         iso = iso_dates.get(day)
         if iso is None:
             iso = iso_dates[day] = day.isoformat()
-        append(
-            (
-                guid,
-                STATUS_TRANSACTION,
-                None,
-                str(amount),
-                direction,
-                counterparty,
-                tail,
-                None if balance is None else str(balance),
-                ref,
-                channel,
-                iso,
-                "false" if date is None else "true",
-                bank,
-                instrument,
-                category,
-                kind,
-                txn.currency,
-                payee_of(counterparty),
-                _as_text(rupee_figure(txn.currency, body or "")),
-            )
+        rows[at] = (
+            guid,
+            STATUS_TRANSACTION,
+            None,
+            str(amount),
+            direction,
+            counterparty,
+            tail,
+            None if balance is None else str(balance),
+            ref,
+            channel,
+            iso,
+            "false" if date is None else "true",
+            bank,
+            instrument,
+            category,
+            kind,
+            txn.currency,
+            payee_of(counterparty),
+            _as_text(rupee_figure(txn.currency, body or "")),
         )
     return rows
 

@@ -1,11 +1,21 @@
-"""parse_messages: a batch parsed grouped by issuer and wording gives parse_message's results, in
-the order given."""
+"""parse_messages, parse_grouped and derive: a batch parsed grouped by issuer and wording gives
+parse_message's results, each with its own message."""
 
 from __future__ import annotations
 
 import random
+from zoneinfo import ZoneInfo
 
-from assets.transactions.parsing import formats_from_config, parse_message, parse_messages
+import pytest
+
+from assets.transactions.categories import DEFAULT_RULES
+from assets.transactions.derive import STATUS_IGNORED, derive_rows
+from assets.transactions.parsing import (
+    formats_from_config,
+    parse_grouped,
+    parse_message,
+    parse_messages,
+)
 from assets.transactions.parsing.core import GROUP_MIN
 from tests.transactions.sms_corpus import CORPORA, load
 
@@ -57,3 +67,41 @@ def test_the_owners_formats_are_used_in_a_batch() -> None:
     assert results[0].transaction is not None
     assert results[0].transaction.counterparty == "SHOP"
     assert parse_messages(batch)[0].transaction is None  # without them, not read
+
+
+def test_parse_grouped_yields_every_index_once_with_its_own_result() -> None:
+    senders = [sender for sender, _ in PAIRS]
+    bodies = [body for _, body in PAIRS]
+    yielded = list(parse_grouped(senders, bodies))
+    assert sorted(at for at, _ in yielded) == list(range(len(PAIRS)))
+    assert all(result == parse_message(senders[at], bodies[at]) for at, result in yielded)
+    # Grouped, not in order: else the batch would gain nothing.
+    assert [at for at, _ in yielded] != list(range(len(PAIRS)))
+
+
+def test_parse_grouped_refuses_senders_and_bodies_that_do_not_pair() -> None:
+    with pytest.raises(ValueError, match="2 senders for 3 bodies"):
+        next(parse_grouped(["VM-HDFCBK", "AD-SBIINB"], ["a", "b", "c"]))
+
+
+def test_a_derived_batch_keeps_each_row_with_its_own_message() -> None:
+    # Mixed issuers and wordings, each alert with its own amount: grouped, every row must
+    # still carry its message's GUID and that message's amount.
+    shapes = (
+        ("VM-HDFCBK", "Rs.{n}.00 debited from A/c XX1234 to VPA shop{n}@okaxis on 01-02-26"),
+        ("AD-SBIINB", "Dear Customer, INR {n}.00 credited to your A/c No XX7817 on 22/02/2026"),
+        ("JD-AXISBK-S", "Spent INR {n}.00\nAxis Bank Card no. XX2260\n25-12-25 12:31:16 IST\nSHOP"),
+        ("VM-ACMEBK-S", "Your OTP is 123456 for txn of Rs {n}.00. Do not share it"),
+    )
+    messages = [
+        (f"guid-{n}", sender, body.format(n=n), 1_760_000_000_000_000 + n)
+        for n in range(100, 100 + GROUP_MIN * 3)
+        for sender, body in [shapes[n % len(shapes)]]
+    ]
+    rows = derive_rows(messages, DEFAULT_RULES, ZoneInfo("Asia/Kolkata"))
+    assert [row[0] for row in rows] == [guid for guid, *_ in messages]
+    for (guid, _, body, _), row in zip(messages, rows, strict=True):
+        if "OTP" in body:
+            assert row[1:3] == (STATUS_IGNORED, "otp"), guid
+        else:
+            assert row[3] == f"{guid.removeprefix('guid-')}.00", guid

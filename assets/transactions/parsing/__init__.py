@@ -3,6 +3,7 @@
 from assets.transactions.parsing.core import (
     KNOWN_BANK_HEADERS,
     issuer_for_sender,
+    parse_grouped,
     parse_message,
     parse_messages,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "FormatConfigError",
     "formats_from_config",
     "issuer_for_sender",
+    "parse_grouped",
     "parse_message",
     "parse_messages",
 ]
