@@ -575,7 +575,7 @@ def _otp_or_mandate(low: str, words: list[str]) -> str | None:
         return "otp"
     if "mandate" in low and _MANDATE.search(low):
         return "mandate"
-    return None
+    return announced(low, words)
 
 
 def _first_reason(
