@@ -374,6 +374,12 @@ SENT_TO_OWNER = (
     "ASHA K sent {amt} to your a/c {tail} on 05-12-26 (UPI Ref 612345678901)",
     "{amt} sent to your A/c {tail} by RAVI KUMAR on 05-12-26. UPI Ref 612345678901",
     "RAVI KUMAR has sent {amt} to your Acct {tail} via UPI. Ref 612345678901",
+    # "paid" and "transferred" the same way.
+    "RAVI KUMAR has paid {amt} to your A/c {tail} via UPI. Ref 612345678901",
+    "{amt} paid to you by RAVI KUMAR in A/c {tail} via UPI. Ref 612345678901",
+    "RAVI KUMAR paid you {amt} in A/c {tail} via UPI. Ref 612345678901",
+    "RAVI KUMAR has transferred {amt} to your A/c {tail} via IMPS. Ref 612345678901",
+    "ACME LTD transferred {amt} to your account {tail} via NEFT. UTR SBIN12345678",
 )
 # Money the owner sent: a debit, though "to your" follows ("to your other account", "to your
 # wallet").
@@ -381,6 +387,12 @@ SENT_BY_OWNER = (
     "{amt} sent from your A/c {tail} to your A/c XX9876 via IMPS. Ref 612345678901",
     "You have sent {amt} from A/c {tail} to your Paytm wallet. Ref 612345678901",
     "{amt} sent from A/c {tail} to RAVI KUMAR on 05-12-26. UPI Ref 612345678901",
+    # The owner says it: "you" sent, paid or transferred, to an account of the owner's too.
+    "You have paid {amt} to your A/c XX9876 from A/c {tail}. Ref 612345678901",
+    "You have sent {amt} to your A/c XX9876 from A/c {tail} via IMPS. Ref 612345678901",
+    "You've transferred {amt} to your account XX9876 from A/c {tail}. Ref 612345678901",
+    "{amt} paid from A/c {tail} to RAVI KUMAR via UPI. Ref 612345678901",
+    "You paid {amt} to RAVI KUMAR from A/c {tail}. UPI Ref 612345678901",
 )
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (

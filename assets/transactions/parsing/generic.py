@@ -35,11 +35,34 @@ _MONEY = re.compile(
     r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d|,\d))"
     r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
-# "sent … to you", "sent … to your A/c XX1234": someone's money to the owner (a credit), unless
-# the owner's own account sent it ("sent from your A/c … to your A/c XX9876").
+# "sent … to you", "paid you", "transferred … to your A/c XX1234": someone's money to the owner
+# (a credit), unless the owner's own account sent it ("sent from your A/c … to your A/c XX9876")
+# or the owner says so ("You have paid Rs 500 to your A/c XX9876 from A/c XX1234").
 _TO_OWNER = (
     r"\s(?:(?!\bfrom\s+your\b)[\s\S]){0,30}?\bto\s+you(?:\b|r\s+(?:a/?c|acc|acct|account)\b)"
+    r"|\s+you\b(?!r)"
 )
+
+
+def _debit_unless_to_the_owner(word: str, also: str = "") -> str:
+    """`word` (then `also`) as a debit, unless what follows gives the money to the owner (see
+    _TO_OWNER). Each look-behind comes after the word, so it is tried only where the word is."""
+    said_by_owner = "|".join(
+        f"(?<=\\b{re.escape(spaced)}{word})"
+        for subject in ("you", "you have", "you've", "you just")
+        for spaced in _spacings(subject + " ")
+    )
+    return rf"{word}\b{also}(?:{said_by_owner}|(?!{_TO_OWNER}))"
+
+
+def _spacings(words: str) -> set[str]:
+    """`words` with each space one or two spaces (a look-behind has a fixed width)."""
+    out = {""}
+    for part in words.split(" ")[:-1]:
+        out = {done + part + gap for done in out for gap in (" ", "  ")}
+    return out
+
+
 # "UPI Credit:INR 500", "UPI debit:Rs.99" is a direction labelled with a colon; after one of
 # these it is a limit or a period's total ("Avl Credit: Rs 45,000", "Total Debit:"), no verb.
 _LIMIT_LABEL = re.compile(r"\b(?:avl|avbl|avail|available|total)\.?\s*$")
@@ -47,9 +70,15 @@ _LIMIT_LABEL = re.compile(r"\b(?:avl|avbl|avail|available|total)\.?\s*$")
 # A direction may be a noun ("has a DEBIT of Rs", "a DEBIT transaction of INR … was made") or
 # glued to the amount ("Rs.450debited", see _glued: no word boundary there).
 _VERB = re.compile(
-    r"\b(?P<debit>debited|spent|sent(?!" + _TO_OWNER + r")|paid|withdrawn|withdrawal|wdl|"
+    r"\b(?P<debit>debited|spent|"
+    + _debit_unless_to_the_owner("sent")
+    + "|"
+    + _debit_unless_to_the_owner("paid")
+    + r"|withdrawn|withdrawal|wdl|"
     r"dr\b\.?|debit (?:of|by|transaction|txn)|debit\s*:|deducted|has been used|used for|for using|"
-    r"purchase (?:of|at)|trf to|transferred\b(?! (?:to|into|in) your\b)|done at|charged\b|"
+    r"purchase (?:of|at)|trf to|"
+    + _debit_unless_to_the_owner("transferred", r"(?! (?:to|into|in) your\b)")
+    + r"|done at|charged\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
     # "payment of INR 119 for X … is processed successfully", "Payment of Rs 81.00 using Amazon
     # Pay balance is successful", "transaction of Rs 2 at X … is successful", "The transaction
@@ -62,7 +91,7 @@ _VERB = re.compile(
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
     r"credit\s*:|"
-    r"sent)"
+    r"sent|paid|transferred)"
 )
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
