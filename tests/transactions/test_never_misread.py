@@ -394,6 +394,25 @@ SENT_BY_OWNER = (
     "{amt} paid from A/c {tail} to RAVI KUMAR via UPI. Ref 612345678901",
     "You paid {amt} to RAVI KUMAR from A/c {tail}. UPI Ref 612345678901",
 )
+# Someone else's account credited from the owner's: the owner's debit, though its verb says
+# "credited", "received" or "deposited".
+CREDITED_FROM_OWNER = (
+    "{amt} credited to beneficiary RAVI KUMAR from your A/c {tail} via IMPS. Ref 612345678901",
+    "IMPS: {amt} credited to RAVI KUMAR A/c XX5678 from your A/c {tail}. Ref 612345678901",
+    "Beneficiary RAVI KUMAR has been credited with {amt} from your A/c {tail}. Ref 612345678901",
+    "RAVI KUMAR received {amt} from your A/c {tail} via UPI. Ref 612345678901",
+    "{amt} received in RAVI KUMAR's A/c from your A/c {tail}. Ref 612345678901",
+    "Amount of {amt} deposited to RAVI KUMAR's account from your A/c {tail}. Ref 612345678901",
+)
+# The owner's account credited, from another account of theirs or anyone's: a credit.
+CREDITED_TO_OWNER = (
+    "Your A/c {tail} has been credited with {amt} from your A/c XX5678. Ref 612345678901",
+    "Your a/c no. {tail} is credited with {amt} from your A/c XX5678. Ref 612345678901",
+    "{amt} credited to your A/c {tail} from A/c XX5678 of RAVI KUMAR. Ref 612345678901",
+    "{amt} received in your A/c {tail} from RAVI KUMAR. Ref 612345678901",
+    "{amt} credited to your A/c {tail} from your FD XX5678 on maturity. Ref 612345678901",
+    "{amt} credited to your A/c {tail} from your A/c XX5678 via IMPS. Ref 612345678901",
+)
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -689,6 +708,29 @@ def test_money_sent_to_the_owner_is_a_credit_and_money_the_owner_sent_a_debit(la
             return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
 
         _check(cores, layer, right)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_someone_credited_from_the_owners_account_is_the_owners_debit_of_that_account(
+    layer: str,
+) -> None:
+    def tail_of(case: Case) -> str:
+        return next(t for t in TAILS if t.lower() in case.body.lower())[-4:]
+
+    def debit(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount, txn.account_tail) == (
+            "debit",
+            case.amount,
+            tail_of(case),
+        )
+
+    def credit(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
+
+    _check(CREDITED_FROM_OWNER, layer, debit)
+    _check(CREDITED_TO_OWNER, layer, credit)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

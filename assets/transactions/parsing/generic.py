@@ -320,6 +320,14 @@ def parse(
         else None
     )
     direction = glued or ("debit" if verb["debit"] else "credit")  # type: ignore[index]
+    if direction == "credit" and glued is None:
+        # "… credited to beneficiary RAVI from your A/c XX1234": the owner's debit, of the
+        # account named after "from your" (not the beneficiary's, printed first).
+        source = _credited_from_owner(low, verb)  # type: ignore[arg-type]
+        if source is not None:
+            direction = "debit"
+            if source["digits"]:
+                tail = fields.account_tail(source["digits"])
     # The owner's wallet or app card stands for account digits where none are printed, and
     # names the instrument where they are ("spent from Pluxee Meal wallet, card no.xx6620").
     store = None
@@ -397,6 +405,38 @@ _MOVED = frozenset(
     ("debited", "credited", "spent", "paid", "received", "sent", "charged", "deducted",
      "withdrawn", "transferred")
 )  # fmt: skip
+
+
+# "… credited to beneficiary RAVI from your A/c XX1234", "RAVI received Rs 500 from your A/c":
+# after a credit verb, within its sentence (a full stop before a digit is the amount's: "Rs.
+# 99.00").
+_FROM_YOUR_ACCOUNT = re.compile(
+    r"(?:[^.;!?\n]|\.\s{0,2}(?=\d)){0,60}?\bfrom\s+your\s+(?:a/?c|acc|acct|account|card)\b"
+    r"(?:\.?\s*(?:no\.?\s*)?:?\s*[x*.]*(?P<digits>\d{3,}))?"
+)
+_TO_YOUR = re.compile(r"\s*(?:to|in|into)\s+your\b")
+# A sentence's end; not the dot of "A/c no. XX1234" or "Rs. 500", nor a line break alone.
+_SENTENCE_END = re.compile(r"[;!?]|\.(?=\s+(?![\dx*]))|\n\s*\n")
+
+
+def _credited_from_owner(low: str, verb: re.Match[str]) -> re.Match[str] | None:
+    """The owner's account named after a credit verb that tells of someone else's account, paid
+    from the owner's: "credited", "received" or "deposited" with "from your A/c" after it in its
+    sentence, neither "to your" right after it nor "your" before it in the sentence ("Your A/c
+    XX1234 has been credited with Rs 500 from your A/c XX5678" is the owner's credit); else
+    None. Its `digits` are that account's, when printed."""
+    if verb[0] not in ("credited", "received", "deposited"):
+        return None
+    end = verb.end()
+    if _TO_YOUR.match(low, end):
+        return None
+    source = _FROM_YOUR_ACCOUNT.match(low, end)
+    if source is None:
+        return None
+    start = 0
+    for end_mark in _SENTENCE_END.finditer(low, 0, verb.start()):
+        start = end_mark.end()
+    return None if "your" in low[start : verb.start()] else source
 
 
 def _own_store(
