@@ -413,6 +413,21 @@ CREDITED_TO_OWNER = (
     "{amt} credited to your A/c {tail} from your FD XX5678 on maturity. Ref 612345678901",
     "{amt} credited to your A/c {tail} from your A/c XX5678 via IMPS. Ref 612345678901",
 )
+# Money given before, taken back from the owner: a debit, though a credit's noun names it.
+TAKEN_BACK = (
+    "Cashback of {amt} has been reversed from your A/c {tail} as the order was cancelled",
+    "Cashback of {amt} debited from your A/c {tail} due to order cancellation. Ref 612345678901",
+    "Refund of {amt} debited from your A/c {tail} as it was credited twice. Ref 612345678901",
+    "Interest of {amt} reversed from your A/c {tail}. Ref 612345678901",
+    "Reversal of {amt} debited from your A/c {tail} for wrong credit on 01-12-26",
+    "{amt} reversed from your A/c {tail} towards cashback recovery. Ref 612345678901",
+)
+# A refund or a cashback that names the debit it returns: a credit.
+GIVEN_BACK_NAMING_THE_DEBIT = (
+    "Refund of {amt} for the txn debited from your A/c {tail} on 01-12-26 has been credited",
+    "Cashback of {amt} credited to your A/c {tail} for the payment debited on 01-12-26",
+    "Refund of {amt} against the amount debited from your A/c {tail} is credited to your A/c",
+)
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -731,6 +746,17 @@ def test_someone_credited_from_the_owners_account_is_the_owners_debit_of_that_ac
 
     _check(CREDITED_FROM_OWNER, layer, debit)
     _check(CREDITED_TO_OWNER, layer, credit)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_money_taken_back_is_a_debit_and_a_refund_naming_its_debit_a_credit(layer: str) -> None:
+    for cores, want in ((TAKEN_BACK, "debit"), (GIVEN_BACK_NAMING_THE_DEBIT, "credit")):
+
+        def right(result: ParseResult, case: Case, want: str = want) -> bool:
+            txn = result.transaction
+            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
+
+        _check(cores, layer, right)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

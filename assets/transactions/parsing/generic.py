@@ -63,6 +63,8 @@ def _spacings(words: str) -> set[str]:
     return out
 
 
+# An amount as printed, for a look-ahead ("Rs 1,23,456.78", "INR .50", "₹ 310", "Rs:2,500.00").
+_AMOUNT_TEXT = r"(?:rs|inr|₹)[.:]?\s*(?:inr\.?\s*)?(?:\d[\d,]*(?:\.\d+)?|\.\d+)"
 # "UPI Credit:INR 500", "UPI debit:Rs.99" is a direction labelled with a colon; after one of
 # these it is a limit or a period's total ("Avl Credit: Rs 45,000", "Total Debit:"), no verb.
 _LIMIT_LABEL = re.compile(r"\b(?:avl|avbl|avail|available|total)\.?\s*$")
@@ -80,6 +82,11 @@ _VERB = re.compile(
     + _debit_unless_to_the_owner("transferred", r"(?! (?:to|into|in) your\b)")
     + r"|done at|charged\b|"
     r"has received (?=[^\n]{0,40}?\bfrom your\b)|debit (?=rs|inr|₹)|"
+    # Money given before, taken back: "Cashback of Rs 50 debited from your A/c", "Interest of
+    # Rs 50 reversed from your A/c" (a credit's noun names the amount; the verb moves it).
+    r"(?:cashback|refund|reversal|interest)\s+of\s+(?=" + _AMOUNT_TEXT + r"\s+"
+    r"(?:(?:has|have)\s+been\s+|is\s+|was\s+|got\s+)?(?:debited|deducted|reversed|recovered)"
+    r"\s+from\s+your\b)|reversed(?=\s+from\s+your\b)|"
     # "payment of INR 119 for X … is processed successfully", "Payment of Rs 81.00 using Amazon
     # Pay balance is successful", "transaction of Rs 2 at X … is successful", "The transaction
     # on your card … for USD 16.5 … is Approved", "A transaction of INR 1,250 was made": read at

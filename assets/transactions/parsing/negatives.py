@@ -615,7 +615,7 @@ def after_formats(low: str) -> str | None:
 # first or a format fixed.
 _REVERSED = compiled(
     r"\b(?:has been|have been|is|was|been|got)\s+(?:successfully\s+)?(?:auto[- ]?)?"
-    r"(?:reversed|refunded|credited\s+back)\b(?!\s+(?:from|by) your)"
+    r"(?:reversed|refunded|credited\s+back)\b(?!\s+(?:from|by)\s+your)"
     r"|\b(?:reversed|refunded|credited\s+back)\s+(?:back\s+)?(?:to|in|into)\s+"
     r"(?:your|the|a/?c|acc)"
 )
