@@ -403,6 +403,8 @@ CREDITED_FROM_OWNER = (
     "RAVI KUMAR received {amt} from your A/c {tail} via UPI. Ref 612345678901",
     "{amt} received in RAVI KUMAR's A/c from your A/c {tail}. Ref 612345678901",
     "Amount of {amt} deposited to RAVI KUMAR's account from your A/c {tail}. Ref 612345678901",
+    # "your" in an earlier sentence does not make the credit the owner's.
+    "Thank you for your transfer. {amt} credited to beneficiary RAVI KUMAR from your A/c {tail}",
 )
 # The owner's account credited, from another account of theirs or anyone's: a credit.
 CREDITED_TO_OWNER = (

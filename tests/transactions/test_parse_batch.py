@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from assets.common.senders import sender_header
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import STATUS_IGNORED, derive_rows
 from assets.transactions.parsing import (
     formats_from_config,
+    issuer_for_sender,
     parse_grouped,
     parse_message,
     parse_messages,
@@ -75,8 +77,13 @@ def test_parse_grouped_yields_every_index_once_with_its_own_result() -> None:
     yielded = list(parse_grouped(senders, bodies))
     assert sorted(at for at, _ in yielded) == list(range(len(PAIRS)))
     assert all(result == parse_message(senders[at], bodies[at]) for at, result in yielded)
-    # Grouped, not in order: else the batch would gain nothing.
+    # Grouped, not in order: else the batch would gain nothing. Each issuer's messages come
+    # one after another (what keeps its formats in the CPU's caches).
     assert [at for at, _ in yielded] != list(range(len(PAIRS)))
+    # An unknown header is its own issuer (the bank id it is read as).
+    issuers = [issuer_for_sender(senders[at]) or sender_header(senders[at]) for at, _ in yielded]
+    runs = [issuer for at, issuer in enumerate(issuers) if at == 0 or issuers[at - 1] != issuer]
+    assert len(runs) == len(set(issuers)), "an issuer's messages split into several runs"
 
 
 def test_parse_grouped_refuses_senders_and_bodies_that_do_not_pair() -> None:
