@@ -430,6 +430,16 @@ GIVEN_BACK_NAMING_THE_DEBIT = (
     "Cashback of {amt} credited to your A/c {tail} for the payment debited on 01-12-26",
     "Refund of {amt} against the amount debited from your A/c {tail} is credited to your A/c",
 )
+# A receiver's receipt of the owner's money ("We have received Rs … from your A/c XX1234"): from
+# a lender's, an insurer's or a biller's header, no transaction (the owner's bank alerts the
+# debit); from a bank's header, the debit of that account. ("NAME has received Rs … from your
+# A/c" is a bank's wording of a transfer, read as the debit from any header.)
+RECEIVED_FROM_OWNER = (
+    "We have received {amt} from your A/c {tail} towards loan A/c XX9876. Thank you",
+    "{amt} received from your A/c {tail} towards your policy 12345678",
+    "Payment of {amt} received from your account {tail} for consumer no 1234567890",
+)
+RECEIVER_SENDERS = ("VM-BESCOM-S", "AX-LICIND-T", "JD-BAJFIN-S")
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -759,6 +769,30 @@ def test_money_taken_back_is_a_debit_and_a_refund_naming_its_debit_a_credit(laye
             return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
 
         _check(cores, layer, right)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_receipt_of_the_owners_money_is_no_transaction_unless_a_bank_sends_it(
+    layer: str,
+) -> None:
+    read = [
+        f"{sender} {case.body!r}: {result}"
+        for case in family(RECEIVED_FROM_OWNER)
+        for sender, result in parse_all(case.body, layer, RECEIVER_SENDERS)
+        if result != ParseResult(None, "service")
+    ]
+    assert not read, f"{len(read)} not refused, e.g.\n" + "\n".join(read[:5])
+
+    # Every other sender: the issuers' headers (their own alerts), bank-shaped headers.
+    banks = tuple(sender for sender in SENDERS if sender != "AX-ACMEFN-T")
+    wrong = [
+        f"{sender} {case.body!r}: {result}"
+        for case in family(RECEIVED_FROM_OWNER)
+        for sender, result in parse_all(case.body, layer, banks)
+        if result.transaction is None
+        or (result.transaction.direction, result.transaction.amount) != ("debit", case.amount)
+    ]
+    assert not wrong, f"{len(wrong)} misread, e.g.\n" + "\n".join(wrong[:5])
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

@@ -143,6 +143,16 @@ def parse_message(sender: str, body: str, formats: Sequence[Format] | None = Non
         # A credit a biller's header "received" with thanks is the owner's payment to it.
         if txn is not None and not known and txn[1] == "credit" and not_moved.biller_receipt(low):
             return _new(ParseResult, (None, "service"))
+        # So is a receipt "from your A/c" from a header that is no bank's (a lender, an insurer,
+        # a biller): the owner's bank alerts that debit itself.
+        if (
+            txn is not None
+            and txn[1] == "debit"
+            and not known
+            and not generic.bank_header(header)
+            and generic.paid_from_owner(low)
+        ):
+            return _new(ParseResult, (None, "service"))
     if not own:
         reason = not_moved.reason(low)
         if reason is not None:

@@ -264,7 +264,12 @@ _BANK_HEADER = re.compile(r"BK|BNK|BANK|B$|SBI|BOI|IOB|SIB|CITI|CBI")
 def looks_like_bank(header: str, low_body: str) -> bool:
     """A DLT header without built-in formats is read when its shape or the body names a bank
     or an account ("Equitas A/c 12XX")."""
-    return bool(_BANK_HEADER.search(header)) or "bank" in low_body or "a/c" in low_body
+    return bank_header(header) or "bank" in low_body or "a/c" in low_body
+
+
+def bank_header(header: str) -> bool:
+    """Whether a DLT header has a bank's shape (`…BK`, `…BNK`, `…BANK`, `SBI` …)."""
+    return _BANK_HEADER.search(header) is not None
 
 
 def parse(
@@ -444,6 +449,25 @@ def _credited_from_owner(low: str, verb: re.Match[str]) -> re.Match[str] | None:
     for end_mark in _SENTENCE_END.finditer(low, 0, verb.start()):
         start = end_mark.end()
     return None if "your" in low[start : verb.start()] else source
+
+
+def paid_from_owner(low: str) -> bool:
+    """Whether the body is a receipt of money from the owner's account: "We have received Rs
+    5,000 from your A/c XX1234 towards loan A/c XX9876", "Rs 12,000 received from your A/c
+    XX1234 towards your policy …". From a sender that is no bank, the receiver's, whose money the
+    owner's bank alerts on its own. Not a bank's wordings of a transfer: "NAME (has) received Rs
+    500 from your A/c", "Rs 500 credited to beneficiary NAME from your A/c"."""
+    verb = _VERB.search(low)
+    if verb is None or _credited_from_owner(low, verb) is None:
+        return False
+    return (
+        _FROM_YOUR_NEXT.match(low, verb.end()) is not None
+        or _WE_BEFORE.search(low, 0, verb.start()) is not None
+    )
+
+
+_FROM_YOUR_NEXT = re.compile(r"\s+from\s+your\b")
+_WE_BEFORE = re.compile(r"\bwe(?:\s+have|'ve)?\s+$")
 
 
 def _own_store(
