@@ -166,6 +166,10 @@ def read(body: str, sender: str = BANK):
             "Ravi, NOVA LABS has sent INR 50.00 to you. Mode:IMPS | Ref No 612300001313 -ZXY Bank",
             "NOVA LABS",
         ),
+        (
+            "RAVI KUMAR has paid Rs 500.00 to your A/c XX1234 via UPI. Ref 612345678901",
+            "RAVI KUMAR",
+        ),
         # a rail's reference with a bank code, the name before " on <date>"
         (
             "UPI Credit:INR Rs.250.00 in A/c X6093. Info: UPI/ICICI/528951062274/ ANIL KUMAR on "
@@ -194,6 +198,9 @@ def test_a_counterparty_marked_by_the_shared_grammar_is_read(body: str, payee: s
         "Rs 1.00 spent on ZXY SFB CC 4178 on 09-07-2026 at 11:40:18. Avlb Rs 17.00",
         "Your a/c no XXXXXXXX5045 is debited for Rs.50.00 on 31-03-26 and a/c XXXXXXX418 credited "
         "(IMPS Ref no 611100001234)",
+        # the cause after "due to" is nobody's name
+        "Cashback of Rs 50.00 debited from your A/c XX1234 due to order cancellation. Ref "
+        "612345678903",
         # a footer's verb after "To" ("To dispute, click …") is not whom the money went to
         "Lunch's on! Rs. 210.00 spent at Kamat Hotel, Hubli on your ZXY Credit Card xxXX5172. "
         "To dispute, click: https://zxy.example/d",

@@ -218,10 +218,12 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
         # "… on YES BANK Card X3349 @UPI_NAME 24-08-2025", "by card x-1234 @ NAME 25/08/21"
         (("@",), r"(?<!\S)@\s?(?:UPI_)?(?P<name>[A-Za-z][\w&.'* -]{0,40}?)\s+" + _DMY),
         ((" credited",), r"[;,]\s*(?P<name>[A-Za-z][\w&.' -]{0,40}?) credited\b"),
-        # "<NAME> has sent INR 50 to you", "<NAME> has received Rs 2900 from your A/c"
+        # "<NAME> has sent INR 50 to you", "<NAME> has received Rs 2900 from your A/c", "<NAME>
+        # has paid Rs 500 to your A/c"
         (
             (" has ",),
-            r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has (?:sent|received)\b",
+            r"^(?:[A-Za-z]+,\s*)?(?P<name>[A-Za-z][\w&.' -]{0,40}?) has "
+            r"(?:sent|received|paid|transferred)\b",
         ),
         (("on",), r"\b(?:at|by)\s+" + _NAME + r"\s+on\s+(?:\d|date\b|[a-z]{2,9}\b)"),
         (
@@ -238,7 +240,8 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
         (("via",), r"\bfor\s+" + _NAME + r"(?=\s+via\b)"),
         (
             (),
-            r"\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
+            # not the cause after "due to" ("… debited due to order cancellation.")
+            r"(?<!\bdue )\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
             + _NAME
             + r"(?=\s+(?:on|via|ref|refno|upi|"
             r"from|credited|has|have|is|was|thru|through|for|refunded|with)\b|\s+in\s+your\b"
