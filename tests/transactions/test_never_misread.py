@@ -440,6 +440,16 @@ RECEIVED_FROM_OWNER = (
     "Payment of {amt} received from your account {tail} for consumer no 1234567890",
 )
 RECEIVER_SENDERS = ("VM-BESCOM-S", "AX-LICIND-T", "JD-BAJFIN-S")
+# A credit whose noun names its amount beside another amount (the spend it rewards, the deposit
+# it is earned on, the order it refunds): the noun's amount is the one credited.
+NAMED_CREDIT = (
+    "Your payment of Rs 1,900.00 at AMAZON earned cashback of {amt}, credited to A/c {tail}",
+    "On your spend of Rs 2,900.00, cashback of {amt} has been credited to your A/c {tail}",
+    "Interest of {amt} on your FD of Rs 1,00,000 credited to A/c {tail}",
+    "Against your order of Rs 2,900.00, a refund of {amt} is credited to A/c {tail}",
+    # After the verb, a noun itemises the amount credited.
+    "{amt} credited to A/c {tail} (refund of Rs 2,900.00 less charges of Rs 90.00)",
+)
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -793,6 +803,15 @@ def test_a_receipt_of_the_owners_money_is_no_transaction_unless_a_bank_sends_it(
         or (result.transaction.direction, result.transaction.amount) != ("debit", case.amount)
     ]
     assert not wrong, f"{len(wrong)} misread, e.g.\n" + "\n".join(wrong[:5])
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_credit_is_the_amount_its_noun_names_before_the_verb(layer: str) -> None:
+    def credited(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
+
+    _check(NAMED_CREDIT, layer, credited)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

@@ -296,7 +296,12 @@ def parse(
     # The verb that gives the direction: the amount before it and the account after it are the
     # movement's (a glued verb, "Rs.450debited", is the amount's own).
     said = verb if glued is None else None
-    spend = _amount(low, body, said.start() if said is not None else None)
+    spend = _amount(
+        low,
+        body,
+        said.start() if said is not None else None,
+        credit=said is not None and said["credit"] is not None,
+    )
     if spend is None:
         return None
     amount, currency, amount_end = spend
@@ -512,12 +517,15 @@ def _glued(low: str, before: int) -> Direction | None:
     return None if found is None else found[1]
 
 
-def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, str, int] | None:
+def _amount(
+    low: str, body: str, verb_at: int | None = None, credit: bool = False
+) -> tuple[Decimal, str, int] | None:
     """(amount, ISO currency, where it ends) of the movement, or None.
 
     A foreign-currency amount is the spend whatever its place ("INR 1,083.45 spent … for USD
     12.99"): the rupee figure beside it is the bank's conversion, not the amount in the spend's
     own currency. An amount that ends the text is not read: the alert may be cut inside it.
+    `credit`: the verb is a credit's, so an amount its noun names is the one credited.
     """
     money = _MONEY.search(low)
     # A balance quoted first ("Avl Bal Rs 1,000.00. Rs 500.00 debited …") is not the movement:
@@ -542,6 +550,20 @@ def _amount(low: str, body: str, verb_at: int | None = None) -> tuple[Decimal, s
             and not _FEE_LABEL_BEFORE.search(low, max(0, nearest.start() - 24), nearest.start())
         ):
             money = nearest
+    # The amount a credit's noun names ("… earned cashback of Rs 100.00, credited", "Interest of
+    # Rs 120.50 on your FD of Rs 1,00,000 credited"): the one credited, beside the spend it
+    # rewards or the deposit it is earned on. Its words first (str.find), then the pattern.
+    if (
+        credit
+        and money is not None
+        and verb_at is not None
+        and ("cashback" in low or "refund" in low or "interest" in low or "reversal" in low)
+    ):
+        # Not after the verb (the noun may be the verb, "cashback of"): after it, a noun itemises
+        # the credit ("Rs 2,050 credited (refund of Rs 2,000 and interest of Rs 50)").
+        named = _CREDIT_NOUN.search(low)
+        if named is not None and named.start() <= verb_at:
+            money = _MONEY.match(low, named.end()) or money
     # ISO codes are printed in capitals: a plain scan of the body first (the hot path), then the
     # pattern only when one is there or the first amount already names a foreign currency.
     if (money is not None and money["cur"] in _FOREIGN_LOW) or (
@@ -594,6 +616,10 @@ _VERB_ACCOUNT = re.compile(r"\s+(?:to|in|into|from)\s+(?:your\s+)?" + _ACCOUNT_D
 # names the charge, the movement is the amount before it.
 _FEE_LABEL_BEFORE = re.compile(
     r"\b(?:charges?|fees?|gst|tax|commission|surcharge|penalty)\s*(?:of\s*)?[:-]?\s*$"
+)
+# A credit's noun and its amount: "cashback of Rs 100", "refund of INR 500", "Interest: Rs 12".
+_CREDIT_NOUN = re.compile(
+    r"\b(?:cashback|refund|interest|reversal)\s*(?:amount\s*)?(?:of\s+|:\s*)(?=rs|inr|₹)"
 )
 # What may stand between an amount and the verb that moved it ("Rs 500 has been credited").
 _JUST_BEFORE_VERB = re.compile(r"\s*(?:(?:has|have|is|was|were|are|been|got|being)\s+){0,2}")
