@@ -582,6 +582,16 @@ def _check(cores: tuple[str, ...], layer: str, ok: Callable[[ParseResult, Case],
     assert not bad, f"{len(bad)} misread, e.g.\n" + "\n".join(bad[:5])
 
 
+def _moved(direction: str) -> Callable[[ParseResult, Case], bool]:
+    """A check that a case is read as money moved in `direction`, of the case's own amount."""
+
+    def check(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is not None and (txn.direction, txn.amount) == (direction, case.amount)
+
+    return check
+
+
 # --- the properties -----------------------------------------------------------------------
 
 
@@ -738,13 +748,8 @@ def test_a_maturity_is_the_amount_credited_to_the_account_credited(layer: str) -
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_money_sent_to_the_owner_is_a_credit_and_money_the_owner_sent_a_debit(layer: str) -> None:
-    for cores, want in ((SENT_TO_OWNER, "credit"), (SENT_BY_OWNER, "debit")):
-
-        def right(result: ParseResult, case: Case, want: str = want) -> bool:
-            txn = result.transaction
-            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
-
-        _check(cores, layer, right)
+    _check(SENT_TO_OWNER, layer, _moved("credit"))
+    _check(SENT_BY_OWNER, layer, _moved("debit"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
@@ -762,23 +767,14 @@ def test_someone_credited_from_the_owners_account_is_the_owners_debit_of_that_ac
             tail_of(case),
         )
 
-    def credit(result: ParseResult, case: Case) -> bool:
-        txn = result.transaction
-        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
-
     _check(CREDITED_FROM_OWNER, layer, debit)
-    _check(CREDITED_TO_OWNER, layer, credit)
+    _check(CREDITED_TO_OWNER, layer, _moved("credit"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_money_taken_back_is_a_debit_and_a_refund_naming_its_debit_a_credit(layer: str) -> None:
-    for cores, want in ((TAKEN_BACK, "debit"), (GIVEN_BACK_NAMING_THE_DEBIT, "credit")):
-
-        def right(result: ParseResult, case: Case, want: str = want) -> bool:
-            txn = result.transaction
-            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
-
-        _check(cores, layer, right)
+    _check(TAKEN_BACK, layer, _moved("debit"))
+    _check(GIVEN_BACK_NAMING_THE_DEBIT, layer, _moved("credit"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
@@ -807,22 +803,13 @@ def test_a_receipt_of_the_owners_money_is_no_transaction_unless_a_bank_sends_it(
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_credit_is_the_amount_its_noun_names_before_the_verb(layer: str) -> None:
-    def credited(result: ParseResult, case: Case) -> bool:
-        txn = result.transaction
-        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
-
-    _check(NAMED_CREDIT, layer, credited)
+    _check(NAMED_CREDIT, layer, _moved("credit"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_direction_labelled_with_a_colon_is_read_unless_a_limit_or_a_total(layer: str) -> None:
-    for cores, want in ((COLON_CREDIT, "credit"), (COLON_DEBIT, "debit")):
-
-        def right(result: ParseResult, case: Case, want: str = want) -> bool:
-            txn = result.transaction
-            return txn is not None and (txn.direction, txn.amount) == (want, case.amount)
-
-        _check(cores, layer, right)
+    _check(COLON_CREDIT, layer, _moved("credit"))
+    _check(COLON_DEBIT, layer, _moved("debit"))
     # The built-in layers only: an owner's pattern broad enough to match reads these too.
     _check(COLON_LIMIT, layer, lambda result, _: result.transaction is None)
 
@@ -869,11 +856,7 @@ def test_a_bank_or_card_issuer_thanking_for_a_payment_is_still_read(layer: str) 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_credit_that_returns_a_failed_payment_is_still_the_credit(layer: str) -> None:
-    def credit(result: ParseResult, case: Case) -> bool:
-        txn = result.transaction
-        return txn is not None and (txn.direction, txn.amount) == ("credit", case.amount)
-
-    _check(CREDIT_FOR_A_FAILURE, layer, credit)
+    _check(CREDIT_FOR_A_FAILURE, layer, _moved("credit"))
 
 
 @st.composite
