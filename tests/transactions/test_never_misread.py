@@ -450,6 +450,16 @@ NAMED_CREDIT = (
     # After the verb, a noun itemises the amount credited.
     "{amt} credited to A/c {tail} (refund of Rs 2,900.00 less charges of Rs 90.00)",
 )
+# A payment reported done, with no verb: the amount and the account it left ("Payment
+# Successful! Rs … from A/c XX1234 to NAME"); money that arrived says so.
+DONE_FROM_ACCOUNT = (
+    "Payment Successful! {amt} from A/c {tail} to ACMEPAYMENTS via NetBanking. Not you? Call 1800",
+    "Payment successful: {amt} from your A/c {tail} to RAVI KUMAR via IMPS. Ref 612345678901",
+    "Transaction Successful! {amt} from A/c {tail} to BESCOM via BillPay. Ref 612345678901",
+)
+DONE_INTO_ACCOUNT = (
+    "Payment successful! {amt} received from RAVI KUMAR in A/c {tail}. Ref 612345678901",
+)
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -804,6 +814,12 @@ def test_a_receipt_of_the_owners_money_is_no_transaction_unless_a_bank_sends_it(
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
 def test_a_credit_is_the_amount_its_noun_names_before_the_verb(layer: str) -> None:
     _check(NAMED_CREDIT, layer, _moved("credit"))
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_payment_reported_done_from_an_account_is_its_debit(layer: str) -> None:
+    _check(DONE_FROM_ACCOUNT, layer, _moved("debit"))
+    _check(DONE_INTO_ACCOUNT, layer, _moved("credit"))
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

@@ -87,6 +87,9 @@ _VERB = re.compile(
     r"(?:cashback|refund|reversal|interest)\s+of\s+(?=" + _AMOUNT_TEXT + r"\s+"
     r"(?:(?:has|have)\s+been\s+|is\s+|was\s+|got\s+)?(?:debited|deducted|reversed|recovered)"
     r"\s+from\s+your\b)|reversed(?=\s+from\s+your\b)|"
+    # A payment reported done with no verb: "Payment Successful! Rs 500 from A/c XX1234 to NAME"
+    r"(?:payment|transaction|txn)\s+successful\b(?=[!.:,]?\s*" + _AMOUNT_TEXT + r"\s+"
+    r"from\s+(?:your\s+)?(?:a/?c|acc|acct|account)\b)|"
     # "payment of INR 119 for X … is processed successfully", "Payment of Rs 81.00 using Amazon
     # Pay balance is successful", "transaction of Rs 2 at X … is successful", "The transaction
     # on your card … for USD 16.5 … is Approved", "A transaction of INR 1,250 was made": read at
