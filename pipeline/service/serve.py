@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import json
 import os
 import shutil
@@ -300,6 +301,9 @@ def run_service(
             ensure_generated(settings.books_dir)  # main.beancount includes generated/index
         write_workspace(home, grpc_port)
         supervisor.handle_signals()
+        # `kill -USR1 <pid>` prints every thread's stack on stderr: what a stop that hangs is
+        # doing, without stopping it.
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         fava = "not started" if missing else f"http://127.0.0.1:{service.fava_port}"
         webhook = (
             f", SMS webhook http://{settings.webhook_bind}:{settings.webhook_port}/sms"

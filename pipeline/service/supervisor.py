@@ -20,6 +20,7 @@ thread ends, stopped (socket closed) with everything else.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -35,7 +36,11 @@ from typing import Protocol
 
 from assets.common.atomic import write_text_atomic
 from assets.notify.restarts import RestartWatch
-from pipeline.deadlines import RUN_STOP_GRACE_SECONDS, STOP_GRACE_SECONDS
+from pipeline.deadlines import (
+    RUN_STOP_GRACE_SECONDS,
+    STOP_GRACE_SECONDS,
+    STORAGE_ANSWER_SECONDS,
+)
 from pipeline.service.log_files import SpaceAwareFileHandler, say_on_stderr
 from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
 
@@ -188,6 +193,7 @@ class Supervisor:
         stable_after: float = STABLE_AFTER_SECONDS,
         stop_grace: float = STOP_GRACE_SECONDS,
         run_grace: float = RUN_STOP_GRACE_SECONDS,
+        storage_answer: float = STORAGE_ANSWER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         owner: str | None = None,
         restart_watch: RestartWatch | None = None,
@@ -198,7 +204,7 @@ class Supervisor:
         self.owner = owner if owner is not None else owner_mark(log_dir)
         self.backoff_first, self.backoff_max = backoff_first, backoff_max
         self.stable_after, self.stop_grace = stable_after, stop_grace
-        self.run_grace = run_grace
+        self.run_grace, self.storage_answer = run_grace, storage_answer
         self.clock = clock
         self.log = rotating_logger("service", log_dir / "serve.log", "%(asctime)s %(message)s")
         self.stopping = threading.Event()
@@ -538,7 +544,9 @@ class Supervisor:
             workers = _busy_pids(child.proc.pid, spec.busy_marker)
             if not workers:
                 continue
-            what = _work_names(spec, workers) or f"{len(workers)} busy process(es) of {spec.name}"
+            what = _work_names(spec, workers, self.storage_answer) or (
+                f"{len(workers)} busy process(es) of {spec.name}"
+            )
             left = max(deadline - self.clock(), 0.0)
             self.say(f"waiting up to {left:.0f} s for {what} to finish")
             while workers and self.clock() < deadline:
@@ -549,10 +557,17 @@ class Supervisor:
                 continue
             marked: list[str] = []
             if spec.work is not None:
-                try:
-                    marked = spec.work.interrupted(workers, self.run_grace)
-                except Exception as exc:  # the stop goes on whatever the run storage says
-                    self.say(f"could not mark {what} as interrupted ({type(exc).__name__}: {exc})")
+                mark = functools.partial(spec.work.interrupted, workers, self.run_grace)
+                answer = answer_within(self.storage_answer, mark)
+                if answer.done:
+                    marked = list(answer.value)  # type: ignore[call-overload]
+                else:  # the stop goes on whatever the run storage says
+                    why = (
+                        f"{type(answer.error).__name__}: {answer.error}"
+                        if answer.error is not None
+                        else f"the run storage did not answer in {self.storage_answer:g} s"
+                    )
+                    self.say(f"could not mark {what} as interrupted ({why})")
             self.say(
                 f"{what} did not finish in {self.run_grace:.0f} s: stopped"
                 + (
@@ -594,13 +609,46 @@ def _stats(paths: Sequence[Path]) -> tuple[tuple[int, int] | None, ...]:
     return tuple(one(p) for p in paths)
 
 
-def _work_names(spec: ChildSpec, workers: set[int]) -> str:
+def _work_names(spec: ChildSpec, workers: set[int], seconds: float) -> str:
     if spec.work is None:
         return ""
-    try:
-        return ", ".join(spec.work.describe(workers))
-    except Exception as exc:  # naming the runs is for the log: never in the stop's way
-        return f"the work of {spec.name} (could not name it: {type(exc).__name__}: {exc})"
+    work = spec.work
+    answer = answer_within(seconds, lambda: ", ".join(work.describe(workers)))
+    if answer.error is not None:  # naming the runs is for the log: never in the stop's way
+        error = answer.error
+        return f"the work of {spec.name} (could not name it: {type(error).__name__}: {error})"
+    if not answer.done:
+        return (
+            f"the work of {spec.name} (not named: the run storage did not answer in {seconds:g} s)"
+        )
+    return str(answer.value)
+
+
+@dataclass
+class Answer:
+    """What `answer_within` got: `done` with `value`, or `error`, or neither (no answer)."""
+
+    done: bool = False
+    value: object = None
+    error: Exception | None = None
+
+
+def answer_within(seconds: float, fn: Callable[[], object]) -> Answer:
+    """fn() on a daemon thread, waited for `seconds` at most; a call still running then is
+    left to finish on its own (it holds nothing the stop needs)."""
+    answer = Answer()
+
+    def call() -> None:
+        try:
+            answer.value = fn()
+            answer.done = True
+        except Exception as exc:
+            answer.error = exc
+
+    thread = threading.Thread(target=call, name="storage-answer", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return answer
 
 
 def _busy(pid: int, marker: str) -> bool:

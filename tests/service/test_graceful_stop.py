@@ -149,3 +149,65 @@ def test_only_the_run_a_stop_interrupted_is_excused_not_a_retry_that_copied_its_
     assert interrupted_by_stop(DagsterRun("bank_sms_job", "a1", tags={INTERRUPTED_TAG: "a1"}))
     assert not interrupted_by_stop(DagsterRun("bank_sms_job", "b2", tags={INTERRUPTED_TAG: "a1"}))
     assert not interrupted_by_stop(DagsterRun("bank_sms_job", "c3"))
+
+
+class _Unanswering:
+    """A run storage that does not answer (a worker stopped in the middle of a write holds it)
+    until `release` is set."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def describe(self, workers: set[int]) -> list[str]:
+        self.release.wait(120)
+        return ["run never (named)"]
+
+    def interrupted(self, workers: set[int], waited: float) -> list[str]:
+        self.release.wait(120)
+        return ["never"]
+
+
+# A stand-in code server whose one child is a busy "run worker" (the marker in its arguments).
+BUSY_CODE_SERVER = """
+import subprocess, sys, time
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", "busy-stand-in"])
+while True:
+    time.sleep(1)
+"""
+
+
+def test_a_stop_goes_on_when_the_run_storage_does_not_answer(tmp_path: Path) -> None:
+    from pipeline.service.supervisor import _busy_pids
+
+    storage = _Unanswering()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HOMECLERK_", "DAGSTER_"))}
+    spec = ChildSpec(
+        "code-server",
+        (sys.executable, "-c", BUSY_CODE_SERVER),
+        tmp_path,
+        env,
+        stop_signal=signal.SIGINT,
+        busy_marker="busy-stand-in",
+        work=storage,
+    )
+    sup = Supervisor([spec], tmp_path / "logs", run_grace=1.0, stop_grace=5.0, storage_answer=0.5)
+    sup.start_all()
+    code_server = sup.children[0].proc
+    assert code_server is not None
+    worker = wait_for(lambda: _busy_pids(code_server.pid, "busy-stand-in"), 30, "the worker")
+    stopping = threading.Thread(target=sup.stop_all, daemon=True)
+    stopping.start()
+    try:
+        stopping.join(timeout=60)
+        assert not stopping.is_alive(), "the stop waited for a run storage that never answers"
+    finally:
+        storage.release.set()
+    log = (tmp_path / "logs" / "serve.log").read_text()
+    unnamed = "the work of code-server (not named: the run storage did not answer in 0.5 s)"
+    # The wait is what is left of the 1 s once naming gave up (0.5 s).
+    assert f"s for {unnamed} to finish" in log
+    assert (
+        f"could not mark {unnamed} as interrupted (the run storage did not answer in 0.5 s)" in log
+    )
+    assert log.index("could not mark") < log.index("stopping code-server")
+    assert not any(pid_alive(pid) for pid in worker)
