@@ -26,7 +26,13 @@ from hypothesis import strategies as st
 from assets.sms.ingest import ingest_new_messages
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import derive_transactions
-from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE, ParseResult, Transaction
+from assets.transactions.model import (
+    DOUBTFUL_REVERSAL,
+    DOUBTFUL_TENSE,
+    UNRECOGNIZED,
+    ParseResult,
+    Transaction,
+)
 from assets.transactions.parsing import KNOWN_BANK_HEADERS, formats_from_config, parse_message
 from assets.transactions.parsing.core import disable_issuer_formats
 from assets.transactions.parsing.format import Format
@@ -460,6 +466,20 @@ DONE_FROM_ACCOUNT = (
 DONE_INTO_ACCOUNT = (
     "Payment successful! {amt} received from RAVI KUMAR in A/c {tail}. Ref 612345678901",
 )
+# A bill paid: the debit, though "bill of" is how a reminder reads too.
+BILL_PAID = (
+    "Your electricity bill of {amt} has been paid from A/c {tail}. Ref 612345678901",
+    "{amt} debited from A/c {tail} for bill of BESCOM. Ref 612345678901",
+    "Bill of {amt} for BESCOM paid successfully from A/c {tail}. Ref 612345678901",
+    "Payment of {amt} for your electricity bill is successful from A/c {tail}. Ref 612345678901",
+)
+# A bill due or generated: a reminder, no money moved.
+BILL_DUE = (
+    "Your mobile bill of {amt} is due on 10-12-26 for A/c {tail}. Pay now",
+    "Your bill of {amt} has been generated for card {tail}. Due date 10-12-26",
+    "New bill of {amt} for A/c {tail}. Pay by 10-12-26",
+    "Bill for {amt} generated for your account {tail}",
+)
 # A direction labelled with a colon, after the rail or the account: the movement.
 COLON_CREDIT = (
     "UPI Credit:{amt} in A/c {tail}. Info: UPI/ICICI/528951062274/ANIL KUMAR on 16-10-25",
@@ -641,6 +661,7 @@ REFUSED = {
     "a period's summary": (SUMMARY, {"service"}),
     "a reward won": (WON, {"promo", "predebit"}),
     "a broker's payout": (TRADING_PAYOUT, {"service", "predebit"}),
+    "a bill due or generated": (BILL_DUE, {"reminder"}),
 }
 
 
@@ -820,6 +841,20 @@ def test_a_credit_is_the_amount_its_noun_names_before_the_verb(layer: str) -> No
 def test_a_payment_reported_done_from_an_account_is_its_debit(layer: str) -> None:
     _check(DONE_FROM_ACCOUNT, layer, _moved("debit"))
     _check(DONE_INTO_ACCOUNT, layer, _moved("credit"))
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_a_bill_paid_is_its_debit_not_a_reminder(layer: str) -> None:
+    # Read as the debit, or (a wording respaced past what the layer reads) left for the owner
+    # to see; never set aside as a reminder. As written, every one is read.
+    debit = _moved("debit")
+
+    def debit_or_shown(result: ParseResult, case: Case) -> bool:
+        return result == ParseResult(None, UNRECOGNIZED) or debit(result, case)
+
+    _check(BILL_PAID, layer, debit_or_shown)
+    for sender, body, txn in _read_as_written(BILL_PAID, layer, "Rs 1,234.00"):
+        assert (txn.direction, str(txn.amount)) == ("debit", "1234.00"), (sender, body)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

@@ -160,7 +160,14 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
                     ("statement",),
                     r"\bstatement\b[^.]{0,60}?\b(?:generated|sent|mailed|dated|is ready|emailed)\b",
                 ),
-                (("bill",), r"\bnew bill\b|\bbill (?:of|for|generated|is)\b"),
+                # A bill due, not one paid ("Your electricity bill of Rs 1,234 has been paid
+                # from A/c …", "… debited for bill of BESCOM" are the payment).
+                (
+                    ("bill",),
+                    r"\bnew bill\b|\bbill (?:generated|is (?:due|generated|ready))\b"
+                    r"|^(?!.*\b(?:paid|debited|deducted|successful|successfully|received)\b)"
+                    r".*?\bbill (?:of|for)\b",
+                ),
             ),
         ),
         (
