@@ -267,6 +267,15 @@ _MARKER = re.compile(r"\s(?:to|from|at|by)\s", _I)
 _BANK_HEADER = re.compile(r"BK|BNK|BANK|B$|SBI|BOI|IOB|SIB|CITI|CBI")
 
 
+def _direction_verb(low: str) -> re.Match[str] | None:
+    """The first money word that gives the direction (_VERB), passing over a limit's or a
+    total's label ("Avl Credit: Rs 45,000", "Total Debit:")."""
+    verb = _VERB.search(low)
+    while verb is not None and verb[0][-1] == ":" and _LIMIT_LABEL.search(low, 0, verb.start()):
+        verb = _VERB.search(low, verb.end())
+    return verb
+
+
 def looks_like_bank(header: str, low_body: str) -> bool:
     """A DLT header without built-in formats is read when its shape or the body names a bank
     or an account ("Equitas A/c 12XX")."""
@@ -290,9 +299,7 @@ def parse(
     if low is None:
         low = body.lower()
     # The verb first: most messages that reach this layer and are no transaction have none.
-    verb = _VERB.search(low)
-    while verb is not None and verb[0][-1] == ":" and _LIMIT_LABEL.search(low, 0, verb.start()):
-        verb = _VERB.search(low, verb.end())
+    verb = _direction_verb(low)
     glued = _glued(low, len(low) if verb is None else verb.start())
     if verb is None and glued is None:
         return None
@@ -468,7 +475,7 @@ def paid_from_owner(low: str) -> bool:
     XX1234 towards your policy …". From a sender that is no bank, the receiver's, whose money the
     owner's bank alerts on its own. Not a bank's wordings of a transfer: "NAME (has) received Rs
     500 from your A/c", "Rs 500 credited to beneficiary NAME from your A/c"."""
-    verb = _VERB.search(low)
+    verb = _direction_verb(low)
     if verb is None or _credited_from_owner(low, verb) is None:
         return False
     return (
