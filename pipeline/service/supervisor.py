@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from assets.common.atomic import write_text_atomic
 from assets.notify.restarts import RestartWatch
@@ -43,6 +43,8 @@ from pipeline.deadlines import (
 )
 from pipeline.service.log_files import SpaceAwareFileHandler, say_on_stderr
 from pipeline.service.processes import OWNER_ENV, belongs_to, descendants, owner_mark
+
+T = TypeVar("T")
 
 LOG_MAX_BYTES = 5 * 1024 * 1024
 LOG_BACKUPS = 3
@@ -558,9 +560,9 @@ class Supervisor:
             marked: list[str] = []
             if spec.work is not None:
                 mark = functools.partial(spec.work.interrupted, workers, self.run_grace)
-                answer = answer_within(self.storage_answer, mark)
-                if answer.done:
-                    marked = list(answer.value)  # type: ignore[call-overload]
+                answer = _answer_within(self.storage_answer, mark)
+                if answer.done and answer.value is not None:
+                    marked = answer.value
                 else:  # the stop goes on whatever the run storage says
                     why = (
                         f"{type(answer.error).__name__}: {answer.error}"
@@ -613,7 +615,7 @@ def _work_names(spec: ChildSpec, workers: set[int], seconds: float) -> str:
     if spec.work is None:
         return ""
     work = spec.work
-    answer = answer_within(seconds, lambda: ", ".join(work.describe(workers)))
+    answer = _answer_within(seconds, lambda: ", ".join(work.describe(workers)))
     if answer.error is not None:  # naming the runs is for the log: never in the stop's way
         error = answer.error
         return f"the work of {spec.name} (could not name it: {type(error).__name__}: {error})"
@@ -621,22 +623,22 @@ def _work_names(spec: ChildSpec, workers: set[int], seconds: float) -> str:
         return (
             f"the work of {spec.name} (not named: the run storage did not answer in {seconds:g} s)"
         )
-    return str(answer.value)
+    return answer.value or ""
 
 
 @dataclass
-class Answer:
-    """What `answer_within` got: `done` with `value`, or `error`, or neither (no answer)."""
+class _Answer(Generic[T]):
+    """What `_answer_within` got: `done` with `value`, or `error`, or neither (no answer)."""
 
     done: bool = False
-    value: object = None
+    value: T | None = None
     error: Exception | None = None
 
 
-def answer_within(seconds: float, fn: Callable[[], object]) -> Answer:
+def _answer_within(seconds: float, fn: Callable[[], T]) -> _Answer[T]:
     """fn() on a daemon thread, waited for `seconds` at most; a call still running then is
     left to finish on its own (it holds nothing the stop needs)."""
-    answer = Answer()
+    answer: _Answer[T] = _Answer()
 
     def call() -> None:
         try:
