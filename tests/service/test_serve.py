@@ -258,6 +258,11 @@ def test_serve_runs_restarts_and_stops_the_whole_tree(served: Served) -> None:
     assert second.returncode == 2
     assert "already running" in second.stderr
 
+    # SIGUSR1 prints every thread's stack (what a stop that hangs is doing) and stops nothing.
+    stacks = _stacks(served, proc)
+    assert "_serve_thread" in stacks and "serve_forever" in stacks, stacks
+    assert proc.poll() is None and served.get("ui", "/")[0] == 200
+
     # A bank SMS reaches the feed: the service's chat.db watcher launches the run through the
     # UI's GraphQL API, exactly one, tagged with the SMS's ROWID; the sensor does not repeat it.
     wait_for(served.watching, 30, "the chat.db watcher to start")
