@@ -1,5 +1,5 @@
-"""parse_messages, parse_grouped and derive: a batch parsed grouped by issuer and wording gives
-parse_message's results, each with its own message."""
+"""parse_grouped and derive: a batch parsed grouped by issuer and wording gives parse_message's
+results, each with its own message."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ import pytest
 from assets.common.senders import sender_header
 from assets.transactions.categories import DEFAULT_RULES
 from assets.transactions.derive import STATUS_IGNORED, derive_rows
+from assets.transactions.model import ParseResult
 from assets.transactions.parsing import (
     formats_from_config,
     issuer_for_sender,
     parse_grouped,
     parse_message,
-    parse_messages,
 )
 from assets.transactions.parsing.core import GROUP_MIN
+from assets.transactions.parsing.format import Format
 from tests.transactions.sms_corpus import CORPORA, load
 
 # Every labelled line of every corpus, shuffled: senders and wordings interleave as in an inbox.
@@ -26,9 +27,21 @@ PAIRS = [(line["sender"], line["body"]) for name in CORPORA for line in load(nam
 random.Random(11).shuffle(PAIRS)
 
 
+def _in_order(
+    pairs: list[tuple[str, str]], formats: list[Format] | None = None
+) -> list[ParseResult]:
+    """parse_grouped's results put back in the batch's order."""
+    results: list[ParseResult | None] = [None] * len(pairs)
+    for at, result in parse_grouped([s for s, _ in pairs], [b for _, b in pairs], formats):
+        assert results[at] is None, f"index {at} yielded twice"
+        results[at] = result
+    assert None not in results, "an index not yielded"
+    return [result for result in results if result is not None]
+
+
 def test_a_shuffled_batch_gets_each_message_its_own_result() -> None:
     assert len(PAIRS) > GROUP_MIN  # so the batch is grouped, not parsed in order
-    assert parse_messages(PAIRS) == [parse_message(sender, body) for sender, body in PAIRS]
+    assert _in_order(PAIRS) == [parse_message(sender, body) for sender, body in PAIRS]
 
 
 def test_results_follow_the_input_order_not_the_grouping() -> None:
@@ -41,15 +54,15 @@ def test_results_follow_the_input_order_not_the_grouping() -> None:
         for at in range(GROUP_MIN * 2)
         for sender, body in [(debit, credit)[at % 2]]
     ]
-    results = parse_messages(batch)
+    results = _in_order(batch)
     assert [r.transaction.amount for r in results] == [100 + at for at in range(GROUP_MIN * 2)]
     assert [r.transaction.direction for r in results[:4]] == ["debit", "credit"] * 2
 
 
 def test_a_small_batch_and_an_empty_one() -> None:
-    assert parse_messages([]) == []
+    assert _in_order([]) == []
     few = PAIRS[:3]
-    assert parse_messages(few) == [parse_message(sender, body) for sender, body in few]
+    assert _in_order(few) == [parse_message(sender, body) for sender, body in few]
 
 
 def test_the_owners_formats_are_used_in_a_batch() -> None:
@@ -64,11 +77,11 @@ def test_the_owners_formats_are_used_in_a_batch() -> None:
     )
     batch = [("VM-XYZBNK", f"Paid {at + 1}.50 to SHOP ref {at}") for at in range(GROUP_MIN)]
     batch += PAIRS[:GROUP_MIN]
-    results = parse_messages(batch, formats)
+    results = _in_order(batch, formats)
     assert results == [parse_message(sender, body, formats) for sender, body in batch]
     assert results[0].transaction is not None
     assert results[0].transaction.counterparty == "SHOP"
-    assert parse_messages(batch)[0].transaction is None  # without them, not read
+    assert _in_order(batch)[0].transaction is None  # without them, not read
 
 
 def test_parse_grouped_yields_every_index_once_with_its_own_result() -> None:

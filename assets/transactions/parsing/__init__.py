@@ -5,7 +5,6 @@ from assets.transactions.parsing.core import (
     issuer_for_sender,
     parse_grouped,
     parse_message,
-    parse_messages,
 )
 from assets.transactions.parsing.format import Format, FormatConfigError, formats_from_config
 
@@ -17,5 +16,4 @@ __all__ = [
     "issuer_for_sender",
     "parse_grouped",
     "parse_message",
-    "parse_messages",
 ]

@@ -1,14 +1,12 @@
 """parse_message: sender → issuer → negatives → issuer formats → generic layer → generic formats.
 
-parse_grouped, parse_messages: the same for a batch, grouped so that the CPU's caches stay
-warm."""
+parse_grouped: the same for a batch, grouped so that the CPU's caches stay warm."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
-from assets.common.gc_pause import gc_paused
 from assets.common.senders import sender_header
 from assets.transactions.model import UNRECOGNIZED, ParseResult, Transaction
 from assets.transactions.parsing import generic, negatives, not_moved
@@ -198,17 +196,3 @@ def _grouped_order(senders: Sequence[str], bodies: Sequence[str]) -> Iterable[in
         return range(len(bodies))
     keys = [f"{_route(s)[1] or ''}\0{b[:_OPENING]}" for s, b in zip(senders, bodies, strict=True)]
     return sorted(range(len(bodies)), key=keys.__getitem__)
-
-
-@gc_paused  # a first derive's ~100,000 results: no collector passes over them meanwhile
-def parse_messages(
-    messages: Sequence[tuple[str, str]], formats: Sequence[Format] | None = None
-) -> list[ParseResult]:
-    """parse_message of each (sender, body), the results in the order given (parsed grouped:
-    see parse_grouped)."""
-    results: list[ParseResult] = [_EMPTY] * len(messages)
-    senders = [sender for sender, _ in messages]
-    bodies = [body for _, body in messages]
-    for at, result in parse_grouped(senders, bodies, formats):
-        results[at] = result
-    return results
