@@ -301,11 +301,13 @@ DEFAULT_RULES: tuple[CategoryRule, ...] = (
 class CategoryConfigError(TransactionsError, ValueError):
     """A user category rule that cannot work; the message names the entry and shows a fix.
 
-    `index` is the rule's position (from 1) in `[[categories.rules]]`, `problem` what is wrong."""
+    `index` is the rule's position (from 1) in `[[categories.rules]]`, `problem` what is wrong;
+    `summary` is the message without `example`, a valid rule."""
 
     def __init__(self, index: int, problem: str) -> None:
         self.index, self.problem = index, problem
-        super().__init__(f"category rule {index}: {problem}. Example: {_EXAMPLE}")
+        self.summary, self.example = f"category rule {index}: {problem}", _EXAMPLE
+        super().__init__(f"{self.summary}. Example: {_EXAMPLE}")
 
 
 _EXAMPLE = '{pattern = "(?i)swiggy|zomato", category = "Food:Delivery", direction = "debit"}'

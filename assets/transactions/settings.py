@@ -128,9 +128,7 @@ def _validate_with(reader: SettingsReader, key: str, build: Callable[[], object]
     try:
         build()
     except (CategoryConfigError, FormatConfigError) as exc:
-        text = str(exc)
-        problem, _, example = text.partition(". Example: ")
-        raise reader.error(key, f"has a problem: {problem}", example or text) from None
+        raise reader.error(key, f"has a problem: {exc.summary}", exc.example) from None
 
 
 SECTION = Section("parsing", read_parsing)

@@ -162,6 +162,34 @@ def test_malformed_settings_name_file_key_and_example(
     assert example in message
 
 
+@pytest.mark.parametrize(
+    ("text", "problem", "example"),
+    [
+        (
+            "[[sms.formats]]\nsender = \"XYZBNK\"\npattern = 'Rs (?P<amount>[\\d.]+'\n"
+            'direction = "debit"\n',
+            "is not a valid regular expression",
+            '{sender = "XYZBNK", pattern = ',
+        ),
+        (
+            '[[categories.rules]]\npattern = "(x"\ncategory = "Food"\n',
+            "is not a valid regular expression",
+            '{pattern = "(?i)swiggy|zomato", ',
+        ),
+    ],
+)
+def test_a_bad_format_or_category_rule_says_its_problem_once_then_a_valid_entry(
+    tmp_path: Path, text: str, problem: str, example: str
+) -> None:
+    with pytest.raises(SettingsError) as info:
+        load_settings(write(tmp_path, text))
+    message = str(info.value)
+    assert message.count(problem) == 1, message
+    # The example is the valid entry alone, not the whole message again.
+    assert info.value.example is not None and info.value.example.startswith(example)
+    assert message.endswith(f"Example of a right value: {info.value.example}")
+
+
 def test_missing_config_named_by_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "nope.toml"))
     with pytest.raises(SettingsError, match=r"nope\.toml"):

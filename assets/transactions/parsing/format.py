@@ -309,12 +309,13 @@ class FormatConfigError(TransactionsError, ValueError):
     """A user-defined format that cannot work; the message names the entry and shows a fix.
 
     `index` is the entry's position (from 1) in `[[sms.formats]]`, `label` its name if it has
-    one, `problem` what is wrong."""
+    one, `problem` what is wrong; `summary` is the message without `example`, a valid entry."""
 
     def __init__(self, index: int, problem: str, label: object = None) -> None:
         self.index, self.problem, self.label = index, problem, label
         where = f"sms.formats entry {index}" + (f" ({label!r})" if label else "")
-        super().__init__(f"{where}: {problem}. Example of a valid entry: {_EXAMPLE}")
+        self.summary, self.example = f"{where}: {problem}", _EXAMPLE
+        super().__init__(f"{self.summary}. Example of a valid entry: {_EXAMPLE}")
 
 
 _EXAMPLE = (
