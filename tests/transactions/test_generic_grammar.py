@@ -701,6 +701,78 @@ def test_a_transfer_worded_transferred_to_a_name(
     )
 
 
+def _labelled_bare():
+    """A figure printed with no currency after its label, in the direction's own clause."""
+    labels = ("amt {n}", "Amt. {n}", "AMT:{n}", "amount {n}", "Amount: {n}", "amt  {n}")
+    figures = (
+        ("84.00", Decimal("84.00")),
+        ("1,23,456.78", Decimal("123456.78")),
+        ("2500.5", Decimal("2500.5")),
+    )
+    cores = (
+        (
+            "Your acct SB {tail} has Credit txn via Transfer of {amt} with remark INT PD and avl "
+            "bal is 5777.80 on 28-06-2026 - ZXY",
+            "credit",
+        ),
+        (
+            "Your acct SB {tail} has Debit txn via UPI of {amt} to RAVI KUMAR and avl bal is "
+            "Rs 5,527.80 on 28-06-2026 - ZXY",
+            "debit",
+        ),
+        ("A/c {tail} debited for {amt} on 05-11-26 towards UPI/RAVI. Avl bal Rs 4500.00", "debit"),
+        ("A/c {tail} credited with {amt} on 05-11-26 by NEFT. Bal:INR 4,500.00", "credit"),
+        (
+            "Dear Customer, your A/c {tail} is debited for {amt} on 05-11-26. Avl Bal 1200.00",
+            "debit",
+        ),
+        ("Your a/c {tail} is credited for {amt} on 05-11-26 (UPI Ref 612345678901)", "credit"),
+    )
+    tails = ("XX1234", "**1234", "*1234")
+    index = 0
+    for core, direction in cores:
+        for label in labels:
+            for text, amount in figures:
+                body = core.format(amt=label.format(n=text), tail=tails[index % len(tails)])
+                yield _CASES[index % len(_CASES)](body), amount, direction
+                index += 1
+
+
+@pytest.mark.parametrize("sender", [BANK, "JD-SPBALT-S"])
+def test_an_amount_printed_bare_after_its_label_in_the_directions_clause(sender: str) -> None:
+    # "Your acct SB **5129 has Credit txn via Transfer of amt 84.00 … and avl bal is 5777.80":
+    # before, the balance was the only amount seen and the alert was set aside as a balance.
+    wrong = []
+    for body, amount, direction in _labelled_bare():
+        txn = parse_message(sender, body).transaction
+        if txn is None or (txn.amount, txn.direction, txn.account_tail) != (
+            amount,
+            direction,
+            "1234",
+        ):
+            wrong.append((body, txn))
+    assert not wrong, f"{len(wrong)} of 108 misread, e.g. {wrong[:2]}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # The figure outside the direction's clause: an offer, a total, a due amount.
+        "Spend amt 5,000.00 more on card XX1234 to earn cashback of Rs 500",
+        "Total amt due 5,000.00 on your Card XX1234. Debit by auto-pay on 05-11-26.",
+        "Avl bal amt 5,000.00 in A/c XX1234 as on 05-11-26. Credit limit amt 50,000.00",
+    ],
+)
+def test_a_bare_figure_outside_the_directions_clause_is_not_read(body: str) -> None:
+    assert parse_message(BANK, body).transaction is None
+
+
+def test_an_unread_alert_with_a_direction_noun_is_unrecognized_not_a_balance() -> None:
+    # No account digits: the generic layer cannot read it, and `sms unrecognized` must list it.
+    body = "Your acct has Credit txn via Transfer of amt 84.00 and avl bal is 5777.80 - ZXY"
+    assert parse_message(BANK, body).reason == "unrecognized"
+
+
 def _terse():
     withdrawals = ("ATM CSH WDL", "NFS WDL ATM 1234", "CASH WDL", "CSH WDL")
     for i, label in enumerate(withdrawals):

@@ -33,7 +33,13 @@ _MONEY = re.compile(
     r"(?:(?P<cur>(?:rs|inr|" + "|".join(FOREIGN).lower() + r")(?:\b|(?=\d))|₹)"
     r"\.?\s*:?\s*(?:inr\s*)?"
     r"(?P<amount>\d+(?:,\d{2,3})*(?:\.\d+|(?!\d|,\d|\.\d))|\.\d{1,2}(?!\d|,\d))"
-    r"|\b(?:debited|credited) (?:by|with) (?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
+    # Terse formats print the figure bare after the verb ("credited with 84.00"), or labelled in
+    # the direction's own clause ("Credit txn via Transfer of amt 84.00", "debited for Amt:
+    # 500.00"): taken only with its paise, so a count or a date is never read as one, and only
+    # there, where no offer, limit or total puts a figure.
+    r"|\b(?:(?:debited|credited) (?:by|with) "
+    r"|(?:debit|credit)(?:ed)?\b[^.;!?\n]{0,40}?\b(?:amt|amount)\b\.?\s*:?\s*)"
+    r"(?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # "sent … to you", "paid you", "transferred … to your A/c XX1234": someone's money to the owner
 # (a credit), unless the owner's own account sent it ("sent from your A/c … to your A/c XX9876")
@@ -106,6 +112,8 @@ _VERB = re.compile(
 _TAIL = re.compile(
     r"\b(?:account|acct|acc|a/?c|card|cc)(?:\b|(?=[x*]))\.?"
     r"(?:\s*(?:no\.?|number|ending(?: with| in)?))?\s*:?\s*"
+    # The account's type between the word and its digits ("acct SB **5129", "A/c SB-XX1234").
+    r"(?:(?:sb|sba|ca|od)\b[\s-]*)?"
     # A card number printed in masked groups ("4375 XXXX XXXX 1234"): the digits after them.
     r"(?:(?:\d*[\s-]?[x*.]+(?:[\s-][x*.]+)*[\s-]?)(?P<masked>\d{3,})|(?P<plain>\d{3,18})\b)"
     r"|\bending (?:with |in )?(?P<ending>\d{4})\b"

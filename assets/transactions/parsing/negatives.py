@@ -202,8 +202,9 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
             r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b"
-            # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500".
-            r"|\bspend (?:rs|inr|₹)"
+            # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500",
+            # its figure bare too ("Spend 5,000 more", "Spend amt 5,000.00 …").
+            r"|\bspend (?:rs|inr|₹|amt\b|amount\b|\d)"
             # A prize won, unless the body says it was paid ("… and has been credited to your
             # A/c"): "You've won Rs 100 cashback on your card XX1234".
             r"|\b(?:you|ve|have|has) (?:just )?won\b(?!.*\b(?:credited|added|deposited)\b)",
@@ -391,6 +392,13 @@ _MOVE_WORD = compiled(
 _AMOUNT_START = re.compile("(?:" + "|".join(_CURRENCIES) + r"|₹)\.?\s*:?\s*(?:inr\.?\s*)?\.?\d")
 
 
+# What generic._MONEY reads as a bare amount after a label, for `_amount_before`.
+_LABELLED_AMOUNT = re.compile(
+    r"\b(?:debit|credit)(?:ed)?\b[^.;!?\n]{0,40}?\b(?:amt|amount)\b\.?\s*:?\s*"
+    r"\d+(?:,\d{2,3})*\.\d{1,2}\b"
+)
+
+
 def _word_before(low: str, at: int) -> bool:
     """Whether a word character (what `\\b` looks at) stands just before `at`."""
     return at > 0 and (low[at - 1].isalnum() or low[at - 1] == "_")
@@ -410,7 +418,13 @@ def _amount_before(low: str, end: int) -> bool:
         ):
             return True
     start = _AMOUNT_START.search(low, 0, end)
-    return start is not None and (start[0][0] == "₹" or not _word_before(low, start.start()))
+    if start is not None and (start[0][0] == "₹" or not _word_before(low, start.start())):
+        return True
+    # A figure printed bare after its label ("Debit txn of amt 250.00 … avl bal Rs 5,527.80"):
+    # the generic layer reads it as the amount moved.
+    return ("amt" in low[:end] or "amount" in low[:end]) and (
+        _LABELLED_AMOUNT.search(low, 0, end) is not None
+    )
 
 
 def balance_statement(low: str) -> bool:
@@ -603,7 +617,8 @@ def _first_reason(
 # Wording that reports money moving: an unmatched body with it stays "unrecognized", so a bank's
 # new alert wording shows up in the parse-coverage check instead of hiding as "service".
 _MONEY_MOVED = compiled(
-    r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited|dr\.?|cr\.?)\b"
+    r"\b(?:debited|credited|spent|withdrawn|sent|received|paid|transferred|deposited|dr\.?|cr\.?"
+    r"|(?:debit|credit) (?:txn|transaction))\b"
 )
 
 
