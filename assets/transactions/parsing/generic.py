@@ -710,10 +710,16 @@ def _channel(low: str) -> Channel:
 
 # A payment towards a credit card ("Your payment of Rs 12,345 towards HDFC Credit Card XX1234 is
 # successful", "… made to your credit card XX1234 from A/c XX5678"): a card bill paid, never a
-# spend on the card. Not "paid to AMAZON using credit card", a spend's own wording.
+# spend on the card. Not "paid to AMAZON using credit card", a spend's own wording. After a bare
+# "for", only a bill or payment of the card ("debited from A/c XX5678 for Credit Card Bill
+# Payment"): "debited for your credit card" could be a spend's.
+_NOT_THE_CARDS = r"(?:(?!(?:using|via|with|on|from|by|through|at|in)\b)[\w&'.-]+\s+){0,3}?"
 _TO_CARD = compiled(
     r"\b(?:towards|(?:made|paid)\s+(?:to|for))\s+(?:the\s+|your\s+)?"
-    r"(?:(?!(?:using|via|with|on|from|by|through|at|in)\b)[\w&'.-]+\s+){0,3}?credit\s*card\b"
+    + _NOT_THE_CARDS
+    + r"credit\s*card\b|\bfor\s+(?:the\s+|your\s+)?"
+    + _NOT_THE_CARDS
+    + r"credit\s*card\s+(?:bill|payment|dues)\b"
 )
 # The account it was paid from ("from A/c XX5678"), and the card's digits ("Credit Card XX1234").
 # Plain `re`: `compiled` splits alternatives, each with its own copy of the digits' group, and
