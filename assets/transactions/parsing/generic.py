@@ -25,6 +25,11 @@ _I = re.IGNORECASE
 _SUCCESSFUL = r"suc+es+ful"
 # ISO codes seen on foreign-currency card alerts; "Rs"/"INR"/"₹" are rupees.
 FOREIGN = ("USD", "EUR", "GBP", "AED", "SGD", "AUD", "CAD", "JPY", "CHF", "THB", "MYR", "HKD")
+# A figure's label in the direction's own clause ("Credit txn via Transfer of amt ", "debited
+# for Amt: "): the bare figure after it is the amount moved (here and in negatives).
+LABEL_IN_THE_DIRECTIONS_CLAUSE = (
+    r"(?:debit|credit)(?:ed)?\b[^.;!?\n]{0,40}?\b(?:amt|amount)\b\.?\s*:?\s*"
+)
 # The amount, verb, tail and balance are searched in the lower-cased body with lower-case
 # patterns: re's IGNORECASE matching costs more, and the lower-cased body is at hand anyway.
 # The currency may touch its number ("INR12,345.67", "₹500") or stand apart from it ("₹ 310",
@@ -38,7 +43,7 @@ _MONEY = re.compile(
     # 500.00"): taken only with its paise, so a count or a date is never read as one, and only
     # there, where no offer, limit or total puts a figure.
     r"|\b(?:(?:debited|credited) (?:by|with) "
-    r"|(?:debit|credit)(?:ed)?\b[^.;!?\n]{0,40}?\b(?:amt|amount)\b\.?\s*:?\s*)"
+    r"|" + LABEL_IN_THE_DIRECTIONS_CLAUSE + ")"
     r"(?P<bare>\d+(?:,\d{2,3})*\.\d{1,2})\b)"
 )
 # "sent … to you", "paid you", "transferred … to your A/c XX1234": someone's money to the owner

@@ -15,7 +15,7 @@ import re
 from assets.common.privacy import is_otp_lower
 from assets.common.regex_prefix import compiled
 from assets.transactions.model import DOUBTFUL_REVERSAL, DOUBTFUL_TENSE
-from assets.transactions.parsing.generic import FOREIGN
+from assets.transactions.parsing.generic import FOREIGN, LABEL_IN_THE_DIRECTIONS_CLAUSE
 from assets.transactions.parsing.kinds import CREDITED_BACK
 
 # The code itself, not a "never share your OTP" footer on a real alert: "123456 is your OTP",
@@ -394,8 +394,7 @@ _AMOUNT_START = re.compile("(?:" + "|".join(_CURRENCIES) + r"|₹)\.?\s*:?\s*(?:
 
 # What generic._MONEY reads as a bare amount after a label, for `_amount_before`.
 _LABELLED_AMOUNT = re.compile(
-    r"\b(?:debit|credit)(?:ed)?\b[^.;!?\n]{0,40}?\b(?:amt|amount)\b\.?\s*:?\s*"
-    r"\d+(?:,\d{2,3})*\.\d{1,2}\b"
+    r"\b" + LABEL_IN_THE_DIRECTIONS_CLAUSE + r"\d+(?:,\d{2,3})*\.\d{1,2}\b"
 )
 
 
