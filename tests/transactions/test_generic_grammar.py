@@ -519,6 +519,59 @@ def test_a_payment_received_that_is_processed_successfully_stays_a_credit() -> N
     )
 
 
+def _done_in_any_tense():
+    """A payment or transaction reported successful, in the present or the past ("BoB Credit
+    Card bill payment of Rs. 2,819 was successful!", Kotak811, read by its own format)."""
+    cores = (
+        ("Payment of {amt} from A/c {tail} to BESCOM {done}. Ref 612345678901", "BESCOM"),
+        ("Your payment of {amt} to NETFLIX from A/c {tail} {done} on 05-11-26", "NETFLIX"),
+        ("Bill payment of {amt} from A/c {tail} to AIRTEL {done}!", "AIRTEL"),
+        ("Transaction of {amt} on your Card {tail} at SWIGGY {done}.", "SWIGGY"),
+        ("Your txn of {amt} at ZEPTO from A/c {tail} {done}.", "ZEPTO"),
+    )
+    tenses = ("is successful", "was successful", "has been successful", "was sucessful")
+    index = 0
+    for core, name in cores:
+        for done in tenses:
+            for text, amount in _AMOUNTS:
+                body = core.format(amt=text, tail=_TAILS[index % len(_TAILS)], done=done)
+                yield _CASES[index % len(_CASES)](body), amount, name
+                index += 1
+
+
+def test_a_payment_reported_successful_in_any_tense_is_a_debit() -> None:
+    wrong = []
+    for body, amount, name in _done_in_any_tense():
+        txn = parse_message(BANK, body).transaction
+        if txn is None or (txn.direction, txn.amount, txn.account_tail) != (
+            "debit",
+            amount,
+            "1234",
+        ):
+            wrong.append((body, txn))
+        elif txn.counterparty is None or txn.counterparty.upper() != name:
+            wrong.append((body, txn.counterparty))
+    assert not wrong, f"{len(wrong)} of 100 misread, e.g. {wrong[:3]}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Reported successful, but no money moved, or not the owner's.
+        "Your request for cheque book of Rs 50 from a/c XX1234 was successful.",
+        "Payment of Rs 500 received in your A/c XX1234 from RAVI was successful.",
+        "Your transaction of Rs 500 at AMAZON from a/c xx1234 was not successful.",
+        "Your payment of Rs 500 from A/c XX1234 to BESCOM was unsuccessful.",
+        "Your payment of Rs 500 from A/c XX1234 to BESCOM was not successful.",
+    ],
+)
+def test_success_in_the_past_makes_no_debit_of_a_request_a_receipt_or_a_failure(
+    body: str,
+) -> None:
+    txn = parse_message(BANK, body).transaction
+    assert txn is None or txn.direction == "credit", txn
+
+
 # --- issue 21 §5: one generator per shape of the wider grammar ----------------------------
 # Each yields the shape in its variants (amount shapes, casing, the account mask, what comes
 # around it); every variant must read with the stated amount, currency, direction and payee.

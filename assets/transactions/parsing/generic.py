@@ -106,9 +106,10 @@ _VERB = re.compile(
     # on your card … for USD 16.5 … is Approved", "A transaction of INR 1,250 was made": read at
     # their start, so an earlier "received"/"refund" decides.
     r"payment of (?![^\n]{0,80}?\breceived\b)"
-    r"(?=[^\n]{0,120}?\bis (?:processed successfully|" + _SUCCESSFUL + r")\b)|"
+    r"(?=[^\n]{0,120}?\b(?:is|was|has been) (?:processed successfully|" + _SUCCESSFUL + r")\b)|"
     r"(?:transaction|txn) (?:of|on|for)\b"
-    r"(?=[^\n]{0,160}?\b(?:is " + _SUCCESSFUL + r"|is approved|was made|has been made)\b))"
+    r"(?=[^\n]{0,160}?\b(?:(?:is|was|has been) " + _SUCCESSFUL + r"|is approved|was made"
+    r"|has been made)\b))"
     r"|\b(?P<credit>credited|received|deposited|cr\b\.?|credit of|ha[sd] a credit|refund|"
     r"credit (?:transaction|txn)|transferred (?:to|into|in) your\b|reversed|reversal|cashback|"
     r"credit\s*:|"
@@ -207,13 +208,16 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"(?P<name>[A-Z][A-Z0-9 .&*'-]{1,40})(?=\n|$)",
         ),
         # "… at CL TRIP CHARGES is Approved.", "transaction of Rs.188.33 on Amazon is sucessful"
+        # (or "was/has been successful")
         (
-            (" is approved", " is suc"),
+            (" is approved", " is suc", " was suc", " been suc"),
             # the date between them is not the merchant's ("at NETFLIX.COM on 02-12-2026 is …")
             r"\b(?:at|on)\s+"
             + _NAME
             + r"(?:\s+on\s+\d[\d/.:-]*(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)?"
-            + r"(?=\s+is (?:approved|"
+            + r"(?=\s+(?:is (?:approved|"
+            + _SUCCESSFUL
+            + r")|(?:was|has been) "
             + _SUCCESSFUL
             + r")\b)",
         ),
