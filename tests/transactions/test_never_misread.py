@@ -255,6 +255,16 @@ SPEND_OFFER = (
     "Spend {amt} on card {tail} this month and get 5X reward points",
     "Spend {amt} using A/c {tail} debit card to win a trip",
 )
+# An offer to convert a spend into instalments: the spend was alerted when it was made; the
+# offer quotes it again before any money word of its own.
+EMI_OFFER = (
+    "Convert your purchase of {amt} at AMAZON on Credit Card {tail} into 3 EMIs. Reply EMI to "
+    "5676766",
+    "You can convert {amt} spent on your Credit Card {tail} at CROMA into EMIs. Click bit.ly/x",
+    "Convert your Credit Card {tail} txn of {amt} at CROMA into EMI @ 1.5% p.m. SMS EMI to 5676766",
+    "Convert your recent transaction of {amt} at FLIPKART on card {tail} to easy EMIs",
+    "Good news! Your spend of {amt} on card {tail} at CROMA can be converted into EMIs",
+)
 # The same words beside money that moved: the alert is still read.
 MOVED_BESIDE = (
     "{amt} debited from A/c {tail} to shop@upi. If not credited to the beneficiary, it will be "
@@ -278,6 +288,12 @@ MOVED_BESIDE = (
     "Spent USD 12.99 ({amt}) on card no. {tail} at OPENAI. Avl Limit: INR 45,000.00",
     # The spend's verb in a sentence before its amount's: "Card no. " ends none.
     "Spent at OPENAI on card no. {tail}. Amt {amt}, limit INR 45,000.00",
+    # An offer to convert the spend, after the spend's own sentence.
+    "{amt} spent on Credit Card {tail} at CROMA on 05-12-26. To convert this txn of {amt} into "
+    "EMI, SMS EMI to 5676766",
+    "{amt} spent on card {tail} at CROMA. Convert to EMI? Call 18002586161",
+    "{amt} spent on card {tail} at CROMA on 05-12-26. Spends above Rs 2,500 can be converted "
+    "into EMIs: call 18002586161",
 )
 
 # A lender's receipt of the owner's repayment, or an insurer's of a premium: the money left the
@@ -676,6 +692,7 @@ REFUSED = {
     "a reward won": (WON, {"promo", "predebit"}),
     "a broker's payout": (TRADING_PAYOUT, {"service", "predebit"}),
     "a bill due or generated": (BILL_DUE, {"reminder"}),
+    "an offer to convert a spend into EMIs": (EMI_OFFER, {"promo"}),
 }
 
 

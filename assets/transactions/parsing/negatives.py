@@ -198,10 +198,20 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
                 "win ",
                 "won",
                 "spend ",
+                "convert",
             ),
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
             r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b"
+            # An offer to convert a spend into EMIs: "convert" before any figure ("Convert your
+            # purchase of Rs 5,000 at AMAZON into 3 EMIs"), or in the first sentence, which
+            # quotes the spend ("Your spend of Rs 5,000 … can be converted into EMIs"); not an
+            # alert's footer after the sentence of its amount ("Rs 5,000 spent at CROMA. To
+            # convert this txn of Rs 5,000 into EMI, SMS …", "… Convert to EMI?").
+            r"|\A[^₹\d]{0,80}?\bconvert(?:ed)?\b[^.!?\n]{0,60}?(?:rs|inr|₹)\.?\s*:?\s*\.?\d"
+            r"|\A[^₹\d]{0,40}?(?:rs|inr|₹)\.?"
+            r"(?:[^.!?\n]|\.(?=\d)){0,80}?"
+            r"\bconvert(?:ed)? (?:in)?to (?:\w+ ){0,2}?emis?\b"
             # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500",
             # its figure bare too ("Spend 5,000 more", "Spend amt 5,000.00 …").
             r"|\bspend (?:rs|inr|₹|amt\b|amount\b|\d)"
@@ -485,7 +495,8 @@ _GATE_WORDS = (
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
-    "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading",
+    "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading", "convert",
+    "converted",
 )  # fmt: skip
 _GATE = split_forms(*_GATE_WORDS)
 
