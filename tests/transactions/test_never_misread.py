@@ -187,6 +187,16 @@ REQUEST = (
     "Your request for IMPS of {amt} to A/c {tail} is received. Ref 612345678901",
     "Your fund transfer request of {amt} from A/c {tail} has been successfully placed",
 )
+# A dispute or complaint acknowledged quotes a movement its own alert already reported.
+DISPUTE = (
+    "Dispute for {amt} debited from A/c {tail} on 01-11-26 has been registered. Ref 612345678901",
+    "Your complaint for {amt} debited from A/c {tail} on 01-11-26 has been registered. Complaint "
+    "No 612345678901",
+    "Dear Customer, your dispute for txn of {amt} on card {tail} at AMAZON has been raised. "
+    "Ref 612345678901",
+    "We have registered your complaint regarding {amt} debited from A/c {tail} on 01-11-26",
+    "Complaint 612345678901 for {amt} not credited to A/c {tail} is logged. TAT 7 days",
+)
 # A cheque deposited or presented is money to come until it clears: banks alert at deposit and
 # again when it clears (an RBI circular asks for both).
 CLEARING = (
@@ -294,6 +304,11 @@ MOVED_BESIDE = (
     "{amt} spent on card {tail} at CROMA. Convert to EMI? Call 18002586161",
     "{amt} spent on card {tail} at CROMA on 05-12-26. Spends above Rs 2,500 can be converted "
     "into EMIs: call 18002586161",
+    # How to dispute it, after the alert.
+    "{amt} spent on card {tail} at AMAZON on 05-12-26. Trxn not done by you? Raise a dispute at "
+    "https://acme.bank/dispute",
+    "{amt} debited from A/c {tail} to shop@upi. If not done by you, register a complaint at "
+    "18002586161",
 )
 
 # A lender's receipt of the owner's repayment, or an insurer's of a premium: the money left the
@@ -693,6 +708,7 @@ REFUSED = {
     "a broker's payout": (TRADING_PAYOUT, {"service", "predebit"}),
     "a bill due or generated": (BILL_DUE, {"reminder"}),
     "an offer to convert a spend into EMIs": (EMI_OFFER, {"promo"}),
+    "a dispute or complaint acknowledged": (DISPUTE, {"service"}),
 }
 
 

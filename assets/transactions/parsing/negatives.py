@@ -97,6 +97,18 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             r"(?:received|accepted|registered|submitted|placed|logged|initiated)\b",
         ),
         (
+            # A dispute or complaint acknowledged ("Dispute for Rs 500 debited from A/c XX1234
+            # … has been registered"): the movement it quotes had its own alert. Not the way to
+            # raise one that an alert ends with ("Not you? Raise a dispute at …").
+            "service",
+            ("dispute", "complaint", "grievance"),
+            r"\b(?:dispute|complaint|grievance)s?\b(?:(?!(?<!\brs)[.!?] )[^!?]){0,120}?"
+            r"\b(?:has been|have been|is|was) (?:successfully )?"
+            r"(?:registered|raised|received|logged|lodged|accepted|initiated)\b"
+            r"|\b(?:registered|raised|logged|lodged) (?:a |your )?"
+            r"(?:dispute|complaint|grievance)\b",
+        ),
+        (
             "mandate",
             ("mandate", "autopay", "standing instruction", "si "),
             _Either(
@@ -496,7 +508,7 @@ _GATE_WORDS = (
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
     "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading", "convert",
-    "converted",
+    "converted", "dispute", "complaint", "grievance",
 )  # fmt: skip
 _GATE = split_forms(*_GATE_WORDS)
 
