@@ -28,7 +28,7 @@ Kind = Literal[
     "wallet_spend",  # paid out of a wallet's or prepaid card's balance
     "wallet_topup",  # money added to a wallet: a move between the owner's own accounts
     "card_bill_payment",  # a credit-card bill paid (or its payment received on the card)
-    "investment",  # money into (or back from) a fund house: an asset, not spending
+    "investment",  # money into (or back from) a fund house or own deposit: an asset, not spending
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)  # the same fourteen, in the same order
 

@@ -52,11 +52,33 @@ _INVESTMENT = compiled(
 )
 
 
+# The owner's own fixed or recurring deposit as what the money went into or came from ("towards
+# FD booking", "to FD A/c", "on maturity of FD", "by reverse sweep"): money between the owner's
+# accounts, kind `investment` (an asset, as a fund's units are). Only after a preposition, so
+# an advertisement in a footer ("Open an FD at 7.5%") names none. Searched only where one of
+# the cheap substrings is (most alerts have none).
+_OWN_DEPOSIT = compiled(
+    r"\b(?:to|towards|for|into|of|from|by)\s+(?:your\s+|the\s+|a\s+|an\s+|new\s+)?"
+    r"(?:opening\s+(?:a\s+|an\s+)?)?(?:fd|rd|fixed\s+deposit|recurring\s+deposit|term\s+deposit)\b"
+    r"|\bsweep"
+)
+# A credit out of the deposit itself, not its interest alone ("Interest of Rs 1,250 on FD …").
+_DEPOSIT_RETURNED = compiled(r"matur|\bclos(?:ure|ed|ing)\b|sweep|\bredeem|\bredemption|proceeds")
+
+
+def _own_deposit(low: str) -> bool:
+    return (
+        "fd" in low or " rd" in low or "deposit" in low or "sweep" in low
+    ) and _OWN_DEPOSIT.search(low) is not None
+
+
 def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -> Kind:
     """The kind of a movement, given the lower-cased body it was read from."""
     if channel == "atm":
         return "atm_withdrawal" if direction == "debit" else "cash_deposit"
     if direction == "credit":
+        if _own_deposit(low) and ("interest" not in low or _DEPOSIT_RETURNED.search(low)):
+            return "investment"  # the owner's deposit paid out, matured or swept back
         # Plain `in` tests first (each a fast C scan): most alerts hold none of the words, and
         # a failed regex search over the body costs several times more.
         if (
@@ -68,6 +90,12 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
         if "payment" in low and "card" in low and ("received" in low or "towards" in low):
             return "card_bill_payment"  # a credit-card bill payment arriving on the card
         return "transfer"
+    # Into the owner's deposit, unless a charge or tax on it ("penalty for premature closure of
+    # FD", "TDS on interest of FD").
+    if _own_deposit(low) and not (
+        "charge" in low or " fee" in low or "penalty" in low or "tds" in low
+    ):
+        return "investment"
     # A fund house is paid by mandate, auto-payment or transfer ("other"); card and UPI spends
     # (most alerts) skip the scans. A charge ("SIP bounce charges") is no investment.
     if (
