@@ -8,7 +8,7 @@
 #   MUTMUT_JOBS=1 bash benchmarks/mutation.sh ...  # one worker on a busy machine
 #
 # Groups: older (privacy, atomic writes, ledger entries, expenses reader, portfolio history),
-# review, backup, power, parsing (generic layer, negatives, the parser's layers and batches, skip-ahead regexes, stated rupee figures, payees,
+# review, backup, power, parsing (generic layer, negatives, the parser's layers and batches, kinds, skip-ahead regexes, stated rupee figures, payees,
 # refunds), ingest (SMS ingest, the attributedBody decoder, bulk columns), service (the supervisor and a stop's runs in flight), stores (a broken
 # store in the feeds, logs on a full disk, the run storage guard), sources (Android backups, the
 # webhook's spool, 1Password, systemd without a user manager), money (linked alerts, statement
@@ -31,7 +31,7 @@ declare -A MODULE_GROUPS=(
     [review]="assets.review.compose assets.review.week assets.review.reader"
     [backup]="assets.backup.retention assets.backup.freshness"
     [power]="assets.power.feed assets.power.log"
-    [parsing]="assets.transactions.parsing.generic assets.transactions.parsing.negatives assets.transactions.parsing.not_moved assets.transactions.parsing.core assets.common.regex_prefix assets.transactions.parsing.inr_equivalent assets.transactions.inr_fill assets.transactions.payees assets.transactions.refunds"
+    [parsing]="assets.transactions.parsing.generic assets.transactions.parsing.negatives assets.transactions.parsing.not_moved assets.transactions.parsing.core assets.transactions.parsing.kinds assets.common.regex_prefix assets.transactions.parsing.inr_equivalent assets.transactions.inr_fill assets.transactions.payees assets.transactions.refunds"
     [ingest]="assets.sms.ingest assets.sms.attributed_body assets.common.columns"
     [service]="pipeline.service.supervisor pipeline.service.stop_runs"
     [stores]="assets.common.store_fault pipeline.service.log_files pipeline.service.store_watch"

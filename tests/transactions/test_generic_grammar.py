@@ -572,6 +572,36 @@ def test_success_in_the_past_makes_no_debit_of_a_request_a_receipt_or_a_failure(
     assert txn is None or txn.direction == "credit", txn
 
 
+@pytest.mark.parametrize(
+    ("sender", "core", "name"),
+    [
+        (
+            "JM-PHONPE-S",
+            "Paid {amt} to SWIGGY using PhonePe Wallet. Wallet Balance: Rs.750. Ref: "
+            "T2611051234567890",
+            "SWIGGY",
+        ),
+        (
+            "AX-AMZNPY-S",
+            "Payment of {amt} to Netflix using Amazon Pay balance is successful. Balance Rs 1.00",
+            "Netflix",
+        ),
+        (
+            BANK,
+            "{amt} sent to RAVI KUMAR using A/c XX1234 on 05-11-26. UPI Ref 612345678901",
+            "RAVI KUMAR",
+        ),
+        (BANK, "You've spent {amt} at ZEPTO using your Card XX1234 on 05-11-26.", "ZEPTO"),
+    ],
+)
+def test_a_payee_ends_before_what_paid_it(sender: str, core: str, name: str) -> None:
+    # "to SWIGGY using PhonePe Wallet": the wallet or card paid; it is no part of the name.
+    for text, amount in _AMOUNTS:
+        txn = parse_message(sender, core.format(amt=text)).transaction
+        assert txn is not None
+        assert (txn.amount, txn.counterparty) == (amount, name)
+
+
 # --- issue 21 §5: one generator per shape of the wider grammar ----------------------------
 # Each yields the shape in its variants (amount shapes, casing, the account mask, what comes
 # around it); every variant must read with the stated amount, currency, direction and payee.

@@ -250,7 +250,7 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             ("at",),
             r"\bat\s+"
             + _NAME
-            + r"(?=\s*\.(?:\s|$)|\s+(?:with|from) your\b|\s+from a/?c\b|\s*\n|\.?$)",
+            + r"(?=\s*\.(?:\s|$)|\s+(?:with|from|using) your\b|\s+from a/?c\b|\s*\n|\.?$)",
         ),
         # "on SHOPPERS STOP 26-05-2026", "on 16-Feb-26 on PANTALOONS."
         (("on",), r"\bon\s+" + _NAME + r"\s+" + _DMY),
@@ -264,7 +264,7 @@ _PAYEE: tuple[tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str]], ...] = t
             r"(?<!\bdue )\b(?:to|from|by)(?:\s*:\s*|\s+)(?:sender\s+)?"
             + _NAME
             + r"(?=\s+(?:on|via|ref|refno|upi|"
-            r"from|credited|has|have|is|was|thru|through|for|refunded|with)\b|\s+in\s+your\b"
+            r"from|credited|has|have|is|was|thru|through|for|refunded|with|using)\b|\s+in\s+your\b"
             r"|\s*[.(;,]\s|\s*[;,]|\.(?:ref|bal|avl|upi|rrn|utr)\b|\.?$|\s*\(|\s\s|\n)",
         ),
     )
