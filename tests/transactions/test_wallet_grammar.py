@@ -156,3 +156,34 @@ def test_a_phone_number_never_stands_for_a_wallet() -> None:
     body = "Rs.740.00 credited to your Zorpay Wallet on 02-03-2026 11:20:05. Bal:Rs.915.50"
     assert parse_message(APP, body).transaction is not None
     assert parse_message("+919812345678", body).transaction is None
+
+
+FUNDED = (
+    "Rs.1,000.00 credited to your Zor Wallet from HDFC Bank A/c XX1234. Wallet balance Rs.2,250.00",
+    "Rs 1,000.00 added and credited to your Zor wallet from your a/c no. 001234. Wallet Bal Rs 2,250",
+    "INR 1,000.00 paid from your Zor Wallet to A/c XX9876 of RAVI. Wallet balance INR 1,250.00",
+)
+
+
+@pytest.mark.parametrize("body", FUNDED)
+@pytest.mark.parametrize("sender", SENDERS)
+def test_a_bank_account_named_beside_a_wallet_is_not_the_wallets(body: str, sender: str) -> None:
+    # The account that topped the wallet up (or that the wallet paid) is the bank's, with an
+    # alert of its own; taken for the wallet's digits, one wallet became one per bank account.
+    for variant in VARIANTS:
+        txn = parse_message(sender, variant(body)).transaction
+        assert txn is not None
+        assert (txn.instrument, txn.account_tail, txn.amount) == (
+            "wallet",
+            None,
+            Decimal("1000.00"),
+        )
+
+
+@pytest.mark.parametrize("sender", SENDERS)
+def test_the_card_a_wallet_issued_keeps_its_digits(sender: str) -> None:
+    body = "Rs 81.00 spent from Zor Meal wallet, card no.xx6620 at CAFE COFFEE DAY on 05-11-26."
+    for variant in VARIANTS:
+        txn = parse_message(sender, variant(body) + " Avl bal Rs 919.00").transaction
+        assert txn is not None
+        assert (txn.instrument, txn.account_tail) == ("wallet", "6620")

@@ -384,6 +384,11 @@ def parse(
         store = _own_store(low, verb, done, direction)
         if store is not None and txn_id is not None:
             reference = body[txn_id.start("ref") : txn_id.end("ref")] if same_offsets else None
+        # A bank account named beside the wallet ("credited to your Zor Wallet from HDFC Bank
+        # A/c XX1234") is the one that topped it up or that it paid, with its own alert: the
+        # wallet has no digits of its own (an app's card number, "card no.xx6620", is its own).
+        if store == "wallet" and tail_match is not None and _ACCOUNT_LABEL.match(tail_match[0]):
+            tail = None
     if tail is None and (reference is None or not bank_like) and not atm_cash and store is None:
         return None
     date_text = first_date(low)
@@ -634,6 +639,8 @@ def _amount(
     return amount, currency.upper(), money.end()
 
 
+# A tail match that names a bank account rather than a card ("a/c xx1234", "account 001234").
+_ACCOUNT_LABEL = re.compile(r"(?:account|acct|acc|a/?c)\b")
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)
 # An account named by its digits ("A/c XX5678", "account no. 005678"): the digits its group.
 _ACCOUNT_DIGITS = r"(?:a/?c|acct|account)\b\.?(?:\s*(?:no\.?|number))?\s*:?\s*[x*]*(\d{3,})(?!\d)"
