@@ -129,6 +129,11 @@ ANNOUNCED = (
     "A debit transaction of {amt} will be made on your A/c {tail} on 05-02-26",
     "Your card {tail} will be charged USD 12.99 ({amt}) on 05-02-26 for NETFLIX",
     "{amt} will be transferred from A/c {tail} to RAVI KUMAR on 05-02-26 via IMPS",
+    # An object between "get" and the participle: the offer to have it credited.
+    "Your salary advance of {amt} is ready. Tap to get it credited to your A/c {tail}",
+    "Your refund of {amt} is ready. Click here to get the amount credited to A/c {tail}",
+    "Cashback of {amt} is ready. Reply YES to get the money credited to A/c {tail}",
+    "Your cashback of {amt} is ready: we will get it credited to A/c {tail} once you reply YES",
     # A pre-debit notice that says "Debited": scheduled, so nothing has moved yet.
     "UPI AutoPay 7b2e41c0a95d4f18b3c6e20d91aa5f37@ibl for Jar Gold\nDebited {amt}\nscheduled on "
     "19/04/2026\nA/c {tail}",

@@ -160,7 +160,8 @@ def test_a_phone_number_never_stands_for_a_wallet() -> None:
 
 FUNDED = (
     "Rs.1,000.00 credited to your Zor Wallet from HDFC Bank A/c XX1234. Wallet balance Rs.2,250.00",
-    "Rs 1,000.00 added and credited to your Zor wallet from your a/c no. 001234. Wallet Bal Rs 2,250",
+    "Rs 1,000.00 added and credited to your Zor wallet from your a/c no. 001234. Wallet Bal "
+    "Rs 2,250",
     "INR 1,000.00 paid from your Zor Wallet to A/c XX9876 of RAVI. Wallet balance INR 1,250.00",
 )
 

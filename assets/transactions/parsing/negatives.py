@@ -327,6 +327,27 @@ def _adverb(word: str) -> bool:
     return word.endswith("ly") or word in ("auto", "auto-")
 
 
+# What may stand between "get" and its participle: "to get it credited", "get the amount credited".
+_GOT_OBJECTS = frozenset(("it", "them", "this", "that"))
+_GOT_NOUNS = frozenset(("amount", "money", "funds", "refund", "cashback"))
+
+
+def _after_get(words: list[str], at: int) -> int:
+    """The index after words[at] ("be" or "get") and, after "get", the object it takes."""
+    after = at + 1
+    if words[at] != "get" or after >= len(words):
+        return after
+    if words[after] in _GOT_OBJECTS:
+        return after + 1
+    if (
+        words[after] in ("the", "your")
+        and after + 1 < len(words)
+        and words[after + 1] in _GOT_NOUNS
+    ):
+        return after + 2
+    return after
+
+
 def _announcement_end(words: list[str], at: int) -> int:
     """The index after the announced phrase that starts at words[at], or 0 when none does."""
     count = len(words)
@@ -335,12 +356,12 @@ def _announcement_end(words: list[str], at: int) -> int:
     if word == "to":
         if after >= count or words[after] not in ("be", "get"):
             return 0
-        after += 1
+        after = _after_get(words, after)
     elif word != "being":  # a modal: "will", "you'll"…
         if after < count and words[after] == "not":
             after += 1
         if after < count and words[after] in ("be", "get"):
-            after += 1
+            after = _after_get(words, after)
         elif after + 1 < count and words[after] == "have" and words[after + 1] == "been":
             after += 2
         else:  # active: "will debit", "will directly credit"
