@@ -98,6 +98,9 @@ def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
             "7.5% in the app",
             "transfer",
         ),
+        # Initials are no deposit's label.
+        ("Rs 500.00 credited to A/c XX1234 by RD SHARMA on 05-11-26", "transfer"),
+        ("Rs 500.00 debited from A/c XX1234 to FD MART on 05-11-26", "transfer"),
         # "rd" inside a word is no recurring deposit.
         ("Rs 500.00 debited from A/c XX1234 towards ORDER 123 on 05-11-26", "transfer"),
     ],

@@ -59,7 +59,10 @@ _INVESTMENT = compiled(
 # the cheap substrings is (most alerts have none).
 _OWN_DEPOSIT = compiled(
     r"\b(?:to|towards|for|into|of|from|by)\s+(?:your\s+|the\s+|a\s+|an\s+|new\s+)?"
-    r"(?:opening\s+(?:a\s+|an\s+)?)?(?:fd|rd|fixed\s+deposit|recurring\s+deposit|term\s+deposit)\b"
+    r"(?:opening\s+(?:a\s+|an\s+)?)?(?:fixed\s+deposit|recurring\s+deposit|term\s+deposit\b"
+    # "FD"/"RD" only as a deposit's label, not a name's initials ("by RD SHARMA", "to FD MART").
+    r"|[fr]d\b(?=\s*(?:a/?c\b|acc|account|no\b|number|instal|booking|maturity|closure|renewal"
+    r"|[x*\d(-]|[.,;:]|$)))"
     r"|\bsweep"
 )
 # A credit out of the deposit itself, not its interest alone ("Interest of Rs 1,250 on FD …").
