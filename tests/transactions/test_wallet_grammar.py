@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from assets.transactions.parsing import parse_message
+from assets.transactions.parsing.kinds import wallet_kind
 
 APP = "AX-ZORPAY-S"  # an unknown header that does not look like a bank's
 BANK = "VM-ZXYBNK-S"  # an unknown bank's header
@@ -188,3 +189,23 @@ def test_the_card_a_wallet_issued_keeps_its_digits(sender: str) -> None:
         txn = parse_message(sender, variant(body) + " Avl bal Rs 919.00").transaction
         assert txn is not None
         assert (txn.instrument, txn.account_tail) == ("wallet", "6620")
+
+
+@pytest.mark.parametrize(
+    ("kind", "direction", "has_payee", "wallet"),
+    [
+        # Paid out of the wallet's balance: a spend, a bill paid from it too.
+        ("purchase", "debit", True, "wallet_spend"),
+        ("transfer", "debit", True, "wallet_spend"),
+        ("bill", "debit", False, "wallet_spend"),
+        # A fee the wallet charged, or money it took back, keeps its kind.
+        ("fee", "debit", False, "fee"),
+        ("refund", "debit", True, "refund"),
+        # Into it: from nobody named a top-up; from a person or a refund, their own kinds.
+        ("transfer", "credit", False, "wallet_topup"),
+        ("transfer", "credit", True, "transfer"),
+        ("refund", "credit", False, "refund"),
+    ],
+)
+def test_a_wallets_own_kinds(kind: str, direction: str, has_payee: bool, wallet: str) -> None:
+    assert wallet_kind(kind, direction, has_payee) == wallet  # type: ignore[arg-type]
