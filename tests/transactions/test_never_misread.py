@@ -202,6 +202,15 @@ DISPUTE = (
     "We have registered your complaint regarding {amt} debited from A/c {tail} on 01-11-26",
     "Complaint 612345678901 for {amt} not credited to A/c {tail} is logged. TAT 7 days",
 )
+# A credit whose only account digits are the payer's, after "from": they are not the owner's.
+PAYER_ACCOUNT = (
+    "{amt} received in your account from A/c {tail} of RAVI KUMAR on 05-11-26",
+    "{amt} credited to your account from A/c {tail} on 05-11-26 by IMPS",
+    "Dear Customer, your a/c is credited by {amt} on 05-11-26 from a/c {tail} (IMPS Ref "
+    "612345678901)",
+    "{amt} credited to your FASTag wallet linked to vehicle KA01AB1234 from A/c {tail}",
+    "{amt} credited to your Sukanya Samriddhi account from your A/c {tail} on 05-11-26",
+)
 # A cheque deposited or presented is money to come until it clears: banks alert at deposit and
 # again when it clears (an RBI circular asks for both).
 CLEARING = (
@@ -744,6 +753,17 @@ def test_no_refused_family_is_read_with_its_amount_bare_after_a_label(
     monkeypatch.setattr(sys.modules[__name__], "AMOUNTS", BARE_AMOUNTS)
     for cores, _ in REFUSED.values():
         _check(cores, layer, lambda result, _: result.transaction is None)
+
+
+@pytest.mark.parametrize("layer", ["issuer formats", "generic only"])
+def test_the_payers_account_is_never_taken_for_the_owners(layer: str) -> None:
+    # "… credited to your account from A/c XX5678 of RAVI": a credit of 5678 was a phantom
+    # account of the owner's; the credit is read without digits, or not at all.
+    def not_the_payers(result: ParseResult, case: Case) -> bool:
+        txn = result.transaction
+        return txn is None or (txn.direction == "credit" and txn.account_tail != _tail_of(case))
+
+    _check(PAYER_ACCOUNT, layer, not_the_payers)
 
 
 @pytest.mark.parametrize("layer", ["issuer formats", "generic only"])

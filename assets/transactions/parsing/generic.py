@@ -375,6 +375,14 @@ def parse(
             direction = "debit"
             if source["digits"]:
                 tail = fields.account_tail(source["digits"])
+    if (
+        direction == "credit"
+        and tail_match is not None
+        and _FROM_JUST_BEFORE.search(low, max(0, tail_match.start() - 12), tail_match.start())
+    ):
+        # The only digits are the payer's ("… credited to your account from A/c XX5678 of
+        # RAVI"): not the owner's account, which the alert does not name.
+        tail = None
     # The owner's wallet or app card stands for account digits where none are printed, and
     # names the instrument where they are ("spent from Pluxee Meal wallet, card no.xx6620").
     store = None
@@ -639,6 +647,8 @@ def _amount(
     return amount, currency.upper(), money.end()
 
 
+# "from" right before an account's digits: the payer's account, on a credit.
+_FROM_JUST_BEFORE = re.compile(r"\bfrom\s+(?:your\s+)?$")
 # A tail match that names a bank account rather than a card ("a/c xx1234", "account 001234").
 _ACCOUNT_LABEL = re.compile(r"(?:account|acct|acc|a/?c)\b")
 _FOREIGN_LOW = frozenset(code.lower() for code in FOREIGN)

@@ -17,7 +17,8 @@ FORMATS = (
     fmt(
         "amount-verb-account",
         rf"{CUR}{AMT}\s+(?:has been |is |was )?(?P<direction>debited|credited)\s+"
-        rf"(?:from|to|in|into)\s+(?:your\s+)?(?:\w+\s+){{0,3}}?{_ACCOUNT}{TAIL}"
+        # Not over a "from" to the payer's account ("credited to your account from A/c XX5678").
+        rf"(?:from|to|in|into)\s+(?:your\s+)?(?:(?!from\b)\w+\s+){{0,3}}?{_ACCOUNT}{TAIL}"
         rf"{_DATE_LATER}{_BAL_LATER}",
         None,
         "other",
