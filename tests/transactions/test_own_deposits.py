@@ -27,6 +27,17 @@ INTO_A_DEPOSIT = (
     "{amt} debited from A/c XX1234 on 05-11-26 for opening Fixed Deposit XX9876",
     "Dear Customer, {amt} debited from your A/c XX1234 towards Term Deposit XX9876 on 05-11-26",
 )
+# The government savings schemes are the owner's deposits too.
+INTO_A_SCHEME = (
+    "{amt} debited from A/c XX1234 towards PPF A/c XX9876 on 05-11-26",
+    "{amt} transferred from A/c XX1234 to Sukanya Samriddhi A/c XX9876 on 05-11-26",
+    "{amt} debited from A/c XX1234 for NPS contribution on 05-11-26. Ref 612345678901",
+    "Dear Customer, {amt} debited from your A/c XX1234 towards Public Provident Fund on 05-11-26",
+)
+INTO_A_SCHEMES_ACCOUNT = (
+    "{amt} credited to your PPF A/c XX1234 from A/c XX9876 on 05-11-26",
+    "Your NPS contribution of {amt} has been credited to PRAN XX1234 on 05-11-26",
+)
 OUT_OF_A_DEPOSIT = (
     "Your A/c XX1234 is credited with {amt} on maturity of FD XX9876 on 05-11-26",
     "{amt} credited to A/c XX1234 on 05-11-26 by reverse sweep from FD XX9876",
@@ -45,7 +56,13 @@ def _cases(cores: tuple[str, ...]):
 
 @pytest.mark.parametrize("generic_only", [False, True])
 @pytest.mark.parametrize(
-    ("cores", "direction"), [(INTO_A_DEPOSIT, "debit"), (OUT_OF_A_DEPOSIT, "credit")]
+    ("cores", "direction"),
+    [
+        (INTO_A_DEPOSIT, "debit"),
+        (OUT_OF_A_DEPOSIT, "credit"),
+        (INTO_A_SCHEME, "debit"),
+        (INTO_A_SCHEMES_ACCOUNT, "credit"),
+    ],
 )
 def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
     cores: tuple[str, ...], direction: str, generic_only: bool

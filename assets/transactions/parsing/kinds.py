@@ -52,17 +52,20 @@ _INVESTMENT = compiled(
 )
 
 
-# The owner's own fixed or recurring deposit as what the money went into or came from ("towards
-# FD booking", "to FD A/c", "on maturity of FD", "by reverse sweep"): money between the owner's
-# accounts, kind `investment` (an asset, as a fund's units are). Only after a preposition, so
+# The owner's own fixed or recurring deposit, or a savings scheme's account (PPF, NPS), as what
+# the money went into or came from ("towards FD booking", "to FD A/c", "on maturity of FD", "by
+# reverse sweep", "towards PPF A/c"): money between the owner's accounts, kind `investment` (an
+# asset, as a fund's units are). Only after a preposition, so
 # an advertisement in a footer ("Open an FD at 7.5%") names none. Searched only where one of
 # the cheap substrings is (most alerts have none).
 _OWN_DEPOSIT = compiled(
     r"\b(?:to|towards|for|into|of|from|by)\s+(?:your\s+|the\s+|a\s+|an\s+|new\s+)?"
     r"(?:opening\s+(?:a\s+|an\s+)?)?(?:fixed\s+deposit|recurring\s+deposit|term\s+deposit\b"
+    # The government's savings schemes: PPF, Sukanya Samriddhi, the NPS (its PRAN).
+    r"|public\s+provident\s+fund|sukanya\s+samriddhi"
     # "FD"/"RD" only as a deposit's label, not a name's initials ("by RD SHARMA", "to FD MART").
-    r"|[fr]d\b(?=\s*(?:a/?c\b|acc|account|no\b|number|instal|booking|maturity|closure|renewal"
-    r"|[x*\d(-]|[.,;:]|$)))"
+    r"|(?:[fr]d|ppf|ssy|nps|pran)\b(?=\s*(?:a/?c\b|acc|account|no\b|number|instal|booking"
+    r"|maturity|closure|renewal|contribution|[x*\d(-]|[.,;:]|$)))"
     r"|\bsweep"
 )
 # A credit out of the deposit itself, not its interest alone ("Interest of Rs 1,250 on FD …").
@@ -71,7 +74,16 @@ _DEPOSIT_RETURNED = compiled(r"matur|\bclos(?:ure|ed|ing)\b|sweep|\bredeem|\bred
 
 def _own_deposit(low: str) -> bool:
     return (
-        "fd" in low or " rd" in low or "deposit" in low or "sweep" in low
+        "fd" in low
+        or " rd" in low
+        or "deposit" in low
+        or "sweep" in low
+        or "ppf" in low
+        or "nps" in low
+        or "pran" in low
+        or "provident" in low
+        or "sukanya" in low
+        or "ssy" in low
     ) and _OWN_DEPOSIT.search(low) is not None
 
 
