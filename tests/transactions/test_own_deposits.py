@@ -38,6 +38,13 @@ INTO_A_SCHEMES_ACCOUNT = (
     "{amt} credited to your PPF A/c XX1234 from A/c XX9876 on 05-11-26",
     "Your NPS contribution of {amt} has been credited to PRAN XX1234 on 05-11-26",
 )
+# Securities bought from the account: shares allotted in an IPO, a sovereign gold bond.
+INTO_SECURITIES = (
+    "{amt} debited from A/c XX1234 towards allotment of shares in ACME LTD IPO on 05-11-26",
+    "{amt} debited from A/c XX1234 for purchase of Sovereign Gold Bond on 05-11-26",
+    "Dear Customer, {amt} debited from your A/c XX1234 for SGB 2026-27 Series III on 05-11-26",
+    "{amt} debited from A/c XX1234 towards IPO application ACME LTD (ASBA) on 05-11-26",
+)
 OUT_OF_A_DEPOSIT = (
     "Your A/c XX1234 is credited with {amt} on maturity of FD XX9876 on 05-11-26",
     "{amt} credited to A/c XX1234 on 05-11-26 by reverse sweep from FD XX9876",
@@ -62,6 +69,7 @@ def _cases(cores: tuple[str, ...]):
         (OUT_OF_A_DEPOSIT, "credit"),
         (INTO_A_SCHEME, "debit"),
         (INTO_A_SCHEMES_ACCOUNT, "credit"),
+        (INTO_SECURITIES, "debit"),
     ],
 )
 def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
@@ -115,6 +123,9 @@ def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
             "7.5% in the app",
             "transfer",
         ),
+        # An IPO's or a bond's charge is a cost; a refund of an application money back.
+        ("Rs 15.00 debited from A/c XX1234 towards IPO application charges", "fee"),
+        ("Rs 50,000.00 credited to A/c XX1234 as refund of IPO application money", "refund"),
         # Initials are no deposit's label.
         ("Rs 500.00 credited to A/c XX1234 by RD SHARMA on 05-11-26", "transfer"),
         ("Rs 500.00 debited from A/c XX1234 to FD MART on 05-11-26", "transfer"),

@@ -45,10 +45,13 @@ _CREDIT_KIND = dict(_CREDIT_WORDS)
 # (negatives.reversed_to_owner), searched only where "back" is.
 CREDITED_BACK = compiled(r"\bcredited\s+back\b")
 _DEBIT_KIND = dict(_DEBIT_WORDS)
-# Money into a fund house: a SIP, a fund's units, an asset manager as payee. Searched only when
-# one of the cheap substrings below is in the body (most alerts hold none of them).
+# Money into a fund house (a SIP, a fund's units, an asset manager as payee) or into securities
+# (an IPO's allotment, a sovereign gold bond). Searched only when one of the cheap substrings
+# below is in the body (most alerts hold none of them).
 _INVESTMENT = compiled(
     r"mutual fund|index fund|\bsip\b|\bamc\b|asset management|ppfas|units? (?:allot|purchase)"
+    # Securities bought from the account: shares allotted in an IPO, a sovereign gold bond.
+    r"|\bipo\b|allotment of shares|sovereign gold bond|\bsgb\b"
 )
 
 
@@ -115,7 +118,16 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
     # (most alerts) skip the scans. A charge ("SIP bounce charges") is no investment.
     if (
         channel == "other"
-        and ("fund" in low or "sip" in low or "amc" in low or "ppfas" in low)
+        and (
+            "fund" in low
+            or "sip" in low
+            or "amc" in low
+            or "ppfas" in low
+            or "ipo" in low
+            or "allot" in low
+            or "gold bond" in low
+            or "sgb" in low
+        )
         and _INVESTMENT.search(low)
         and not ("charge" in low or " fee" in low or "penalty" in low)
     ):
