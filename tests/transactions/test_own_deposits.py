@@ -123,6 +123,17 @@ def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
             "7.5% in the app",
             "transfer",
         ),
+        (
+            "Rs 5,000.00 sent from A/c XX1234 by NEFT to RAVI KUMAR on 05-11-26. Open an FD A/c "
+            "from the app at 7.5%!",
+            "transfer",
+        ),
+        # A card spend or a UPI payment is none: "for FD" there is a shop's name or a note.
+        ("Rs 640.00 spent on your Card XX4402 at CROMA for FD booking on 03-02-26.", "purchase"),
+        (
+            "Rs 640.00 debited from A/c XX1234 to VPA ravi@okaxis on 05-11-26, note: for FD.",
+            "transfer",
+        ),
         # An IPO's or a bond's charge is a cost; a refund of an application money back.
         ("Rs 15.00 debited from A/c XX1234 towards IPO application charges", "fee"),
         ("Rs 50,000.00 credited to A/c XX1234 as refund of IPO application money", "refund"),

@@ -375,14 +375,13 @@ def parse(
             direction = "debit"
             if source["digits"]:
                 tail = fields.account_tail(source["digits"])
-    if (
-        direction == "credit"
-        and tail_match is not None
-        and _FROM_JUST_BEFORE.search(low, max(0, tail_match.start() - 12), tail_match.start())
-    ):
-        # The only digits are the payer's ("… credited to your account from A/c XX5678 of
-        # RAVI"): not the owner's account, which the alert does not name.
-        tail = None
+    if direction == "credit" and tail_match is not None:
+        # The only digits are the payer's, after the owner's side named without them ("…
+        # credited to your account from A/c XX5678 of RAVI"): not the owner's account, which
+        # the alert does not name.
+        payer = _FROM_JUST_BEFORE.search(low, max(0, tail_match.start() - 12), tail_match.start())
+        if payer is not None and "your" in low[: payer.start()]:
+            tail = None
     # The owner's wallet or app card stands for account digits where none are printed, and
     # names the instrument where they are ("spent from Pluxee Meal wallet, card no.xx6620").
     store = None

@@ -75,6 +75,11 @@ _OWN_DEPOSIT = compiled(
 _DEPOSIT_RETURNED = compiled(r"matur|\bclos(?:ure|ed|ing)\b|sweep|\bredeem|\bredemption|proceeds")
 
 
+# A card's or a UPI payment is no deposit of the owner's (and most alerts are one: they skip
+# the scans).
+_SPENDS = ("card", "upi")
+
+
 def _own_deposit(low: str) -> bool:
     return (
         "fd" in low
@@ -95,7 +100,11 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
     if channel == "atm":
         return "atm_withdrawal" if direction == "debit" else "cash_deposit"
     if direction == "credit":
-        if _own_deposit(low) and ("interest" not in low or _DEPOSIT_RETURNED.search(low)):
+        if (
+            channel not in _SPENDS
+            and _own_deposit(low)
+            and ("interest" not in low or _DEPOSIT_RETURNED.search(low))
+        ):
             return "investment"  # the owner's deposit paid out, matured or swept back
         # Plain `in` tests first (each a fast C scan): most alerts hold none of the words, and
         # a failed regex search over the body costs several times more.
@@ -110,8 +119,10 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
         return "transfer"
     # Into the owner's deposit, unless a charge or tax on it ("penalty for premature closure of
     # FD", "TDS on interest of FD").
-    if _own_deposit(low) and not (
-        "charge" in low or " fee" in low or "penalty" in low or "tds" in low
+    if (
+        channel not in _SPENDS
+        and _own_deposit(low)
+        and not ("charge" in low or " fee" in low or "penalty" in low or "tds" in low)
     ):
         return "investment"
     # A fund house is paid by mandate, auto-payment or transfer ("other"); card and UPI spends
