@@ -258,6 +258,10 @@ ATTEMPTED = (
 )
 # A limit set or stated: the amount is the limit's.
 LIMIT = (
+    # How much of a limit is used: a summary, not a spend.
+    "You have spent {amt} of your Rs 5,000.00 monthly limit on Card {tail}",
+    "You've used {amt} of your daily UPI limit on A/c {tail}",
+    "{amt} of your Rs 50,000 credit limit used on card {tail} this cycle",
     "{amt} is the new ATM withdrawal limit set for Debit Card {tail}",
     "ATM withdrawal limit of {amt} set for your Debit Card {tail} as requested",
     "Your daily ATM cash withdrawal limit has been changed to {amt} for card {tail}",
@@ -316,6 +320,9 @@ MOVED_BESIDE = (
     "{amt} spent on Credit Card {tail} at CROMA on 05-12-26. To convert this txn of {amt} into "
     "EMI, SMS EMI to 5676766",
     "{amt} spent on card {tail} at CROMA. Convert to EMI? Call 18002586161",
+    # How much of the limit is used, after the spend's own sentence.
+    "{amt} spent on card {tail} at CROMA on 05-12-26. You have used Rs 40,000 of your Rs 50,000 "
+    "limit",
     "{amt} spent on card {tail} at CROMA on 05-12-26. Spends above Rs 2,500 can be converted "
     "into EMIs: call 18002586161",
     # How to dispute it, after the alert.

@@ -135,6 +135,14 @@ def _limits_named(low: str) -> list[int]:
     return found
 
 
+# How much of a limit a figure is ("Rs 4,500 of your Rs 5,000 monthly limit", "Rs 800 of your
+# daily UPI limit"): a limit's use reported, not a movement.
+_OF_A_LIMIT = re.compile(
+    r"\d\s+of\s+(?:your|the|its)\s+(?:(?:rs|inr|₹)\.?\s*[\d,]+(?:\.\d+)?\s+)?(?:[\w-]+\s+){0,3}?"
+    r"limit\b"
+)
+
+
 def quoted_not_moved(low: str, limit: bool, period: bool) -> bool:
     """Whether the sentence of the body's first amount states a limit ("ATM withdrawal limit
     of Rs 25,000 set", "Rs 10,000 is the new daily limit") or a period's total ("You have spent
@@ -148,6 +156,8 @@ def quoted_not_moved(low: str, limit: bool, period: bool) -> bool:
     if amount is None:
         return False
     start, end = _sentence(low, amount)
+    if limit and _OF_A_LIMIT.search(low, start, end) is not None:
+        return True  # "You have spent Rs 4,500 of your Rs 5,000 monthly limit": a limit's use
     # A limit set moves nothing before it either ("Spent USD 12.99 … Avl Limit: INR …" is the
     # spend's alert).
     if any(start <= at < end for at in limits) and _MOVED.search(low, 0, end) is None:
