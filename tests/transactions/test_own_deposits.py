@@ -137,6 +137,11 @@ def test_money_into_or_out_of_the_owners_deposit_is_neither_spent_nor_earned(
         # An IPO's or a bond's charge is a cost; a refund of an application money back.
         ("Rs 15.00 debited from A/c XX1234 towards IPO application charges", "fee"),
         ("Rs 50,000.00 credited to A/c XX1234 as refund of IPO application money", "refund"),
+        # Money to someone named is theirs, whatever it is for.
+        (
+            "Rs 5,000.00 debited from A/c XX1234 to RAVI KUMAR for FD booking on 05-11-26",
+            "transfer",
+        ),
         # Initials are no deposit's label.
         ("Rs 500.00 credited to A/c XX1234 by RD SHARMA on 05-11-26", "transfer"),
         ("Rs 500.00 debited from A/c XX1234 to FD MART on 05-11-26", "transfer"),

@@ -75,8 +75,8 @@ _OWN_DEPOSIT = compiled(
 _DEPOSIT_RETURNED = compiled(r"matur|\bclos(?:ure|ed|ing)\b|sweep|\bredeem|\bredemption|proceeds")
 
 
-# A card's or a UPI payment is no deposit of the owner's (and most alerts are one: they skip
-# the scans).
+# A card's or a UPI payment is no deposit of the owner's, nor is a debit to someone named (most
+# alerts are one of these: they skip the scans).
 _SPENDS = ("card", "upi")
 
 
@@ -120,7 +120,8 @@ def kind_of(low: str, direction: Direction, channel: Channel, has_payee: bool) -
     # Into the owner's deposit, unless a charge or tax on it ("penalty for premature closure of
     # FD", "TDS on interest of FD").
     if (
-        channel not in _SPENDS
+        not has_payee
+        and channel not in _SPENDS
         and _own_deposit(low)
         and not ("charge" in low or " fee" in low or "penalty" in low or "tds" in low)
     ):

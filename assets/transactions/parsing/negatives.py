@@ -210,26 +210,29 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
                 "win ",
                 "won",
                 "spend ",
-                "convert",
             ),
             r"\bpre-?approved\b|\bwaiting for you\b|\b(?:are|is) eligible\b|\bapply (?:now|today)\b"
             r"|\bapply:|\b(?:exclusive|special|limited[- ]period|festive) offer|\bcongratulations\b"
             r"|\bneed funds\b|\bupgrade (?:now|your)\b|\bwin (?:rs|inr|₹|a|exciting)\b"
-            # An offer to convert a spend into EMIs: "convert" before any figure ("Convert your
-            # purchase of Rs 5,000 at AMAZON into 3 EMIs"), or in the first sentence, which
-            # quotes the spend ("Your spend of Rs 5,000 … can be converted into EMIs"); not an
-            # alert's footer after the sentence of its amount ("Rs 5,000 spent at CROMA. To
-            # convert this txn of Rs 5,000 into EMI, SMS …", "… Convert to EMI?").
-            r"|\A[^₹\d]{0,80}?\bconvert(?:ed)?\b[^.!?\n]{0,60}?(?:rs|inr|₹)\.?\s*:?\s*\.?\d"
-            r"|\A[^₹\d]{0,40}?(?:rs|inr|₹)\.?"
-            r"(?:[^.!?\n]|\.(?=\d)){0,80}?"
-            r"\bconvert(?:ed)? (?:in)?to (?:\w+ ){0,2}?emis?\b"
             # An offer's spend to come: "Spend Rs 5,000 more on card XX1234 to earn Rs 500",
             # its figure bare too ("Spend 5,000 more", "Spend amt 5,000.00 …").
             r"|\bspend (?:rs|inr|₹|amt\b|amount\b|\d)"
             # A prize won, unless the body says it was paid ("… and has been credited to your
             # A/c"): "You've won Rs 100 cashback on your card XX1234".
             r"|\b(?:you|ve|have|has) (?:just )?won\b(?!.*\b(?:credited|added|deposited)\b)",
+        ),
+        (
+            # An offer to convert a spend into EMIs: "convert" before any figure ("Convert your
+            # purchase of Rs 5,000 at AMAZON into 3 EMIs"), or in the first sentence, which
+            # quotes the spend ("Your spend of Rs 5,000 … can be converted into EMIs"); not an
+            # alert's footer after the sentence of its amount ("Rs 5,000 spent at CROMA. To
+            # convert this txn of Rs 5,000 into EMI, SMS …", "… Convert to EMI?").
+            "promo",
+            ("convert",),
+            r"\A[^₹\d]{0,80}?\bconvert(?:ed)?\b[^.!?\n]{0,60}?(?:rs|inr|₹)\.?\s*:?\s*\.?\d"
+            r"|\A[^₹\d]{0,40}?(?:rs|inr|₹)\.?"
+            r"(?:[^.!?\n]|\.(?=\d)){0,80}?"
+            r"\bconvert(?:ed)? (?:in)?to (?:\w+ ){0,2}?emis?\b",
         ),
         (
             # A broker's payout: money leaving the trading account for the bank account the
@@ -528,13 +531,18 @@ _GATE_WORDS = (
     "could", "pre-approved", "preapproved", "approved", "waiting", "eligible", "apply",
     "offer", "offers", "congratulations", "need", "upgrade", "win", "initiated", "clearing",
     "point", "points", "wrongly", "erroneously", "inadvertently", "mistakenly", "mistake",
-    "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading", "convert",
-    "converted", "dispute", "complaint", "grievance",
+    "error", "reversed", "back", "recovered", "attempted", "spend", "won", "trading",
 )  # fmt: skip
 _GATE = split_forms(*_GATE_WORDS)
 
 
-_ANY_GATE = _GATE | _ANNOUNCED_WORDS
+# The words of the two reasons that need no gate word (an acknowledgement, an EMI offer): they
+# send a body to `announced`'s branch, which looks for those two alone, not to every reason.
+_ACKNOWLEDGED_OR_OFFER_WORDS = split_forms(
+    "dispute", "disputes", "complaint", "complaints", "grievance", "grievances", "convert",
+    "converted",
+)  # fmt: skip
+_ANY_GATE = _GATE | _ANNOUNCED_WORDS | _ACKNOWLEDGED_OR_OFFER_WORDS
 _GLUED_MODAL = re.compile(r"(\d)(will|shall|would)\b")
 # Whether _GLUED_MODAL is in a body, written so that re skips ahead to the modals' letters.
 _GLUED_MODAL_AT = re.compile(r"(?:w(?<=\dw)ill|s(?<=\ds)hall|w(?<=\dw)ould)\b")
@@ -548,9 +556,10 @@ def before_formats(low: str, sender: str) -> str | None:
     # The strong reasons' two substrings that are no gate word: looked for once, here.
     flagged = "otp" in low or "mandate" in low
     if not flagged and _ANY_GATE.isdisjoint(words):
-        # Most alerts: no word any strong reason or an announcement needs (one pass). An
-        # amount before the first "bal" is the usual alert ("Rs 5 debited … Avl Bal"): no
-        # balance statement, and the cheapest look at it (balance_statement's first steps).
+        # Most alerts: no word any strong reason, an acknowledgement, an EMI offer or an
+        # announcement needs (one pass). An amount before the first "bal" is the usual alert
+        # ("Rs 5 debited … Avl Bal"): no balance statement, and the cheapest look at it
+        # (balance_statement's first steps).
         label = low.find("bal")
         if label < 0 or _amount_before(low, label):
             return None
@@ -577,8 +586,9 @@ def before_formats(low: str, sender: str) -> str | None:
             return "otp"
     else:
         # Money announced, anywhere in the body, is not money moved (_strong looks at it
-        # after failures and declines: "failed; … will be refunded" is a failure).
-        reason = announced(spaced, words)
+        # after failures and declines: "failed; … will be refunded" is a failure); an
+        # acknowledgement before it and an EMI offer after it, in _strong's order.
+        reason = _acknowledged(spaced) or announced(spaced, words) or _emi_offer(spaced)
         if reason is not None:
             return reason
     if "bal" in low and balance_statement(low):
@@ -627,19 +637,38 @@ def _strong(low: str, words: list[str]) -> str | None:
     return _first_reason(rest, low, words)
 
 
-# The one strong reason, besides the OTP's, that needs no gate word: "mandate" (a substring).
+# The strong reasons, besides the OTP's, that need no gate word: "mandate", a dispute or complaint
+# acknowledged, an offer to convert a spend into EMIs. Their words are common in footers ("To
+# dispute, call …", "Convert to EMI?"), where a gate word would send the body through every
+# reason: each is looked for on its own instead.
 _MANDATE = next(regex for reason, _, regex in _STRONG if reason == "mandate")
+_ACKNOWLEDGED = next(regex for _, triggers, regex in _STRONG if "dispute" in triggers)
+_EMI_OFFER = next(regex for _, triggers, regex in _STRONG if triggers == ("convert",))
+
+
+def _acknowledged(low: str) -> str | None:
+    if ("dispute" in low or "complaint" in low or "grievance" in low) and _ACKNOWLEDGED.search(low):
+        return "service"
+    return None
+
+
+def _emi_offer(low: str) -> str | None:
+    return "promo" if "convert" in low and _EMI_OFFER.search(low) else None
 
 
 def _otp_or_mandate(low: str, words: list[str]) -> str | None:
     """`_strong` for a body with "otp" or "mandate" in it and none of the gate's words: every
-    other strong reason needs one of those words, so only these two and an announcement can
-    hold (the same answer, without looking for the rest)."""
+    other strong reason needs one of those words, so only these, an acknowledgement, an EMI
+    offer and an announcement can hold, in `_strong`'s order (the same answer, without looking
+    for the rest)."""
     if _otp(low):
         return "otp"
+    reason = _acknowledged(low)
+    if reason is not None:
+        return reason
     if "mandate" in low and _MANDATE.search(low):
         return "mandate"
-    return announced(low, words)
+    return announced(low, words) or _emi_offer(low)
 
 
 def _first_reason(
