@@ -58,9 +58,9 @@ _INVESTMENT = compiled(
 # The owner's own fixed or recurring deposit, or a savings scheme's account (PPF, NPS), as what
 # the money went into or came from ("towards FD booking", "to FD A/c", "on maturity of FD", "by
 # reverse sweep", "towards PPF A/c"): money between the owner's accounts, kind `investment` (an
-# asset, as a fund's units are). Only after a preposition, so
-# an advertisement in a footer ("Open an FD at 7.5%") names none. Searched only where one of
-# the cheap substrings is (most alerts have none).
+# asset, as a fund's units are). Only after a preposition, so an advertisement in a footer
+# ("Open an FD A/c at 7.5%") names none. Searched only where one of the cheap substrings is
+# (most alerts have none).
 _OWN_DEPOSIT = compiled(
     r"\b(?:to|towards|for|into|of|from|by)\s+(?:your\s+|the\s+|a\s+|an\s+|new\s+)?"
     r"(?:opening\s+(?:a\s+|an\s+)?)?(?:fixed\s+deposit|recurring\s+deposit|term\s+deposit\b"
@@ -73,8 +73,6 @@ _OWN_DEPOSIT = compiled(
 )
 # A credit out of the deposit itself, not its interest alone ("Interest of Rs 1,250 on FD …").
 _DEPOSIT_RETURNED = compiled(r"matur|\bclos(?:ure|ed|ing)\b|sweep|\bredeem|\bredemption|proceeds")
-
-
 # A card's or a UPI payment is no deposit of the owner's, nor is a debit to someone named (most
 # alerts are one of these: they skip the scans).
 _SPENDS = ("card", "upi")
