@@ -63,6 +63,8 @@ class _Either:
         return False
 
 
+# A dispute's or a complaint's acknowledgement is looked for only where one of these is.
+_ACKNOWLEDGED_TRIGGERS = ("dispute", "complaint", "grievance")
 # Each reason's regex runs only when one of its cheap substrings is in the lower-cased body.
 _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tuple(
     (reason, triggers, pattern if isinstance(pattern, _Either) else compiled(pattern, re.DOTALL))
@@ -101,7 +103,7 @@ _STRONG: tuple[tuple[str, tuple[str, ...], re.Pattern[str] | _Either], ...] = tu
             # … has been registered"): the movement it quotes had its own alert. Not the way to
             # raise one that an alert ends with ("Not you? Raise a dispute at …").
             "service",
-            ("dispute", "complaint", "grievance"),
+            _ACKNOWLEDGED_TRIGGERS,
             r"\b(?:dispute|complaint|grievance)s?\b(?:(?!(?<!\brs)[.!?] )[^!?]){0,120}?"
             r"\b(?:has been|have been|is|was) (?:successfully )?"
             r"(?:registered|raised|received|logged|lodged|accepted|initiated)\b"
@@ -467,7 +469,7 @@ def _amount_before(low: str, end: int) -> bool:
         return True
     # A figure printed bare after its label ("Debit txn of amt 250.00 … avl bal Rs 5,527.80"):
     # the generic layer reads it as the amount moved.
-    return ("amt" in low[:end] or "amount" in low[:end]) and (
+    return (low.find("amt", 0, end) >= 0 or low.find("amount", 0, end) >= 0) and (
         _LABELLED_AMOUNT.search(low, 0, end) is not None
     )
 
@@ -539,7 +541,7 @@ _GATE = split_forms(*_GATE_WORDS)
 # The words of the two reasons that need no gate word (an acknowledgement, an EMI offer): they
 # send a body to `announced`'s branch, which looks for those two alone, not to every reason.
 _ACKNOWLEDGED_OR_OFFER_WORDS = split_forms(
-    "dispute", "disputes", "complaint", "complaints", "grievance", "grievances", "convert",
+    *_ACKNOWLEDGED_TRIGGERS, *(word + "s" for word in _ACKNOWLEDGED_TRIGGERS), "convert",
     "converted",
 )  # fmt: skip
 _ANY_GATE = _GATE | _ANNOUNCED_WORDS | _ACKNOWLEDGED_OR_OFFER_WORDS
@@ -642,13 +644,14 @@ def _strong(low: str, words: list[str]) -> str | None:
 # dispute, call …", "Convert to EMI?"), where a gate word would send the body through every
 # reason: each is looked for on its own instead.
 _MANDATE = next(regex for reason, _, regex in _STRONG if reason == "mandate")
-_ACKNOWLEDGED = next(regex for _, triggers, regex in _STRONG if "dispute" in triggers)
+_ACKNOWLEDGED = next(regex for _, triggers, regex in _STRONG if triggers is _ACKNOWLEDGED_TRIGGERS)
 _EMI_OFFER = next(regex for _, triggers, regex in _STRONG if triggers == ("convert",))
 
 
 def _acknowledged(low: str) -> str | None:
-    if ("dispute" in low or "complaint" in low or "grievance" in low) and _ACKNOWLEDGED.search(low):
-        return "service"
+    for trigger in _ACKNOWLEDGED_TRIGGERS:
+        if trigger in low:
+            return "service" if _ACKNOWLEDGED.search(low) else None
     return None
 
 
